@@ -1,0 +1,15 @@
+/* log.h: the logging family shared by daemon and client. */
+#ifndef TERMIJN_LOG_H
+#define TERMIJN_LOG_H
+
+#include <stdarg.h>
+
+void	log_init(const char *progname, int debug);
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+void	fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+#endif

@@ -1,0 +1,1420 @@
+/* plan.c: the plan file parser and validator; every error is reported as file:line. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plan.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+#define DEFAULT_TZ	"Europe/Amsterdam"
+
+void
+errlist_add(struct errlist *e, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg, *full;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
+	va_end(ap);
+	if (line > 0)
+		xasprintf(&full, "%s:%d: %s", file, line, msg ? msg : "?");
+	else
+		xasprintf(&full, "%s: %s", file, msg ? msg : "?");
+	free(msg);
+	XGROW(e->msg, e->n, e->cap);
+	e->msg[e->n++] = full;
+}
+
+void
+errlist_free(struct errlist *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		free(e->msg[i]);
+	free(e->msg);
+	memset(e, 0, sizeof(*e));
+}
+
+int
+id_valid(const char *s)
+{
+	const char *p;
+
+	if (s == NULL || *s == '\0' || strlen(s) > 64)
+		return 0;
+	if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s))
+		return 0;
+	for (p = s; *p; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
+		    *p != '-' && *p != '_' && *p != '.')
+			return 0;
+	return 1;
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return d[m - 1];
+}
+
+int
+ltime_parse(const char *s, struct ltime *lt)
+{
+	int n = 0;
+
+	memset(lt, 0, sizeof(*lt));
+	if (sscanf(s, "%4d-%2d-%2d%n", &lt->year, &lt->mon, &lt->day, &n) != 3 || n != 10)
+		return -1;
+	s += n;
+	if (*s == ' ' || *s == 'T') {
+		s++;
+		while (*s == ' ')
+			s++;
+		n = 0;
+		if (sscanf(s, "%2d:%2d%n", &lt->hour, &lt->min, &n) != 2 || n != 5 || s[n] != '\0')
+			return -1;
+		lt->has_time = 1;
+	} else if (*s != '\0')
+		return -1;
+	if (lt->year < 1970 || lt->year > 9999 || lt->mon < 1 || lt->mon > 12 || lt->day < 1 ||
+	    lt->day > days_in_month(lt->year, lt->mon) || lt->hour > 23 || lt->min > 59 ||
+	    lt->hour < 0 || lt->min < 0)
+		return -1;
+	lt->set = 1;
+	return 0;
+}
+
+void
+ltime_format(const struct ltime *lt, char *buf, size_t len)
+{
+	if (!lt->set)
+		snprintf(buf, len, "-");
+	else if (lt->has_time)
+		snprintf(buf, len, "%04d-%02d-%02d %02d:%02d", lt->year, lt->mon, lt->day,
+		    lt->hour, lt->min);
+	else
+		snprintf(buf, len, "%04d-%02d-%02d", lt->year, lt->mon, lt->day);
+}
+
+/* ---- the model ---- */
+
+struct milestone *
+milestone_new(void)
+{
+	struct milestone *m = xcalloc(1, sizeof(*m));
+
+	m->escalate_after = -1;
+	return m;
+}
+
+static void
+strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
+milestone_clear(struct milestone *m)
+{
+	size_t i;
+
+	free(m->id);
+	free(m->title);
+	free(m->description);
+	free(m->owner);
+	strv_free(m->parties, m->nparties);
+	for (i = 0; i < m->nreqs; i++) {
+		free(m->reqs[i].id);
+		free(m->reqs[i].party);
+	}
+	free(m->reqs);
+	for (i = 0; i < m->novr; i++) {
+		free(m->ovr[i].party);
+		free(m->ovr[i].title);
+		free(m->ovr[i].description);
+		free(m->ovr[i].owner);
+	}
+	free(m->ovr);
+	free(m->remind);
+	free(m->escalate_to);
+	strv_free(m->formerly, m->nformerly);
+}
+
+void
+milestone_free(struct milestone *m)
+{
+	if (m == NULL)
+		return;
+	milestone_clear(m);
+	free(m);
+}
+
+static void
+instances_free(struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->ninst; i++) {
+		free(p->inst[i].key);
+		free(p->inst[i].pre);
+		free(p->inst[i].dep);
+	}
+	free(p->inst);
+	p->inst = NULL;
+	p->ninst = 0;
+}
+
+void
+plan_free(struct plan *p)
+{
+	size_t i, j;
+
+	if (p == NULL)
+		return;
+	instances_free(p);
+	for (i = 0; i < p->nms; i++)
+		milestone_clear(&p->ms[i]);
+	free(p->ms);
+	for (i = 0; i < p->nparties; i++) {
+		free(p->parties[i].id);
+		free(p->parties[i].name);
+		for (j = 0; j < p->parties[i].ncontacts; j++) {
+			free(p->parties[i].contacts[j].role);
+			strv_free(p->parties[i].contacts[j].addrs, p->parties[i].contacts[j].naddrs);
+		}
+		free(p->parties[i].contacts);
+	}
+	free(p->parties);
+	for (i = 0; i < p->nroles; i++) {
+		free(p->roles[i].id);
+		free(p->roles[i].name);
+		strv_free(p->roles[i].addrs, p->roles[i].naddrs);
+	}
+	free(p->roles);
+	free(p->id);
+	free(p->file);
+	free(p->title);
+	free(p->description);
+	free(p->tz);
+	free(p->lang);
+	free(p->remind);
+	free(p);
+}
+
+struct milestone *
+plan_milestone(const struct plan *p, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < p->nms; i++)
+		if (strcmp(p->ms[i].id, id) == 0)
+			return &p->ms[i];
+	return NULL;
+}
+
+struct milestone *
+plan_renamed(const struct plan *p, const char *oldid)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->nms; i++)
+		for (j = 0; j < p->ms[i].nformerly; j++)
+			if (strcmp(p->ms[i].formerly[j], oldid) == 0)
+				return &p->ms[i];
+	return NULL;
+}
+
+struct party *
+plan_party(const struct plan *p, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < p->nparties; i++)
+		if (strcmp(p->parties[i].id, id) == 0)
+			return &p->parties[i];
+	return NULL;
+}
+
+struct role *
+plan_role(const struct plan *p, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < p->nroles; i++)
+		if (strcmp(p->roles[i].id, id) == 0)
+			return &p->roles[i];
+	return NULL;
+}
+
+struct instance *
+plan_instance(const struct plan *p, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < p->ninst; i++)
+		if (strcmp(p->inst[i].key, key) == 0)
+			return &p->inst[i];
+	return NULL;
+}
+
+static const struct contact *
+party_contact(const struct party *pt, const char *role)
+{
+	size_t i;
+
+	for (i = 0; i < pt->ncontacts; i++)
+		if (strcmp(pt->contacts[i].role, role) == 0)
+			return &pt->contacts[i];
+	return NULL;
+}
+
+/* Is role known to the plan at all: declared, or given an address by some party? */
+static int
+role_known(const struct plan *p, const char *role)
+{
+	size_t i;
+
+	if (plan_role(p, role) != NULL)
+		return 1;
+	for (i = 0; i < p->nparties; i++)
+		if (party_contact(&p->parties[i], role) != NULL)
+			return 1;
+	return 0;
+}
+
+size_t
+plan_role_addrs(const struct plan *p, const char *role, const struct party *pt, const char ***out)
+{
+	const char **v = NULL;
+	const struct contact *c;
+	const struct role *r;
+	size_t n = 0, cap = 0, i, j;
+
+	if (pt != NULL) {
+		if ((c = party_contact(pt, role)) != NULL)
+			for (j = 0; j < c->naddrs; j++) {
+				XGROW(v, n, cap);
+				v[n++] = c->addrs[j];
+			}
+	} else {
+		/* A plan-wide milestone: plan-wide holders, or else every party's. */
+		if ((r = plan_role(p, role)) != NULL && r->naddrs > 0) {
+			for (j = 0; j < r->naddrs; j++) {
+				XGROW(v, n, cap);
+				v[n++] = r->addrs[j];
+			}
+		} else {
+			for (i = 0; i < p->nparties; i++) {
+				if ((c = party_contact(&p->parties[i], role)) == NULL)
+					continue;
+				for (j = 0; j < c->naddrs; j++) {
+					XGROW(v, n, cap);
+					v[n++] = c->addrs[j];
+				}
+			}
+		}
+	}
+	*out = v;
+	return n;
+}
+
+/* ---- the parser ---- */
+
+enum block { B_NONE, B_PLAN, B_ROLE, B_PARTY, B_MILESTONE };
+
+struct parser {
+	const char		*file;
+	struct errlist		*errs;
+	struct plan		*p;
+	enum block		 block;
+	int			 block_indent;
+	struct role		*role;
+	struct party		*party;
+	struct milestone	*ms;
+	struct override		*ovr;
+	int			 ovr_indent;
+	int			 seen_plan;
+	size_t			 nerr_start;
+};
+
+/* One logical line: key, value (continuations joined) and where it started. */
+struct pline {
+	int	 line;
+	int	 indent;
+	char	*key;
+	char	*value;		/* continuation lines joined by '\n' */
+};
+
+static void
+perr(struct parser *ps, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+perr(struct parser *ps, int line, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
+	va_end(ap);
+	errlist_add(ps->errs, ps->file, line, "%s", msg ? msg : "?");
+	free(msg);
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	return s;
+}
+
+/* Split "a, b c" on commas and blanks into a vector of words. */
+static size_t
+split_words(const char *value, char ***out)
+{
+	char *copy = xstrdup(value), *s, *w, **v = NULL;
+	size_t n = 0, cap = 0;
+
+	for (s = copy; (w = strsep(&s, ", \t\n")) != NULL;) {
+		if (*w == '\0')
+			continue;
+		XGROW(v, n, cap);
+		v[n++] = xstrdup(w);
+	}
+	free(copy);
+	*out = v;
+	return n;
+}
+
+/* "7d", "1w", "0d": days. */
+static int
+parse_days(const char *s, int *days)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || v < 0 || v > 3650)
+		return -1;
+	if (strcmp(end, "d") == 0)
+		*days = (int)v;
+	else if (strcmp(end, "w") == 0)
+		*days = (int)v * 7;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+parse_daylist(struct parser *ps, int line, const char *value, int **out, size_t *nout)
+{
+	char **w;
+	size_t n, i;
+	int *v, bad = 0;
+
+	n = split_words(value, &w);
+	if (n == 0) {
+		perr(ps, line, "remind needs lead times such as \"7d, 1d, 0d\"");
+		strv_free(w, n);
+		return -1;
+	}
+	v = xcalloc(n, sizeof(*v));
+	for (i = 0; i < n; i++)
+		if (parse_days(w[i], &v[i]) == -1) {
+			perr(ps, line, "bad lead time \"%s\": write days as Nd or weeks as Nw", w[i]);
+			bad = 1;
+		}
+	strv_free(w, n);
+	if (bad) {
+		free(v);
+		return -1;
+	}
+	free(*out);
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+static int
+parse_time_value(struct parser *ps, int line, const char *key, const char *value,
+    struct ltime *lt)
+{
+	if (ltime_parse(value, lt) == -1) {
+		perr(ps, line, "%s: bad date \"%s\": write YYYY-MM-DD or YYYY-MM-DD HH:MM",
+		    key, value);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_window(struct parser *ps, int line, const char *value, struct timing *t)
+{
+	const char *sep = strstr(value, "..");
+	char *a, *b;
+	int rc = 0;
+
+	if (sep == NULL) {
+		perr(ps, line, "window needs FROM .. TO, such as 2014-01-06 .. 2014-01-31");
+		return -1;
+	}
+	a = xstrndup(value, (size_t)(sep - value));
+	b = xstrdup(sep + 2);
+	if (parse_time_value(ps, line, "window", trim(a), &t->from) == -1 ||
+	    parse_time_value(ps, line, "window", trim(b), &t->due) == -1)
+		rc = -1;
+	free(a);
+	free(b);
+	return rc;
+}
+
+static void
+set_string(struct parser *ps, int line, const char *key, char **dst, const char *value)
+{
+	if (*dst != NULL)
+		perr(ps, line, "%s given twice", key);
+	free(*dst);
+	*dst = xstrdup(value);
+}
+
+static int
+parse_timing_key(struct parser *ps, const struct pline *l, struct timing *t)
+{
+	if (strcmp(l->key, "due") == 0) {
+		if (t->due.set)
+			perr(ps, l->line, "due or window given twice");
+		parse_time_value(ps, l->line, "due", l->value, &t->due);
+		return 1;
+	}
+	if (strcmp(l->key, "window") == 0) {
+		if (t->due.set)
+			perr(ps, l->line, "due or window given twice");
+		parse_window(ps, l->line, l->value, t);
+		return 1;
+	}
+	if (strcmp(l->key, "not-before") == 0) {
+		if (t->not_before.set)
+			perr(ps, l->line, "not-before given twice");
+		parse_time_value(ps, l->line, "not-before", l->value, &t->not_before);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+parse_requires(struct parser *ps, const struct pline *l, struct milestone *m)
+{
+	char **w, *at;
+	size_t n, i;
+	struct requirement *r;
+
+	n = split_words(l->value, &w);
+	if (n == 0)
+		perr(ps, l->line, "requires needs at least one milestone id");
+	m->reqs = xreallocarray(m->reqs, m->nreqs + n, sizeof(*m->reqs));
+	for (i = 0; i < n; i++) {
+		r = &m->reqs[m->nreqs];
+		memset(r, 0, sizeof(*r));
+		r->line = l->line;
+		if ((at = strchr(w[i], '@')) != NULL) {
+			*at++ = '\0';
+			if (strcmp(at, "same") == 0)
+				r->scope = REQ_SAME;
+			else if (strcmp(at, "all") == 0)
+				r->scope = REQ_ALL;
+			else if (id_valid(at)) {
+				r->scope = REQ_PARTY;
+				r->party = xstrdup(at);
+			} else {
+				perr(ps, l->line, "requires %s@%s: after @ comes same, all or a party id",
+				    w[i], at);
+				continue;
+			}
+		}
+		if (!id_valid(w[i])) {
+			perr(ps, l->line, "requires: \"%s\" is not a milestone id", w[i]);
+			free(r->party);
+			continue;
+		}
+		r->id = xstrdup(w[i]);
+		m->nreqs++;
+	}
+	strv_free(w, n);
+}
+
+static void
+parse_repeat(struct parser *ps, const struct pline *l, struct milestone *m)
+{
+	char unit[16], until[32];
+	int every, n = 0;
+
+	/* "every 2 weeks until 2014-03-01" */
+	if (sscanf(l->value, "every %d %15s until %31[0-9-]%n", &every, unit, until, &n) != 3 ||
+	    l->value[n] != '\0' || every < 1 || every > 365) {
+		perr(ps, l->line, "repeat: write \"every N days|weeks|months until YYYY-MM-DD\"");
+		return;
+	}
+	if (strncmp(unit, "day", 3) == 0)
+		m->recur.unit = 'd';
+	else if (strncmp(unit, "week", 4) == 0)
+		m->recur.unit = 'w';
+	else if (strncmp(unit, "month", 5) == 0)
+		m->recur.unit = 'm';
+	else {
+		perr(ps, l->line, "repeat: unit \"%s\" is not days, weeks or months", unit);
+		return;
+	}
+	if (parse_time_value(ps, l->line, "repeat until", until, &m->recur.until) == -1)
+		return;
+	m->recur.every = every;
+}
+
+static void
+key_override(struct parser *ps, const struct pline *l)
+{
+	struct override *o = ps->ovr;
+
+	if (strcmp(l->key, "title") == 0)
+		set_string(ps, l->line, "title", &o->title, l->value);
+	else if (strcmp(l->key, "description") == 0)
+		set_string(ps, l->line, "description", &o->description, l->value);
+	else if (strcmp(l->key, "owner") == 0)
+		set_string(ps, l->line, "owner", &o->owner, l->value);
+	else if (!parse_timing_key(ps, l, &o->timing))
+		perr(ps, l->line, "unknown key \"%s\" in a for block (title, description, owner, "
+		    "due, window, not-before)", l->key);
+}
+
+static void
+key_milestone(struct parser *ps, const struct pline *l)
+{
+	struct milestone *m = ps->ms;
+	char **w;
+	size_t n, i;
+
+	if (strcmp(l->key, "title") == 0)
+		set_string(ps, l->line, "title", &m->title, l->value);
+	else if (strcmp(l->key, "description") == 0)
+		set_string(ps, l->line, "description", &m->description, l->value);
+	else if (strcmp(l->key, "owner") == 0)
+		set_string(ps, l->line, "owner", &m->owner, l->value);
+	else if (strcmp(l->key, "parties") == 0) {
+		if (m->per_party)
+			perr(ps, l->line, "parties given twice");
+		m->per_party = 1;
+		n = split_words(l->value, &w);
+		if (n == 0)
+			perr(ps, l->line, "parties needs \"all\" or party ids");
+		if (n == 1 && strcmp(w[0], "all") == 0)
+			strv_free(w, n);
+		else {
+			strv_free(m->parties, m->nparties);
+			m->parties = w;
+			m->nparties = n;
+		}
+	} else if (parse_timing_key(ps, l, &m->timing))
+		;
+	else if (strcmp(l->key, "repeat") == 0)
+		parse_repeat(ps, l, m);
+	else if (strcmp(l->key, "requires") == 0)
+		parse_requires(ps, l, m);
+	else if (strcmp(l->key, "remind") == 0)
+		parse_daylist(ps, l->line, l->value, &m->remind, &m->nremind);
+	else if (strcmp(l->key, "escalate-after") == 0) {
+		if (parse_days(l->value, &m->escalate_after) == -1)
+			perr(ps, l->line, "escalate-after: bad duration \"%s\" (Nd or Nw)", l->value);
+	} else if (strcmp(l->key, "escalate-to") == 0)
+		set_string(ps, l->line, "escalate-to", &m->escalate_to, l->value);
+	else if (strcmp(l->key, "same-moment") == 0) {
+		if (strcmp(l->value, "yes") == 0)
+			m->same_moment = 1;
+		else if (strcmp(l->value, "no") == 0)
+			m->same_moment = 0;
+		else
+			perr(ps, l->line, "same-moment is yes or no");
+	} else if (strcmp(l->key, "done") == 0)
+		parse_time_value(ps, l->line, "done", l->value, &m->done);
+	else if (strcmp(l->key, "formerly") == 0) {
+		n = split_words(l->value, &w);
+		for (i = 0; i < n; i++) {
+			if (!id_valid(w[i])) {
+				perr(ps, l->line, "formerly: \"%s\" is not a milestone id", w[i]);
+				free(w[i]);
+				continue;
+			}
+			m->formerly = xreallocarray(m->formerly, m->nformerly + 1, sizeof(char *));
+			m->formerly[m->nformerly++] = w[i];
+		}
+		free(w);
+	} else
+		perr(ps, l->line, "unknown key \"%s\" in milestone %s", l->key, m->id);
+}
+
+static void
+key_plan(struct parser *ps, const struct pline *l)
+{
+	struct plan *p = ps->p;
+	int h, mi, n = 0;
+
+	if (strcmp(l->key, "title") == 0)
+		set_string(ps, l->line, "title", &p->title, l->value);
+	else if (strcmp(l->key, "description") == 0)
+		set_string(ps, l->line, "description", &p->description, l->value);
+	else if (strcmp(l->key, "timezone") == 0) {
+		if (!tz_valid(l->value))
+			perr(ps, l->line, "unknown time zone \"%s\"", l->value);
+		else {
+			free(p->tz);
+			p->tz = xstrdup(l->value);
+		}
+	} else if (strcmp(l->key, "language") == 0) {
+		if (strcmp(l->value, "nl") != 0 && strcmp(l->value, "en") != 0)
+			perr(ps, l->line, "language is nl or en");
+		else {
+			free(p->lang);
+			p->lang = xstrdup(l->value);
+		}
+	} else if (strcmp(l->key, "remind") == 0)
+		parse_daylist(ps, l->line, l->value, &p->remind, &p->nremind);
+	else if (strcmp(l->key, "remind-at") == 0) {
+		if (sscanf(l->value, "%2d:%2d%n", &h, &mi, &n) != 2 || l->value[n] != '\0' ||
+		    h < 0 || h > 23 || mi < 0 || mi > 59)
+			perr(ps, l->line, "remind-at: bad time \"%s\" (HH:MM)", l->value);
+		else {
+			p->remind_hour = h;
+			p->remind_min = mi;
+		}
+	} else if (strcmp(l->key, "overdue-every") == 0) {
+		if (parse_days(l->value, &p->overdue_every) == -1 || p->overdue_every == 0)
+			perr(ps, l->line, "overdue-every: bad interval \"%s\" (Nd or Nw, not 0)",
+			    l->value);
+	} else if (strcmp(l->key, "overdue-max") == 0) {
+		char *end;
+		long v = strtol(l->value, &end, 10);
+
+		if (*end != '\0' || end == l->value || v < 0 || v > 100)
+			perr(ps, l->line, "overdue-max: a number from 0 to 100");
+		else
+			p->overdue_max = (int)v;
+	} else
+		perr(ps, l->line, "unknown key \"%s\" in plan", l->key);
+}
+
+/* A plausible addr-spec: local@domain, printable ASCII, no blanks or brackets. */
+static int
+addr_plausible(const char *a)
+{
+	const char *at = strchr(a, '@'), *p;
+
+	if (at == NULL || at == a || at[1] == '\0' || strchr(at + 1, '@') != NULL ||
+	    strlen(a) > 254)
+		return 0;
+	for (p = a; *p; p++)
+		if (*p <= ' ' || *p >= 127 || strchr("<>()[]\\,;:\"", *p) != NULL)
+			return 0;
+	return strchr(at, '.') != NULL;
+}
+
+static void
+key_role(struct parser *ps, const struct pline *l)
+{
+	struct role *r = ps->role;
+	char **w;
+	size_t n, i;
+
+	if (strcmp(l->key, "name") == 0)
+		set_string(ps, l->line, "name", &r->name, l->value);
+	else if (strcmp(l->key, "address") == 0) {
+		n = split_words(l->value, &w);
+		for (i = 0; i < n; i++) {
+			if (!addr_plausible(w[i]))
+				perr(ps, l->line, "\"%s\" is not an e-mail address", w[i]);
+			r->addrs = xreallocarray(r->addrs, r->naddrs + 1, sizeof(char *));
+			r->addrs[r->naddrs++] = w[i];
+		}
+		free(w);
+	} else
+		perr(ps, l->line, "unknown key \"%s\" in role %s (name, address)", l->key, r->id);
+}
+
+static void
+key_party(struct parser *ps, const struct pline *l)
+{
+	struct party *pt = ps->party;
+	struct contact *c;
+	char **w;
+	size_t n, i;
+
+	if (strcmp(l->key, "name") == 0)
+		set_string(ps, l->line, "name", &pt->name, l->value);
+	else if (strcmp(l->key, "role") == 0) {
+		n = split_words(l->value, &w);
+		if (n < 2 || !id_valid(w[0])) {
+			perr(ps, l->line, "role: write \"role ROLE ADDRESS[, ADDRESS...]\"");
+			strv_free(w, n);
+			return;
+		}
+		for (i = 0; i < pt->ncontacts; i++)
+			if (strcmp(pt->contacts[i].role, w[0]) == 0)
+				perr(ps, l->line, "role %s given twice for party %s", w[0], pt->id);
+		pt->contacts = xreallocarray(pt->contacts, pt->ncontacts + 1, sizeof(*c));
+		c = &pt->contacts[pt->ncontacts++];
+		c->role = w[0];
+		c->addrs = xcalloc(n - 1, sizeof(char *));
+		c->naddrs = 0;
+		for (i = 1; i < n; i++) {
+			if (!addr_plausible(w[i]))
+				perr(ps, l->line, "\"%s\" is not an e-mail address", w[i]);
+			c->addrs[c->naddrs++] = w[i];
+		}
+		free(w);
+	} else
+		perr(ps, l->line, "unknown key \"%s\" in party %s (name, role)", l->key, pt->id);
+}
+
+static void
+open_block(struct parser *ps, const struct pline *l)
+{
+	struct plan *p = ps->p;
+	const char *id = l->value;
+
+	ps->ovr = NULL;
+	ps->block = B_NONE;
+	if (strcmp(l->key, "plan") == 0) {
+		if (ps->seen_plan) {
+			perr(ps, l->line, "a second plan in one file: one plan per file");
+			return;
+		}
+		ps->seen_plan = 1;
+		if (!id_valid(id))
+			perr(ps, l->line, "plan id \"%s\" is not valid (lower case letters, digits, "
+			    "- _ .)", id);
+		p->id = xstrdup(id);
+		ps->block = B_PLAN;
+		return;
+	}
+	if (!ps->seen_plan) {
+		perr(ps, l->line, "the file must start with \"plan ID\"");
+		ps->seen_plan = 1;	/* say it once */
+	}
+	if (strcmp(l->key, "role") == 0 || strcmp(l->key, "party") == 0 ||
+	    strcmp(l->key, "milestone") == 0) {
+		if (!id_valid(id)) {
+			perr(ps, l->line, "%s id \"%s\" is not valid (lower case letters, digits, "
+			    "- _ .)", l->key, id);
+			return;
+		}
+	}
+	if (strcmp(l->key, "role") == 0) {
+		if (plan_role(p, id) != NULL)
+			perr(ps, l->line, "duplicate role %s (first at line %d)", id,
+			    plan_role(p, id)->line);
+		p->roles = xreallocarray(p->roles, p->nroles + 1, sizeof(*p->roles));
+		ps->role = &p->roles[p->nroles++];
+		memset(ps->role, 0, sizeof(*ps->role));
+		ps->role->id = xstrdup(id);
+		ps->role->line = l->line;
+		ps->block = B_ROLE;
+	} else if (strcmp(l->key, "party") == 0) {
+		if (plan_party(p, id) != NULL)
+			perr(ps, l->line, "duplicate party %s (first at line %d)", id,
+			    plan_party(p, id)->line);
+		p->parties = xreallocarray(p->parties, p->nparties + 1, sizeof(*p->parties));
+		ps->party = &p->parties[p->nparties++];
+		memset(ps->party, 0, sizeof(*ps->party));
+		ps->party->id = xstrdup(id);
+		ps->party->line = l->line;
+		ps->block = B_PARTY;
+	} else if (strcmp(l->key, "milestone") == 0) {
+		if (plan_milestone(p, id) != NULL)
+			perr(ps, l->line, "duplicate milestone %s (first at line %d)", id,
+			    plan_milestone(p, id)->line);
+		p->ms = xreallocarray(p->ms, p->nms + 1, sizeof(*p->ms));
+		ps->ms = &p->ms[p->nms++];
+		memset(ps->ms, 0, sizeof(*ps->ms));
+		ps->ms->escalate_after = -1;
+		ps->ms->id = xstrdup(id);
+		ps->ms->line = l->line;
+		ps->block = B_MILESTONE;
+	} else
+		perr(ps, l->line, "unknown block \"%s\" (plan, role, party, milestone)", l->key);
+}
+
+static void
+handle_line(struct parser *ps, const struct pline *l)
+{
+	struct milestone *m;
+
+	if (l->indent == 0) {
+		if (*l->value == '\0' && strcmp(l->key, "plan") != 0 && strcmp(l->key, "role") != 0 &&
+		    strcmp(l->key, "party") != 0 && strcmp(l->key, "milestone") != 0) {
+			perr(ps, l->line, "unknown block \"%s\" (plan, role, party, milestone)", l->key);
+			ps->block = B_NONE;
+			return;
+		}
+		if (*l->value == '\0') {
+			perr(ps, l->line, "%s needs an id", l->key);
+			ps->block = B_NONE;
+			return;
+		}
+		open_block(ps, l);
+		ps->block_indent = 0;
+		return;
+	}
+	if (ps->ovr != NULL && l->indent > ps->ovr_indent) {
+		key_override(ps, l);
+		return;
+	}
+	ps->ovr = NULL;
+	switch (ps->block) {
+	case B_NONE:
+		/* The block's header was bad; its keys would only repeat the error. */
+		break;
+	case B_PLAN:
+		key_plan(ps, l);
+		break;
+	case B_ROLE:
+		key_role(ps, l);
+		break;
+	case B_PARTY:
+		key_party(ps, l);
+		break;
+	case B_MILESTONE:
+		m = ps->ms;
+		if (strcmp(l->key, "for") == 0) {
+			if (!id_valid(l->value)) {
+				perr(ps, l->line, "for needs a party id");
+				break;
+			}
+			m->ovr = xreallocarray(m->ovr, m->novr + 1, sizeof(*m->ovr));
+			ps->ovr = &m->ovr[m->novr++];
+			memset(ps->ovr, 0, sizeof(*ps->ovr));
+			ps->ovr->party = xstrdup(l->value);
+			ps->ovr->line = l->line;
+			ps->ovr_indent = l->indent;
+		} else
+			key_milestone(ps, l);
+		break;
+	}
+}
+
+static int
+indent_of(const char *s, const char **rest)
+{
+	int n = 0;
+
+	for (; *s == ' ' || *s == '\t'; s++)
+		n = (*s == '\t') ? (n / 8 + 1) * 8 : n + 1;
+	*rest = s;
+	return n;
+}
+
+/*
+ * Lines are "key value"; a value goes on over the following lines that are indented deeper
+ * than its key (a description keeps its line breaks, other values join with a blank).
+ * "for PARTY" is the one key whose deeper lines are keys of their own.
+ */
+static void
+parse_text(struct parser *ps, const char *text, size_t len)
+{
+	char *buf = xstrndup(text, len), *s = buf, *line, *rest_c, *sp;
+	const char *rest;
+	struct pline cur = { 0 };
+	int lineno = 0, indent, pending_blank = 0;
+	size_t vlen;
+
+	if (memchr(text, '\0', len) != NULL)
+		perr(ps, 0, "the file contains a NUL byte");
+	while ((line = strsep(&s, "\n")) != NULL) {
+		lineno++;
+		vlen = strlen(line);
+		if (vlen > 0 && line[vlen - 1] == '\r')
+			line[--vlen] = '\0';
+		indent = indent_of(line, &rest);
+		if (*rest == '\0') {
+			if (cur.key != NULL)
+				pending_blank++;
+			continue;
+		}
+		if (*rest == '#')
+			continue;
+		if (cur.key != NULL && indent > cur.indent && strcmp(cur.key, "for") != 0 &&
+		    cur.indent > 0) {
+			/* A continuation line of cur's value. */
+			char *nv;
+
+			/* A description keeps its line breaks and one blank line between paragraphs. */
+			if (strcmp(cur.key, "description") == 0)
+				xasprintf(&nv, "%s%s%s%s", cur.value, *cur.value ? "\n" : "",
+				    pending_blank && *cur.value ? "\n" : "", trim((char *)rest));
+			else
+				xasprintf(&nv, "%s%s%s", cur.value, *cur.value ? " " : "",
+				    trim((char *)rest));
+			free(cur.value);
+			cur.value = nv;
+			pending_blank = 0;
+			continue;
+		}
+		if (cur.key != NULL) {
+			handle_line(ps, &cur);
+			free(cur.key);
+			free(cur.value);
+			cur.key = NULL;
+		}
+		pending_blank = 0;
+		rest_c = xstrdup(rest);
+		sp = rest_c + strcspn(rest_c, " \t");
+		if (*sp != '\0')
+			*sp++ = '\0';
+		cur.line = lineno;
+		cur.indent = indent;
+		cur.key = xstrdup(rest_c);
+		cur.value = xstrdup(trim(sp));
+		free(rest_c);
+	}
+	if (cur.key != NULL) {
+		handle_line(ps, &cur);
+		free(cur.key);
+		free(cur.value);
+	}
+	free(buf);
+}
+
+/* ---- validation and expansion ---- */
+
+static int
+party_in(const struct milestone *m, const char *party)
+{
+	size_t i;
+
+	if (!m->per_party)
+		return 0;
+	if (m->parties == NULL)
+		return 1;
+	for (i = 0; i < m->nparties; i++)
+		if (strcmp(m->parties[i], party) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+validate_milestone(const char *file, struct plan *p, struct milestone *m, struct errlist *errs)
+{
+	struct milestone *t;
+	size_t i;
+	char a[32], b[32];
+
+	if (m->title == NULL)
+		errlist_add(errs, file, m->line, "milestone %s has no title", m->id);
+	if (m->owner == NULL)
+		errlist_add(errs, file, m->line, "milestone %s has no owner", m->id);
+	else if (!role_known(p, m->owner))
+		errlist_add(errs, file, m->line, "milestone %s: owner \"%s\" is not a role of this "
+		    "plan", m->id, m->owner);
+	if (!m->timing.due.set)
+		errlist_add(errs, file, m->line, "milestone %s has no due date or window", m->id);
+	if (m->timing.from.set && m->timing.due.set &&
+	    tz_to_utc(p->tz, &m->timing.from) > tz_to_utc(p->tz, &m->timing.due)) {
+		ltime_format(&m->timing.from, a, sizeof(a));
+		ltime_format(&m->timing.due, b, sizeof(b));
+		errlist_add(errs, file, m->line, "milestone %s: window starts %s, after it ends %s",
+		    m->id, a, b);
+	}
+	if (m->escalate_to != NULL && !role_known(p, m->escalate_to))
+		errlist_add(errs, file, m->line, "milestone %s: escalate-to \"%s\" is not a role of "
+		    "this plan", m->id, m->escalate_to);
+	if (m->recur.every && m->timing.due.set &&
+	    tz_to_utc(p->tz, &m->recur.until) < tz_to_utc(p->tz, &m->timing.due))
+		errlist_add(errs, file, m->line, "milestone %s: repeat ends before its first due "
+		    "date", m->id);
+	for (i = 0; i < m->nparties; i++)
+		if (plan_party(p, m->parties[i]) == NULL)
+			errlist_add(errs, file, m->line, "milestone %s: unknown party %s", m->id,
+			    m->parties[i]);
+	if (m->same_moment && !m->per_party)
+		errlist_add(errs, file, m->line, "milestone %s: same-moment needs parties", m->id);
+	if (m->per_party && p->nparties == 0)
+		errlist_add(errs, file, m->line, "milestone %s applies to parties, but the plan has "
+		    "none", m->id);
+	for (i = 0; i < m->novr; i++) {
+		struct override *o = &m->ovr[i];
+
+		if (!m->per_party)
+			errlist_add(errs, file, o->line, "for %s: milestone %s is not per party",
+			    o->party, m->id);
+		else if (plan_party(p, o->party) == NULL)
+			errlist_add(errs, file, o->line, "for %s: unknown party", o->party);
+		else if (!party_in(m, o->party))
+			errlist_add(errs, file, o->line, "for %s: milestone %s does not apply to that "
+			    "party", o->party, m->id);
+		if (o->owner != NULL && !role_known(p, o->owner))
+			errlist_add(errs, file, o->line, "for %s: owner \"%s\" is not a role of this "
+			    "plan", o->party, o->owner);
+	}
+	for (i = 0; i < m->nreqs; i++) {
+		struct requirement *r = &m->reqs[i];
+
+		if (strcmp(r->id, m->id) == 0) {
+			errlist_add(errs, file, r->line, "milestone %s requires itself", m->id);
+			continue;
+		}
+		if ((t = plan_milestone(p, r->id)) == NULL) {
+			errlist_add(errs, file, r->line, "milestone %s requires unknown milestone %s",
+			    m->id, r->id);
+			continue;
+		}
+		if (r->scope == REQ_SAME && (!t->per_party || !m->per_party))
+			errlist_add(errs, file, r->line, "requires %s@same: both milestones must be per "
+			    "party", r->id);
+		if ((r->scope == REQ_ALL || r->scope == REQ_PARTY) && !t->per_party)
+			errlist_add(errs, file, r->line, "requires %s@%s: %s is not per party", r->id,
+			    r->scope == REQ_ALL ? "all" : r->party, r->id);
+		if (r->scope == REQ_PARTY && t->per_party && !party_in(t, r->party))
+			errlist_add(errs, file, r->line, "requires %s@%s: %s does not apply to party %s",
+			    r->id, r->party, r->id, r->party);
+		if ((r->scope == REQ_SAME || r->scope == REQ_AUTO) && t->per_party &&
+		    m->per_party) {
+			size_t k;
+
+			for (k = 0; k < p->nparties; k++)
+				if (party_in(m, p->parties[k].id) && !party_in(t, p->parties[k].id))
+					errlist_add(errs, file, r->line, "requires %s: %s has no instance "
+					    "for party %s (write %s@all?)", r->id, r->id,
+					    p->parties[k].id, r->id);
+		}
+	}
+}
+
+/* Depth-first search over milestones; a back edge is a cycle, reported with its path. */
+static int
+find_cycle(struct plan *p, size_t i, int *mark, size_t *stack, size_t depth, const char *file,
+    struct errlist *errs)
+{
+	struct milestone *m = &p->ms[i], *t;
+	size_t k, j, s;
+	char *path, *np;
+
+	mark[i] = 1;
+	stack[depth] = i;
+	for (k = 0; k < m->nreqs; k++) {
+		if ((t = plan_milestone(p, m->reqs[k].id)) == NULL || t == m)
+			continue;
+		j = (size_t)(t - p->ms);
+		if (mark[j] == 1) {
+			path = xstrdup(t->id);
+			for (s = depth + 1; s-- > 0;) {
+				xasprintf(&np, "%s -> %s", path, p->ms[stack[s]].id);
+				free(path);
+				path = np;
+				if (stack[s] == j)
+					break;
+			}
+			errlist_add(errs, file, m->reqs[k].line, "dependency cycle: %s", path);
+			free(path);
+			return 1;
+		}
+		if (mark[j] == 0 && find_cycle(p, j, mark, stack, depth + 1, file, errs))
+			return 1;
+	}
+	mark[i] = 2;
+	return 0;
+}
+
+static void
+inst_add_pre(struct instance *in, size_t pre)
+{
+	size_t i;
+
+	for (i = 0; i < in->npre; i++)
+		if (in->pre[i] == pre)
+			return;
+	in->pre = xreallocarray(in->pre, in->npre + 1, sizeof(size_t));
+	in->pre[in->npre++] = pre;
+}
+
+static void
+inst_timing(struct plan *p, struct instance *in)
+{
+	const struct timing *t = &in->timing;
+
+	in->deadline = t->due.has_time ? tz_to_utc(p->tz, &t->due) : tz_day_end(p->tz, &t->due);
+	if (t->from.set)
+		in->start = tz_to_utc(p->tz, &t->from);
+	else
+		in->start = tz_to_utc(p->tz, &t->due);
+	in->not_before = t->not_before.set ? tz_to_utc(p->tz, &t->not_before) : 0;
+}
+
+static size_t
+instance_of(const struct plan *p, const struct milestone *m, const struct party *pt)
+{
+	size_t i;
+
+	for (i = 0; i < p->ninst; i++)
+		if (p->inst[i].ms == m && p->inst[i].party == pt)
+			return i;
+	return (size_t)-1;
+}
+
+int
+plan_expand(struct plan *p, struct errlist *errs)
+{
+	size_t i, j, k, start_err = errs->n, cap = 0, pi;
+	struct milestone *m, *t;
+	struct instance *in;
+	struct party *pt;
+	int *mark;
+	size_t *stack;
+	char a[32], b[32];
+
+	instances_free(p);
+	for (i = 0; i < p->nms; i++)
+		validate_milestone(p->file, p, &p->ms[i], errs);
+	mark = xcalloc(p->nms ? p->nms : 1, sizeof(int));
+	stack = xcalloc(p->nms ? p->nms : 1, sizeof(size_t));
+	for (i = 0; i < p->nms; i++)
+		if (mark[i] == 0 && find_cycle(p, i, mark, stack, 0, p->file, errs))
+			break;
+	free(mark);
+	free(stack);
+	if (errs->n > start_err)
+		return -1;
+
+	for (i = 0; i < p->nms; i++) {
+		m = &p->ms[i];
+		for (k = 0; k < (m->per_party ? p->nparties : 1); k++) {
+			pt = m->per_party ? &p->parties[k] : NULL;
+			if (pt != NULL && !party_in(m, pt->id))
+				continue;
+			XGROW(p->inst, p->ninst, cap);
+			in = &p->inst[p->ninst];
+			memset(in, 0, sizeof(*in));
+			in->ms = m;
+			in->party = pt;
+			in->idx = p->ninst;
+			if (pt != NULL)
+				xasprintf(&in->key, "%s@%s", m->id, pt->id);
+			else
+				in->key = xstrdup(m->id);
+			in->title = m->title;
+			in->description = m->description;
+			in->owner = m->owner;
+			in->timing = m->timing;
+			for (j = 0; pt != NULL && j < m->novr; j++) {
+				struct override *o = &m->ovr[j];
+
+				if (strcmp(o->party, pt->id) != 0)
+					continue;
+				if (o->title)
+					in->title = o->title;
+				if (o->description)
+					in->description = o->description;
+				if (o->owner)
+					in->owner = o->owner;
+				if (o->timing.due.set) {
+					in->timing.due = o->timing.due;
+					in->timing.from = o->timing.from;
+				}
+				if (o->timing.not_before.set)
+					in->timing.not_before = o->timing.not_before;
+			}
+			inst_timing(p, in);
+			p->ninst++;
+		}
+	}
+	/* Prerequisites, then dependents as their mirror. */
+	for (i = 0; i < p->ninst; i++) {
+		in = &p->inst[i];
+		m = in->ms;
+		for (j = 0; j < m->nreqs; j++) {
+			struct requirement *r = &m->reqs[j];
+			enum req_scope sc = r->scope;
+
+			t = plan_milestone(p, r->id);
+			if (!t->per_party) {
+				inst_add_pre(in, instance_of(p, t, NULL));
+				continue;
+			}
+			if (sc == REQ_AUTO)
+				sc = m->per_party ? REQ_SAME : REQ_ALL;
+			if (sc == REQ_SAME)
+				inst_add_pre(in, instance_of(p, t, in->party));
+			else if (sc == REQ_PARTY)
+				inst_add_pre(in, instance_of(p, t, plan_party(p, r->party)));
+			else
+				for (k = 0; k < p->ninst; k++)
+					if (p->inst[k].ms == t)
+						inst_add_pre(in, k);
+		}
+	}
+	for (i = 0; i < p->ninst; i++)
+		for (j = 0; j < p->inst[i].npre; j++) {
+			struct instance *pre = &p->inst[p->inst[i].pre[j]];
+
+			pre->dep = xreallocarray(pre->dep, pre->ndep + 1, sizeof(size_t));
+			pre->dep[pre->ndep++] = i;
+		}
+	/* Timing that cannot work: due before a prerequisite can even start. */
+	for (i = 0; i < p->ninst; i++) {
+		in = &p->inst[i];
+		if (in->not_before && in->not_before >= in->deadline) {
+			ltime_format(&in->timing.not_before, a, sizeof(a));
+			ltime_format(&in->timing.due, b, sizeof(b));
+			errlist_add(errs, p->file, in->ms->line, "%s cannot be done: not before %s, "
+			    "but due %s", in->key, a, b);
+		}
+		for (j = 0; j < in->npre; j++) {
+			struct instance *pre = &p->inst[in->pre[j]];
+			int64_t earliest = pre->not_before;
+
+			if (pre->timing.from.set && pre->start > earliest)
+				earliest = pre->start;
+			if (earliest && earliest >= in->deadline) {
+				ltime_format(&in->timing.due, a, sizeof(a));
+				ltime_format(pre->timing.not_before.set ? &pre->timing.not_before :
+				    &pre->timing.from, b, sizeof(b));
+				pi = (size_t)in->ms->line;
+				errlist_add(errs, p->file, (int)pi, "%s is due %s, but its prerequisite %s "
+				    "cannot start before %s", in->key, a, pre->key, b);
+			}
+		}
+	}
+	return errs->n > start_err ? -1 : 0;
+}
+
+struct plan *
+plan_parse(const char *file, const char *text, size_t len, struct errlist *errs)
+{
+	struct parser ps;
+	struct plan *p = xcalloc(1, sizeof(*p));
+	size_t start = errs->n;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.file = file;
+	ps.errs = errs;
+	ps.p = p;
+	p->file = xstrdup(file);
+	p->tz = xstrdup(DEFAULT_TZ);
+	p->lang = xstrdup("nl");
+	p->remind_hour = 8;
+	p->remind_min = 30;
+	p->overdue_every = 1;
+	p->overdue_max = 3;
+	parse_text(&ps, text, len);
+	if (!ps.seen_plan)
+		errlist_add(errs, file, 0, "no \"plan ID\" line: not a plan");
+	if (p->id != NULL && p->title == NULL)
+		errlist_add(errs, file, 1, "plan %s has no title", p->id);
+	if (p->remind == NULL) {
+		p->remind = xcalloc(3, sizeof(int));
+		p->remind[0] = 7;
+		p->remind[1] = 1;
+		p->remind[2] = 0;
+		p->nremind = 3;
+	}
+	if (errs->n == start)
+		plan_expand(p, errs);
+	if (errs->n > start) {
+		plan_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+struct plan *
+plan_load(const char *path, struct errlist *errs)
+{
+	FILE *f;
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+	struct plan *p;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		errlist_add(errs, path, 0, "%s", strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 16384;
+			if (cap > 16 * 1024 * 1024) {
+				errlist_add(errs, path, 0, "larger than 16 MiB: not a plan");
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = xreallocarray(buf, cap, 1);
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		errlist_add(errs, path, 0, "read: %s", strerror(errno));
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	p = plan_parse(path, buf, len, errs);
+	free(buf);
+	return p;
+}
+
+int
+plan_add_milestone(struct plan *p, struct milestone *m, char **cause)
+{
+	struct errlist errs = { 0 };
+	size_t i;
+	char *msg;
+
+	if (plan_milestone(p, m->id) != NULL || plan_renamed(p, m->id) != NULL) {
+		xasprintf(cause, "milestone %s exists already in plan %s", m->id, p->id);
+		return -1;
+	}
+	p->ms = xreallocarray(p->ms, p->nms + 1, sizeof(*p->ms));
+	p->ms[p->nms++] = *m;
+	if (plan_expand(p, &errs) == -1) {
+		/* Strip "file:line: " since the error is about the request, not the file. */
+		msg = xstrdup("");
+		for (i = 0; i < errs.n; i++) {
+			const char *s = strstr(errs.msg[i], ": ");
+			char *nm;
+
+			xasprintf(&nm, "%s%s%s", msg, i ? "; " : "", s ? s + 2 : errs.msg[i]);
+			free(msg);
+			msg = nm;
+		}
+		*cause = msg;
+		errlist_free(&errs);
+		p->nms--;
+		plan_expand(p, &errs);	/* the plan was valid before: this cannot fail */
+		errlist_free(&errs);
+		return -1;
+	}
+	free(m);	/* its contents now belong to the plan */
+	return 0;
+}

@@ -1,0 +1,185 @@
+/* plan.h: the plan model, its parser and its validator (pure: no I/O but reading the text given). */
+#ifndef TERMIJN_PLAN_H
+#define TERMIJN_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* A local time in the plan's zone: a date (all day) or a date and a time of day. */
+struct ltime {
+	int	set;		/* 0: absent */
+	int	has_time;	/* 0: a whole day */
+	int	year, mon, day;	/* mon 1..12, day 1..31 */
+	int	hour, min;
+};
+
+enum req_scope {
+	REQ_AUTO,		/* written without @: same party if both are per party, else all */
+	REQ_SAME,		/* ID@same: the instance of the same party */
+	REQ_ALL,		/* ID@all: every party's instance */
+	REQ_PARTY		/* ID@PARTY: that one party's instance */
+};
+
+struct requirement {
+	char		*id;
+	enum req_scope	 scope;
+	char		*party;		/* REQ_PARTY only */
+	int		 line;
+};
+
+/* Timing as written; for a window, from..due (both inclusive when they are dates). */
+struct timing {
+	struct ltime	 due;
+	struct ltime	 from;		/* set: a window */
+	struct ltime	 not_before;
+};
+
+/* A per-party exception ("for PARTY" block). NULL/unset fields take the milestone's. */
+struct override {
+	char		*party;
+	char		*title;
+	char		*description;
+	char		*owner;
+	struct timing	 timing;
+	int		 line;
+};
+
+struct recurrence {
+	int		 every;		/* 0: not recurring */
+	char		 unit;		/* 'd', 'w' or 'm' */
+	struct ltime	 until;
+};
+
+struct milestone {
+	char			*id;
+	char			*title;
+	char			*description;	/* may be NULL */
+	char			*owner;		/* role id */
+	int			 per_party;	/* one instance per party in parties */
+	char			**parties;	/* per_party: the parties it applies to */
+	size_t			 nparties;
+	struct timing		 timing;
+	struct recurrence	 recur;
+	struct requirement	*reqs;
+	size_t			 nreqs;
+	struct override		*ovr;
+	size_t			 novr;
+	int			*remind;	/* lead times in days, NULL: the plan's */
+	size_t			 nremind;
+	int			 escalate_after;	/* days after the deadline, -1: never */
+	char			*escalate_to;	/* role id */
+	int			 same_moment;	/* all parties' instances happen at one moment */
+	struct ltime		 done;		/* done before the plan starts */
+	char			**formerly;	/* earlier ids whose recorded state carries over */
+	size_t			 nformerly;
+	int			 runtime;	/* added at run time (termijn add), not in the file */
+	int			 line;
+};
+
+struct contact {
+	char	*role;
+	char	**addrs;
+	size_t	 naddrs;
+};
+
+struct party {
+	char		*id;
+	char		*name;
+	struct contact	*contacts;
+	size_t		 ncontacts;
+	int		 line;
+};
+
+struct role {
+	char	*id;
+	char	*name;
+	char	**addrs;	/* plan-wide holders of the role, beside the parties' */
+	size_t	 naddrs;
+	int	 line;
+};
+
+/* A milestone as it applies to one party (or to the plan, for a milestone that is once). */
+struct instance {
+	struct milestone	*ms;
+	struct party		*party;		/* NULL: once */
+	char			*key;		/* "id" or "id@party" */
+	const char		*title;		/* overrides applied */
+	const char		*description;
+	const char		*owner;
+	struct timing		 timing;
+	/* Instants in UTC, 0 when absent. */
+	int64_t			 start;		/* window start, or the due moment */
+	int64_t			 deadline;	/* end of the due day, or the due time */
+	int64_t			 not_before;
+	size_t			*pre;		/* prerequisite instances (indices in plan->inst) */
+	size_t			 npre;
+	size_t			*dep;		/* instances that require this one */
+	size_t			 ndep;
+	size_t			 idx;		/* index in plan->inst */
+};
+
+struct plan {
+	char			*id;
+	char			*file;
+	char			*title;
+	char			*description;
+	char			*tz;		/* IANA zone, default Europe/Amsterdam */
+	char			*lang;		/* "nl" or "en" */
+	int			*remind;	/* default lead times in days */
+	size_t			 nremind;
+	int			 remind_hour, remind_min;
+	int			 overdue_every;	/* days between overdue reminders */
+	int			 overdue_max;	/* how many, at most */
+	struct role		*roles;
+	size_t			 nroles;
+	struct party		*parties;
+	size_t			 nparties;
+	struct milestone	*ms;
+	size_t			 nms;
+	struct instance		*inst;		/* filled by plan_expand */
+	size_t			 ninst;
+};
+
+/* Error messages collected while parsing and validating, each "file:line: message". */
+struct errlist {
+	char	**msg;
+	size_t	 n, cap;
+};
+void	errlist_add(struct errlist *, const char *file, int line, const char *fmt, ...)
+	    __attribute__((format(printf, 4, 5)));
+void	errlist_free(struct errlist *);
+
+/*
+ * Parse one plan from text. Every error found is added to errs; on any error the
+ * result is NULL. A plan returned is validated and expanded (instances filled).
+ */
+struct plan		*plan_parse(const char *file, const char *text, size_t len, struct errlist *errs);
+struct plan		*plan_load(const char *path, struct errlist *errs);
+void			 plan_free(struct plan *);
+
+/* Add a milestone at run time; it is validated against the plan as the parser would. */
+int			 plan_add_milestone(struct plan *, struct milestone *, char **cause);
+struct milestone	*milestone_new(void);
+void			 milestone_free(struct milestone *);
+
+/* Re-resolve references and instances after a change (called by parse and add). */
+int			 plan_expand(struct plan *, struct errlist *);
+
+struct milestone	*plan_milestone(const struct plan *, const char *id);
+struct party		*plan_party(const struct plan *, const char *id);
+struct role		*plan_role(const struct plan *, const char *id);
+struct instance		*plan_instance(const struct plan *, const char *key);
+/* The milestone an old id was renamed to ("formerly"), or NULL. */
+struct milestone	*plan_renamed(const struct plan *, const char *oldid);
+
+/* The e-mail addresses holding a role for a party (party NULL: plan-wide, else every party's). */
+size_t			 plan_role_addrs(const struct plan *, const char *role, const struct party *,
+			    const char ***out);
+
+/* Parse helpers shared with the API ("2013-12-19", "2013-12-19 09:00", "2013-12-19T09:00"). */
+int			 ltime_parse(const char *, struct ltime *);
+void			 ltime_format(const struct ltime *, char *, size_t);
+int			 id_valid(const char *);
+
+#endif

@@ -1,0 +1,71 @@
+/* rules.h: milestone state and the rule engine (pure): may it be done, what does it unblock. */
+#ifndef TERMIJN_RULES_H
+#define TERMIJN_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plan.h"
+
+enum status {
+	ST_OPEN,
+	ST_DONE,
+	ST_WAIVED
+};
+
+/* The recorded state of one instance; states are indexed like plan->inst. */
+struct istate {
+	enum status	 status;
+	int64_t		 at;		/* when it was done or waived */
+	char		*actor;		/* who did it */
+	char		*note;		/* done: note; waived: reason */
+	int		 overridden;	/* done by a rule override */
+	int64_t		 changed;	/* last change of this state, 0: never */
+	int		 version;	/* raised on every change */
+};
+
+/* Derived from state, rules and the time. */
+enum derived {
+	DV_BLOCKED,	/* open, a rule is unmet */
+	DV_READY,	/* open, every rule met, not yet overdue */
+	DV_OVERDUE,	/* open, past its deadline */
+	DV_DONE,
+	DV_DONE_LATE,	/* done after its deadline */
+	DV_WAIVED
+};
+
+enum unmet_kind {
+	UNMET_REQUIRES,	/* a prerequisite is open */
+	UNMET_NOT_BEFORE
+};
+
+struct unmet {
+	enum unmet_kind	 kind;
+	size_t		 inst;		/* UNMET_REQUIRES: the prerequisite */
+	int64_t		 not_before;	/* UNMET_NOT_BEFORE: the moment */
+};
+
+/* Every unmet rule of instance idx at now; returns how many (0: it may be done). */
+size_t		 rules_unmet(const struct plan *, const struct istate *, size_t idx, int64_t now,
+		    struct unmet **out);
+enum derived	 rules_derived(const struct plan *, const struct istate *, size_t idx, int64_t now);
+const char	*derived_name(enum derived);	/* "blocked", "ready", "overdue", "done", "done-late", "waived" */
+const char	*status_name(enum status);	/* "open", "done", "waived" */
+int		 status_parse(const char *, enum status *);
+
+/* Is prerequisite state met (done or waived)? */
+int		 rules_met(const struct istate *);
+
+/*
+ * The dependents of idx that are open and would have no unmet requires once idx is met:
+ * what marking idx done makes ready (ignoring not-before). Returns how many.
+ */
+size_t		 rules_unblocks(const struct plan *, const struct istate *, size_t idx,
+		    size_t **out);
+/* Dependents of idx that are done: they forbid undoing idx. */
+size_t		 rules_done_dependents(const struct plan *, const struct istate *, size_t idx,
+		    size_t **out);
+
+void		 istate_clear(struct istate *);
+
+#endif

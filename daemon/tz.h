@@ -1,0 +1,23 @@
+/* tz.h: local time in a named zone to UTC and back (pure; zone data through libical). */
+#ifndef TERMIJN_TZ_H
+#define TERMIJN_TZ_H
+
+#include <stdint.h>
+
+#include "plan.h"
+
+int	tz_valid(const char *tzid);
+/* The instant of a local time; a date alone means its midnight. */
+int64_t	tz_to_utc(const char *tzid, const struct ltime *);
+/* Local time of an instant. */
+void	tz_from_utc(const char *tzid, int64_t, struct ltime *);
+/* The end of a local day: the next day's midnight, as an instant. */
+int64_t	tz_day_end(const char *tzid, const struct ltime *);
+/* Add days to a local date (calendar arithmetic, no zone involved). */
+void	ltime_add_days(struct ltime *, int days);
+/* ISO 8601 in UTC ("2013-12-19T08:00:00Z") into buf. */
+void	utc_format(int64_t, char *, size_t);
+/* Parse "2013-12-19T09:00:00Z", "...+01:00" or, in zone tzid, local "2013-12-19 09:00". */
+int	instant_parse(const char *, const char *tzid, int64_t *);
+
+#endif
