@@ -1,0 +1,647 @@
+/* api.c: the routes of /api/v1 on the client socket, JSON in and out (doc/api.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/keyvalq_struct.h>
+
+#include "clock.h"
+#include "log.h"
+#include "termijnd.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+static json_t *
+jstr(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+static json_t *
+jtime(int64_t t)
+{
+	char buf[32];
+
+	if (t == 0)
+		return json_null();
+	utc_format(t, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static json_t *
+jlocal(const struct plan *p, int64_t t)
+{
+	struct ltime lt;
+	char buf[32];
+
+	if (t == 0)
+		return json_null();
+	tz_from_utc(p->tz, t, &lt);
+	ltime_format(&lt, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static json_t *
+jltime(const struct ltime *lt)
+{
+	char buf[32];
+
+	if (!lt->set)
+		return json_null();
+	ltime_format(lt, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static json_t *
+instance_json(const struct pstate *ps, size_t idx, int64_t now)
+{
+	const struct plan *p = ps->plan;
+	const struct instance *in = &p->inst[idx];
+	const struct istate *s = &ps->st[idx];
+	const struct milestone *m = in->ms;
+	json_t *o = json_object();
+	char buf[96];
+
+	json_object_set_new(o, "plan", json_string(p->id));
+	json_object_set_new(o, "key", json_string(in->key));
+	json_object_set_new(o, "id", json_string(m->id));
+	json_object_set_new(o, "party", jstr(in->party ? in->party->id : NULL));
+	json_object_set_new(o, "party_name", jstr(in->party ? (in->party->name ?
+	    in->party->name : in->party->id) : NULL));
+	json_object_set_new(o, "title", json_string(in->title));
+	json_object_set_new(o, "owner", json_string(in->owner));
+	json_object_set_new(o, "status", json_string(status_name(s->status)));
+	json_object_set_new(o, "state", json_string(derived_name(rules_derived(p, ps->st, idx,
+	    now))));
+	json_object_set_new(o, "due_local", jltime(&in->timing.due));
+	json_object_set_new(o, "from_local", jltime(&in->timing.from));
+	json_object_set_new(o, "not_before_local", jltime(&in->timing.not_before));
+	json_object_set_new(o, "deadline", jtime(in->deadline));
+	json_object_set_new(o, "start", jtime(in->start));
+	json_object_set_new(o, "not_before", jtime(in->not_before));
+	json_object_set_new(o, "timezone", json_string(p->tz));
+	if (m->recur.every) {
+		snprintf(buf, sizeof(buf), "every %d %s until %04d-%02d-%02d", m->recur.every,
+		    m->recur.unit == 'd' ? "days" : m->recur.unit == 'w' ? "weeks" : "months",
+		    m->recur.until.year, m->recur.until.mon, m->recur.until.day);
+		json_object_set_new(o, "recurrence", json_string(buf));
+	} else
+		json_object_set_new(o, "recurrence", json_null());
+	json_object_set_new(o, "at", s->status != ST_OPEN ? jtime(s->at) : json_null());
+	json_object_set_new(o, "at_local", s->status != ST_OPEN ? jlocal(p, s->at) : json_null());
+	json_object_set_new(o, "by", jstr(s->actor));
+	json_object_set_new(o, "note", jstr(s->note));
+	json_object_set_new(o, "overridden", json_boolean(s->overridden));
+	json_object_set_new(o, "runtime", json_boolean(m->runtime));
+	return o;
+}
+
+static json_t *
+error_json(const char *code, const char *msg)
+{
+	return json_pack("{s:s, s:s}", "error", code, "message", msg ? msg : code);
+}
+
+static void
+reply_error(struct termijnd *d, struct evhttp_request *req, int http, const char *code,
+    const char *msg, int is_write)
+{
+	control_reply(d, req, http, error_json(code, msg), is_write);
+}
+
+static json_t *
+unmet_json(const struct pstate *ps, const struct unmet *u, size_t n)
+{
+	json_t *a = json_array(), *o;
+	const struct instance *in;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (u[i].kind == UNMET_NOT_BEFORE) {
+			o = json_pack("{s:s}", "kind", "not-before");
+			json_object_set_new(o, "at", jtime(u[i].not_before));
+			json_object_set_new(o, "at_local", jlocal(ps->plan, u[i].not_before));
+		} else {
+			in = &ps->plan->inst[u[i].inst];
+			o = json_pack("{s:s, s:s, s:s}", "kind", "requires", "key", in->key, "title",
+			    in->title);
+			json_object_set_new(o, "party_name", jstr(in->party ? (in->party->name ?
+			    in->party->name : in->party->id) : NULL));
+			json_object_set_new(o, "status", json_string(status_name(
+			    ps->st[u[i].inst].status)));
+		}
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* Turn an engine outcome into an HTTP error reply; returns 1 when it was one. */
+static int
+reply_result(struct termijnd *d, struct evhttp_request *req, const struct pstate *ps,
+    const struct eng_result *r, int is_write)
+{
+	json_t *o, *a;
+	size_t i;
+
+	switch (r->rc) {
+	case ENG_OK:
+		return 0;
+	case ENG_BAD:
+		reply_error(d, req, 400, "bad-request", r->message, is_write);
+		break;
+	case ENG_FORBIDDEN:
+		reply_error(d, req, 403, "forbidden", r->message, is_write);
+		break;
+	case ENG_NOTFOUND:
+		reply_error(d, req, 404, "not-found", r->message, is_write);
+		break;
+	case ENG_AMBIGUOUS:
+		o = error_json("ambiguous", r->message);
+		a = json_array();
+		for (i = 0; i < r->ncandidates; i++)
+			json_array_append_new(a, json_string(r->candidates[i]));
+		json_object_set_new(o, "candidates", a);
+		control_reply(d, req, 409, o, is_write);
+		break;
+	case ENG_REFUSED:
+		o = error_json("refused", r->message);
+		if (r->nunmet > 0)
+			json_object_set_new(o, "unmet", unmet_json(ps, r->unmet, r->nunmet));
+		if (r->nlist > 0) {
+			a = json_array();
+			for (i = 0; i < r->nlist; i++)
+				json_array_append_new(a, json_pack("{s:s, s:s}", "key",
+				    ps->plan->inst[r->list[i]].key, "title",
+				    ps->plan->inst[r->list[i]].title));
+			json_object_set_new(o, "dependents", a);
+		}
+		control_reply(d, req, 409, o, is_write);
+		break;
+	case ENG_FAIL:
+		reply_error(d, req, 500, "internal", r->message, is_write);
+		break;
+	}
+	return 1;
+}
+
+/* ---- reading ---- */
+
+static const char *
+query(struct evkeyvalq *q, const char *name)
+{
+	const char *v = evhttp_find_header(q, name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+static void
+get_status(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
+{
+	struct engine *e = &d->engine;
+	int64_t now = clock_now();
+	json_t *o = json_object(), *plans = json_array(), *po, *counts, *next, *orph;
+	size_t i, j, k, *order, n;
+	enum derived dv;
+
+	(void)q;
+	json_object_set_new(o, "now", jtime(now));
+	json_object_set_new(o, "clock", json_pack("{s:b, s:f}", "demo", clock_is_demo(),
+	    "speed", clock_speed()));
+	for (i = 0; i < e->nplans; i++) {
+		struct pstate *ps = &e->plans[i];
+		struct plan *p = ps->plan;
+		int c[DV_WAIVED + 1] = { 0 };
+
+		po = json_pack("{s:s, s:s, s:s}", "id", p->id, "title", p->title, "timezone", p->tz);
+		order = xcalloc(p->ninst ? p->ninst : 1, sizeof(size_t));
+		n = 0;
+		for (j = 0; j < p->ninst; j++) {
+			dv = rules_derived(p, ps->st, j, now);
+			c[dv]++;
+			if (ps->st[j].status != ST_OPEN)
+				continue;
+			/* Insertion by deadline: plans are small, and this keeps it stable. */
+			for (k = n; k > 0 && p->inst[order[k - 1]].deadline > p->inst[j].deadline; k--)
+				order[k] = order[k - 1];
+			order[k] = j;
+			n++;
+		}
+		counts = json_object();
+		for (j = 0; j <= DV_WAIVED; j++)
+			json_object_set_new(counts, derived_name((enum derived)j), json_integer(c[j]));
+		json_object_set_new(po, "counts", counts);
+		next = json_array();
+		for (j = 0; j < n && j < 5; j++)
+			json_array_append_new(next, instance_json(ps, order[j], now));
+		free(order);
+		json_object_set_new(po, "next", next);
+		json_array_append_new(plans, po);
+	}
+	json_object_set_new(o, "plans", plans);
+	orph = json_array();
+	for (i = 0; i < e->norphans; i++) {
+		struct orphan *or = &e->orphans[i];
+		json_t *oo = json_pack("{s:s, s:s, s:s}", "plan", or->plan, "key", or->key,
+		    "status", status_name(or->st.status));
+
+		json_object_set_new(oo, "at", or->st.status != ST_OPEN ? jtime(or->st.at) :
+		    json_null());
+		json_object_set_new(oo, "by", jstr(or->st.actor));
+		json_array_append_new(orph, oo);
+	}
+	json_object_set_new(o, "orphans", orph);
+	control_reply(d, req, 200, o, 0);
+}
+
+static void
+get_milestones(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
+{
+	struct engine *e = &d->engine;
+	const char *plan = query(q, "plan"), *party = query(q, "party"), *state = query(q, "state");
+	const char *owner = query(q, "owner");
+	int64_t now = clock_now();
+	json_t *o, *a;
+	size_t i, j;
+	enum derived dv;
+
+	if (plan != NULL && engine_plan(e, plan) == NULL) {
+		reply_error(d, req, 404, "not-found", "no such plan", 0);
+		return;
+	}
+	if (state != NULL) {
+		for (j = 0; j <= DV_WAIVED; j++)
+			if (strcmp(state, derived_name((enum derived)j)) == 0)
+				break;
+		if (j > DV_WAIVED && strcmp(state, "open") != 0) {
+			reply_error(d, req, 400, "bad-request", "state: open, blocked, ready, overdue, "
+			    "done, done-late or waived", 0);
+			return;
+		}
+	}
+	a = json_array();
+	for (i = 0; i < e->nplans; i++) {
+		struct pstate *ps = &e->plans[i];
+
+		if (plan != NULL && strcmp(ps->plan->id, plan) != 0)
+			continue;
+		for (j = 0; j < ps->plan->ninst; j++) {
+			struct instance *in = &ps->plan->inst[j];
+
+			if (party != NULL && (in->party == NULL || strcmp(in->party->id, party) != 0))
+				continue;
+			if (owner != NULL && strcmp(in->owner, owner) != 0)
+				continue;
+			dv = rules_derived(ps->plan, ps->st, j, now);
+			if (state != NULL && (strcmp(state, "open") == 0 ?
+			    ps->st[j].status != ST_OPEN : strcmp(state, derived_name(dv)) != 0))
+				continue;
+			json_array_append_new(a, instance_json(ps, j, now));
+		}
+	}
+	o = json_object();
+	json_object_set_new(o, "now", jtime(now));
+	json_object_set_new(o, "milestones", a);
+	control_reply(d, req, 200, o, 0);
+}
+
+struct logctx {
+	struct engine	*e;
+	json_t		*a;
+};
+
+static void
+log_cb(const struct audit *au, void *arg)
+{
+	struct logctx *lc = arg;
+	struct pstate *ps = engine_plan(lc->e, au->plan);
+	json_t *o = json_object();
+
+	json_object_set_new(o, "seq", json_integer(au->seq));
+	json_object_set_new(o, "at", jtime(au->at));
+	json_object_set_new(o, "at_local", ps ? jlocal(ps->plan, au->at) : json_null());
+	json_object_set_new(o, "actor", jstr(au->actor));
+	json_object_set_new(o, "uid", au->uid >= 0 ? json_integer(au->uid) : json_null());
+	json_object_set_new(o, "plan", jstr(au->plan));
+	json_object_set_new(o, "key", jstr(au->key));
+	json_object_set_new(o, "action", jstr(au->action));
+	json_object_set_new(o, "reason", jstr(au->reason));
+	json_object_set_new(o, "note", jstr(au->note));
+	json_array_append_new(lc->a, o);
+}
+
+static void
+get_log(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
+{
+	const char *plan = query(q, "plan"), *key = query(q, "key"), *lim = query(q, "limit");
+	struct logctx lc = { &d->engine, json_array() };
+	long limit = 100;
+	char *end;
+
+	if (lim != NULL) {
+		limit = strtol(lim, &end, 10);
+		if (*end != '\0' || limit < 1 || limit > 100000) {
+			json_decref(lc.a);
+			reply_error(d, req, 400, "bad-request", "limit: 1 to 100000", 0);
+			return;
+		}
+	}
+	if (store_each_audit(d->engine.store, plan, key, (int)limit, log_cb, &lc) == -1) {
+		json_decref(lc.a);
+		reply_error(d, req, 500, "internal", store_error(d->engine.store), 0);
+		return;
+	}
+	control_reply(d, req, 200, json_pack("{s:o}", "entries", lc.a), 0);
+}
+
+static void
+get_milestone(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
+{
+	struct eng_result r = { 0 };
+	struct pstate *ps = NULL;
+	struct instance *in;
+	size_t idx, i, n;
+	int64_t now = clock_now();
+	const char **addrs;
+	json_t *o, *a;
+	struct logctx lc;
+
+	if (engine_find(&d->engine, query(q, "plan"), query(q, "key"), &ps, &idx, &r) != ENG_OK) {
+		reply_result(d, req, ps, &r, 0);
+		eng_result_clear(&r);
+		return;
+	}
+	in = &ps->plan->inst[idx];
+	o = instance_json(ps, idx, now);
+	json_object_set_new(o, "description", jstr(in->description));
+	n = plan_role_addrs(ps->plan, in->owner, in->party, &addrs);
+	a = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(addrs[i]));
+	free(addrs);
+	json_object_set_new(o, "addresses", a);
+	a = json_array();
+	for (i = 0; i < in->npre; i++) {
+		size_t k = in->pre[i];
+
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b}", "key",
+		    ps->plan->inst[k].key, "title", ps->plan->inst[k].title, "state",
+		    derived_name(rules_derived(ps->plan, ps->st, k, now)), "met",
+		    rules_met(&ps->st[k])));
+	}
+	json_object_set_new(o, "requires", a);
+	r.nunmet = rules_unmet(ps->plan, ps->st, idx, now, &r.unmet);
+	json_object_set_new(o, "unmet", unmet_json(ps, r.unmet, r.nunmet));
+	a = json_array();
+	for (i = 0; i < in->ndep; i++) {
+		size_t k = in->dep[i];
+
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "key",
+		    ps->plan->inst[k].key, "title", ps->plan->inst[k].title, "state",
+		    derived_name(rules_derived(ps->plan, ps->st, k, now))));
+	}
+	json_object_set_new(o, "dependents", a);
+	lc.e = &d->engine;
+	lc.a = json_array();
+	store_each_audit(d->engine.store, ps->plan->id, in->key, 1000, log_cb, &lc);
+	json_object_set_new(o, "history", lc.a);
+	eng_result_clear(&r);
+	control_reply(d, req, 200, o, 0);
+}
+
+/* ---- changing ---- */
+
+static json_t *
+read_body(struct evhttp_request *req, char **cause)
+{
+	struct evbuffer *in = evhttp_request_get_input_buffer(req);
+	size_t len = evbuffer_get_length(in);
+	json_error_t jerr;
+	json_t *j;
+
+	if (len == 0) {
+		xasprintf(cause, "a JSON object is needed as the request body");
+		return NULL;
+	}
+	j = json_loadb((const char *)evbuffer_pullup(in, -1), len, JSON_REJECT_DUPLICATES, &jerr);
+	if (j == NULL) {
+		xasprintf(cause, "bad JSON at line %d column %d: %s", jerr.line, jerr.column,
+		    jerr.text);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		xasprintf(cause, "the request body must be a JSON object");
+		return NULL;
+	}
+	return j;
+}
+
+/* A string field, or NULL; a field of another type is an error. */
+static int
+field(json_t *body, const char *name, const char **out, char **cause)
+{
+	json_t *v = json_object_get(body, name);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v)) {
+		xasprintf(cause, "%s must be a string", name);
+		return -1;
+	}
+	*out = json_string_value(v);
+	return 0;
+}
+
+static json_t *
+list_json(const struct pstate *ps, const size_t *list, size_t n, int64_t now)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, instance_json(ps, list[i], now));
+	return a;
+}
+
+static void
+post_change(struct termijnd *d, struct evhttp_request *req, const char *verb,
+    const struct actor *who)
+{
+	struct eng_result r = { 0 };
+	struct pstate *ps = NULL;
+	const char *plan, *key, *note, *at_s, *reason;
+	char *cause = NULL;
+	json_t *body, *ov, *o;
+	int64_t now = clock_now(), at = now;
+	size_t idx;
+	int override = 0;
+
+	if ((body = read_body(req, &cause)) == NULL ||
+	    field(body, "plan", &plan, &cause) == -1 || field(body, "key", &key, &cause) == -1 ||
+	    field(body, "note", &note, &cause) == -1 || field(body, "at", &at_s, &cause) == -1 ||
+	    field(body, "reason", &reason, &cause) == -1) {
+		reply_error(d, req, 400, "bad-request", cause, 1);
+		goto out;
+	}
+	if ((ov = json_object_get(body, "override")) != NULL && !json_is_null(ov)) {
+		if (!json_is_boolean(ov)) {
+			reply_error(d, req, 400, "bad-request", "override must be true or false", 1);
+			goto out;
+		}
+		override = json_is_true(ov);
+	}
+	if (engine_find(&d->engine, plan, key, &ps, &idx, &r) != ENG_OK) {
+		reply_result(d, req, ps, &r, 1);
+		goto out;
+	}
+	if (at_s != NULL && instant_parse(at_s, ps->plan->tz, &at) == -1) {
+		reply_error(d, req, 400, "bad-request", "at: an ISO 8601 instant or a local "
+		    "\"YYYY-MM-DD HH:MM\"", 1);
+		goto out;
+	}
+	if (strcmp(verb, "done") == 0)
+		engine_done(&d->engine, ps, idx, who, now, at, note, override, reason, &r);
+	else if (strcmp(verb, "undo") == 0)
+		engine_undo(&d->engine, ps, idx, who, now, reason, &r);
+	else
+		engine_waive(&d->engine, ps, idx, who, now, reason, &r);
+	if (reply_result(d, req, ps, &r, 1))
+		goto out;
+	log_info("%s %s %s%s%s", who->name, verb, ps->plan->id, "/", ps->plan->inst[idx].key);
+	o = json_object();
+	json_object_set_new(o, "instance", instance_json(ps, idx, now));
+	if (strcmp(verb, "undo") != 0)
+		json_object_set_new(o, "ready", list_json(ps, r.list, r.nlist, now));
+	control_reply(d, req, 200, o, 1);
+out:
+	free(cause);
+	json_decref(body);
+	eng_result_clear(&r);
+}
+
+static void
+post_add(struct termijnd *d, struct evhttp_request *req, const struct actor *who)
+{
+	struct eng_result r = { 0 };
+	struct pstate *ps;
+	const char *plan;
+	char *cause = NULL;
+	json_t *body, *def;
+	int64_t now = clock_now();
+
+	if ((body = read_body(req, &cause)) == NULL || field(body, "plan", &plan, &cause) == -1) {
+		reply_error(d, req, 400, "bad-request", cause, 1);
+		goto out;
+	}
+	if (plan == NULL) {
+		reply_error(d, req, 400, "bad-request", "plan is required", 1);
+		goto out;
+	}
+	if ((ps = engine_plan(&d->engine, plan)) == NULL) {
+		reply_error(d, req, 404, "not-found", "no such plan", 1);
+		goto out;
+	}
+	def = json_deep_copy(body);
+	json_object_del(def, "plan");
+	engine_add(&d->engine, ps, def, who, now, &r);
+	json_decref(def);
+	if (reply_result(d, req, ps, &r, 1))
+		goto out;
+	log_info("%s added %s to plan %s", who->name, ps->plan->ms[ps->plan->nms - 1].id, plan);
+	control_reply(d, req, 201, json_pack("{s:o}", "instances", list_json(ps, r.list, r.nlist,
+	    now)), 1);
+out:
+	free(cause);
+	json_decref(body);
+	eng_result_clear(&r);
+}
+
+static void
+post_reload(struct termijnd *d, struct evhttp_request *req, const struct actor *who)
+{
+	struct errlist errs = { 0 };
+	json_t *a, *o;
+	size_t i;
+
+	if (!who->operator) {
+		reply_error(d, req, 403, "forbidden", "only operators may reload", 1);
+		return;
+	}
+	if (termijnd_reload(d, &errs) == -1) {
+		a = json_array();
+		for (i = 0; i < errs.n; i++)
+			json_array_append_new(a, json_string(errs.msg[i]));
+		o = error_json("invalid", "the plans have errors; the old plans stay in force");
+		json_object_set_new(o, "messages", a);
+		control_reply(d, req, 422, o, 1);
+	} else {
+		a = json_array();
+		for (i = 0; i < d->engine.nplans; i++)
+			json_array_append_new(a, json_string(d->engine.plans[i].plan->id));
+		control_reply(d, req, 200, json_pack("{s:o}", "plans", a), 1);
+	}
+	errlist_free(&errs);
+}
+
+void
+api_handle(struct evhttp_request *req, void *arg)
+{
+	struct termijnd *d = arg;
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *path = evhttp_uri_get_path(uri), *qs = evhttp_uri_get_query(uri);
+	enum evhttp_cmd_type method = evhttp_request_get_command(req);
+	struct evkeyvalq q;
+	struct actor who;
+	char name[64];
+	long uid;
+
+	TAILQ_INIT(&q);
+	if (qs != NULL && evhttp_parse_query_str(qs, &q) == -1) {
+		reply_error(d, req, 400, "bad-request", "bad query string", 0);
+		return;
+	}
+	if (path == NULL)
+		path = "/";
+	if (method == EVHTTP_REQ_GET || method == EVHTTP_REQ_HEAD) {
+		if (strcmp(path, "/api/v1/status") == 0)
+			get_status(d, req, &q);
+		else if (strcmp(path, "/api/v1/milestones") == 0)
+			get_milestones(d, req, &q);
+		else if (strcmp(path, "/api/v1/milestone") == 0)
+			get_milestone(d, req, &q);
+		else if (strcmp(path, "/api/v1/log") == 0)
+			get_log(d, req, &q);
+		else
+			reply_error(d, req, 404, "not-found", "no such resource", 0);
+		evhttp_clear_headers(&q);
+		return;
+	}
+	evhttp_clear_headers(&q);
+	if (method != EVHTTP_REQ_POST) {
+		reply_error(d, req, 405, "bad-request", "method not allowed", 0);
+		return;
+	}
+	if (control_peer(req, &uid, name, sizeof(name)) == -1) {
+		reply_error(d, req, 403, "forbidden", "cannot tell who is calling", 0);
+		return;
+	}
+	who.name = name;
+	who.uid = uid;
+	who.operator = config_allows(d->conf->operators, d->conf->noperators, name, uid);
+	who.overrider = who.operator &&
+	    config_allows(d->conf->overriders, d->conf->noverriders, name, uid);
+	if (strcmp(path, "/api/v1/done") == 0)
+		post_change(d, req, "done", &who);
+	else if (strcmp(path, "/api/v1/undo") == 0)
+		post_change(d, req, "undo", &who);
+	else if (strcmp(path, "/api/v1/waive") == 0)
+		post_change(d, req, "waive", &who);
+	else if (strcmp(path, "/api/v1/add") == 0)
+		post_add(d, req, &who);
+	else if (strcmp(path, "/api/v1/reload") == 0)
+		post_reload(d, req, &who);
+	else
+		reply_error(d, req, 404, "not-found", "no such resource", 0);
+}

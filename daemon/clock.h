@@ -1,0 +1,15 @@
+/* clock.h: what time it is, for the daemon: the real clock or a demo clock. */
+#ifndef TERMIJN_CLOCK_H
+#define TERMIJN_CLOCK_H
+
+#include <stdint.h>
+
+/* start: the demo instant at which the clock begins; speed: demo seconds per real second. */
+void	clock_set_demo(int64_t start, double speed);
+int	clock_is_demo(void);
+double	clock_speed(void);
+int64_t	clock_now(void);
+/* Real seconds until demo instant t (for arming timers), at least 0. */
+double	clock_real_delay(int64_t t);
+
+#endif

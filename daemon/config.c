@@ -1,0 +1,178 @@
+/* config.c: the termijnd.conf reader: "key value" lines, # comments, every error reported. */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+static void
+words(const char *v, char ***out, size_t *n)
+{
+	char *copy = xstrdup(v), *s = copy, *w;
+
+	while ((w = strsep(&s, ", \t")) != NULL) {
+		if (*w == '\0')
+			continue;
+		*out = xreallocarray(*out, *n + 1, sizeof(char *));
+		(*out)[(*n)++] = xstrdup(w);
+	}
+	free(copy);
+}
+
+static void
+set(struct config *c, struct errlist *errs, int line, const char *key, char **dst, const char *v)
+{
+	if (*dst != NULL)
+		errlist_add(errs, c->file, line, "%s given twice", key);
+	free(*dst);
+	*dst = xstrdup(v);
+}
+
+struct config *
+config_load(const char *path, struct errlist *errs)
+{
+	struct config *c = xcalloc(1, sizeof(*c));
+	FILE *f;
+	char *line = NULL, *key, *val, *end;
+	size_t cap = 0, start = errs->n;
+	ssize_t len;
+	int lineno = 0;
+	int64_t t;
+
+	c->file = xstrdup(path);
+	c->socket_mode = 0666;
+	c->clock_speed = 1;
+	if ((f = fopen(path, "r")) == NULL) {
+		errlist_add(errs, path, 0, "%s", strerror(errno));
+		config_free(c);
+		return NULL;
+	}
+	while ((len = getline(&line, &cap, f)) != -1) {
+		lineno++;
+		if (memchr(line, '\0', (size_t)len) != NULL) {
+			errlist_add(errs, path, lineno, "NUL byte in line");
+			continue;
+		}
+		line[strcspn(line, "\r\n")] = '\0';
+		key = line + strspn(line, " \t");
+		if (*key == '\0' || *key == '#')
+			continue;
+		val = key + strcspn(key, " \t");
+		if (*val != '\0')
+			*val++ = '\0';
+		val += strspn(val, " \t");
+		end = val + strlen(val);
+		while (end > val && (end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (*val == '\0') {
+			errlist_add(errs, path, lineno, "%s needs a value", key);
+			continue;
+		}
+		if (strcmp(key, "state-dir") == 0)
+			set(c, errs, lineno, key, &c->state_dir, val);
+		else if (strcmp(key, "plans-dir") == 0)
+			set(c, errs, lineno, key, &c->plans_dir, val);
+		else if (strcmp(key, "socket") == 0)
+			set(c, errs, lineno, key, &c->socket, val);
+		else if (strcmp(key, "socket-mode") == 0) {
+			long m = strtol(val, &end, 8);
+
+			if (*end != '\0' || m < 0 || m > 0777)
+				errlist_add(errs, path, lineno, "socket-mode: an octal mode such as 0660");
+			else
+				c->socket_mode = (int)m;
+		} else if (strcmp(key, "operators") == 0)
+			words(val, &c->operators, &c->noperators);
+		else if (strcmp(key, "overriders") == 0)
+			words(val, &c->overriders, &c->noverriders);
+		else if (strcmp(key, "clock-start") == 0) {
+			set(c, errs, lineno, key, &c->clock_start, val);
+			c->clock_demo = 1;
+		} else if (strcmp(key, "clock-timezone") == 0) {
+			if (!tz_valid(val))
+				errlist_add(errs, path, lineno, "unknown time zone \"%s\"", val);
+			set(c, errs, lineno, key, &c->clock_tz, val);
+		} else if (strcmp(key, "clock-speed") == 0) {
+			errno = 0;
+			c->clock_speed = strtod(val, &end);
+			if (errno != 0 || *end != '\0' || c->clock_speed < 0 || c->clock_speed > 1e6)
+				errlist_add(errs, path, lineno, "clock-speed: a number from 0 (a "
+				    "stopped clock) to 1000000");
+		} else
+			errlist_add(errs, path, lineno, "unknown key \"%s\"", key);
+	}
+	free(line);
+	fclose(f);
+	if (c->clock_tz == NULL)
+		c->clock_tz = xstrdup("Europe/Amsterdam");
+	if (c->clock_start != NULL && instant_parse(c->clock_start, c->clock_tz, &t) == -1)
+		errlist_add(errs, path, 0, "clock-start: bad time \"%s\"", c->clock_start);
+	if (c->state_dir == NULL)
+		c->state_dir = xstrdup("/var/lib/termijn");
+	if (c->plans_dir == NULL)
+		c->plans_dir = xstrdup("plans");
+	if (c->socket == NULL)
+		c->socket = xstrdup("/run/termijn/termijnd.sock");
+	if (errs->n > start) {
+		config_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void
+strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+config_free(struct config *c)
+{
+	if (c == NULL)
+		return;
+	free(c->file);
+	free(c->state_dir);
+	free(c->plans_dir);
+	free(c->socket);
+	strv_free(c->operators, c->noperators);
+	strv_free(c->overriders, c->noverriders);
+	free(c->clock_start);
+	free(c->clock_tz);
+	free(c);
+}
+
+char *
+config_path(const struct config *c, const char *p)
+{
+	char *copy, *dir, *out;
+
+	if (p[0] == '/')
+		return xstrdup(p);
+	copy = xstrdup(c->file);
+	dir = dirname(copy);
+	xasprintf(&out, "%s/%s", dir, p);
+	free(copy);
+	return out;
+}
+
+int
+config_allows(char **names, size_t n, const char *user, long uid)
+{
+	char buf[32];
+	size_t i;
+
+	snprintf(buf, sizeof(buf), "%ld", uid);
+	for (i = 0; i < n; i++)
+		if ((user != NULL && strcmp(names[i], user) == 0) || strcmp(names[i], buf) == 0)
+			return 1;
+	return 0;
+}

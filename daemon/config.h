@@ -1,0 +1,33 @@
+/* config.h: termijnd.conf, read and checked (pure but for reading the file). */
+#ifndef TERMIJN_CONFIG_H
+#define TERMIJN_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plan.h"
+
+struct config {
+	char	*file;
+	char	*state_dir;
+	char	*plans_dir;
+	char	*socket;
+	int	 socket_mode;
+	char	**operators;	/* user names or numeric uids that may change state */
+	size_t	 noperators;
+	char	**overriders;	/* ... that may also override a rule */
+	size_t	 noverriders;
+	int	 clock_demo;
+	char	*clock_start;	/* local time in clock_tz, or an ISO instant */
+	char	*clock_tz;
+	double	 clock_speed;
+};
+
+/* Reads and checks the file; every error goes to errs as file:line. */
+struct config	*config_load(const char *path, struct errlist *errs);
+void		 config_free(struct config *);
+/* A path from the config: relative ones are relative to the config file's directory. */
+char		*config_path(const struct config *, const char *);
+int		 config_allows(char **names, size_t n, const char *user, long uid);
+
+#endif

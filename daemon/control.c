@@ -1,0 +1,234 @@
+/* control.c: the client socket (HTTP on AF_UNIX), peer credentials and group commit. */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/listener.h>
+
+#include "log.h"
+#include "termijnd.h"
+#include "xmalloc.h"
+
+#define MAX_HEADERS	8192
+#define MAX_BODY	65536
+#define TIMEOUT_SEC	10
+
+static void
+send_now(struct evhttp_request *req, int code, const char *body)
+{
+	struct evbuffer *buf = evbuffer_new();
+
+	if (buf == NULL)
+		fatal("evbuffer_new");
+	evbuffer_add(buf, body, strlen(body));
+	evbuffer_add(buf, "\n", 1);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+	    "application/json");
+	evhttp_send_reply(req, code, NULL, buf);
+	evbuffer_free(buf);
+}
+
+/*
+ * All changes of one loop turn share one transaction: its commit (one fsync) runs from a
+ * low-priority event once the turn's requests are handled, and only then are their replies
+ * sent, so nothing is acknowledged before it is on disk.
+ */
+static void
+commit_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct termijnd *d = arg;
+	struct pending *p;
+	int ok = 1;
+
+	(void)fd;
+	(void)ev;
+	if (store_in_txn(d->engine.store)) {
+		if (d->batch_failed) {
+			store_rollback(d->engine.store);
+			ok = 0;
+		} else if (store_commit(d->engine.store) == -1) {
+			log_warnx("commit failed: %s", store_error(d->engine.store));
+			ok = 0;
+		}
+		d->commits++;
+	}
+	if (!ok && engine_reload_states(&d->engine) == -1)
+		log_warnx("cannot re-read states after a failed commit");
+	d->batch_failed = 0;
+	while ((p = TAILQ_FIRST(&d->pending)) != NULL) {
+		TAILQ_REMOVE(&d->pending, p, entry);
+		if (p->is_write && !ok)
+			send_now(p->req, 500, "{\"error\": \"internal\", \"message\": \"the database "
+			    "failed; nothing was changed\"}");
+		else {
+			if (p->is_write)
+				d->committed_writes++;
+			send_now(p->req, p->code, p->body);
+		}
+		free(p->body);
+		free(p);
+	}
+}
+
+void
+control_reply(struct termijnd *d, struct evhttp_request *req, int code, json_t *body,
+    int is_write)
+{
+	struct pending *p;
+	char *text = json_dumps(body, JSON_COMPACT);
+
+	json_decref(body);
+	if (text == NULL)
+		fatalx("json_dumps");
+	if (is_write && code >= 400 && code != 500 && !store_in_txn(d->engine.store)) {
+		send_now(req, code, text);
+		free(text);
+		return;
+	}
+	if (code == 500)
+		d->batch_failed = 1;
+	/* Held back while a batch is open, so that no reply tells of an uncommitted change. */
+	if (!store_in_txn(d->engine.store) && TAILQ_EMPTY(&d->pending)) {
+		send_now(req, code, text);
+		free(text);
+		return;
+	}
+	p = xcalloc(1, sizeof(*p));
+	p->req = req;
+	p->code = code;
+	p->body = text;
+	p->is_write = is_write;
+	TAILQ_INSERT_TAIL(&d->pending, p, entry);
+	event_active(d->commit_ev, EV_TIMEOUT, 0);
+}
+
+int
+control_peer(struct evhttp_request *req, long *uid, char *name, size_t namelen)
+{
+	struct evhttp_connection *con = evhttp_request_get_connection(req);
+	struct bufferevent *bev;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	if (con == NULL || (bev = evhttp_connection_get_bufferevent(con)) == NULL)
+		return -1;
+	if (getsockopt(bufferevent_getfd(bev), SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+		return -1;
+	*uid = (long)cred.uid;
+	if (getpwuid_r(cred.uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
+		snprintf(name, namelen, "%s", pw.pw_name);
+	else
+		snprintf(name, namelen, "uid%ld", (long)cred.uid);
+	return 0;
+}
+
+/* Refuse to steal the socket of a daemon that still answers on it. */
+static int
+socket_in_use(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd, rc;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	return rc == 0;
+}
+
+int
+control_listen(struct termijnd *d, char **cause)
+{
+	struct sockaddr_un sun;
+	struct evconnlistener *lev;
+	struct stat sb;
+	const char *path = d->conf->socket;
+	mode_t old;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		xasprintf(cause, "socket path too long: %s", path);
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	if (lstat(path, &sb) == 0) {
+		if (!S_ISSOCK(sb.st_mode)) {
+			xasprintf(cause, "%s exists and is not a socket", path);
+			return -1;
+		}
+		if (socket_in_use(path)) {
+			xasprintf(cause, "%s: another termijnd is listening there", path);
+			return -1;
+		}
+		unlink(path);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1) {
+		xasprintf(cause, "socket: %s", strerror(errno));
+		return -1;
+	}
+	/* No moment in which the socket exists with looser permissions than configured. */
+	old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		umask(old);
+		xasprintf(cause, "bind %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (chmod(path, (mode_t)d->conf->socket_mode) == -1 || listen(fd, 128) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if ((lev = evconnlistener_new(d->base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE |
+	    LEV_OPT_CLOSE_ON_EXEC, -1, fd)) == NULL) {
+		xasprintf(cause, "evconnlistener_new failed");
+		close(fd);
+		return -1;
+	}
+	if ((d->http = evhttp_new(d->base)) == NULL)
+		fatalx("evhttp_new");
+	evhttp_set_max_headers_size(d->http, MAX_HEADERS);
+	evhttp_set_max_body_size(d->http, MAX_BODY);
+	evhttp_set_timeout(d->http, TIMEOUT_SEC);
+	evhttp_set_allowed_methods(d->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
+	evhttp_set_gencb(d->http, api_handle, d);
+	if (evhttp_bind_listener(d->http, lev) == NULL) {
+		xasprintf(cause, "evhttp_bind_listener failed");
+		return -1;
+	}
+	if ((d->commit_ev = event_new(d->base, -1, 0, commit_cb, d)) == NULL)
+		fatalx("event_new");
+	event_priority_set(d->commit_ev, 2);
+	TAILQ_INIT(&d->pending);
+	return 0;
+}
+
+void
+control_close(struct termijnd *d)
+{
+	if (d->commit_ev != NULL) {
+		/* Whatever is still pending is committed and answered before we go. */
+		commit_cb(-1, 0, d);
+		event_free(d->commit_ev);
+	}
+	if (d->http != NULL)
+		evhttp_free(d->http);
+	unlink(d->conf->socket);
+}

@@ -1,0 +1,791 @@
+/* engine.c: plans and their states in memory, kept in step with the store; the changes. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "engine.h"
+#include "log.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+void
+eng_result_clear(struct eng_result *r)
+{
+	size_t i;
+
+	free(r->message);
+	free(r->unmet);
+	free(r->list);
+	for (i = 0; i < r->ncandidates; i++)
+		free(r->candidates[i]);
+	free(r->candidates);
+	memset(r, 0, sizeof(*r));
+}
+
+static int
+fail(struct eng_result *r, enum eng_rc rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+fail(struct eng_result *r, enum eng_rc rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(r->message);
+	va_start(ap, fmt);
+	if (vasprintf(&r->message, fmt, ap) == -1)
+		r->message = NULL;
+	va_end(ap);
+	r->rc = rc;
+	return rc;
+}
+
+static void
+pstates_free(struct pstate *ps, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; ps[i].st != NULL && j < ps[i].plan->ninst; j++)
+			istate_clear(&ps[i].st[j]);
+		free(ps[i].st);
+		plan_free(ps[i].plan);
+	}
+	free(ps);
+}
+
+static void
+orphans_free(struct orphan *o, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(o[i].plan);
+		free(o[i].key);
+		istate_clear(&o[i].st);
+	}
+	free(o);
+}
+
+void
+engine_free(struct engine *e)
+{
+	pstates_free(e->plans, e->nplans);
+	orphans_free(e->orphans, e->norphans);
+	free(e->plans_dir);
+	e->plans = NULL;
+	e->orphans = NULL;
+	e->nplans = e->norphans = 0;
+}
+
+struct pstate *
+engine_plan(struct engine *e, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < e->nplans; i++)
+		if (strcmp(e->plans[i].plan->id, id) == 0)
+			return &e->plans[i];
+	return NULL;
+}
+
+/* ---- milestones added at run time, kept as JSON ---- */
+
+static int
+json_ltime(json_t *def, const char *name, struct ltime *lt, char **cause)
+{
+	json_t *v = json_object_get(def, name);
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v) || ltime_parse(json_string_value(v), lt) == -1) {
+		xasprintf(cause, "%s: write YYYY-MM-DD or YYYY-MM-DD HH:MM", name);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+json_str(json_t *def, const char *name)
+{
+	json_t *v = json_object_get(def, name);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Text that goes into a plan must not carry control characters (feeds and mail headers). */
+static int
+text_ok(const char *s, int multiline)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 && !(multiline && (*s == '\n' || *s == '\t')))
+			return 0;
+	return 1;
+}
+
+static struct milestone *
+milestone_from_json(json_t *def, char **cause)
+{
+	struct milestone *m = milestone_new();
+	const char *id = json_str(def, "id"), *title = json_str(def, "title");
+	const char *owner = json_str(def, "owner"), *desc = json_str(def, "description");
+	json_t *parties = json_object_get(def, "parties"), *req = json_object_get(def, "requires");
+	json_t *v;
+	size_t i;
+
+	if (!json_is_object(def)) {
+		xasprintf(cause, "the milestone must be a JSON object");
+		goto bad;
+	}
+	if (!id_valid(id)) {
+		xasprintf(cause, "id: lower case letters, digits, - _ . (at most 64)");
+		goto bad;
+	}
+	if (title == NULL || *title == '\0' || strlen(title) > 1000 || !text_ok(title, 0)) {
+		xasprintf(cause, "title: one line of text, at most 1000 bytes");
+		goto bad;
+	}
+	if (owner == NULL || !id_valid(owner)) {
+		xasprintf(cause, "owner: a role id");
+		goto bad;
+	}
+	if (desc != NULL && (strlen(desc) > 20000 || !text_ok(desc, 1))) {
+		xasprintf(cause, "description: text without control characters, at most 20000 "
+		    "bytes");
+		goto bad;
+	}
+	m->id = xstrdup(id);
+	m->title = xstrdup(title);
+	m->owner = xstrdup(owner);
+	m->description = desc ? xstrdup(desc) : NULL;
+	m->runtime = 1;
+	if (json_ltime(def, "due", &m->timing.due, cause) == -1 ||
+	    json_ltime(def, "from", &m->timing.from, cause) == -1 ||
+	    json_ltime(def, "not_before", &m->timing.not_before, cause) == -1)
+		goto bad;
+	if (!m->timing.due.set) {
+		xasprintf(cause, "due: required");
+		goto bad;
+	}
+	if (json_is_string(parties) && strcmp(json_string_value(parties), "all") == 0)
+		m->per_party = 1;
+	else if (json_is_array(parties)) {
+		m->per_party = 1;
+		json_array_foreach(parties, i, v) {
+			if (!json_is_string(v) || !id_valid(json_string_value(v))) {
+				xasprintf(cause, "parties: \"all\" or a list of party ids");
+				goto bad;
+			}
+			m->parties = xreallocarray(m->parties, m->nparties + 1, sizeof(char *));
+			m->parties[m->nparties++] = xstrdup(json_string_value(v));
+		}
+	} else if (parties != NULL && !json_is_null(parties)) {
+		xasprintf(cause, "parties: \"all\" or a list of party ids");
+		goto bad;
+	}
+	if (req != NULL && !json_is_null(req) && !json_is_array(req)) {
+		xasprintf(cause, "requires: a list of milestone ids");
+		goto bad;
+	}
+	json_array_foreach(req, i, v) {
+		struct requirement *r;
+		char *s, *at;
+
+		if (!json_is_string(v)) {
+			xasprintf(cause, "requires: a list of milestone ids");
+			goto bad;
+		}
+		s = xstrdup(json_string_value(v));
+		m->reqs = xreallocarray(m->reqs, m->nreqs + 1, sizeof(*m->reqs));
+		r = &m->reqs[m->nreqs];
+		memset(r, 0, sizeof(*r));
+		if ((at = strchr(s, '@')) != NULL) {
+			*at++ = '\0';
+			if (strcmp(at, "same") == 0)
+				r->scope = REQ_SAME;
+			else if (strcmp(at, "all") == 0)
+				r->scope = REQ_ALL;
+			else if (id_valid(at)) {
+				r->scope = REQ_PARTY;
+				r->party = xstrdup(at);
+			}
+		}
+		if (!id_valid(s) || (at != NULL && r->scope == REQ_AUTO)) {
+			xasprintf(cause, "requires: \"%s\" is not ID, ID@same, ID@all or ID@PARTY",
+			    json_string_value(v));
+			free(s);
+			free(r->party);
+			goto bad;
+		}
+		r->id = s;
+		m->nreqs++;
+	}
+	return m;
+bad:
+	milestone_free(m);
+	return NULL;
+}
+
+/* ---- loading ---- */
+
+struct loadctx {
+	struct engine	*e;
+	struct pstate	*ps;
+	size_t		 nps;
+	struct orphan	*orphans;
+	size_t		 norphans;
+	struct errlist	*errs;
+	int		 dbfail;
+};
+
+static void
+load_added_cb(const char *id, const char *def, void *arg)
+{
+	struct loadctx *lc = arg;
+	struct pstate *ps = &lc->ps[lc->nps - 1];
+	struct milestone *m;
+	json_error_t jerr;
+	json_t *j;
+	char *cause = NULL;
+
+	if ((j = json_loads(def, 0, &jerr)) == NULL ||
+	    (m = milestone_from_json(j, &cause)) == NULL ||
+	    plan_add_milestone(ps->plan, m, &cause) == -1) {
+		/* The plan file changed under it: keep the row, say so, go on. */
+		log_warnx("plan %s: milestone %s added at run time no longer fits the plan: %s",
+		    ps->plan->id, id, cause ? cause : jerr.text);
+		free(cause);
+	}
+	json_decref(j);
+}
+
+static void
+add_orphan(struct loadctx *lc, const char *plan, const char *key, const struct istate *is)
+{
+	struct orphan *o;
+
+	lc->orphans = xreallocarray(lc->orphans, lc->norphans + 1, sizeof(*o));
+	o = &lc->orphans[lc->norphans++];
+	o->plan = xstrdup(plan);
+	o->key = xstrdup(key);
+	o->st = *is;
+	o->st.actor = is->actor ? xstrdup(is->actor) : NULL;
+	o->st.note = is->note ? xstrdup(is->note) : NULL;
+}
+
+static void
+copy_state(struct istate *dst, const struct istate *src)
+{
+	istate_clear(dst);
+	*dst = *src;
+	dst->actor = src->actor ? xstrdup(src->actor) : NULL;
+	dst->note = src->note ? xstrdup(src->note) : NULL;
+}
+
+static void
+load_state_cb(const char *planid, const char *key, const struct istate *is, void *arg)
+{
+	struct loadctx *lc = arg;
+	struct pstate *ps = NULL;
+	struct instance *in;
+	struct milestone *m;
+	struct audit a;
+	char *id, *at, *newkey;
+	size_t i;
+
+	for (i = 0; i < lc->nps; i++)
+		if (strcmp(lc->ps[i].plan->id, planid) == 0)
+			ps = &lc->ps[i];
+	if (ps == NULL) {
+		add_orphan(lc, planid, key, is);
+		return;
+	}
+	if ((in = plan_instance(ps->plan, key)) != NULL) {
+		copy_state(&ps->st[in->idx], is);
+		return;
+	}
+	/* A milestone renamed in the plan ("formerly") takes its old state along. */
+	id = xstrdup(key);
+	if ((at = strchr(id, '@')) != NULL)
+		*at++ = '\0';
+	if ((m = plan_renamed(ps->plan, id)) != NULL) {
+		if (at != NULL)
+			xasprintf(&newkey, "%s@%s", m->id, at);
+		else
+			newkey = xstrdup(m->id);
+		if ((in = plan_instance(ps->plan, newkey)) != NULL &&
+		    ps->st[in->idx].changed == 0) {
+			memset(&a, 0, sizeof(a));
+			a.at = is->changed;
+			a.actor = "termijnd";
+			a.uid = -1;
+			a.plan = planid;
+			a.key = newkey;
+			a.action = "rename";
+			a.reason = key;
+			if (store_rename(lc->e->store, planid, key, newkey) == -1 ||
+			    store_audit(lc->e->store, &a) == -1)
+				lc->dbfail = 1;
+			log_info("plan %s: state of %s carried over to %s", planid, key, newkey);
+			copy_state(&ps->st[in->idx], is);
+			free(newkey);
+			free(id);
+			return;
+		}
+		free(newkey);
+	}
+	free(id);
+	add_orphan(lc, planid, key, is);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Milestones marked done in the plan file are recorded once, as done by the plan. */
+static int
+record_plan_done(struct engine *e, struct pstate *ps, int64_t now)
+{
+	struct instance *in;
+	struct istate *s;
+	struct audit a;
+	size_t i;
+
+	for (i = 0; i < ps->plan->ninst; i++) {
+		in = &ps->plan->inst[i];
+		s = &ps->st[i];
+		if (!in->ms->done.set || s->changed != 0)
+			continue;
+		s->status = ST_DONE;
+		s->at = in->ms->done.has_time ? tz_to_utc(ps->plan->tz, &in->ms->done) :
+		    tz_day_end(ps->plan->tz, &in->ms->done) - 1;
+		s->actor = xstrdup("plan");
+		s->note = xstrdup("done before the plan started");
+		s->changed = now;
+		s->version = 1;
+		memset(&a, 0, sizeof(a));
+		a.at = now;
+		a.actor = "plan";
+		a.uid = -1;
+		a.plan = ps->plan->id;
+		a.key = in->key;
+		a.action = "plan-done";
+		a.note = s->note;
+		if (store_put_state(e->store, ps->plan->id, in->key, s) == -1 ||
+		    store_audit(e->store, &a) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Every *.plan file of dir, parsed and checked, in name order; errors go to errs. */
+static size_t
+load_plan_files(const char *dir, struct pstate **out, struct errlist *errs)
+{
+	DIR *d;
+	struct dirent *de;
+	char **files = NULL;
+	size_t nfiles = 0, i, j, len, n = 0;
+	struct pstate *ps = NULL;
+	struct plan *p;
+
+	if ((d = opendir(dir)) == NULL) {
+		errlist_add(errs, dir, 0, "%s", strerror(errno));
+		*out = NULL;
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 6 || strcmp(de->d_name + len - 5, ".plan") != 0 || de->d_name[0] == '.')
+			continue;
+		files = xreallocarray(files, nfiles + 1, sizeof(char *));
+		xasprintf(&files[nfiles++], "%s/%s", dir, de->d_name);
+	}
+	closedir(d);
+	if (nfiles == 0)
+		errlist_add(errs, dir, 0, "no *.plan files");
+	qsort(files, nfiles, sizeof(char *), cmp_str);
+	for (i = 0; i < nfiles; i++) {
+		if ((p = plan_load(files[i], errs)) != NULL) {
+			for (j = 0; j < n; j++)
+				if (strcmp(ps[j].plan->id, p->id) == 0)
+					errlist_add(errs, files[i], 1, "plan %s is also in %s", p->id,
+					    ps[j].plan->file);
+			ps = xreallocarray(ps, n + 1, sizeof(*ps));
+			ps[n].plan = p;
+			ps[n].st = NULL;
+			n++;
+		}
+		free(files[i]);
+	}
+	free(files);
+	*out = ps;
+	return n;
+}
+
+int
+engine_check(const char *dir, struct errlist *errs)
+{
+	struct pstate *ps;
+	size_t n, start = errs->n;
+
+	n = load_plan_files(dir, &ps, errs);
+	pstates_free(ps, n);
+	return errs->n > start ? -1 : 0;
+}
+
+int
+engine_load(struct engine *e, struct errlist *errs)
+{
+	struct loadctx lc;
+	size_t i, start = errs->n;
+	int64_t now = clock_now();
+
+	memset(&lc, 0, sizeof(lc));
+	lc.e = e;
+	lc.errs = errs;
+	lc.nps = load_plan_files(e->plans_dir, &lc.ps, errs);
+	for (i = 0; i < lc.nps; i++) {
+		struct pstate *ps = &lc.ps[i];
+		struct loadctx one = lc;
+
+		/* load_added_cb works on the last plan of its context. */
+		one.nps = i + 1;
+		if (store_each_added(e->store, ps->plan->id, load_added_cb, &one) == -1)
+			lc.dbfail = 1;
+		ps->st = xcalloc(ps->plan->ninst ? ps->plan->ninst : 1, sizeof(struct istate));
+	}
+	if (errs->n > start || lc.dbfail)
+		goto fail;
+	if (store_begin(e->store) == -1) {
+		lc.dbfail = 1;
+		goto fail;
+	}
+	if (store_each_state(e->store, NULL, load_state_cb, &lc) == -1)
+		lc.dbfail = 1;
+	for (i = 0; i < lc.nps && !lc.dbfail; i++)
+		if (record_plan_done(e, &lc.ps[i], now) == -1)
+			lc.dbfail = 1;
+	if (lc.dbfail || store_commit(e->store) == -1) {
+		store_rollback(e->store);
+		lc.dbfail = 1;
+		goto fail;
+	}
+	for (i = 0; i < lc.norphans; i++)
+		log_warnx("plan %s: recorded state of %s (%s by %s) has no milestone in the plan; "
+		    "it is kept", lc.orphans[i].plan, lc.orphans[i].key,
+		    status_name(lc.orphans[i].st.status),
+		    lc.orphans[i].st.actor ? lc.orphans[i].st.actor : "?");
+	pstates_free(e->plans, e->nplans);
+	orphans_free(e->orphans, e->norphans);
+	e->plans = lc.ps;
+	e->nplans = lc.nps;
+	e->orphans = lc.orphans;
+	e->norphans = lc.norphans;
+	e->generation++;
+	return 0;
+fail:
+	if (lc.dbfail)
+		errlist_add(errs, "database", 0, "%s", store_error(e->store));
+	pstates_free(lc.ps, lc.nps);
+	orphans_free(lc.orphans, lc.norphans);
+	return -1;
+}
+
+int
+engine_reload_states(struct engine *e)
+{
+	struct loadctx lc;
+	size_t i, j;
+
+	memset(&lc, 0, sizeof(lc));
+	lc.e = e;
+	lc.ps = e->plans;
+	lc.nps = e->nplans;
+	for (i = 0; i < e->nplans; i++)
+		for (j = 0; j < e->plans[i].plan->ninst; j++)
+			istate_clear(&e->plans[i].st[j]);
+	if (store_each_state(e->store, NULL, load_state_cb, &lc) == -1)
+		lc.dbfail = 1;
+	orphans_free(e->orphans, e->norphans);
+	e->orphans = lc.orphans;
+	e->norphans = lc.norphans;
+	e->generation++;
+	return lc.dbfail ? -1 : 0;
+}
+
+/* ---- finding ---- */
+
+int
+engine_find(struct engine *e, const char *plan, const char *key, struct pstate **out,
+    size_t *idx, struct eng_result *r)
+{
+	struct pstate *found = NULL;
+	struct instance *in, *hit = NULL;
+	size_t i, j, nhits = 0;
+
+	if (key == NULL || *key == '\0' || strlen(key) > 200)
+		return fail(r, ENG_BAD, "a milestone key (ID or ID@PARTY) is needed");
+	if (plan != NULL && engine_plan(e, plan) == NULL)
+		return fail(r, ENG_NOTFOUND, "no plan %s", plan);
+	for (i = 0; i < e->nplans; i++) {
+		if (plan != NULL && strcmp(e->plans[i].plan->id, plan) != 0)
+			continue;
+		if ((in = plan_instance(e->plans[i].plan, key)) != NULL) {
+			if (nhits++ == 0) {
+				hit = in;
+				found = &e->plans[i];
+			}
+			r->candidates = xreallocarray(r->candidates, r->ncandidates + 1,
+			    sizeof(char *));
+			xasprintf(&r->candidates[r->ncandidates++], "%s (plan %s)", key,
+			    e->plans[i].plan->id);
+		}
+	}
+	if (nhits == 1) {
+		for (i = 0; i < r->ncandidates; i++)
+			free(r->candidates[i]);
+		free(r->candidates);
+		r->candidates = NULL;
+		r->ncandidates = 0;
+		*out = found;
+		*idx = hit->idx;
+		return ENG_OK;
+	}
+	if (nhits > 1)
+		return fail(r, ENG_AMBIGUOUS, "%s is in several plans: name one with -p PLAN", key);
+	/* A per-party milestone named without its party. */
+	for (i = 0; i < e->nplans; i++) {
+		struct plan *p = e->plans[i].plan;
+
+		if (plan != NULL && strcmp(p->id, plan) != 0)
+			continue;
+		for (j = 0; j < p->ninst; j++) {
+			if (p->inst[j].party == NULL || strcmp(p->inst[j].ms->id, key) != 0)
+				continue;
+			r->candidates = xreallocarray(r->candidates, r->ncandidates + 1,
+			    sizeof(char *));
+			r->candidates[r->ncandidates++] = xstrdup(p->inst[j].key);
+		}
+	}
+	if (r->ncandidates > 0)
+		return fail(r, ENG_AMBIGUOUS, "%s applies to each party: name one as %s@PARTY",
+		    key, key);
+	return fail(r, ENG_NOTFOUND, "no milestone %s%s%s", key, plan ? " in plan " : "",
+	    plan ? plan : "");
+}
+
+/* ---- changes ---- */
+
+static int
+may_change(const struct actor *who, struct eng_result *r)
+{
+	if (!who->operator)
+		return fail(r, ENG_FORBIDDEN, "%s (uid %ld) is not an operator of termijnd and may "
+		    "not change state", who->name, who->uid);
+	return ENG_OK;
+}
+
+static int
+record(struct engine *e, struct pstate *ps, size_t idx, const struct actor *who, int64_t now,
+    const char *action, const char *reason, const char *note, struct eng_result *r)
+{
+	struct audit a;
+
+	memset(&a, 0, sizeof(a));
+	a.at = now;
+	a.actor = who->name;
+	a.uid = who->uid;
+	a.plan = ps->plan->id;
+	a.key = ps->plan->inst[idx].key;
+	a.action = action;
+	a.reason = reason;
+	a.note = note;
+	if (store_begin(e->store) == -1 ||
+	    store_put_state(e->store, ps->plan->id, a.key, &ps->st[idx]) == -1 ||
+	    store_audit(e->store, &a) == -1)
+		return fail(r, ENG_FAIL, "database: %s", store_error(e->store));
+	e->generation++;
+	return ENG_OK;
+}
+
+static int
+check_text(const char *what, const char *s, int required, struct eng_result *r)
+{
+	if (s == NULL || *s == '\0')
+		return required ? fail(r, ENG_BAD, "a %s is required", what) : ENG_OK;
+	if (strlen(s) > 4000)
+		return fail(r, ENG_BAD, "the %s is longer than 4000 bytes", what);
+	if (!text_ok(s, 1))
+		return fail(r, ENG_BAD, "the %s has control characters", what);
+	return ENG_OK;
+}
+
+static void
+set_state(struct istate *s, enum status st, int64_t at, const struct actor *who,
+    const char *note, int overridden, int64_t now)
+{
+	free(s->actor);
+	free(s->note);
+	s->status = st;
+	s->at = at;
+	s->actor = st == ST_OPEN ? NULL : xstrdup(who->name);
+	s->note = note != NULL && *note != '\0' ? xstrdup(note) : NULL;
+	s->overridden = overridden;
+	s->changed = now;
+	s->version++;
+}
+
+int
+engine_done(struct engine *e, struct pstate *ps, size_t idx, const struct actor *who,
+    int64_t now, int64_t at, const char *note, int override, const char *reason,
+    struct eng_result *r)
+{
+	struct istate *s = &ps->st[idx], saved;
+	const char *key = ps->plan->inst[idx].key;
+
+	if (may_change(who, r) || check_text("note", note, 0, r) ||
+	    check_text("reason", reason, override, r))
+		return r->rc;
+	if (at > now)
+		return fail(r, ENG_BAD, "a milestone cannot be done in the future");
+	if (s->status != ST_OPEN)
+		return fail(r, ENG_REFUSED, "%s is already %s (by %s)", key,
+		    status_name(s->status), s->actor ? s->actor : "?");
+	r->nunmet = rules_unmet(ps->plan, ps->st, idx, at, &r->unmet);
+	if (r->nunmet > 0 && !override)
+		return fail(r, ENG_REFUSED, "%s cannot be done yet: %zu rule%s unmet", key,
+		    r->nunmet, r->nunmet == 1 ? " is" : "s are");
+	if (r->nunmet > 0 && !who->overrider)
+		return fail(r, ENG_FORBIDDEN, "%s may not override rules", who->name);
+	if (r->nunmet == 0)
+		override = 0;
+	r->nlist = rules_unblocks(ps->plan, ps->st, idx, &r->list);
+	saved = *s;
+	s->actor = s->note = NULL;
+	set_state(s, ST_DONE, at, who, note, override, now);
+	if (record(e, ps, idx, who, now, override ? "done-override" : "done",
+	    override ? reason : NULL, note, r) != ENG_OK) {
+		free(s->actor);
+		free(s->note);
+		*s = saved;
+		return r->rc;
+	}
+	free(saved.actor);
+	free(saved.note);
+	return ENG_OK;
+}
+
+int
+engine_undo(struct engine *e, struct pstate *ps, size_t idx, const struct actor *who,
+    int64_t now, const char *reason, struct eng_result *r)
+{
+	struct istate *s = &ps->st[idx], saved;
+	const char *key = ps->plan->inst[idx].key;
+
+	if (may_change(who, r) || check_text("reason", reason, 1, r))
+		return r->rc;
+	if (s->status == ST_OPEN)
+		return fail(r, ENG_REFUSED, "%s is open: there is nothing to undo", key);
+	r->nlist = rules_done_dependents(ps->plan, ps->st, idx, &r->list);
+	if (r->nlist > 0)
+		return fail(r, ENG_REFUSED, "%s cannot be reopened: %zu milestone%s that require%s "
+		    "it %s done", key, r->nlist, r->nlist == 1 ? "" : "s", r->nlist == 1 ? "s" : "",
+		    r->nlist == 1 ? "is" : "are");
+	saved = *s;
+	s->actor = s->note = NULL;
+	set_state(s, ST_OPEN, 0, who, NULL, 0, now);
+	if (record(e, ps, idx, who, now, "undo", reason, NULL, r) != ENG_OK) {
+		*s = saved;
+		return r->rc;
+	}
+	free(saved.actor);
+	free(saved.note);
+	return ENG_OK;
+}
+
+int
+engine_waive(struct engine *e, struct pstate *ps, size_t idx, const struct actor *who,
+    int64_t now, const char *reason, struct eng_result *r)
+{
+	struct istate *s = &ps->st[idx], saved;
+	const char *key = ps->plan->inst[idx].key;
+
+	if (may_change(who, r) || check_text("reason", reason, 1, r))
+		return r->rc;
+	if (s->status != ST_OPEN)
+		return fail(r, ENG_REFUSED, "%s is already %s", key, status_name(s->status));
+	r->nlist = rules_unblocks(ps->plan, ps->st, idx, &r->list);
+	saved = *s;
+	s->actor = s->note = NULL;
+	set_state(s, ST_WAIVED, now, who, reason, 0, now);
+	if (record(e, ps, idx, who, now, "waive", reason, NULL, r) != ENG_OK) {
+		free(s->actor);
+		free(s->note);
+		*s = saved;
+		return r->rc;
+	}
+	free(saved.actor);
+	free(saved.note);
+	return ENG_OK;
+}
+
+int
+engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor *who,
+    int64_t now, struct eng_result *r)
+{
+	struct milestone *m;
+	struct istate *nst;
+	struct audit a;
+	char *cause = NULL, *text;
+	size_t i, old_n = ps->plan->ninst, j;
+	struct instance *in;
+
+	if (may_change(who, r))
+		return r->rc;
+	if ((m = milestone_from_json(def, &cause)) == NULL) {
+		fail(r, ENG_BAD, "%s", cause);
+		free(cause);
+		return r->rc;
+	}
+	if (plan_add_milestone(ps->plan, m, &cause) == -1) {
+		milestone_free(m);
+		fail(r, ENG_BAD, "%s", cause);
+		free(cause);
+		return r->rc;
+	}
+	/* Instances keep their order; the new milestone's come last. Move states along. */
+	nst = xcalloc(ps->plan->ninst, sizeof(*nst));
+	for (i = 0; i < old_n; i++)
+		nst[i] = ps->st[i];
+	free(ps->st);
+	ps->st = nst;
+	text = json_dumps(def, JSON_COMPACT | JSON_SORT_KEYS);
+	memset(&a, 0, sizeof(a));
+	a.at = now;
+	a.actor = who->name;
+	a.uid = who->uid;
+	a.plan = ps->plan->id;
+	a.key = ps->plan->ms[ps->plan->nms - 1].id;
+	a.action = "add";
+	a.note = ps->plan->ms[ps->plan->nms - 1].title;
+	if (store_begin(e->store) == -1 ||
+	    store_put_added(e->store, ps->plan->id, a.key, text, now, who->name) == -1 ||
+	    store_audit(e->store, &a) == -1) {
+		free(text);
+		return fail(r, ENG_FAIL, "database: %s", store_error(e->store));
+	}
+	free(text);
+	for (j = old_n; j < ps->plan->ninst; j++) {
+		in = &ps->plan->inst[j];
+		r->list = xreallocarray(r->list, r->nlist + 1, sizeof(size_t));
+		r->list[r->nlist++] = in->idx;
+	}
+	e->generation++;
+	return ENG_OK;
+}

@@ -1,0 +1,91 @@
+/* engine.h: the loaded plans with their states, and the changes that the rules allow. */
+#ifndef TERMIJN_ENGINE_H
+#define TERMIJN_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "plan.h"
+#include "rules.h"
+#include "store.h"
+
+struct pstate {
+	struct plan	*plan;
+	struct istate	*st;		/* indexed like plan->inst */
+};
+
+/* A recorded state whose milestone the plan no longer has: kept, shown, never dropped. */
+struct orphan {
+	char		*plan;
+	char		*key;
+	struct istate	 st;
+};
+
+struct engine {
+	struct store	*store;
+	char		*plans_dir;
+	struct pstate	*plans;
+	size_t		 nplans;
+	struct orphan	*orphans;
+	size_t		 norphans;
+	uint64_t	 generation;	/* raised on every change, for caches */
+};
+
+struct actor {
+	const char	*name;
+	long		 uid;		/* -1: not a local user */
+	int		 operator;
+	int		 overrider;
+};
+
+enum eng_rc {
+	ENG_OK = 0,
+	ENG_BAD,		/* the request is wrong */
+	ENG_FORBIDDEN,
+	ENG_NOTFOUND,
+	ENG_AMBIGUOUS,
+	ENG_REFUSED,		/* a rule says no */
+	ENG_FAIL		/* the database failed */
+};
+
+/* The outcome of a request, for the API to turn into JSON. */
+struct eng_result {
+	enum eng_rc	 rc;
+	char		*message;
+	struct unmet	*unmet;		/* ENG_REFUSED by done */
+	size_t		 nunmet;
+	size_t		*list;		/* done/waive: what became ready; undo refused: dependents */
+	size_t		 nlist;
+	char		**candidates;	/* ENG_AMBIGUOUS */
+	size_t		 ncandidates;
+};
+void		 eng_result_clear(struct eng_result *);
+
+/* Load (or reload) every *.plan in the plans directory; on any error nothing changes. */
+int		 engine_load(struct engine *, struct errlist *);
+/* Parse and check the plans of a directory without a database (termijnd -n). */
+int		 engine_check(const char *dir, struct errlist *);
+void		 engine_free(struct engine *);
+/* Re-read every state from the database (after a failed commit). */
+int		 engine_reload_states(struct engine *);
+
+struct pstate	*engine_plan(struct engine *, const char *id);
+/* Find an instance by key (ID or ID@PARTY) in plan (NULL: any plan). */
+int		 engine_find(struct engine *, const char *plan, const char *key, struct pstate **,
+		    size_t *idx, struct eng_result *);
+
+int		 engine_done(struct engine *, struct pstate *, size_t idx, const struct actor *,
+		    int64_t now, int64_t at, const char *note, int override, const char *reason,
+		    struct eng_result *);
+int		 engine_undo(struct engine *, struct pstate *, size_t idx, const struct actor *,
+		    int64_t now, const char *reason, struct eng_result *);
+int		 engine_waive(struct engine *, struct pstate *, size_t idx, const struct actor *,
+		    int64_t now, const char *reason, struct eng_result *);
+/* def: {"id", "title", "owner", "due", "from"?, "not_before"?, "description"?, "parties"?,
+ * "requires"?} as in doc/api.md. */
+int		 engine_add(struct engine *, struct pstate *, json_t *def, const struct actor *,
+		    int64_t now, struct eng_result *);
+
+#endif

@@ -1,0 +1,1133 @@
+/* ical.c: the iCalendar renderer: milestone instances as VEVENTs, written by hand (RFC 5545). */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libical/ical.h>
+
+#include "ical.h"
+#include "plan.h"
+#include "rules.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+#define DEFAULT_TZ	"Europe/Amsterdam"
+#define DEADLINE_MINUTES 30	/* a deadline at a time of day: an event this long, ending then */
+#define FOLD_AT		75	/* octets per line, CRLF not counted */
+#define CHECK_YEARS	50	/* years of a zone's rules checked, at most */
+
+struct buf {
+	char	*p;
+	size_t	 n, cap;
+};
+
+/* Words of the feed, per language; state[] is indexed by enum derived. */
+struct words {
+	const char	*state[6];
+	const char	*status, *plan, *party, *owner, *due, *window, *window_to;
+	const char	*not_before, *repeats, *until, *waits, *unblocks;
+	const char	*every1[3], *every, *units[3];	/* day, week, month */
+	const char	*done_on, *waived_on, *by, *note, *reason, *overridden;
+	const char	*mark_done;
+};
+
+static const struct words words_nl = {
+	{ "geblokkeerd", "kan nu", "te laat", "klaar", "te laat klaar", "vervallen" },
+	"Status", "Plan", "Partij", "Eigenaar", "Uiterlijk", "Periode", "t/m",
+	"Niet vóór", "Herhaalt", "tot en met", "Wacht op", "Maakt mogelijk",
+	{ "elke dag", "elke week", "elke maand" },
+	"elke", { "dagen", "weken", "maanden" },
+	"Klaar op", "Vervallen op", "door", "Notitie", "Reden",
+	"Afgevinkt met voorrang op de regels.",
+	"Afvinken"
+};
+
+static const struct words words_en = {
+	{ "blocked", "ready", "overdue", "done", "done late", "waived" },
+	"Status", "Plan", "Party", "Owner", "Due", "Window", "to",
+	"Not before", "Repeats", "until", "Waits for", "Unblocks",
+	{ "every day", "every week", "every month" },
+	"every", { "days", "weeks", "months" },
+	"Done on", "Waived on", "by", "Note", "Reason",
+	"Marked done by a rule override.",
+	"Mark done"
+};
+
+/* An instance's timing as published, in local time of its plan's zone. */
+struct evtime {
+	int		 allday;
+	struct ltime	 start, end;		/* end exclusive */
+	char		 dtstart[64], dtend[64];	/* after the TZID or VALUE parameter */
+	char		 rrule[128];		/* "" when it does not repeat */
+};
+
+/* A zone the feed uses: what its VTIMEZONE must get right. */
+struct zuse {
+	const char	*tzid;
+	struct ltime	*check;		/* local times of timed events */
+	size_t		 ncheck, capcheck;
+	int		 ymin, ymax;	/* years of events in this zone, 0: none */
+};
+
+struct seen {
+	const struct plan	*plan;
+	unsigned char		*done;
+};
+
+struct render {
+	const struct ical_feed_opts	*opts;
+	const struct words		*w;
+	int64_t				 now;
+	struct zuse			*zones;
+	size_t				 nzones, capzones;
+	struct buf			 line;		/* the content line being built */
+	struct buf			 text;		/* a text value being built */
+};
+
+/* ---- growing buffers ---- */
+
+static void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		if (b->cap == 0)
+			b->cap = 256;
+		while (b->n + n + 1 > b->cap)
+			b->cap *= 2;
+		b->p = xreallocarray(b->p, b->cap, 1);
+	}
+	memcpy(b->p + b->n, p, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+static void
+buf_str(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+static void buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		abort();
+	buf_add(b, s, (size_t)n);
+	free(s);
+}
+
+/* ---- content lines: escaping and folding ---- */
+
+/* Length of the valid UTF-8 sequence at p (RFC 3629), 0 if it is not one. */
+static size_t
+utf8_len(const unsigned char *p)
+{
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f))
+			return 0;
+		return (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		if ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+			return 0;
+		return (p[1] & 0xc0) == 0x80 && (p[2] & 0xc0) == 0x80 &&
+		    (p[3] & 0xc0) == 0x80 ? 4 : 0;
+	}
+	return 0;
+}
+
+/*
+ * A TEXT value (RFC 5545 3.3.11). Line breaks of any kind become \n; other control
+ * characters are not allowed in TEXT and are dropped; bytes that are not UTF-8 become
+ * U+FFFD, so that what we fold is always whole characters.
+ */
+static void
+text_escape(struct buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	while (*p != '\0') {
+		if (*p == '\r' || *p == '\n') {
+			buf_add(b, "\\n", 2);
+			p += (p[0] == '\r' && p[1] == '\n') ? 2 : 1;
+		} else if (*p == '\\' || *p == ';' || *p == ',') {
+			buf_add(b, "\\", 1);
+			buf_add(b, p++, 1);
+		} else if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			p++;
+		else if (*p < 0x80)
+			buf_add(b, p++, 1);
+		else if ((n = utf8_len(p)) > 0) {
+			buf_add(b, p, n);
+			p += n;
+		} else {
+			buf_add(b, "\xef\xbf\xbd", 3);
+			p++;
+		}
+	}
+}
+
+static void
+line_start(struct render *r, const char *name)
+{
+	r->line.n = 0;
+	buf_str(&r->line, name);
+}
+
+static void
+line_param(struct render *r, const char *name, const char *value)
+{
+	buf_printf(&r->line, ";%s=%s", name, value);
+}
+
+static void
+line_raw(struct render *r, const char *value)
+{
+	buf_add(&r->line, ":", 1);
+	buf_str(&r->line, value);
+}
+
+static void
+line_text(struct render *r, const char *value)
+{
+	buf_add(&r->line, ":", 1);
+	text_escape(&r->line, value);
+}
+
+/*
+ * Fold at 75 octets (RFC 5545 3.1): a continuation line starts with a space, which
+ * counts. Never cut inside a UTF-8 sequence, nor between a backslash and the
+ * character it escapes (legal, but naive readers trip on it).
+ */
+static void
+fold_out(struct buf *out, const char *s, size_t len)
+{
+	size_t pos = 0, limit = FOLD_AT, cut, k;
+
+	while (len - pos > limit) {
+		cut = pos + limit;
+		while (cut > pos + 1 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+			cut--;
+		for (k = 0; cut - k > pos && s[cut - 1 - k] == '\\'; k++)
+			;
+		if (k % 2 == 1)
+			cut--;
+		buf_add(out, s + pos, cut - pos);
+		buf_add(out, "\r\n ", 3);
+		pos = cut;
+		limit = FOLD_AT - 1;
+	}
+	buf_add(out, s + pos, len - pos);
+	buf_add(out, "\r\n", 2);
+}
+
+static void
+line_end(struct render *r, struct buf *out)
+{
+	fold_out(out, r->line.p, r->line.n);
+}
+
+static void
+put_raw(struct render *r, struct buf *out, const char *name, const char *value)
+{
+	line_start(r, name);
+	line_raw(r, value);
+	line_end(r, out);
+}
+
+static void
+put_text(struct render *r, struct buf *out, const char *name, const char *value)
+{
+	line_start(r, name);
+	line_text(r, value);
+	line_end(r, out);
+}
+
+/* ---- dates ---- */
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+static long
+daynum(int y, int m, int d)
+{
+	long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void
+ltime_add_minutes(struct ltime *lt, int mins)
+{
+	int m = lt->hour * 60 + lt->min + mins, days = 0;
+
+	while (m < 0) {
+		m += 1440;
+		days--;
+	}
+	while (m >= 1440) {
+		m -= 1440;
+		days++;
+	}
+	if (days != 0)
+		ltime_add_days(lt, days);
+	lt->hour = m / 60;
+	lt->min = m % 60;
+}
+
+static int
+ltime_cmp(const struct ltime *a, const struct ltime *b)
+{
+	long da = daynum(a->year, a->mon, a->day), db = daynum(b->year, b->mon, b->day);
+	int ma = a->has_time ? a->hour * 60 + a->min : 0;
+	int mb = b->has_time ? b->hour * 60 + b->min : 0;
+
+	if (da != db)
+		return da < db ? -1 : 1;
+	return ma < mb ? -1 : ma > mb;
+}
+
+static void
+fmt_date(char *buf, size_t len, const struct ltime *lt)
+{
+	snprintf(buf, len, "%04d%02d%02d", lt->year, lt->mon, lt->day);
+}
+
+static void
+fmt_local(char *buf, size_t len, const struct ltime *lt)
+{
+	snprintf(buf, len, "%04d%02d%02dT%02d%02d00", lt->year, lt->mon, lt->day,
+	    lt->has_time ? lt->hour : 0, lt->has_time ? lt->min : 0);
+}
+
+static void
+fmt_utc(char *buf, size_t len, int64_t when)
+{
+	struct tm tm;
+	time_t t = (time_t)when;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y%m%dT%H%M%SZ", &tm);
+}
+
+static const char *
+plan_tz(const struct plan *p)
+{
+	return p->tz != NULL ? p->tz : DEFAULT_TZ;
+}
+
+/*
+ * How an instance is published. A date is an all-day event, a window runs from..due
+ * (a date end is inclusive in the plan, so DTEND is the next day), and a deadline at a
+ * time of day is a short event ending at that time: it sits in the calendar just
+ * before the moment, where it is seen in time.
+ */
+static int
+ev_times(const struct plan *p, const struct instance *in, struct evtime *ev)
+{
+	const struct timing *t = &in->timing;
+	const struct recurrence *rc = &in->ms->recur;
+	static const char *freq[] = { "DAILY", "WEEKLY", "MONTHLY" };
+	char until[32];
+	int fi;
+
+	memset(ev, 0, sizeof(*ev));
+	if (!t->due.set)
+		return -1;
+	ev->start = t->from.set ? t->from : t->due;
+	ev->end = t->due;
+	if (!ev->start.has_time && !ev->end.has_time) {
+		ev->allday = 1;
+		ltime_add_days(&ev->end, 1);
+		fmt_date(ev->dtstart, sizeof(ev->dtstart), &ev->start);
+		fmt_date(ev->dtend, sizeof(ev->dtend), &ev->end);
+	} else {
+		if (!ev->end.has_time) {
+			ltime_add_days(&ev->end, 1);
+			ev->end.has_time = 1;
+			ev->end.hour = ev->end.min = 0;
+		}
+		if (!ev->start.has_time) {
+			ev->start.has_time = 1;
+			ev->start.hour = ev->start.min = 0;
+		}
+		if (!t->from.set || ltime_cmp(&ev->start, &ev->end) >= 0) {
+			ev->start = ev->end;
+			ltime_add_minutes(&ev->start, -DEADLINE_MINUTES);
+		}
+		fmt_local(ev->dtstart, sizeof(ev->dtstart), &ev->start);
+		fmt_local(ev->dtend, sizeof(ev->dtend), &ev->end);
+	}
+	if (rc->every > 0) {
+		fi = rc->unit == 'w' ? 1 : rc->unit == 'm' ? 2 : 0;
+		until[0] = '\0';
+		/* UNTIL takes DTSTART's type; with a TZID it must be UTC (RFC 5545 3.3.10). */
+		if (rc->until.set && ev->allday)
+			fmt_date(until, sizeof(until), &rc->until);
+		else if (rc->until.set && rc->until.has_time)
+			fmt_utc(until, sizeof(until), tz_to_utc(plan_tz(p), &rc->until));
+		else if (rc->until.set)
+			fmt_utc(until, sizeof(until), tz_day_end(plan_tz(p), &rc->until) - 1);
+		snprintf(ev->rrule, sizeof(ev->rrule), "FREQ=%s;INTERVAL=%d%s%s", freq[fi],
+		    rc->every, until[0] ? ";UNTIL=" : "", until);
+	}
+	return 0;
+}
+
+/* ---- zones ---- */
+
+static struct zuse *
+zone_use(struct render *r, const char *tzid)
+{
+	struct zuse *z;
+	size_t i;
+
+	for (i = 0; i < r->nzones; i++)
+		if (strcmp(r->zones[i].tzid, tzid) == 0)
+			return &r->zones[i];
+	XGROW(r->zones, r->nzones, r->capzones);
+	z = &r->zones[r->nzones++];
+	memset(z, 0, sizeof(*z));
+	z->tzid = tzid;
+	return z;
+}
+
+static void
+zone_year(struct zuse *z, int y)
+{
+	if (z->ymin == 0 || y < z->ymin)
+		z->ymin = y;
+	if (y > z->ymax)
+		z->ymax = y;
+}
+
+static void
+zone_check(struct zuse *z, const struct ltime *lt)
+{
+	XGROW(z->check, z->ncheck, z->capcheck);
+	z->check[z->ncheck++] = *lt;
+	zone_year(z, lt->year);
+}
+
+static icaltimezone *
+zone_lookup(const char *tzid)
+{
+	if (strcmp(tzid, "UTC") == 0)
+		return icaltimezone_get_utc_timezone();
+	return icaltimezone_get_builtin_timezone(tzid);
+}
+
+static int
+obs_kind(icalcomponent *c)
+{
+	icalcomponent_kind k = icalcomponent_isa(c);
+
+	return k == ICAL_XSTANDARD_COMPONENT || k == ICAL_XDAYLIGHT_COMPONENT;
+}
+
+static void
+obs_copy(icalcomponent *dst, icalcomponent *src, icalproperty_kind kind)
+{
+	icalproperty *p;
+
+	if ((p = icalcomponent_get_first_property(src, kind)) != NULL)
+		icalcomponent_add_property(dst, icalproperty_new_clone(p));
+}
+
+/* An observance with its yearly rule made open-ended. */
+static icalcomponent *
+obs_open_ended(icalcomponent *src)
+{
+	icalcomponent *c = icalcomponent_new(icalcomponent_isa(src));
+	icalproperty *p;
+	struct icalrecurrencetype rr;
+
+	obs_copy(c, src, ICAL_DTSTART_PROPERTY);
+	p = icalcomponent_get_first_property(src, ICAL_RRULE_PROPERTY);
+	rr = icalproperty_get_rrule(p);
+	rr.until = icaltime_null_time();
+	icalcomponent_add_property(c, icalproperty_new_rrule(rr));
+	obs_copy(c, src, ICAL_TZOFFSETFROM_PROPERTY);
+	obs_copy(c, src, ICAL_TZOFFSETTO_PROPERTY);
+	obs_copy(c, src, ICAL_TZNAME_PROPERTY);
+	return c;
+}
+
+/*
+ * The yearly rules in force in year y (y 0: the open-ended ones), as a VTIMEZONE of
+ * one STANDARD and one DAYLIGHT, or of one STANDARD for a zone without DST then.
+ * NULL when the zone's history does not reduce to that.
+ */
+static icalcomponent *
+zone_compact(icaltimezone *z, const char *tzid, int y)
+{
+	icalcomponent *full = icaltimezone_get_component(z), *c, *vtz, *std = NULL, *dl = NULL;
+	icalcomponent *last = NULL;
+	icalproperty *p;
+	struct icalrecurrencetype rr;
+	struct icaltimetype start, noon, lstart = icaltime_null_time();
+	int n = 0, off, isdl;
+
+	vtz = icalcomponent_new(ICAL_VTIMEZONE_COMPONENT);
+	icalcomponent_add_property(vtz, icalproperty_new_tzid(tzid));
+	for (c = full ? icalcomponent_get_first_component(full, ICAL_ANY_COMPONENT) : NULL;
+	    c != NULL; c = icalcomponent_get_next_component(full, ICAL_ANY_COMPONENT)) {
+		if (!obs_kind(c))
+			continue;
+		start = icalcomponent_get_dtstart(c);
+		if (y != 0 && start.year <= y && (last == NULL ||
+		    icaltime_compare(start, lstart) > 0)) {
+			last = c;
+			lstart = start;
+		}
+		if ((p = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY)) == NULL)
+			continue;
+		rr = icalproperty_get_rrule(p);
+		if (rr.count != 0)
+			continue;
+		if (y == 0 ? !icaltime_is_null_time(rr.until) :
+		    start.year > y || (!icaltime_is_null_time(rr.until) && rr.until.year < y))
+			continue;
+		n++;
+		if (icalcomponent_isa(c) == ICAL_XSTANDARD_COMPONENT)
+			std = c;
+		else
+			dl = c;
+	}
+	if (n == 2 && std != NULL && dl != NULL) {
+		icalcomponent_add_component(vtz, obs_open_ended(std));
+		icalcomponent_add_component(vtz, obs_open_ended(dl));
+		return vtz;
+	}
+	if (n != 0) {
+		icalcomponent_free(vtz);
+		return NULL;
+	}
+	/* No DST in year y: one offset, the one at its midsummer. */
+	noon = icaltime_null_time();
+	noon.year = y ? y : 2000;
+	noon.month = 7;
+	noon.day = 1;
+	noon.hour = 12;
+	off = icaltimezone_get_utc_offset(z, &noon, &isdl);
+	c = icalcomponent_new(ICAL_XSTANDARD_COMPONENT);
+	start = icaltime_null_time();
+	start.year = 1970;
+	start.month = start.day = 1;
+	icalcomponent_add_property(c, icalproperty_new_dtstart(start));
+	icalcomponent_add_property(c, icalproperty_new_tzoffsetfrom(off));
+	icalcomponent_add_property(c, icalproperty_new_tzoffsetto(off));
+	if (full == NULL)
+		icalcomponent_add_property(c, icalproperty_new_tzname(tzid));
+	else if (last != NULL && (p = icalcomponent_get_first_property(last,
+	    ICAL_TZOFFSETTO_PROPERTY)) != NULL && icalproperty_get_tzoffsetto(p) == off)
+		obs_copy(c, last, ICAL_TZNAME_PROPERTY);
+	icalcomponent_add_component(vtz, c);
+	return vtz;
+}
+
+/* Every observance of the zone, under the plain TZID: long, but right. */
+static icalcomponent *
+zone_full(icaltimezone *z, const char *tzid)
+{
+	icalcomponent *full = icaltimezone_get_component(z), *c, *vtz;
+
+	vtz = icalcomponent_new(ICAL_VTIMEZONE_COMPONENT);
+	icalcomponent_add_property(vtz, icalproperty_new_tzid(tzid));
+	if (full == NULL)
+		return vtz;
+	for (c = icalcomponent_get_first_component(full, ICAL_ANY_COMPONENT); c != NULL;
+	    c = icalcomponent_get_next_component(full, ICAL_ANY_COMPONENT))
+		if (obs_kind(c))
+			icalcomponent_add_component(vtz, icalcomponent_new_clone(c));
+	return vtz;
+}
+
+/* Does the compact zone give every local time we publish the offset the real one does? */
+static int
+zone_agrees(icaltimezone *real, icaltimezone *compact, const struct zuse *zu)
+{
+	struct icaltimetype tt;
+	size_t i;
+	int y, m, dl;
+
+	for (i = 0; i < zu->ncheck; i++) {
+		tt = icaltime_null_time();
+		tt.year = zu->check[i].year;
+		tt.month = zu->check[i].mon;
+		tt.day = zu->check[i].day;
+		tt.hour = zu->check[i].hour;
+		tt.minute = zu->check[i].min;
+		if (icaltimezone_get_utc_offset(real, &tt, &dl) !=
+		    icaltimezone_get_utc_offset(compact, &tt, &dl))
+			return 0;
+	}
+	/* And both seasons of every year in between, for recurrences. */
+	for (y = zu->ymin; y != 0 && y <= zu->ymax && y < zu->ymin + CHECK_YEARS; y++)
+		for (m = 1; m <= 12; m += 6) {
+			tt = icaltime_null_time();
+			tt.year = y;
+			tt.month = m;
+			tt.day = 15;
+			tt.hour = 12;
+			if (icaltimezone_get_utc_offset(real, &tt, &dl) !=
+			    icaltimezone_get_utc_offset(compact, &tt, &dl))
+				return 0;
+		}
+	return 1;
+}
+
+/* A libical property as one unfolded line, to be folded our way. */
+static void
+put_icalprop(struct render *r, struct buf *out, icalproperty *p)
+{
+	char *s = icalproperty_as_ical_string_r(p), *src, *dst;
+
+	for (src = dst = s; *src != '\0'; src++) {
+		if (src[0] == '\r' && src[1] == '\n' && (src[2] == ' ' || src[2] == '\t')) {
+			src += 2;
+			continue;
+		}
+		if (*src == '\r' || *src == '\n')
+			continue;
+		*dst++ = *src;
+	}
+	*dst = '\0';
+	line_start(r, s);
+	line_end(r, out);
+	icalmemory_free_buffer(s);
+}
+
+/*
+ * A VTIMEZONE with the plain TZID and, where they describe every time we publish, only
+ * the yearly rules in force; else (rules changed within the feed's years) every
+ * observance of the zone.
+ */
+static int
+vtimezone_write(struct render *r, struct buf *out, const struct zuse *zu, char **cause)
+{
+	icaltimezone *z, *cz;
+	icalcomponent *vtz, *c;
+	icalproperty *p;
+
+	if ((z = zone_lookup(zu->tzid)) == NULL) {
+		xasprintf(cause, "unknown time zone \"%s\"", zu->tzid);
+		return -1;
+	}
+	cz = icaltimezone_new();
+	if ((vtz = zone_compact(z, zu->tzid, zu->ymin)) != NULL) {
+		icaltimezone_set_component(cz, vtz);
+		if (!zone_agrees(z, cz, zu)) {
+			icaltimezone_free(cz, 1);
+			cz = icaltimezone_new();
+			vtz = NULL;
+		}
+	}
+	if (vtz == NULL) {
+		vtz = zone_full(z, zu->tzid);
+		icaltimezone_set_component(cz, vtz);
+	}
+	put_raw(r, out, "BEGIN", "VTIMEZONE");
+	put_text(r, out, "TZID", zu->tzid);
+	for (c = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT); c != NULL;
+	    c = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
+		put_raw(r, out, "BEGIN", icalcomponent_kind_to_string(icalcomponent_isa(c)));
+		for (p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p != NULL;
+		    p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY))
+			put_icalprop(r, out, p);
+		put_raw(r, out, "END", icalcomponent_kind_to_string(icalcomponent_isa(c)));
+	}
+	put_raw(r, out, "END", "VTIMEZONE");
+	icaltimezone_free(cz, 1);
+	return 0;
+}
+
+/* ---- events ---- */
+
+char *
+ical_uid(const struct plan *p, size_t idx)
+{
+	char *s;
+
+	xasprintf(&s, "%s@%s.termijn", p->inst[idx].key, p->id);
+	return s;
+}
+
+static const char *
+party_name(const struct party *pt)
+{
+	return pt->name != NULL ? pt->name : pt->id;
+}
+
+static const char *
+role_name(const struct plan *p, const char *id)
+{
+	struct role *ro = plan_role(p, id);
+
+	return ro != NULL && ro->name != NULL ? ro->name : id;
+}
+
+static void
+local_str(char *buf, size_t len, const struct plan *p, int64_t when)
+{
+	struct ltime lt;
+
+	tz_from_utc(plan_tz(p), when, &lt);
+	ltime_format(&lt, buf, len);
+}
+
+/* "Title — Party" for an instance in a list. */
+static void
+inst_label(struct buf *b, const struct plan *p, size_t idx)
+{
+	const struct instance *in = &p->inst[idx];
+
+	buf_str(b, in->title != NULL ? in->title : in->key);
+	if (in->party != NULL)
+		buf_printf(b, " — %s", party_name(in->party));
+}
+
+static void
+inst_list(struct render *r, struct buf *b, const char *head, const struct plan *p,
+    const struct istate *st, const size_t *v, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return;
+	buf_printf(b, "%s:\n", head);
+	for (i = 0; i < n; i++) {
+		buf_str(b, "- ");
+		inst_label(b, p, v[i]);
+		buf_printf(b, " (%s)\n", r->w->state[rules_derived(p, st, v[i], r->now)]);
+	}
+}
+
+static void
+describe(struct render *r, struct buf *b, const struct plan *p, const struct istate *st,
+    size_t idx, enum derived dv)
+{
+	const struct words *w = r->w;
+	const struct instance *in = &p->inst[idx];
+	const struct istate *s = &st[idx];
+	const struct recurrence *rc = &in->ms->recur;
+	char a[32], c[32];
+	int fi;
+
+	b->n = 0;
+	buf_str(b, "");
+	if (in->description != NULL && in->description[0] != '\0')
+		buf_printf(b, "%s\n\n", in->description);
+	buf_printf(b, "%s: %s\n", w->status, w->state[dv]);
+	buf_printf(b, "%s: %s\n", w->plan, p->title != NULL ? p->title : p->id);
+	if (in->party != NULL)
+		buf_printf(b, "%s: %s\n", w->party, party_name(in->party));
+	if (in->owner != NULL)
+		buf_printf(b, "%s: %s\n", w->owner, role_name(p, in->owner));
+	ltime_format(&in->timing.due, a, sizeof(a));
+	if (in->timing.from.set) {
+		ltime_format(&in->timing.from, c, sizeof(c));
+		buf_printf(b, "%s: %s %s %s\n", w->window, c, w->window_to, a);
+	} else
+		buf_printf(b, "%s: %s\n", w->due, a);
+	if (in->timing.not_before.set) {
+		ltime_format(&in->timing.not_before, a, sizeof(a));
+		buf_printf(b, "%s: %s\n", w->not_before, a);
+	}
+	if (rc->every > 0) {
+		fi = rc->unit == 'w' ? 1 : rc->unit == 'm' ? 2 : 0;
+		buf_printf(b, "%s: ", w->repeats);
+		if (rc->every == 1)
+			buf_str(b, w->every1[fi]);
+		else
+			buf_printf(b, "%s %d %s", w->every, rc->every, w->units[fi]);
+		if (rc->until.set) {
+			ltime_format(&rc->until, a, sizeof(a));
+			buf_printf(b, " %s %s", w->until, a);
+		}
+		buf_str(b, "\n");
+	}
+	inst_list(r, b, w->waits, p, st, in->pre, in->npre);
+	inst_list(r, b, w->unblocks, p, st, in->dep, in->ndep);
+	if (s->status != ST_OPEN) {
+		local_str(a, sizeof(a), p, s->at);
+		buf_printf(b, "%s %s", s->status == ST_DONE ? w->done_on : w->waived_on, a);
+		if (s->actor != NULL)
+			buf_printf(b, " %s %s", w->by, s->actor);
+		buf_str(b, "\n");
+		if (s->note != NULL && s->note[0] != '\0')
+			buf_printf(b, "%s: %s\n", s->status == ST_DONE ? w->note : w->reason,
+			    s->note);
+		if (s->overridden)
+			buf_printf(b, "%s\n", w->overridden);
+	} else
+		buf_printf(b, "%s: %s %s -p %s\n", w->mark_done, r->opts->how_to_done != NULL ?
+		    r->opts->how_to_done : "termijn done", in->key, p->id);
+	/* No trailing line break in the value. */
+	while (b->n > 0 && b->p[b->n - 1] == '\n')
+		b->p[--b->n] = '\0';
+}
+
+/* "-P1DT15H30M" for a negative number of minutes. */
+static void
+fmt_trigger(char *buf, size_t len, int mins)
+{
+	int neg = mins < 0, d, h, m;
+	size_t n;
+
+	if (neg)
+		mins = -mins;
+	d = mins / 1440;
+	h = mins % 1440 / 60;
+	m = mins % 60;
+	n = (size_t)snprintf(buf, len, "%sP", neg ? "-" : "");
+	if (d > 0 || mins == 0)
+		n += (size_t)snprintf(buf + n, len - n, "%dD", d);
+	if (h > 0 || m > 0)
+		n += (size_t)snprintf(buf + n, len - n, "T");
+	if (h > 0)
+		n += (size_t)snprintf(buf + n, len - n, "%dH", h);
+	if (m > 0)
+		snprintf(buf + n, len - n, "%dM", m);
+}
+
+/*
+ * One alarm per reminder lead time, at the plan's reminder hour that many days before
+ * the due date, relative to the event's end (the deadline). Past the deadline itself
+ * (a same-day reminder after a morning deadline) it is an hour before.
+ */
+static void
+alarms(struct render *r, struct buf *out, const struct plan *p, const struct instance *in,
+    const struct evtime *ev, const char *summary)
+{
+	const int *lead = in->ms->nremind ? in->ms->remind : p->remind;
+	size_t nlead = in->ms->nremind ? in->ms->nremind : p->nremind, i, j;
+	int *done = xcalloc(nlead ? nlead : 1, sizeof(int)), mins, dup;
+	long days;
+	char trig[64];
+
+	for (i = 0; i < nlead; i++) {
+		days = daynum(in->timing.due.year, in->timing.due.mon, in->timing.due.day) -
+		    lead[i] - daynum(ev->end.year, ev->end.mon, ev->end.day);
+		mins = (int)days * 1440 + p->remind_hour * 60 + p->remind_min -
+		    (ev->end.has_time ? ev->end.hour * 60 + ev->end.min : 0);
+		if (mins >= 0)
+			mins = -60;
+		for (dup = 0, j = 0; j < i; j++)
+			if (done[j] == mins)
+				dup = 1;
+		done[i] = mins;
+		if (dup)
+			continue;
+		fmt_trigger(trig, sizeof(trig), mins);
+		put_raw(r, out, "BEGIN", "VALARM");
+		put_raw(r, out, "ACTION", "DISPLAY");
+		put_text(r, out, "DESCRIPTION", summary);
+		line_start(r, "TRIGGER");
+		line_param(r, "RELATED", "END");
+		line_raw(r, trig);
+		line_end(r, out);
+		put_raw(r, out, "END", "VALARM");
+	}
+	free(done);
+}
+
+static int64_t
+max64(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* The data's last change as far as this event shows it: plan, own state, neighbours'. */
+static int64_t
+event_stamp(const struct ical_part *pt, const struct istate *st, size_t idx)
+{
+	const struct instance *in = &pt->plan->inst[idx];
+	int64_t t = max64(pt->plan_stamp, st[idx].changed);
+	size_t i;
+
+	for (i = 0; i < in->npre; i++)
+		t = max64(t, st[in->pre[i]].changed);
+	for (i = 0; i < in->ndep; i++)
+		t = max64(t, st[in->dep[i]].changed);
+	return t;
+}
+
+static void
+event_write(struct render *r, struct buf *out, const struct ical_part *pt,
+    const struct istate *st, size_t idx)
+{
+	const struct plan *p = pt->plan;
+	const struct instance *in = &p->inst[idx];
+	const char *tzid = plan_tz(p);
+	struct zuse *zu;
+	struct evtime ev;
+	enum derived dv;
+	struct buf sum = { NULL, 0, 0 };
+	int64_t stamp;
+	char when[32], *uid;
+	size_t i;
+
+	if (ev_times(p, in, &ev) == -1)
+		return;		/* the parser requires a due date: nothing to place */
+	zu = zone_use(r, tzid);
+	zone_year(zu, ev.start.year);
+	zone_year(zu, ev.end.year);
+	if (in->ms->recur.every > 0 && in->ms->recur.until.set)
+		zone_year(zu, in->ms->recur.until.year);
+	if (!ev.allday) {
+		zone_check(zu, &ev.start);
+		zone_check(zu, &ev.end);
+	}
+	dv = rules_derived(p, st, idx, r->now);
+
+	put_raw(r, out, "BEGIN", "VEVENT");
+	uid = ical_uid(p, idx);
+	put_text(r, out, "UID", uid);
+	stamp = event_stamp(pt, st, idx);
+	fmt_utc(when, sizeof(when), stamp);
+	put_raw(r, out, "DTSTAMP", when);
+	if (stamp != 0)
+		put_raw(r, out, "LAST-MODIFIED", when);
+	line_start(r, "SEQUENCE");
+	buf_printf(&r->line, ":%d", pt->sequence != NULL && pt->sequence[idx] > 0 ?
+	    pt->sequence[idx] : 0);
+	line_end(r, out);
+	line_start(r, "DTSTART");
+	line_param(r, ev.allday ? "VALUE" : "TZID", ev.allday ? "DATE" : tzid);
+	line_raw(r, ev.dtstart);
+	line_end(r, out);
+	line_start(r, "DTEND");
+	line_param(r, ev.allday ? "VALUE" : "TZID", ev.allday ? "DATE" : tzid);
+	line_raw(r, ev.dtend);
+	line_end(r, out);
+	if (ev.rrule[0] != '\0')
+		put_raw(r, out, "RRULE", ev.rrule);
+
+	buf_printf(&sum, "[%s] ", r->w->state[dv]);
+	inst_label(&sum, p, idx);
+	put_text(r, out, "SUMMARY", sum.p);
+	describe(r, &r->text, p, st, idx, dv);
+	put_text(r, out, "DESCRIPTION", r->text.p);
+	put_raw(r, out, "STATUS", dv == DV_WAIVED ? "CANCELLED" : "CONFIRMED");
+	put_raw(r, out, "TRANSP", "TRANSPARENT");
+	/* RFC 9253: the prerequisite must finish before this one can start. */
+	for (i = 0; i < in->npre; i++) {
+		free(uid);
+		uid = ical_uid(p, in->pre[i]);
+		line_start(r, "RELATED-TO");
+		line_param(r, "RELTYPE", "FINISHTOSTART");
+		line_text(r, uid);
+		line_end(r, out);
+	}
+	free(uid);
+	if (r->opts->with_alarms && st[idx].status == ST_OPEN)
+		alarms(r, out, p, in, &ev, sum.p);
+	put_raw(r, out, "END", "VEVENT");
+	free(sum.p);
+}
+
+/* ---- the feed ---- */
+
+static int
+url_ok(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return 0;
+	return 1;
+}
+
+static unsigned char *
+seen_for(struct seen **v, size_t *n, const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if ((*v)[i].plan == p)
+			return (*v)[i].done;
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[*n].plan = p;
+	(*v)[*n].done = xcalloc(p->ninst ? p->ninst : 1, 1);
+	return (*v)[(*n)++].done;
+}
+
+char *
+ical_render(const struct ical_part *parts, size_t nparts, const struct ical_feed_opts *opts,
+    int64_t now, size_t *len, char **cause)
+{
+	static const struct ical_feed_opts defaults;
+	struct render r;
+	struct buf out = { NULL, 0, 0 }, ev = { NULL, 0, 0 };
+	struct seen *seen = NULL;
+	struct istate *zero = NULL;
+	const struct istate *st;
+	const struct plan *p0 = nparts > 0 ? parts[0].plan : NULL;
+	const char *lang, *calname, *caltz;
+	unsigned char *done;
+	size_t nseen = 0, i, k, idx, n;
+	char dur[32];
+	int rc = -1, mins;
+
+	*cause = NULL;
+	memset(&r, 0, sizeof(r));
+	r.opts = opts != NULL ? opts : &defaults;
+	r.now = now;
+	for (i = 0; i < nparts; i++)
+		if (parts[i].plan == NULL) {
+			*cause = xstrdup("a feed part without a plan");
+			return NULL;
+		}
+	if (r.opts->source_url != NULL && !url_ok(r.opts->source_url)) {
+		*cause = xstrdup("the feed URL has spaces or control characters");
+		return NULL;
+	}
+	lang = r.opts->lang != NULL ? r.opts->lang : p0 != NULL && p0->lang != NULL ?
+	    p0->lang : "nl";
+	r.w = strcmp(lang, "en") == 0 ? &words_en : &words_nl;
+	calname = r.opts->calname != NULL ? r.opts->calname : p0 != NULL && p0->title != NULL ?
+	    p0->title : "termijn";
+	caltz = r.opts->tz != NULL ? r.opts->tz : p0 != NULL ? plan_tz(p0) : DEFAULT_TZ;
+	zone_use(&r, caltz);
+
+	for (i = 0; i < nparts; i++) {
+		const struct ical_part *pt = &parts[i];
+		const struct plan *p = pt->plan;
+
+		st = pt->states;
+		if (st == NULL)
+			st = zero = xcalloc(p->ninst ? p->ninst : 1, sizeof(*zero));
+		done = seen_for(&seen, &nseen, p);
+		n = pt->inst != NULL ? pt->n : p->ninst;
+		for (k = 0; k < n; k++) {
+			idx = pt->inst != NULL ? pt->inst[k] : k;
+			if (idx >= p->ninst) {
+				xasprintf(cause, "plan %s has no instance %zu", p->id, idx);
+				goto out;
+			}
+			if (done[idx])
+				continue;
+			done[idx] = 1;
+			event_write(&r, &ev, pt, st, idx);
+		}
+		free(zero);
+		zero = NULL;
+	}
+
+	put_raw(&r, &out, "BEGIN", "VCALENDAR");
+	put_raw(&r, &out, "VERSION", "2.0");
+	put_raw(&r, &out, "PRODID", "-//termijn//termijn 1.0//NL");
+	put_raw(&r, &out, "CALSCALE", "GREGORIAN");
+	put_raw(&r, &out, "METHOD", "PUBLISH");
+	put_text(&r, &out, "X-WR-CALNAME", calname);
+	put_text(&r, &out, "NAME", calname);
+	put_text(&r, &out, "X-WR-TIMEZONE", caltz);
+	mins = r.opts->refresh_minutes > 0 ? r.opts->refresh_minutes : 60;
+	snprintf(dur, sizeof(dur), "PT%dM", mins);
+	line_start(&r, "REFRESH-INTERVAL");
+	line_param(&r, "VALUE", "DURATION");
+	line_raw(&r, dur);
+	line_end(&r, &out);
+	put_raw(&r, &out, "X-PUBLISHED-TTL", dur);
+	if (r.opts->source_url != NULL) {
+		line_start(&r, "SOURCE");
+		line_param(&r, "VALUE", "URI");
+		line_raw(&r, r.opts->source_url);
+		line_end(&r, &out);
+	}
+	/* The calendar's own zone always: it gives an empty feed its one component. */
+	for (i = 0; i < r.nzones; i++)
+		if (vtimezone_write(&r, &out, &r.zones[i], cause) == -1)
+			goto out;
+	if (ev.n > 0)
+		buf_add(&out, ev.p, ev.n);
+	put_raw(&r, &out, "END", "VCALENDAR");
+	rc = 0;
+out:
+	free(zero);
+	for (i = 0; i < nseen; i++)
+		free(seen[i].done);
+	free(seen);
+	for (i = 0; i < r.nzones; i++)
+		free(r.zones[i].check);
+	free(r.zones);
+	free(r.line.p);
+	free(r.text.p);
+	free(ev.p);
+	if (rc == -1) {
+		free(out.p);
+		return NULL;
+	}
+	*len = out.n;
+	return out.p;
+}
+
+int64_t
+ical_modified(const struct ical_part *parts, size_t nparts, int64_t now)
+{
+	const struct plan *p;
+	const struct instance *in;
+	int64_t t = 0;
+	size_t i, k;
+
+	for (i = 0; i < nparts; i++) {
+		p = parts[i].plan;
+		t = max64(t, parts[i].plan_stamp);
+		/* Every instance: a neighbour's state shows in an event's description. */
+		for (k = 0; k < p->ninst; k++) {
+			in = &p->inst[k];
+			if (parts[i].states != NULL)
+				t = max64(t, parts[i].states[k].changed);
+			if (in->deadline <= now)
+				t = max64(t, in->deadline);
+			if (in->not_before != 0 && in->not_before <= now)
+				t = max64(t, in->not_before);
+		}
+	}
+	return t;
+}
+
+uint64_t
+ical_timing_hash(const struct plan *p, size_t idx)
+{
+	struct evtime ev;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const char *s[5];
+	size_t i;
+	const unsigned char *c;
+
+	if (ev_times(p, &p->inst[idx], &ev) == -1)
+		return 0;
+	s[0] = plan_tz(p);
+	s[1] = ev.allday ? "D" : "T";
+	s[2] = ev.dtstart;
+	s[3] = ev.dtend;
+	s[4] = ev.rrule;
+	for (i = 0; i < 5; i++) {
+		for (c = (const unsigned char *)s[i]; *c != '\0'; c++) {
+			h ^= *c;
+			h *= 0x100000001b3ULL;
+		}
+		h ^= '|';
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}

@@ -1,0 +1,52 @@
+/* ical.h: milestones as an iCalendar feed (pure: plans, state and a moment in, bytes out). */
+#ifndef TERMIJN_ICAL_H
+#define TERMIJN_ICAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plan.h"
+#include "rules.h"
+
+struct ical_feed_opts {
+	const char	*calname;	/* X-WR-CALNAME and NAME; NULL: the first plan's title */
+	const char	*source_url;	/* the feed's own URL (SOURCE), NULL: none */
+	const char	*tz;		/* X-WR-TIMEZONE; NULL: the first plan's zone */
+	int		 refresh_minutes;	/* REFRESH-INTERVAL, X-PUBLISHED-TTL; <= 0: 60 */
+	int		 with_alarms;	/* a VALARM per reminder lead time (open instances only) */
+	const char	*how_to_done;	/* the command that marks done; NULL: "termijn done" */
+	const char	*lang;		/* "nl" or "en"; NULL: the first plan's */
+};
+
+/* One plan's share of a feed; a feed (a person's, say) may span several plans. */
+struct ical_part {
+	const struct plan	*plan;
+	const struct istate	*states;	/* indexed like plan->inst; NULL: all open */
+	const size_t		*inst;		/* the instances to publish; NULL: all of them */
+	size_t			 n;
+	const int		*sequence;	/* SEQUENCE, indexed like plan->inst; NULL: 0 */
+	int64_t			 plan_stamp;	/* when the plan last changed, 0: unknown */
+};
+
+/*
+ * The feed as text: one VEVENT per instance, in the order given (an instance listed
+ * twice is published once). now only decides the derived state (overdue, blocked);
+ * DTSTAMP and LAST-MODIFIED are the later of plan_stamp and the state's change, so
+ * the same data at the same derived state gives the same bytes. Timing as published:
+ * a date is an all-day event; a window spans from..due (DTEND exclusive); a deadline
+ * at a time of day is a 30-minute event that ends at that time. Returns NULL and sets
+ * *cause (to free) for an unknown zone or a bad argument.
+ */
+char		*ical_render(const struct ical_part *, size_t nparts, const struct ical_feed_opts *,
+		    int64_t now, size_t *len, char **cause);
+
+/* The last moment the feed's bytes changed as of now (for Last-Modified): data or time. */
+int64_t		 ical_modified(const struct ical_part *, size_t nparts, int64_t now);
+
+/* The stable UID of an instance: "KEY@PLAN.termijn". */
+char		*ical_uid(const struct plan *, size_t idx);
+
+/* A digest of an instance's published timing: when it differs, raise its SEQUENCE. */
+uint64_t	 ical_timing_hash(const struct plan *, size_t idx);
+
+#endif

@@ -1,0 +1,786 @@
+/* mailer.c: sends messages by SMTP with libcurl's multi interface on libevent, or into a maildir. */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <event2/event_struct.h>
+
+#include "log.h"
+#include "xmalloc.h"
+#include "mailcompose.h"
+#include "mailer.h"
+
+#define MAILER_CONNECT_MS	30000
+#define MAILER_TOTAL_MS		120000
+#define MAILER_IN_FLIGHT	4
+#define PASSWORD_MAX		4096
+#define REPLY_MAX		200
+
+struct mailer;
+
+struct mail_job {
+	TAILQ_ENTRY(mail_job)	 entry;
+	struct mailer		*m;
+	uint64_t		 id;
+	char			*from, *rcpt;
+	char			*msg;
+	size_t			 len, off;
+	mailer_done_cb		 done;
+	void			*arg;
+
+	CURL			*easy;
+	struct curl_slist	*rcpts;
+	char			 errbuf[CURL_ERROR_SIZE];
+	char			 reply[REPLY_MAX + 1];	/* the server's last reply line */
+};
+TAILQ_HEAD(mail_jobs, mail_job);
+
+/* One socket that curl asked us to watch. */
+struct msock {
+	LIST_ENTRY(msock)	 entry;
+	struct mailer		*m;
+	curl_socket_t		 fd;
+	struct event		 ev;
+};
+
+struct mailer {
+	struct event_base	*base;
+	char			*dir;		/* maildir transport, else SMTP */
+	char			*url;
+	enum mailer_tls		 tls;
+	char			*user, *password, *cafile;
+	long			 connect_ms, total_ms;
+	int			 max_in_flight;
+
+	CURLM			*multi;
+	struct event		 timer;		/* curl's single timeout */
+	LIST_HEAD(, msock)	 socks;
+
+	struct event		 kick;		/* starts queued jobs from the loop */
+	struct mail_jobs	 queue;		/* accepted, not started */
+	struct mail_jobs	 active;	/* handed to curl */
+	int			 nactive;
+	size_t			 npending;
+
+	char			 host[128];	/* maildir file names */
+	unsigned int		 counter;
+
+	int			 dispatching;	/* inside done callbacks */
+	int			 dying;		/* mailer_free called meanwhile */
+};
+
+static void	mailer_destroy(struct mailer *);
+static void	check_multi_info(struct mailer *);
+
+static void
+kick(struct mailer *m)
+{
+	struct timeval	tv = { 0, 0 };
+
+	if (!evtimer_pending(&m->kick, NULL))
+		evtimer_add(&m->kick, &tv);
+}
+
+static void
+job_free(struct mail_job *job)
+{
+	if (job->easy != NULL)
+		curl_easy_cleanup(job->easy);
+	curl_slist_free_all(job->rcpts);
+	free(job->from);
+	free(job->rcpt);
+	free(job->msg);
+	free(job);
+}
+
+/* The job has left both lists: report and free it. */
+static void
+job_done(struct mailer *m, struct mail_job *job, enum mail_result r, int code,
+    const char *errmsg)
+{
+	m->npending--;
+	if (!m->dying)
+		job->done(job->id, r, code, errmsg, job->arg);
+	job_free(job);
+}
+
+/* Printable ASCII only: replies end up in logs and in the outbox. */
+static void
+copy_printable(char *dst, size_t dstsz, const char *src, size_t n)
+{
+	size_t	i, j = 0;
+
+	for (i = 0; i < n && j + 1 < dstsz; i++) {
+		if (src[i] == '\r' || src[i] == '\n')
+			break;
+		dst[j++] = src[i] >= 0x20 && src[i] < 0x7f ? src[i] : '?';
+	}
+	dst[j] = '\0';
+}
+
+/*
+ * curl tells the conversation here. Only what the server says is kept (its
+ * last line); what we send, AUTH included, is never looked at.
+ */
+static int
+debug_cb(CURL *easy, curl_infotype type, char *data, size_t size, void *arg)
+{
+	struct mail_job	*job = arg;
+	const char	*line = data, *p;
+
+	(void)easy;
+	if (type != CURLINFO_HEADER_IN || size == 0)
+		return 0;
+	/* A multi-line reply may come in one piece: keep its last line. */
+	for (p = data; p + 1 < data + size; p++) {
+		if (*p == '\n')
+			line = p + 1;
+	}
+	copy_printable(job->reply, sizeof(job->reply), line, data + size - line);
+	return 0;
+}
+
+static size_t
+read_cb(char *buf, size_t size, size_t nitems, void *arg)
+{
+	struct mail_job	*job = arg;
+	size_t		 n = size * nitems;
+
+	if (n > job->len - job->off)
+		n = job->len - job->off;
+	memcpy(buf, job->msg + job->off, n);
+	job->off += n;
+	return n;
+}
+
+/* Lets curl start over on a fresh connection when a reused one turns out dead. */
+static int
+seek_cb(void *arg, curl_off_t offset, int origin)
+{
+	struct mail_job	*job = arg;
+
+	if (origin != SEEK_SET || offset < 0 || (size_t)offset > job->len)
+		return CURL_SEEKFUNC_CANTSEEK;
+	job->off = (size_t)offset;
+	return CURL_SEEKFUNC_OK;
+}
+
+static int
+job_start(struct mailer *m, struct mail_job *job)
+{
+	CURL		*e;
+	char		*addr;
+	int		 ok = 1;
+
+	if ((e = job->easy = curl_easy_init()) == NULL)
+		return -1;
+	xasprintf(&addr, "<%s>", job->rcpt);
+	job->rcpts = curl_slist_append(NULL, addr);
+	free(addr);
+	if (job->rcpts == NULL)
+		return -1;
+	xasprintf(&addr, "<%s>", job->from);
+
+#define SETOPT(o, v) ok = ok && curl_easy_setopt(e, o, v) == CURLE_OK
+	SETOPT(CURLOPT_URL, m->url);
+	SETOPT(CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	SETOPT(CURLOPT_NOSIGNAL, 1L);
+	SETOPT(CURLOPT_USE_SSL, m->tls == MAILER_TLS_REQUIRED ? (long)CURLUSESSL_ALL :
+	    m->tls == MAILER_TLS_OPPORTUNISTIC ? (long)CURLUSESSL_TRY :
+	    (long)CURLUSESSL_NONE);
+	SETOPT(CURLOPT_MAIL_FROM, addr);
+	SETOPT(CURLOPT_MAIL_RCPT, job->rcpts);
+	SETOPT(CURLOPT_UPLOAD, 1L);
+	SETOPT(CURLOPT_READFUNCTION, read_cb);
+	SETOPT(CURLOPT_READDATA, job);
+	SETOPT(CURLOPT_SEEKFUNCTION, seek_cb);
+	SETOPT(CURLOPT_SEEKDATA, job);
+	SETOPT(CURLOPT_INFILESIZE_LARGE, (curl_off_t)job->len);
+	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, m->connect_ms);
+	SETOPT(CURLOPT_TIMEOUT_MS, m->total_ms);
+	SETOPT(CURLOPT_PRIVATE, job);
+	SETOPT(CURLOPT_ERRORBUFFER, job->errbuf);
+	SETOPT(CURLOPT_DEBUGFUNCTION, debug_cb);
+	SETOPT(CURLOPT_DEBUGDATA, job);
+	SETOPT(CURLOPT_VERBOSE, 1L);	/* for debug_cb; it prints nothing */
+	if (m->user != NULL) {
+		SETOPT(CURLOPT_USERNAME, m->user);
+		SETOPT(CURLOPT_PASSWORD, m->password);
+	}
+	if (m->cafile != NULL)
+		SETOPT(CURLOPT_CAINFO, m->cafile);
+#undef SETOPT
+	free(addr);	/* curl copied it */
+	if (!ok)
+		return -1;
+	job->errbuf[0] = '\0';
+	job->reply[0] = '\0';
+	job->off = 0;
+	if (curl_multi_add_handle(m->multi, e) != CURLM_OK)
+		return -1;
+	return 0;
+}
+
+/*
+ * Past the first MAIL, RCPT or DATA most failures are CURLE_SEND_ERROR or
+ * CURLE_RECV_ERROR: the reply code tells a refusal (5xx) from a setback.
+ * A login refused (535) counts as permanent too, by its code.
+ */
+static enum mail_result
+classify(CURLcode res, long code)
+{
+	if (res == CURLE_OK)
+		return MAIL_SENT;
+	if (code >= 500 && code <= 599)
+		return MAIL_PERMFAIL;
+	return MAIL_TEMPFAIL;
+}
+
+/* Collect finished transfers; the last thing its callers do, as m may be gone after. */
+static void
+check_multi_info(struct mailer *m)
+{
+	struct mail_job	*job;
+	CURLMsg		*msg;
+	CURL		*e;
+	CURLcode	 res;
+	long		 code;
+	int		 left;
+	char		*errmsg, *p;
+	enum mail_result r;
+
+	m->dispatching++;
+	while (!m->dying && (msg = curl_multi_info_read(m->multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		e = msg->easy_handle;
+		res = msg->data.result;
+		code = 0;
+		job = NULL;
+		curl_easy_getinfo(e, CURLINFO_PRIVATE, &p);
+		job = (struct mail_job *)p;
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
+		curl_multi_remove_handle(m->multi, e);
+		TAILQ_REMOVE(&m->active, job, entry);
+		m->nactive--;
+
+		r = classify(res, code);
+		errmsg = NULL;
+		if (r != MAIL_SENT) {
+			xasprintf(&errmsg, "%s%s%s%s",
+			    job->errbuf[0] != '\0' ? job->errbuf : curl_easy_strerror(res),
+			    code >= 400 && job->reply[0] != '\0' ? " (server: " : "",
+			    code >= 400 ? job->reply : "",
+			    code >= 400 && job->reply[0] != '\0' ? ")" : "");
+			log_debug("mail %llu to %s: %s", (unsigned long long)job->id,
+			    job->rcpt, errmsg);
+		}
+		job_done(m, job, r, (int)code, errmsg);
+		free(errmsg);
+	}
+	m->dispatching--;
+	if (m->dying) {
+		if (m->dispatching == 0)
+			mailer_destroy(m);
+		return;
+	}
+	if (!TAILQ_EMPTY(&m->queue))
+		kick(m);
+}
+
+static void
+sock_event_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct msock	*ms = arg;
+	struct mailer	*m = ms->m;
+	int		 action = 0, running = 1;
+
+	if (what & EV_READ)
+		action |= CURL_CSELECT_IN;
+	if (what & EV_WRITE)
+		action |= CURL_CSELECT_OUT;
+	/* ms may be freed in there (CURL_POLL_REMOVE). */
+	if (curl_multi_socket_action(m->multi, fd, action, &running) != CURLM_OK)
+		log_warnx("mailer: curl_multi_socket_action failed");
+	if (running <= 0)
+		evtimer_del(&m->timer);
+	check_multi_info(m);
+}
+
+static void
+timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct mailer	*m = arg;
+	int		 running;
+
+	(void)fd;
+	(void)what;
+	if (curl_multi_socket_action(m->multi, CURL_SOCKET_TIMEOUT, 0,
+	    &running) != CURLM_OK)
+		log_warnx("mailer: curl_multi_socket_action failed");
+	check_multi_info(m);
+}
+
+/* CURLMOPT_SOCKETFUNCTION: watch what curl wants watched. */
+static int
+socket_cb(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
+{
+	struct mailer	*m = userp;
+	struct msock	*ms = socketp;
+	short		 kind;
+
+	(void)e;
+	if (what == CURL_POLL_REMOVE) {
+		if (ms != NULL) {
+			event_del(&ms->ev);
+			LIST_REMOVE(ms, entry);
+			free(ms);
+		}
+		return 0;
+	}
+	if (ms == NULL) {
+		ms = xcalloc(1, sizeof(*ms));
+		ms->m = m;
+		ms->fd = s;
+		LIST_INSERT_HEAD(&m->socks, ms, entry);
+		curl_multi_assign(m->multi, s, ms);
+	} else
+		event_del(&ms->ev);
+	kind = EV_PERSIST;
+	if (what & CURL_POLL_IN)
+		kind |= EV_READ;
+	if (what & CURL_POLL_OUT)
+		kind |= EV_WRITE;
+	event_assign(&ms->ev, m->base, s, kind, sock_event_cb, ms);
+	if (event_add(&ms->ev, NULL) == -1)
+		return -1;
+	return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION: arm the one timer; curl must not be called back from here. */
+static int
+multi_timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+	struct mailer	*m = userp;
+	struct timeval	 tv;
+
+	(void)multi;
+	if (timeout_ms < 0) {
+		evtimer_del(&m->timer);
+		return 0;
+	}
+	tv.tv_sec = timeout_ms / 1000;
+	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	return evtimer_add(&m->timer, &tv) == -1 ? -1 : 0;
+}
+
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t	w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= w;
+	}
+	return 0;
+}
+
+static int
+fsync_dir(const char *dir)
+{
+	int	fd, rv;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rv = fsync(fd);
+	close(fd);
+	return rv;
+}
+
+/*
+ * Deliver into DIR/tmp, fsync, rename into DIR/new: a reader sees whole
+ * messages only. The envelope goes first as an MDA would write it.
+ */
+static int
+maildir_write(struct mailer *m, struct mail_job *job, char **err)
+{
+	struct timeval	 tv;
+	char		*name = NULL, *tmp = NULL, *new = NULL, *newdir = NULL;
+	char		*env = NULL;
+	int		 fd = -1, rv = -1, saved;
+	const char	*step = "open";
+
+	gettimeofday(&tv, NULL);
+	xasprintf(&name, "%lld.M%06ldP%ldQ%u.%s", (long long)tv.tv_sec,
+	    (long)tv.tv_usec, (long)getpid(), ++m->counter, m->host);
+	xasprintf(&tmp, "%s/tmp/%s", m->dir, name);
+	xasprintf(&new, "%s/new/%s", m->dir, name);
+	xasprintf(&newdir, "%s/new", m->dir);
+	xasprintf(&env, "Return-Path: <%s>\r\nDelivered-To: %s\r\n", job->from,
+	    job->rcpt);
+
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1)
+		goto out;
+	step = "write";
+	if (write_all(fd, env, strlen(env)) == -1 ||
+	    write_all(fd, job->msg, job->len) == -1)
+		goto out;
+	step = "fsync";
+	if (fsync(fd) == -1)
+		goto out;
+	step = "close";
+	if (close(fd) == -1) {
+		fd = -1;
+		goto out;
+	}
+	fd = -1;
+	step = "rename";
+	if (rename(tmp, new) == -1)
+		goto out;
+	step = "fsync";
+	if (fsync_dir(newdir) == -1)
+		goto out;
+	rv = 0;
+out:
+	if (rv == -1) {
+		saved = errno;
+		if (fd != -1)
+			close(fd);
+		unlink(tmp);
+		xasprintf(err, "maildir %s %s: %s", step,
+		    strcmp(step, "rename") == 0 || strcmp(step, "fsync") == 0 ?
+		    new : tmp, strerror(saved));
+	}
+	free(name);
+	free(tmp);
+	free(new);
+	free(newdir);
+	free(env);
+	return rv;
+}
+
+/* Start what the limit allows; reports failures to start as temporary. */
+static void
+kick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct mailer	*m = arg;
+	struct mail_job	*job;
+	char		*err;
+	int		 n = 0;
+
+	(void)fd;
+	(void)what;
+	m->dispatching++;
+	while (!m->dying && (job = TAILQ_FIRST(&m->queue)) != NULL) {
+		if (m->dir != NULL) {
+			/* Files are written here, a few per turn so the loop stays lively. */
+			if (n++ == m->max_in_flight) {
+				kick(m);
+				break;
+			}
+			TAILQ_REMOVE(&m->queue, job, entry);
+			err = NULL;
+			if (maildir_write(m, job, &err) == -1) {
+				log_warnx("mailer: %s", err);
+				job_done(m, job, MAIL_TEMPFAIL, 0, err);
+			} else
+				job_done(m, job, MAIL_SENT, 0, NULL);
+			free(err);
+			continue;
+		}
+		if (m->nactive >= m->max_in_flight)
+			break;
+		TAILQ_REMOVE(&m->queue, job, entry);
+		if (job_start(m, job) == -1) {
+			log_warnx("mailer: cannot start a transfer");
+			if (job->easy != NULL) {
+				curl_easy_cleanup(job->easy);
+				job->easy = NULL;
+			}
+			job_done(m, job, MAIL_TEMPFAIL, 0,
+			    "cannot start a transfer (libcurl)");
+			continue;
+		}
+		TAILQ_INSERT_TAIL(&m->active, job, entry);
+		m->nactive++;
+	}
+	m->dispatching--;
+	if (m->dying && m->dispatching == 0)
+		mailer_destroy(m);
+}
+
+int
+mailer_send(struct mailer *m, uint64_t id, const char *from, const char *rcpt,
+    const char *msg, size_t len, mailer_done_cb done, void *arg, char **cause)
+{
+	struct mail_job	*job;
+
+	/* curl puts CR and LF in addresses on the wire as they are. */
+	if (!mail_addr_valid(from)) {
+		xasprintf(cause, "sender address is not valid");
+		return -1;
+	}
+	if (!mail_addr_valid(rcpt)) {
+		xasprintf(cause, "recipient address is not valid");
+		return -1;
+	}
+	job = xcalloc(1, sizeof(*job));
+	job->m = m;
+	job->id = id;
+	job->from = xstrdup(from);
+	job->rcpt = xstrdup(rcpt);
+	job->msg = xmalloc(len);
+	memcpy(job->msg, msg, len);
+	job->len = len;
+	job->done = done;
+	job->arg = arg;
+	TAILQ_INSERT_TAIL(&m->queue, job, entry);
+	m->npending++;
+	kick(m);
+	return 0;
+}
+
+size_t
+mailer_pending(const struct mailer *m)
+{
+	return m->npending;
+}
+
+static int
+mkdir_ok(const char *path, char **cause)
+{
+	if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+maildir_init(struct mailer *m, const char *dir, char **cause)
+{
+	static const char	*subs[] = { "tmp", "new", "cur" };
+	struct stat		 st;
+	char			*p;
+	size_t			 i;
+	int			 rv;
+
+	if (*dir == '\0') {
+		xasprintf(cause, "maildir: needs a directory");
+		return -1;
+	}
+	if (mkdir_ok(dir, cause) == -1)
+		return -1;
+	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		xasprintf(&p, "%s/%s", dir, subs[i]);
+		rv = mkdir_ok(p, cause);
+		if (rv == 0 && (stat(p, &st) == -1 || !S_ISDIR(st.st_mode))) {
+			xasprintf(cause, "%s: not a directory", p);
+			rv = -1;
+		}
+		free(p);
+		if (rv == -1)
+			return -1;
+	}
+	m->dir = xstrdup(dir);
+	if (gethostname(m->host, sizeof(m->host)) == -1)
+		snprintf(m->host, sizeof(m->host), "localhost");
+	m->host[sizeof(m->host) - 1] = '\0';
+	/* '/' and ':' have meanings in maildir names. */
+	for (p = m->host; *p != '\0'; p++) {
+		if (*p == '/' || *p == ':')
+			*p = '_';
+	}
+	return 0;
+}
+
+/* The password is the file's content less its trailing line end. */
+static int
+read_password(struct mailer *m, const char *path, char **cause)
+{
+	struct stat	 st;
+	char		 buf[PASSWORD_MAX + 1];
+	ssize_t		 n;
+	size_t		 len = 0;
+	int		 fd, rv = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == 0 && (st.st_mode & 077) != 0)
+		log_warnx("%s: readable by others than its owner", path);
+	for (;;) {
+		n = read(fd, buf + len, sizeof(buf) - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			xasprintf(cause, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += n;
+		if (len == sizeof(buf)) {
+			xasprintf(cause, "%s: too long for a password", path);
+			goto out;
+		}
+	}
+	buf[len] = '\0';
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		buf[--len] = '\0';
+	if (len == 0 || strlen(buf) != len || strpbrk(buf, "\r\n") != NULL) {
+		xasprintf(cause, "%s: not a password on one line", path);
+		goto out;
+	}
+	m->password = xstrdup(buf);
+	rv = 0;
+out:
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+	return rv;
+}
+
+struct mailer *
+mailer_new(struct event_base *base, const struct mailer_config *cf,
+    char **cause)
+{
+	struct mailer	*m;
+	const char	*url = cf->url;
+
+	if (url == NULL) {
+		xasprintf(cause, "no mail URL");
+		return NULL;
+	}
+	m = xcalloc(1, sizeof(*m));
+	m->base = base;
+	m->tls = cf->tls;
+	m->connect_ms = cf->connect_timeout_ms > 0 ? cf->connect_timeout_ms :
+	    MAILER_CONNECT_MS;
+	m->total_ms = cf->total_timeout_ms > 0 ? cf->total_timeout_ms :
+	    MAILER_TOTAL_MS;
+	m->max_in_flight = cf->max_in_flight > 0 ? cf->max_in_flight :
+	    MAILER_IN_FLIGHT;
+	TAILQ_INIT(&m->queue);
+	TAILQ_INIT(&m->active);
+	LIST_INIT(&m->socks);
+	evtimer_assign(&m->kick, base, kick_cb, m);
+	evtimer_assign(&m->timer, base, timer_cb, m);
+
+	if (strncmp(url, "maildir:", 8) == 0) {
+		if (maildir_init(m, url + 8, cause) == -1)
+			goto fail;
+		return m;
+	}
+	if (strncmp(url, "smtp://", 7) != 0 && strncmp(url, "smtps://", 8) != 0) {
+		xasprintf(cause, "mail URL must begin with smtp://, smtps:// or maildir:");
+		goto fail;
+	}
+	if (strpbrk(url, " \t\r\n") != NULL) {
+		xasprintf(cause, "mail URL contains white space");
+		goto fail;
+	}
+	if ((cf->user == NULL) != (cf->password_file == NULL)) {
+		xasprintf(cause, "a mail user needs a password file and the other way round");
+		goto fail;
+	}
+	if (cf->user != NULL) {
+		if (read_password(m, cf->password_file, cause) == -1)
+			goto fail;
+		m->user = xstrdup(cf->user);
+		if (m->tls == MAILER_TLS_NONE && strncmp(url, "smtps://", 8) != 0)
+			log_warnx("mailer: the password to %s goes without TLS", url);
+	}
+	m->url = xstrdup(url);
+	if (cf->cafile != NULL)
+		m->cafile = xstrdup(cf->cafile);
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		xasprintf(cause, "curl_global_init failed");
+		goto fail;
+	}
+	if ((m->multi = curl_multi_init()) == NULL) {
+		curl_global_cleanup();
+		xasprintf(cause, "curl_multi_init failed");
+		goto fail;
+	}
+	curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+	curl_multi_setopt(m->multi, CURLMOPT_SOCKETDATA, m);
+	curl_multi_setopt(m->multi, CURLMOPT_TIMERFUNCTION, multi_timer_cb);
+	curl_multi_setopt(m->multi, CURLMOPT_TIMERDATA, m);
+	/* Connections stay in the multi handle's cache for the next message. */
+	curl_multi_setopt(m->multi, CURLMOPT_MAXCONNECTS, (long)m->max_in_flight);
+	return m;
+
+fail:
+	mailer_destroy(m);
+	return NULL;
+}
+
+static void
+mailer_destroy(struct mailer *m)
+{
+	struct mail_job	*job;
+	struct msock	*ms;
+
+	while ((job = TAILQ_FIRST(&m->queue)) != NULL) {
+		TAILQ_REMOVE(&m->queue, job, entry);
+		job_free(job);
+	}
+	while ((job = TAILQ_FIRST(&m->active)) != NULL) {
+		TAILQ_REMOVE(&m->active, job, entry);
+		curl_multi_remove_handle(m->multi, job->easy);
+		job_free(job);
+	}
+	if (m->multi != NULL) {
+		curl_multi_cleanup(m->multi);
+		curl_global_cleanup();
+	}
+	/* Sockets curl did not say goodbye to. */
+	while ((ms = LIST_FIRST(&m->socks)) != NULL) {
+		event_del(&ms->ev);
+		LIST_REMOVE(ms, entry);
+		free(ms);
+	}
+	evtimer_del(&m->timer);
+	evtimer_del(&m->kick);
+	if (m->password != NULL) {
+		explicit_bzero(m->password, strlen(m->password));
+		free(m->password);
+	}
+	free(m->user);
+	free(m->cafile);
+	free(m->url);
+	free(m->dir);
+	free(m);
+}
+
+void
+mailer_free(struct mailer *m)
+{
+	if (m == NULL)
+		return;
+	if (m->dispatching > 0) {
+		/* Called from a done callback: finish once it has returned. */
+		m->dying = 1;
+		return;
+	}
+	mailer_destroy(m);
+}

@@ -1,0 +1,211 @@
+/* main.c: termijnd: options, setup, signals and the event loop. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <libical/ical.h>
+
+#include "clock.h"
+#include "log.h"
+#include "termijnd.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+#define TERMIJN_VERSION	"0.1"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: termijnd [-dn] [-f config] [-P plans-dir] [-S state-dir] "
+	    "[-s socket]\n"
+	    "                [--clock-start TIME] [--clock-speed N]\n");
+	exit(2);
+}
+
+int
+termijnd_reload(struct termijnd *d, struct errlist *errs)
+{
+	size_t i;
+
+	if (engine_load(&d->engine, errs) == -1) {
+		for (i = 0; i < errs->n; i++)
+			log_warnx("reload: %s", errs->msg[i]);
+		log_warnx("reload failed; the old plans stay in force");
+		return -1;
+	}
+	log_info("reloaded %zu plan%s", d->engine.nplans, d->engine.nplans == 1 ? "" : "s");
+	return 0;
+}
+
+static void
+signal_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct termijnd *d = arg;
+	struct errlist errs = { 0 };
+
+	(void)ev;
+	switch (sig) {
+	case SIGHUP:
+		log_info("SIGHUP: reloading plans");
+		termijnd_reload(d, &errs);
+		errlist_free(&errs);
+		break;
+	case SIGTERM:
+	case SIGINT:
+		log_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		event_base_loopexit(d->base, NULL);
+		break;
+	}
+}
+
+static void
+replace(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = xstrdup(v);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "clock-start", required_argument, NULL, 'T' },
+		{ "clock-speed", required_argument, NULL, 'X' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct termijnd d;
+	struct errlist errs = { 0 };
+	struct event *sigs[4];
+	const char *conffile = "/etc/termijn/termijnd.conf";
+	const char *o_plans = NULL, *o_state = NULL, *o_socket = NULL, *o_start = NULL;
+	const char *o_speed = NULL;
+	char *cause = NULL, *end;
+	int ch, checkonly = 0, debug = 0, i;
+	int64_t start;
+	size_t k;
+
+	while ((ch = getopt_long(argc, argv, "df:hnP:S:s:V", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': debug = 1; break;
+		case 'f': conffile = optarg; break;
+		case 'n': checkonly = 1; break;
+		case 'P': o_plans = optarg; break;
+		case 'S': o_state = optarg; break;
+		case 's': o_socket = optarg; break;
+		case 'T': o_start = optarg; break;
+		case 'X': o_speed = optarg; break;
+		case 'V': printf("termijnd %s\n", TERMIJN_VERSION); return 0;
+		case 'h':
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init("termijnd", debug);
+	memset(&d, 0, sizeof(d));
+	if ((d.conf = config_load(conffile, &errs)) != NULL) {
+		/* Options name paths from where termijnd runs, not from the config file. */
+		if (o_plans)
+			replace(&d.conf->plans_dir, o_plans);
+		if (o_state)
+			replace(&d.conf->state_dir, o_state);
+		if (o_socket)
+			replace(&d.conf->socket, o_socket);
+		if (o_start) {
+			replace(&d.conf->clock_start, o_start);
+			d.conf->clock_demo = 1;
+		}
+		if (o_speed) {
+			d.conf->clock_speed = strtod(o_speed, &end);
+			if (*end != '\0' || d.conf->clock_speed < 0 || d.conf->clock_speed > 1e6)
+				errlist_add(&errs, "--clock-speed", 0, "a number from 0 to 1000000");
+		}
+		if (d.conf->clock_start != NULL &&
+		    instant_parse(d.conf->clock_start, d.conf->clock_tz, &start) == -1)
+			errlist_add(&errs, "--clock-start", 0, "bad time \"%s\"",
+			    d.conf->clock_start);
+		if (!o_plans) {
+			char *p = config_path(d.conf, d.conf->plans_dir);
+
+			replace(&d.conf->plans_dir, p);
+			free(p);
+		}
+		if (!o_state && d.conf->state_dir[0] != '/') {
+			char *p = config_path(d.conf, d.conf->state_dir);
+
+			replace(&d.conf->state_dir, p);
+			free(p);
+		}
+		if (!o_socket && d.conf->socket[0] != '/') {
+			char *p = config_path(d.conf, d.conf->socket);
+
+			replace(&d.conf->socket, p);
+			free(p);
+		}
+		engine_check(d.conf->plans_dir, &errs);
+	}
+	if (errs.n > 0) {
+		for (k = 0; k < errs.n; k++)
+			fprintf(stderr, "%s\n", errs.msg[k]);
+		fprintf(stderr, "termijnd: %zu error%s\n", errs.n, errs.n == 1 ? "" : "s");
+		errlist_free(&errs);
+		config_free(d.conf);
+		icaltimezone_free_builtin_timezones();
+		return 1;
+	}
+	if (checkonly) {
+		printf("configuration OK\n");
+		config_free(d.conf);
+		icaltimezone_free_builtin_timezones();
+		return 0;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	if (d.conf->clock_demo) {
+		clock_set_demo(start, d.conf->clock_speed);
+		log_info("demo clock: starts at %s, %g times real time", d.conf->clock_start,
+		    d.conf->clock_speed);
+	}
+	if ((d.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	/* Three priorities: the group commit (2) runs after the turn's requests (1). */
+	if (event_base_priority_init(d.base, 3) == -1)
+		fatalx("event_base_priority_init");
+	if ((d.engine.store = store_open(d.conf->state_dir, &cause)) == NULL)
+		fatalx("database: %s", cause);
+	d.engine.plans_dir = xstrdup(d.conf->plans_dir);
+	if (engine_load(&d.engine, &errs) == -1) {
+		for (k = 0; k < errs.n; k++)
+			log_warnx("%s", errs.msg[k]);
+		fatalx("cannot load the plans");
+	}
+	if (control_listen(&d, &cause) == -1)
+		fatalx("%s", cause);
+	sigs[0] = evsignal_new(d.base, SIGHUP, signal_cb, &d);
+	sigs[1] = evsignal_new(d.base, SIGTERM, signal_cb, &d);
+	sigs[2] = evsignal_new(d.base, SIGINT, signal_cb, &d);
+	for (i = 0; i < 3; i++)
+		if (sigs[i] == NULL || event_add(sigs[i], NULL) == -1)
+			fatalx("cannot handle signals");
+	log_info("ready: %zu plan%s from %s, socket %s", d.engine.nplans,
+	    d.engine.nplans == 1 ? "" : "s", d.conf->plans_dir, d.conf->socket);
+
+	event_base_dispatch(d.base);
+
+	control_close(&d);
+	for (i = 0; i < 3; i++)
+		event_free(sigs[i]);
+	engine_free(&d.engine);
+	store_close(d.engine.store);
+	config_free(d.conf);
+	event_base_free(d.base);
+	icaltimezone_free_builtin_timezones();
+	log_info("stopped");
+	return 0;
+}

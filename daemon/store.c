@@ -1,0 +1,394 @@
+/* store.c: the SQLite database in WAL mode with full synchronous commits; schema migrations. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+#include "xmalloc.h"
+
+struct store {
+	sqlite3		*db;
+	int		 in_txn;
+	sqlite3_stmt	*put_state, *audit, *put_added;
+};
+
+/* Each step moves the schema one version on; never edit a step that has shipped. */
+static const char *migrations[] = {
+	/* 1: states, the audit log, milestones added at run time */
+	"CREATE TABLE state ("
+	"  plan TEXT NOT NULL, key TEXT NOT NULL, status TEXT NOT NULL,"
+	"  at INTEGER, actor TEXT, note TEXT, overridden INTEGER NOT NULL DEFAULT 0,"
+	"  changed INTEGER NOT NULL, version INTEGER NOT NULL DEFAULT 1,"
+	"  PRIMARY KEY (plan, key)) WITHOUT ROWID;"
+	"CREATE TABLE audit ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor TEXT NOT NULL,"
+	"  uid INTEGER, plan TEXT NOT NULL, key TEXT, action TEXT NOT NULL, reason TEXT,"
+	"  note TEXT);"
+	"CREATE INDEX audit_key ON audit (plan, key);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TABLE added ("
+	"  plan TEXT NOT NULL, id TEXT NOT NULL, def TEXT NOT NULL, at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL, PRIMARY KEY (plan, id)) WITHOUT ROWID;",
+};
+#define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+const char *
+store_error(struct store *s)
+{
+	return sqlite3_errmsg(s->db);
+}
+
+static int
+exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("sqlite: %s: %s", sql, msg ? msg : "?");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+user_version(struct store *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int
+migrate(struct store *s, char **cause)
+{
+	int v = user_version(s), i;
+	char pragma[64];
+
+	if (v < 0) {
+		xasprintf(cause, "cannot read the schema version: %s", store_error(s));
+		return -1;
+	}
+	if (v > NMIGRATIONS) {
+		xasprintf(cause, "the database has schema version %d, newer than this termijnd "
+		    "(%d): refusing to touch it", v, NMIGRATIONS);
+		return -1;
+	}
+	for (i = v; i < NMIGRATIONS; i++) {
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", i + 1);
+		if (exec(s, "BEGIN IMMEDIATE") == -1)
+			goto fail;
+		if (exec(s, migrations[i]) == -1 || exec(s, pragma) == -1) {
+			exec(s, "ROLLBACK");
+			goto fail;
+		}
+		if (exec(s, "COMMIT") == -1)
+			goto fail;
+		log_info("database schema migrated to version %d", i + 1);
+	}
+	return 0;
+fail:
+	xasprintf(cause, "schema migration to version %d failed: %s", i + 1, store_error(s));
+	return -1;
+}
+
+static int
+prepare(struct store *s, sqlite3_stmt **st, const char *sql, char **cause)
+{
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
+		xasprintf(cause, "prepare: %s", store_error(s));
+		return -1;
+	}
+	return 0;
+}
+
+struct store *
+store_open(const char *dir, char **cause)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	char *path;
+
+	if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
+		xasprintf(cause, "mkdir %s: %s", dir, strerror(errno));
+		free(s);
+		return NULL;
+	}
+	xasprintf(&path, "%s/termijn.db", dir);
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+		goto fail;
+	}
+	free(path);
+	path = NULL;
+	sqlite3_busy_timeout(s->db, 2000);
+	/* FULL: a commit acknowledged to a client survives power loss, not only a crash. */
+	if (exec(s, "PRAGMA journal_mode = WAL") == -1 ||
+	    exec(s, "PRAGMA synchronous = FULL") == -1 ||
+	    exec(s, "PRAGMA foreign_keys = ON") == -1) {
+		xasprintf(cause, "cannot set up the database: %s", store_error(s));
+		goto fail;
+	}
+	if (migrate(s, cause) == -1)
+		goto fail;
+	if (prepare(s, &s->put_state, "INSERT INTO state (plan, key, status, at, actor, note,"
+	    " overridden, changed, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+	    " ON CONFLICT (plan, key) DO UPDATE SET status = ?3, at = ?4, actor = ?5, note = ?6,"
+	    " overridden = ?7, changed = ?8, version = ?9", cause) == -1 ||
+	    prepare(s, &s->audit, "INSERT INTO audit (at, actor, uid, plan, key, action, reason,"
+	    " note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", cause) == -1 ||
+	    prepare(s, &s->put_added, "INSERT INTO added (plan, id, def, at, actor)"
+	    " VALUES (?, ?, ?, ?, ?)", cause) == -1)
+		goto fail;
+	return s;
+fail:
+	free(path);
+	store_close(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_finalize(s->put_state);
+	sqlite3_finalize(s->audit);
+	sqlite3_finalize(s->put_added);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+int
+store_healthy(struct store *s)
+{
+	return user_version(s) == NMIGRATIONS;
+}
+
+int
+store_begin(struct store *s)
+{
+	if (s->in_txn)
+		return 0;
+	if (exec(s, "BEGIN IMMEDIATE") == -1)
+		return -1;
+	s->in_txn = 1;
+	return 0;
+}
+
+int
+store_commit(struct store *s)
+{
+	if (!s->in_txn)
+		return 0;
+	if (exec(s, "COMMIT") == -1) {
+		store_rollback(s);
+		return -1;
+	}
+	s->in_txn = 0;
+	return 0;
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (s->in_txn && !sqlite3_get_autocommit(s->db))
+		exec(s, "ROLLBACK");
+	s->in_txn = 0;
+}
+
+int
+store_in_txn(struct store *s)
+{
+	return s->in_txn;
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static int
+step_done(struct store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("sqlite: %s", store_error(s));
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_put_state(struct store *s, const char *plan, const char *key, const struct istate *is)
+{
+	sqlite3_stmt *st = s->put_state;
+
+	bind_text(st, 1, plan);
+	bind_text(st, 2, key);
+	bind_text(st, 3, status_name(is->status));
+	if (is->status == ST_OPEN)
+		sqlite3_bind_null(st, 4);
+	else
+		sqlite3_bind_int64(st, 4, is->at);
+	bind_text(st, 5, is->actor);
+	bind_text(st, 6, is->note);
+	sqlite3_bind_int(st, 7, is->overridden);
+	sqlite3_bind_int64(st, 8, is->changed);
+	sqlite3_bind_int(st, 9, is->version);
+	return step_done(s, st);
+}
+
+int
+store_rename(struct store *s, const char *plan, const char *from, const char *to)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE state SET key = ? WHERE plan = ? AND key = ?", -1,
+	    &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, to);
+	bind_text(st, 2, plan);
+	bind_text(st, 3, from);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_audit(struct store *s, const struct audit *a)
+{
+	sqlite3_stmt *st = s->audit;
+
+	sqlite3_bind_int64(st, 1, a->at);
+	bind_text(st, 2, a->actor);
+	if (a->uid < 0)
+		sqlite3_bind_null(st, 3);
+	else
+		sqlite3_bind_int64(st, 3, a->uid);
+	bind_text(st, 4, a->plan);
+	bind_text(st, 5, a->key);
+	bind_text(st, 6, a->action);
+	bind_text(st, 7, a->reason);
+	bind_text(st, 8, a->note);
+	return step_done(s, st);
+}
+
+int
+store_put_added(struct store *s, const char *plan, const char *id, const char *def, int64_t at,
+    const char *actor)
+{
+	sqlite3_stmt *st = s->put_added;
+
+	bind_text(st, 1, plan);
+	bind_text(st, 2, id);
+	bind_text(st, 3, def);
+	sqlite3_bind_int64(st, 4, at);
+	bind_text(st, 5, actor);
+	return step_done(s, st);
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+int
+store_each_state(struct store *s, const char *plan, store_state_cb cb, void *arg)
+{
+	sqlite3_stmt *st;
+	struct istate is;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT plan, key, status, at, actor, note, overridden,"
+	    " changed, version FROM state WHERE ?1 IS NULL OR plan = ?1 ORDER BY plan, key", -1,
+	    &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, plan);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&is, 0, sizeof(is));
+		if (status_parse(col_text(st, 2), &is.status) == -1)
+			continue;
+		is.at = sqlite3_column_int64(st, 3);
+		is.actor = (char *)col_text(st, 4);
+		is.note = (char *)col_text(st, 5);
+		is.overridden = sqlite3_column_int(st, 6);
+		is.changed = sqlite3_column_int64(st, 7);
+		is.version = sqlite3_column_int(st, 8);
+		cb(col_text(st, 0), col_text(st, 1), &is, arg);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_each_added(struct store *s, const char *plan, store_added_cb cb, void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT id, def FROM added WHERE plan = ? ORDER BY at, id",
+	    -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, plan);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cb(col_text(st, 0), col_text(st, 1), arg);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_each_audit(struct store *s, const char *plan, const char *key, int limit,
+    store_audit_cb cb, void *arg)
+{
+	sqlite3_stmt *st;
+	struct audit a;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT * FROM (SELECT seq, at, actor, uid, plan, key,"
+	    " action, reason, note FROM audit WHERE (?1 IS NULL OR plan = ?1) AND"
+	    " (?2 IS NULL OR key = ?2) ORDER BY seq DESC LIMIT ?3) ORDER BY seq", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, plan);
+	bind_text(st, 2, key);
+	sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		a.seq = sqlite3_column_int64(st, 0);
+		a.at = sqlite3_column_int64(st, 1);
+		a.actor = col_text(st, 2);
+		a.uid = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 :
+		    (long)sqlite3_column_int64(st, 3);
+		a.plan = col_text(st, 4);
+		a.key = col_text(st, 5);
+		a.action = col_text(st, 6);
+		a.reason = col_text(st, 7);
+		a.note = col_text(st, 8);
+		cb(&a, arg);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}

@@ -1,0 +1,49 @@
+/* termijnd.h: the daemon's state as its edges (control socket, API, main) share it. */
+#ifndef TERMIJN_TERMIJND_H
+#define TERMIJN_TERMIJND_H
+
+#include <sys/queue.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <jansson.h>
+
+#include "config.h"
+#include "engine.h"
+
+/* A reply held back until the loop turn's writes are committed. */
+struct pending {
+	struct evhttp_request	*req;
+	int			 code;
+	char			*body;
+	int			 is_write;
+	TAILQ_ENTRY(pending)	 entry;
+};
+
+struct termijnd {
+	struct event_base	*base;
+	struct config		*conf;
+	struct engine		 engine;
+	struct evhttp		*http;
+	struct event		*commit_ev;
+	TAILQ_HEAD(, pending)	 pending;
+	int			 batch_failed;
+	uint64_t		 commits, committed_writes;
+};
+
+/* control.c */
+int	control_listen(struct termijnd *, char **cause);
+void	control_close(struct termijnd *);
+/* Send (or hold until commit) a JSON reply; steals body. */
+void	control_reply(struct termijnd *, struct evhttp_request *, int code, json_t *body,
+	    int is_write);
+/* Who is calling: name and uid from the socket's peer credentials. */
+int	control_peer(struct evhttp_request *, long *uid, char *name, size_t namelen);
+
+/* api.c */
+void	api_handle(struct evhttp_request *, void *termijnd);
+
+/* main.c */
+int	termijnd_reload(struct termijnd *, struct errlist *);
+
+#endif
