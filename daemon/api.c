@@ -620,7 +620,7 @@ api_handle(struct evhttp_request *req, void *arg)
 	}
 	evhttp_clear_headers(&q);
 	if (method != EVHTTP_REQ_POST) {
-		reply_error(d, req, 405, "bad-request", "method not allowed", 0);
+		reply_error(d, req, 405, "method-not-allowed", "GET for reading, POST for changes", 0);
 		return;
 	}
 	if (control_peer(req, &uid, name, sizeof(name)) == -1) {

@@ -207,7 +207,9 @@ control_listen(struct termijnd *d, char **cause)
 	evhttp_set_max_headers_size(d->http, MAX_HEADERS);
 	evhttp_set_max_body_size(d->http, MAX_BODY);
 	evhttp_set_timeout(d->http, TIMEOUT_SEC);
-	evhttp_set_allowed_methods(d->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
+	/* Every method reaches api_handle, so that a wrong one gets a JSON 405, not HTML. */
+	evhttp_set_allowed_methods(d->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
 	evhttp_set_gencb(d->http, api_handle, d);
 	if (evhttp_bind_listener(d->http, lev) == NULL) {
 		xasprintf(cause, "evhttp_bind_listener failed");

@@ -130,8 +130,8 @@ copy_printable(char *dst, size_t dstsz, const char *src, size_t n)
 }
 
 /*
- * curl tells the conversation here. Only what the server says is kept (its
- * last line); what we send, AUTH included, is never looked at.
+ * curl tells the conversation here. Only the server's last refusal is kept;
+ * what we send, AUTH included, is never looked at.
  */
 static int
 debug_cb(CURL *easy, curl_infotype type, char *data, size_t size, void *arg)
@@ -147,7 +147,10 @@ debug_cb(CURL *easy, curl_infotype type, char *data, size_t size, void *arg)
 		if (*p == '\n')
 			line = p + 1;
 	}
-	copy_printable(job->reply, sizeof(job->reply), line, data + size - line);
+	/* Only refusals: the "221 Bye" to the QUIT after one is no news. */
+	if (*line == '4' || *line == '5')
+		copy_printable(job->reply, sizeof(job->reply), line,
+		    data + size - line);
 	return 0;
 }
 
@@ -278,11 +281,10 @@ check_multi_info(struct mailer *m)
 		r = classify(res, code);
 		errmsg = NULL;
 		if (r != MAIL_SENT) {
-			xasprintf(&errmsg, "%s%s%s%s",
+			xasprintf(&errmsg, "%s%s%s",
 			    job->errbuf[0] != '\0' ? job->errbuf : curl_easy_strerror(res),
-			    code >= 400 && job->reply[0] != '\0' ? " (server: " : "",
-			    code >= 400 ? job->reply : "",
-			    code >= 400 && job->reply[0] != '\0' ? ")" : "");
+			    code >= 400 && job->reply[0] != '\0' ? "; server said: " : "",
+			    code >= 400 ? job->reply : "");
 			log_debug("mail %llu to %s: %s", (unsigned long long)job->id,
 			    job->rcpt, errmsg);
 		}

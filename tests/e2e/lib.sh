@@ -1,0 +1,93 @@
+# lib.sh: shared helpers of the end-to-end tests: a daemon in a temporary directory, checks.
+# Sourced by each tests/e2e/t-*.sh with TERMIJND and TERMIJN set to the binaries.
+
+set -u
+PASS=0
+FAIL=0
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+T=$(mktemp -d /tmp/termijn-e2e.XXXXXX)
+# Another user (the non-operator check) must reach the socket.
+chmod 755 "$T"
+SOCK=$T/termijnd.sock
+export TERMIJN_SOCKET=$SOCK NO_COLOR=1
+DPID=
+
+cleanup() {
+	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() { PASS=$((PASS + 1)); echo "ok - $*"; }
+not_ok() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
+
+# expect_exit CODE DESCRIPTION -- command...: run, keep output in $OUT, check the exit status.
+expect_exit() {
+	want=$1; desc=$2; shift 3
+	OUT=$("$@" 2>&1); got=$?
+	if [ "$got" -eq "$want" ]; then ok "$desc"; else
+		not_ok "$desc (exit $got, wanted $want)"; printf '%s\n' "$OUT" | sed 's/^/    /'; fi
+}
+
+# expect_in PATTERN DESCRIPTION: $OUT matches the extended regular expression.
+expect_in() {
+	if printf '%s\n' "$OUT" | grep -Eq -- "$1"; then ok "$2"; else
+		not_ok "$2 (no /$1/ in output)"; printf '%s\n' "$OUT" | sed 's/^/    /' | head -40; fi
+}
+
+expect_not_in() {
+	if printf '%s\n' "$OUT" | grep -Eq -- "$1"; then
+		not_ok "$2 (/$1/ found)"; printf '%s\n' "$OUT" | sed 's/^/    /' | head -40
+	else ok "$2"; fi
+}
+
+# The shipped config, with state, socket and plans in the temporary directory.
+setup_conf() {
+	mkdir -p "$T/plans" "$T/state"
+	cp "$TOP"/etc/plans/*.plan "$T/plans/"
+	cat > "$T/termijnd.conf" <<EOC
+plans-dir plans
+state-dir state
+socket termijnd.sock
+socket-mode 0666
+operators root
+overriders root
+EOC
+}
+
+# start_daemon [options...]: start and wait until the socket answers.
+start_daemon() {
+	"$TERMIJND" -f "$T/termijnd.conf" "$@" 2>>"$T/daemon.log" &
+	DPID=$!
+	for _ in $(seq 1 100); do
+		curl -sf --unix-socket "$SOCK" http://localhost/api/v1/status >/dev/null 2>&1 && return 0
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.05
+	done
+	not_ok "daemon did not start"; cat "$T/daemon.log"; return 1
+}
+
+stop_daemon() {
+	kill -TERM "$DPID"
+	wait "$DPID"; rc=$?
+	DPID=
+	if [ "$rc" -eq 0 ]; then ok "daemon stopped cleanly on SIGTERM"; else
+		not_ok "daemon exit status $rc on SIGTERM"; tail -20 "$T/daemon.log"; fi
+}
+
+kill9_daemon() {
+	kill -9 "$DPID"; wait "$DPID" 2>/dev/null; DPID=
+}
+
+# Sanitizer reports in the daemon's log fail the test.
+check_log() {
+	if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$T/daemon.log"; then
+		not_ok "sanitizer report in the daemon log"; grep -E -A15 'ERROR|runtime error' "$T/daemon.log" | head -60
+	else ok "no sanitizer report in the daemon log"; fi
+}
+
+finish() {
+	check_log
+	echo "$(basename "$0"): $PASS passed, $FAIL failed"
+	[ "$FAIL" -eq 0 ]
+}

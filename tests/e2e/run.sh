@@ -1,0 +1,13 @@
+#!/bin/sh
+# run.sh TERMIJND TERMIJN: every end-to-end test against these binaries; fails when one fails.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+TERMIJND=$(realpath "$1") TERMIJN=$(realpath "$2")
+export TERMIJND TERMIJN
+pass=0 fail=0
+for t in tests/e2e/t-*.sh; do
+	echo "== $t"
+	if bash "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+done
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
