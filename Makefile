@@ -19,11 +19,15 @@ DAEMON_BIN ?= daemon/termijnd
 CLIENT_BIN ?= client/termijn
 
 COMMON_SRC = $(wildcard common/*.c)
+# The pure modules (no event loop, no sockets): what the unit tests link against.
+PURE_SRC   = $(filter $(addprefix daemon/,plan.c tz.c rules.c schedule.c mailtext.c \
+	     mailcompose.c ical.c config.c),$(wildcard daemon/*.c))
 DAEMON_SRC = $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 CLIENT_SRC = $(wildcard client/*.c)
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
 
 COMMON_OBJ = $(COMMON_SRC:%.c=$(B)/%.o)
+PURE_OBJ   = $(PURE_SRC:%.c=$(B)/%.o)
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(B)/%.o)
 CLIENT_OBJ = $(CLIENT_SRC:%.c=$(B)/%.o)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -42,7 +46,7 @@ $(CLIENT_BIN): $(CLIENT_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(DAEMON_OBJ) $(COMMON_OBJ)
+$(B)/tests/%: tests/unit/%.c $(PURE_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm
 

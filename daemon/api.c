@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "remind.h"
 #include "termijnd.h"
 #include "tz.h"
 #include "xmalloc.h"
@@ -409,6 +410,68 @@ get_milestone(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *
 	control_reply(d, req, 200, o, 0);
 }
 
+struct outctx {
+	json_t		*a;
+	struct engine	*e;
+};
+
+static void
+outbox_cb(const struct outbox_row *row, void *arg)
+{
+	struct outctx *oc = arg;
+	struct pstate *ps = engine_plan(oc->e, row->plan);
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_integer(row->id));
+	json_object_set_new(o, "plan", jstr(row->plan));
+	json_object_set_new(o, "key", jstr(row->key));
+	json_object_set_new(o, "recipient", jstr(row->recipient));
+	json_object_set_new(o, "kind", jstr(row->kind));
+	json_object_set_new(o, "state", jstr(row->state));
+	json_object_set_new(o, "due", jtime(row->due_at));
+	json_object_set_new(o, "due_local", ps ? jlocal(ps->plan, row->due_at) : json_null());
+	json_object_set_new(o, "attempts", json_integer(row->attempts));
+	json_object_set_new(o, "last_error", jstr(row->last_error));
+	json_object_set_new(o, "smtp_code", row->smtp_code ? json_integer(row->smtp_code) :
+	    json_null());
+	json_object_set_new(o, "sent_at", jtime(row->sent_at));
+	json_object_set_new(o, "message_id", jstr(row->message_id));
+	json_object_set_new(o, "subject", jstr(row->subject));
+	json_array_append_new(oc->a, o);
+}
+
+static void
+get_reminders(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
+{
+	const char *state = query(q, "state"), *plan = query(q, "plan"), *until_s = query(q, "until");
+	struct outctx oc = { json_array(), &d->engine };
+	int64_t until = clock_now() + 30 * 86400;
+	json_t *o;
+
+	if (state != NULL && strcmp(state, "pending") != 0 && strcmp(state, "sending") != 0 &&
+	    strcmp(state, "sent") != 0 && strcmp(state, "failed") != 0 &&
+	    strcmp(state, "cancelled") != 0) {
+		json_decref(oc.a);
+		reply_error(d, req, 400, "bad-request", "state: pending, sending, sent, failed or "
+		    "cancelled", 0);
+		return;
+	}
+	if (until_s != NULL && instant_parse(until_s, "Europe/Amsterdam", &until) == -1) {
+		json_decref(oc.a);
+		reply_error(d, req, 400, "bad-request", "until: a date or an ISO 8601 instant", 0);
+		return;
+	}
+	if (store_outbox_each(d->engine.store, state, -1, 10000, outbox_cb, &oc) == -1) {
+		json_decref(oc.a);
+		reply_error(d, req, 500, "internal", store_error(d->engine.store), 0);
+		return;
+	}
+	o = json_pack("{s:o}", "outbox", oc.a);
+	json_object_set_new(o, "upcoming", remind_preview(d, until, plan));
+	json_object_set_new(o, "now", jtime(clock_now()));
+	control_reply(d, req, 200, o, 0);
+}
+
 /* ---- changing ---- */
 
 static json_t *
@@ -585,6 +648,37 @@ post_reload(struct termijnd *d, struct evhttp_request *req, const struct actor *
 	errlist_free(&errs);
 }
 
+static void
+post_retry(struct termijnd *d, struct evhttp_request *req, const struct actor *who)
+{
+	char *cause = NULL;
+	json_t *body, *id;
+	int rc = 0;
+
+	if (!who->operator) {
+		reply_error(d, req, 403, "forbidden", "only operators may retry reminders", 1);
+		return;
+	}
+	if ((body = read_body(req, &cause)) == NULL) {
+		reply_error(d, req, 400, "bad-request", cause, 1);
+		free(cause);
+		return;
+	}
+	id = json_object_get(body, "id");
+	if (!json_is_integer(id)) {
+		reply_error(d, req, 400, "bad-request", "id: the reminder's number", 1);
+	} else if (store_begin(d->engine.store) == -1 ||
+	    (rc = store_outbox_retry(d->engine.store, json_integer_value(id))) == -1) {
+		reply_error(d, req, 500, "internal", store_error(d->engine.store), 1);
+	} else if (rc == 1) {
+		reply_error(d, req, 404, "not-found", "no failed reminder with that number", 1);
+	} else {
+		log_info("%s requeued reminder %lld", who->name, (long long)json_integer_value(id));
+		control_reply(d, req, 200, json_pack("{s:I}", "id", json_integer_value(id)), 1);
+	}
+	json_decref(body);
+}
+
 void
 api_handle(struct evhttp_request *req, void *arg)
 {
@@ -613,6 +707,8 @@ api_handle(struct evhttp_request *req, void *arg)
 			get_milestone(d, req, &q);
 		else if (strcmp(path, "/api/v1/log") == 0)
 			get_log(d, req, &q);
+		else if (strcmp(path, "/api/v1/reminders") == 0)
+			get_reminders(d, req, &q);
 		else
 			reply_error(d, req, 404, "not-found", "no such resource", 0);
 		evhttp_clear_headers(&q);
@@ -642,6 +738,8 @@ api_handle(struct evhttp_request *req, void *arg)
 		post_add(d, req, &who);
 	else if (strcmp(path, "/api/v1/reload") == 0)
 		post_reload(d, req, &who);
+	else if (strcmp(path, "/api/v1/reminders/retry") == 0)
+		post_retry(d, req, &who);
 	else
 		reply_error(d, req, 404, "not-found", "no such resource", 0);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "mailcompose.h"
 #include "tz.h"
 #include "xmalloc.h"
 
@@ -102,6 +103,47 @@ config_load(const char *path, struct errlist *errs)
 			if (errno != 0 || *end != '\0' || c->clock_speed < 0 || c->clock_speed > 1e6)
 				errlist_add(errs, path, lineno, "clock-speed: a number from 0 (a "
 				    "stopped clock) to 1000000");
+		} else if (strcmp(key, "mail-url") == 0) {
+			if (strncmp(val, "smtp://", 7) != 0 && strncmp(val, "smtps://", 8) != 0 &&
+			    strncmp(val, "maildir:", 8) != 0)
+				errlist_add(errs, path, lineno, "mail-url: smtp://HOST[:PORT], "
+				    "smtps://HOST[:PORT] or maildir:DIR");
+			set(c, errs, lineno, key, &c->mail_url, val);
+		} else if (strcmp(key, "mail-from") == 0) {
+			if (!mail_addr_valid(val))
+				errlist_add(errs, path, lineno, "mail-from: \"%s\" is not an e-mail "
+				    "address", val);
+			set(c, errs, lineno, key, &c->mail_from, val);
+		} else if (strcmp(key, "mail-from-name") == 0)
+			set(c, errs, lineno, key, &c->mail_from_name, val);
+		else if (strcmp(key, "mail-tls") == 0) {
+			if (strcmp(val, "required") != 0 && strcmp(val, "opportunistic") != 0 &&
+			    strcmp(val, "none") != 0)
+				errlist_add(errs, path, lineno, "mail-tls: required, opportunistic or "
+				    "none");
+			set(c, errs, lineno, key, &c->mail_tls, val);
+		} else if (strcmp(key, "mail-user") == 0)
+			set(c, errs, lineno, key, &c->mail_user, val);
+		else if (strcmp(key, "mail-password-file") == 0)
+			set(c, errs, lineno, key, &c->mail_password_file, val);
+		else if (strcmp(key, "mail-domain") == 0) {
+			if (!mail_domain_valid(val))
+				errlist_add(errs, path, lineno, "mail-domain: not a host name");
+			set(c, errs, lineno, key, &c->mail_domain, val);
+		} else if (strcmp(key, "templates-dir") == 0)
+			set(c, errs, lineno, key, &c->templates_dir, val);
+		else if (strcmp(key, "mail-in-flight") == 0 || strcmp(key, "mail-retry-max") == 0 ||
+		    strcmp(key, "mail-retry-base") == 0) {
+			long n = strtol(val, &end, 10);
+
+			if (*end != '\0' || n < 1 || n > 100000)
+				errlist_add(errs, path, lineno, "%s: a number from 1 to 100000", key);
+			else if (key[5] == 'i')
+				c->mail_in_flight = (int)n;
+			else if (key[11] == 'm')
+				c->mail_retry_max = (int)n;
+			else
+				c->mail_retry_base = (int)n;
 		} else
 			errlist_add(errs, path, lineno, "unknown key \"%s\"", key);
 	}
@@ -115,6 +157,22 @@ config_load(const char *path, struct errlist *errs)
 		c->state_dir = xstrdup("/var/lib/termijn");
 	if (c->plans_dir == NULL)
 		c->plans_dir = xstrdup("plans");
+	if (c->mail_from == NULL)
+		c->mail_from = xstrdup("termijn@localhost.example");
+	if (c->mail_domain == NULL)
+		c->mail_domain = xstrdup(strchr(c->mail_from, '@') + 1);
+	if (c->mail_tls == NULL)
+		c->mail_tls = xstrdup("required");
+	if (c->templates_dir == NULL)
+		c->templates_dir = xstrdup("templates");
+	if (c->mail_in_flight == 0)
+		c->mail_in_flight = 4;
+	if (c->mail_retry_max == 0)
+		c->mail_retry_max = 8;
+	if (c->mail_retry_base == 0)
+		c->mail_retry_base = 60;
+	if (c->mail_user != NULL && c->mail_password_file == NULL)
+		errlist_add(errs, path, 0, "mail-user needs mail-password-file");
 	if (c->socket == NULL)
 		c->socket = xstrdup("/run/termijn/termijnd.sock");
 	if (errs->n > start) {
@@ -147,6 +205,14 @@ config_free(struct config *c)
 	strv_free(c->overriders, c->noverriders);
 	free(c->clock_start);
 	free(c->clock_tz);
+	free(c->mail_url);
+	free(c->mail_from);
+	free(c->mail_from_name);
+	free(c->mail_tls);
+	free(c->mail_user);
+	free(c->mail_password_file);
+	free(c->mail_domain);
+	free(c->templates_dir);
 	free(c);
 }
 

@@ -21,6 +21,18 @@ struct config {
 	char	*clock_start;	/* local time in clock_tz, or an ISO instant */
 	char	*clock_tz;
 	double	 clock_speed;
+	/* E-mail reminders. */
+	char	*mail_url;		/* smtp://, smtps:// or maildir:DIR; default maildir in state */
+	char	*mail_from;
+	char	*mail_from_name;
+	char	*mail_tls;		/* required, opportunistic, none */
+	char	*mail_user;
+	char	*mail_password_file;
+	char	*mail_domain;		/* right side of Message-IDs; default: mail_from's */
+	char	*templates_dir;
+	int	 mail_in_flight;
+	int	 mail_retry_max;	/* attempts before a temporary failure counts as failed */
+	int	 mail_retry_base;	/* seconds before the first retry; doubles each time */
 };
 
 /* Reads and checks the file; every error goes to errs as file:line. */

@@ -15,6 +15,7 @@
 #include <event2/listener.h>
 
 #include "log.h"
+#include "remind.h"
 #include "termijnd.h"
 #include "xmalloc.h"
 
@@ -77,6 +78,9 @@ commit_cb(evutil_socket_t fd, short ev, void *arg)
 		free(p->body);
 		free(p);
 	}
+	/* A change may make reminders due (a go-ahead) or end them. */
+	if (ok)
+		remind_kick(d);
 }
 
 void

@@ -11,6 +11,8 @@
 
 #include "clock.h"
 #include "log.h"
+#include "mailtext.h"
+#include "remind.h"
 #include "termijnd.h"
 #include "tz.h"
 #include "xmalloc.h"
@@ -31,7 +33,7 @@ termijnd_reload(struct termijnd *d, struct errlist *errs)
 {
 	size_t i;
 
-	if (engine_load(&d->engine, errs) == -1) {
+	if (engine_load(&d->engine, errs) == -1 || remind_reload(d, errs) == -1) {
 		for (i = 0; i < errs->n; i++)
 			log_warnx("reload: %s", errs->msg[i]);
 		log_warnx("reload failed; the old plans stay in force");
@@ -149,6 +151,14 @@ main(int argc, char **argv)
 			free(p);
 		}
 		engine_check(d.conf->plans_dir, &errs);
+		{
+			struct templates t;
+			char *tdir = config_path(d.conf, d.conf->templates_dir);
+
+			if (templates_load(&t, tdir, &errs) == 0)
+				templates_free(&t);
+			free(tdir);
+		}
 	}
 	if (errs.n > 0) {
 		for (k = 0; k < errs.n; k++)
@@ -187,6 +197,8 @@ main(int argc, char **argv)
 	}
 	if (control_listen(&d, &cause) == -1)
 		fatalx("%s", cause);
+	if (remind_start(&d, &cause) == -1)
+		fatalx("reminders: %s", cause);
 	sigs[0] = evsignal_new(d.base, SIGHUP, signal_cb, &d);
 	sigs[1] = evsignal_new(d.base, SIGTERM, signal_cb, &d);
 	sigs[2] = evsignal_new(d.base, SIGINT, signal_cb, &d);
@@ -199,6 +211,7 @@ main(int argc, char **argv)
 	event_base_dispatch(d.base);
 
 	control_close(&d);
+	remind_stop(&d);
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	engine_free(&d.engine);

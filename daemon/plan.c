@@ -612,8 +612,16 @@ static void
 key_milestone(struct parser *ps, const struct pline *l)
 {
 	struct milestone *m = ps->ms;
+	size_t n, i, nerr = ps->errs->n;
 	char **w;
-	size_t n, i;
+
+	if ((strcmp(l->key, "due") == 0 || strcmp(l->key, "window") == 0) &&
+	    parse_timing_key(ps, l, &m->timing)) {
+		/* Spare the writer a "has no due date" after "bad date" on the same milestone. */
+		if (ps->errs->n > nerr)
+			m->bad_timing = 1;
+		return;
+	}
 
 	if (strcmp(l->key, "title") == 0)
 		set_string(ps, l->line, "title", &m->title, l->value);
@@ -1034,7 +1042,7 @@ validate_milestone(const char *file, struct plan *p, struct milestone *m, struct
 	else if (!role_known(p, m->owner))
 		errlist_add(errs, file, m->line, "milestone %s: owner \"%s\" is not a role of this "
 		    "plan", m->id, m->owner);
-	if (!m->timing.due.set)
+	if (!m->timing.due.set && !m->bad_timing)
 		errlist_add(errs, file, m->line, "milestone %s has no due date or window", m->id);
 	if (m->timing.from.set && m->timing.due.set &&
 	    tz_to_utc(p->tz, &m->timing.from) > tz_to_utc(p->tz, &m->timing.due)) {
@@ -1337,6 +1345,13 @@ plan_parse(const char *file, const char *text, size_t len, struct errlist *errs)
 	}
 	if (errs->n == start)
 		plan_expand(p, errs);
+	else if (p->id != NULL) {
+		size_t i;
+
+		/* Report reference errors too, in the same run; timing checks need a clean parse. */
+		for (i = 0; i < p->nms; i++)
+			validate_milestone(file, p, &p->ms[i], errs);
+	}
 	if (errs->n > start) {
 		plan_free(p);
 		return NULL;

@@ -74,6 +74,7 @@ struct milestone {
 	char			**formerly;	/* earlier ids whose recorded state carries over */
 	size_t			 nformerly;
 	int			 runtime;	/* added at run time (termijn add), not in the file */
+	int			 bad_timing;	/* a timing line had an error already reported */
 	int			 line;
 };
 

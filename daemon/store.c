@@ -37,6 +37,20 @@ static const char *migrations[] = {
 	"CREATE TABLE added ("
 	"  plan TEXT NOT NULL, id TEXT NOT NULL, def TEXT NOT NULL, at INTEGER NOT NULL,"
 	"  actor TEXT NOT NULL, PRIMARY KEY (plan, id)) WITHOUT ROWID;",
+	/* 2: the outbox of reminders, the occurrences they stand for, small named values */
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, plan TEXT NOT NULL, key TEXT NOT NULL,"
+	"  recipient TEXT NOT NULL, kind TEXT NOT NULL, due_at INTEGER NOT NULL,"
+	"  created INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'pending',"
+	"  attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT, smtp_code INTEGER, sent_at INTEGER, message_id TEXT NOT NULL,"
+	"  subject TEXT NOT NULL, message BLOB NOT NULL);"
+	"CREATE INDEX outbox_state ON outbox (state, next_attempt);"
+	"CREATE TABLE occurrence ("
+	"  plan TEXT NOT NULL, key TEXT NOT NULL, kind TEXT NOT NULL, at INTEGER NOT NULL,"
+	"  recipient TEXT NOT NULL, outbox_id INTEGER NOT NULL REFERENCES outbox (id),"
+	"  PRIMARY KEY (plan, key, kind, at, recipient)) WITHOUT ROWID;"
+	"CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;",
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -391,4 +405,244 @@ store_each_audit(struct store *s, const char *plan, const char *key, int limit,
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ---- named values ---- */
+
+int
+store_meta_get(struct store *s, const char *name, int64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE name = ?", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_meta_set(struct store *s, const char *name, int64_t v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO meta (name, value) VALUES (?1, ?2)"
+	    " ON CONFLICT (name) DO UPDATE SET value = ?2", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, v);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- the outbox ---- */
+
+int
+store_occurrence_seen(struct store *s, const char *plan, const char *key, const char *kind,
+    int64_t at, const char *recipient)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM occurrence WHERE plan = ? AND key = ? AND"
+	    " kind = ? AND at = ? AND recipient = ?", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, plan);
+	bind_text(st, 2, key);
+	bind_text(st, 3, kind);
+	sqlite3_bind_int64(st, 4, at);
+	bind_text(st, 5, recipient);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_occurrence_add(struct store *s, const char *plan, const char *key, const char *kind,
+    int64_t at, const char *recipient, int64_t outbox_id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO occurrence (plan, key, kind, at, recipient,"
+	    " outbox_id) VALUES (?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, plan);
+	bind_text(st, 2, key);
+	bind_text(st, 3, kind);
+	sqlite3_bind_int64(st, 4, at);
+	bind_text(st, 5, recipient);
+	sqlite3_bind_int64(st, 6, outbox_id);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int64_t
+store_outbox_add(struct store *s, const struct outbox_row *r)
+{
+	sqlite3_stmt *st;
+	int64_t id = -1;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO outbox (plan, key, recipient, kind, due_at,"
+	    " created, state, next_attempt, message_id, subject, message)"
+	    " VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, r->plan);
+	bind_text(st, 2, r->key);
+	bind_text(st, 3, r->recipient);
+	bind_text(st, 4, r->kind);
+	sqlite3_bind_int64(st, 5, r->due_at);
+	sqlite3_bind_int64(st, 6, r->created);
+	bind_text(st, 7, r->message_id);
+	bind_text(st, 8, r->subject);
+	sqlite3_bind_blob(st, 9, r->message, (int)r->message_len, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		id = sqlite3_last_insert_rowid(s->db);
+	sqlite3_finalize(st);
+	return id;
+}
+
+static void
+outbox_row_read(sqlite3_stmt *st, struct outbox_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	r->plan = col_text(st, 1);
+	r->key = col_text(st, 2);
+	r->recipient = col_text(st, 3);
+	r->kind = col_text(st, 4);
+	r->due_at = sqlite3_column_int64(st, 5);
+	r->created = sqlite3_column_int64(st, 6);
+	r->state = col_text(st, 7);
+	r->attempts = sqlite3_column_int(st, 8);
+	r->next_attempt = sqlite3_column_int64(st, 9);
+	r->last_error = col_text(st, 10);
+	r->smtp_code = sqlite3_column_int(st, 11);
+	r->sent_at = sqlite3_column_int64(st, 12);
+	r->message_id = col_text(st, 13);
+	r->subject = col_text(st, 14);
+	r->message = sqlite3_column_blob(st, 15);
+	r->message_len = (size_t)sqlite3_column_bytes(st, 15);
+}
+
+#define OUTBOX_COLS "id, plan, key, recipient, kind, due_at, created, state, attempts," \
+	" next_attempt, last_error, smtp_code, sent_at, message_id, subject, message"
+
+int
+store_outbox_each(struct store *s, const char *state, int64_t due_before, int limit,
+    store_outbox_cb cb, void *arg)
+{
+	sqlite3_stmt *st;
+	struct outbox_row r;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT " OUTBOX_COLS " FROM outbox WHERE"
+	    " (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR next_attempt <= ?2)"
+	    " ORDER BY id LIMIT ?3", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, state);
+	if (due_before < 0)
+		sqlite3_bind_null(st, 2);
+	else
+		sqlite3_bind_int64(st, 2, due_before);
+	sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		outbox_row_read(st, &r);
+		cb(&r, arg);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_outbox_set(struct store *s, int64_t id, const char *state, int attempts,
+    int64_t next_attempt, const char *last_error, int smtp_code, int64_t sent_at)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE outbox SET state = ?, attempts = ?,"
+	    " next_attempt = ?, last_error = ?, smtp_code = ?, sent_at = ? WHERE id = ?", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, state);
+	sqlite3_bind_int(st, 2, attempts);
+	sqlite3_bind_int64(st, 3, next_attempt);
+	bind_text(st, 4, last_error);
+	if (smtp_code > 0)
+		sqlite3_bind_int(st, 5, smtp_code);
+	else
+		sqlite3_bind_null(st, 5);
+	if (sent_at > 0)
+		sqlite3_bind_int64(st, 6, sent_at);
+	else
+		sqlite3_bind_null(st, 6);
+	sqlite3_bind_int64(st, 7, id);
+	rc = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(s->db) == 1 ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_outbox_requeue_sending(struct store *s)
+{
+	return exec(s, "UPDATE outbox SET state = 'pending' WHERE state = 'sending'");
+}
+
+int
+store_outbox_next_attempt(struct store *s, int64_t *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT min(next_attempt) FROM outbox WHERE state ="
+	    " 'pending'", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = 1;
+	} else
+		rc = rc == SQLITE_ROW ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_outbox_count(struct store *s, const char *state, int64_t *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM outbox WHERE state = ?", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, state);
+	rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+store_outbox_retry(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE outbox SET state = 'pending', attempts = 0,"
+	    " next_attempt = 0 WHERE id = ? AND state = 'failed'", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st) == SQLITE_DONE ? (sqlite3_changes(s->db) == 1 ? 0 : 1) : -1;
+	sqlite3_finalize(st);
+	return rc;
 }

@@ -48,4 +48,41 @@ typedef void	 (*store_audit_cb)(const struct audit *, void *);
 int		 store_each_audit(struct store *, const char *plan, const char *key, int limit,
 		    store_audit_cb, void *);
 
+/* Small named values (the last reminder scan). Returns 1 found, 0 not, -1 error. */
+int		 store_meta_get(struct store *, const char *, int64_t *);
+int		 store_meta_set(struct store *, const char *, int64_t);
+
+/* A reminder message, written once and sent from the outbox. */
+struct outbox_row {
+	int64_t		 id;
+	const char	*plan, *key, *recipient, *kind;
+	int64_t		 due_at, created;
+	const char	*state;		/* pending, sending, sent, failed */
+	int		 attempts;
+	int64_t		 next_attempt;	/* real time, not the demo clock */
+	const char	*last_error;
+	int		 smtp_code;
+	int64_t		 sent_at;
+	const char	*message_id, *subject;
+	const void	*message;
+	size_t		 message_len;
+};
+typedef void	 (*store_outbox_cb)(const struct outbox_row *, void *);
+
+int		 store_occurrence_seen(struct store *, const char *plan, const char *key,
+		    const char *kind, int64_t at, const char *recipient);
+int		 store_occurrence_add(struct store *, const char *plan, const char *key,
+		    const char *kind, int64_t at, const char *recipient, int64_t outbox_id);
+int64_t		 store_outbox_add(struct store *, const struct outbox_row *);
+/* Rows in state (NULL: any) with next_attempt <= due_before (-1: any), oldest first. */
+int		 store_outbox_each(struct store *, const char *state, int64_t due_before,
+		    int limit, store_outbox_cb, void *);
+int		 store_outbox_set(struct store *, int64_t id, const char *state, int attempts,
+		    int64_t next_attempt, const char *last_error, int smtp_code, int64_t sent_at);
+int		 store_outbox_requeue_sending(struct store *);
+/* A failed row back to pending: 0 done, 1 no failed row with that id, -1 error. */
+int		 store_outbox_retry(struct store *, int64_t id);
+int		 store_outbox_next_attempt(struct store *, int64_t *);
+int		 store_outbox_count(struct store *, const char *state, int64_t *);
+
 #endif

@@ -29,6 +29,7 @@ struct termijnd {
 	TAILQ_HEAD(, pending)	 pending;
 	int			 batch_failed;
 	uint64_t		 commits, committed_writes;
+	struct remind		*remind;
 };
 
 /* control.c */

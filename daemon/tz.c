@@ -76,6 +76,17 @@ ltime_add_days(struct ltime *lt, int days)
 	lt->day = tm.tm_mday;
 }
 
+void
+tz_from_utc_day(const char *tzid, int64_t when, struct ltime *lt, int with_time)
+{
+	/* A whole-day deadline is the next midnight: step back into the day it ends. */
+	tz_from_utc(tzid, with_time ? when : when - 1, lt);
+	if (!with_time) {
+		lt->has_time = 0;
+		lt->hour = lt->min = 0;
+	}
+}
+
 int64_t
 tz_day_end(const char *tzid, const struct ltime *lt)
 {

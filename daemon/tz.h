@@ -11,6 +11,8 @@ int	tz_valid(const char *tzid);
 int64_t	tz_to_utc(const char *tzid, const struct ltime *);
 /* Local time of an instant. */
 void	tz_from_utc(const char *tzid, int64_t, struct ltime *);
+/* The local day (and, when with_time, time) of an instant that ends a day or is a time. */
+void	tz_from_utc_day(const char *tzid, int64_t, struct ltime *, int with_time);
 /* The end of a local day: the next day's midnight, as an instant. */
 int64_t	tz_day_end(const char *tzid, const struct ltime *);
 /* Add days to a local date (calendar arithmetic, no zone involved). */

@@ -52,6 +52,7 @@ socket termijnd.sock
 socket-mode 0666
 operators root
 overriders root
+templates-dir $TOP/etc/templates
 EOC
 }
 

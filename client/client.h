@@ -1,0 +1,105 @@
+/* client.h: what the verbs of termijn share: the client, the verb table, HTTP and output. */
+#ifndef TERMIJN_CLIENT_H
+#define TERMIJN_CLIENT_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#ifndef TERMIJN_VERSION
+#define TERMIJN_VERSION "0.1"
+#endif
+
+#define TERMIJN_SOCKET_DEFAULT "/run/termijn/termijnd.sock"
+
+/* Exit statuses, as termijn(1) documents them. */
+#define EXIT_USAGE	2
+#define EXIT_REFUSED	3
+#define EXIT_NOTFOUND	4
+#define EXIT_UNREACH	69	/* EX_UNAVAILABLE */
+
+struct client {
+	const char	*socket;
+	int		 json;		/* print the daemon's JSON instead of text */
+	int		 color;		/* stdout is a terminal and NO_COLOR is unset */
+	size_t		 width;		/* columns to fit tables in; 0: no limit */
+	void		*curl;		/* CURL *, made and freed by http.c */
+};
+
+struct cmd_entry {
+	const char	*name;
+	const char	*usage;		/* arguments after the verb */
+	const char	*summary;	/* one line */
+	int		(*exec)(struct client *, int, char **);
+};
+
+/* cmd.c */
+extern const struct cmd_entry *cmd_table[];
+const struct cmd_entry	*cmd_find(const char *);
+void			 cmd_help(const struct cmd_entry *, FILE *);
+int			 cmd_usage(const struct cmd_entry *);
+int			 cmd_option(struct client *, const struct cmd_entry *, int, char **);
+int			 cmd_noargs(const struct cmd_entry *, int, char **);
+int			 cmd_key(const struct cmd_entry *, int, char **, const char **);
+int			 cmd_set(const struct cmd_entry *, json_t *, const char *, const char *);
+
+/* The long options every verb takes, and the values they return. */
+#define OPT_JSON	0x100
+#define OPT_HELP	'h'
+#define CMD_LONGOPTS							\
+	{ "help", no_argument, NULL, OPT_HELP },			\
+	{ "json", no_argument, NULL, OPT_JSON }
+/* Every verb's short options start with ':' (we report option errors) and take -h. */
+#define CMD_SHORTOPTS	":h"
+
+extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_show_entry;
+extern const struct cmd_entry cmd_done_entry;
+extern const struct cmd_entry cmd_undo_entry;
+extern const struct cmd_entry cmd_waive_entry;
+extern const struct cmd_entry cmd_add_entry;
+extern const struct cmd_entry cmd_log_entry;
+extern const struct cmd_entry cmd_reload_entry;
+
+/* http.c */
+void	 http_free(struct client *);
+char	*api_path(const char *, ...) __attribute__((sentinel));
+int	 api_get(struct client *, const char *, json_t **);
+int	 api_post(struct client *, const char *, json_t *, json_t **, const char *);
+
+/* output.c */
+struct table;
+
+void		 output_init(struct client *);
+size_t		 utf8_len(const char *);
+char		*utf8_trunc(const char *, size_t);
+void		 json_print(json_t *);
+void		 json_clean(json_t *);
+const char	*jstr(const json_t *, const char *);
+const char	*jstr_or(const json_t *, const char *, const char *);
+int		 jbool(const json_t *, const char *);
+json_t		*jarr(const json_t *, const char *);
+char		*inst_title(const json_t *);
+char		*inst_due(const json_t *);
+char		*instant_local(const char *, const char *);
+void		 color_on(struct client *, FILE *, const char *);
+void		 color_off(struct client *, FILE *);
+const char	*state_color(const char *);
+void		 print_state(struct client *, FILE *, const char *);
+void		 print_heading(struct client *, const char *);
+void		 print_unmet(FILE *, json_t *);
+
+struct table	*table_new(size_t, ...);
+void		 table_row(struct table *, ...);
+void		 table_state(struct table *, size_t);
+void		 table_flex(struct table *, size_t);
+void		 table_indent(struct table *, size_t);
+void		 table_noheader(struct table *);
+void		 table_print(struct client *, struct table *);
+void		 table_free(struct table *);
+
+void		 print_history(struct client *, json_t *, int, size_t);
+void		 print_ready(json_t *);
+
+#endif

@@ -1,0 +1,177 @@
+/* cmd-status.c: termijn status: per plan the counts by state and what is due next. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "xmalloc.h"
+
+static int	cmd_status_exec(struct client *, int, char **);
+
+const struct cmd_entry cmd_status_entry = {
+	"status",
+	"",
+	"each plan's milestones counted by state, and the next open ones",
+	cmd_status_exec
+};
+
+static void
+print_counts(struct client *c, json_t *counts)
+{
+	static const char *order[] = {
+		"overdue", "ready", "blocked", "done", "done-late", "waived"
+	};
+	json_t *v;
+	size_t i;
+	int any = 0;
+
+	fputs("  ", stdout);
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		v = json_object_get(counts, order[i]);
+		if (!json_is_integer(v) || json_integer_value(v) == 0)
+			continue;
+		printf("%s%lld ", any ? ", " : "", (long long)json_integer_value(v));
+		print_state(c, stdout, order[i]);
+		any = 1;
+	}
+	if (!any)
+		fputs("no milestones", stdout);
+	fputc('\n', stdout);
+}
+
+static void
+print_plan(struct client *c, json_t *plan)
+{
+	struct table *t;
+	json_t *inst, *next;
+	char *head, *title, *due;
+	size_t i;
+
+	xasprintf(&head, "%s: %s", jstr_or(plan, "id", "?"), jstr_or(plan, "title", ""));
+	print_heading(c, head);
+	free(head);
+	print_counts(c, json_object_get(plan, "counts"));
+
+	next = jarr(plan, "next");
+	if (json_array_size(next) == 0) {
+		printf("  nothing open\n");
+		return;
+	}
+	printf("  next:\n");
+	t = table_new(4, "KEY", "STATE", "DUE", "TITLE");
+	table_noheader(t);
+	table_indent(t, 4);
+	table_state(t, 1);
+	table_flex(t, 3);
+	json_array_foreach(next, i, inst) {
+		title = inst_title(inst);
+		due = inst_due(inst);
+		table_row(t, jstr(inst, "key"), jstr(inst, "state"), due, title);
+		free(title);
+		free(due);
+	}
+	table_print(c, t);
+	table_free(t);
+}
+
+/* The zone of plan id, for showing an orphan's time; NULL: ours. */
+static const char *
+plan_zone(json_t *plans, const char *id)
+{
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(plans, i, p) {
+		if (id != NULL && strcmp(jstr_or(p, "id", ""), id) == 0)
+			return jstr(p, "timezone");
+	}
+	return NULL;
+}
+
+static void
+print_orphans(struct client *c, json_t *plans, json_t *orphans)
+{
+	struct table *t;
+	json_t *o;
+	char *at, *by;
+	size_t i;
+
+	color_on(c, stdout, "1;33");
+	fputs("warning:", stdout);
+	color_off(c, stdout);
+	printf(" recorded states of milestones that are no longer in their plan (kept):\n");
+	t = table_new(5, "PLAN", "KEY", "STATUS", "AT", "BY");
+	table_noheader(t);
+	table_indent(t, 2);
+	json_array_foreach(orphans, i, o) {
+		const char *plan = jstr(o, "plan");
+
+		at = jstr(o, "at") != NULL ?
+		    instant_local(jstr(o, "at"), plan_zone(plans, plan)) : xstrdup("");
+		if (jstr(o, "by") != NULL)
+			xasprintf(&by, "by %s", jstr(o, "by"));
+		else
+			by = xstrdup("");
+		table_row(t, plan, jstr(o, "key"), jstr(o, "status"), at, by);
+		free(at);
+		free(by);
+	}
+	table_print(c, t);
+	table_free(t);
+}
+
+static int
+cmd_status_exec(struct client *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CMD_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	json_t *body, *plans, *plan, *orphans, *clock;
+	const char *now;
+	char *s;
+	size_t i;
+	int ch, rv;
+
+	while ((ch = getopt_long(argc, argv, CMD_SHORTOPTS, longopts, NULL)) != -1) {
+		if ((rv = cmd_option(c, &cmd_status_entry, ch, argv)) != -1)
+			return rv;
+	}
+	if ((rv = cmd_noargs(&cmd_status_entry, argc, argv)) != 0)
+		return rv;
+	if ((rv = api_get(c, "/status", &body)) != 0)
+		return rv;
+	if (c->json) {
+		json_print(body);
+		json_decref(body);
+		return 0;
+	}
+
+	plans = jarr(body, "plans");
+	clock = json_object_get(body, "clock");
+	/* A demo clock runs the 2013-2014 timeline now: say what time it thinks it is. */
+	if (jbool(clock, "demo") && (now = jstr(body, "now")) != NULL) {
+		s = instant_local(now, jstr(json_array_get(plans, 0), "timezone"));
+		printf("demo clock: %s", s);
+		if (json_is_number(json_object_get(clock, "speed")))
+			printf(", %g times real time",
+			    json_number_value(json_object_get(clock, "speed")));
+		printf("\n\n");
+		free(s);
+	}
+	json_array_foreach(plans, i, plan) {
+		if (i > 0)
+			fputc('\n', stdout);
+		print_plan(c, plan);
+	}
+	if (json_array_size(plans) == 0)
+		printf("no plans loaded\n");
+	orphans = jarr(body, "orphans");
+	if (json_array_size(orphans) > 0) {
+		fputc('\n', stdout);
+		print_orphans(c, plans, orphans);
+	}
+	json_decref(body);
+	return 0;
+}

@@ -1,0 +1,125 @@
+/* cmd.c: the table of verbs, and the option handling every verb shares. */
+#include <ctype.h>
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "client.h"
+
+/* Adding a verb: a new cmd-VERB.c exporting its entry, and one line here. */
+const struct cmd_entry *cmd_table[] = {
+	&cmd_status_entry,
+	&cmd_list_entry,
+	&cmd_show_entry,
+	&cmd_done_entry,
+	&cmd_undo_entry,
+	&cmd_waive_entry,
+	&cmd_add_entry,
+	&cmd_log_entry,
+	&cmd_reload_entry,
+	NULL
+};
+
+const struct cmd_entry *
+cmd_find(const char *name)
+{
+	const struct cmd_entry **e;
+
+	for (e = cmd_table; *e != NULL; e++) {
+		if (strcmp((*e)->name, name) == 0)
+			return *e;
+	}
+	return NULL;
+}
+
+void
+cmd_help(const struct cmd_entry *e, FILE *fp)
+{
+	fprintf(fp, "usage: termijn %s%s%s\n%s\n", e->name,
+	    *e->usage != '\0' ? " " : "", e->usage, e->summary);
+}
+
+int
+cmd_usage(const struct cmd_entry *e)
+{
+	fprintf(stderr, "usage: termijn %s%s%s\n", e->name, *e->usage != '\0' ? " " : "",
+	    e->usage);
+	return EXIT_USAGE;
+}
+
+/*
+ * The options every verb takes (--json, -h/--help) and option errors, for the default case
+ * of a verb's getopt switch: -1 means go on parsing, anything else is the exit status.
+ * Verbs' optstrings start with ':' so that the messages name the verb's usage, not argv[0].
+ */
+int
+cmd_option(struct client *c, const struct cmd_entry *e, int ch, char **argv)
+{
+	switch (ch) {
+	case OPT_JSON:
+		c->json = 1;
+		return -1;
+	case OPT_HELP:
+		cmd_help(e, stdout);
+		return 0;
+	case ':':
+		warnx("%s: option %s needs a value", e->name, argv[optind - 1]);
+		break;
+	default:
+		if (optopt > 0 && optopt < 0x80 && isprint(optopt))
+			warnx("%s: unknown option -%c", e->name, optopt);
+		else
+			warnx("%s: unknown option %s", e->name, argv[optind - 1]);
+		break;
+	}
+	return cmd_usage(e);
+}
+
+/* A verb without arguments: anything left is a usage error. */
+int
+cmd_noargs(const struct cmd_entry *e, int argc, char **argv)
+{
+	if (argc > optind) {
+		warnx("%s: unexpected argument: %s", e->name, argv[optind]);
+		return cmd_usage(e);
+	}
+	return 0;
+}
+
+/* A verb with exactly one ID[@PARTY] argument. */
+int
+cmd_key(const struct cmd_entry *e, int argc, char **argv, const char **key)
+{
+	if (argc - optind < 1) {
+		warnx("%s: which milestone? give ID or ID@PARTY", e->name);
+		return cmd_usage(e);
+	}
+	if (argc - optind > 1) {
+		warnx("%s: one milestone at a time; unexpected argument: %s", e->name,
+		    argv[optind + 1]);
+		return cmd_usage(e);
+	}
+	if (*argv[optind] == '\0' || *argv[optind] == '@') {
+		warnx("%s: bad milestone \"%s\": give ID or ID@PARTY", e->name, argv[optind]);
+		return cmd_usage(e);
+	}
+	*key = argv[optind];
+	return 0;
+}
+
+/* Put a string argument (NULL: none) into a request; JSON strings are UTF-8 only. */
+int
+cmd_set(const struct cmd_entry *e, json_t *req, const char *name, const char *value)
+{
+	json_t *v;
+
+	if (value == NULL)
+		return 0;
+	if ((v = json_string(value)) == NULL) {
+		warnx("%s: the %s is not valid UTF-8", e->name, name);
+		return cmd_usage(e);
+	}
+	json_object_set_new(req, name, v);
+	return 0;
+}

@@ -1,0 +1,578 @@
+/* output.c: text output for people: aligned tables, state colours, local times, JSON access. */
+#include <sys/ioctl.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "xmalloc.h"
+
+#define ELLIPSIS	"\xe2\x80\xa6"	/* U+2026 */
+#define FLEX_MIN	12		/* narrower than this, truncating helps nobody */
+
+struct table {
+	size_t	  ncols;
+	char	**head;
+	char	**cell;		/* nrows * ncols */
+	size_t	  nrows, cap;
+	size_t	  statecol;	/* coloured as a state label; ncols: none */
+	size_t	  flexcol;	/* truncated to fit the terminal; ncols: none */
+	size_t	  indent;
+	int	  header;
+};
+
+void
+output_init(struct client *c)
+{
+	struct winsize ws;
+	const char *s;
+	long n;
+
+	c->color = 0;
+	c->width = 0;
+	if (!isatty(STDOUT_FILENO))
+		return;
+	s = getenv("NO_COLOR");
+	c->color = s == NULL || *s == '\0';
+	if ((s = getenv("TERM")) != NULL && strcmp(s, "dumb") == 0)
+		c->color = 0;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		c->width = ws.ws_col;
+	else if ((s = getenv("COLUMNS")) != NULL && (n = strtol(s, NULL, 10)) > 0)
+		c->width = (size_t)n;
+	else
+		c->width = 80;
+}
+
+/* Width in code points: what a terminal shows for é, ë and ï is one column each. */
+size_t
+utf8_len(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++) {
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	}
+	return n;
+}
+
+/* A copy of s cut to at most max code points, an ellipsis marking the cut. */
+char *
+utf8_trunc(const char *s, size_t max)
+{
+	const char *p;
+	size_t n = 0;
+	char *out;
+
+	if (utf8_len(s) <= max)
+		return xstrdup(s);
+	if (max == 0)
+		return xstrdup("");
+	for (p = s; *p != '\0'; p++) {
+		if (((unsigned char)*p & 0xc0) != 0x80 && n++ == max - 1)
+			break;
+	}
+	/* "Bespreking…" rather than "Bespreking …". */
+	while (p > s && p[-1] == ' ')
+		p--;
+	out = xmalloc((size_t)(p - s) + sizeof(ELLIPSIS));
+	memcpy(out, s, (size_t)(p - s));
+	memcpy(out + (p - s), ELLIPSIS, sizeof(ELLIPSIS));
+	return out;
+}
+
+void
+json_print(json_t *j)
+{
+	json_dumpf(j, stdout, JSON_INDENT(2));
+	fputc('\n', stdout);
+}
+
+/*
+ * Replace control characters (C0 but newline, DEL, C1) in every string, so that a title
+ * cannot send escape sequences to the terminal. Jansson's strings are valid UTF-8.
+ */
+void
+json_clean(json_t *j)
+{
+	const char *key, *s;
+	json_t *v;
+	size_t i, len, o;
+	char *t;
+	int dirty;
+
+	switch (json_typeof(j)) {
+	case JSON_OBJECT:
+		json_object_foreach(j, key, v)
+			json_clean(v);
+		break;
+	case JSON_ARRAY:
+		json_array_foreach(j, i, v)
+			json_clean(v);
+		break;
+	case JSON_STRING:
+		s = json_string_value(j);
+		len = json_string_length(j);
+		dirty = 0;
+		for (i = 0; i < len; i++) {
+			unsigned char ch = (unsigned char)s[i];
+
+			if ((ch < 0x20 && ch != '\n') || ch == 0x7f || (ch == 0xc2 && i + 1 < len &&
+			    (unsigned char)s[i + 1] < 0xa0))
+				dirty = 1;
+		}
+		if (!dirty)
+			break;
+		t = xmalloc(len + 1);
+		for (i = o = 0; i < len; i++) {
+			unsigned char ch = (unsigned char)s[i];
+
+			if (ch == '\t')
+				t[o++] = ' ';
+			else if ((ch < 0x20 && ch != '\n') || ch == 0x7f)
+				t[o++] = '?';
+			else if (ch == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] < 0xa0) {
+				t[o++] = '?';
+				i++;
+			} else
+				t[o++] = (char)ch;
+		}
+		t[o] = '\0';
+		json_string_set(j, t);
+		free(t);
+		break;
+	default:
+		break;
+	}
+}
+
+const char *
+jstr(const json_t *o, const char *key)
+{
+	json_t *v;
+
+	if (!json_is_object(o) || (v = json_object_get(o, key)) == NULL || !json_is_string(v))
+		return NULL;
+	return json_string_value(v);
+}
+
+const char *
+jstr_or(const json_t *o, const char *key, const char *dflt)
+{
+	const char *s = jstr(o, key);
+
+	return s != NULL ? s : dflt;
+}
+
+int
+jbool(const json_t *o, const char *key)
+{
+	return json_is_object(o) && json_is_true(json_object_get(o, key));
+}
+
+json_t *
+jarr(const json_t *o, const char *key)
+{
+	json_t *v;
+
+	if (!json_is_object(o) || (v = json_object_get(o, key)) == NULL || !json_is_array(v))
+		return NULL;
+	return v;
+}
+
+/* The title, with the party's name for a per-party instance. */
+char *
+inst_title(const json_t *inst)
+{
+	const char *title = jstr_or(inst, "title", ""), *party = jstr(inst, "party_name");
+	char *s;
+
+	if (party != NULL)
+		xasprintf(&s, "%s (%s)", title, party);
+	else
+		s = xstrdup(title);
+	return s;
+}
+
+/* When it is due, in the plan's zone: a day, a time, or a window. */
+char *
+inst_due(const json_t *inst)
+{
+	const char *from = jstr(inst, "from_local"), *due = jstr(inst, "due_local");
+	char *s;
+
+	if (from != NULL && due != NULL)
+		xasprintf(&s, "%s .. %s", from, due);
+	else
+		s = xstrdup(due != NULL ? due : "");
+	return s;
+}
+
+/* An ISO 8601 instant as "YYYY-MM-DD HH:MM" in zone tz (NULL: ours); unparsable: as is. */
+char *
+instant_local(const char *iso, const char *tz)
+{
+	struct tm tm;
+	const char *p;
+	char buf[64], *old = NULL;
+	time_t t;
+	int sign, hh, mm, ok;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((p = strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return xstrdup(iso);
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	}
+	t = timegm(&tm);
+	if (*p == 'Z')
+		p++;
+	else if (*p == '+' || *p == '-') {
+		sign = *p == '-' ? -1 : 1;
+		if (sscanf(p + 1, "%2d:%2d", &hh, &mm) == 2)
+			p += 6;
+		else if (sscanf(p + 1, "%2d%2d", &hh, &mm) == 2)
+			p += 5;
+		else
+			return xstrdup(iso);
+		t -= sign * (hh * 3600 + mm * 60);
+	}
+	if (*p != '\0')
+		return xstrdup(iso);
+
+	/* libc converts to the zone in TZ only; borrow it for a moment. */
+	if (tz != NULL) {
+		if ((p = getenv("TZ")) != NULL)
+			old = xstrdup(p);
+		setenv("TZ", tz, 1);
+		tzset();
+	}
+	ok = localtime_r(&t, &tm) != NULL &&
+	    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M", &tm) > 0;
+	if (tz != NULL) {
+		if (old != NULL)
+			setenv("TZ", old, 1);
+		else
+			unsetenv("TZ");
+		tzset();
+		free(old);
+	}
+	return xstrdup(ok ? buf : iso);
+}
+
+void
+color_on(struct client *c, FILE *fp, const char *sgr)
+{
+	if (c->color && sgr != NULL)
+		fprintf(fp, "\033[%sm", sgr);
+}
+
+void
+color_off(struct client *c, FILE *fp)
+{
+	if (c->color)
+		fputs("\033[0m", fp);
+}
+
+const char *
+state_color(const char *state)
+{
+	static const struct {
+		const char	*state;
+		const char	*sgr;
+	} colors[] = {
+		{ "overdue",	"1;31" },	/* bold red: act now */
+		{ "ready",	"1;32" },	/* bold green: may go ahead */
+		{ "blocked",	"33" },
+		{ "done",	"32" },
+		{ "done-late",	"35" },
+		{ "waived",	"2" },
+	};
+	size_t i;
+
+	if (state == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(colors) / sizeof(colors[0]); i++) {
+		if (strcmp(colors[i].state, state) == 0)
+			return colors[i].sgr;
+	}
+	return NULL;
+}
+
+void
+print_state(struct client *c, FILE *fp, const char *state)
+{
+	color_on(c, fp, state_color(state));
+	fputs(state != NULL ? state : "?", fp);
+	color_off(c, fp);
+}
+
+void
+print_heading(struct client *c, const char *text)
+{
+	color_on(c, stdout, "1");
+	fputs(text, stdout);
+	color_off(c, stdout);
+	fputc('\n', stdout);
+}
+
+/* The unmet rules of an instance, one "  - " line each, as show and a refused done give them. */
+void
+print_unmet(FILE *fp, json_t *unmet)
+{
+	const char *kind, *title, *party, *at;
+	json_t *u;
+	size_t i;
+	char *s;
+
+	json_array_foreach(unmet, i, u) {
+		kind = jstr_or(u, "kind", "");
+		if (strcmp(kind, "not-before") == 0) {
+			if ((at = jstr(u, "at_local")) != NULL)
+				s = xstrdup(at);
+			else
+				s = instant_local(jstr_or(u, "at", "?"), NULL);
+			fprintf(fp, "  - not before %s\n", s);
+			free(s);
+			continue;
+		}
+		title = jstr(u, "title");
+		party = jstr(u, "party_name");
+		fprintf(fp, "  - requires %s", jstr_or(u, "key", "?"));
+		if (title != NULL && party != NULL)
+			fprintf(fp, " (%s, %s)", title, party);
+		else if (title != NULL || party != NULL)
+			fprintf(fp, " (%s)", title != NULL ? title : party);
+		fputs(": not done\n", fp);
+	}
+}
+
+struct table *
+table_new(size_t ncols, ...)
+{
+	struct table *t;
+	va_list ap;
+	size_t i;
+
+	t = xcalloc(1, sizeof(*t));
+	t->ncols = ncols;
+	t->head = xcalloc(ncols, sizeof(*t->head));
+	t->statecol = t->flexcol = ncols;
+	t->header = 1;
+	va_start(ap, ncols);
+	for (i = 0; i < ncols; i++)
+		t->head[i] = xstrdup(va_arg(ap, const char *));
+	va_end(ap);
+	return t;
+}
+
+/* One row of ncols strings (NULL: empty); a table cell is one line. */
+void
+table_row(struct table *t, ...)
+{
+	va_list ap;
+	const char *s;
+	char *p;
+	size_t i;
+
+	va_start(ap, t);
+	for (i = 0; i < t->ncols; i++) {
+		XGROW(t->cell, t->nrows * t->ncols + i, t->cap);
+		s = va_arg(ap, const char *);
+		t->cell[t->nrows * t->ncols + i] = p = xstrdup(s != NULL ? s : "");
+		for (; *p != '\0'; p++) {
+			if (*p == '\n')
+				*p = ' ';
+		}
+	}
+	va_end(ap);
+	t->nrows++;
+}
+
+void
+table_state(struct table *t, size_t col)
+{
+	t->statecol = col;
+}
+
+void
+table_flex(struct table *t, size_t col)
+{
+	t->flexcol = col;
+}
+
+void
+table_indent(struct table *t, size_t n)
+{
+	t->indent = n;
+}
+
+void
+table_noheader(struct table *t)
+{
+	t->header = 0;
+}
+
+static void
+table_line(struct client *c, struct table *t, char **row, const size_t *w, int head)
+{
+	size_t i, n, last;
+	char *s;
+
+	/* Trailing empty cells would only leave trailing blanks. */
+	for (last = t->ncols; last > 0 && *row[last - 1] == '\0'; last--)
+		;
+	printf("%*s", (int)t->indent, "");
+	for (i = 0; i < last; i++) {
+		if (i > 0)
+			fputs("  ", stdout);
+		s = row[i];
+		if (i == t->flexcol && utf8_len(s) > w[i])
+			s = utf8_trunc(s, w[i]);
+		n = utf8_len(s);
+		if (head)
+			color_on(c, stdout, "1");
+		else if (i == t->statecol)
+			color_on(c, stdout, state_color(s));
+		fputs(s, stdout);
+		if (head || (i == t->statecol && state_color(s) != NULL))
+			color_off(c, stdout);
+		if (i + 1 < last && n < w[i])
+			printf("%*s", (int)(w[i] - n), "");
+		if (s != row[i])
+			free(s);
+	}
+	fputc('\n', stdout);
+}
+
+void
+table_print(struct client *c, struct table *t)
+{
+	size_t *w, i, r, used;
+
+	w = xcalloc(t->ncols, sizeof(*w));
+	for (i = 0; i < t->ncols; i++) {
+		if (t->header)
+			w[i] = utf8_len(t->head[i]);
+		for (r = 0; r < t->nrows; r++) {
+			if (utf8_len(t->cell[r * t->ncols + i]) > w[i])
+				w[i] = utf8_len(t->cell[r * t->ncols + i]);
+		}
+	}
+	/* On a terminal, long titles give way so that each row stays one line. */
+	if (c->width > 0 && t->flexcol < t->ncols) {
+		used = t->indent + 2 * (t->ncols - 1);
+		for (i = 0; i < t->ncols; i++) {
+			if (i != t->flexcol)
+				used += w[i];
+		}
+		if (used + w[t->flexcol] > c->width)
+			w[t->flexcol] = c->width > used + FLEX_MIN ? c->width - used : FLEX_MIN;
+	}
+	if (t->header)
+		table_line(c, t, t->head, w, 1);
+	for (r = 0; r < t->nrows; r++)
+		table_line(c, t, t->cell + r * t->ncols, w, 0);
+	free(w);
+}
+
+void
+table_free(struct table *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->ncols; i++)
+		free(t->head[i]);
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cell[i]);
+	free(t->head);
+	free(t->cell);
+	free(t);
+}
+
+/* Log entries as a table: AT, ACTOR, ACTION, [PLAN, KEY,] REASON/NOTE. */
+void
+print_history(struct client *c, json_t *entries, int withkey, size_t indent)
+{
+	struct table *t;
+	json_t *e;
+	const char *plan0 = NULL, *reason, *note, *at;
+	char *when, *why, *actor;
+	size_t i;
+	int plans = 0;
+
+	json_array_foreach(entries, i, e) {
+		const char *p = jstr_or(e, "plan", "");
+
+		if (plan0 == NULL)
+			plan0 = p;
+		else if (strcmp(plan0, p) != 0)
+			plans = 1;
+	}
+	plans = plans && withkey;
+	if (plans)
+		t = table_new(6, "AT", "ACTOR", "ACTION", "PLAN", "KEY", "REASON/NOTE");
+	else if (withkey)
+		t = table_new(5, "AT", "ACTOR", "ACTION", "KEY", "REASON/NOTE");
+	else
+		t = table_new(4, "AT", "ACTOR", "ACTION", "REASON/NOTE");
+	table_indent(t, indent);
+	table_flex(t, plans ? 5 : withkey ? 4 : 3);
+
+	json_array_foreach(entries, i, e) {
+		/* The local form when the daemon gives one; the instant itself otherwise. */
+		at = jstr(e, "at_local");
+		when = xstrdup(at != NULL ? at : jstr_or(e, "at", ""));
+		reason = jstr(e, "reason");
+		note = jstr(e, "note");
+		if (reason != NULL && *reason != '\0' && note != NULL && *note != '\0')
+			xasprintf(&why, "%s; note: %s", reason, note);
+		else if (reason != NULL && *reason != '\0')
+			why = xstrdup(reason);
+		else
+			why = xstrdup(note != NULL ? note : "");
+		if (jstr(e, "actor") != NULL)
+			actor = xstrdup(jstr(e, "actor"));
+		else if (json_is_integer(json_object_get(e, "uid")))
+			xasprintf(&actor, "uid %lld",
+			    (long long)json_integer_value(json_object_get(e, "uid")));
+		else
+			actor = xstrdup("");
+		if (plans)
+			table_row(t, when, actor, jstr(e, "action"), jstr(e, "plan"),
+			    jstr(e, "key"), why);
+		else if (withkey)
+			table_row(t, when, actor, jstr(e, "action"), jstr(e, "key"), why);
+		else
+			table_row(t, when, actor, jstr(e, "action"), why);
+		free(when);
+		free(why);
+		free(actor);
+	}
+	table_print(c, t);
+	table_free(t);
+}
+
+/* What a change made ready: "now ready: KEY (title, party)". */
+void
+print_ready(json_t *ready)
+{
+	json_t *inst;
+	const char *party;
+	size_t i;
+
+	json_array_foreach(ready, i, inst) {
+		printf("now ready: %s (%s", jstr_or(inst, "key", "?"), jstr_or(inst, "title", ""));
+		if ((party = jstr(inst, "party_name")) != NULL)
+			printf(", %s", party);
+		printf(")\n");
+	}
+}

@@ -1,0 +1,145 @@
+/* termijn.c: the client's main: global options, then hand the rest to the verb. */
+#include <ctype.h>
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "log.h"
+#include "xmalloc.h"
+
+static void
+usage(FILE *fp, int full)
+{
+	const struct cmd_entry **e;
+
+	fprintf(fp,
+	    "usage: termijn [-s SOCKET] [--json] VERB [ARGUMENTS]\n"
+	    "       termijn help [VERB]\n");
+	if (!full)
+		return;
+	fprintf(fp, "\n"
+	    "  -s SOCKET  termijnd's socket (default $TERMIJN_SOCKET, else %s)\n"
+	    "  --json     print the daemon's JSON instead of text\n"
+	    "\n"
+	    "verbs:\n", TERMIJN_SOCKET_DEFAULT);
+	for (e = cmd_table; *e != NULL; e++)
+		fprintf(fp, "  %-8s %s\n", (*e)->name, (*e)->summary);
+	fprintf(fp, "\n"
+	    "exit status: 0 success, 1 error, 2 usage, 3 refused by a rule, 4 not found,\n"
+	    "69 termijnd unreachable\n");
+}
+
+/* termijn help [VERB] */
+static int
+help(int argc, char **argv)
+{
+	const struct cmd_entry *e;
+
+	if (argc < 2) {
+		usage(stdout, 1);
+		return 0;
+	}
+	if (argc > 2) {
+		warnx("help: one verb at a time");
+		fprintf(stderr, "usage: termijn help [VERB]\n");
+		return EXIT_USAGE;
+	}
+	if ((e = cmd_find(argv[1])) == NULL) {
+		warnx("help: no such verb: %s (termijn help lists them)", argv[1]);
+		return EXIT_USAGE;
+	}
+	cmd_help(e, stdout);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct cmd_entry *e;
+	struct client c;
+	const char *s;
+	char **vargv, *name;
+	int ch, i, rv;
+
+	/* fatal() from xmalloc says who failed; it must not look like a journald line. */
+	log_init("termijn", 0);
+	memset(&c, 0, sizeof(c));
+	s = getenv("TERMIJN_SOCKET");
+	c.socket = s != NULL && *s != '\0' ? s : TERMIJN_SOCKET_DEFAULT;
+
+	/* '+': global options end at the verb; the verb parses the rest. */
+	while ((ch = getopt_long(argc, argv, "+:s:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			if (*optarg == '\0') {
+				warnx("-s: the socket path is empty");
+				return EXIT_USAGE;
+			}
+			c.socket = optarg;
+			break;
+		case OPT_JSON:
+			c.json = 1;
+			break;
+		case 'h':
+			usage(stdout, 1);
+			return 0;
+		case 'V':
+			printf("termijn %s\n", TERMIJN_VERSION);
+			return 0;
+		case ':':
+			warnx("option %s needs a value", argv[optind - 1]);
+			usage(stderr, 0);
+			return EXIT_USAGE;
+		default:
+			if (optopt > 0 && optopt < 0x80 && isprint(optopt))
+				warnx("unknown option -%c", optopt);
+			else
+				warnx("unknown option %s", argv[optind - 1]);
+			usage(stderr, 0);
+			return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		usage(stderr, 0);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[0], "help") == 0)
+		return help(argc, argv);
+	if ((e = cmd_find(argv[0])) == NULL) {
+		warnx("unknown verb: %s (termijn help lists them)", argv[0]);
+		return EXIT_USAGE;
+	}
+
+	output_init(&c);
+
+	/* The verb parses its own argv from the start; glibc reinitialises at optind 0. */
+	xasprintf(&name, "termijn %s", e->name);
+	vargv = xcalloc((size_t)argc + 1, sizeof(*vargv));
+	vargv[0] = name;
+	for (i = 1; i < argc; i++)
+		vargv[i] = argv[i];
+	optind = 0;
+	rv = e->exec(&c, argc, vargv);
+
+	http_free(&c);
+	free(vargv);
+	free(name);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		warn("stdout");
+		if (rv == 0)
+			rv = 1;
+	}
+	return rv;
+}

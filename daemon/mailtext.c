@@ -1,0 +1,341 @@
+/* mailtext.c: reminder subjects and bodies in the plan's language, from templates. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mailcompose.h"
+#include "mailtext.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+static const char *langs[NLANGS] = { "nl", "en" };
+
+static int
+lang_index(const char *lang)
+{
+	return lang != NULL && strcmp(lang, "en") == 0 ? 1 : 0;
+}
+
+void
+mailtext_date(const char *lang, const struct ltime *lt, char *buf, size_t len)
+{
+	static const char *nl_mon[] = { "januari", "februari", "maart", "april", "mei", "juni",
+	    "juli", "augustus", "september", "oktober", "november", "december" };
+	static const char *en_mon[] = { "January", "February", "March", "April", "May", "June",
+	    "July", "August", "September", "October", "November", "December" };
+	static const char *nl_day[] = { "zondag", "maandag", "dinsdag", "woensdag", "donderdag",
+	    "vrijdag", "zaterdag" };
+	static const char *en_day[] = { "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday",
+	    "Friday", "Saturday" };
+	struct tm tm;
+	time_t t;
+	int en = lang_index(lang);
+
+	if (!lt->set) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = lt->year - 1900;
+	tm.tm_mon = lt->mon - 1;
+	tm.tm_mday = lt->day;
+	tm.tm_hour = 12;
+	t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	if (lt->has_time)
+		snprintf(buf, len, "%s %d %s %d %s %02d:%02d", en ? en_day[tm.tm_wday] :
+		    nl_day[tm.tm_wday], lt->day, en ? en_mon[lt->mon - 1] : nl_mon[lt->mon - 1],
+		    lt->year, en ? "at" : "om", lt->hour, lt->min);
+	else
+		snprintf(buf, len, "%s %d %s %d", en ? en_day[tm.tm_wday] : nl_day[tm.tm_wday],
+		    lt->day, en ? en_mon[lt->mon - 1] : nl_mon[lt->mon - 1], lt->year);
+}
+
+/* The names a template may use; templates_load checks against them. */
+static const char *names[] = {
+	"plan", "title", "party", "for_party", "owner", "recipient_role", "due", "days",
+	"days_text", "window", "window_line", "not_before", "not_before_line", "description",
+	"description_block", "waits_for", "unblocks", "command", "overdue_n", "escalate_days",
+	"merged", "key", NULL
+};
+
+static const char *
+check_lookup(const char *name, void *arg)
+{
+	size_t i;
+
+	(void)arg;
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(names[i], name) == 0)
+			return "";
+	return NULL;
+}
+
+static char *
+read_file(const char *path, char **cause)
+{
+	FILE *f;
+	char *buf;
+	long n;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		xasprintf(cause, "%s", strerror(errno));
+		return NULL;
+	}
+	if (fseek(f, 0, SEEK_END) == -1 || (n = ftell(f)) < 0 || n > 65536 ||
+	    fseek(f, 0, SEEK_SET) == -1) {
+		xasprintf(cause, "unreadable or over 64 KiB");
+		fclose(f);
+		return NULL;
+	}
+	buf = xmalloc((size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		xasprintf(cause, "read error");
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	buf[n] = '\0';
+	fclose(f);
+	if (strlen(buf) != (size_t)n) {
+		xasprintf(cause, "contains a NUL byte");
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int
+templates_load(struct templates *t, const char *dir, struct errlist *errs)
+{
+	char *path, *text, *cause = NULL, *out;
+	size_t start = errs->n;
+	int l, k;
+
+	memset(t, 0, sizeof(*t));
+	for (l = 0; l < NLANGS; l++)
+		for (k = RK_LEAD; k <= RK_MOMENT; k++) {
+			xasprintf(&path, "%s/%s/%s.txt", dir, langs[l], rkind_name((enum rkind)k));
+			if ((text = read_file(path, &cause)) == NULL) {
+				errlist_add(errs, path, 0, "%s", cause);
+				free(cause);
+				cause = NULL;
+			} else if (strncmp(text, "Subject: ", 9) != 0 || strstr(text, "\n\n") == NULL) {
+				errlist_add(errs, path, 1, "a template starts with \"Subject: ...\" "
+				    "and a blank line before the body");
+				free(text);
+			} else if ((out = mail_template_expand(text, check_lookup, NULL,
+			    &cause)) == NULL) {
+				errlist_add(errs, path, 0, "%s", cause);
+				free(cause);
+				cause = NULL;
+				free(text);
+			} else {
+				free(out);
+				t->text[l][k] = text;
+			}
+			free(path);
+		}
+	if (errs->n > start) {
+		templates_free(t);
+		return -1;
+	}
+	return 0;
+}
+
+void
+templates_free(struct templates *t)
+{
+	int l, k;
+
+	for (l = 0; l < NLANGS; l++)
+		for (k = 0; k <= RK_MOMENT; k++) {
+			free(t->text[l][k]);
+			t->text[l][k] = NULL;
+		}
+}
+
+/* ---- composing ---- */
+
+struct vars {
+	const char	*name[32];
+	char		*value[32];
+	size_t		 n;
+};
+
+static void
+var(struct vars *v, const char *name, char *value)
+{
+	v->name[v->n] = name;
+	v->value[v->n++] = value;
+}
+
+static const char *
+vars_lookup(const char *name, void *arg)
+{
+	struct vars *v = arg;
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (strcmp(v->name[i], name) == 0)
+			return v->value[i];
+	return NULL;
+}
+
+static const char *
+role_name(const struct plan *p, const char *role)
+{
+	const struct role *r = plan_role(p, role);
+
+	return r != NULL && r->name != NULL ? r->name : role;
+}
+
+static char *
+instance_list(const struct plan *p, const struct istate *st, const size_t *idx, size_t n,
+    int en)
+{
+	static const char *nl_state[] = { "nog niet gereed", "gereed", "vervallen" };
+	static const char *en_state[] = { "not done", "done", "waived" };
+	char *out = xstrdup(""), *next;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct instance *in = &p->inst[idx[i]];
+
+		xasprintf(&next, "%s  - %s%s%s (%s)\n", out, in->title, in->party ? ", " : "",
+		    in->party ? (in->party->name ? in->party->name : in->party->id) : "",
+		    en ? en_state[st[idx[i]].status] : nl_state[st[idx[i]].status]);
+		free(out);
+		out = next;
+	}
+	if (n == 0) {
+		free(out);
+		out = xstrdup(en ? "  (nothing)\n" : "  (niets)\n");
+	}
+	/* The template puts its own line break after the list. */
+	out[strlen(out) - 1] = '\0';
+	return out;
+}
+
+int
+mailtext_compose(const struct templates *t, const struct plan *p, const struct istate *st,
+    const struct occurrence *occ, size_t nocc, char **subject, char **body, char **cause)
+{
+	const struct occurrence *last = &occ[nocc - 1];
+	const struct instance *in = &p->inst[last->inst];
+	int en = lang_index(p->lang);
+	const char *tmpl = t->text[en][last->kind];
+	struct vars v;
+	char buf[128], buf2[128], *out, *nl, *s;
+	size_t i;
+	int days = last->kind == RK_LEAD ? last->n : 0;
+	struct ltime due;
+
+	memset(&v, 0, sizeof(v));
+	if (tmpl == NULL) {
+		xasprintf(cause, "no template for %s/%s", langs[en], rkind_name(last->kind));
+		return -1;
+	}
+	var(&v, "plan", xstrdup(p->title));
+	var(&v, "title", xstrdup(in->title));
+	var(&v, "key", xstrdup(in->key));
+	var(&v, "party", xstrdup(in->party ? (in->party->name ? in->party->name :
+	    in->party->id) : ""));
+	if (in->party)
+		xasprintf(&s, " — %s", in->party->name ? in->party->name : in->party->id);
+	else
+		s = xstrdup("");
+	var(&v, "for_party", s);
+	var(&v, "owner", xstrdup(role_name(p, in->owner)));
+	var(&v, "recipient_role", xstrdup(role_name(p, last->role)));
+	/* A recurring milestone's reminder is about the occurrence it names. */
+	due = in->timing.due;
+	if (last->kind == RK_LEAD && in->ms->recur.every && last->due > 0) {
+		struct ltime at;
+
+		tz_from_utc_day(p->tz, last->due, &at, due.has_time);
+		due = at;
+	}
+	mailtext_date(p->lang, &due, buf, sizeof(buf));
+	var(&v, "due", xstrdup(buf));
+	xasprintf(&s, "%d", days);
+	var(&v, "days", s);
+	if (days == 0)
+		s = xstrdup(en ? "today" : "vandaag");
+	else if (days == 1)
+		s = xstrdup(en ? "tomorrow" : "morgen");
+	else
+		xasprintf(&s, en ? "in %d days" : "over %d dagen", days);
+	var(&v, "days_text", s);
+	if (in->timing.from.set) {
+		mailtext_date(p->lang, &in->timing.from, buf, sizeof(buf));
+		mailtext_date(p->lang, &in->timing.due, buf2, sizeof(buf2));
+		xasprintf(&s, en ? "%s to %s" : "%s t/m %s", buf, buf2);
+		var(&v, "window", s);
+		xasprintf(&s, en ? "\n  Period: %s to %s" : "\n  Periode: %s t/m %s", buf, buf2);
+		var(&v, "window_line", s);
+	} else {
+		var(&v, "window", xstrdup(""));
+		var(&v, "window_line", xstrdup(""));
+	}
+	if (in->timing.not_before.set) {
+		mailtext_date(p->lang, &in->timing.not_before, buf, sizeof(buf));
+		var(&v, "not_before", xstrdup(buf));
+		xasprintf(&s, en ? "\n  Not before: %s" : "\n  Niet eerder dan: %s", buf);
+		var(&v, "not_before_line", s);
+	} else {
+		var(&v, "not_before", xstrdup(""));
+		var(&v, "not_before_line", xstrdup(""));
+	}
+	var(&v, "description", xstrdup(in->description ? in->description : ""));
+	if (in->description) {
+		/* Indented, as a quotation of the plan. */
+		const char *d, *e;
+
+		out = xstrdup("");
+		for (d = in->description; d != NULL; d = e ? e + 1 : NULL) {
+			char *n2;
+
+			e = strchr(d, '\n');
+			xasprintf(&n2, "%s  %.*s\n", out, e ? (int)(e - d) : (int)strlen(d), d);
+			free(out);
+			out = n2;
+		}
+		xasprintf(&s, "%s\n", out);
+		free(out);
+		var(&v, "description_block", s);
+	} else
+		var(&v, "description_block", xstrdup(""));
+	var(&v, "waits_for", instance_list(p, st, in->pre, in->npre, en));
+	var(&v, "unblocks", instance_list(p, st, in->dep, in->ndep, en));
+	xasprintf(&s, "termijn done -p %s %s", p->id, in->key);
+	var(&v, "command", s);
+	xasprintf(&s, "%d", last->kind == RK_OVERDUE ? last->n : 0);
+	var(&v, "overdue_n", s);
+	xasprintf(&s, "%d", last->kind == RK_ESCALATE ? last->n : 0);
+	var(&v, "escalate_days", s);
+	xasprintf(&s, "%zu", nocc);
+	var(&v, "merged", s);
+
+	out = mail_template_expand(tmpl, vars_lookup, &v, cause);
+	for (i = 0; i < v.n; i++)
+		free(v.value[i]);
+	if (out == NULL)
+		return -1;
+	nl = strstr(out, "\n\n");
+	*subject = xstrndup(out + 9, (size_t)(nl - out - 9));
+	/* Values may not carry a line break into the subject. */
+	for (s = *subject; *s; s++)
+		if (*s == '\n' || *s == '\r')
+			*s = ' ';
+	if (nocc > 1)
+		xasprintf(body, en ? "(%zu reminders missed while termijn was not running, in one "
+		    "message.)\n\n%s" : "(%zu herinneringen die termijn niet kon versturen, in één "
+		    "bericht samengevoegd.)\n\n%s", nocc, nl + 2);
+	else
+		*body = xstrdup(nl + 2);
+	free(out);
+	return 0;
+}

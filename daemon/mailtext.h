@@ -1,0 +1,31 @@
+/* mailtext.h: the text of a reminder, from a deployment's templates (pure). */
+#ifndef TERMIJN_MAILTEXT_H
+#define TERMIJN_MAILTEXT_H
+
+#include "plan.h"
+#include "rules.h"
+#include "schedule.h"
+
+#define NLANGS	2	/* nl, en */
+
+struct templates {
+	char	*text[NLANGS][RK_MOMENT + 1];	/* "Subject: ...\n\nbody" */
+};
+
+/* Read DIR/{nl,en}/{kind}.txt; every missing file or unknown placeholder goes to errs. */
+int	 templates_load(struct templates *, const char *dir, struct errlist *errs);
+void	 templates_free(struct templates *);
+
+/*
+ * Subject and body of one reminder about one instance; occ holds the occurrences merged
+ * into it (several after downtime), the last one deciding the kind. recipient_role is the
+ * role the recipient holds (the owner, or the escalation role).
+ */
+int	 mailtext_compose(const struct templates *, const struct plan *, const struct istate *,
+	    const struct occurrence *occ, size_t nocc, char **subject, char **body,
+	    char **cause);
+
+/* "dinsdag 17 december 2013", "donderdag 19 december 2013 om 12:00" (or English). */
+void	 mailtext_date(const char *lang, const struct ltime *, char *, size_t);
+
+#endif

@@ -1,0 +1,650 @@
+/* remind.c: the reminder loop: one timer for the next thing due, the outbox, the mailer. */
+#include <sys/timerfd.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libical/ical.h>
+
+#include "clock.h"
+#include "log.h"
+#include "mailcompose.h"
+#include "mailer.h"
+#include "mailtext.h"
+#include "remind.h"
+#include "schedule.h"
+#include "termijnd.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+#define RETRY_CAP	(6 * 3600)	/* the longest wait between two attempts */
+
+struct remind {
+	struct termijnd		*d;
+	struct templates	 tpl;
+	struct mailer		*mailer;
+	struct event		*timer;		/* the next occurrence or retry */
+	struct event		*scan_ev;	/* scan soon: after a change */
+	int			 clockfd;	/* tells when the wall clock is set */
+	struct event		*clock_ev;
+	int64_t			 last_scan;
+	size_t			 inflight;
+	struct remind_stats	 stats;
+};
+
+static void	arm(struct remind *);
+static void	pump(struct remind *);
+
+static int
+txn_begin(struct remind *r, int *own)
+{
+	*own = !store_in_txn(r->d->engine.store);
+	return store_begin(r->d->engine.store);
+}
+
+/* Commit unless a batch of the control socket is open: its commit takes ours along. */
+static int
+txn_end(struct remind *r, int own, int ok)
+{
+	if (!own)
+		return ok ? 0 : -1;
+	if (!ok) {
+		store_rollback(r->d->engine.store);
+		return -1;
+	}
+	return store_commit(r->d->engine.store);
+}
+
+static int
+utc_offset(const char *tz, int64_t when)
+{
+	struct ltime lt;
+	struct ltime utc;
+
+	tz_from_utc(tz, when, &lt);
+	tz_from_utc("UTC", when, &utc);
+	return (int)(tz_to_utc("UTC", &lt) - tz_to_utc("UTC", &utc));
+}
+
+/* ---- from the schedule to the outbox ---- */
+
+static char *
+occurrence_key(const struct plan *p, const struct occurrence *o, const char *rcpt)
+{
+	char *k;
+
+	xasprintf(&k, "%s/%s/%s/%lld/%s", p->id, p->inst[o->inst].key, rkind_name(o->kind),
+	    (long long)o->when, rcpt);
+	return k;
+}
+
+/*
+ * One message for one instance and one recipient, standing for the occurrences given
+ * (more than one after downtime). Returns 0, or -1 on a database error.
+ */
+static int
+queue_message(struct remind *r, const struct plan *p, const struct istate *st,
+    const struct occurrence *occ, size_t nocc, const char *rcpt, int64_t now)
+{
+	const struct config *c = r->d->conf;
+	struct mail_msg m;
+	struct outbox_row row;
+	char *subject = NULL, *body = NULL, *cause = NULL, *key, *msgid, *msg;
+	size_t len, i;
+	int64_t id;
+	int rc = 0;
+
+	if (mailtext_compose(&r->tpl, p, st, occ, nocc, &subject, &body, &cause) == -1) {
+		log_warnx("reminder for %s/%s not composed: %s", p->id, p->inst[occ->inst].key,
+		    cause);
+		free(cause);
+		return 0;
+	}
+	key = occurrence_key(p, &occ[0], rcpt);
+	msgid = mail_message_id(key, c->mail_domain);
+	memset(&m, 0, sizeof(m));
+	m.from = c->mail_from;
+	m.from_name = c->mail_from_name;
+	m.to = rcpt;
+	m.subject = subject;
+	m.body = body;
+	m.date = (int64_t)time(NULL);
+	m.utc_offset = utc_offset(p->tz, m.date);
+	m.message_id = msgid;
+	if ((msg = mail_compose(&m, &len, &cause)) == NULL) {
+		/* A bad address or title: say so once; the occurrences are recorded as seen. */
+		log_warnx("reminder for %s/%s to %s refused: %s", p->id, p->inst[occ->inst].key,
+		    rcpt, cause);
+		free(cause);
+		goto out;
+	}
+	memset(&row, 0, sizeof(row));
+	row.plan = p->id;
+	row.key = p->inst[occ->inst].key;
+	row.recipient = rcpt;
+	row.kind = nocc > 1 ? "merged" : rkind_name(occ[0].kind);
+	row.due_at = occ[nocc - 1].when;
+	row.created = now;
+	row.message_id = msgid;
+	row.subject = subject;
+	row.message = msg;
+	row.message_len = len;
+	if ((id = store_outbox_add(r->d->engine.store, &row)) == -1)
+		rc = -1;
+	for (i = 0; i < nocc && rc == 0; i++)
+		if (store_occurrence_add(r->d->engine.store, p->id, row.key,
+		    rkind_name(occ[i].kind), occ[i].when, rcpt, id) == -1)
+			rc = -1;
+	free(msg);
+out:
+	free(key);
+	free(msgid);
+	free(subject);
+	free(body);
+	return rc;
+}
+
+/* Group the occurrences of a plan in (from, until] by instance and recipient. */
+static int
+queue_plan(struct remind *r, const struct pstate *ps, int64_t from, int64_t until, int64_t now)
+{
+	const struct plan *p = ps->plan;
+	struct occurrence *occ, *grp;
+	const char **addrs;
+	size_t n, i, j, k, naddr, ng;
+	int seen, rc = 0;
+	char *done;
+
+	n = schedule_between(p, ps->st, from, until, &occ);
+	done = xcalloc(n ? n : 1, 1);
+	grp = xcalloc(n ? n : 1, sizeof(*grp));
+	for (i = 0; i < n && rc == 0; i++) {
+		if (done[i])
+			continue;
+		naddr = plan_role_addrs(p, occ[i].role, p->inst[occ[i].inst].party, &addrs);
+		for (k = 0; k < naddr && rc == 0; k++) {
+			ng = 0;
+			for (j = i; j < n; j++) {
+				if (occ[j].inst != occ[i].inst || strcmp(occ[j].role, occ[i].role) != 0)
+					continue;
+				seen = store_occurrence_seen(r->d->engine.store, p->id,
+				    p->inst[occ[j].inst].key, rkind_name(occ[j].kind), occ[j].when,
+				    addrs[k]);
+				if (seen == -1)
+					rc = -1;
+				else if (!seen)
+					grp[ng++] = occ[j];
+			}
+			if (ng > 0 && rc == 0)
+				rc = queue_message(r, p, ps->st, grp, ng, addrs[k], now);
+		}
+		free(addrs);
+		for (j = i; j < n; j++)
+			if (occ[j].inst == occ[i].inst && strcmp(occ[j].role, occ[i].role) == 0)
+				done[j] = 1;
+	}
+	free(grp);
+	free(done);
+	free(occ);
+	return rc;
+}
+
+static void
+scan(struct remind *r)
+{
+	struct engine *e = &r->d->engine;
+	int64_t now = clock_now();
+	size_t i;
+	int own, ok = 1;
+
+	if (now > r->last_scan) {
+		if (txn_begin(r, &own) == -1)
+			ok = 0;
+		for (i = 0; i < e->nplans && ok; i++)
+			if (queue_plan(r, &e->plans[i], r->last_scan, now, now) == -1)
+				ok = 0;
+		if (ok && store_meta_set(e->store, "last_scan", now) == -1)
+			ok = 0;
+		if (txn_end(r, own, ok) == -1)
+			log_warnx("reminders: database: %s; will try again", store_error(e->store));
+		else
+			r->last_scan = now;
+	}
+	pump(r);
+	arm(r);
+}
+
+static void
+scan_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	scan(arg);
+}
+
+void
+remind_kick(struct termijnd *d)
+{
+	if (d->remind != NULL)
+		event_active(d->remind->scan_ev, EV_TIMEOUT, 0);
+}
+
+/* ---- sending ---- */
+
+struct sendjob {
+	int64_t	 id;
+	char	*plan, *key, *rcpt;
+	char	*msg;
+	size_t	 len;
+	int	 attempts;
+};
+
+struct duectx {
+	struct sendjob	*jobs;
+	size_t		 n, max;
+};
+
+static void
+due_cb(const struct outbox_row *row, void *arg)
+{
+	struct duectx *dc = arg;
+	struct sendjob *j;
+
+	if (dc->n >= dc->max)
+		return;
+	j = &dc->jobs[dc->n++];
+	j->id = row->id;
+	j->plan = xstrdup(row->plan);
+	j->key = xstrdup(row->key);
+	j->rcpt = xstrdup(row->recipient);
+	j->msg = xmalloc(row->message_len + 1);
+	memcpy(j->msg, row->message, row->message_len);
+	j->msg[row->message_len] = '\0';
+	j->len = row->message_len;
+	j->attempts = row->attempts;
+}
+
+static void
+send_done_cb(uint64_t id, enum mail_result res, int code, const char *errmsg, void *arg)
+{
+	struct remind *r = arg;
+	struct store *s = r->d->engine.store;
+	int64_t now = (int64_t)time(NULL), wait;
+	int own, attempts, rc;
+
+	r->inflight--;
+	/* The attempts before this one travel in the top bits of the id (see pump). */
+	attempts = (int)(id >> 48) + 1;
+	id &= ((uint64_t)1 << 48) - 1;
+	txn_begin(r, &own);
+	switch (res) {
+	case MAIL_SENT:
+		rc = store_outbox_set(s, (int64_t)id, "sent", attempts, 0, NULL, code, now);
+		r->stats.sent++;
+		log_info("reminder %llu sent", (unsigned long long)id);
+		break;
+	case MAIL_TEMPFAIL:
+		r->stats.tempfail++;
+		if (attempts >= r->d->conf->mail_retry_max) {
+			rc = store_outbox_set(s, (int64_t)id, "failed", attempts, 0, errmsg, code, 0);
+			log_warnx("reminder %llu failed after %d attempts: %s",
+			    (unsigned long long)id, attempts, errmsg ? errmsg : "?");
+			break;
+		}
+		wait = (int64_t)r->d->conf->mail_retry_base << (attempts - 1 < 20 ? attempts - 1 : 20);
+		if (wait > RETRY_CAP)
+			wait = RETRY_CAP;
+		rc = store_outbox_set(s, (int64_t)id, "pending", attempts, now + wait, errmsg, code,
+		    0);
+		log_warnx("reminder %llu: temporary failure (%s); retry in %llds",
+		    (unsigned long long)id, errmsg ? errmsg : "?", (long long)wait);
+		break;
+	case MAIL_PERMFAIL:
+	default:
+		r->stats.permfail++;
+		rc = store_outbox_set(s, (int64_t)id, "failed", attempts, 0, errmsg, code, 0);
+		log_warnx("reminder %llu failed for good: %s", (unsigned long long)id,
+		    errmsg ? errmsg : "?");
+		break;
+	}
+	if (txn_end(r, own, rc == 0) == -1)
+		log_warnx("reminders: cannot record the outcome of %llu: %s",
+		    (unsigned long long)id, store_error(s));
+	pump(r);
+	arm(r);
+}
+
+/* Is the instance of a row still open? Reminders about what is done are not sent. */
+static int
+still_open(struct remind *r, const char *plan, const char *key)
+{
+	struct pstate *ps = engine_plan(&r->d->engine, plan);
+	struct instance *in;
+
+	if (ps == NULL || (in = plan_instance(ps->plan, key)) == NULL)
+		return 0;
+	return ps->st[in->idx].status == ST_OPEN;
+}
+
+static void
+pump(struct remind *r)
+{
+	struct store *s = r->d->engine.store;
+	struct duectx dc;
+	size_t i, room;
+	char *cause = NULL;
+	int own, ok = 1;
+	uint64_t tag;
+
+	room = (size_t)r->d->conf->mail_in_flight * 2;
+	if (r->inflight >= room)
+		return;
+	memset(&dc, 0, sizeof(dc));
+	dc.max = room - r->inflight;
+	dc.jobs = xcalloc(dc.max, sizeof(*dc.jobs));
+	if (store_outbox_each(s, "pending", (int64_t)time(NULL), (int)dc.max, due_cb, &dc) == -1) {
+		log_warnx("reminders: database: %s", store_error(s));
+		free(dc.jobs);
+		return;
+	}
+	if (dc.n == 0) {
+		free(dc.jobs);
+		return;
+	}
+	txn_begin(r, &own);
+	for (i = 0; i < dc.n && ok; i++) {
+		struct sendjob *j = &dc.jobs[i];
+
+		if (!still_open(r, j->plan, j->key)) {
+			r->stats.cancelled++;
+			if (store_outbox_set(s, j->id, "cancelled", j->attempts, 0,
+			    "the milestone is no longer open", 0, 0) == -1)
+				ok = 0;
+			j->len = 0;
+			continue;
+		}
+		if (store_outbox_set(s, j->id, "sending", j->attempts, 0, NULL, 0, 0) == -1)
+			ok = 0;
+	}
+	/* On disk as sending before it goes: a crash now means sending again, same Message-ID. */
+	if (txn_end(r, own, ok) == -1) {
+		log_warnx("reminders: database: %s", store_error(s));
+		ok = 0;
+	}
+	for (i = 0; i < dc.n; i++) {
+		struct sendjob *j = &dc.jobs[i];
+
+		/* The attempt count travels in the top bits of the mailer's id. */
+		tag = (uint64_t)j->id | ((uint64_t)j->attempts << 48);
+		if (ok && j->len > 0) {
+			if (mailer_send(r->mailer, tag, r->d->conf->mail_from, j->rcpt, j->msg, j->len,
+			    send_done_cb, r, &cause) == 0)
+				r->inflight++;
+			else {
+				txn_begin(r, &own);
+				store_outbox_set(s, j->id, "failed", j->attempts + 1, 0, cause, 0, 0);
+				txn_end(r, own, 1);
+				log_warnx("reminder %lld refused: %s", (long long)j->id, cause);
+				free(cause);
+				cause = NULL;
+			}
+		}
+		free(j->plan);
+		free(j->key);
+		free(j->rcpt);
+		free(j->msg);
+	}
+	free(dc.jobs);
+}
+
+/* ---- timing ---- */
+
+static void
+timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	scan(arg);
+}
+
+static void
+arm(struct remind *r)
+{
+	struct engine *e = &r->d->engine;
+	int64_t next = 0, t, retry, now = clock_now();
+	double delay = -1, dr;
+	struct timeval tv;
+	size_t i;
+
+	for (i = 0; i < e->nplans; i++) {
+		t = schedule_next(e->plans[i].plan, e->plans[i].st, now);
+		if (t != 0 && (next == 0 || t < next))
+			next = t;
+	}
+	if (next != 0 && (clock_speed() > 0 || !clock_is_demo()))
+		delay = clock_real_delay(next);
+	if (store_outbox_next_attempt(e->store, &retry) == 1 && r->inflight == 0) {
+		dr = (double)(retry - (int64_t)time(NULL));
+		if (dr < 0)
+			dr = 0;
+		if (delay < 0 || dr < delay)
+			delay = dr;
+	}
+	evtimer_del(r->timer);
+	if (delay < 0)
+		return;		/* nothing to wait for: no wake-ups at all */
+	if (delay > 86400 * 30)
+		delay = 86400 * 30;
+	tv.tv_sec = (time_t)delay;
+	tv.tv_usec = (suseconds_t)((delay - (double)tv.tv_sec) * 1e6) + 1000;
+	evtimer_add(r->timer, &tv);
+	log_debug("reminders: next wake-up in %.1f s", delay);
+}
+
+static void
+clockfd_arm(struct remind *r)
+{
+	struct itimerspec its;
+
+	/* A far-off expiry: the fd only ever wakes us because the clock was set. */
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = time(NULL) + 10L * 365 * 86400;
+	if (timerfd_settime(r->clockfd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its,
+	    NULL) == -1)
+		log_warn("timerfd_settime");
+}
+
+static void
+clock_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct remind *r = arg;
+	uint64_t n;
+
+	(void)ev;
+	if (read(fd, &n, sizeof(n)) == -1 && errno == ECANCELED)
+		log_info("the wall clock was set: re-arming the reminder timer");
+	clockfd_arm(r);
+	scan(r);
+}
+
+/* ---- start and stop ---- */
+
+int
+remind_start(struct termijnd *d, char **cause)
+{
+	struct remind *r = xcalloc(1, sizeof(*r));
+	struct mailer_config mc;
+	struct errlist errs = { 0 };
+	char *tdir, *url = NULL;
+	size_t i;
+	int64_t v;
+
+	r->d = d;
+	r->clockfd = -1;
+	tdir = config_path(d->conf, d->conf->templates_dir);
+	if (templates_load(&r->tpl, tdir, &errs) == -1) {
+		free(tdir);
+		xasprintf(cause, "%s", errs.msg[0]);
+		for (i = 1; i < errs.n; i++)
+			log_warnx("%s", errs.msg[i]);
+		errlist_free(&errs);
+		free(r);
+		return -1;
+	}
+	free(tdir);
+	memset(&mc, 0, sizeof(mc));
+	if (d->conf->mail_url != NULL)
+		url = xstrdup(d->conf->mail_url);
+	else
+		xasprintf(&url, "maildir:%s/maildir", d->conf->state_dir);
+	mc.url = url;
+	mc.tls = strcmp(d->conf->mail_tls, "none") == 0 ? MAILER_TLS_NONE :
+	    strcmp(d->conf->mail_tls, "opportunistic") == 0 ? MAILER_TLS_OPPORTUNISTIC :
+	    MAILER_TLS_REQUIRED;
+	mc.user = d->conf->mail_user;
+	mc.password_file = d->conf->mail_password_file;
+	mc.max_in_flight = d->conf->mail_in_flight;
+	if ((r->mailer = mailer_new(d->base, &mc, cause)) == NULL) {
+		free(url);
+		templates_free(&r->tpl);
+		free(r);
+		return -1;
+	}
+	log_info("reminders go to %s", url);
+	free(url);
+	switch (store_meta_get(d->engine.store, "last_scan", &v)) {
+	case 1:
+		r->last_scan = v;
+		break;
+	case 0:
+		/* A new database: what was due before today is not news. */
+		r->last_scan = clock_now();
+		store_meta_set(d->engine.store, "last_scan", r->last_scan);
+		break;
+	default:
+		xasprintf(cause, "database: %s", store_error(d->engine.store));
+		mailer_free(r->mailer);
+		templates_free(&r->tpl);
+		free(r);
+		return -1;
+	}
+	/* Whatever was being sent when we stopped goes again, with the same Message-ID. */
+	store_outbox_requeue_sending(d->engine.store);
+	r->timer = evtimer_new(d->base, timer_cb, r);
+	r->scan_ev = event_new(d->base, -1, 0, scan_cb, r);
+	event_priority_set(r->scan_ev, 2);
+	if (!clock_is_demo()) {
+		if ((r->clockfd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
+			log_warn("timerfd_create: wall clock jumps will go unnoticed");
+		else {
+			clockfd_arm(r);
+			r->clock_ev = event_new(d->base, r->clockfd, EV_READ | EV_PERSIST, clock_cb,
+			    r);
+			event_add(r->clock_ev, NULL);
+		}
+	}
+	d->remind = r;
+	remind_kick(d);
+	return 0;
+}
+
+void
+remind_stop(struct termijnd *d)
+{
+	struct remind *r = d->remind;
+
+	if (r == NULL)
+		return;
+	/* Rows still in flight stay "sending" and go again at the next start. */
+	mailer_free(r->mailer);
+	if (r->clock_ev != NULL)
+		event_free(r->clock_ev);
+	if (r->clockfd != -1)
+		close(r->clockfd);
+	event_free(r->timer);
+	event_free(r->scan_ev);
+	templates_free(&r->tpl);
+	free(r);
+	d->remind = NULL;
+}
+
+int
+remind_reload(struct termijnd *d, struct errlist *errs)
+{
+	struct templates t;
+	char *tdir = config_path(d->conf, d->conf->templates_dir);
+	int rc;
+
+	rc = templates_load(&t, tdir, errs);
+	free(tdir);
+	if (rc == -1)
+		return -1;
+	templates_free(&d->remind->tpl);
+	d->remind->tpl = t;
+	remind_kick(d);
+	return 0;
+}
+
+const struct remind_stats *
+remind_stats(struct termijnd *d)
+{
+	return &d->remind->stats;
+}
+
+json_t *
+remind_preview(struct termijnd *d, int64_t until, const char *plan)
+{
+	struct engine *e = &d->engine;
+	struct remind *r = d->remind;
+	json_t *a = json_array(), *o;
+	struct occurrence *occ;
+	const char **addrs;
+	char *subject, *body, *cause = NULL, when[32];
+	size_t i, j, k, n, naddr;
+	int64_t now = clock_now();
+
+	for (i = 0; i < e->nplans; i++) {
+		struct pstate *ps = &e->plans[i];
+
+		if (plan != NULL && strcmp(plan, ps->plan->id) != 0)
+			continue;
+		n = schedule_between(ps->plan, ps->st, now, until, &occ);
+		for (j = 0; j < n && json_array_size(a) < 5000; j++) {
+			struct instance *in = &ps->plan->inst[occ[j].inst];
+
+			if (mailtext_compose(&r->tpl, ps->plan, ps->st, &occ[j], 1, &subject, &body,
+			    &cause) == -1) {
+				free(cause);
+				cause = NULL;
+				continue;
+			}
+			naddr = plan_role_addrs(ps->plan, occ[j].role, in->party, &addrs);
+			utc_format(occ[j].when, when, sizeof(when));
+			o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "at", when, "plan",
+			    ps->plan->id, "key", in->key, "kind", rkind_name(occ[j].kind),
+			    "subject", subject, "body", body);
+			json_object_set_new(o, "recipients", json_array());
+			for (k = 0; k < naddr; k++)
+				json_array_append_new(json_object_get(o, "recipients"),
+				    json_string(addrs[k]));
+			{
+				struct ltime lt;
+				char lbuf[32];
+
+				tz_from_utc(ps->plan->tz, occ[j].when, &lt);
+				ltime_format(&lt, lbuf, sizeof(lbuf));
+				json_object_set_new(o, "at_local", json_string(lbuf));
+			}
+			json_array_append_new(a, o);
+			free(addrs);
+			free(subject);
+			free(body);
+		}
+		free(occ);
+	}
+	return a;
+}

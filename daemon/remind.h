@@ -1,0 +1,28 @@
+/* remind.h: reminders: the schedule turned into outbox rows, and the outbox sent. */
+#ifndef TERMIJN_REMIND_H
+#define TERMIJN_REMIND_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "plan.h"
+
+struct termijnd;
+
+struct remind_stats {
+	uint64_t	 sent, tempfail, permfail, cancelled;
+};
+
+int	 remind_start(struct termijnd *, char **cause);
+void	 remind_stop(struct termijnd *);
+/* Something changed: scan for what is due now and re-arm the timer. */
+void	 remind_kick(struct termijnd *);
+/* Reload the templates (SIGHUP); on error the old ones stay. */
+int	 remind_reload(struct termijnd *, struct errlist *);
+const struct remind_stats *remind_stats(struct termijnd *);
+
+/* The messages the plans would send from now until `until`, without sending (JSON array). */
+json_t	*remind_preview(struct termijnd *, int64_t until, const char *plan);
+
+#endif

@@ -1,0 +1,204 @@
+/* schedule.c: reminder occurrences from plan, state and time; DST-correct through tz.c. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "schedule.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+struct occlist {
+	struct occurrence	*v;
+	size_t			 n, cap;
+	int64_t			 from, until;
+};
+
+const char *
+rkind_name(enum rkind k)
+{
+	switch (k) {
+	case RK_LEAD:		return "lead";
+	case RK_OPENS:		return "opens";
+	case RK_OVERDUE:	return "overdue";
+	case RK_ESCALATE:	return "escalate";
+	case RK_GOAHEAD:	return "go-ahead";
+	case RK_MOMENT:		return "same-moment";
+	}
+	return "?";
+}
+
+int
+rkind_parse(const char *s, enum rkind *out)
+{
+	int k;
+
+	for (k = RK_LEAD; k <= RK_MOMENT; k++)
+		if (strcmp(s, rkind_name((enum rkind)k)) == 0) {
+			*out = (enum rkind)k;
+			return 0;
+		}
+	return -1;
+}
+
+static void
+add(struct occlist *l, int64_t when, enum rkind kind, size_t inst, int n, int64_t due,
+    const char *role)
+{
+	struct occurrence *o;
+
+	if (when <= l->from || when > l->until)
+		return;
+	XGROW(l->v, l->n, l->cap);
+	o = &l->v[l->n++];
+	o->when = when;
+	o->kind = kind;
+	o->inst = inst;
+	o->n = n;
+	o->due = due;
+	o->role = role;
+}
+
+/* The plan's reminder hour on the local day of lt, moved by days. */
+static int64_t
+at_remind_hour(const struct plan *p, const struct ltime *day, int days)
+{
+	struct ltime t = *day;
+
+	ltime_add_days(&t, days);
+	t.has_time = 1;
+	t.hour = p->remind_hour;
+	t.min = p->remind_min;
+	return tz_to_utc(p->tz, &t);
+}
+
+/* Local date of the deadline: for a whole day, that day; for a time, its day. */
+static void
+leads(const struct plan *p, const struct instance *in, const struct ltime *due, int64_t deadline,
+    struct occlist *l)
+{
+	const int *r = in->ms->nremind ? in->ms->remind : p->remind;
+	size_t nr = in->ms->nremind ? in->ms->nremind : p->nremind, i;
+	int64_t when;
+
+	for (i = 0; i < nr; i++) {
+		when = at_remind_hour(p, due, -r[i]);
+		/* A same-day reminder after a timed deadline would come too late to help. */
+		if (when < deadline)
+			add(l, when, RK_LEAD, in->idx, r[i], deadline, in->owner);
+	}
+}
+
+static int
+cmp_occ(const void *a, const void *b)
+{
+	const struct occurrence *x = a, *y = b;
+
+	if (x->when != y->when)
+		return x->when < y->when ? -1 : 1;
+	if (x->inst != y->inst)
+		return x->inst < y->inst ? -1 : 1;
+	if (x->kind != y->kind)
+		return (int)x->kind - (int)y->kind;
+	return x->n - y->n;
+}
+
+static void
+instance_occurrences(const struct plan *p, const struct istate *st, size_t idx,
+    struct occlist *l)
+{
+	const struct instance *in = &p->inst[idx];
+	const struct milestone *m = in->ms;
+	struct ltime day = in->timing.due, step;
+	int64_t ready, deadline = in->deadline;
+	size_t i;
+	int k, met;
+
+	if (st[idx].status != ST_OPEN)
+		return;
+	/* Lead times, for each occurrence of a recurring milestone. */
+	if (m->recur.every) {
+		int64_t until = tz_day_end(p->tz, &m->recur.until);
+
+		for (k = 0; k < 1000; k++) {
+			step = in->timing.due;
+			if (m->recur.unit == 'd')
+				ltime_add_days(&step, k * m->recur.every);
+			else if (m->recur.unit == 'w')
+				ltime_add_days(&step, 7 * k * m->recur.every);
+			else {
+				int mon = step.mon - 1 + k * m->recur.every;
+
+				step.year += mon / 12;
+				step.mon = mon % 12 + 1;
+				if (step.day > 28)
+					step.day = 28;	/* every month has it */
+			}
+			if (tz_to_utc(p->tz, &step) >= until)
+				break;
+			leads(p, in, &step, step.has_time ? tz_to_utc(p->tz, &step) :
+			    tz_day_end(p->tz, &step), l);
+		}
+		/* The series is overdue only after its last day. */
+		deadline = until;
+		day = m->recur.until;
+	} else
+		leads(p, in, &in->timing.due, deadline, l);
+	if (in->timing.from.set)
+		add(l, at_remind_hour(p, &in->timing.from, 0), RK_OPENS, idx, 0, deadline, in->owner);
+	/* Overdue: the first at the reminder hour after the deadline, then every interval. */
+	for (k = 1; k <= p->overdue_max; k++) {
+		int64_t when = at_remind_hour(p, &day, (day.has_time ? 0 : 1) +
+		    (k - 1) * p->overdue_every);
+
+		if (when <= deadline)
+			when = at_remind_hour(p, &day, 1 + (k - 1) * p->overdue_every);
+		add(l, when, RK_OVERDUE, idx, k, deadline, in->owner);
+	}
+	if (m->escalate_to != NULL && m->escalate_after >= 0)
+		add(l, at_remind_hour(p, &day, (day.has_time ? 0 : 1) + m->escalate_after),
+		    RK_ESCALATE, idx, m->escalate_after, deadline, m->escalate_to);
+	/* Go-ahead: the moment the last prerequisite was recorded met (or not-before passed). */
+	if (in->npre > 0) {
+		met = 1;
+		ready = 0;
+		for (i = 0; i < in->npre; i++) {
+			if (!rules_met(&st[in->pre[i]]))
+				met = 0;
+			else if (st[in->pre[i]].changed > ready)
+				ready = st[in->pre[i]].changed;
+		}
+		if (met && ready > 0) {
+			if (in->not_before > ready)
+				ready = in->not_before;
+			add(l, ready, RK_GOAHEAD, idx, 0, deadline, in->owner);
+		}
+	}
+	if (m->same_moment)
+		add(l, in->not_before ? in->not_before : in->start, RK_MOMENT, idx, 0, deadline,
+		    in->owner);
+}
+
+size_t
+schedule_between(const struct plan *p, const struct istate *st, int64_t from, int64_t until,
+    struct occurrence **out)
+{
+	struct occlist l = { NULL, 0, 0, from, until };
+	size_t i;
+
+	for (i = 0; i < p->ninst; i++)
+		instance_occurrences(p, st, i, &l);
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_occ);
+	*out = l.v;
+	return l.n;
+}
+
+int64_t
+schedule_next(const struct plan *p, const struct istate *st, int64_t after)
+{
+	struct occurrence *v;
+	size_t n = schedule_between(p, st, after, INT64_MAX, &v);
+	int64_t next = n > 0 ? v[0].when : 0;
+
+	free(v);
+	return next;
+}
