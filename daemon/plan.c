@@ -305,11 +305,17 @@ plan_role_addrs(const struct plan *p, const char *role, const struct party *pt, 
 	const struct role *r;
 	size_t n = 0, cap = 0, i, j;
 
-	if (pt != NULL) {
-		if ((c = party_contact(pt, role)) != NULL)
-			for (j = 0; j < c->naddrs; j++) {
+	if (pt != NULL && (c = party_contact(pt, role)) != NULL) {
+		for (j = 0; j < c->naddrs; j++) {
+			XGROW(v, n, cap);
+			v[n++] = c->addrs[j];
+		}
+	} else if (pt != NULL) {
+		/* The party has no holder of its own: the plan-wide holders act for it. */
+		if ((r = plan_role(p, role)) != NULL)
+			for (j = 0; j < r->naddrs; j++) {
 				XGROW(v, n, cap);
-				v[n++] = c->addrs[j];
+				v[n++] = r->addrs[j];
 			}
 	} else {
 		/* A plan-wide milestone: plan-wide holders, or else every party's. */
@@ -349,7 +355,13 @@ struct parser {
 	struct override		*ovr;
 	int			 ovr_indent;
 	int			 seen_plan;
+	int			 plan_line;
 	size_t			 nerr_start;
+	struct seen {
+		char	 key[24];
+		int	 line;
+	}			 seen[2][48];	/* keys of the block [0] and of its for [1] */
+	size_t			 nseen[2];
 };
 
 /* One logical line: key, value (continuations joined) and where it started. */
@@ -494,8 +506,8 @@ parse_window(struct parser *ps, int line, const char *value, struct timing *t)
 static void
 set_string(struct parser *ps, int line, const char *key, char **dst, const char *value)
 {
-	if (*dst != NULL)
-		perr(ps, line, "%s given twice", key);
+	if (*value == '\0')
+		perr(ps, line, "%s needs a value", key);
 	free(*dst);
 	*dst = xstrdup(value);
 }
@@ -505,19 +517,17 @@ parse_timing_key(struct parser *ps, const struct pline *l, struct timing *t)
 {
 	if (strcmp(l->key, "due") == 0) {
 		if (t->due.set)
-			perr(ps, l->line, "due or window given twice");
+			perr(ps, l->line, "give either due or window, not both");
 		parse_time_value(ps, l->line, "due", l->value, &t->due);
 		return 1;
 	}
 	if (strcmp(l->key, "window") == 0) {
 		if (t->due.set)
-			perr(ps, l->line, "due or window given twice");
+			perr(ps, l->line, "give either due or window, not both");
 		parse_window(ps, l->line, l->value, t);
 		return 1;
 	}
 	if (strcmp(l->key, "not-before") == 0) {
-		if (t->not_before.set)
-			perr(ps, l->line, "not-before given twice");
 		parse_time_value(ps, l->line, "not-before", l->value, &t->not_before);
 		return 1;
 	}
@@ -577,11 +587,11 @@ parse_repeat(struct parser *ps, const struct pline *l, struct milestone *m)
 		perr(ps, l->line, "repeat: write \"every N days|weeks|months until YYYY-MM-DD\"");
 		return;
 	}
-	if (strncmp(unit, "day", 3) == 0)
+	if (strcmp(unit, "day") == 0 || strcmp(unit, "days") == 0)
 		m->recur.unit = 'd';
-	else if (strncmp(unit, "week", 4) == 0)
+	else if (strcmp(unit, "week") == 0 || strcmp(unit, "weeks") == 0)
 		m->recur.unit = 'w';
-	else if (strncmp(unit, "month", 5) == 0)
+	else if (strcmp(unit, "month") == 0 || strcmp(unit, "months") == 0)
 		m->recur.unit = 'm';
 	else {
 		perr(ps, l->line, "repeat: unit \"%s\" is not days, weeks or months", unit);
@@ -597,6 +607,7 @@ key_override(struct parser *ps, const struct pline *l)
 {
 	struct override *o = ps->ovr;
 
+	o->nkeys++;
 	if (strcmp(l->key, "title") == 0)
 		set_string(ps, l->line, "title", &o->title, l->value);
 	else if (strcmp(l->key, "description") == 0)
@@ -630,8 +641,6 @@ key_milestone(struct parser *ps, const struct pline *l)
 	else if (strcmp(l->key, "owner") == 0)
 		set_string(ps, l->line, "owner", &m->owner, l->value);
 	else if (strcmp(l->key, "parties") == 0) {
-		if (m->per_party)
-			perr(ps, l->line, "parties given twice");
 		m->per_party = 1;
 		n = split_words(l->value, &w);
 		if (n == 0)
@@ -708,7 +717,8 @@ key_plan(struct parser *ps, const struct pline *l)
 	} else if (strcmp(l->key, "remind") == 0)
 		parse_daylist(ps, l->line, l->value, &p->remind, &p->nremind);
 	else if (strcmp(l->key, "remind-at") == 0) {
-		if (sscanf(l->value, "%2d:%2d%n", &h, &mi, &n) != 2 || l->value[n] != '\0' ||
+		if (sscanf(l->value, "%2d:%2d%n", &h, &mi, &n) != 2 || n != 5 ||
+		    l->value[n] != '\0' ||
 		    h < 0 || h > 23 || mi < 0 || mi > 59)
 			perr(ps, l->line, "remind-at: bad time \"%s\" (HH:MM)", l->value);
 		else {
@@ -811,12 +821,14 @@ open_block(struct parser *ps, const struct pline *l)
 
 	ps->ovr = NULL;
 	ps->block = B_NONE;
+	ps->nseen[0] = ps->nseen[1] = 0;
 	if (strcmp(l->key, "plan") == 0) {
 		if (ps->seen_plan) {
 			perr(ps, l->line, "a second plan in one file: one plan per file");
 			return;
 		}
 		ps->seen_plan = 1;
+		ps->plan_line = l->line;
 		if (!id_valid(id))
 			perr(ps, l->line, "plan id \"%s\" is not valid (lower case letters, digits, "
 			    "- _ .)", id);
@@ -871,6 +883,32 @@ open_block(struct parser *ps, const struct pline *l)
 		perr(ps, l->line, "unknown block \"%s\" (plan, role, party, milestone)", l->key);
 }
 
+/* Keys that may come more than once in a block; any other key given twice is an error. */
+static int
+seen_twice(struct parser *ps, int which, const struct pline *l)
+{
+	static const char *repeatable[] = { "requires", "for", "formerly", "role", "address",
+	    NULL };
+	size_t i;
+
+	for (i = 0; repeatable[i] != NULL; i++)
+		if (strcmp(l->key, repeatable[i]) == 0)
+			return 0;
+	for (i = 0; i < ps->nseen[which]; i++)
+		if (strcmp(ps->seen[which][i].key, l->key) == 0) {
+			perr(ps, l->line, "%s given twice (first at line %d)", l->key,
+			    ps->seen[which][i].line);
+			return 1;
+		}
+	if (ps->nseen[which] < sizeof(ps->seen[0]) / sizeof(ps->seen[0][0]) &&
+	    strlen(l->key) < sizeof(ps->seen[0][0].key)) {
+		snprintf(ps->seen[which][ps->nseen[which]].key, sizeof(ps->seen[0][0].key), "%s",
+		    l->key);
+		ps->seen[which][ps->nseen[which]++].line = l->line;
+	}
+	return 0;
+}
+
 static void
 handle_line(struct parser *ps, const struct pline *l)
 {
@@ -886,6 +924,7 @@ handle_line(struct parser *ps, const struct pline *l)
 		if (*l->value == '\0') {
 			perr(ps, l->line, "%s needs an id", l->key);
 			ps->block = B_NONE;
+			ps->seen_plan = 1;
 			return;
 		}
 		open_block(ps, l);
@@ -893,10 +932,17 @@ handle_line(struct parser *ps, const struct pline *l)
 		return;
 	}
 	if (ps->ovr != NULL && l->indent > ps->ovr_indent) {
-		key_override(ps, l);
+		if (!seen_twice(ps, 1, l))
+			key_override(ps, l);
 		return;
 	}
 	ps->ovr = NULL;
+	if (ps->block == B_NONE && !ps->seen_plan) {
+		perr(ps, l->line, "\"%s\" is indented but belongs to no block", l->key);
+		return;
+	}
+	if (ps->block != B_NONE && seen_twice(ps, 0, l))
+		return;
 	switch (ps->block) {
 	case B_NONE:
 		/* The block's header was bad; its keys would only repeat the error. */
@@ -923,6 +969,7 @@ handle_line(struct parser *ps, const struct pline *l)
 			ps->ovr->party = xstrdup(l->value);
 			ps->ovr->line = l->line;
 			ps->ovr_indent = l->indent;
+			ps->nseen[1] = 0;
 		} else
 			key_milestone(ps, l);
 		break;
@@ -945,6 +992,46 @@ indent_of(const char *s, const char **rest)
  * than its key (a description keeps its line breaks, other values join with a blank).
  * "for PARTY" is the one key whose deeper lines are keys of their own.
  */
+/* Length of the valid UTF-8 sequence at p (no overlongs, surrogates or > U+10FFFF), or 0. */
+static size_t
+utf8_seq(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f))
+			return 0;
+		return 3;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80 ||
+		    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* Plans are UTF-8: a line that is not is reported, not published to calendars and mail. */
+static int
+line_utf8_ok(const char *line)
+{
+	const unsigned char *p = (const unsigned char *)line;
+	size_t n;
+
+	while (*p) {
+		if ((n = utf8_seq(p)) == 0)
+			return 0;
+		if (n == 1 && *p < 0x20 && *p != '\t')
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
 static void
 parse_text(struct parser *ps, const char *text, size_t len)
 {
@@ -956,11 +1043,18 @@ parse_text(struct parser *ps, const char *text, size_t len)
 
 	if (memchr(text, '\0', len) != NULL)
 		perr(ps, 0, "the file contains a NUL byte");
+	/* Editors on Windows start UTF-8 files with a byte order mark. */
+	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3;
 	while ((line = strsep(&s, "\n")) != NULL) {
 		lineno++;
 		vlen = strlen(line);
 		if (vlen > 0 && line[vlen - 1] == '\r')
 			line[--vlen] = '\0';
+		if (!line_utf8_ok(line)) {
+			perr(ps, lineno, "not valid UTF-8 text (or a control character)");
+			continue;
+		}
 		indent = indent_of(line, &rest);
 		if (*rest == '\0') {
 			if (cur.key != NULL)
@@ -1014,11 +1108,11 @@ parse_text(struct parser *ps, const char *text, size_t len)
 /* ---- validation and expansion ---- */
 
 static int
-party_in(const struct milestone *m, const char *party)
+party_in(const struct plan *p, const struct milestone *m, const char *party)
 {
 	size_t i;
 
-	if (!m->per_party)
+	if (!m->per_party || plan_party(p, party) == NULL)
 		return 0;
 	if (m->parties == NULL)
 		return 1;
@@ -1051,13 +1145,26 @@ validate_milestone(const char *file, struct plan *p, struct milestone *m, struct
 		errlist_add(errs, file, m->line, "milestone %s: window starts %s, after it ends %s",
 		    m->id, a, b);
 	}
+	if ((m->escalate_to == NULL) != (m->escalate_after < 0))
+		errlist_add(errs, file, m->line, "milestone %s: escalate-after and escalate-to go "
+		    "together", m->id);
 	if (m->escalate_to != NULL && !role_known(p, m->escalate_to))
 		errlist_add(errs, file, m->line, "milestone %s: escalate-to \"%s\" is not a role of "
 		    "this plan", m->id, m->escalate_to);
 	if (m->recur.every && m->timing.due.set &&
-	    tz_to_utc(p->tz, &m->recur.until) < tz_to_utc(p->tz, &m->timing.due))
+	    tz_day_end(p->tz, &m->recur.until) <= tz_to_utc(p->tz, &m->timing.due))
 		errlist_add(errs, file, m->line, "milestone %s: repeat ends before its first due "
 		    "date", m->id);
+	for (i = 0; i < m->nformerly; i++) {
+		struct milestone *o = plan_renamed(p, m->formerly[i]);
+
+		if (plan_milestone(p, m->formerly[i]) != NULL)
+			errlist_add(errs, file, m->line, "milestone %s: formerly %s, but %s is still a "
+			    "milestone", m->id, m->formerly[i], m->formerly[i]);
+		else if (o != NULL && o != m)
+			errlist_add(errs, file, m->line, "milestone %s: %s was formerly milestone %s "
+			    "too", m->id, o->id, m->formerly[i]);
+	}
 	for (i = 0; i < m->nparties; i++)
 		if (plan_party(p, m->parties[i]) == NULL)
 			errlist_add(errs, file, m->line, "milestone %s: unknown party %s", m->id,
@@ -1075,9 +1182,18 @@ validate_milestone(const char *file, struct plan *p, struct milestone *m, struct
 			    o->party, m->id);
 		else if (plan_party(p, o->party) == NULL)
 			errlist_add(errs, file, o->line, "for %s: unknown party", o->party);
-		else if (!party_in(m, o->party))
+		else if (!party_in(p, m, o->party))
 			errlist_add(errs, file, o->line, "for %s: milestone %s does not apply to that "
 			    "party", o->party, m->id);
+		if (o->timing.from.set && o->timing.due.set &&
+		    tz_to_utc(p->tz, &o->timing.from) > tz_to_utc(p->tz, &o->timing.due)) {
+			ltime_format(&o->timing.from, a, sizeof(a));
+			ltime_format(&o->timing.due, b, sizeof(b));
+			errlist_add(errs, file, o->line, "for %s: window starts %s, after it ends %s",
+			    o->party, a, b);
+		}
+		if (o->nkeys == 0)
+			errlist_add(errs, file, o->line, "for %s: an exception without keys", o->party);
 		if (o->owner != NULL && !role_known(p, o->owner))
 			errlist_add(errs, file, o->line, "for %s: owner \"%s\" is not a role of this "
 			    "plan", o->party, o->owner);
@@ -1100,7 +1216,7 @@ validate_milestone(const char *file, struct plan *p, struct milestone *m, struct
 		if ((r->scope == REQ_ALL || r->scope == REQ_PARTY) && !t->per_party)
 			errlist_add(errs, file, r->line, "requires %s@%s: %s is not per party", r->id,
 			    r->scope == REQ_ALL ? "all" : r->party, r->id);
-		if (r->scope == REQ_PARTY && t->per_party && !party_in(t, r->party))
+		if (r->scope == REQ_PARTY && t->per_party && !party_in(p, t, r->party))
 			errlist_add(errs, file, r->line, "requires %s@%s: %s does not apply to party %s",
 			    r->id, r->party, r->id, r->party);
 		if ((r->scope == REQ_SAME || r->scope == REQ_AUTO) && t->per_party &&
@@ -1108,7 +1224,7 @@ validate_milestone(const char *file, struct plan *p, struct milestone *m, struct
 			size_t k;
 
 			for (k = 0; k < p->nparties; k++)
-				if (party_in(m, p->parties[k].id) && !party_in(t, p->parties[k].id))
+				if (party_in(p, m, p->parties[k].id) && !party_in(p, t, p->parties[k].id))
 					errlist_add(errs, file, r->line, "requires %s: %s has no instance "
 					    "for party %s (write %s@all?)", r->id, r->id,
 					    p->parties[k].id, r->id);
@@ -1116,13 +1232,16 @@ validate_milestone(const char *file, struct plan *p, struct milestone *m, struct
 	}
 }
 
-/* Depth-first search over milestones; a back edge is a cycle, reported with its path. */
-static int
-find_cycle(struct plan *p, size_t i, int *mark, size_t *stack, size_t depth, const char *file,
+/*
+ * Depth-first search over milestones; every back edge closes a cycle, reported with its
+ * path in the direction of requires ("a -> b" reads "a requires b").
+ */
+static void
+find_cycles(struct plan *p, size_t i, int *mark, size_t *stack, size_t depth, const char *file,
     struct errlist *errs)
 {
 	struct milestone *m = &p->ms[i], *t;
-	size_t k, j, s;
+	size_t k, j, s, from;
 	char *path, *np;
 
 	mark[i] = 1;
@@ -1132,23 +1251,21 @@ find_cycle(struct plan *p, size_t i, int *mark, size_t *stack, size_t depth, con
 			continue;
 		j = (size_t)(t - p->ms);
 		if (mark[j] == 1) {
-			path = xstrdup(t->id);
-			for (s = depth + 1; s-- > 0;) {
+			for (from = 0; stack[from] != j; from++)
+				;
+			path = xstrdup(p->ms[stack[from]].id);
+			for (s = from + 1; s <= depth; s++) {
 				xasprintf(&np, "%s -> %s", path, p->ms[stack[s]].id);
 				free(path);
 				path = np;
-				if (stack[s] == j)
-					break;
 			}
-			errlist_add(errs, file, m->reqs[k].line, "dependency cycle: %s", path);
+			errlist_add(errs, file, m->reqs[k].line, "dependency cycle: %s -> %s", path,
+			    t->id);
 			free(path);
-			return 1;
-		}
-		if (mark[j] == 0 && find_cycle(p, j, mark, stack, depth + 1, file, errs))
-			return 1;
+		} else if (mark[j] == 0)
+			find_cycles(p, j, mark, stack, depth + 1, file, errs);
 	}
 	mark[i] = 2;
-	return 0;
 }
 
 static void
@@ -1169,6 +1286,9 @@ inst_timing(struct plan *p, struct instance *in)
 	const struct timing *t = &in->timing;
 
 	in->deadline = t->due.has_time ? tz_to_utc(p->tz, &t->due) : tz_day_end(p->tz, &t->due);
+	/* A recurring milestone is late only when its series has ended. */
+	if (in->ms->recur.every)
+		in->deadline = tz_day_end(p->tz, &in->ms->recur.until);
 	if (t->from.set)
 		in->start = tz_to_utc(p->tz, &t->from);
 	else
@@ -1204,8 +1324,8 @@ plan_expand(struct plan *p, struct errlist *errs)
 	mark = xcalloc(p->nms ? p->nms : 1, sizeof(int));
 	stack = xcalloc(p->nms ? p->nms : 1, sizeof(size_t));
 	for (i = 0; i < p->nms; i++)
-		if (mark[i] == 0 && find_cycle(p, i, mark, stack, 0, p->file, errs))
-			break;
+		if (mark[i] == 0)
+			find_cycles(p, i, mark, stack, 0, p->file, errs);
 	free(mark);
 	free(stack);
 	if (errs->n > start_err)
@@ -1215,7 +1335,7 @@ plan_expand(struct plan *p, struct errlist *errs)
 		m = &p->ms[i];
 		for (k = 0; k < (m->per_party ? p->nparties : 1); k++) {
 			pt = m->per_party ? &p->parties[k] : NULL;
-			if (pt != NULL && !party_in(m, pt->id))
+			if (pt != NULL && !party_in(p, m, pt->id))
 				continue;
 			XGROW(p->inst, p->ninst, cap);
 			in = &p->inst[p->ninst];
@@ -1285,6 +1405,16 @@ plan_expand(struct plan *p, struct errlist *errs)
 			pre->dep = xreallocarray(pre->dep, pre->ndep + 1, sizeof(size_t));
 			pre->dep[pre->ndep++] = i;
 		}
+	/* Reminders must reach someone: an owner role without any address is an error. */
+	for (i = 0; i < p->ninst; i++) {
+		const char **addrs;
+
+		in = &p->inst[i];
+		if (plan_role_addrs(p, in->owner, in->party, &addrs) == 0)
+			errlist_add(errs, p->file, in->ms->line, "%s: nobody holds role %s%s%s", in->key,
+			    in->owner, in->party ? " for party " : "", in->party ? in->party->id : "");
+		free(addrs);
+	}
 	/* Timing that cannot work: due before a prerequisite can even start. */
 	for (i = 0; i < p->ninst; i++) {
 		in = &p->inst[i];
@@ -1302,7 +1432,7 @@ plan_expand(struct plan *p, struct errlist *errs)
 				earliest = pre->start;
 			if (earliest && earliest >= in->deadline) {
 				ltime_format(&in->timing.due, a, sizeof(a));
-				ltime_format(pre->timing.not_before.set ? &pre->timing.not_before :
+				ltime_format(earliest == pre->not_before ? &pre->timing.not_before :
 				    &pre->timing.from, b, sizeof(b));
 				pi = (size_t)in->ms->line;
 				errlist_add(errs, p->file, (int)pi, "%s is due %s, but its prerequisite %s "
@@ -1335,7 +1465,7 @@ plan_parse(const char *file, const char *text, size_t len, struct errlist *errs)
 	if (!ps.seen_plan)
 		errlist_add(errs, file, 0, "no \"plan ID\" line: not a plan");
 	if (p->id != NULL && p->title == NULL)
-		errlist_add(errs, file, 1, "plan %s has no title", p->id);
+		errlist_add(errs, file, ps.plan_line, "plan %s has no title", p->id);
 	if (p->remind == NULL) {
 		p->remind = xcalloc(3, sizeof(int));
 		p->remind[0] = 7;
@@ -1406,6 +1536,10 @@ plan_add_milestone(struct plan *p, struct milestone *m, char **cause)
 	size_t i;
 	char *msg;
 
+	if (!id_valid(m->id)) {
+		xasprintf(cause, "\"%s\" is not a milestone id", m->id ? m->id : "");
+		return -1;
+	}
 	if (plan_milestone(p, m->id) != NULL || plan_renamed(p, m->id) != NULL) {
 		xasprintf(cause, "milestone %s exists already in plan %s", m->id, p->id);
 		return -1;

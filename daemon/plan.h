@@ -42,6 +42,7 @@ struct override {
 	char		*description;
 	char		*owner;
 	struct timing	 timing;
+	int		 nkeys;		/* lines in the block, right or wrong */
 	int		 line;
 };
 

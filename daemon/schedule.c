@@ -88,6 +88,14 @@ leads(const struct plan *p, const struct instance *in, const struct ltime *due, 
 }
 
 static int
+month_days(int y, int m)
+{
+	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : d[m - 1];
+}
+
+static int
 cmp_occ(const void *a, const void *b)
 {
 	const struct occurrence *x = a, *y = b;
@@ -129,16 +137,16 @@ instance_occurrences(const struct plan *p, const struct istate *st, size_t idx,
 
 				step.year += mon / 12;
 				step.mon = mon % 12 + 1;
-				if (step.day > 28)
-					step.day = 28;	/* every month has it */
+				/* The 31st falls on the last day of a shorter month. */
+				if (step.day > month_days(step.year, step.mon))
+					step.day = month_days(step.year, step.mon);
 			}
 			if (tz_to_utc(p->tz, &step) >= until)
 				break;
 			leads(p, in, &step, step.has_time ? tz_to_utc(p->tz, &step) :
 			    tz_day_end(p->tz, &step), l);
 		}
-		/* The series is overdue only after its last day. */
-		deadline = until;
+		/* The series is overdue only after its last day (in->deadline says so too). */
 		day = m->recur.until;
 	} else
 		leads(p, in, &in->timing.due, deadline, l);
@@ -153,9 +161,14 @@ instance_occurrences(const struct plan *p, const struct istate *st, size_t idx,
 			when = at_remind_hour(p, &day, 1 + (k - 1) * p->overdue_every);
 		add(l, when, RK_OVERDUE, idx, k, deadline, in->owner);
 	}
-	if (m->escalate_to != NULL && m->escalate_after >= 0)
-		add(l, at_remind_hour(p, &day, (day.has_time ? 0 : 1) + m->escalate_after),
-		    RK_ESCALATE, idx, m->escalate_after, deadline, m->escalate_to);
+	if (m->escalate_to != NULL && m->escalate_after >= 0) {
+		int64_t when = at_remind_hour(p, &day, (day.has_time ? 0 : 1) + m->escalate_after);
+
+		/* Never before the deadline has passed: a timed due late in the day. */
+		if (when <= deadline)
+			when = at_remind_hour(p, &day, 1 + m->escalate_after);
+		add(l, when, RK_ESCALATE, idx, m->escalate_after, deadline, m->escalate_to);
+	}
 	/* Go-ahead: the moment the last prerequisite was recorded met (or not-before passed). */
 	if (in->npre > 0) {
 		met = 1;
