@@ -7,6 +7,7 @@
 
 #include "clock.h"
 #include "engine.h"
+#include "ical.h"
 #include "log.h"
 #include "tz.h"
 #include "xmalloc.h"
@@ -52,6 +53,7 @@ pstates_free(struct pstate *ps, size_t n)
 		for (j = 0; ps[i].st != NULL && j < ps[i].plan->ninst; j++)
 			istate_clear(&ps[i].st[j]);
 		free(ps[i].st);
+		free(ps[i].seq);
 		plan_free(ps[i].plan);
 	}
 	free(ps);
@@ -347,6 +349,49 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static uint64_t
+fnv(uint64_t h, const char *s)
+{
+	for (; s != NULL && *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h * 1099511628211ULL;
+}
+
+/*
+ * What the feeds publish of a plan, as SEQUENCE per instance and the time the plan last
+ * changed: kept in the store so that the same data gives the same bytes after a restart.
+ */
+static int
+publish_state(struct engine *e, struct pstate *ps, int64_t now)
+{
+	struct plan *p = ps->plan;
+	uint64_t h = 14695981039346656037ULL;
+	size_t i;
+
+	free(ps->seq);
+	ps->seq = xcalloc(p->ninst ? p->ninst : 1, sizeof(int));
+	h = fnv(h, p->title);
+	h = fnv(h, p->description);
+	h = fnv(h, p->tz);
+	for (i = 0; i < p->ninst; i++) {
+		struct instance *in = &p->inst[i];
+		char buf[32];
+
+		if (store_sequence(e->store, p->id, in->key, ical_timing_hash(p, i),
+		    &ps->seq[i]) == -1)
+			return -1;
+		h = fnv(h, in->key);
+		h = fnv(h, in->title);
+		h = fnv(h, in->description);
+		h = fnv(h, in->owner);
+		snprintf(buf, sizeof(buf), "%llx", (unsigned long long)ical_timing_hash(p, i));
+		h = fnv(h, buf);
+	}
+	return store_plan_seen(e->store, p->id, h, now, &ps->stamp);
+}
+
 /* Milestones marked done in the plan file are recorded once, as done by the plan. */
 static int
 record_plan_done(struct engine *e, struct pstate *ps, int64_t now)
@@ -417,8 +462,8 @@ load_plan_files(const char *dir, struct pstate **out, struct errlist *errs)
 					errlist_add(errs, files[i], 1, "plan %s is also in %s", p->id,
 					    ps[j].plan->file);
 			ps = xreallocarray(ps, n + 1, sizeof(*ps));
+			memset(&ps[n], 0, sizeof(ps[n]));
 			ps[n].plan = p;
-			ps[n].st = NULL;
 			n++;
 		}
 		free(files[i]);
@@ -469,7 +514,8 @@ engine_load(struct engine *e, struct errlist *errs)
 	if (store_each_state(e->store, NULL, load_state_cb, &lc) == -1)
 		lc.dbfail = 1;
 	for (i = 0; i < lc.nps && !lc.dbfail; i++)
-		if (record_plan_done(e, &lc.ps[i], now) == -1)
+		if (record_plan_done(e, &lc.ps[i], now) == -1 ||
+		    publish_state(e, &lc.ps[i], now) == -1)
 			lc.dbfail = 1;
 	if (lc.dbfail || store_commit(e->store) == -1) {
 		store_rollback(e->store);
@@ -781,6 +827,8 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 		return fail(r, ENG_FAIL, "database: %s", store_error(e->store));
 	}
 	free(text);
+	if (publish_state(e, ps, now) == -1)
+		return fail(r, ENG_FAIL, "database: %s", store_error(e->store));
 	for (j = old_n; j < ps->plan->ninst; j++) {
 		in = &ps->plan->inst[j];
 		r->list = xreallocarray(r->list, r->nlist + 1, sizeof(size_t));

@@ -14,6 +14,8 @@
 struct pstate {
 	struct plan	*plan;
 	struct istate	*st;		/* indexed like plan->inst */
+	int		*seq;		/* published SEQUENCE per instance */
+	int64_t		 stamp;		/* since when the plan's text is what it is */
 };
 
 /* A recorded state whose milestone the plan no longer has: kept, shown, never dropped. */

@@ -486,6 +486,14 @@ zone_compact(icaltimezone *z, const char *tzid, int y)
 	struct icaltimetype start, noon, lstart = icaltime_null_time();
 	int n = 0, off, isdl;
 
+	/* Without DST in year y, its one offset: the one at its midsummer. */
+	noon = icaltime_null_time();
+	noon.year = y ? y : 2000;
+	noon.month = 7;
+	noon.day = 1;
+	noon.hour = 12;
+	off = icaltimezone_get_utc_offset(z, &noon, &isdl);
+
 	vtz = icalcomponent_new(ICAL_VTIMEZONE_COMPONENT);
 	icalcomponent_add_property(vtz, icalproperty_new_tzid(tzid));
 	for (c = full ? icalcomponent_get_first_component(full, ICAL_ANY_COMPONENT) : NULL;
@@ -493,8 +501,10 @@ zone_compact(icaltimezone *z, const char *tzid, int y)
 		if (!obs_kind(c))
 			continue;
 		start = icalcomponent_get_dtstart(c);
-		if (y != 0 && start.year <= y && (last == NULL ||
-		    icaltime_compare(start, lstart) > 0)) {
+		/* The latest start of that offset names it. */
+		if (start.year <= noon.year && (p = icalcomponent_get_first_property(c,
+		    ICAL_TZOFFSETTO_PROPERTY)) != NULL && icalproperty_get_tzoffsetto(p) == off &&
+		    (last == NULL || icaltime_compare(start, lstart) > 0)) {
 			last = c;
 			lstart = start;
 		}
@@ -521,13 +531,6 @@ zone_compact(icaltimezone *z, const char *tzid, int y)
 		icalcomponent_free(vtz);
 		return NULL;
 	}
-	/* No DST in year y: one offset, the one at its midsummer. */
-	noon = icaltime_null_time();
-	noon.year = y ? y : 2000;
-	noon.month = 7;
-	noon.day = 1;
-	noon.hour = 12;
-	off = icaltimezone_get_utc_offset(z, &noon, &isdl);
 	c = icalcomponent_new(ICAL_XSTANDARD_COMPONENT);
 	start = icaltime_null_time();
 	start.year = 1970;
@@ -537,8 +540,7 @@ zone_compact(icaltimezone *z, const char *tzid, int y)
 	icalcomponent_add_property(c, icalproperty_new_tzoffsetto(off));
 	if (full == NULL)
 		icalcomponent_add_property(c, icalproperty_new_tzname(tzid));
-	else if (last != NULL && (p = icalcomponent_get_first_property(last,
-	    ICAL_TZOFFSETTO_PROPERTY)) != NULL && icalproperty_get_tzoffsetto(p) == off)
+	else if (last != NULL)
 		obs_copy(c, last, ICAL_TZNAME_PROPERTY);
 	icalcomponent_add_component(vtz, c);
 	return vtz;
@@ -733,7 +735,6 @@ describe(struct render *r, struct buf *b, const struct plan *p, const struct ist
 	int fi;
 
 	b->n = 0;
-	buf_str(b, "");
 	if (in->description != NULL && in->description[0] != '\0')
 		buf_printf(b, "%s\n\n", in->description);
 	buf_printf(b, "%s: %s\n", w->status, w->state[dv]);

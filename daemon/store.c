@@ -51,6 +51,16 @@ static const char *migrations[] = {
 	"  recipient TEXT NOT NULL, outbox_id INTEGER NOT NULL REFERENCES outbox (id),"
 	"  PRIMARY KEY (plan, key, kind, at, recipient)) WITHOUT ROWID;"
 	"CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;",
+	/* 3: feeds (tokens only as hashes), published sequences, when each plan changed */
+	"CREATE TABLE feed ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, subject TEXT NOT NULL,"
+	"  token_hash BLOB NOT NULL UNIQUE, created INTEGER NOT NULL, created_by TEXT NOT NULL,"
+	"  revoked INTEGER, replaces INTEGER);"
+	"CREATE TABLE sequence ("
+	"  plan TEXT NOT NULL, key TEXT NOT NULL, hash INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	"  PRIMARY KEY (plan, key)) WITHOUT ROWID;"
+	"CREATE TABLE plan_seen ("
+	"  plan TEXT PRIMARY KEY, hash INTEGER NOT NULL, since INTEGER NOT NULL) WITHOUT ROWID;",
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -645,4 +655,188 @@ store_outbox_retry(struct store *s, int64_t id)
 	rc = sqlite3_step(st) == SQLITE_DONE ? (sqlite3_changes(s->db) == 1 ? 0 : 1) : -1;
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* ---- feeds ---- */
+
+int64_t
+store_feed_add(struct store *s, const char *kind, const char *subject, const unsigned char *hash,
+    int64_t created, const char *by, int64_t replaces)
+{
+	sqlite3_stmt *st;
+	int64_t id = -1;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO feed (kind, subject, token_hash, created,"
+	    " created_by, replaces) VALUES (?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, kind);
+	bind_text(st, 2, subject);
+	sqlite3_bind_blob(st, 3, hash, 32, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, created);
+	bind_text(st, 5, by);
+	if (replaces > 0)
+		sqlite3_bind_int64(st, 6, replaces);
+	else
+		sqlite3_bind_null(st, 6);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		id = sqlite3_last_insert_rowid(s->db);
+	sqlite3_finalize(st);
+	return id;
+}
+
+static void
+feed_read(sqlite3_stmt *st, struct feed_row *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->id = sqlite3_column_int64(st, 0);
+	f->kind = col_text(st, 1);
+	f->subject = col_text(st, 2);
+	f->created = sqlite3_column_int64(st, 3);
+	f->created_by = col_text(st, 4);
+	f->revoked = sqlite3_column_int64(st, 5);
+	if (sqlite3_column_bytes(st, 6) == 32)
+		memcpy(f->hash, sqlite3_column_blob(st, 6), 32);
+}
+
+#define FEED_COLS "id, kind, subject, created, created_by, revoked, token_hash"
+
+int
+store_feed_by_hash(struct store *s, const unsigned char *hash, store_feed_cb cb, void *arg)
+{
+	sqlite3_stmt *st;
+	struct feed_row f;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT " FEED_COLS " FROM feed WHERE token_hash = ?"
+	    " AND revoked IS NULL", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		feed_read(st, &f);
+		cb(&f, arg);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_feed_each(struct store *s, int64_t id, store_feed_cb cb, void *arg)
+{
+	sqlite3_stmt *st;
+	struct feed_row f;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT " FEED_COLS " FROM feed WHERE ?1 <= 0 OR id = ?1"
+	    " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		feed_read(st, &f);
+		cb(&f, arg);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_feed_revoke(struct store *s, int64_t id, int64_t at)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE feed SET revoked = ? WHERE id = ? AND revoked IS"
+	    " NULL", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, at);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st) == SQLITE_DONE ? (sqlite3_changes(s->db) == 1 ? 0 : 1) : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- what the feeds publish about plans ---- */
+
+int
+store_sequence(struct store *s, const char *plan, const char *key, uint64_t hash, int *seq)
+{
+	sqlite3_stmt *st;
+	int rc, found;
+	int64_t h = (int64_t)hash;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT hash, seq FROM sequence WHERE plan = ? AND key = ?",
+	    -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, plan);
+	bind_text(st, 2, key);
+	rc = sqlite3_step(st);
+	found = rc == SQLITE_ROW;
+	if (found && sqlite3_column_int64(st, 0) == h) {
+		*seq = sqlite3_column_int(st, 1);
+		sqlite3_finalize(st);
+		return 0;
+	}
+	/* New, or its timing changed: a calendar must see a higher SEQUENCE. */
+	*seq = found ? sqlite3_column_int(st, 1) + 1 : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO sequence (plan, key, hash, seq) VALUES"
+	    " (?1, ?2, ?3, ?4) ON CONFLICT (plan, key) DO UPDATE SET hash = ?3, seq = ?4", -1,
+	    &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, plan);
+	bind_text(st, 2, key);
+	sqlite3_bind_int64(st, 3, h);
+	sqlite3_bind_int(st, 4, *seq);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_plan_seen(struct store *s, const char *plan, uint64_t hash, int64_t now, int64_t *since)
+{
+	sqlite3_stmt *st;
+	int rc;
+	int64_t h = (int64_t)hash;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT hash, since FROM plan_seen WHERE plan = ?", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, plan);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == h) {
+		*since = sqlite3_column_int64(st, 1);
+		sqlite3_finalize(st);
+		return 0;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	*since = now;
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO plan_seen (plan, hash, since) VALUES (?1, ?2,"
+	    " ?3) ON CONFLICT (plan) DO UPDATE SET hash = ?2, since = ?3", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	bind_text(st, 1, plan);
+	sqlite3_bind_int64(st, 2, h);
+	sqlite3_bind_int64(st, 3, now);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int64_t
+store_size(struct store *s)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT page_count * page_size FROM pragma_page_count(),"
+	    " pragma_page_size()", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
 }

@@ -85,4 +85,32 @@ int		 store_outbox_retry(struct store *, int64_t id);
 int		 store_outbox_next_attempt(struct store *, int64_t *);
 int		 store_outbox_count(struct store *, const char *state, int64_t *);
 
+struct feed_row {
+	int64_t		 id;
+	const char	*kind;		/* person, party, plan */
+	const char	*subject;	/* an address, PLAN/PARTY, or PLAN */
+	int64_t		 created;
+	const char	*created_by;
+	int64_t		 revoked;	/* 0: in force */
+	unsigned char	 hash[32];	/* SHA-256 of the token; the token itself is never kept */
+};
+typedef void	 (*store_feed_cb)(const struct feed_row *, void *);
+
+int64_t		 store_feed_add(struct store *, const char *kind, const char *subject,
+		    const unsigned char *hash, int64_t created, const char *by, int64_t replaces);
+/* The feed in force with that token hash: 1 found (cb called), 0 none, -1 error. */
+int		 store_feed_by_hash(struct store *, const unsigned char *hash, store_feed_cb,
+		    void *);
+/* Every feed (id <= 0) or one. */
+int		 store_feed_each(struct store *, int64_t id, store_feed_cb, void *);
+/* 0 revoked, 1 no feed in force with that id, -1 error. */
+int		 store_feed_revoke(struct store *, int64_t id, int64_t at);
+/* The SEQUENCE to publish for an instance whose timing digest is hash (raised on change). */
+int		 store_sequence(struct store *, const char *plan, const char *key, uint64_t hash,
+		    int *seq);
+/* Since when a plan's text has been what it is (hash); a new hash starts now. */
+int		 store_plan_seen(struct store *, const char *plan, uint64_t hash, int64_t now,
+		    int64_t *since);
+int64_t		 store_size(struct store *);
+
 #endif

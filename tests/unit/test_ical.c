@@ -1,0 +1,1050 @@
+/* test_ical.c: the iCalendar renderer, read back with libical. */
+#include <glob.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+#include <libical/ical.h>
+
+#include "ical.h"
+#include "plan.h"
+#include "rules.h"
+#include "xmalloc.h"
+
+static const char demo_text[] =
+    "# the brief's example\n"
+    "plan demo\n"
+    "  title Demo plan\n"
+    "  timezone Europe/Amsterdam\n"
+    "  language nl\n"
+    "  remind 7d, 1d, 0d\n"
+    "  remind-at 08:30\n"
+    "role secretaris\n"
+    "  name Gemeentesecretaris\n"
+    "party staphorst\n"
+    "  name Gemeente Staphorst\n"
+    "  role secretaris secretaris@staphorst.example\n"
+    "party zwartewaterland\n"
+    "  name Gemeente Zwartewaterland\n"
+    "  role secretaris secretaris@zwartewaterland.example\n"
+    "milestone collegebesluit\n"
+    "  title Collegebesluit bestuursopdracht\n"
+    "  description\n"
+    "    Het college besluit over de bestuursopdracht, en over het gastheermodel.\n"
+    "    Tweede regel; met \\ een backslash.\n"
+    "  owner secretaris\n"
+    "  parties all\n"
+    "  due 2013-12-17\n"
+    "milestone briefing\n"
+    "  title Personeel geïnformeerd\n"
+    "  owner secretaris\n"
+    "  parties all\n"
+    "  not-before 2013-12-19 08:00\n"
+    "  due 2013-12-19 12:00\n"
+    "  requires collegebesluit@all\n"
+    "milestone raad\n"
+    "  title Raadsbespreking\n"
+    "  owner secretaris\n"
+    "  parties all\n"
+    "  window 2014-01-06 .. 2014-01-31\n"
+    "  for zwartewaterland\n"
+    "    title Bespreking in de gemeenteraad\n"
+    "milestone terugkoppeling\n"
+    "  title Terugkoppeling burgemeesters\n"
+    "  owner secretaris\n"
+    "  due 2014-01-07 10:00\n"
+    "  repeat every 2 weeks until 2014-03-01\n"
+    "milestone voortgang\n"
+    "  title Voortgangsrapportage\n"
+    "  owner secretaris\n"
+    "  due 2014-01-10\n"
+    "  repeat every 1 months until 2014-03-01\n";
+
+/* Instances of the demo plan, in plan order. */
+enum {
+	COL_ST, COL_ZW, BRIEF_ST, BRIEF_ZW, RAAD_ST, RAAD_ZW, TERUG, VOORT, NDEMO
+};
+
+static const char dst_text[] =
+    "plan dst\n"
+    "  title Zomertijd\n"
+    "  timezone Europe/Amsterdam\n"
+    "role r\n"
+    "  name R\n"
+    "milestone winter\n"
+    "  title Winter\n"
+    "  owner r\n"
+    "  window 2014-01-15 09:00 .. 2014-01-15 11:00\n"
+    "milestone summer\n"
+    "  title Zomer\n"
+    "  owner r\n"
+    "  due 2014-07-15 09:30\n";
+
+static int64_t
+utc(int y, int mo, int d, int h, int mi)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	return (int64_t)timegm(&tm);
+}
+
+static struct plan *
+load(const char *text)
+{
+	struct errlist errs = { 0 };
+	struct plan *p;
+	size_t i;
+
+	p = plan_parse("test.plan", text, strlen(text), &errs);
+	for (i = 0; i < errs.n; i++)
+		print_error("%s\n", errs.msg[i]);
+	errlist_free(&errs);
+	assert_non_null(p);
+	return p;
+}
+
+/* Checks every physical line: CRLF, at most 75 octets, whole UTF-8 characters only. */
+static void
+check_lines(const char *s, size_t len)
+{
+	size_t i = 0, start, n, k;
+	const unsigned char *u = (const unsigned char *)s;
+
+	assert_int_equal(strlen(s), len);
+	assert_true(len >= 2);
+	while (i < len) {
+		start = i;
+		while (i < len && s[i] != '\r' && s[i] != '\n')
+			i++;
+		assert_true(i + 1 < len + 1);
+		assert_int_equal(s[i], '\r');
+		assert_int_equal(s[i + 1], '\n');
+		n = i - start;
+		if (n > 75)
+			print_error("long line: %.*s\n", (int)n, s + start);
+		assert_true(n <= 75);
+		assert_true(n > 0);
+		/* Each physical line decodes alone: no character is cut by a fold. */
+		for (k = start; k < i;) {
+			if (u[k] < 0x80)
+				k++;
+			else if ((u[k] & 0xe0) == 0xc0 && k + 1 < i && (u[k + 1] & 0xc0) == 0x80)
+				k += 2;
+			else if ((u[k] & 0xf0) == 0xe0 && k + 2 < i && (u[k + 1] & 0xc0) == 0x80 &&
+			    (u[k + 2] & 0xc0) == 0x80)
+				k += 3;
+			else if ((u[k] & 0xf8) == 0xf0 && k + 3 < i && (u[k + 1] & 0xc0) == 0x80 &&
+			    (u[k + 2] & 0xc0) == 0x80 && (u[k + 3] & 0xc0) == 0x80)
+				k += 4;
+			else
+				fail_msg("broken UTF-8 in line: %.*s", (int)n, s + start);
+		}
+		i += 2;
+	}
+}
+
+/* The text with folds undone, to look for whole content lines. */
+static char *
+unfold(const char *s)
+{
+	char *o = xstrdup(s), *d = o;
+
+	for (; *s != '\0'; s++) {
+		if (s[0] == '\r' && s[1] == '\n' && s[2] == ' ') {
+			s += 2;
+			continue;
+		}
+		*d++ = *s;
+	}
+	*d = '\0';
+	return o;
+}
+
+static size_t
+count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return n;
+}
+
+static int
+starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static char *
+render(const struct ical_part *parts, size_t nparts, const struct ical_feed_opts *o,
+    int64_t now)
+{
+	char *cause = NULL, *s;
+	size_t len = 0;
+
+	s = ical_render(parts, nparts, o, now, &len, &cause);
+	if (s == NULL)
+		fail_msg("ical_render: %s", cause);
+	assert_null(cause);
+	check_lines(s, len);
+	return s;
+}
+
+static icalcomponent *
+parse(const char *s)
+{
+	icalcomponent *c = icalparser_parse_string(s);
+
+	assert_non_null(c);
+	assert_int_equal(icalcomponent_isa(c), ICAL_VCALENDAR_COMPONENT);
+	assert_int_equal(icalcomponent_count_errors(c), 0);
+	return c;
+}
+
+static icalcomponent *
+event(icalcomponent *cal, const char *uid)
+{
+	icalcomponent *e;
+
+	for (e = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); e != NULL;
+	    e = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT))
+		if (strcmp(icalcomponent_get_uid(e), uid) == 0)
+			return e;
+	fail_msg("no event %s", uid);
+	return NULL;
+}
+
+static int
+nevents(icalcomponent *cal)
+{
+	return icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT);
+}
+
+static const char *
+xprop(icalcomponent *c, const char *name)
+{
+	icalproperty *p;
+
+	for (p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p != NULL;
+	    p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY))
+		if (strcmp(icalproperty_get_property_name(p), name) == 0)
+			return icalproperty_get_value_as_string(p);
+	return NULL;
+}
+
+static void
+assert_date(struct icaltimetype t, int y, int m, int d)
+{
+	assert_true(t.is_date);
+	assert_int_equal(t.year, y);
+	assert_int_equal(t.month, m);
+	assert_int_equal(t.day, d);
+}
+
+/* A local time in the calendar's own VTIMEZONE (not libical's built-in) as UTC. */
+static int64_t
+as_utc(struct icaltimetype t)
+{
+	assert_false(t.is_date);
+	assert_non_null(t.zone);
+	assert_string_equal(icaltimezone_get_tzid((icaltimezone *)t.zone), "Europe/Amsterdam");
+	return (int64_t)icaltime_as_timet_with_zone(t, t.zone);
+}
+
+static void
+test_demo_events(void **state)
+{
+	struct plan *p = load(demo_text);
+	struct ical_part part = { p, NULL, NULL, 0, NULL, 0 };
+	struct ical_feed_opts o = { "Termijn — demo", NULL, NULL, 30, 0, NULL, NULL };
+	icalcomponent *cal, *e, *tz, *obs;
+	icalproperty *pr;
+	icalparameter *pa;
+	struct icalrecurrencetype rr;
+	char *s, *u;
+	int nstd = 0, ndl = 0;
+
+	(void)state;
+	assert_int_equal(p->ninst, NDEMO);
+	s = render(&part, 1, &o, utc(2013, 12, 16, 8, 0));
+	u = unfold(s);
+	cal = parse(s);
+	assert_int_equal(nevents(cal), NDEMO);
+
+	/* The calendar's own properties, in their fixed order. */
+	assert_true(starts(s, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+	    "PRODID:-//termijn//termijn 1.0//NL\r\nCALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n"
+	    "X-WR-CALNAME:Termijn — demo\r\nNAME:Termijn — demo\r\n"));
+	assert_non_null(strstr(u, "\r\nX-WR-TIMEZONE:Europe/Amsterdam\r\n"));
+	assert_non_null(strstr(u, "\r\nREFRESH-INTERVAL;VALUE=DURATION:PT30M\r\n"));
+	assert_non_null(strstr(u, "\r\nX-PUBLISHED-TTL:PT30M\r\n"));
+	assert_string_equal(xprop(cal, "X-WR-CALNAME"), "Termijn — demo");
+	assert_null(strstr(s, "VALARM"));
+	assert_null(strstr(s, "freeassociation"));
+	assert_null(strstr(s, "SOURCE"));
+
+	/* One compact VTIMEZONE: this year's rules, open-ended. */
+	assert_int_equal(icalcomponent_count_components(cal, ICAL_VTIMEZONE_COMPONENT), 1);
+	tz = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT);
+	assert_string_equal(icalproperty_get_tzid(icalcomponent_get_first_property(tz,
+	    ICAL_TZID_PROPERTY)), "Europe/Amsterdam");
+	for (obs = icalcomponent_get_first_component(tz, ICAL_ANY_COMPONENT); obs != NULL;
+	    obs = icalcomponent_get_next_component(tz, ICAL_ANY_COMPONENT)) {
+		if (icalcomponent_isa(obs) == ICAL_XSTANDARD_COMPONENT)
+			nstd++;
+		else if (icalcomponent_isa(obs) == ICAL_XDAYLIGHT_COMPONENT)
+			ndl++;
+		pr = icalcomponent_get_first_property(obs, ICAL_RRULE_PROPERTY);
+		assert_non_null(pr);
+		rr = icalproperty_get_rrule(pr);
+		assert_int_equal(rr.freq, ICAL_YEARLY_RECURRENCE);
+		assert_true(icaltime_is_null_time(rr.until));
+	}
+	assert_int_equal(nstd, 1);
+	assert_int_equal(ndl, 1);
+
+	/* A date: all day, DTEND the next day. */
+	e = event(cal, "collegebesluit@staphorst@demo.termijn");
+	assert_date(icalcomponent_get_dtstart(e), 2013, 12, 17);
+	assert_date(icalcomponent_get_dtend(e), 2013, 12, 18);
+	assert_string_equal(icalcomponent_get_summary(e),
+	    "[kan nu] Collegebesluit bestuursopdracht — Gemeente Staphorst");
+	assert_int_equal(icalcomponent_get_status(e), ICAL_STATUS_CONFIRMED);
+	assert_int_equal(icalcomponent_get_sequence(e), 0);
+	assert_non_null(strstr(icalcomponent_get_description(e),
+	    "Het college besluit over de bestuursopdracht, en over het gastheermodel.\n"
+	    "Tweede regel; met \\ een backslash.\n\nStatus: kan nu\n"));
+	assert_non_null(strstr(icalcomponent_get_description(e), "Eigenaar: Gemeentesecretaris\n"));
+	assert_non_null(strstr(icalcomponent_get_description(e), "Uiterlijk: 2013-12-17\n"));
+	assert_non_null(strstr(icalcomponent_get_description(e), "Maakt mogelijk:\n"
+	    "- Personeel geïnformeerd — Gemeente Staphorst (geblokkeerd)\n"
+	    "- Personeel geïnformeerd — Gemeente Zwartewaterland (geblokkeerd)\n"));
+	assert_non_null(strstr(icalcomponent_get_description(e),
+	    "Afvinken: termijn done collegebesluit@staphorst -p demo"));
+	assert_null(icalcomponent_get_first_property(e, ICAL_RELATEDTO_PROPERTY));
+	assert_non_null(strstr(u, "UID:collegebesluit@staphorst@demo.termijn\r\n"
+	    "DTSTAMP:19700101T000000Z\r\nSEQUENCE:0\r\nDTSTART;VALUE=DATE:20131217\r\n"
+	    "DTEND;VALUE=DATE:20131218\r\n"));
+
+	/* A deadline at a time: 30 minutes ending then, blocked, two prerequisites. */
+	e = event(cal, "briefing@zwartewaterland@demo.termijn");
+	assert_int_equal(as_utc(icalcomponent_get_dtstart(e)), utc(2013, 12, 19, 10, 30));
+	assert_int_equal(as_utc(icalcomponent_get_dtend(e)), utc(2013, 12, 19, 11, 0));
+	assert_non_null(strstr(u, "DTSTART;TZID=Europe/Amsterdam:20131219T113000\r\n"
+	    "DTEND;TZID=Europe/Amsterdam:20131219T120000\r\n"));
+	assert_string_equal(icalcomponent_get_summary(e),
+	    "[geblokkeerd] Personeel geïnformeerd — Gemeente Zwartewaterland");
+	assert_non_null(strstr(icalcomponent_get_description(e),
+	    "Niet vóór: 2013-12-19 08:00\nWacht op:\n"
+	    "- Collegebesluit bestuursopdracht — Gemeente Staphorst (kan nu)\n"
+	    "- Collegebesluit bestuursopdracht — Gemeente Zwartewaterland (kan nu)\n"));
+	pr = icalcomponent_get_first_property(e, ICAL_RELATEDTO_PROPERTY);
+	assert_non_null(pr);
+	assert_string_equal(icalproperty_get_relatedto(pr), "collegebesluit@staphorst@demo.termijn");
+	pa = icalproperty_get_first_parameter(pr, ICAL_RELTYPE_PARAMETER);
+	assert_non_null(pa);
+	assert_string_equal(icalparameter_get_xvalue(pa), "FINISHTOSTART");
+	pr = icalcomponent_get_next_property(e, ICAL_RELATEDTO_PROPERTY);
+	assert_string_equal(icalproperty_get_relatedto(pr),
+	    "collegebesluit@zwartewaterland@demo.termijn");
+	assert_null(icalcomponent_get_next_property(e, ICAL_RELATEDTO_PROPERTY));
+	assert_int_equal(count(u, "RELATED-TO;RELTYPE=FINISHTOSTART:collegebesluit@staphorst@"
+	    "demo.termijn\r\n"), 2);
+
+	/* A window of dates: inclusive in the plan, DTEND exclusive; a per-party title. */
+	e = event(cal, "raad@zwartewaterland@demo.termijn");
+	assert_date(icalcomponent_get_dtstart(e), 2014, 1, 6);
+	assert_date(icalcomponent_get_dtend(e), 2014, 2, 1);
+	assert_string_equal(icalcomponent_get_summary(e),
+	    "[kan nu] Bespreking in de gemeenteraad — Gemeente Zwartewaterland");
+	assert_non_null(strstr(icalcomponent_get_description(e),
+	    "Periode: 2014-01-06 t/m 2014-01-31\n"));
+	e = event(cal, "raad@staphorst@demo.termijn");
+	assert_string_equal(icalcomponent_get_summary(e),
+	    "[kan nu] Raadsbespreking — Gemeente Staphorst");
+
+	/* Once, not per party: no party in the title. */
+	e = event(cal, "terugkoppeling@demo.termijn");
+	assert_string_equal(icalcomponent_get_summary(e), "[kan nu] Terugkoppeling burgemeesters");
+
+	icalcomponent_free(cal);
+	free(u);
+	free(s);
+	plan_free(p);
+}
+
+static void
+test_recurrence(void **state)
+{
+	struct plan *p = load(demo_text);
+	struct ical_part part = { p, NULL, NULL, 0, NULL, 0 };
+	icalcomponent *cal, *e;
+	struct icalrecurrencetype rr;
+	char *s, *u;
+
+	(void)state;
+	s = render(&part, 1, NULL, utc(2013, 12, 16, 8, 0));
+	u = unfold(s);
+	cal = parse(s);
+	/* Timed: UNTIL in UTC, the end of the last local day. */
+	assert_non_null(strstr(u, "\r\nRRULE:FREQ=WEEKLY;INTERVAL=2;UNTIL=20140301T225959Z\r\n"));
+	e = event(cal, "terugkoppeling@demo.termijn");
+	rr = icalproperty_get_rrule(icalcomponent_get_first_property(e, ICAL_RRULE_PROPERTY));
+	assert_int_equal(rr.freq, ICAL_WEEKLY_RECURRENCE);
+	assert_int_equal(rr.interval, 2);
+	assert_int_equal(rr.until.year, 2014);
+	assert_int_equal(rr.until.month, 3);
+	assert_int_equal(rr.until.day, 1);
+	assert_true(icaltime_is_utc(rr.until));
+	assert_non_null(strstr(icalcomponent_get_description(e),
+	    "Herhaalt: elke 2 weken tot en met 2014-03-01\n"));
+	/* All day: UNTIL a date. */
+	assert_non_null(strstr(u, "\r\nRRULE:FREQ=MONTHLY;INTERVAL=1;UNTIL=20140301\r\n"));
+	e = event(cal, "voortgang@demo.termijn");
+	rr = icalproperty_get_rrule(icalcomponent_get_first_property(e, ICAL_RRULE_PROPERTY));
+	assert_int_equal(rr.freq, ICAL_MONTHLY_RECURRENCE);
+	assert_true(rr.until.is_date);
+	assert_non_null(strstr(icalcomponent_get_description(e),
+	    "Herhaalt: elke maand tot en met 2014-03-01\n"));
+	/* Not recurring: no RRULE. */
+	assert_null(icalcomponent_get_first_property(event(cal, "raad@staphorst@demo.termijn"),
+	    ICAL_RRULE_PROPERTY));
+	icalcomponent_free(cal);
+	free(u);
+	free(s);
+	plan_free(p);
+}
+
+static void
+set_state(struct istate *s, enum status st, int64_t at, const char *actor, const char *note)
+{
+	s->status = st;
+	s->at = at;
+	s->changed = at;
+	s->actor = actor ? xstrdup(actor) : NULL;
+	s->note = note ? xstrdup(note) : NULL;
+	s->version = 1;
+}
+
+static void
+states_free(struct istate *st, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		istate_clear(&st[i]);
+	free(st);
+}
+
+static void
+test_states(void **state)
+{
+	struct plan *p = load(demo_text);
+	struct istate *st = xcalloc(p->ninst, sizeof(*st));
+	int seq[NDEMO] = { 0, 0, 3, 0, 0, 0, 0, 0 };
+	struct ical_part part = { p, st, NULL, 0, seq, utc(2013, 11, 25, 12, 0) };
+	struct ical_feed_opts o = { "x", NULL, NULL, 0, 0, "termijn -s /run/t.sock done", NULL };
+	icalcomponent *cal, *e;
+	const char *d;
+	char *s, *u;
+
+	(void)state;
+	/* Staphorst's college decided on time, Zwartewaterland's was waived. */
+	set_state(&st[COL_ST], ST_DONE, utc(2013, 12, 17, 14, 0), "jan", "Besluit 2013/481");
+	set_state(&st[COL_ZW], ST_WAIVED, utc(2013, 12, 18, 9, 15), "piet", "Al besloten");
+	/* Staphorst's staff informed late. */
+	set_state(&st[BRIEF_ST], ST_DONE, utc(2013, 12, 19, 12, 0), "jan", NULL);
+	st[BRIEF_ST].overridden = 1;
+	s = render(&part, 1, &o, utc(2013, 12, 20, 9, 0));
+	u = unfold(s);
+	cal = parse(s);
+	assert_int_equal(nevents(cal), NDEMO);
+	assert_int_equal(count(s, "REFRESH-INTERVAL;VALUE=DURATION:PT60M\r\n"), 1);
+
+	e = event(cal, "collegebesluit@staphorst@demo.termijn");
+	assert_string_equal(icalcomponent_get_summary(e),
+	    "[klaar] Collegebesluit bestuursopdracht — Gemeente Staphorst");
+	d = icalcomponent_get_description(e);
+	assert_non_null(strstr(d, "Klaar op 2013-12-17 15:00 door jan\nNotitie: Besluit 2013/481"));
+	assert_null(strstr(d, "Afvinken"));
+	/* Stamped with the data: the latest of the plan and this and its neighbours' state. */
+	assert_non_null(strstr(u, "UID:collegebesluit@staphorst@demo.termijn\r\n"
+	    "DTSTAMP:20131219T120000Z\r\nLAST-MODIFIED:20131219T120000Z\r\nSEQUENCE:0\r\n"));
+
+	e = event(cal, "collegebesluit@zwartewaterland@demo.termijn");
+	assert_string_equal(icalcomponent_get_summary(e),
+	    "[vervallen] Collegebesluit bestuursopdracht — Gemeente Zwartewaterland");
+	assert_int_equal(icalcomponent_get_status(e), ICAL_STATUS_CANCELLED);
+	assert_non_null(strstr(icalcomponent_get_description(e),
+	    "Vervallen op 2013-12-18 10:15 door piet\nReden: Al besloten"));
+
+	e = event(cal, "briefing@staphorst@demo.termijn");
+	assert_string_equal(icalcomponent_get_summary(e),
+	    "[te laat klaar] Personeel geïnformeerd — Gemeente Staphorst");
+	assert_int_equal(icalcomponent_get_sequence(e), 3);
+	d = icalcomponent_get_description(e);
+	assert_non_null(strstr(d, "Afgevinkt met voorrang op de regels."));
+	assert_non_null(strstr(d, "Wacht op:\n"
+	    "- Collegebesluit bestuursopdracht — Gemeente Staphorst (klaar)\n"
+	    "- Collegebesluit bestuursopdracht — Gemeente Zwartewaterland (vervallen)\n"));
+
+	e = event(cal, "briefing@zwartewaterland@demo.termijn");
+	assert_string_equal(icalcomponent_get_summary(e),
+	    "[te laat] Personeel geïnformeerd — Gemeente Zwartewaterland");
+	assert_non_null(strstr(icalcomponent_get_description(e),
+	    "Afvinken: termijn -s /run/t.sock done briefing@zwartewaterland -p demo"));
+	/* Never changed: the plan's stamp. */
+	assert_non_null(strstr(u, "UID:raad@staphorst@demo.termijn\r\n"
+	    "DTSTAMP:20131125T120000Z\r\nLAST-MODIFIED:20131125T120000Z\r\n"));
+	icalcomponent_free(cal);
+	free(u);
+	free(s);
+
+	/* The same in English. */
+	o.lang = "en";
+	o.how_to_done = NULL;
+	s = render(&part, 1, &o, utc(2013, 12, 20, 9, 0));
+	cal = parse(s);
+	e = event(cal, "collegebesluit@staphorst@demo.termijn");
+	assert_string_equal(icalcomponent_get_summary(e),
+	    "[done] Collegebesluit bestuursopdracht — Gemeente Staphorst");
+	assert_non_null(strstr(icalcomponent_get_description(e),
+	    "Done on 2013-12-17 15:00 by jan\nNote: Besluit 2013/481"));
+	e = event(cal, "collegebesluit@zwartewaterland@demo.termijn");
+	assert_string_equal(icalcomponent_get_summary(e),
+	    "[waived] Collegebesluit bestuursopdracht — Gemeente Zwartewaterland");
+	e = event(cal, "briefing@staphorst@demo.termijn");
+	assert_string_equal(icalcomponent_get_summary(e),
+	    "[done late] Personeel geïnformeerd — Gemeente Staphorst");
+	e = event(cal, "briefing@zwartewaterland@demo.termijn");
+	assert_string_equal(icalcomponent_get_summary(e),
+	    "[overdue] Personeel geïnformeerd — Gemeente Zwartewaterland");
+	d = icalcomponent_get_description(e);
+	assert_non_null(strstr(d, "Status: overdue\nPlan: Demo plan\nParty: Gemeente "
+	    "Zwartewaterland\nOwner: Gemeentesecretaris\nDue: 2013-12-19 12:00\n"
+	    "Not before: 2013-12-19 08:00\nWaits for:\n"));
+	assert_non_null(strstr(d, "Mark done: termijn done briefing@zwartewaterland -p demo"));
+	e = event(cal, "raad@staphorst@demo.termijn");
+	assert_string_equal(icalcomponent_get_summary(e), "[ready] Raadsbespreking — Gemeente Staphorst");
+	assert_non_null(strstr(icalcomponent_get_description(e), "Window: 2014-01-06 to 2014-01-31\n"));
+	icalcomponent_free(cal);
+	free(s);
+
+	/* Blocked, in English. */
+	s = render(&part, 1, &o, utc(2013, 12, 16, 9, 0));
+	cal = parse(s);
+	e = event(cal, "raad@zwartewaterland@demo.termijn");
+	assert_string_equal(icalcomponent_get_summary(e),
+	    "[ready] Bespreking in de gemeenteraad — Gemeente Zwartewaterland");
+	icalcomponent_free(cal);
+	free(s);
+	states_free(st, p->ninst);
+	st = xcalloc(p->ninst, sizeof(*st));
+	part.states = st;
+	s = render(&part, 1, &o, utc(2013, 12, 16, 9, 0));
+	cal = parse(s);
+	assert_string_equal(icalcomponent_get_summary(event(cal,
+	    "briefing@staphorst@demo.termijn")),
+	    "[blocked] Personeel geïnformeerd — Gemeente Staphorst");
+	icalcomponent_free(cal);
+	free(s);
+	states_free(st, p->ninst);
+	plan_free(p);
+}
+
+static const char long_nl[] =
+    "De gemeentesecretarissen van Staphorst, Steenwijkerland en Zwartewaterland "
+    "hebben op 25 november de startnotitie ‘Samenwerking bedrijfsvoering’ "
+    "vastgesteld; het personeel wordt geïnformeerd, de ondernemingsraden worden "
+    "betrokken en de coëxistentie van drie organisaties blijft het uitgangspunt — "
+    "één werkwijze, geen fusie. Café-overleg: ’s ochtends, ná het collegebesluit.";
+
+static void
+test_text_roundtrip(void **state)
+{
+	struct plan *p = load(demo_text);
+	struct istate *st = xcalloc(p->ninst, sizeof(*st));
+	struct ical_part part = { p, st, NULL, 0, NULL, 0 };
+	const char *inject = "Persbericht\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:evil\r\nSUMMARY:x";
+	const char *tricky = "A, B; C \\ D\\n E;\\,,";
+	char *pad[4], *s, *u;
+	icalcomponent *cal, *e;
+	size_t i;
+
+	(void)state;
+	assert_true(strlen(long_nl) > 100);
+	/* Titles as if they came from a run-time "termijn add": anything at all. */
+	p->inst[COL_ST].title = tricky;
+	p->inst[COL_ZW].title = inject;
+	p->inst[RAAD_ST].title = long_nl;
+	p->inst[RAAD_ST].description = "Regel één\nRegel twee, met ; en \\\n\nNa een witregel.";
+	/* The long text at every alignment, so that folds fall inside characters. */
+	for (i = 0; i < 4; i++) {
+		xasprintf(&pad[i], "%.*s%s", (int)i + 1, "xxxx", long_nl);
+		if (i == 0)
+			p->inst[RAAD_ZW].title = pad[i];
+		else if (i == 1)
+			p->inst[TERUG].title = pad[i];
+		else if (i == 2)
+			p->inst[VOORT].title = pad[i];
+		else
+			p->inst[BRIEF_ST].description = pad[i];
+	}
+	set_state(&st[BRIEF_ZW], ST_DONE, utc(2013, 12, 19, 9, 0), "jan\r\nEND:VEVENT",
+	    "klaar;\r\nBEGIN:VALARM\nmet\\ ,komma\001en\x7f stuurtekens \xff\xfe kapot");
+	s = render(&part, 1, NULL, utc(2013, 12, 16, 8, 0));
+	u = unfold(s);
+	cal = parse(s);
+	assert_int_equal(nevents(cal), NDEMO);
+	/* As lines, the markers are only ours (a fold's next line starts with a blank). */
+	assert_int_equal(count(s, "\r\nBEGIN:VEVENT\r\n"), NDEMO);
+	assert_int_equal(count(s, "\r\nEND:VEVENT\r\n"), NDEMO);
+	assert_null(strstr(s, "\r\nUID:evil"));
+	assert_null(strstr(s, "\r\nBEGIN:VALARM"));
+
+	e = event(cal, "collegebesluit@staphorst@demo.termijn");
+	assert_string_equal(icalcomponent_get_summary(e), "[kan nu] A, B; C \\ D\\n E;\\,, — "
+	    "Gemeente Staphorst");
+	assert_non_null(strstr(u, "SUMMARY:[kan nu] A\\, B\\; C \\\\ D\\\\n E\\;\\\\\\,\\, — "));
+	/* CR LF has no place in TEXT: it comes back as a line break, harmless. */
+	e = event(cal, "collegebesluit@zwartewaterland@demo.termijn");
+	assert_string_equal(icalcomponent_get_summary(e), "[kan nu] Persbericht\nEND:VEVENT\n"
+	    "BEGIN:VEVENT\nUID:evil\nSUMMARY:x — Gemeente Zwartewaterland");
+	e = event(cal, "raad@staphorst@demo.termijn");
+	assert_string_equal(icalcomponent_get_summary(e), "[kan nu] De gemeentesecretarissen van "
+	    "Staphorst, Steenwijkerland en Zwartewaterland hebben op 25 november de startnotitie "
+	    "‘Samenwerking bedrijfsvoering’ vastgesteld; het personeel wordt geïnformeerd, de "
+	    "ondernemingsraden worden betrokken en de coëxistentie van drie organisaties blijft "
+	    "het uitgangspunt — één werkwijze, geen fusie. Café-overleg: ’s ochtends, ná het "
+	    "collegebesluit. — Gemeente Staphorst");
+	assert_true(starts(icalcomponent_get_description(e), "Regel één\nRegel twee, met ; en "
+	    "\\\n\nNa een witregel.\n\nStatus: kan nu\n"));
+	for (i = 0; i < 3; i++) {
+		char *want;
+
+		xasprintf(&want, "[kan nu] %s%s", pad[i], i == 0 ? " — Gemeente Zwartewaterland" : "");
+		e = event(cal, i == 0 ? "raad@zwartewaterland@demo.termijn" : i == 1 ?
+		    "terugkoppeling@demo.termijn" : "voortgang@demo.termijn");
+		assert_string_equal(icalcomponent_get_summary(e), want);
+		free(want);
+	}
+	e = event(cal, "briefing@staphorst@demo.termijn");
+	assert_true(starts(icalcomponent_get_description(e), pad[3]));
+	/* Control characters dropped, bytes that are not UTF-8 replaced. */
+	e = event(cal, "briefing@zwartewaterland@demo.termijn");
+	assert_non_null(strstr(icalcomponent_get_description(e), "Klaar op 2013-12-19 10:00 door "
+	    "jan\nEND:VEVENT\nNotitie: klaar;\nBEGIN:VALARM\nmet\\ ,kommaen stuurtekens "
+	    "\xef\xbf\xbd\xef\xbf\xbd kapot"));
+	icalcomponent_free(cal);
+	for (i = 0; i < 4; i++)
+		free(pad[i]);
+	free(u);
+	free(s);
+	states_free(st, p->ninst);
+	plan_free(p);
+}
+
+static void
+test_deterministic(void **state)
+{
+	struct plan *p = load(demo_text), *q = load(demo_text);
+	struct ical_part a = { p, NULL, NULL, 0, NULL, 1000 }, b = { q, NULL, NULL, 0, NULL, 1000 };
+	char *s1, *s2, *s3, *s4;
+
+	(void)state;
+	s1 = render(&a, 1, NULL, utc(2013, 12, 1, 8, 0));
+	s2 = render(&a, 1, NULL, utc(2013, 12, 1, 8, 0));
+	assert_string_equal(s1, s2);
+	/* Another parse of the same text, a later moment with the same derived state. */
+	s3 = render(&b, 1, NULL, utc(2013, 12, 2, 17, 0));
+	assert_string_equal(s1, s3);
+	/* A deadline passed: the state shown changes, so do the bytes. */
+	s4 = render(&b, 1, NULL, utc(2013, 12, 18, 0, 0));
+	assert_string_not_equal(s1, s4);
+	assert_non_null(strstr(s4, "SUMMARY:[te laat] Collegebesluit"));
+	free(s1);
+	free(s2);
+	free(s3);
+	free(s4);
+	plan_free(p);
+	plan_free(q);
+}
+
+static void
+test_dst(void **state)
+{
+	struct plan *p = load(dst_text);
+	struct ical_part part = { p, NULL, NULL, 0, NULL, 0 };
+	icalcomponent *cal, *e;
+	char *s, *u;
+
+	(void)state;
+	s = render(&part, 1, NULL, utc(2013, 12, 1, 0, 0));
+	u = unfold(s);
+	cal = parse(s);
+	assert_int_equal(nevents(cal), 2);
+	/* 09:00 local both times; CET in January, CEST in July. */
+	assert_non_null(strstr(u, "DTSTART;TZID=Europe/Amsterdam:20140115T090000\r\n"
+	    "DTEND;TZID=Europe/Amsterdam:20140115T110000\r\n"));
+	assert_non_null(strstr(u, "DTSTART;TZID=Europe/Amsterdam:20140715T090000\r\n"
+	    "DTEND;TZID=Europe/Amsterdam:20140715T093000\r\n"));
+	e = event(cal, "winter@dst.termijn");
+	assert_int_equal(as_utc(icalcomponent_get_dtstart(e)), utc(2014, 1, 15, 8, 0));
+	assert_int_equal(as_utc(icalcomponent_get_dtend(e)), utc(2014, 1, 15, 10, 0));
+	e = event(cal, "summer@dst.termijn");
+	assert_int_equal(as_utc(icalcomponent_get_dtstart(e)), utc(2014, 7, 15, 7, 0));
+	assert_int_equal(as_utc(icalcomponent_get_dtend(e)), utc(2014, 7, 15, 7, 30));
+	/* And what the parser computed agrees. */
+	assert_int_equal(p->inst[1].deadline, utc(2014, 7, 15, 7, 30));
+	icalcomponent_free(cal);
+	free(u);
+	free(s);
+	plan_free(p);
+}
+
+/* Windows that mix dates and times, and deadlines near midnight. */
+static void
+test_timing_shapes(void **state)
+{
+	static const char text[] =
+	    "plan shapes\n  title Vormen\nrole r\n"
+	    "milestone a\n  title A\n  owner r\n  window 2014-03-03 .. 2014-03-05 12:00\n"
+	    "milestone b\n  title B\n  owner r\n  window 2014-03-03 09:00 .. 2014-03-04\n"
+	    "milestone c\n  title C\n  owner r\n  due 2014-03-10 00:10\n"
+	    "milestone d\n  title D\n  owner r\n  window 2014-03-11 10:00 .. 2014-03-11 10:00\n"
+	    "milestone e\n  title E\n  owner r\n  window 2014-03-30 01:00 .. 2014-03-30 04:00\n";
+	struct plan *p = load(text);
+	struct ical_part part = { p, NULL, NULL, 0, NULL, 0 };
+	icalcomponent *cal;
+	char *s, *u;
+
+	(void)state;
+	s = render(&part, 1, NULL, utc(2014, 1, 1, 0, 0));
+	u = unfold(s);
+	cal = parse(s);
+	assert_int_equal(nevents(cal), 5);
+	/* A date end is inclusive: the next midnight. */
+	assert_non_null(strstr(u, "DTSTART;TZID=Europe/Amsterdam:20140303T000000\r\n"
+	    "DTEND;TZID=Europe/Amsterdam:20140305T120000\r\n"));
+	assert_non_null(strstr(u, "DTSTART;TZID=Europe/Amsterdam:20140303T090000\r\n"
+	    "DTEND;TZID=Europe/Amsterdam:20140305T000000\r\n"));
+	/* Thirty minutes before ten past midnight is the day before. */
+	assert_non_null(strstr(u, "DTSTART;TZID=Europe/Amsterdam:20140309T234000\r\n"
+	    "DTEND;TZID=Europe/Amsterdam:20140310T001000\r\n"));
+	/* An empty window is a deadline. */
+	assert_non_null(strstr(u, "DTSTART;TZID=Europe/Amsterdam:20140311T093000\r\n"
+	    "DTEND;TZID=Europe/Amsterdam:20140311T100000\r\n"));
+	/* Across the spring change: 01:00 CET to 04:00 CEST is two hours. */
+	assert_int_equal(as_utc(icalcomponent_get_dtstart(event(cal, "e@shapes.termijn"))),
+	    utc(2014, 3, 30, 0, 0));
+	assert_int_equal(as_utc(icalcomponent_get_dtend(event(cal, "e@shapes.termijn"))),
+	    utc(2014, 3, 30, 2, 0));
+	icalcomponent_free(cal);
+	free(u);
+	free(s);
+	plan_free(p);
+}
+
+/* A zone whose rules changed within the feed's years, and one without DST. */
+static void
+test_zone_history(void **state)
+{
+	static const char sp_text[] =
+	    "plan sp\n  title Sao Paulo\n  timezone America/Sao_Paulo\nrole r\n"
+	    "milestone a\n  title A\n  owner r\n  due 2019-01-15 09:30\n"
+	    "milestone b\n  title B\n  owner r\n  due 2020-01-15 09:30\n";
+	static const char tk_text[] =
+	    "plan tk\n  title Tokyo\n  timezone Asia/Tokyo\nrole r\n"
+	    "milestone a\n  title A\n  owner r\n  due 2014-07-15 09:30\n";
+	struct plan *p = load(sp_text), *q = load(tk_text);
+	struct ical_part part = { p, NULL, NULL, 0, NULL, 0 }, qp = { q, NULL, NULL, 0, NULL, 0 };
+	icalcomponent *cal, *tz;
+	struct icaltimetype t;
+	char *s;
+
+	(void)state;
+	s = render(&part, 1, NULL, utc(2018, 1, 1, 0, 0));
+	cal = parse(s);
+	/* Daylight time (-02) in January 2019, none (-03) since. */
+	t = icalcomponent_get_dtstart(event(cal, "a@sp.termijn"));
+	assert_int_equal(icaltime_as_timet_with_zone(t, t.zone), utc(2019, 1, 15, 11, 0));
+	t = icalcomponent_get_dtstart(event(cal, "b@sp.termijn"));
+	assert_int_equal(icaltime_as_timet_with_zone(t, t.zone), utc(2020, 1, 15, 12, 0));
+	assert_string_equal(icaltimezone_get_tzid((icaltimezone *)t.zone), "America/Sao_Paulo");
+	icalcomponent_free(cal);
+	free(s);
+
+	s = render(&qp, 1, NULL, utc(2014, 1, 1, 0, 0));
+	cal = parse(s);
+	tz = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT);
+	assert_int_equal(icalcomponent_count_components(tz, ICAL_XSTANDARD_COMPONENT), 1);
+	assert_int_equal(icalcomponent_count_components(tz, ICAL_XDAYLIGHT_COMPONENT), 0);
+	assert_non_null(strstr(s, "TZOFFSETTO:+0900\r\n"));
+	t = icalcomponent_get_dtstart(event(cal, "a@tk.termijn"));
+	assert_int_equal(icaltime_as_timet_with_zone(t, t.zone), utc(2014, 7, 15, 0, 0));
+	icalcomponent_free(cal);
+	free(s);
+	plan_free(p);
+	plan_free(q);
+}
+
+static void
+test_alarms(void **state)
+{
+	struct plan *p = load(demo_text);
+	struct istate *st = xcalloc(p->ninst, sizeof(*st));
+	struct ical_part part = { p, st, NULL, 0, NULL, 0 };
+	struct ical_feed_opts o = { NULL, NULL, NULL, 0, 1, NULL, NULL };
+	icalcomponent *cal, *e, *a;
+	struct icaltriggertype tr;
+	char *s, *u;
+
+	(void)state;
+	set_state(&st[COL_ST], ST_DONE, utc(2013, 12, 17, 14, 0), "jan", NULL);
+	s = render(&part, 1, &o, utc(2013, 12, 16, 8, 0));
+	u = unfold(s);
+	cal = parse(s);
+	/* Three lead times (7d, 1d, 0d at 08:30) on each open instance. */
+	assert_int_equal(count(s, "BEGIN:VALARM\r\n"), 3 * (NDEMO - 1));
+	assert_int_equal(icalcomponent_count_components(event(cal,
+	    "collegebesluit@staphorst@demo.termijn"), ICAL_VALARM_COMPONENT), 0);
+	/* All day: 08:30 on the due day is 15h30 before the day's end. */
+	e = event(cal, "collegebesluit@zwartewaterland@demo.termijn");
+	a = icalcomponent_get_first_component(e, ICAL_VALARM_COMPONENT);
+	tr = icalproperty_get_trigger(icalcomponent_get_first_property(a, ICAL_TRIGGER_PROPERTY));
+	assert_int_equal(icaldurationtype_as_int(tr.duration), -(7 * 86400 + 15 * 3600 + 1800));
+	assert_int_equal(icalproperty_get_action(icalcomponent_get_first_property(a,
+	    ICAL_ACTION_PROPERTY)), ICAL_ACTION_DISPLAY);
+	assert_string_equal(icalcomponent_get_description(a),
+	    "[kan nu] Collegebesluit bestuursopdracht — Gemeente Zwartewaterland");
+	/* Timed: relative to the deadline at 12:00. */
+	assert_non_null(strstr(u, "TRIGGER;RELATED=END:-P1DT3H30M\r\n"));
+	assert_non_null(strstr(u, "TRIGGER;RELATED=END:-PT3H30M\r\n"));
+	icalcomponent_free(cal);
+	free(u);
+	free(s);
+	states_free(st, p->ninst);
+	plan_free(p);
+}
+
+static void
+test_multi_plan(void **state)
+{
+	static const char london[] =
+	    "plan uk\n  title London\n  timezone Europe/London\n  language en\nrole r\n"
+	    "milestone m\n  title Meeting\n  owner r\n  due 2014-02-03 10:00\n"
+	    "milestone n\n  title Note\n  owner r\n  due 2014-02-04\n";
+	struct plan *p = load(demo_text), *q = load(london);
+	size_t sel[] = { BRIEF_ST, COL_ST, BRIEF_ST, TERUG };
+	size_t qsel[] = { 0 };
+	struct ical_part parts[] = {
+		{ p, NULL, sel, 2, NULL, 0 },
+		{ q, NULL, qsel, 1, NULL, 0 },
+		{ p, NULL, sel + 2, 2, NULL, 0 },	/* BRIEF_ST again: published once */
+	};
+	struct ical_feed_opts o = { "Jan", "https://termijn.example/feeds/abc.ics", NULL, 0, 0,
+	    NULL, NULL };
+	icalcomponent *cal, *tz;
+	char *s, *u;
+	int ntz = 0;
+
+	(void)state;
+	s = render(parts, 3, &o, utc(2013, 12, 16, 8, 0));
+	u = unfold(s);
+	cal = parse(s);
+	assert_int_equal(nevents(cal), 4);
+	assert_int_equal(count(s, "UID:briefing@staphorst@demo.termijn\r\n"), 1);
+	event(cal, "collegebesluit@staphorst@demo.termijn");
+	event(cal, "terugkoppeling@demo.termijn");
+	event(cal, "m@uk.termijn");
+	/* The order given: briefing, collegebesluit, m, terugkoppeling. */
+	assert_true(strstr(s, "UID:briefing@staphorst") < strstr(s, "UID:collegebesluit@staphorst"));
+	assert_true(strstr(s, "UID:collegebesluit@staphorst") < strstr(s, "UID:m@uk"));
+	assert_true(strstr(s, "UID:m@uk") < strstr(s, "UID:terugkoppeling@demo"));
+	/* The first plan's zone and language lead; each zone used has its VTIMEZONE. */
+	assert_non_null(strstr(u, "\r\nX-WR-TIMEZONE:Europe/Amsterdam\r\n"));
+	assert_non_null(strstr(u, "\r\nSOURCE;VALUE=URI:https://termijn.example/feeds/abc.ics\r\n"));
+	assert_int_equal(icalcomponent_count_components(cal, ICAL_VTIMEZONE_COMPONENT), 2);
+	for (tz = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT); tz != NULL;
+	    tz = icalcomponent_get_next_component(cal, ICAL_VTIMEZONE_COMPONENT))
+		ntz += strcmp(icalproperty_get_tzid(icalcomponent_get_first_property(tz,
+		    ICAL_TZID_PROPERTY)), "Europe/London") == 0;
+	assert_int_equal(ntz, 1);
+	assert_true(strstr(s, "TZID:Europe/Amsterdam\r\n") < strstr(s, "TZID:Europe/London\r\n"));
+	assert_non_null(strstr(u, "DTSTART;TZID=Europe/London:20140203T093000\r\n"));
+	assert_string_equal(icalcomponent_get_summary(event(cal, "m@uk.termijn")),
+	    "[kan nu] Meeting");
+	icalcomponent_free(cal);
+	free(u);
+	free(s);
+
+	/* The calendar's zone may be set; English from the first plan. */
+	o.tz = "Europe/London";
+	parts[0].plan = q;
+	parts[0].inst = NULL;
+	s = render(parts, 1, &o, utc(2013, 12, 16, 8, 0));
+	cal = parse(s);
+	assert_int_equal(nevents(cal), 2);
+	assert_int_equal(icalcomponent_count_components(cal, ICAL_VTIMEZONE_COMPONENT), 1);
+	assert_string_equal(xprop(cal, "X-WR-TIMEZONE"), "Europe/London");
+	assert_string_equal(icalcomponent_get_summary(event(cal, "n@uk.termijn")), "[ready] Note");
+	icalcomponent_free(cal);
+	free(s);
+	plan_free(p);
+	plan_free(q);
+}
+
+static void
+test_empty(void **state)
+{
+	icalcomponent *cal;
+	char *s;
+
+	(void)state;
+	/* Still a valid calendar: the zone gives it its one component. */
+	s = render(NULL, 0, NULL, 0);
+	cal = parse(s);
+	assert_int_equal(nevents(cal), 0);
+	assert_int_equal(icalcomponent_count_components(cal, ICAL_VTIMEZONE_COMPONENT), 1);
+	assert_string_equal(xprop(cal, "X-WR-CALNAME"), "termijn");
+	icalcomponent_free(cal);
+	free(s);
+}
+
+static void
+test_errors(void **state)
+{
+	struct plan *p = load(demo_text);
+	size_t bad[] = { 0, 99 };
+	struct ical_part part = { p, NULL, bad, 2, NULL, 0 };
+	struct ical_feed_opts o = { NULL, NULL, "Mars/Olympus_Mons", 0, 0, NULL, NULL };
+	char *cause = NULL;
+	size_t len = 0;
+
+	(void)state;
+	assert_null(ical_render(&part, 1, NULL, 0, &len, &cause));
+	assert_string_equal(cause, "plan demo has no instance 99");
+	free(cause);
+	part.inst = NULL;
+	assert_null(ical_render(&part, 1, &o, 0, &len, &cause));
+	assert_string_equal(cause, "unknown time zone \"Mars/Olympus_Mons\"");
+	free(cause);
+	o.tz = NULL;
+	o.source_url = "https://x.example/a\r\nEND:VCALENDAR";
+	assert_null(ical_render(&part, 1, &o, 0, &len, &cause));
+	assert_non_null(cause);
+	free(cause);
+	plan_free(p);
+}
+
+static void
+test_hash_modified(void **state)
+{
+	struct plan *p = load(demo_text), *q = load(demo_text), *r;
+	struct istate *st = xcalloc(p->ninst, sizeof(*st));
+	struct ical_part part = { p, st, NULL, 0, NULL, 500 };
+	char *text, *uid;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < p->ninst; i++)
+		assert_true(ical_timing_hash(p, i) == ical_timing_hash(q, i));
+	assert_true(ical_timing_hash(p, COL_ST) == ical_timing_hash(p, COL_ZW));
+	assert_true(ical_timing_hash(p, COL_ST) != ical_timing_hash(p, BRIEF_ST));
+	text = xstrdup(demo_text);
+	memcpy(strstr(text, "due 2013-12-19 12:00"), "due 2013-12-19 13:00", 20);
+	r = load(text);
+	assert_true(ical_timing_hash(p, BRIEF_ST) != ical_timing_hash(r, BRIEF_ST));
+	assert_true(ical_timing_hash(p, COL_ST) == ical_timing_hash(r, COL_ST));
+	uid = ical_uid(p, RAAD_ZW);
+	assert_string_equal(uid, "raad@zwartewaterland@demo.termijn");
+	free(uid);
+
+	/* Before anything happened: the plan's stamp; then each deadline as it passes. */
+	assert_int_equal(ical_modified(&part, 1, utc(2013, 12, 1, 0, 0)), 500);
+	assert_int_equal(ical_modified(&part, 1, utc(2013, 12, 18, 0, 0)),
+	    utc(2013, 12, 17, 23, 0));
+	st[COL_ST].changed = utc(2013, 12, 18, 6, 0);
+	assert_int_equal(ical_modified(&part, 1, utc(2013, 12, 18, 12, 0)),
+	    utc(2013, 12, 18, 6, 0));
+	assert_int_equal(ical_modified(&part, 1, utc(2013, 12, 19, 8, 0)),
+	    utc(2013, 12, 19, 7, 0));	/* not-before 08:00 local */
+	free(text);
+	free(st);
+	plan_free(p);
+	plan_free(q);
+	plan_free(r);
+}
+
+/* Every shipped plan renders, and reads back with one VEVENT per instance. */
+static void
+test_shipped_plans(void **state)
+{
+	struct errlist errs = { 0 };
+	struct plan *p;
+	struct ical_part part;
+	icalcomponent *cal;
+	glob_t g;
+	size_t i, k;
+	char *s;
+
+	(void)state;
+	if (glob("etc/plans/*.plan", 0, NULL, &g) != 0) {
+		print_message("no etc/plans/*.plan (run from the top directory)\n");
+		skip();
+	}
+	for (i = 0; i < g.gl_pathc; i++) {
+		p = plan_load(g.gl_pathv[i], &errs);
+		for (k = 0; k < errs.n; k++)
+			print_error("%s\n", errs.msg[k]);
+		assert_non_null(p);
+		memset(&part, 0, sizeof(part));
+		part.plan = p;
+		s = render(&part, 1, NULL, utc(2013, 12, 16, 8, 0));
+		cal = parse(s);
+		assert_int_equal(nevents(cal), (int)p->ninst);
+		icalcomponent_free(cal);
+		free(s);
+		plan_free(p);
+	}
+	errlist_free(&errs);
+	globfree(&g);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_demo_events),
+		cmocka_unit_test(test_recurrence),
+		cmocka_unit_test(test_states),
+		cmocka_unit_test(test_text_roundtrip),
+		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_dst),
+		cmocka_unit_test(test_timing_shapes),
+		cmocka_unit_test(test_zone_history),
+		cmocka_unit_test(test_alarms),
+		cmocka_unit_test(test_multi_plan),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_hash_modified),
+		cmocka_unit_test(test_shipped_plans),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
