@@ -1,7 +1,7 @@
 # termijn: a plain Makefile. `make run` and `make check` install what they need first (make deps).
 
 CC	?= cc
-PKGS	 = libevent sqlite3 libcurl libical jansson
+PKGS	 = libevent sqlite3 libcurl libical jansson zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)

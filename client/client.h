@@ -61,6 +61,8 @@ extern const struct cmd_entry cmd_waive_entry;
 extern const struct cmd_entry cmd_add_entry;
 extern const struct cmd_entry cmd_log_entry;
 extern const struct cmd_entry cmd_reload_entry;
+extern const struct cmd_entry cmd_reminders_entry;
+extern const struct cmd_entry cmd_feeds_entry;
 
 /* http.c */
 void	 http_free(struct client *);

@@ -18,6 +18,8 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_add_entry,
 	&cmd_log_entry,
 	&cmd_reload_entry,
+	&cmd_reminders_entry,
+	&cmd_feeds_entry,
 	NULL
 };
 

@@ -7,6 +7,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "clock.h"
+#include "feeds.h"
 #include "log.h"
 #include "remind.h"
 #include "termijnd.h"
@@ -209,6 +210,8 @@ get_status(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 	json_object_set_new(o, "now", jtime(now));
 	json_object_set_new(o, "clock", json_pack("{s:b, s:f}", "demo", clock_is_demo(),
 	    "speed", clock_speed()));
+	json_object_set_new(o, "http", jstr(feeds_address(d)));
+	json_object_set_new(o, "public_url", jstr(d->conf->public_url));
 	for (i = 0; i < e->nplans; i++) {
 		struct pstate *ps = &e->plans[i];
 		struct plan *p = ps->plan;
@@ -679,6 +682,124 @@ post_retry(struct termijnd *d, struct evhttp_request *req, const struct actor *w
 	json_decref(body);
 }
 
+struct feedlist {
+	json_t	*a;
+};
+
+static void
+feed_list_cb(const struct feed_row *row, void *arg)
+{
+	struct feedlist *fl = arg;
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)row->id, "kind",
+	    row->kind, "subject", row->subject, "created_by", row->created_by);
+
+	json_object_set_new(o, "created", jtime(row->created));
+	json_object_set_new(o, "revoked", row->revoked ? jtime(row->revoked) : json_null());
+	json_array_append_new(fl->a, o);
+}
+
+static void
+get_feeds(struct termijnd *d, struct evhttp_request *req)
+{
+	struct feedlist fl = { json_array() };
+
+	if (store_feed_each(d->engine.store, 0, feed_list_cb, &fl) == -1) {
+		json_decref(fl.a);
+		reply_error(d, req, 500, "internal", store_error(d->engine.store), 0);
+		return;
+	}
+	control_reply(d, req, 200, json_pack("{s:o}", "feeds", fl.a), 0);
+}
+
+struct feedone {
+	int		 found;
+	char		*kind, *subject;
+	int64_t		 revoked;
+};
+
+static void
+feed_one_cb(const struct feed_row *row, void *arg)
+{
+	struct feedone *fo = arg;
+
+	fo->found = 1;
+	fo->kind = xstrdup(row->kind);
+	fo->subject = xstrdup(row->subject);
+	fo->revoked = row->revoked;
+}
+
+/* POST /api/v1/feeds, /feeds/rotate and /feeds/revoke. */
+static void
+post_feeds(struct termijnd *d, struct evhttp_request *req, const char *verb,
+    const struct actor *who)
+{
+	struct feedone fo = { 0, NULL, NULL, 0 };
+	const char *kind = NULL, *subject = NULL;
+	char *cause = NULL;
+	json_t *body, *id, *out = NULL;
+	int code, rc;
+
+	if (!who->operator) {
+		reply_error(d, req, 403, "forbidden", "only operators may manage feeds", 1);
+		return;
+	}
+	if ((body = read_body(req, &cause)) == NULL) {
+		reply_error(d, req, 400, "bad-request", cause, 1);
+		free(cause);
+		return;
+	}
+	if (strcmp(verb, "create") == 0) {
+		if (field(body, "kind", &kind, &cause) == -1 ||
+		    field(body, "subject", &subject, &cause) == -1)
+			code = 400;
+		else
+			code = feeds_create(d, kind, subject, who->name, 0, &out, &cause);
+		goto reply;
+	}
+	id = json_object_get(body, "id");
+	if (!json_is_integer(id)) {
+		xasprintf(&cause, "id: the feed's number");
+		code = 400;
+		goto reply;
+	}
+	if (store_feed_each(d->engine.store, json_integer_value(id), feed_one_cb, &fo) == -1 ||
+	    !fo.found || fo.revoked) {
+		xasprintf(&cause, "no feed %lld in force", (long long)json_integer_value(id));
+		code = 404;
+		goto reply;
+	}
+	if (store_begin(d->engine.store) == -1 ||
+	    (rc = store_feed_revoke(d->engine.store, json_integer_value(id), clock_now())) == -1) {
+		xasprintf(&cause, "database: %s", store_error(d->engine.store));
+		code = 500;
+		goto reply;
+	}
+	/* Revoked at once: the next request with the old token misses the cache too. */
+	feeds_flush(d);
+	if (strcmp(verb, "rotate") == 0)
+		code = feeds_create(d, fo.kind, fo.subject, who->name, json_integer_value(id), &out,
+		    &cause);
+	else {
+		log_info("%s revoked feed %lld", who->name, (long long)json_integer_value(id));
+		out = json_pack("{s:I}", "id", json_integer_value(id));
+		code = 200;
+	}
+	if (code == 201 && strcmp(verb, "rotate") == 0) {
+		json_object_set_new(out, "replaces", json_integer(json_integer_value(id)));
+		code = 200;
+	}
+reply:
+	if (code >= 400)
+		reply_error(d, req, code, code == 404 ? "not-found" : code == 500 ? "internal" :
+		    "bad-request", cause, 1);
+	else
+		control_reply(d, req, code, out, 1);
+	free(cause);
+	free(fo.kind);
+	free(fo.subject);
+	json_decref(body);
+}
+
 void
 api_handle(struct evhttp_request *req, void *arg)
 {
@@ -709,6 +830,8 @@ api_handle(struct evhttp_request *req, void *arg)
 			get_log(d, req, &q);
 		else if (strcmp(path, "/api/v1/reminders") == 0)
 			get_reminders(d, req, &q);
+		else if (strcmp(path, "/api/v1/feeds") == 0)
+			get_feeds(d, req);
 		else
 			reply_error(d, req, 404, "not-found", "no such resource", 0);
 		evhttp_clear_headers(&q);
@@ -740,6 +863,12 @@ api_handle(struct evhttp_request *req, void *arg)
 		post_reload(d, req, &who);
 	else if (strcmp(path, "/api/v1/reminders/retry") == 0)
 		post_retry(d, req, &who);
+	else if (strcmp(path, "/api/v1/feeds") == 0)
+		post_feeds(d, req, "create", &who);
+	else if (strcmp(path, "/api/v1/feeds/rotate") == 0)
+		post_feeds(d, req, "rotate", &who);
+	else if (strcmp(path, "/api/v1/feeds/revoke") == 0)
+		post_feeds(d, req, "revoke", &who);
 	else
 		reply_error(d, req, 404, "not-found", "no such resource", 0);
 }

@@ -47,6 +47,7 @@ config_load(const char *path, struct errlist *errs)
 	c->file = xstrdup(path);
 	c->socket_mode = 0666;
 	c->clock_speed = 1;
+	c->metrics_loopback = 1;
 	if ((f = fopen(path, "r")) == NULL) {
 		errlist_add(errs, path, 0, "%s", strerror(errno));
 		config_free(c);
@@ -144,6 +145,29 @@ config_load(const char *path, struct errlist *errs)
 				c->mail_retry_max = (int)n;
 			else
 				c->mail_retry_base = (int)n;
+		} else if (strcmp(key, "listen") == 0)
+			set(c, errs, lineno, key, &c->listen, val);
+		else if (strcmp(key, "public-url") == 0) {
+			if ((strncmp(val, "https://", 8) != 0 && strncmp(val, "http://", 7) != 0) ||
+			    strpbrk(val, " \t\"<>") != NULL)
+				errlist_add(errs, path, lineno, "public-url: an http:// or https:// URL");
+			set(c, errs, lineno, key, &c->public_url, val);
+		} else if (strcmp(key, "feed-refresh") == 0 || strcmp(key, "http-max-age") == 0) {
+			long n = strtol(val, &end, 10);
+
+			if (*end != '\0' || n < 1 || n > 100000)
+				errlist_add(errs, path, lineno, "%s: a number from 1 to 100000", key);
+			else if (key[0] == 'f')
+				c->feed_refresh = (int)n;
+			else
+				c->http_max_age = (int)n;
+		} else if (strcmp(key, "metrics") == 0) {
+			if (strcmp(val, "loopback") == 0)
+				c->metrics_loopback = 1;
+			else if (strcmp(val, "everyone") == 0)
+				c->metrics_loopback = 0;
+			else
+				errlist_add(errs, path, lineno, "metrics: loopback or everyone");
 		} else
 			errlist_add(errs, path, lineno, "unknown key \"%s\"", key);
 	}
@@ -157,6 +181,12 @@ config_load(const char *path, struct errlist *errs)
 		c->state_dir = xstrdup("/var/lib/termijn");
 	if (c->plans_dir == NULL)
 		c->plans_dir = xstrdup("plans");
+	if (c->listen == NULL)
+		c->listen = xstrdup("127.0.0.1:8461");
+	if (c->feed_refresh == 0)
+		c->feed_refresh = 60;
+	if (c->http_max_age == 0)
+		c->http_max_age = 30;
 	if (c->mail_from == NULL)
 		c->mail_from = xstrdup("termijn@localhost.example");
 	if (c->mail_domain == NULL)
@@ -213,6 +243,8 @@ config_free(struct config *c)
 	free(c->mail_password_file);
 	free(c->mail_domain);
 	free(c->templates_dir);
+	free(c->listen);
+	free(c->public_url);
 	free(c);
 }
 

@@ -33,6 +33,12 @@ struct config {
 	int	 mail_in_flight;
 	int	 mail_retry_max;	/* attempts before a temporary failure counts as failed */
 	int	 mail_retry_base;	/* seconds before the first retry; doubles each time */
+	/* The HTTP listener: feeds, health, metrics. */
+	char	*listen;		/* HOST:PORT, [V6]:PORT, or "none" */
+	char	*public_url;		/* the base of feed URLs, as subscribers see it */
+	int	 feed_refresh;		/* minutes: REFRESH-INTERVAL and Cache-Control max-age */
+	int	 http_max_age;		/* seconds a connection may live, however it trickles */
+	int	 metrics_loopback;	/* /metrics and /healthz only for loopback peers */
 };
 
 /* Reads and checks the file; every error goes to errs as file:line. */

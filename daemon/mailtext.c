@@ -252,7 +252,7 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
 	var(&v, "recipient_role", xstrdup(role_name(p, last->role)));
 	/* A recurring milestone's reminder is about the occurrence it names. */
 	due = in->timing.due;
-	if (last->kind == RK_LEAD && in->ms->recur.every && last->due > 0) {
+	if (in->ms->recur.every && last->due > 0) {
 		struct ltime at;
 
 		tz_from_utc_day(p->tz, last->due, &at, due.has_time);

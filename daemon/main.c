@@ -10,6 +10,7 @@
 #include <libical/ical.h>
 
 #include "clock.h"
+#include "feeds.h"
 #include "log.h"
 #include "mailtext.h"
 #include "remind.h"
@@ -199,6 +200,8 @@ main(int argc, char **argv)
 		fatalx("%s", cause);
 	if (remind_start(&d, &cause) == -1)
 		fatalx("reminders: %s", cause);
+	if (feeds_start(&d, &cause) == -1)
+		fatalx("feeds: %s", cause);
 	sigs[0] = evsignal_new(d.base, SIGHUP, signal_cb, &d);
 	sigs[1] = evsignal_new(d.base, SIGTERM, signal_cb, &d);
 	sigs[2] = evsignal_new(d.base, SIGINT, signal_cb, &d);
@@ -211,6 +214,7 @@ main(int argc, char **argv)
 	event_base_dispatch(d.base);
 
 	control_close(&d);
+	feeds_stop(&d);
 	remind_stop(&d);
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);

@@ -118,7 +118,7 @@ instance_occurrences(const struct plan *p, const struct istate *st, size_t idx,
 	struct ltime day = in->timing.due, step;
 	int64_t ready, deadline = in->deadline;
 	size_t i;
-	int k, met;
+	int k, met, first;
 
 	if (st[idx].status != ST_OPEN)
 		return;
@@ -153,14 +153,10 @@ instance_occurrences(const struct plan *p, const struct istate *st, size_t idx,
 	if (in->timing.from.set)
 		add(l, at_remind_hour(p, &in->timing.from, 0), RK_OPENS, idx, 0, deadline, in->owner);
 	/* Overdue: the first at the reminder hour after the deadline, then every interval. */
-	for (k = 1; k <= p->overdue_max; k++) {
-		int64_t when = at_remind_hour(p, &day, (day.has_time ? 0 : 1) +
-		    (k - 1) * p->overdue_every);
-
-		if (when <= deadline)
-			when = at_remind_hour(p, &day, 1 + (k - 1) * p->overdue_every);
-		add(l, when, RK_OVERDUE, idx, k, deadline, in->owner);
-	}
+	first = day.has_time && at_remind_hour(p, &day, 0) > deadline ? 0 : 1;
+	for (k = 1; k <= p->overdue_max; k++)
+		add(l, at_remind_hour(p, &day, first + (k - 1) * p->overdue_every), RK_OVERDUE, idx,
+		    k, deadline, in->owner);
 	if (m->escalate_to != NULL && m->escalate_after >= 0) {
 		int64_t when = at_remind_hour(p, &day, (day.has_time ? 0 : 1) + m->escalate_after);
 

@@ -30,6 +30,7 @@ struct termijnd {
 	int			 batch_failed;
 	uint64_t		 commits, committed_writes;
 	struct remind		*remind;
+	struct feeds		*feeds;
 };
 
 /* control.c */

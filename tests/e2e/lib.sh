@@ -53,6 +53,7 @@ socket-mode 0666
 operators root
 overriders root
 templates-dir $TOP/etc/templates
+listen 127.0.0.1:0
 EOC
 }
 
@@ -91,4 +92,65 @@ finish() {
 	check_log
 	echo "$(basename "$0"): $PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]
+}
+
+# ---- mail: a real SMTP server on loopback (tests/e2e/smtpd.py), for t-mail.sh ----
+SMTPD_PID=
+SMTP_PORT=
+MAILDIR=$T/mail
+
+# start_smtpd [PORT]: start the server (a free port, or PORT to come back on the same one)
+# and wait until it listens; SMTP_PORT is its port. Messages land in $MAILDIR.
+start_smtpd() {
+	rm -f "$T/smtpd.port"
+	/usr/bin/python3 "$TOP/tests/e2e/smtpd.py" --dir "$MAILDIR" --port-file "$T/smtpd.port" \
+	    --control "$T/smtpd.control" --log "$T/smtpd.events" ${1:+--port "$1"} \
+	    2>>"$T/smtpd.log" &
+	SMTPD_PID=$!
+	trap 'stop_smtpd; cleanup' EXIT
+	if wait_until 15 test -s "$T/smtpd.port"; then
+		SMTP_PORT=$(cat "$T/smtpd.port")
+		return 0
+	fi
+	not_ok "smtpd.py did not start"; cat "$T/smtpd.log"; return 1
+}
+
+stop_smtpd() {
+	[ -n "$SMTPD_PID" ] || return 0
+	kill -TERM "$SMTPD_PID" 2>/dev/null
+	wait "$SMTPD_PID" 2>/dev/null
+	SMTPD_PID=
+}
+
+# smtp_ctl JSON: change the server's behaviour (see smtpd.py) and wait until it is in force.
+smtp_ctl() {
+	printf '%s\n' "$1" > "$T/smtpd.control.tmp"
+	mv "$T/smtpd.control.tmp" "$T/smtpd.control"
+	wait_until 5 test ! -e "$T/smtpd.control" || not_ok "smtpd.py did not take $1"
+}
+
+# The number of messages the server accepted so far.
+smtp_count() {
+	find "$MAILDIR" -name '*.eml' 2>/dev/null | wc -l
+}
+
+# mail_conf [KEY VALUE]...: the mail keys for the server, appended to termijnd.conf, then
+# any given (later keys of the same name are errors, so give only what is not here).
+mail_conf() {
+	{
+		echo "mail-url smtp://127.0.0.1:$SMTP_PORT"
+		echo "mail-tls none"
+		echo "mail-from termijn@termijn.example"
+		while [ $# -ge 2 ]; do echo "$1 $2"; shift 2; done
+	} >> "$T/termijnd.conf"
+}
+
+# wait_until SECONDS COMMAND...: poll every 50 ms until COMMAND succeeds; 1 on timeout.
+wait_until() {
+	_deadline=$(($(date +%s%N) + $1 * 1000000000)); shift
+	until "$@"; do
+		[ "$(date +%s%N)" -ge "$_deadline" ] && return 1
+		sleep 0.05
+	done
+	return 0
 }

@@ -75,7 +75,7 @@ static const char dst_text[] =
     "plan dst\n"
     "  title Zomertijd\n"
     "  timezone Europe/Amsterdam\n"
-    "role r\n"
+    "role r\n  address r@x.example\n"
     "  name R\n"
     "milestone winter\n"
     "  title Winter\n"
@@ -722,7 +722,7 @@ static void
 test_timing_shapes(void **state)
 {
 	static const char text[] =
-	    "plan shapes\n  title Vormen\nrole r\n"
+	    "plan shapes\n  title Vormen\nrole r\n  address r@x.example\n"
 	    "milestone a\n  title A\n  owner r\n  window 2014-03-03 .. 2014-03-05 12:00\n"
 	    "milestone b\n  title B\n  owner r\n  window 2014-03-03 09:00 .. 2014-03-04\n"
 	    "milestone c\n  title C\n  owner r\n  due 2014-03-10 00:10\n"
@@ -765,11 +765,11 @@ static void
 test_zone_history(void **state)
 {
 	static const char sp_text[] =
-	    "plan sp\n  title Sao Paulo\n  timezone America/Sao_Paulo\nrole r\n"
+	    "plan sp\n  title Sao Paulo\n  timezone America/Sao_Paulo\nrole r\n  address r@x.example\n"
 	    "milestone a\n  title A\n  owner r\n  due 2019-01-15 09:30\n"
 	    "milestone b\n  title B\n  owner r\n  due 2020-01-15 09:30\n";
 	static const char tk_text[] =
-	    "plan tk\n  title Tokyo\n  timezone Asia/Tokyo\nrole r\n"
+	    "plan tk\n  title Tokyo\n  timezone Asia/Tokyo\nrole r\n  address r@x.example\n"
 	    "milestone a\n  title A\n  owner r\n  due 2014-07-15 09:30\n";
 	struct plan *p = load(sp_text), *q = load(tk_text);
 	struct ical_part part = { p, NULL, NULL, 0, NULL, 0 }, qp = { q, NULL, NULL, 0, NULL, 0 };
@@ -846,7 +846,7 @@ static void
 test_multi_plan(void **state)
 {
 	static const char london[] =
-	    "plan uk\n  title London\n  timezone Europe/London\n  language en\nrole r\n"
+	    "plan uk\n  title London\n  timezone Europe/London\n  language en\nrole r\n  address r@x.example\n"
 	    "milestone m\n  title Meeting\n  owner r\n  due 2014-02-03 10:00\n"
 	    "milestone n\n  title Note\n  owner r\n  due 2014-02-04\n";
 	struct plan *p = load(demo_text), *q = load(london);

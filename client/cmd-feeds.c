@@ -1,0 +1,148 @@
+/* cmd-feeds.c: termijn feeds: private calendar feeds: list, create, rotate, revoke. */
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "xmalloc.h"
+
+static int	cmd_feeds_exec(struct client *, int, char **);
+
+const struct cmd_entry cmd_feeds_entry = {
+	"feeds",
+	"[list] | create --person ADDRESS | --party PLAN/PARTY | --plan PLAN | rotate ID | "
+	    "revoke ID",
+	"list, create, rotate or revoke private iCalendar feeds",
+	cmd_feeds_exec
+};
+
+static int
+feeds_list(struct client *c)
+{
+	struct table *t;
+	json_t *ans, *f;
+	size_t i;
+	int rv;
+	char id[32], *created;
+
+	if ((rv = api_get(c, "/feeds", &ans)) != 0)
+		return rv;
+	if (c->json) {
+		json_print(ans);
+		json_decref(ans);
+		return 0;
+	}
+	t = table_new(5, "ID", "KIND", "FOR", "CREATED", "STATE");
+	json_array_foreach(jarr(ans, "feeds"), i, f) {
+		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(
+		    json_object_get(f, "id")));
+		created = instant_local(jstr(f, "created"), NULL);
+		table_row(t, id, jstr_or(f, "kind", "?"), jstr_or(f, "subject", "?"),
+		    created ? created : jstr_or(f, "created", "-"),
+		    json_is_null(json_object_get(f, "revoked")) ? "in force" : "revoked");
+		free(created);
+	}
+	table_print(c, t);
+	table_free(t);
+	json_decref(ans);
+	return 0;
+}
+
+/* The URL is shown once: only a hash of the token is kept. */
+static int
+print_urls(struct client *c, json_t *ans, const char *what)
+{
+	if (c->json) {
+		json_print(ans);
+		return 0;
+	}
+	printf("%s feed %lld (%s %s)\n", what, (long long)json_integer_value(
+	    json_object_get(ans, "id")), jstr_or(ans, "kind", "?"), jstr_or(ans, "subject", "?"));
+	printf("  %s\n  %s\n", jstr_or(ans, "url", "?"), jstr_or(ans, "webcal", "?"));
+	printf("Subscribe to this address in a calendar. It is shown only now; "
+	    "\"termijn feeds rotate\" makes a new one.\n");
+	return 0;
+}
+
+static int
+id_arg(const char *s, long long *id)
+{
+	char *end;
+
+	*id = strtoll(s, &end, 10);
+	return *s != '\0' && *end == '\0' && *id > 0 ? 0 : -1;
+}
+
+static int
+cmd_feeds_exec(struct client *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CMD_LONGOPTS,
+		{ "person", required_argument, NULL, 'P' },
+		{ "party", required_argument, NULL, 'Q' },
+		{ "plan", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *kind = NULL, *subject = NULL, *sub;
+	json_t *req, *ans;
+	long long id;
+	int ch, rv, nkinds = 0;
+
+	while ((ch = getopt_long(argc, argv, CMD_SHORTOPTS "p:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'P':
+		case 'Q':
+		case 'p':
+			kind = ch == 'P' ? "person" : ch == 'Q' ? "party" : "plan";
+			subject = optarg;
+			nkinds++;
+			break;
+		default:
+			if ((rv = cmd_option(c, &cmd_feeds_entry, ch, argv)) != -1)
+				return rv;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	sub = argc > 0 ? argv[0] : "list";
+	if (strcmp(sub, "list") == 0 && argc <= 1 && nkinds == 0)
+		return feeds_list(c);
+	if (strcmp(sub, "create") == 0 && argc == 1) {
+		if (nkinds != 1) {
+			warnx("feeds create: name one of --person, --party or --plan");
+			return cmd_usage(&cmd_feeds_entry);
+		}
+		req = json_pack("{s:s, s:s}", "kind", kind, "subject", subject);
+		rv = api_post(c, "/feeds", req, &ans, NULL);
+		json_decref(req);
+		if (rv != 0)
+			return rv;
+		print_urls(c, ans, "created");
+		json_decref(ans);
+		return 0;
+	}
+	if ((strcmp(sub, "rotate") == 0 || strcmp(sub, "revoke") == 0) && argc == 2 &&
+	    nkinds == 0) {
+		if (id_arg(argv[1], &id) == -1) {
+			warnx("feeds %s: ID is the feed's number (termijn feeds list)", sub);
+			return cmd_usage(&cmd_feeds_entry);
+		}
+		req = json_pack("{s:I}", "id", (json_int_t)id);
+		rv = api_post(c, strcmp(sub, "rotate") == 0 ? "/feeds/rotate" : "/feeds/revoke",
+		    req, &ans, NULL);
+		json_decref(req);
+		if (rv != 0)
+			return rv;
+		if (strcmp(sub, "rotate") == 0)
+			print_urls(c, ans, "rotated: the old address no longer works; new");
+		else if (c->json)
+			json_print(ans);
+		else
+			printf("revoked: feed %lld no longer answers\n", id);
+		json_decref(ans);
+		return 0;
+	}
+	return cmd_usage(&cmd_feeds_entry);
+}

@@ -1,0 +1,385 @@
+/* cmd-reminders.c: termijn reminders: the outbox, what the plans will send, a preview, retry. */
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "xmalloc.h"
+
+static int	cmd_reminders_exec(struct client *, int, char **);
+
+const struct cmd_entry cmd_reminders_entry = {
+	"reminders",
+	"[upcoming|sent|failed|pending|all] [-p PLAN] [--until DATE]\n"
+	"       termijn reminders preview [--until DATE] [-p PLAN]\n"
+	"       termijn reminders retry ID",
+	"the reminders: upcoming, sent, failed; a preview of the messages; retry a failed one",
+	cmd_reminders_exec
+};
+
+enum { OPT_UNTIL = 0x200 };
+
+/* What the outbox views ask the daemon for; NULL: every row. */
+static const struct {
+	const char	*view;
+	const char	*state;
+} views[] = {
+	{ "sent",	"sent" },
+	{ "failed",	"failed" },
+	{ "pending",	"pending" },
+	{ "all",	NULL },
+};
+
+/* The recipients of an upcoming message on one line; short: the first and how many more. */
+static char *
+recipients(const json_t *m, int shortly)
+{
+	json_t *a = jarr(m, "recipients"), *r;
+	char *s = xstrdup(""), *next;
+	size_t i;
+
+	if (shortly && json_array_size(a) > 1) {
+		r = json_array_get(a, 0);
+		xasprintf(&s, "%s +%zu", json_is_string(r) ? json_string_value(r) : "?",
+		    json_array_size(a) - 1);
+		return s;
+	}
+	json_array_foreach(a, i, r) {
+		xasprintf(&next, "%s%s%s", s, i > 0 ? ", " : "",
+		    json_is_string(r) ? json_string_value(r) : "?");
+		free(s);
+		s = next;
+	}
+	return s;
+}
+
+static const json_t *sort_base;
+
+/* By instant, then as the daemon gave them: ISO instants in UTC sort as strings. */
+static int
+cmp_at(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(jstr_or(json_array_get(sort_base, x), "at", ""),
+	    jstr_or(json_array_get(sort_base, y), "at", ""));
+
+	if (c != 0)
+		return c;
+	return x < y ? -1 : x > y;
+}
+
+/* The upcoming messages in time order, across plans (the daemon lists them per plan). */
+static size_t *
+upcoming_order(json_t *up)
+{
+	size_t n = json_array_size(up), i, *order;
+
+	order = xcalloc(n ? n : 1, sizeof(*order));
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	sort_base = up;
+	qsort(order, n, sizeof(*order), cmp_at);
+	sort_base = NULL;
+	return order;
+}
+
+static int
+several_plans(json_t *list)
+{
+	const char *p0 = NULL;
+	json_t *it;
+	size_t i;
+
+	json_array_foreach(list, i, it) {
+		if (p0 == NULL)
+			p0 = jstr_or(it, "plan", "");
+		else if (strcmp(p0, jstr_or(it, "plan", "")) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+static char *
+local_of(const json_t *m, const char *local, const char *iso)
+{
+	const char *s = jstr(m, local);
+
+	if (s != NULL)
+		return xstrdup(s);
+	return jstr(m, iso) != NULL ? instant_local(jstr(m, iso), NULL) : xstrdup("");
+}
+
+static void
+print_upcoming(struct client *c, json_t *body, const char *until)
+{
+	json_t *up = jarr(body, "upcoming"), *m;
+	struct table *t;
+	size_t *order, i, n = json_array_size(up);
+	char *when, *to;
+	int plans = several_plans(up);
+
+	if (n == 0)
+		printf("no reminders %s%s\n", until != NULL ? "until " : "in the next 30 days",
+		    until != NULL ? until : "");
+	else {
+		if (plans) {
+			t = table_new(6, "WHEN", "KIND", "PLAN", "KEY", "TO", "SUBJECT");
+			table_flex(t, 5);
+		} else {
+			t = table_new(5, "WHEN", "KIND", "KEY", "TO", "SUBJECT");
+			table_flex(t, 4);
+		}
+		order = upcoming_order(up);
+		for (i = 0; i < n; i++) {
+			m = json_array_get(up, order[i]);
+			when = local_of(m, "at_local", "at");
+			to = recipients(m, 1);
+			if (plans)
+				table_row(t, when, jstr(m, "kind"), jstr(m, "plan"), jstr(m, "key"),
+				    to, jstr(m, "subject"));
+			else
+				table_row(t, when, jstr(m, "kind"), jstr(m, "key"), to,
+				    jstr(m, "subject"));
+			free(when);
+			free(to);
+		}
+		free(order);
+		table_print(c, t);
+		table_free(t);
+	}
+}
+
+/* Every message that would go out, in full, the body indented. */
+static void
+print_preview(struct client *c, json_t *body, const char *until)
+{
+	json_t *up = jarr(body, "upcoming"), *m;
+	size_t *order, i, n = json_array_size(up);
+	const char *b, *e;
+	char *when, *to, *head;
+
+	order = upcoming_order(up);
+	for (i = 0; i < n; i++) {
+		m = json_array_get(up, order[i]);
+		when = local_of(m, "at_local", "at");
+		to = recipients(m, 0);
+		if (i > 0)
+			fputc('\n', stdout);
+		xasprintf(&head, "%s  %s  %s/%s", when, jstr_or(m, "kind", "?"),
+		    jstr_or(m, "plan", "?"), jstr_or(m, "key", "?"));
+		print_heading(c, head);
+		printf("  To:      %s\n", to);
+		printf("  Subject: %s\n\n", jstr_or(m, "subject", ""));
+		/* The body as the daemon composed it, each line indented; blank lines stay blank. */
+		b = jstr_or(m, "body", "");
+		while (*b != '\0') {
+			e = strchr(b, '\n');
+			if (e == NULL)
+				e = b + strlen(b);
+			if (e > b)
+				printf("    %.*s", (int)(e - b), b);
+			fputc('\n', stdout);
+			b = *e == '\n' ? e + 1 : e;
+		}
+		free(head);
+		free(when);
+		free(to);
+	}
+	free(order);
+	if (n > 0)
+		fputc('\n', stdout);
+	printf("%zu message%s %s%s; nothing was sent\n", n, n == 1 ? "" : "s",
+	    until != NULL ? "until " : "in the next 30 days", until != NULL ? until : "");
+}
+
+/* Outbox rows as a table; plan filters here, as the outbox holds every plan's rows. */
+static void
+print_outbox(struct client *c, json_t *body, const char *state, const char *plan)
+{
+	json_t *rows = jarr(body, "outbox"), *r, *keep = json_array();
+	struct table *t;
+	const char *err, *detail;
+	char *due, *tries;
+	size_t i;
+	int plans;
+
+	json_array_foreach(rows, i, r) {
+		if (plan == NULL || strcmp(jstr_or(r, "plan", ""), plan) == 0)
+			json_array_append(keep, r);
+	}
+	if (json_array_size(keep) == 0) {
+		printf("no %s reminders\n", state != NULL ? state : "sent or queued");
+		json_decref(keep);
+		return;
+	}
+	plans = several_plans(keep);
+	if (plans) {
+		t = table_new(9, "ID", "STATE", "DUE", "KIND", "PLAN", "KEY", "TO", "TRIES",
+		    "SUBJECT/ERROR");
+		table_flex(t, 8);
+	} else {
+		t = table_new(8, "ID", "STATE", "DUE", "KIND", "KEY", "TO", "TRIES",
+		    "SUBJECT/ERROR");
+		table_flex(t, 7);
+	}
+	json_array_foreach(keep, i, r) {
+		char id[32];
+		json_t *v = json_object_get(r, "id");
+
+		snprintf(id, sizeof(id), "%lld", json_is_integer(v) ?
+		    (long long)json_integer_value(v) : -1LL);
+		due = local_of(r, "due_local", "due");
+		v = json_object_get(r, "attempts");
+		xasprintf(&tries, "%lld", json_is_integer(v) ? (long long)json_integer_value(v) : 0LL);
+		/* Why it did not go matters more than what it says. */
+		err = jstr(r, "last_error");
+		detail = err != NULL && strcmp(jstr_or(r, "state", ""), "sent") != 0 ? err :
+		    jstr(r, "subject");
+		if (plans)
+			table_row(t, id, jstr(r, "state"), due, jstr(r, "kind"), jstr(r, "plan"),
+			    jstr(r, "key"), jstr(r, "recipient"), tries, detail);
+		else
+			table_row(t, id, jstr(r, "state"), due, jstr(r, "kind"), jstr(r, "key"),
+			    jstr(r, "recipient"), tries, detail);
+		free(due);
+		free(tries);
+	}
+	table_print(c, t);
+	table_free(t);
+	json_decref(keep);
+}
+
+static int
+retry(struct client *c, int argc, char **argv)
+{
+	json_t *req, *ans;
+	const char *s;
+	char *end;
+	long long id;
+	int rv;
+
+	if (argc - optind < 2) {
+		warnx("reminders: retry which reminder? give its ID (termijn reminders failed "
+		    "lists them)");
+		return cmd_usage(&cmd_reminders_entry);
+	}
+	if (argc - optind > 2) {
+		warnx("reminders: one reminder at a time; unexpected argument: %s",
+		    argv[optind + 2]);
+		return cmd_usage(&cmd_reminders_entry);
+	}
+	s = argv[optind + 1];
+	id = strtoll(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || id < 1) {
+		warnx("reminders: retry: not a reminder number: %s", s);
+		return cmd_usage(&cmd_reminders_entry);
+	}
+	req = json_pack("{s:I}", "id", (json_int_t)id);
+	rv = api_post(c, "/reminders/retry", req, &ans, NULL);
+	json_decref(req);
+	if (rv != 0)
+		return rv;
+	if (c->json)
+		json_print(ans);
+	else
+		printf("reminder %lld requeued: it goes out again shortly\n", id);
+	json_decref(ans);
+	return 0;
+}
+
+static int
+cmd_reminders_exec(struct client *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CMD_LONGOPTS,
+		{ "plan", required_argument, NULL, 'p' },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *plan = NULL, *until = NULL, *view = "upcoming", *state = NULL;
+	json_t *body;
+	char *path;
+	size_t i;
+	int ch, rv, preview = 0, outbox = 0;
+
+	while ((ch = getopt_long(argc, argv, CMD_SHORTOPTS "p:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			plan = optarg;
+			break;
+		case OPT_UNTIL:
+			until = optarg;
+			break;
+		default:
+			if ((rv = cmd_option(c, &cmd_reminders_entry, ch, argv)) != -1)
+				return rv;
+		}
+	}
+	if (argc - optind >= 1) {
+		view = argv[optind];
+		if (strcmp(view, "retry") == 0) {
+			if (plan != NULL || until != NULL) {
+				warnx("reminders: retry takes only the reminder's ID");
+				return cmd_usage(&cmd_reminders_entry);
+			}
+			return retry(c, argc, argv);
+		}
+		if (argc - optind > 1) {
+			warnx("reminders: unexpected argument: %s", argv[optind + 1]);
+			return cmd_usage(&cmd_reminders_entry);
+		}
+	}
+	if (strcmp(view, "preview") == 0)
+		preview = 1;
+	else if (strcmp(view, "upcoming") != 0) {
+		for (i = 0; i < sizeof(views) / sizeof(views[0]); i++) {
+			if (strcmp(views[i].view, view) == 0)
+				break;
+		}
+		if (i == sizeof(views) / sizeof(views[0])) {
+			warnx("reminders: no such view: %s (upcoming, sent, failed, pending, all, "
+			    "preview or retry)", view);
+			return cmd_usage(&cmd_reminders_entry);
+		}
+		if (until != NULL) {
+			warnx("reminders: --until is for upcoming and preview, not %s", view);
+			return cmd_usage(&cmd_reminders_entry);
+		}
+		outbox = 1;
+		state = views[i].state;
+	}
+
+	/* Upcoming only needs the outbox's queue, for the line that points at it. */
+	path = api_path("/reminders", "state", outbox ? state : "pending", "plan", plan,
+	    "until", until, (char *)NULL);
+	rv = api_get(c, path, &body);
+	free(path);
+	if (rv != 0)
+		return rv;
+	if (c->json) {
+		json_print(body);
+		json_decref(body);
+		return 0;
+	}
+	if (outbox)
+		print_outbox(c, body, state, plan);
+	else if (preview)
+		print_preview(c, body, until);
+	else {
+		size_t queued = 0;
+		json_t *r;
+
+		print_upcoming(c, body, until);
+		json_array_foreach(jarr(body, "outbox"), i, r) {
+			if (plan == NULL || strcmp(jstr_or(r, "plan", ""), plan) == 0)
+				queued++;
+		}
+		if (queued > 0)
+			printf("\n%zu queued in the outbox, not sent yet: termijn reminders pending\n",
+			    queued);
+	}
+	json_decref(body);
+	return 0;
+}

@@ -1,0 +1,913 @@
+/* feeds.c: the HTTP listener for subscribers: feeds by token, cached; health; metrics. */
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/keyvalq_struct.h>
+#include <zlib.h>
+
+#include "clock.h"
+#include "feeds.h"
+#include "ical.h"
+#include "log.h"
+#include "mailcompose.h"
+#include "remind.h"
+#include "sha256.h"
+#include "termijnd.h"
+#include "xmalloc.h"
+
+#define TOKEN_BYTES	24		/* 192 bits; 32 characters in base64url */
+#define TOKEN_CHARS	32
+
+/* One feed as last served: the token's hash, what it selects, the rendered bytes. */
+struct fcache {
+	unsigned char	 hash[32];
+	int64_t		 feed_id;
+	char		*kind, *subject;
+	uint64_t	 generation;	/* of the engine when rendered */
+	int64_t		 valid_until;	/* a derived state (overdue, ready) changes then */
+	char		*body, *gz;
+	size_t		 len, gzlen;
+	char		 etag[40], etag_gz[44];
+	int64_t		 modified;
+	struct fcache	*next;
+};
+
+/* A connection's deadline: the socket is shut down when it has lived too long. */
+struct conn_age {
+	struct feeds		*f;
+	evutil_socket_t		 fd;
+	ino_t			 ino;	/* the fd number may be reused by then: check the socket */
+	struct event		*ev;
+	TAILQ_ENTRY(conn_age)	 entry;
+};
+
+struct feeds {
+	struct termijnd		*d;
+	struct evhttp		*http;
+	struct fcache		*cache;
+	TAILQ_HEAD(, conn_age)	 ages;
+	struct feed_stats	 stats;
+	char			 bound[80];	/* the address it listens on */
+};
+
+static const double latency_bounds[12] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+    0.01, 0.025, 0.05, 0.1, 0.5, 1 };
+
+/* ---- cache ---- */
+
+static void
+fcache_clear_render(struct fcache *c)
+{
+	free(c->body);
+	free(c->gz);
+	c->body = c->gz = NULL;
+	c->len = c->gzlen = 0;
+}
+
+void
+feeds_flush(struct termijnd *d)
+{
+	struct feeds *f = d->feeds;
+	struct fcache *c, *next;
+
+	if (f == NULL)
+		return;
+	for (c = f->cache; c != NULL; c = next) {
+		next = c->next;
+		fcache_clear_render(c);
+		free(c->kind);
+		free(c->subject);
+		free(c);
+	}
+	f->cache = NULL;
+}
+
+struct lookup {
+	struct fcache	*c;
+};
+
+static void
+feed_found_cb(const struct feed_row *row, void *arg)
+{
+	struct lookup *lk = arg;
+
+	lk->c = xcalloc(1, sizeof(*lk->c));
+	memcpy(lk->c->hash, row->hash, 32);
+	lk->c->feed_id = row->id;
+	lk->c->kind = xstrdup(row->kind);
+	lk->c->subject = xstrdup(row->subject);
+}
+
+/* The feed of a token, from memory or the store; NULL for a wrong or revoked token. */
+static struct fcache *
+feed_by_token(struct feeds *f, const char *token)
+{
+	unsigned char hash[32];
+	struct fcache *c;
+	struct lookup lk = { NULL };
+	unsigned char diff;
+	size_t i;
+
+	sha256(token, strlen(token), hash);
+	/* Compared in constant time; the hash itself leaks nothing about the token. */
+	for (c = f->cache; c != NULL; c = c->next) {
+		diff = 0;
+		for (i = 0; i < 32; i++)
+			diff |= (unsigned char)(c->hash[i] ^ hash[i]);
+		if (diff == 0)
+			return c;
+	}
+	if (store_feed_by_hash(f->d->engine.store, hash, feed_found_cb, &lk) != 1)
+		return NULL;
+	lk.c->next = f->cache;
+	f->cache = lk.c;
+	return lk.c;
+}
+
+/* ---- what a feed holds ---- */
+
+static int
+addr_in(const char **v, size_t n, const char *addr)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(v[i], addr) == 0)
+			return 1;
+	return 0;
+}
+
+/* Does the person hold the owner role of the instance (or the role it escalates to)? */
+static int
+person_acts(const struct plan *p, const struct instance *in, const char *addr)
+{
+	const char **v;
+	size_t n;
+	int hit;
+
+	n = plan_role_addrs(p, in->owner, in->party, &v);
+	hit = addr_in(v, n, addr);
+	free(v);
+	if (!hit && in->ms->escalate_to != NULL) {
+		n = plan_role_addrs(p, in->ms->escalate_to, in->party, &v);
+		hit = addr_in(v, n, addr);
+		free(v);
+	}
+	return hit;
+}
+
+struct selection {
+	struct ical_part	*parts;
+	size_t			 nparts;
+	size_t			**idx;
+	char			*calname;
+};
+
+static void
+selection_free(struct selection *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nparts; i++)
+		free(s->idx[i]);
+	free(s->idx);
+	free(s->parts);
+	free(s->calname);
+}
+
+static void
+select_feed(struct termijnd *d, const char *kind, const char *subject, struct selection *s)
+{
+	struct engine *e = &d->engine;
+	const char *slash = strchr(subject, '/');
+	size_t i, j, n;
+
+	memset(s, 0, sizeof(*s));
+	s->parts = xcalloc(e->nplans ? e->nplans : 1, sizeof(*s->parts));
+	s->idx = xcalloc(e->nplans ? e->nplans : 1, sizeof(*s->idx));
+	for (i = 0; i < e->nplans; i++) {
+		struct pstate *ps = &e->plans[i];
+		struct plan *p = ps->plan;
+		size_t plen = slash ? (size_t)(slash - subject) : strlen(subject);
+
+		if (strcmp(kind, "person") != 0 &&
+		    (strlen(p->id) != plen || strncmp(p->id, subject, plen) != 0))
+			continue;
+		s->idx[s->nparts] = xcalloc(p->ninst ? p->ninst : 1, sizeof(size_t));
+		n = 0;
+		for (j = 0; j < p->ninst; j++) {
+			struct instance *in = &p->inst[j];
+
+			if (strcmp(kind, "person") == 0 && !person_acts(p, in, subject))
+				continue;
+			/* A party's feed has its own steps and the ones all parties share. */
+			if (strcmp(kind, "party") == 0 && in->party != NULL &&
+			    strcmp(in->party->id, slash + 1) != 0)
+				continue;
+			s->idx[s->nparts][n++] = j;
+		}
+		if (n == 0 && strcmp(kind, "person") == 0) {
+			free(s->idx[s->nparts]);
+			continue;
+		}
+		s->parts[s->nparts].plan = p;
+		s->parts[s->nparts].states = ps->st;
+		s->parts[s->nparts].inst = s->idx[s->nparts];
+		s->parts[s->nparts].n = n;
+		s->parts[s->nparts].sequence = ps->seq;
+		s->parts[s->nparts].plan_stamp = ps->stamp;
+		if (s->calname == NULL && strcmp(kind, "party") == 0) {
+			struct party *pt = plan_party(p, slash + 1);
+
+			xasprintf(&s->calname, "%s — %s", p->title, pt && pt->name ? pt->name :
+			    slash + 1);
+		} else if (s->calname == NULL && strcmp(kind, "plan") == 0)
+			s->calname = xstrdup(p->title);
+		s->nparts++;
+	}
+	if (s->calname == NULL)
+		xasprintf(&s->calname, "termijn — %s", subject);
+}
+
+/* The next moment a derived state in the selection changes on its own. */
+static int64_t
+valid_until(const struct selection *s, int64_t now)
+{
+	int64_t next = INT64_MAX, t;
+	size_t i, j;
+
+	for (i = 0; i < s->nparts; i++)
+		for (j = 0; j < s->parts[i].n; j++) {
+			const struct instance *in = &s->parts[i].plan->inst[s->parts[i].inst[j]];
+
+			if (s->parts[i].states[in->idx].status != ST_OPEN)
+				continue;
+			t = in->deadline;
+			if (t > now && t < next)
+				next = t;
+			t = in->not_before;
+			if (t > now && t < next)
+				next = t;
+		}
+	return next;
+}
+
+static void
+etag_of(const char *body, size_t len, const char *suffix, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[32];
+	char h[33];
+	int i;
+
+	sha256(body, len, md);
+	for (i = 0; i < 16; i++) {
+		h[2 * i] = hex[md[i] >> 4];
+		h[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	h[32] = '\0';
+	snprintf(out, outlen, "\"%s%s\"", h, suffix);
+}
+
+static char *
+gzip_bytes(const char *in, size_t len, size_t *outlen)
+{
+	z_stream z;
+	char *out;
+	size_t cap = compressBound((uLong)len) + 64;
+
+	memset(&z, 0, sizeof(z));
+	/* 31: a gzip header and trailer, not a bare zlib stream. */
+	if (deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return NULL;
+	out = xmalloc(cap);
+	z.next_in = (Bytef *)(uintptr_t)in;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)cap;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
+		deflateEnd(&z);
+		free(out);
+		return NULL;
+	}
+	*outlen = z.total_out;
+	deflateEnd(&z);
+	return out;
+}
+
+/* Render the feed unless the cached bytes still hold. */
+static int
+render(struct feeds *f, struct fcache *c, int64_t now)
+{
+	struct termijnd *d = f->d;
+	struct ical_feed_opts opts;
+	struct selection s;
+	char *cause = NULL, *body;
+	size_t len;
+
+	if (c->body != NULL && c->generation == d->engine.generation && now < c->valid_until)
+		return 0;
+	select_feed(d, c->kind, c->subject, &s);
+	memset(&opts, 0, sizeof(opts));
+	opts.calname = s.calname;
+	opts.refresh_minutes = d->conf->feed_refresh;
+	body = ical_render(s.parts, s.nparts, &opts, now, &len, &cause);
+	if (body == NULL) {
+		log_warnx("feed %lld: %s", (long long)c->feed_id, cause);
+		free(cause);
+		selection_free(&s);
+		return -1;
+	}
+	fcache_clear_render(c);
+	c->body = body;
+	c->len = len;
+	c->modified = ical_modified(s.parts, s.nparts, now);
+	c->valid_until = valid_until(&s, now);
+	c->generation = d->engine.generation;
+	etag_of(body, len, "", c->etag, sizeof(c->etag));
+	etag_of(body, len, "-gz", c->etag_gz, sizeof(c->etag_gz));
+	c->gz = gzip_bytes(body, len, &c->gzlen);
+	f->stats.renders++;
+	selection_free(&s);
+	return 0;
+}
+
+/* ---- HTTP ---- */
+
+static void
+http_date(int64_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+static int
+etag_matches(const char *inm, const char *etag)
+{
+	const char *p = inm;
+	size_t n = strlen(etag);
+
+	/* A list of entity tags; weak ones compare by their opaque part (RFC 9110 13.1.2). */
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '*')
+			return 1;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+			return 1;
+		while (*p && *p != ',')
+			p++;
+	}
+	return 0;
+}
+
+static int
+accepts_gzip(const char *ae)
+{
+	const char *p;
+
+	if (ae == NULL || (p = strstr(ae, "gzip")) == NULL)
+		return 0;
+	p += 4;
+	while (*p == ' ')
+		p++;
+	/* "gzip;q=0" says no. */
+	if (*p == ';') {
+		p = strchr(p, '=');
+		if (p != NULL && strtod(p + 1, NULL) == 0)
+			return 0;
+	}
+	return 1;
+}
+
+static void
+reply_text(struct evhttp_request *req, int code, const char *reason, const char *type,
+    const char *text)
+{
+	struct evbuffer *b = evbuffer_new();
+
+	evbuffer_add(b, text, strlen(text));
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", type);
+	evhttp_send_reply(req, code, reason, b);
+	evbuffer_free(b);
+}
+
+/* Wrong, revoked and malformed tokens all get these same bytes. */
+static void
+not_found(struct feeds *f, struct evhttp_request *req)
+{
+	f->stats.not_found++;
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
+	reply_text(req, 404, "Not Found", "text/plain; charset=utf-8", "not found\n");
+}
+
+static int
+token_shape(const char *t)
+{
+	size_t i;
+
+	for (i = 0; t[i]; i++)
+		if (!((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= 'a' && t[i] <= 'z') ||
+		    (t[i] >= '0' && t[i] <= '9') || t[i] == '-' || t[i] == '_'))
+			return 0;
+	return i == TOKEN_CHARS;
+}
+
+static void
+serve_feed(struct feeds *f, struct evhttp_request *req, const char *rest)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	const char *inm, *ims;
+	char token[TOKEN_CHARS + 1], date[64], cc[64];
+	struct fcache *c;
+	struct evbuffer *b;
+	struct tm tm;
+	size_t n = strcspn(rest, ".");
+	int gz;
+
+	if (n != TOKEN_CHARS || (rest[n] != '\0' && strcmp(rest + n, ".ics") != 0)) {
+		not_found(f, req);
+		return;
+	}
+	memcpy(token, rest, n);
+	token[n] = '\0';
+	if (!token_shape(token) || (c = feed_by_token(f, token)) == NULL) {
+		not_found(f, req);
+		return;
+	}
+	if (render(f, c, clock_now()) == -1) {
+		reply_text(req, 500, "Internal Server Error", "text/plain", "cannot render\n");
+		return;
+	}
+	gz = c->gz != NULL && accepts_gzip(evhttp_find_header(in, "Accept-Encoding"));
+	http_date(c->modified, date, sizeof(date));
+	snprintf(cc, sizeof(cc), "private, max-age=%d", f->d->conf->feed_refresh * 60 / 4);
+	evhttp_add_header(out, "ETag", gz ? c->etag_gz : c->etag);
+	evhttp_add_header(out, "Last-Modified", date);
+	evhttp_add_header(out, "Cache-Control", cc);
+	evhttp_add_header(out, "Vary", "Accept-Encoding");
+	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
+	inm = evhttp_find_header(in, "If-None-Match");
+	ims = evhttp_find_header(in, "If-Modified-Since");
+	memset(&tm, 0, sizeof(tm));
+	if ((inm != NULL && etag_matches(inm, gz ? c->etag_gz : c->etag)) ||
+	    (inm == NULL && ims != NULL && strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm) != NULL &&
+	    (int64_t)timegm(&tm) >= c->modified)) {
+		f->stats.not_modified++;
+		evhttp_send_reply(req, 304, "Not Modified", NULL);
+		return;
+	}
+	f->stats.ok++;
+	evhttp_add_header(out, "Content-Type", "text/calendar; charset=utf-8");
+	evhttp_add_header(out, "Content-Disposition", "inline; filename=\"termijn.ics\"");
+	if (gz)
+		evhttp_add_header(out, "Content-Encoding", "gzip");
+	b = evbuffer_new();
+	/* The cached bytes go out by reference: no copy per request. */
+	evbuffer_add_reference(b, gz ? c->gz : c->body, gz ? c->gzlen : c->len, NULL, NULL);
+	evhttp_send_reply(req, 200, "OK", b);
+	evbuffer_free(b);
+}
+
+static int
+peer_loopback(struct evhttp_request *req)
+{
+	struct evhttp_connection *con = evhttp_request_get_connection(req);
+	char *addr = NULL;
+	ev_uint16_t port;
+
+	if (con == NULL)
+		return 0;
+	evhttp_connection_get_peer(con, &addr, &port);
+	return addr != NULL && (strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
+	    strncmp(addr, "::ffff:127.", 11) == 0);
+}
+
+static void
+serve_health(struct feeds *f, struct evhttp_request *req)
+{
+	int ok = store_healthy(f->d->engine.store) && f->d->engine.nplans > 0;
+	char buf[160];
+
+	snprintf(buf, sizeof(buf), "{\"status\": \"%s\", \"database\": \"%s\", \"plans\": %zu}\n",
+	    ok ? "ok" : "failing", store_healthy(f->d->engine.store) ? "ok" : "failing",
+	    f->d->engine.nplans);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
+	reply_text(req, ok ? 200 : 503, ok ? "OK" : "Service Unavailable", "application/json", buf);
+}
+
+static void
+metric(struct evbuffer *b, const char *name, const char *type, const char *help)
+{
+	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void
+serve_metrics(struct feeds *f, struct evhttp_request *req)
+{
+	struct termijnd *d = f->d;
+	struct evbuffer *b = evbuffer_new();
+	const struct remind_stats *rs = remind_stats(d);
+	static const char *ostates[] = { "pending", "sending", "sent", "failed", "cancelled" };
+	int64_t now = clock_now(), n;
+	uint64_t cum;
+	size_t i, j, k;
+
+	metric(b, "termijn_milestones", "gauge", "Milestone instances by plan and derived state.");
+	for (i = 0; i < d->engine.nplans; i++) {
+		struct pstate *ps = &d->engine.plans[i];
+		uint64_t c[DV_WAIVED + 1] = { 0 };
+
+		for (j = 0; j < ps->plan->ninst; j++)
+			c[rules_derived(ps->plan, ps->st, j, now)]++;
+		for (k = 0; k <= DV_WAIVED; k++)
+			evbuffer_add_printf(b, "termijn_milestones{plan=\"%s\",state=\"%s\"} %llu\n",
+			    ps->plan->id, derived_name((enum derived)k), (unsigned long long)c[k]);
+	}
+	metric(b, "termijn_reminders", "gauge", "Reminders in the outbox by state.");
+	for (i = 0; i < sizeof(ostates) / sizeof(ostates[0]); i++)
+		if (store_outbox_count(d->engine.store, ostates[i], &n) == 0)
+			evbuffer_add_printf(b, "termijn_reminders{state=\"%s\"} %lld\n", ostates[i],
+			    (long long)n);
+	metric(b, "termijn_smtp_attempts_total", "counter", "Messages handed to the mail "
+	    "transport since start.");
+	evbuffer_add_printf(b, "termijn_smtp_attempts_total %llu\n", (unsigned long long)(rs->sent +
+	    rs->tempfail + rs->permfail));
+	metric(b, "termijn_smtp_failures_total", "counter", "Failed attempts since start.");
+	evbuffer_add_printf(b, "termijn_smtp_failures_total{kind=\"temporary\"} %llu\n",
+	    (unsigned long long)rs->tempfail);
+	evbuffer_add_printf(b, "termijn_smtp_failures_total{kind=\"permanent\"} %llu\n",
+	    (unsigned long long)rs->permfail);
+	metric(b, "termijn_feed_requests_total", "counter", "Feed requests by answer.");
+	evbuffer_add_printf(b, "termijn_feed_requests_total{code=\"200\"} %llu\n",
+	    (unsigned long long)f->stats.ok);
+	evbuffer_add_printf(b, "termijn_feed_requests_total{code=\"304\"} %llu\n",
+	    (unsigned long long)f->stats.not_modified);
+	evbuffer_add_printf(b, "termijn_feed_requests_total{code=\"404\"} %llu\n",
+	    (unsigned long long)f->stats.not_found);
+	metric(b, "termijn_feed_renders_total", "counter", "Feeds rendered (cache misses).");
+	evbuffer_add_printf(b, "termijn_feed_renders_total %llu\n",
+	    (unsigned long long)f->stats.renders);
+	metric(b, "termijn_http_request_duration_seconds", "histogram", "Time to answer a "
+	    "request on the HTTP listener.");
+	cum = 0;
+	for (i = 0; i < 12; i++) {
+		cum += f->stats.latency_bucket[i];
+		evbuffer_add_printf(b, "termijn_http_request_duration_seconds_bucket{le=\"%g\"} "
+		    "%llu\n", latency_bounds[i], (unsigned long long)cum);
+	}
+	evbuffer_add_printf(b, "termijn_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+	    (unsigned long long)f->stats.requests);
+	evbuffer_add_printf(b, "termijn_http_request_duration_seconds_sum %.6f\n",
+	    f->stats.latency_sum);
+	evbuffer_add_printf(b, "termijn_http_request_duration_seconds_count %llu\n",
+	    (unsigned long long)f->stats.requests);
+	metric(b, "termijn_api_commits_total", "counter", "Database commits of API changes.");
+	evbuffer_add_printf(b, "termijn_api_commits_total %llu\n", (unsigned long long)d->commits);
+	metric(b, "termijn_api_changes_total", "counter", "API changes acknowledged.");
+	evbuffer_add_printf(b, "termijn_api_changes_total %llu\n",
+	    (unsigned long long)d->committed_writes);
+	metric(b, "termijn_database_bytes", "gauge", "Size of the SQLite database.");
+	evbuffer_add_printf(b, "termijn_database_bytes %lld\n", (long long)store_size(d->engine.store));
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+	    "text/plain; version=0.0.4; charset=utf-8");
+	evhttp_send_reply(req, 200, "OK", b);
+	evbuffer_free(b);
+}
+
+static void
+http_cb(struct evhttp_request *req, void *arg)
+{
+	struct feeds *f = arg;
+	const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	enum evhttp_cmd_type m = evhttp_request_get_command(req);
+	struct timespec t0, t1;
+	double dt;
+	int i;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	f->stats.requests++;
+	if (path == NULL)
+		path = "/";
+	if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
+		reply_text(req, 405, "Method Not Allowed", "text/plain", "GET or HEAD\n");
+	} else if (strncmp(path, "/feed/", 6) == 0)
+		serve_feed(f, req, path + 6);
+	else if (strcmp(path, "/healthz") == 0 || strcmp(path, "/metrics") == 0) {
+		if (f->d->conf->metrics_loopback && !peer_loopback(req))
+			not_found(f, req);
+		else if (path[1] == 'h')
+			serve_health(f, req);
+		else
+			serve_metrics(f, req);
+	} else
+		not_found(f, req);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	dt = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	f->stats.latency_sum += dt;
+	for (i = 0; i < 12; i++)
+		if (dt <= latency_bounds[i]) {
+			f->stats.latency_bucket[i]++;
+			break;
+		}
+}
+
+/* ---- connection age ---- */
+
+static void
+age_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct conn_age *a = arg;
+	struct stat sb;
+
+	(void)fd;
+	(void)ev;
+	/* Shut down, not close: evhttp still owns the fd and closes it on the error. */
+	if (fstat(a->fd, &sb) == 0 && S_ISSOCK(sb.st_mode) && sb.st_ino == a->ino)
+		shutdown(a->fd, SHUT_RDWR);
+	TAILQ_REMOVE(&a->f->ages, a, entry);
+	event_free(a->ev);
+	free(a);
+}
+
+/*
+ * evhttp 2.1 tells no callback of a new connection, so the age of a connection is tracked
+ * from the first request on it: a client that trickles its first request is held by the
+ * inactivity timeout, one that keeps a connection busy by this.
+ */
+static void
+track_age(struct feeds *f, struct evhttp_request *req)
+{
+	struct evhttp_connection *con = evhttp_request_get_connection(req);
+	struct bufferevent *bev;
+	struct conn_age *a;
+	struct timeval tv;
+	struct stat sb;
+	evutil_socket_t fd;
+
+	if (con == NULL || (bev = evhttp_connection_get_bufferevent(con)) == NULL ||
+	    (fd = bufferevent_getfd(bev)) == -1 || fstat(fd, &sb) == -1)
+		return;
+	TAILQ_FOREACH(a, &f->ages, entry)
+		if (a->fd == fd && a->ino == sb.st_ino)
+			return;
+	a = xcalloc(1, sizeof(*a));
+	a->f = f;
+	a->fd = fd;
+	a->ino = sb.st_ino;
+	a->ev = evtimer_new(f->d->base, age_cb, a);
+	tv.tv_sec = f->d->conf->http_max_age;
+	tv.tv_usec = 0;
+	evtimer_add(a->ev, &tv);
+	TAILQ_INSERT_TAIL(&f->ages, a, entry);
+}
+
+static void
+gen_cb(struct evhttp_request *req, void *arg)
+{
+	track_age(arg, req);
+	http_cb(req, arg);
+}
+
+/* ---- start, stop ---- */
+
+int
+feeds_start(struct termijnd *d, char **cause)
+{
+	struct feeds *f;
+	struct evhttp_bound_socket *bound;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char *host, *colon;
+	long port;
+
+	if (strcmp(d->conf->listen, "none") == 0)
+		return 0;
+	host = xstrdup(d->conf->listen);
+	if ((colon = strrchr(host, ':')) == NULL || (port = strtol(colon + 1, NULL, 10)) < 0 ||
+	    port > 65535) {
+		xasprintf(cause, "listen: HOST:PORT, not \"%s\"", d->conf->listen);
+		free(host);
+		return -1;
+	}
+	*colon = '\0';
+	if (host[0] == '[' && colon[-1] == ']') {
+		colon[-1] = '\0';
+		memmove(host, host + 1, strlen(host));
+	}
+	f = xcalloc(1, sizeof(*f));
+	f->d = d;
+	TAILQ_INIT(&f->ages);
+	if ((f->http = evhttp_new(d->base)) == NULL)
+		fatalx("evhttp_new");
+	evhttp_set_max_headers_size(f->http, 8192);
+	evhttp_set_max_body_size(f->http, 1024);
+	evhttp_set_timeout(f->http, 10);
+	evhttp_set_allowed_methods(f->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+	evhttp_set_gencb(f->http, gen_cb, f);
+	if ((bound = evhttp_bind_socket_with_handle(f->http, host, (ev_uint16_t)port)) == NULL) {
+		xasprintf(cause, "cannot listen on %s", d->conf->listen);
+		evhttp_free(f->http);
+		free(f);
+		free(host);
+		return -1;
+	}
+	/* Port 0 asks the kernel for a free one (tests); say which it gave. */
+	len = sizeof(ss);
+	if (getsockname(evhttp_bound_socket_get_fd(bound), (struct sockaddr *)&ss, &len) == 0) {
+		char a[INET6_ADDRSTRLEN];
+
+		if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+			inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+			snprintf(f->bound, sizeof(f->bound), "[%s]:%u", a, ntohs(s6->sin6_port));
+		} else {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+			inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+			snprintf(f->bound, sizeof(f->bound), "%s:%u", a, ntohs(s4->sin_port));
+		}
+	}
+	if (d->conf->public_url == NULL)
+		xasprintf(&d->conf->public_url, "http://%s", f->bound);
+	free(host);
+	d->feeds = f;
+	log_info("feeds on %s, published as %s", f->bound, d->conf->public_url);
+	return 0;
+}
+
+void
+feeds_stop(struct termijnd *d)
+{
+	struct feeds *f = d->feeds;
+	struct conn_age *a;
+
+	if (f == NULL)
+		return;
+	evhttp_free(f->http);
+	while ((a = TAILQ_FIRST(&f->ages)) != NULL) {
+		TAILQ_REMOVE(&f->ages, a, entry);
+		event_free(a->ev);
+		free(a);
+	}
+	feeds_flush(d);
+	free(f);
+	d->feeds = NULL;
+}
+
+const char *
+feeds_address(struct termijnd *d)
+{
+	return d->feeds != NULL ? d->feeds->bound : NULL;
+}
+
+const struct feed_stats *
+feeds_stats(struct termijnd *d)
+{
+	static const struct feed_stats none;
+
+	return d->feeds != NULL ? &d->feeds->stats : &none;
+}
+
+/* ---- tokens ---- */
+
+static void
+new_token(char out[TOKEN_CHARS + 1], unsigned char hash[32])
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	unsigned char r[TOKEN_BYTES];
+	size_t i, got = 0;
+	ssize_t n;
+
+	while (got < sizeof(r)) {
+		if ((n = getrandom(r + got, sizeof(r) - got, 0)) == -1)
+			fatal("getrandom");
+		got += (size_t)n;
+	}
+	for (i = 0; i < TOKEN_BYTES / 3; i++) {
+		uint32_t v = (uint32_t)r[3 * i] << 16 | (uint32_t)r[3 * i + 1] << 8 | r[3 * i + 2];
+
+		out[4 * i] = b64[(v >> 18) & 63];
+		out[4 * i + 1] = b64[(v >> 12) & 63];
+		out[4 * i + 2] = b64[(v >> 6) & 63];
+		out[4 * i + 3] = b64[v & 63];
+	}
+	out[TOKEN_CHARS] = '\0';
+	sha256(out, TOKEN_CHARS, hash);
+	explicit_bzero(r, sizeof(r));
+}
+
+json_t *
+feeds_urls(struct termijnd *d, const char *token)
+{
+	const char *base = d->conf->public_url, *rest;
+	char *https, *webcal;
+	size_t blen = strlen(base);
+	json_t *o;
+
+	while (blen > 0 && base[blen - 1] == '/')
+		blen--;
+	xasprintf(&https, "%.*s/feed/%s.ics", (int)blen, base, token);
+	rest = strstr(https, "://") + 3;
+	xasprintf(&webcal, "webcal://%s", rest);
+	o = json_pack("{s:s, s:s}", "url", https, "webcal", webcal);
+	free(https);
+	free(webcal);
+	return o;
+}
+
+static int
+person_known(struct termijnd *d, const char *addr)
+{
+	size_t i, j;
+
+	for (i = 0; i < d->engine.nplans; i++)
+		for (j = 0; j < d->engine.plans[i].plan->ninst; j++)
+			if (person_acts(d->engine.plans[i].plan, &d->engine.plans[i].plan->inst[j],
+			    addr))
+				return 1;
+	return 0;
+}
+
+int
+feeds_create(struct termijnd *d, const char *kind, const char *subject, const char *by,
+    int64_t replaces, json_t **out, char **cause)
+{
+	char token[TOKEN_CHARS + 1], *plan;
+	unsigned char hash[32];
+	const char *slash;
+	struct pstate *ps;
+	int64_t id;
+
+	if (kind == NULL || subject == NULL) {
+		xasprintf(cause, "kind (person, party or plan) and subject are required");
+		return 400;
+	}
+	if (strcmp(kind, "person") == 0) {
+		if (!mail_addr_valid(subject)) {
+			xasprintf(cause, "a person is named by an e-mail address");
+			return 400;
+		}
+		if (!person_known(d, subject)) {
+			xasprintf(cause, "%s holds no role of any milestone in the plans", subject);
+			return 404;
+		}
+	} else if (strcmp(kind, "party") == 0) {
+		if ((slash = strchr(subject, '/')) == NULL) {
+			xasprintf(cause, "a party is named PLAN/PARTY");
+			return 400;
+		}
+		plan = xstrndup(subject, (size_t)(slash - subject));
+		ps = engine_plan(&d->engine, plan);
+		free(plan);
+		if (ps == NULL || plan_party(ps->plan, slash + 1) == NULL) {
+			xasprintf(cause, "no party %s", subject);
+			return 404;
+		}
+	} else if (strcmp(kind, "plan") == 0) {
+		if (engine_plan(&d->engine, subject) == NULL) {
+			xasprintf(cause, "no plan %s", subject);
+			return 404;
+		}
+	} else {
+		xasprintf(cause, "kind: person, party or plan");
+		return 400;
+	}
+	new_token(token, hash);
+	if (store_begin(d->engine.store) == -1 ||
+	    (id = store_feed_add(d->engine.store, kind, subject, hash, clock_now(), by,
+	    replaces)) == -1) {
+		xasprintf(cause, "database: %s", store_error(d->engine.store));
+		return 500;
+	}
+	*out = feeds_urls(d, token);
+	json_object_set_new(*out, "id", json_integer(id));
+	json_object_set_new(*out, "kind", json_string(kind));
+	json_object_set_new(*out, "subject", json_string(subject));
+	explicit_bzero(token, sizeof(token));
+	log_info("%s created feed %lld (%s %s)", by, (long long)id, kind, subject);
+	return 201;
+}

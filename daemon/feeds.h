@@ -1,0 +1,31 @@
+/* feeds.h: the public HTTP listener: private iCalendar feeds, /healthz and /metrics. */
+#ifndef TERMIJN_FEEDS_H
+#define TERMIJN_FEEDS_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct termijnd;
+
+struct feed_stats {
+	uint64_t	 requests, ok, not_modified, not_found, renders;
+	uint64_t	 latency_bucket[12];	/* request latency histogram, see feeds.c */
+	double		 latency_sum;
+};
+
+int	 feeds_start(struct termijnd *, char **cause);
+void	 feeds_stop(struct termijnd *);
+/* Forget cached feeds and tokens (after a rotate or revoke). */
+void	 feeds_flush(struct termijnd *);
+const struct feed_stats *feeds_stats(struct termijnd *);
+/* The address the listener is bound to ("127.0.0.1:8461"), NULL when there is none. */
+const char *feeds_address(struct termijnd *);
+
+/* Control-socket side: create (kind, subject), rotate and revoke; JSON answers. */
+int	 feeds_create(struct termijnd *, const char *kind, const char *subject, const char *by,
+	    int64_t replaces, json_t **out, char **cause);
+/* The public URLs of a token. */
+json_t	*feeds_urls(struct termijnd *, const char *token);
+
+#endif
