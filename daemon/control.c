@@ -15,6 +15,7 @@
 #include <event2/listener.h>
 
 #include "log.h"
+#include "notify.h"
 #include "remind.h"
 #include "termijnd.h"
 #include "xmalloc.h"
@@ -164,6 +165,12 @@ control_listen(struct termijnd *d, char **cause)
 	mode_t old;
 	int fd;
 
+	/* Socket activation: systemd holds the socket, and clients wait while we restart. */
+	if ((fd = notify_listen_fd()) != -1) {
+		log_info("control socket from systemd (socket activation)");
+		d->socket_activated = 1;
+		goto listen;
+	}
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
@@ -200,6 +207,7 @@ control_listen(struct termijnd *d, char **cause)
 		close(fd);
 		return -1;
 	}
+listen:
 	if ((lev = evconnlistener_new(d->base, NULL, NULL, LEV_OPT_CLOSE_ON_FREE |
 	    LEV_OPT_CLOSE_ON_EXEC, -1, fd)) == NULL) {
 		xasprintf(cause, "evconnlistener_new failed");
@@ -236,5 +244,7 @@ control_close(struct termijnd *d)
 	}
 	if (d->http != NULL)
 		evhttp_free(d->http);
-	unlink(d->conf->socket);
+	/* A socket systemd made is systemd's to remove. */
+	if (!d->socket_activated)
+		unlink(d->conf->socket);
 }

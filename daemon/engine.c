@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "engine.h"
 #include "ical.h"
+#include "schedule.h"
 #include "log.h"
 #include "tz.h"
 #include "xmalloc.h"
@@ -54,6 +55,7 @@ pstates_free(struct pstate *ps, size_t n)
 			istate_clear(&ps[i].st[j]);
 		free(ps[i].st);
 		free(ps[i].seq);
+		schedule_free(ps[i].sched);
 		plan_free(ps[i].plan);
 	}
 	free(ps);
@@ -372,6 +374,8 @@ publish_state(struct engine *e, struct pstate *ps, int64_t now)
 
 	free(ps->seq);
 	ps->seq = xcalloc(p->ninst ? p->ninst : 1, sizeof(int));
+	schedule_free(ps->sched);
+	ps->sched = schedule_new(p);
 	h = fnv(h, p->title);
 	h = fnv(h, p->description);
 	h = fnv(h, p->tz);

@@ -15,6 +15,7 @@ struct pstate {
 	struct plan	*plan;
 	struct istate	*st;		/* indexed like plan->inst */
 	int		*seq;		/* published SEQUENCE per instance */
+	struct sched	*sched;		/* the plan's reminder times, from its timing */
 	int64_t		 stamp;		/* since when the plan's text is what it is */
 };
 

@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "feeds.h"
 #include "log.h"
+#include "notify.h"
 #include "mailtext.h"
 #include "remind.h"
 #include "termijnd.h"
@@ -54,11 +55,14 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 	switch (sig) {
 	case SIGHUP:
 		log_info("SIGHUP: reloading plans");
+		notify("RELOADING=1");
 		termijnd_reload(d, &errs);
 		errlist_free(&errs);
+		notify("READY=1\nSTATUS=%zu plans", d->engine.nplans);
 		break;
 	case SIGTERM:
 	case SIGINT:
+		notify("STOPPING=1");
 		log_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 		event_base_loopexit(d->base, NULL);
 		break;
@@ -167,13 +171,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "termijnd: %zu error%s\n", errs.n, errs.n == 1 ? "" : "s");
 		errlist_free(&errs);
 		config_free(d.conf);
-		icaltimezone_free_builtin_timezones();
+		tz_free();
 		return 1;
 	}
 	if (checkonly) {
 		printf("configuration OK\n");
 		config_free(d.conf);
-		icaltimezone_free_builtin_timezones();
+		tz_free();
 		return 0;
 	}
 
@@ -188,6 +192,7 @@ main(int argc, char **argv)
 	/* Three priorities: the group commit (2) runs after the turn's requests (1). */
 	if (event_base_priority_init(d.base, 3) == -1)
 		fatalx("event_base_priority_init");
+	notify_init(d.base);
 	if ((d.engine.store = store_open(d.conf->state_dir, &cause)) == NULL)
 		fatalx("database: %s", cause);
 	d.engine.plans_dir = xstrdup(d.conf->plans_dir);
@@ -210,6 +215,9 @@ main(int argc, char **argv)
 			fatalx("cannot handle signals");
 	log_info("ready: %zu plan%s from %s, socket %s", d.engine.nplans,
 	    d.engine.nplans == 1 ? "" : "s", d.conf->plans_dir, d.conf->socket);
+	/* Sockets bound and the database open: only now may systemd start what needs us. */
+	notify("READY=1\nSTATUS=%zu plans", d.engine.nplans);
+	notify_watchdog();
 
 	event_base_dispatch(d.base);
 
@@ -221,8 +229,9 @@ main(int argc, char **argv)
 	engine_free(&d.engine);
 	store_close(d.engine.store);
 	config_free(d.conf);
+	notify_free();
 	event_base_free(d.base);
-	icaltimezone_free_builtin_timezones();
+	tz_free();
 	log_info("stopped");
 	return 0;
 }

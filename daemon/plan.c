@@ -175,7 +175,9 @@ instances_free(struct plan *p)
 		free(p->inst[i].dep);
 	}
 	free(p->inst);
+	free(p->inst_sorted);
 	p->inst = NULL;
+	p->inst_sorted = NULL;
 	p->ninst = 0;
 }
 
@@ -190,6 +192,7 @@ plan_free(struct plan *p)
 	for (i = 0; i < p->nms; i++)
 		milestone_clear(&p->ms[i]);
 	free(p->ms);
+	free(p->ms_sorted);
 	for (i = 0; i < p->nparties; i++) {
 		free(p->parties[i].id);
 		free(p->parties[i].name);
@@ -219,11 +222,24 @@ plan_free(struct plan *p)
 struct milestone *
 plan_milestone(const struct plan *p, const char *id)
 {
-	size_t i;
+	size_t i, lo = 0, hi = p->nms_sorted, mid;
+	int c;
 
-	for (i = 0; i < p->nms; i++)
-		if (strcmp(p->ms[i].id, id) == 0)
-			return &p->ms[i];
+	if (p->nms_sorted != p->nms || p->ms_sorted == NULL) {
+		for (i = 0; i < p->nms; i++)
+			if (strcmp(p->ms[i].id, id) == 0)
+				return &p->ms[i];
+		return NULL;
+	}
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(p->ms[p->ms_sorted[mid]].id, id)) == 0)
+			return &p->ms[p->ms_sorted[mid]];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -264,12 +280,61 @@ plan_role(const struct plan *p, const char *id)
 struct instance *
 plan_instance(const struct plan *p, const char *key)
 {
+	size_t lo = 0, hi = p->ninst, mid;
+	int c;
+
+	if (p->inst_sorted == NULL)
+		return NULL;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(p->inst[p->inst_sorted[mid]].key, key)) == 0)
+			return &p->inst[p->inst_sorted[mid]];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* qsort has no argument for the array being sorted; the plan being indexed goes here. */
+static const struct plan *sorting;
+
+static int
+cmp_ms(const void *a, const void *b)
+{
+	return strcmp(sorting->ms[*(const size_t *)a].id, sorting->ms[*(const size_t *)b].id);
+}
+
+static int
+cmp_inst(const void *a, const void *b)
+{
+	return strcmp(sorting->inst[*(const size_t *)a].key,
+	    sorting->inst[*(const size_t *)b].key);
+}
+
+/* Sort the milestones by id; a duplicate id is reported at its second place. */
+static void
+index_milestones(struct plan *p, struct errlist *errs)
+{
 	size_t i;
 
-	for (i = 0; i < p->ninst; i++)
-		if (strcmp(p->inst[i].key, key) == 0)
-			return &p->inst[i];
-	return NULL;
+	free(p->ms_sorted);
+	p->ms_sorted = xcalloc(p->nms ? p->nms : 1, sizeof(size_t));
+	for (i = 0; i < p->nms; i++)
+		p->ms_sorted[i] = i;
+	sorting = p;
+	qsort(p->ms_sorted, p->nms, sizeof(size_t), cmp_ms);
+	sorting = NULL;
+	p->nms_sorted = p->nms;
+	for (i = 1; i < p->nms; i++) {
+		struct milestone *a = &p->ms[p->ms_sorted[i - 1]], *b = &p->ms[p->ms_sorted[i]];
+
+		if (strcmp(a->id, b->id) == 0)
+			errlist_add(errs, p->file, a->line > b->line ? a->line : b->line,
+			    "duplicate milestone %s (first at line %d)", a->id,
+			    a->line < b->line ? a->line : b->line);
+	}
 }
 
 static const struct contact *
@@ -869,9 +934,7 @@ open_block(struct parser *ps, const struct pline *l)
 		ps->party->line = l->line;
 		ps->block = B_PARTY;
 	} else if (strcmp(l->key, "milestone") == 0) {
-		if (plan_milestone(p, id) != NULL)
-			perr(ps, l->line, "duplicate milestone %s (first at line %d)", id,
-			    plan_milestone(p, id)->line);
+		/* Duplicates are found by index_milestones, in O(n log n). */
 		p->ms = xreallocarray(p->ms, p->nms + 1, sizeof(*p->ms));
 		ps->ms = &p->ms[p->nms++];
 		memset(ps->ms, 0, sizeof(*ps->ms));
@@ -1301,8 +1364,8 @@ instance_of(const struct plan *p, const struct milestone *m, const struct party 
 {
 	size_t i;
 
-	for (i = 0; i < p->ninst; i++)
-		if (p->inst[i].ms == m && p->inst[i].party == pt)
+	for (i = m->inst_first; i < m->inst_first + m->inst_n; i++)
+		if (p->inst[i].party == pt)
 			return i;
 	return (size_t)-1;
 }
@@ -1319,6 +1382,8 @@ plan_expand(struct plan *p, struct errlist *errs)
 	char a[32], b[32];
 
 	instances_free(p);
+	if (p->nms_sorted != p->nms)
+		index_milestones(p, errs);
 	for (i = 0; i < p->nms; i++)
 		validate_milestone(p->file, p, &p->ms[i], errs);
 	mark = xcalloc(p->nms ? p->nms : 1, sizeof(int));
@@ -1333,6 +1398,7 @@ plan_expand(struct plan *p, struct errlist *errs)
 
 	for (i = 0; i < p->nms; i++) {
 		m = &p->ms[i];
+		m->inst_first = p->ninst;
 		for (k = 0; k < (m->per_party ? p->nparties : 1); k++) {
 			pt = m->per_party ? &p->parties[k] : NULL;
 			if (pt != NULL && !party_in(p, m, pt->id))
@@ -1372,7 +1438,14 @@ plan_expand(struct plan *p, struct errlist *errs)
 			inst_timing(p, in);
 			p->ninst++;
 		}
+		m->inst_n = p->ninst - m->inst_first;
 	}
+	p->inst_sorted = xcalloc(p->ninst ? p->ninst : 1, sizeof(size_t));
+	for (i = 0; i < p->ninst; i++)
+		p->inst_sorted[i] = i;
+	sorting = p;
+	qsort(p->inst_sorted, p->ninst, sizeof(size_t), cmp_inst);
+	sorting = NULL;
 	/* Prerequisites, then dependents as their mirror. */
 	for (i = 0; i < p->ninst; i++) {
 		in = &p->inst[i];
@@ -1393,9 +1466,8 @@ plan_expand(struct plan *p, struct errlist *errs)
 			else if (sc == REQ_PARTY)
 				inst_add_pre(in, instance_of(p, t, plan_party(p, r->party)));
 			else
-				for (k = 0; k < p->ninst; k++)
-					if (p->inst[k].ms == t)
-						inst_add_pre(in, k);
+				for (k = t->inst_first; k < t->inst_first + t->inst_n; k++)
+					inst_add_pre(in, k);
 		}
 	}
 	for (i = 0; i < p->ninst; i++)
@@ -1473,6 +1545,7 @@ plan_parse(const char *file, const char *text, size_t len, struct errlist *errs)
 		p->remind[2] = 0;
 		p->nremind = 3;
 	}
+	index_milestones(p, errs);
 	if (errs->n == start)
 		plan_expand(p, errs);
 	else if (p->id != NULL) {

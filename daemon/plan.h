@@ -76,6 +76,8 @@ struct milestone {
 	size_t			 nformerly;
 	int			 runtime;	/* added at run time (termijn add), not in the file */
 	int			 bad_timing;	/* a timing line had an error already reported */
+	size_t			 inst_first;	/* its instances: plan->inst[first .. first+n) */
+	size_t			 inst_n;
 	int			 line;
 };
 
@@ -141,6 +143,10 @@ struct plan {
 	size_t			 nms;
 	struct instance		*inst;		/* filled by plan_expand */
 	size_t			 ninst;
+	/* Lookup by id and by key in O(log n): plans of thousands of milestones exist. */
+	size_t			*ms_sorted;	/* indices of ms, by id */
+	size_t			 nms_sorted;	/* == nms when the index is current */
+	size_t			*inst_sorted;	/* indices of inst, by key */
 };
 
 /* Error messages collected while parsing and validating, each "file:line: message". */

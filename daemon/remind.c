@@ -32,6 +32,9 @@ struct remind {
 	int			 clockfd;	/* tells when the wall clock is set */
 	struct event		*clock_ev;
 	int64_t			 last_scan;
+	int64_t			 next_occ;	/* the first occurrence after last_scan, 0: none */
+	int64_t			 last_saved;	/* real time last_scan was last written */
+	size_t			 queued;	/* messages the current scan wrote */
 	size_t			 inflight;
 	struct remind_stats	 stats;
 };
@@ -135,6 +138,7 @@ queue_message(struct remind *r, const struct plan *p, const struct istate *st,
 	row.message_len = len;
 	if ((id = store_outbox_add(r->d->engine.store, &row)) == -1)
 		rc = -1;
+	r->queued++;
 	for (i = 0; i < nocc && rc == 0; i++)
 		if (store_occurrence_add(r->d->engine.store, p->id, row.key,
 		    rkind_name(occ[i].kind), occ[i].when, rcpt, id) == -1)
@@ -157,9 +161,12 @@ queue_plan(struct remind *r, const struct pstate *ps, int64_t from, int64_t unti
 	const char **addrs;
 	size_t n, i, j, k, naddr, ng;
 	int seen, rc = 0;
+	int64_t next;
 	char *done;
 
-	n = schedule_between(p, ps->st, from, until, &occ);
+	n = schedule_scan(ps->sched, p, ps->st, from, until, &occ, &next);
+	if (next != 0 && (r->next_occ == 0 || next < r->next_occ))
+		r->next_occ = next;
 	done = xcalloc(n ? n : 1, 1);
 	grp = xcalloc(n ? n : 1, sizeof(*grp));
 	for (i = 0; i < n && rc == 0; i++) {
@@ -201,18 +208,36 @@ scan(struct remind *r)
 	size_t i;
 	int own, ok = 1;
 
-	if (now > r->last_scan) {
-		if (txn_begin(r, &own) == -1)
+	/*
+	 * From a second before the last scan: a change recorded in the second of that scan
+	 * (a go-ahead at "now") is not missed. The occurrence table keeps each one once.
+	 */
+	if (now < r->last_scan)
+		now = r->last_scan;	/* a demo clock restarted earlier than it was */
+	r->next_occ = 0;
+	r->queued = 0;
+	if (txn_begin(r, &own) == -1)
+		ok = 0;
+	for (i = 0; i < e->nplans && ok; i++)
+		if (queue_plan(r, &e->plans[i], r->last_scan - 1, now, now) == -1)
 			ok = 0;
-		for (i = 0; i < e->nplans && ok; i++)
-			if (queue_plan(r, &e->plans[i], r->last_scan, now, now) == -1)
-				ok = 0;
+	/*
+	 * The last scan is only kept to bound the work after a restart (the occurrence table
+	 * already keeps every reminder once): writing it costs an fsync per change otherwise.
+	 */
+	if (r->queued == 0 && (int64_t)time(NULL) - r->last_saved < 3600) {
+		if (own)
+			store_rollback(e->store);
+		r->last_scan = now;
+	} else {
 		if (ok && store_meta_set(e->store, "last_scan", now) == -1)
 			ok = 0;
 		if (txn_end(r, own, ok) == -1)
 			log_warnx("reminders: database: %s; will try again", store_error(e->store));
-		else
+		else {
 			r->last_scan = now;
+			r->last_saved = (int64_t)time(NULL);
+		}
 	}
 	pump(r);
 	arm(r);
@@ -415,16 +440,10 @@ static void
 arm(struct remind *r)
 {
 	struct engine *e = &r->d->engine;
-	int64_t next = 0, t, retry, now = clock_now();
+	int64_t next = r->next_occ, retry;
 	double delay = -1, dr;
 	struct timeval tv;
-	size_t i;
 
-	for (i = 0; i < e->nplans; i++) {
-		t = schedule_next(e->plans[i].plan, e->plans[i].st, now);
-		if (t != 0 && (next == 0 || t < next))
-			next = t;
-	}
 	if (next != 0 && (clock_speed() > 0 || !clock_is_demo()))
 		delay = clock_real_delay(next);
 	if (store_outbox_next_attempt(e->store, &retry) == 1 && r->inflight == 0) {
@@ -612,7 +631,7 @@ remind_preview(struct termijnd *d, int64_t until, const char *plan)
 
 		if (plan != NULL && strcmp(plan, ps->plan->id) != 0)
 			continue;
-		n = schedule_between(ps->plan, ps->st, now, until, &occ);
+		n = schedule_scan(ps->sched, ps->plan, ps->st, now, until, &occ, NULL);
 		for (j = 0; j < n && json_array_size(a) < 5000; j++) {
 			struct instance *in = &ps->plan->inst[occ[j].inst];
 

@@ -109,19 +109,16 @@ cmp_occ(const void *a, const void *b)
 	return x->n - y->n;
 }
 
+/* What an instance's timing alone makes due: the same whatever the state. */
 static void
-instance_occurrences(const struct plan *p, const struct istate *st, size_t idx,
-    struct occlist *l)
+static_occurrences(const struct plan *p, size_t idx, struct occlist *l)
 {
 	const struct instance *in = &p->inst[idx];
 	const struct milestone *m = in->ms;
 	struct ltime day = in->timing.due, step;
-	int64_t ready, deadline = in->deadline;
-	size_t i;
-	int k, met, first;
+	int64_t deadline = in->deadline;
+	int k, first;
 
-	if (st[idx].status != ST_OPEN)
-		return;
 	/* Lead times, for each occurrence of a recurring milestone. */
 	if (m->recur.every) {
 		int64_t until = tz_day_end(p->tz, &m->recur.until);
@@ -165,49 +162,138 @@ instance_occurrences(const struct plan *p, const struct istate *st, size_t idx,
 			when = at_remind_hour(p, &day, 1 + m->escalate_after);
 		add(l, when, RK_ESCALATE, idx, m->escalate_after, deadline, m->escalate_to);
 	}
-	/* Go-ahead: the moment the last prerequisite was recorded met (or not-before passed). */
-	if (in->npre > 0) {
-		met = 1;
-		ready = 0;
-		for (i = 0; i < in->npre; i++) {
-			if (!rules_met(&st[in->pre[i]]))
-				met = 0;
-			else if (st[in->pre[i]].changed > ready)
-				ready = st[in->pre[i]].changed;
-		}
-		if (met && ready > 0) {
-			if (in->not_before > ready)
-				ready = in->not_before;
-			add(l, ready, RK_GOAHEAD, idx, 0, deadline, in->owner);
-		}
-	}
 	if (m->same_moment)
 		add(l, in->not_before ? in->not_before : in->start, RK_MOMENT, idx, 0, deadline,
 		    in->owner);
+}
+
+/* Go-ahead: the moment the last prerequisite was recorded met (or not-before passed). */
+static int64_t
+goahead_at(const struct plan *p, const struct istate *st, size_t idx)
+{
+	const struct instance *in = &p->inst[idx];
+	int64_t ready = 0;
+	size_t i;
+
+	if (in->npre == 0)
+		return 0;
+	for (i = 0; i < in->npre; i++) {
+		if (!rules_met(&st[in->pre[i]]))
+			return 0;
+		if (st[in->pre[i]].changed > ready)
+			ready = st[in->pre[i]].changed;
+	}
+	if (ready > 0 && in->not_before > ready)
+		ready = in->not_before;
+	return ready;
+}
+
+struct sched {
+	struct occurrence	**v;	/* per instance, by time */
+	size_t			 *n;
+	size_t			  ninst;
+};
+
+struct sched *
+schedule_new(const struct plan *p)
+{
+	struct sched *s = xcalloc(1, sizeof(*s));
+	struct occlist l;
+	size_t i;
+
+	s->ninst = p->ninst;
+	s->v = xcalloc(p->ninst ? p->ninst : 1, sizeof(*s->v));
+	s->n = xcalloc(p->ninst ? p->ninst : 1, sizeof(*s->n));
+	for (i = 0; i < p->ninst; i++) {
+		memset(&l, 0, sizeof(l));
+		l.from = INT64_MIN;
+		l.until = INT64_MAX;
+		static_occurrences(p, i, &l);
+		if (l.n > 1)
+			qsort(l.v, l.n, sizeof(*l.v), cmp_occ);
+		s->v[i] = l.v;
+		s->n[i] = l.n;
+	}
+	return s;
+}
+
+void
+schedule_free(struct sched *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->ninst; i++)
+		free(s->v[i]);
+	free(s->v);
+	free(s->n);
+	free(s);
+}
+
+size_t
+schedule_scan(const struct sched *s, const struct plan *p, const struct istate *st,
+    int64_t from, int64_t until, struct occurrence **out, int64_t *next)
+{
+	struct occlist l = { NULL, 0, 0, from, until };
+	size_t i, j, lo, hi, mid;
+	int64_t nx = 0, g;
+
+	for (i = 0; i < s->ninst && i < p->ninst; i++) {
+		if (st[i].status != ST_OPEN)
+			continue;
+		/* The first entry after from, by bisection: most instances have none now. */
+		lo = 0;
+		hi = s->n[i];
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if (s->v[i][mid].when <= from)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (j = lo; j < s->n[i] && s->v[i][j].when <= until; j++) {
+			XGROW(l.v, l.n, l.cap);
+			l.v[l.n++] = s->v[i][j];
+		}
+		if (j < s->n[i] && (nx == 0 || s->v[i][j].when < nx))
+			nx = s->v[i][j].when;
+		if ((g = goahead_at(p, st, i)) != 0) {
+			if (g > from && g <= until)
+				add(&l, g, RK_GOAHEAD, i, 0, p->inst[i].deadline, p->inst[i].owner);
+			else if (g > until && (nx == 0 || g < nx))
+				nx = g;
+		}
+	}
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_occ);
+	if (next != NULL)
+		*next = nx;
+	if (out != NULL)
+		*out = l.v;
+	else
+		free(l.v);
+	return l.n;
 }
 
 size_t
 schedule_between(const struct plan *p, const struct istate *st, int64_t from, int64_t until,
     struct occurrence **out)
 {
-	struct occlist l = { NULL, 0, 0, from, until };
-	size_t i;
+	struct sched *s = schedule_new(p);
+	size_t n = schedule_scan(s, p, st, from, until, out, NULL);
 
-	for (i = 0; i < p->ninst; i++)
-		instance_occurrences(p, st, i, &l);
-	if (l.n > 1)
-		qsort(l.v, l.n, sizeof(*l.v), cmp_occ);
-	*out = l.v;
-	return l.n;
+	schedule_free(s);
+	return n;
 }
 
 int64_t
 schedule_next(const struct plan *p, const struct istate *st, int64_t after)
 {
-	struct occurrence *v;
-	size_t n = schedule_between(p, st, after, INT64_MAX, &v);
-	int64_t next = n > 0 ? v[0].when : 0;
+	struct sched *s = schedule_new(p);
+	int64_t next;
 
-	free(v);
+	schedule_scan(s, p, st, after, after, NULL, &next);
+	schedule_free(s);
 	return next;
 }

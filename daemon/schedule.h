@@ -30,6 +30,21 @@ const char	*rkind_name(enum rkind);
 int		 rkind_parse(const char *, enum rkind *);
 
 /*
+ * A plan's occurrences that follow from its timing alone, computed once per plan (load,
+ * add) so that a scan after each change is a bisection per instance, not a recomputation.
+ */
+struct sched;
+struct sched	*schedule_new(const struct plan *);
+void		 schedule_free(struct sched *);
+/*
+ * The occurrences in (from, until] for the open instances, by time, go-ahead notices
+ * included; *next (if not NULL) is the first occurrence after until, 0 when none.
+ * out may be NULL.
+ */
+size_t		 schedule_scan(const struct sched *, const struct plan *, const struct istate *,
+		    int64_t from, int64_t until, struct occurrence **out, int64_t *next);
+
+/*
  * Every occurrence with from < when <= until for the open instances of a plan, sorted by
  * time. Done or waived instances have none (go-ahead notices are about open ones).
  */

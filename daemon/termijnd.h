@@ -31,6 +31,7 @@ struct termijnd {
 	uint64_t		 commits, committed_writes;
 	struct remind		*remind;
 	struct feeds		*feeds;
+	int			 socket_activated;
 };
 
 /* control.c */

@@ -7,12 +7,40 @@
 
 #include "tz.h"
 
+/*
+ * libical finds a builtin zone by a linear search over some 400 names; plans use one or
+ * two zones, so the last few answers are kept (libical keeps the zones themselves).
+ */
+static struct {
+	char		 name[64];
+	icaltimezone	*z;
+} zcache[4];
+static unsigned zcache_next;
+
 static icaltimezone *
 zone(const char *tzid)
 {
+	icaltimezone *z;
+	unsigned i;
+
 	if (tzid == NULL || strcmp(tzid, "UTC") == 0)
 		return icaltimezone_get_utc_timezone();
-	return icaltimezone_get_builtin_timezone(tzid);
+	for (i = 0; i < 4; i++)
+		if (zcache[i].z != NULL && strcmp(zcache[i].name, tzid) == 0)
+			return zcache[i].z;
+	if ((z = icaltimezone_get_builtin_timezone(tzid)) != NULL && strlen(tzid) < 64) {
+		i = zcache_next++ % 4;
+		snprintf(zcache[i].name, sizeof(zcache[i].name), "%s", tzid);
+		zcache[i].z = z;
+	}
+	return z;
+}
+
+void
+tz_free(void)
+{
+	memset(zcache, 0, sizeof(zcache));
+	icaltimezone_free_builtin_timezones();
 }
 
 int

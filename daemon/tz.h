@@ -7,6 +7,8 @@
 #include "plan.h"
 
 int	tz_valid(const char *tzid);
+/* Free libical's zones (at exit; leak checkers look). */
+void	tz_free(void);
 /* The instant of a local time; a date alone means its midnight. */
 int64_t	tz_to_utc(const char *tzid, const struct ltime *);
 /* Local time of an instant. */
