@@ -167,6 +167,17 @@ static_occurrences(const struct plan *p, size_t idx, struct occlist *l)
 		    in->owner);
 }
 
+static int
+prerequisites_met(const struct plan *p, const struct istate *st, size_t idx)
+{
+	size_t i;
+
+	for (i = 0; i < p->inst[idx].npre; i++)
+		if (!rules_met(&st[p->inst[idx].pre[i]]))
+			return 0;
+	return 1;
+}
+
 /* Go-ahead: the moment the last prerequisite was recorded met (or not-before passed). */
 static int64_t
 goahead_at(const struct plan *p, const struct istate *st, size_t idx)
@@ -253,6 +264,9 @@ schedule_scan(const struct sched *s, const struct plan *p, const struct istate *
 				hi = mid;
 		}
 		for (j = lo; j < s->n[i] && s->v[i][j].when <= until; j++) {
+			/* "Now, everywhere at once" is no news while the step is still blocked. */
+			if (s->v[i][j].kind == RK_MOMENT && !prerequisites_met(p, st, i))
+				continue;
 			XGROW(l.v, l.n, l.cap);
 			l.v[l.n++] = s->v[i][j];
 		}

@@ -466,6 +466,14 @@ test_same_moment(void **state)
 {
 	(void)state;
 	load_memo();
+	/* While the colleges and management teams have not decided, there is no such moment. */
+	assert_string_equal(occ_list(NULL, RK_MOMENT, SHOW_ROLE), "");
+	set("collegebesluit@staphorst", ST_DONE, "2013-12-17T10:00:00Z");
+	set("collegebesluit@steenwijkerland", ST_DONE, "2013-12-17T10:00:00Z");
+	set("collegebesluit@zwartewaterland", ST_DONE, "2013-12-17T10:00:00Z");
+	set("mt-betrokken@staphorst", ST_DONE, "2013-12-18T10:00:00Z");
+	set("mt-betrokken@steenwijkerland", ST_DONE, "2013-12-18T10:00:00Z");
+	set("mt-betrokken@zwartewaterland", ST_DONE, "2013-12-18T10:00:00Z");
 	/* not-before 2013-12-19 08:00 in Amsterdam, for every party at once. */
 	assert_string_equal(occ_list(NULL, RK_MOMENT, SHOW_ROLE),
 	    "2013-12-19T07:00:00Z@personeel@staphorst/secretaris "
