@@ -13,8 +13,8 @@ static int	cmd_feeds_exec(struct client *, int, char **);
 const struct cmd_entry cmd_feeds_entry = {
 	"feeds",
 	"[list] | create --person ADDRESS | --party PLAN/PARTY | --plan PLAN | rotate ID | "
-	    "revoke ID",
-	"list, create, rotate or revoke private iCalendar feeds",
+	    "revoke ID | send ADDRESS",
+	"list, create, rotate, revoke or e-mail private iCalendar feeds",
 	cmd_feeds_exec
 };
 
@@ -141,6 +141,20 @@ cmd_feeds_exec(struct client *c, int argc, char **argv)
 			json_print(ans);
 		else
 			printf("revoked: feed %lld no longer answers\n", id);
+		json_decref(ans);
+		return 0;
+	}
+	if (strcmp(sub, "send") == 0 && argc == 2 && nkinds == 0) {
+		req = json_pack("{s:s}", "person", argv[1]);
+		rv = api_post(c, "/feeds/send", req, &ans, NULL);
+		json_decref(req);
+		if (rv != 0)
+			return rv;
+		if (c->json)
+			json_print(ans);
+		else
+			printf("feed %lld made for %s; its address goes to them by e-mail\n",
+			    (long long)json_integer_value(json_object_get(ans, "id")), argv[1]);
 		json_decref(ans);
 		return 0;
 	}

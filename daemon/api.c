@@ -756,6 +756,36 @@ post_feeds(struct termijnd *d, struct evhttp_request *req, const char *verb,
 			code = feeds_create(d, kind, subject, who->name, 0, &out, &cause);
 		goto reply;
 	}
+	if (strcmp(verb, "send") == 0) {
+		struct pstate *ps;
+
+		if (field(body, "person", &subject, &cause) == -1 || subject == NULL) {
+			free(cause);
+			xasprintf(&cause, "person: the e-mail address to send a feed to");
+			code = 400;
+			goto reply;
+		}
+		/* A new feed: the address of an old one is not kept, only its hash. */
+		if ((code = feeds_create(d, "person", subject, who->name, 0, &out, &cause)) != 201)
+			goto reply;
+		ps = feeds_person_plan(d, subject);
+		if (remind_send_link(d, ps->plan, subject,
+		    json_string_value(json_object_get(out, "url")),
+		    json_string_value(json_object_get(out, "webcal")),
+		    json_integer_value(json_object_get(out, "id")), &cause) == -1) {
+			json_decref(out);
+			code = 500;
+			goto reply;
+		}
+		log_info("%s sent feed %lld to %s", who->name,
+		    (long long)json_integer_value(json_object_get(out, "id")), subject);
+		/* The address goes to the person only, not back to whoever asked. */
+		json_object_del(out, "url");
+		json_object_del(out, "webcal");
+		json_object_set_new(out, "sent_to", json_string(subject));
+		code = 200;
+		goto reply;
+	}
 	id = json_object_get(body, "id");
 	if (!json_is_integer(id)) {
 		xasprintf(&cause, "id: the feed's number");
@@ -869,6 +899,8 @@ api_handle(struct evhttp_request *req, void *arg)
 		post_feeds(d, req, "rotate", &who);
 	else if (strcmp(path, "/api/v1/feeds/revoke") == 0)
 		post_feeds(d, req, "revoke", &who);
+	else if (strcmp(path, "/api/v1/feeds/send") == 0)
+		post_feeds(d, req, "send", &who);
 	else
 		reply_error(d, req, 404, "not-found", "no such resource", 0);
 }

@@ -49,11 +49,11 @@ commit_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct termijnd *d = arg;
 	struct pending *p;
-	int ok = 1;
+	int ok = 1, wrote = store_in_txn(d->engine.store);
 
 	(void)fd;
 	(void)ev;
-	if (store_in_txn(d->engine.store)) {
+	if (wrote) {
 		if (d->batch_failed) {
 			store_rollback(d->engine.store);
 			ok = 0;
@@ -80,7 +80,7 @@ commit_cb(evutil_socket_t fd, short ev, void *arg)
 		free(p);
 	}
 	/* A change may make reminders due (a go-ahead) or end them. */
-	if (ok)
+	if (wrote && ok)
 		remind_kick(d);
 }
 

@@ -839,8 +839,9 @@ feeds_urls(struct termijnd *d, const char *token)
 	return o;
 }
 
-static int
-person_known(struct termijnd *d, const char *addr)
+/* The first plan in which the person acts on something, or NULL. */
+struct pstate *
+feeds_person_plan(struct termijnd *d, const char *addr)
 {
 	size_t i, j;
 
@@ -848,8 +849,8 @@ person_known(struct termijnd *d, const char *addr)
 		for (j = 0; j < d->engine.plans[i].plan->ninst; j++)
 			if (person_acts(d->engine.plans[i].plan, &d->engine.plans[i].plan->inst[j],
 			    addr))
-				return 1;
-	return 0;
+				return &d->engine.plans[i];
+	return NULL;
 }
 
 int
@@ -871,7 +872,7 @@ feeds_create(struct termijnd *d, const char *kind, const char *subject, const ch
 			xasprintf(cause, "a person is named by an e-mail address");
 			return 400;
 		}
-		if (!person_known(d, subject)) {
+		if (feeds_person_plan(d, subject) == NULL) {
 			xasprintf(cause, "%s holds no role of any milestone in the plans", subject);
 			return 404;
 		}

@@ -25,6 +25,8 @@ const char *feeds_address(struct termijnd *);
 /* Control-socket side: create (kind, subject), rotate and revoke; JSON answers. */
 int	 feeds_create(struct termijnd *, const char *kind, const char *subject, const char *by,
 	    int64_t replaces, json_t **out, char **cause);
+/* The first plan in which a person (an address) acts on something, or NULL. */
+struct pstate *feeds_person_plan(struct termijnd *, const char *);
 /* The public URLs of a token. */
 json_t	*feeds_urls(struct termijnd *, const char *token);
 

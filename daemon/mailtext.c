@@ -58,7 +58,7 @@ static const char *names[] = {
 	"plan", "title", "party", "for_party", "owner", "recipient_role", "due", "days",
 	"days_text", "window", "window_line", "not_before", "not_before_line", "description",
 	"description_block", "waits_for", "unblocks", "command", "overdue_n", "escalate_days",
-	"merged", "key", NULL
+	"merged", "key", "person", "url", "webcal", NULL
 };
 
 static const char *
@@ -107,37 +107,44 @@ read_file(const char *path, char **cause)
 	return buf;
 }
 
+/* One template file, checked: a subject line, a blank line, known placeholders only. */
+static char *
+template_load(const char *dir, const char *lang, const char *name, struct errlist *errs)
+{
+	char *path, *text, *cause = NULL, *out;
+
+	xasprintf(&path, "%s/%s/%s.txt", dir, lang, name);
+	if ((text = read_file(path, &cause)) == NULL) {
+		errlist_add(errs, path, 0, "%s", cause);
+		free(cause);
+	} else if (strncmp(text, "Subject: ", 9) != 0 || strstr(text, "\n\n") == NULL) {
+		errlist_add(errs, path, 1, "a template starts with \"Subject: ...\" and a blank "
+		    "line before the body");
+		free(text);
+		text = NULL;
+	} else if ((out = mail_template_expand(text, check_lookup, NULL, &cause)) == NULL) {
+		errlist_add(errs, path, 0, "%s", cause);
+		free(cause);
+		free(text);
+		text = NULL;
+	} else
+		free(out);
+	free(path);
+	return text;
+}
+
 int
 templates_load(struct templates *t, const char *dir, struct errlist *errs)
 {
-	char *path, *text, *cause = NULL, *out;
 	size_t start = errs->n;
 	int l, k;
 
 	memset(t, 0, sizeof(*t));
-	for (l = 0; l < NLANGS; l++)
-		for (k = RK_LEAD; k <= RK_MOMENT; k++) {
-			xasprintf(&path, "%s/%s/%s.txt", dir, langs[l], rkind_name((enum rkind)k));
-			if ((text = read_file(path, &cause)) == NULL) {
-				errlist_add(errs, path, 0, "%s", cause);
-				free(cause);
-				cause = NULL;
-			} else if (strncmp(text, "Subject: ", 9) != 0 || strstr(text, "\n\n") == NULL) {
-				errlist_add(errs, path, 1, "a template starts with \"Subject: ...\" "
-				    "and a blank line before the body");
-				free(text);
-			} else if ((out = mail_template_expand(text, check_lookup, NULL,
-			    &cause)) == NULL) {
-				errlist_add(errs, path, 0, "%s", cause);
-				free(cause);
-				cause = NULL;
-				free(text);
-			} else {
-				free(out);
-				t->text[l][k] = text;
-			}
-			free(path);
-		}
+	for (l = 0; l < NLANGS; l++) {
+		for (k = RK_LEAD; k <= RK_MOMENT; k++)
+			t->text[l][k] = template_load(dir, langs[l], rkind_name((enum rkind)k), errs);
+		t->feed_link[l] = template_load(dir, langs[l], "feed-link", errs);
+	}
 	if (errs->n > start) {
 		templates_free(t);
 		return -1;
@@ -150,11 +157,14 @@ templates_free(struct templates *t)
 {
 	int l, k;
 
-	for (l = 0; l < NLANGS; l++)
+	for (l = 0; l < NLANGS; l++) {
 		for (k = 0; k <= RK_MOMENT; k++) {
 			free(t->text[l][k]);
 			t->text[l][k] = NULL;
 		}
+		free(t->feed_link[l]);
+		t->feed_link[l] = NULL;
+	}
 }
 
 /* ---- composing ---- */
@@ -219,6 +229,53 @@ instance_list(const struct plan *p, const struct istate *st, const size_t *idx, 
 	return out;
 }
 
+/* Expand a template and split it at its first blank line; frees the values of v. */
+static char *
+expand_split(const char *tmpl, struct vars *v, char **subject, char **rest, char **cause)
+{
+	char *out, *nl, *s;
+	size_t i;
+
+	out = mail_template_expand(tmpl, vars_lookup, v, cause);
+	for (i = 0; i < v->n; i++)
+		free(v->value[i]);
+	if (out == NULL)
+		return NULL;
+	nl = strstr(out, "\n\n");
+	*subject = xstrndup(out + 9, (size_t)(nl - out - 9));
+	/* Values may not carry a line break into the subject. */
+	for (s = *subject; *s; s++)
+		if (*s == '\n' || *s == '\r')
+			*s = ' ';
+	*rest = nl;
+	return out;
+}
+
+int
+mailtext_feed_link(const struct templates *t, const char *lang, const char *plan_title,
+    const char *person, const char *url, const char *webcal, char **subject, char **body,
+    char **cause)
+{
+	const char *tmpl = t->feed_link[lang_index(lang)];
+	struct vars v;
+	char *out, *nl;
+
+	memset(&v, 0, sizeof(v));
+	if (tmpl == NULL) {
+		xasprintf(cause, "no feed-link template for %s", langs[lang_index(lang)]);
+		return -1;
+	}
+	var(&v, "plan", xstrdup(plan_title));
+	var(&v, "person", xstrdup(person));
+	var(&v, "url", xstrdup(url));
+	var(&v, "webcal", xstrdup(webcal));
+	if ((out = expand_split(tmpl, &v, subject, &nl, cause)) == NULL)
+		return -1;
+	*body = xstrdup(nl + 2);
+	free(out);
+	return 0;
+}
+
 int
 mailtext_compose(const struct templates *t, const struct plan *p, const struct istate *st,
     const struct occurrence *occ, size_t nocc, char **subject, char **body, char **cause)
@@ -229,7 +286,6 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
 	const char *tmpl = t->text[en][last->kind];
 	struct vars v;
 	char buf[128], buf2[128], *out, *nl, *s;
-	size_t i;
 	int days = last->kind == RK_LEAD ? last->n : 0;
 	struct ltime due;
 
@@ -319,17 +375,9 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
 	xasprintf(&s, "%zu", nocc);
 	var(&v, "merged", s);
 
-	out = mail_template_expand(tmpl, vars_lookup, &v, cause);
-	for (i = 0; i < v.n; i++)
-		free(v.value[i]);
+	out = expand_split(tmpl, &v, subject, &nl, cause);
 	if (out == NULL)
 		return -1;
-	nl = strstr(out, "\n\n");
-	*subject = xstrndup(out + 9, (size_t)(nl - out - 9));
-	/* Values may not carry a line break into the subject. */
-	for (s = *subject; *s; s++)
-		if (*s == '\n' || *s == '\r')
-			*s = ' ';
 	if (nocc > 1)
 		xasprintf(body, en ? "(%zu reminders missed while termijn was not running, in one "
 		    "message.)\n\n%s" : "(%zu herinneringen die termijn niet kon versturen, in één "

@@ -10,6 +10,7 @@
 
 struct templates {
 	char	*text[NLANGS][RK_MOMENT + 1];	/* "Subject: ...\n\nbody" */
+	char	*feed_link[NLANGS];		/* the message with a person's feed address */
 };
 
 /* Read DIR/{nl,en}/{kind}.txt; every missing file or unknown placeholder goes to errs. */
@@ -23,6 +24,11 @@ void	 templates_free(struct templates *);
  */
 int	 mailtext_compose(const struct templates *, const struct plan *, const struct istate *,
 	    const struct occurrence *occ, size_t nocc, char **subject, char **body,
+	    char **cause);
+
+/* The message that sends a person the address of their feed. */
+int	 mailtext_feed_link(const struct templates *, const char *lang, const char *plan_title,
+	    const char *person, const char *url, const char *webcal, char **subject, char **body,
 	    char **cause);
 
 /* "dinsdag 17 december 2013", "donderdag 19 december 2013 om 12:00" (or English). */

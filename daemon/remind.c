@@ -212,6 +212,9 @@ scan(struct remind *r)
 	 * From a second before the last scan: a change recorded in the second of that scan
 	 * (a go-ahead at "now") is not missed. The occurrence table keeps each one once.
 	 */
+	/* A batch of the control socket is open: its commit kicks us again afterwards. */
+	if (store_in_txn(e->store))
+		return;
 	if (now < r->last_scan)
 		now = r->last_scan;	/* a demo clock restarted earlier than it was */
 	r->next_occ = 0;
@@ -262,7 +265,7 @@ remind_kick(struct termijnd *d)
 
 struct sendjob {
 	int64_t	 id;
-	char	*plan, *key, *rcpt;
+	char	*plan, *key, *rcpt, *kind;
 	char	*msg;
 	size_t	 len;
 	int	 attempts;
@@ -286,6 +289,7 @@ due_cb(const struct outbox_row *row, void *arg)
 	j->plan = xstrdup(row->plan);
 	j->key = xstrdup(row->key);
 	j->rcpt = xstrdup(row->recipient);
+	j->kind = xstrdup(row->kind);
 	j->msg = xmalloc(row->message_len + 1);
 	memcpy(j->msg, row->message, row->message_len);
 	j->msg[row->message_len] = '\0';
@@ -384,7 +388,8 @@ pump(struct remind *r)
 	for (i = 0; i < dc.n && ok; i++) {
 		struct sendjob *j = &dc.jobs[i];
 
-		if (!still_open(r, j->plan, j->key)) {
+		/* A feed's address is about no milestone: it always goes. */
+		if (strcmp(j->kind, "feed-link") != 0 && !still_open(r, j->plan, j->key)) {
 			r->stats.cancelled++;
 			if (store_outbox_set(s, j->id, "cancelled", j->attempts, 0,
 			    "the milestone is no longer open", 0, 0) == -1)
@@ -421,9 +426,65 @@ pump(struct remind *r)
 		free(j->plan);
 		free(j->key);
 		free(j->rcpt);
+		free(j->kind);
 		free(j->msg);
 	}
 	free(dc.jobs);
+}
+
+int
+remind_send_link(struct termijnd *d, const struct plan *p, const char *person, const char *url,
+    const char *webcal, int64_t feed_id, char **cause)
+{
+	struct remind *r = d->remind;
+	const struct config *c = d->conf;
+	struct outbox_row row;
+	struct mail_msg m;
+	char *subject, *body, *msg, *key, *msgid;
+	size_t len;
+	int64_t id;
+
+	if (mailtext_feed_link(&r->tpl, p->lang, p->title, person, url, webcal, &subject, &body,
+	    cause) == -1)
+		return -1;
+	xasprintf(&key, "feed:%lld", (long long)feed_id);
+	msgid = mail_message_id(key, c->mail_domain);
+	memset(&m, 0, sizeof(m));
+	m.from = c->mail_from;
+	m.from_name = c->mail_from_name;
+	m.to = person;
+	m.subject = subject;
+	m.body = body;
+	m.date = (int64_t)time(NULL);
+	m.utc_offset = utc_offset(p->tz, m.date);
+	m.message_id = msgid;
+	if ((msg = mail_compose(&m, &len, cause)) == NULL) {
+		id = -1;
+		goto out;
+	}
+	memset(&row, 0, sizeof(row));
+	row.plan = p->id;
+	row.key = key;
+	row.recipient = person;
+	row.kind = "feed-link";
+	row.due_at = clock_now();
+	row.created = row.due_at;
+	row.message_id = msgid;
+	row.subject = subject;
+	row.message = msg;
+	row.message_len = len;
+	/* The caller's transaction (the API batch) takes this row along. */
+	if ((id = store_outbox_add(d->engine.store, &row)) == -1)
+		xasprintf(cause, "database: %s", store_error(d->engine.store));
+	free(msg);
+out:
+	free(key);
+	free(msgid);
+	free(subject);
+	free(body);
+	if (id != -1)
+		remind_kick(d);
+	return id == -1 ? -1 : 0;
 }
 
 /* ---- timing ---- */

@@ -21,6 +21,9 @@ void	 remind_kick(struct termijnd *);
 /* Reload the templates (SIGHUP); on error the old ones stay. */
 int	 remind_reload(struct termijnd *, struct errlist *);
 const struct remind_stats *remind_stats(struct termijnd *);
+/* Queue the message that gives a person the address of their feed (in the open txn). */
+int	 remind_send_link(struct termijnd *, const struct plan *, const char *person,
+	    const char *url, const char *webcal, int64_t feed_id, char **cause);
 
 /* The messages the plans would send from now until `until`, without sending (JSON array). */
 json_t	*remind_preview(struct termijnd *, int64_t until, const char *plan);
