@@ -122,6 +122,13 @@ load_templates(void)
 	errlist_free(&e);
 }
 
+/* The template files: one per reminder kind, and the feed link after them. */
+static const char *
+template_name(int k)
+{
+	return k <= RK_MOMENT ? rkind_name((enum rkind)k) : "feed-link";
+}
+
 static void
 rm_tmpdir(void)
 {
@@ -131,9 +138,8 @@ rm_tmpdir(void)
 	if (tmpdir[0] == '\0')
 		return;
 	for (l = 0; l < NLANGS; l++) {
-		for (k = RK_LEAD; k <= RK_MOMENT; k++) {
-			xasprintf(&path, "%s/%s/%s.txt", tmpdir, langs[l],
-			    rkind_name((enum rkind)k));
+		for (k = RK_LEAD; k <= RK_MOMENT + 1; k++) {
+			xasprintf(&path, "%s/%s/%s.txt", tmpdir, langs[l], template_name(k));
 			unlink(path);
 			free(path);
 		}
@@ -274,11 +280,9 @@ copy_templates(void)
 		if (mkdir(dst, 0700) == -1)
 			fail_msg("mkdir %s", dst);
 		free(dst);
-		for (k = RK_LEAD; k <= RK_MOMENT; k++) {
-			xasprintf(&src, "%s/%s/%s.txt", TEMPLATES, langs[l],
-			    rkind_name((enum rkind)k));
-			xasprintf(&dst, "%s/%s/%s.txt", tmpdir, langs[l],
-			    rkind_name((enum rkind)k));
+		for (k = RK_LEAD; k <= RK_MOMENT + 1; k++) {
+			xasprintf(&src, "%s/%s/%s.txt", TEMPLATES, langs[l], template_name(k));
+			xasprintf(&dst, "%s/%s/%s.txt", tmpdir, langs[l], template_name(k));
 			if ((f = fopen(src, "r")) == NULL)
 				fail_msg("cannot read %s", src);
 			n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -821,6 +825,30 @@ test_bug_recurring_overdue_names_first_occurrence(void **state)
 	assert_contains(subj, "(was uiterlijk zaterdag 1 maart 2014)");
 }
 
+/* The feed-link message carries both addresses, in the plan's language. */
+static void
+test_feed_link(void **state)
+{
+	char *subject, *body, *cause = NULL;
+
+	(void)state;
+	load_templates();
+	assert_int_equal(mailtext_feed_link(&T, "nl", "Ambtelijke samenwerking",
+	    "secretaris@staphorst.example", "https://t.example/feed/abc.ics",
+	    "webcal://t.example/feed/abc.ics", &subject, &body, &cause), 0);
+	assert_string_equal(subject, "Uw agenda-abonnement op termijn");
+	assert_non_null(strstr(body, "  webcal://t.example/feed/abc.ics\n"));
+	assert_non_null(strstr(body, "  https://t.example/feed/abc.ics\n"));
+	assert_non_null(strstr(body, "Beste secretaris@staphorst.example,"));
+	free(subject);
+	free(body);
+	assert_int_equal(mailtext_feed_link(&T, "en", "Plan", "a@b.example", "https://x/y",
+	    "webcal://x/y", &subject, &body, &cause), 0);
+	assert_string_equal(subject, "Your termijn calendar subscription");
+	free(subject);
+	free(body);
+}
+
 int
 main(void)
 {
@@ -845,6 +873,7 @@ main(void)
 		cmocka_unit_test_teardown(test_no_line_break_in_subject, cleanup),
 		cmocka_unit_test_teardown(test_values_not_expanded, cleanup),
 		cmocka_unit_test_teardown(test_every_kind_makes_a_message, cleanup),
+		cmocka_unit_test_teardown(test_feed_link, cleanup),
 	};
 	const struct CMUnitTest bugs[] = {
 		cmocka_unit_test_teardown(test_bug_recurring_overdue_names_first_occurrence,
