@@ -829,24 +829,24 @@ test_bug_recurring_overdue_names_first_occurrence(void **state)
 static void
 test_feed_link(void **state)
 {
-	char *subject, *body, *cause = NULL;
+	char *subject, *fbody, *fcause = NULL;
 
 	(void)state;
 	load_templates();
 	assert_int_equal(mailtext_feed_link(&T, "nl", "Ambtelijke samenwerking",
 	    "secretaris@staphorst.example", "https://t.example/feed/abc.ics",
-	    "webcal://t.example/feed/abc.ics", &subject, &body, &cause), 0);
+	    "webcal://t.example/feed/abc.ics", &subject, &fbody, &fcause), 0);
 	assert_string_equal(subject, "Uw agenda-abonnement op termijn");
-	assert_non_null(strstr(body, "  webcal://t.example/feed/abc.ics\n"));
-	assert_non_null(strstr(body, "  https://t.example/feed/abc.ics\n"));
-	assert_non_null(strstr(body, "Beste secretaris@staphorst.example,"));
+	assert_non_null(strstr(fbody, "  webcal://t.example/feed/abc.ics\n"));
+	assert_non_null(strstr(fbody, "  https://t.example/feed/abc.ics\n"));
+	assert_non_null(strstr(fbody, "Beste secretaris@staphorst.example,"));
 	free(subject);
-	free(body);
+	free(fbody);
 	assert_int_equal(mailtext_feed_link(&T, "en", "Plan", "a@b.example", "https://x/y",
-	    "webcal://x/y", &subject, &body, &cause), 0);
+	    "webcal://x/y", &subject, &fbody, &fcause), 0);
 	assert_string_equal(subject, "Your termijn calendar subscription");
 	free(subject);
-	free(body);
+	free(fbody);
 }
 
 int
