@@ -45,20 +45,23 @@ struct fcache {
 	struct fcache	*next;
 };
 
-/* A connection's deadline: the socket is shut down when it has lived too long. */
+/* A connection's deadline, one slot per fd number: shut down when it has lived too long. */
 struct conn_age {
 	struct feeds		*f;
 	evutil_socket_t		 fd;
-	ino_t			 ino;	/* the fd number may be reused by then: check the socket */
+	ino_t			 ino;	/* the fd number is reused: the socket tells them apart */
 	struct event		*ev;
-	TAILQ_ENTRY(conn_age)	 entry;
 };
 
 struct feeds {
 	struct termijnd		*d;
 	struct evhttp		*http;
 	struct fcache		*cache;
-	TAILQ_HEAD(, conn_age)	 ages;
+	struct conn_age		**ages;		/* indexed by fd; slots never move */
+	size_t			 nages;
+	struct bufferevent	**fresh;	/* accepted, fd not yet known */
+	size_t			 nfresh, capfresh;
+	struct event		*fresh_ev;
 	struct feed_stats	 stats;
 	char			 bound[80];	/* the address it listens on */
 };
@@ -645,49 +648,72 @@ age_cb(evutil_socket_t fd, short ev, void *arg)
 	/* Shut down, not close: evhttp still owns the fd and closes it on the error. */
 	if (fstat(a->fd, &sb) == 0 && S_ISSOCK(sb.st_mode) && sb.st_ino == a->ino)
 		shutdown(a->fd, SHUT_RDWR);
-	TAILQ_REMOVE(&a->f->ages, a, entry);
-	event_free(a->ev);
-	free(a);
+	a->ino = 0;
 }
 
-/*
- * evhttp 2.1 tells no callback of a new connection, so the age of a connection is tracked
- * from the first request on it: a client that trickles its first request is held by the
- * inactivity timeout, one that keeps a connection busy by this.
- */
+/* Start the clock of a new connection on fd. */
 static void
-track_age(struct feeds *f, struct evhttp_request *req)
+arm_age(struct feeds *f, evutil_socket_t fd)
 {
-	struct evhttp_connection *con = evhttp_request_get_connection(req);
-	struct bufferevent *bev;
 	struct conn_age *a;
 	struct timeval tv;
 	struct stat sb;
-	evutil_socket_t fd;
 
-	if (con == NULL || (bev = evhttp_connection_get_bufferevent(con)) == NULL ||
-	    (fd = bufferevent_getfd(bev)) == -1 || fstat(fd, &sb) == -1)
+	if (fd < 0 || fstat(fd, &sb) == -1)
 		return;
-	TAILQ_FOREACH(a, &f->ages, entry)
-		if (a->fd == fd && a->ino == sb.st_ino)
-			return;
-	a = xcalloc(1, sizeof(*a));
-	a->f = f;
-	a->fd = fd;
+	if ((size_t)fd >= f->nages) {
+		size_t n = (size_t)fd + 64, i;
+
+		f->ages = xreallocarray(f->ages, n, sizeof(*f->ages));
+		for (i = f->nages; i < n; i++)
+			f->ages[i] = NULL;
+		f->nages = n;
+	}
+	if ((a = f->ages[fd]) == NULL) {
+		a = f->ages[fd] = xcalloc(1, sizeof(*a));
+		a->f = f;
+		a->fd = fd;
+		a->ev = evtimer_new(f->d->base, age_cb, a);
+	}
 	a->ino = sb.st_ino;
-	a->ev = evtimer_new(f->d->base, age_cb, a);
 	tv.tv_sec = f->d->conf->http_max_age;
 	tv.tv_usec = 0;
 	evtimer_add(a->ev, &tv);
-	TAILQ_INSERT_TAIL(&f->ages, a, entry);
+}
+
+/*
+ * evhttp 2.1 tells nobody of a new connection but through the bufferevent it asks for,
+ * and sets its fd only after: the fd is read from a priority-0 event, which runs before
+ * any read on the new connection could free it. A client that trickles its requests
+ * byte by byte (inactivity timeouts never fire) is cut off after http-max-age.
+ */
+static struct bufferevent *
+bev_cb(struct event_base *base, void *arg)
+{
+	struct feeds *f = arg;
+	struct bufferevent *bev;
+
+	if ((bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		return NULL;
+	XGROW(f->fresh, f->nfresh, f->capfresh);
+	f->fresh[f->nfresh++] = bev;
+	event_active(f->fresh_ev, EV_TIMEOUT, 0);
+	return bev;
 }
 
 static void
-gen_cb(struct evhttp_request *req, void *arg)
+fresh_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	track_age(arg, req);
-	http_cb(req, arg);
+	struct feeds *f = arg;
+	size_t i;
+
+	(void)fd;
+	(void)ev;
+	for (i = 0; i < f->nfresh; i++)
+		arm_age(f, bufferevent_getfd(f->fresh[i]));
+	f->nfresh = 0;
 }
+
 
 /* ---- start, stop ---- */
 
@@ -717,7 +743,6 @@ feeds_start(struct termijnd *d, char **cause)
 	}
 	f = xcalloc(1, sizeof(*f));
 	f->d = d;
-	TAILQ_INIT(&f->ages);
 	if ((f->http = evhttp_new(d->base)) == NULL)
 		fatalx("evhttp_new");
 	evhttp_set_max_headers_size(f->http, 8192);
@@ -725,10 +750,14 @@ feeds_start(struct termijnd *d, char **cause)
 	evhttp_set_timeout(f->http, 10);
 	evhttp_set_allowed_methods(f->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
-	evhttp_set_gencb(f->http, gen_cb, f);
+	evhttp_set_gencb(f->http, http_cb, f);
+	evhttp_set_bevcb(f->http, bev_cb, f);
+	f->fresh_ev = event_new(d->base, -1, 0, fresh_cb, f);
+	event_priority_set(f->fresh_ev, 0);
 	if ((bound = evhttp_bind_socket_with_handle(f->http, host, (ev_uint16_t)port)) == NULL) {
 		xasprintf(cause, "cannot listen on %s", d->conf->listen);
 		evhttp_free(f->http);
+		event_free(f->fresh_ev);
 		free(f);
 		free(host);
 		return -1;
@@ -762,16 +791,20 @@ void
 feeds_stop(struct termijnd *d)
 {
 	struct feeds *f = d->feeds;
-	struct conn_age *a;
+	size_t i;
 
 	if (f == NULL)
 		return;
 	evhttp_free(f->http);
-	while ((a = TAILQ_FIRST(&f->ages)) != NULL) {
-		TAILQ_REMOVE(&f->ages, a, entry);
-		event_free(a->ev);
-		free(a);
-	}
+	for (i = 0; i < f->nages; i++)
+		if (f->ages[i] != NULL) {
+			if (f->ages[i]->ev != NULL)
+				event_free(f->ages[i]->ev);
+			free(f->ages[i]);
+		}
+	free(f->ages);
+	free(f->fresh);
+	event_free(f->fresh_ev);
 	feeds_flush(d);
 	free(f);
 	d->feeds = NULL;
