@@ -1,11 +1,15 @@
-/* mailer.c: sends messages by SMTP with libcurl's multi interface on libevent, or into a maildir. */
+/* mailer.c: sends messages by SMTP (libcurl multi on libevent, in a mail thread) or into a maildir. */
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +25,19 @@
 #include "mailcompose.h"
 #include "mailer.h"
 
-#define MAILER_CONNECT_MS	30000
-#define MAILER_TOTAL_MS		120000
+/*
+ * Why a thread: libcurl's SMTP waits for the reply to the final "." inside
+ * its DONE phase, synchronously, even under the multi interface (curl issue
+ * 8555, still so in 8.x). On the daemon's loop that wait froze everything for
+ * as long as the server took. So curl's multi handle runs the hiperfifo way on
+ * an event loop of its own, in one mail thread; the daemon's loop only sees
+ * finished jobs, through a pipe. Jobs cross between the threads only on the
+ * two lists under mtx; the list of curl's sockets is under mtx too, so that
+ * mailer_free can cut transfers from the daemon's thread.
+ */
+
+#define MAILER_CONNECT_MS	10000
+#define MAILER_TOTAL_MS		30000
 #define MAILER_IN_FLIGHT	4
 #define PASSWORD_MAX		4096
 #define REPLY_MAX		200
@@ -39,14 +54,20 @@ struct mail_job {
 	mailer_done_cb		 done;
 	void			*arg;
 
+	/* The mail thread's, while the job is in curl. */
 	CURL			*easy;
 	struct curl_slist	*rcpts;
 	char			 errbuf[CURL_ERROR_SIZE];
-	char			 reply[REPLY_MAX + 1];	/* the server's last reply line */
+	char			 reply[REPLY_MAX + 1];	/* the server's last refusal */
+
+	/* The outcome, handed back. */
+	enum mail_result	 result;
+	int			 code;
+	char			*errmsg;
 };
 TAILQ_HEAD(mail_jobs, mail_job);
 
-/* One socket that curl asked us to watch. */
+/* One socket that curl asked us to watch (mail thread). */
 struct msock {
 	LIST_ENTRY(msock)	 entry;
 	struct mailer		*m;
@@ -55,7 +76,7 @@ struct msock {
 };
 
 struct mailer {
-	struct event_base	*base;
+	/* Set by mailer_new, read-only after. */
 	char			*dir;		/* maildir transport, else SMTP */
 	char			*url;
 	enum mailer_tls		 tls;
@@ -63,33 +84,63 @@ struct mailer {
 	long			 connect_ms, total_ms;
 	int			 max_in_flight;
 
-	CURLM			*multi;
-	struct event		 timer;		/* curl's single timeout */
-	LIST_HEAD(, msock)	 socks;
-
-	struct event		 kick;		/* starts queued jobs from the loop */
-	struct mail_jobs	 queue;		/* accepted, not started */
-	struct mail_jobs	 active;	/* handed to curl */
-	int			 nactive;
-	size_t			 npending;
-
+	/* The daemon's thread. */
+	struct event_base	*base;
+	struct event		 kick;		/* maildir: writes from the loop */
+	struct mail_jobs	 queue;		/* maildir: accepted, not written */
 	char			 host[128];	/* maildir file names */
 	unsigned int		 counter;
-
+	struct event		 done_ev;	/* finished jobs to report */
+	int			 done_ev_set;
+	size_t			 npending;
 	int			 dispatching;	/* inside done callbacks */
 	int			 dying;		/* mailer_free called meanwhile */
+
+	/* Between the threads. */
+	pthread_mutex_t		 mtx;
+	int			 mtx_set;
+	struct mail_jobs	 submitted;	/* to the mail thread, under mtx */
+	struct mail_jobs	 finished;	/* from it, under mtx */
+	atomic_int		 stop;
+	int			 wake[2];	/* daemon -> mail thread */
+	int			 donefd[2];	/* mail thread -> daemon */
+	pthread_t		 thread;
+	int			 thread_set;
+
+	/* The mail thread. */
+	struct event_base	*mbase;
+	struct event		 wake_ev;
+	struct event		 timer;		/* curl's single timeout */
+	CURLM			*multi;
+	int			 curl_set;
+	LIST_HEAD(, msock)	 socks;		/* under mtx */
+	struct mail_jobs	 waiting;	/* taken from submitted, not started */
+	struct mail_jobs	 active;	/* in curl */
+	int			 nactive;
 };
 
 static void	mailer_destroy(struct mailer *);
-static void	check_multi_info(struct mailer *);
 
 static void
-kick(struct mailer *m)
+poke(int fd)
 {
-	struct timeval	tv = { 0, 0 };
+	/* A full pipe is a wake-up already pending. */
+	while (write(fd, "", 1) == -1 && errno == EINTR)
+		;
+}
 
-	if (!evtimer_pending(&m->kick, NULL))
-		evtimer_add(&m->kick, &tv);
+static void
+drain(int fd)
+{
+	char	buf[64];
+	ssize_t	n;
+
+	for (;;) {
+		if ((n = read(fd, buf, sizeof(buf))) > 0 ||
+		    (n == -1 && errno == EINTR))
+			continue;
+		break;
+	}
 }
 
 static void
@@ -101,19 +152,22 @@ job_free(struct mail_job *job)
 	free(job->from);
 	free(job->rcpt);
 	free(job->msg);
+	free(job->errmsg);
 	free(job);
 }
 
-/* The job has left both lists: report and free it. */
 static void
-job_done(struct mailer *m, struct mail_job *job, enum mail_result r, int code,
-    const char *errmsg)
+jobs_free(struct mail_jobs *jobs)
 {
-	m->npending--;
-	if (!m->dying)
-		job->done(job->id, r, code, errmsg, job->arg);
-	job_free(job);
+	struct mail_job	*job;
+
+	while ((job = TAILQ_FIRST(jobs)) != NULL) {
+		TAILQ_REMOVE(jobs, job, entry);
+		job_free(job);
+	}
 }
+
+/* ---- the mail thread: curl's multi handle on its own loop ---- */
 
 /* Printable ASCII only: replies end up in logs and in the outbox. */
 static void
@@ -212,6 +266,8 @@ job_start(struct mailer *m, struct mail_job *job)
 	SETOPT(CURLOPT_INFILESIZE_LARGE, (curl_off_t)job->len);
 	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, m->connect_ms);
 	SETOPT(CURLOPT_TIMEOUT_MS, m->total_ms);
+	/* Also bounds the QUIT that closing a cached connection waits for. */
+	SETOPT(CURLOPT_SERVER_RESPONSE_TIMEOUT, (m->total_ms + 999) / 1000);
 	SETOPT(CURLOPT_PRIVATE, job);
 	SETOPT(CURLOPT_ERRORBUFFER, job->errbuf);
 	SETOPT(CURLOPT_DEBUGFUNCTION, debug_cb);
@@ -235,6 +291,43 @@ job_start(struct mailer *m, struct mail_job *job)
 	return 0;
 }
 
+/* Hand a job back to the daemon's thread (its easy handle is out of the multi). */
+static void
+job_finish(struct mailer *m, struct mail_job *job, enum mail_result r, int code,
+    const char *errmsg)
+{
+	if (job->easy != NULL) {
+		curl_easy_cleanup(job->easy);
+		job->easy = NULL;
+	}
+	job->result = r;
+	job->code = code;
+	job->errmsg = errmsg != NULL ? xstrdup(errmsg) : NULL;
+	pthread_mutex_lock(&m->mtx);
+	TAILQ_INSERT_TAIL(&m->finished, job, entry);
+	pthread_mutex_unlock(&m->mtx);
+	poke(m->donefd[1]);
+}
+
+static void
+start_jobs(struct mailer *m)
+{
+	struct mail_job	*job;
+
+	while (!atomic_load(&m->stop) && m->nactive < m->max_in_flight &&
+	    (job = TAILQ_FIRST(&m->waiting)) != NULL) {
+		TAILQ_REMOVE(&m->waiting, job, entry);
+		if (job_start(m, job) == -1) {
+			log_warnx("mailer: cannot start a transfer");
+			job_finish(m, job, MAIL_TEMPFAIL, 0,
+			    "cannot start a transfer (libcurl)");
+			continue;
+		}
+		TAILQ_INSERT_TAIL(&m->active, job, entry);
+		m->nactive++;
+	}
+}
+
 /*
  * Past the first MAIL, RCPT or DATA most failures are CURLE_SEND_ERROR or
  * CURLE_RECV_ERROR: the reply code tells a refusal (5xx) from a setback.
@@ -250,7 +343,6 @@ classify(CURLcode res, long code)
 	return MAIL_TEMPFAIL;
 }
 
-/* Collect finished transfers; the last thing its callers do, as m may be gone after. */
 static void
 check_multi_info(struct mailer *m)
 {
@@ -263,14 +355,12 @@ check_multi_info(struct mailer *m)
 	char		*errmsg, *p;
 	enum mail_result r;
 
-	m->dispatching++;
-	while (!m->dying && (msg = curl_multi_info_read(m->multi, &left)) != NULL) {
+	while ((msg = curl_multi_info_read(m->multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		e = msg->easy_handle;
 		res = msg->data.result;
 		code = 0;
-		job = NULL;
 		curl_easy_getinfo(e, CURLINFO_PRIVATE, &p);
 		job = (struct mail_job *)p;
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
@@ -288,17 +378,10 @@ check_multi_info(struct mailer *m)
 			log_debug("mail %llu to %s: %s", (unsigned long long)job->id,
 			    job->rcpt, errmsg);
 		}
-		job_done(m, job, r, (int)code, errmsg);
+		job_finish(m, job, r, (int)code, errmsg);
 		free(errmsg);
 	}
-	m->dispatching--;
-	if (m->dying) {
-		if (m->dispatching == 0)
-			mailer_destroy(m);
-		return;
-	}
-	if (!TAILQ_EMPTY(&m->queue))
-		kick(m);
+	start_jobs(m);
 }
 
 static void
@@ -346,7 +429,9 @@ socket_cb(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
 	if (what == CURL_POLL_REMOVE) {
 		if (ms != NULL) {
 			event_del(&ms->ev);
+			pthread_mutex_lock(&m->mtx);
 			LIST_REMOVE(ms, entry);
+			pthread_mutex_unlock(&m->mtx);
 			free(ms);
 		}
 		return 0;
@@ -355,7 +440,9 @@ socket_cb(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
 		ms = xcalloc(1, sizeof(*ms));
 		ms->m = m;
 		ms->fd = s;
+		pthread_mutex_lock(&m->mtx);
 		LIST_INSERT_HEAD(&m->socks, ms, entry);
+		pthread_mutex_unlock(&m->mtx);
 		curl_multi_assign(m->multi, s, ms);
 	} else
 		event_del(&ms->ev);
@@ -364,7 +451,7 @@ socket_cb(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
 		kind |= EV_READ;
 	if (what & CURL_POLL_OUT)
 		kind |= EV_WRITE;
-	event_assign(&ms->ev, m->base, s, kind, sock_event_cb, ms);
+	event_assign(&ms->ev, m->mbase, s, kind, sock_event_cb, ms);
 	if (event_add(&ms->ev, NULL) == -1)
 		return -1;
 	return 0;
@@ -385,6 +472,119 @@ multi_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 	tv.tv_sec = timeout_ms / 1000;
 	tv.tv_usec = (timeout_ms % 1000) * 1000;
 	return evtimer_add(&m->timer, &tv) == -1 ? -1 : 0;
+}
+
+/* New jobs, or the order to stop. */
+static void
+wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct mailer	*m = arg;
+
+	(void)what;
+	drain(fd);
+	if (atomic_load(&m->stop)) {
+		event_base_loopbreak(m->mbase);
+		return;
+	}
+	pthread_mutex_lock(&m->mtx);
+	TAILQ_CONCAT(&m->waiting, &m->submitted, entry);
+	pthread_mutex_unlock(&m->mtx);
+	start_jobs(m);
+}
+
+/*
+ * Removing a transfer makes libcurl end the DATA it was sending with "." and
+ * wait for the reply, and a transfer may be waiting for a reply already,
+ * blocking the mail thread: dead sockets end both at once, and the server
+ * drops a message it did not see the end of. The sockets watched are those of
+ * transfers in flight (idle connections get a QUIT later, bounded by the
+ * server response timeout). Either thread; shutdown leaves the fd to curl.
+ */
+static void
+cut_transfers(struct mailer *m)
+{
+	struct msock	*ms;
+
+	pthread_mutex_lock(&m->mtx);
+	LIST_FOREACH(ms, &m->socks, entry)
+		shutdown(ms->fd, SHUT_RDWR);
+	pthread_mutex_unlock(&m->mtx);
+}
+
+static void *
+mail_thread(void *arg)
+{
+	struct mailer	*m = arg;
+	struct mail_job	*job;
+	struct msock	*ms;
+
+	event_base_dispatch(m->mbase);
+
+	cut_transfers(m);
+	while ((job = TAILQ_FIRST(&m->active)) != NULL) {
+		TAILQ_REMOVE(&m->active, job, entry);
+		curl_multi_remove_handle(m->multi, job->easy);
+		job_free(job);
+	}
+	jobs_free(&m->waiting);
+	curl_multi_cleanup(m->multi);
+	m->multi = NULL;
+	/* Sockets curl did not say goodbye to. */
+	pthread_mutex_lock(&m->mtx);
+	while ((ms = LIST_FIRST(&m->socks)) != NULL) {
+		event_del(&ms->ev);
+		LIST_REMOVE(ms, entry);
+		free(ms);
+	}
+	pthread_mutex_unlock(&m->mtx);
+	evtimer_del(&m->timer);
+	event_del(&m->wake_ev);
+	return NULL;
+}
+
+/* ---- the daemon's thread ---- */
+
+/* The job has left every list: report and free it. */
+static void
+job_done(struct mailer *m, struct mail_job *job)
+{
+	m->npending--;
+	if (!m->dying)
+		job->done(job->id, job->result, job->code, job->errmsg, job->arg);
+	job_free(job);
+}
+
+static void
+done_ev_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct mailer	*m = arg;
+	struct mail_jobs done;
+	struct mail_job	*job;
+
+	(void)what;
+	drain(fd);
+	TAILQ_INIT(&done);
+	pthread_mutex_lock(&m->mtx);
+	TAILQ_CONCAT(&done, &m->finished, entry);
+	pthread_mutex_unlock(&m->mtx);
+
+	m->dispatching++;
+	while ((job = TAILQ_FIRST(&done)) != NULL) {
+		TAILQ_REMOVE(&done, job, entry);
+		job_done(m, job);
+	}
+	m->dispatching--;
+	if (m->dying && m->dispatching == 0)
+		mailer_destroy(m);
+}
+
+static void
+kick(struct mailer *m)
+{
+	struct timeval	tv = { 0, 0 };
+
+	if (!evtimer_pending(&m->kick, NULL))
+		evtimer_add(&m->kick, &tv);
 }
 
 static int
@@ -478,7 +678,7 @@ out:
 	return rv;
 }
 
-/* Start what the limit allows; reports failures to start as temporary. */
+/* Maildir: a few files per turn, so that the loop stays lively. */
 static void
 kick_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -491,37 +691,19 @@ kick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	m->dispatching++;
 	while (!m->dying && (job = TAILQ_FIRST(&m->queue)) != NULL) {
-		if (m->dir != NULL) {
-			/* Files are written here, a few per turn so the loop stays lively. */
-			if (n++ == m->max_in_flight) {
-				kick(m);
-				break;
-			}
-			TAILQ_REMOVE(&m->queue, job, entry);
-			err = NULL;
-			if (maildir_write(m, job, &err) == -1) {
-				log_warnx("mailer: %s", err);
-				job_done(m, job, MAIL_TEMPFAIL, 0, err);
-			} else
-				job_done(m, job, MAIL_SENT, 0, NULL);
-			free(err);
-			continue;
-		}
-		if (m->nactive >= m->max_in_flight)
+		if (n++ == m->max_in_flight) {
+			kick(m);
 			break;
-		TAILQ_REMOVE(&m->queue, job, entry);
-		if (job_start(m, job) == -1) {
-			log_warnx("mailer: cannot start a transfer");
-			if (job->easy != NULL) {
-				curl_easy_cleanup(job->easy);
-				job->easy = NULL;
-			}
-			job_done(m, job, MAIL_TEMPFAIL, 0,
-			    "cannot start a transfer (libcurl)");
-			continue;
 		}
-		TAILQ_INSERT_TAIL(&m->active, job, entry);
-		m->nactive++;
+		TAILQ_REMOVE(&m->queue, job, entry);
+		err = NULL;
+		if (maildir_write(m, job, &err) == -1) {
+			log_warnx("mailer: %s", err);
+			job->result = MAIL_TEMPFAIL;
+			job->errmsg = err;
+		} else
+			job->result = MAIL_SENT;
+		job_done(m, job);
 	}
 	m->dispatching--;
 	if (m->dying && m->dispatching == 0)
@@ -553,9 +735,16 @@ mailer_send(struct mailer *m, uint64_t id, const char *from, const char *rcpt,
 	job->len = len;
 	job->done = done;
 	job->arg = arg;
-	TAILQ_INSERT_TAIL(&m->queue, job, entry);
 	m->npending++;
-	kick(m);
+	if (m->dir != NULL) {
+		TAILQ_INSERT_TAIL(&m->queue, job, entry);
+		kick(m);
+		return 0;
+	}
+	pthread_mutex_lock(&m->mtx);
+	TAILQ_INSERT_TAIL(&m->submitted, job, entry);
+	pthread_mutex_unlock(&m->mtx);
+	poke(m->wake[1]);
 	return 0;
 }
 
@@ -660,6 +849,68 @@ out:
 	return rv;
 }
 
+/* curl's multi handle, the mail thread's loop and the pipes between the threads. */
+static int
+smtp_init(struct mailer *m, char **cause)
+{
+	sigset_t	 all, old;
+	int		 rv;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		xasprintf(cause, "curl_global_init failed");
+		return -1;
+	}
+	m->curl_set = 1;
+	if ((m->multi = curl_multi_init()) == NULL) {
+		xasprintf(cause, "curl_multi_init failed");
+		return -1;
+	}
+	curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+	curl_multi_setopt(m->multi, CURLMOPT_SOCKETDATA, m);
+	curl_multi_setopt(m->multi, CURLMOPT_TIMERFUNCTION, multi_timer_cb);
+	curl_multi_setopt(m->multi, CURLMOPT_TIMERDATA, m);
+	/* Connections stay in the multi handle's cache for the next message. */
+	curl_multi_setopt(m->multi, CURLMOPT_MAXCONNECTS, (long)m->max_in_flight);
+
+	if ((m->mbase = event_base_new()) == NULL) {
+		xasprintf(cause, "event_base_new failed");
+		return -1;
+	}
+	if (pipe2(m->wake, O_NONBLOCK | O_CLOEXEC) == -1 ||
+	    pipe2(m->donefd, O_NONBLOCK | O_CLOEXEC) == -1) {
+		xasprintf(cause, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	event_assign(&m->wake_ev, m->mbase, m->wake[0], EV_READ | EV_PERSIST,
+	    wake_cb, m);
+	evtimer_assign(&m->timer, m->mbase, timer_cb, m);
+	event_assign(&m->done_ev, m->base, m->donefd[0], EV_READ | EV_PERSIST,
+	    done_ev_cb, m);
+	if (event_add(&m->wake_ev, NULL) == -1 ||
+	    event_add(&m->done_ev, NULL) == -1) {
+		xasprintf(cause, "event_add failed");
+		return -1;
+	}
+	m->done_ev_set = 1;
+	if ((rv = pthread_mutex_init(&m->mtx, NULL)) != 0) {
+		xasprintf(cause, "pthread_mutex_init: %s", strerror(rv));
+		return -1;
+	}
+	m->mtx_set = 1;
+
+	/* Signals stay with the daemon's thread and its loop. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rv = pthread_create(&m->thread, NULL, mail_thread, m);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rv != 0) {
+		xasprintf(cause, "pthread_create: %s", strerror(rv));
+		return -1;
+	}
+	m->thread_set = 1;
+	return 0;
+}
+
 struct mailer *
 mailer_new(struct event_base *base, const struct mailer_config *cf,
     char **cause)
@@ -680,11 +931,15 @@ mailer_new(struct event_base *base, const struct mailer_config *cf,
 	    MAILER_TOTAL_MS;
 	m->max_in_flight = cf->max_in_flight > 0 ? cf->max_in_flight :
 	    MAILER_IN_FLIGHT;
+	m->wake[0] = m->wake[1] = m->donefd[0] = m->donefd[1] = -1;
+	atomic_init(&m->stop, 0);
 	TAILQ_INIT(&m->queue);
+	TAILQ_INIT(&m->submitted);
+	TAILQ_INIT(&m->finished);
+	TAILQ_INIT(&m->waiting);
 	TAILQ_INIT(&m->active);
 	LIST_INIT(&m->socks);
 	evtimer_assign(&m->kick, base, kick_cb, m);
-	evtimer_assign(&m->timer, base, timer_cb, m);
 
 	if (strncmp(url, "maildir:", 8) == 0) {
 		if (maildir_init(m, url + 8, cause) == -1)
@@ -713,22 +968,8 @@ mailer_new(struct event_base *base, const struct mailer_config *cf,
 	m->url = xstrdup(url);
 	if (cf->cafile != NULL)
 		m->cafile = xstrdup(cf->cafile);
-
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		xasprintf(cause, "curl_global_init failed");
+	if (smtp_init(m, cause) == -1)
 		goto fail;
-	}
-	if ((m->multi = curl_multi_init()) == NULL) {
-		curl_global_cleanup();
-		xasprintf(cause, "curl_multi_init failed");
-		goto fail;
-	}
-	curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
-	curl_multi_setopt(m->multi, CURLMOPT_SOCKETDATA, m);
-	curl_multi_setopt(m->multi, CURLMOPT_TIMERFUNCTION, multi_timer_cb);
-	curl_multi_setopt(m->multi, CURLMOPT_TIMERDATA, m);
-	/* Connections stay in the multi handle's cache for the next message. */
-	curl_multi_setopt(m->multi, CURLMOPT_MAXCONNECTS, (long)m->max_in_flight);
 	return m;
 
 fail:
@@ -739,30 +980,34 @@ fail:
 static void
 mailer_destroy(struct mailer *m)
 {
-	struct mail_job	*job;
-	struct msock	*ms;
-
-	while ((job = TAILQ_FIRST(&m->queue)) != NULL) {
-		TAILQ_REMOVE(&m->queue, job, entry);
-		job_free(job);
-	}
-	while ((job = TAILQ_FIRST(&m->active)) != NULL) {
-		TAILQ_REMOVE(&m->active, job, entry);
-		curl_multi_remove_handle(m->multi, job->easy);
-		job_free(job);
-	}
-	if (m->multi != NULL) {
+	if (m->thread_set) {
+		/* Cut first: the mail thread may be stuck in curl, waiting for a reply. */
+		atomic_store(&m->stop, 1);
+		cut_transfers(m);
+		poke(m->wake[1]);
+		pthread_join(m->thread, NULL);
+	} else if (m->multi != NULL)
 		curl_multi_cleanup(m->multi);
-		curl_global_cleanup();
-	}
-	/* Sockets curl did not say goodbye to. */
-	while ((ms = LIST_FIRST(&m->socks)) != NULL) {
-		event_del(&ms->ev);
-		LIST_REMOVE(ms, entry);
-		free(ms);
-	}
-	evtimer_del(&m->timer);
+	jobs_free(&m->submitted);
+	jobs_free(&m->finished);
+	jobs_free(&m->queue);
+	if (m->done_ev_set)
+		event_del(&m->done_ev);
 	evtimer_del(&m->kick);
+	if (m->mbase != NULL)
+		event_base_free(m->mbase);
+	if (m->curl_set)
+		curl_global_cleanup();
+	if (m->mtx_set)
+		pthread_mutex_destroy(&m->mtx);
+	if (m->wake[0] != -1) {
+		close(m->wake[0]);
+		close(m->wake[1]);
+	}
+	if (m->donefd[0] != -1) {
+		close(m->donefd[0]);
+		close(m->donefd[1]);
+	}
 	if (m->password != NULL) {
 		explicit_bzero(m->password, strlen(m->password));
 		free(m->password);

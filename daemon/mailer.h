@@ -1,4 +1,4 @@
-/* mailer.h: hands finished messages to SMTP (libcurl multi on the event loop) or a maildir. */
+/* mailer.h: hands finished messages to SMTP (libcurl multi, in a mail thread) or a maildir. */
 #ifndef TERMIJN_MAILER_H
 #define TERMIJN_MAILER_H
 
@@ -25,15 +25,15 @@ struct mailer_config {
 	const char	*user;		/* NULL: no AUTH */
 	const char	*password_file;	/* with user: read once, by mailer_new */
 	const char	*cafile;	/* NULL: the system's CAs */
-	long		 connect_timeout_ms;	/* 0: 30 s */
-	long		 total_timeout_ms;	/* 0: 120 s, per message from its start */
+	long		 connect_timeout_ms;	/* 0: 10 s */
+	long		 total_timeout_ms;	/* 0: 30 s, per message from its start */
 	int		 max_in_flight;		/* 0: 4; more sends wait their turn */
 };
 
 enum mail_result {
 	MAIL_SENT,
 	MAIL_TEMPFAIL,	/* retry later: a 4xx reply, no reply (code 0), timeout, TLS, I/O */
-	MAIL_PERMFAIL	/* a 5xx reply: this message will not go as it is */
+	MAIL_PERMFAIL	/* a 5xx reply, a refused login (535) too: not again as it is */
 };
 
 /*
@@ -45,21 +45,30 @@ enum mail_result {
 typedef void (*mailer_done_cb)(uint64_t id, enum mail_result, int smtp_code,
     const char *errmsg, void *arg);
 
-/* NULL and *cause (to be freed) when the config is wrong or the password file unreadable. */
+/*
+ * NULL and *cause (to be freed) when the config is wrong or the password file
+ * unreadable. For SMTP this starts the mail thread, where libcurl runs on an
+ * event loop of its own (libcurl waits for the reply to the end of DATA
+ * synchronously); the daemon's loop, base, only runs the done callbacks.
+ * The process must ignore SIGPIPE.
+ */
 struct mailer	*mailer_new(struct event_base *, const struct mailer_config *,
 		    char **cause);
 
 /*
  * Cancel whatever is queued or in flight, without calling any done callback,
- * and free. A cancelled SMTP transfer may still have been delivered (delivery
- * is at least once). May be called from a done callback.
+ * and free. Transfers in flight are cut (their sockets shut down) so that a
+ * server never takes half a message, but one that had sent its end of DATA
+ * may still be delivered: delivery is at least once. Idle connections get a
+ * QUIT, which waits at most the total timeout. May be called from a done
+ * callback.
  */
 void		 mailer_free(struct mailer *);
 
 /*
  * Queue one message (CRLF line ends, as mail_compose writes it) for one
  * recipient; msg, from and rcpt are copied. 0: accepted, and done is called
- * exactly once later from the event loop, never from inside mailer_send.
+ * exactly once later from the loop of base, never from inside mailer_send.
  * -1 and *cause: refused (an address that is not mail_addr_valid), and done
  * is never called.
  */
