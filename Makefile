@@ -75,6 +75,7 @@ ASAN = B=build/asan DAEMON_BIN=build/asan/termijnd CLIENT_BIN=build/asan/termijn
 check: deps
 	@$(MAKE) --no-print-directory check-plain
 	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory check-packaging
 	@echo "make check: all passed"
 
 check-plain:
@@ -93,6 +94,136 @@ bench: all
 clean:
 	rm -rf build $(DAEMON_BIN) $(CLIENT_BIN)
 
-.PHONY: all unit unit-bin deps run check check-plain check-asan bench clean
+# ---- Installing: make install [PREFIX=/usr] [DESTDIR=...]; make uninstall; make deb ----
+# Nothing is written outside $(DESTDIR) when it is set. Under $(SYSCONFDIR)/termijn a file
+# that is already there is kept (it is the administrator's); uninstall removes only the ones
+# that are still as shipped.
+PREFIX		?= /usr/local
+DESTDIR		?=
+SYSCONFDIR	?= /etc
+BINDIR		?= $(PREFIX)/bin
+SBINDIR		?= $(PREFIX)/sbin
+MANDIR		?= $(PREFIX)/share/man
+# Debian 12 keeps the units of packages in /lib/systemd/system.
+SYSTEMDUNITDIR	?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR	?= $(PREFIX)/lib/tmpfiles.d
+BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
+# Where the installed termijnd.conf puts the database and the client socket: fixed, as they
+# are the units' StateDirectory= and RuntimeDirectory= and termijn's default socket.
+STATEDIR	 = /var/lib/termijn
+RUNDIR		 = /run/termijn
+CONFDIR		 = $(SYSCONFDIR)/termijn
+INSTALL		?= install
+VERSION		:= $(shell sed -n 's/^\#define TERMIJN_VERSION[[:space:]]*"\(.*\)"/\1/p' daemon/main.c)
+
+# The shipped config as installed: absolute paths of this install.
+CONF_SED = -e 's|/etc/termijn/|$(CONFDIR)/|g' \
+	   -e 's|^plans-dir .*|plans-dir $(CONFDIR)/plans|' \
+	   -e 's|^templates-dir .*|templates-dir $(CONFDIR)/templates|' \
+	   -e 's|^state-dir .*|state-dir $(STATEDIR)|' \
+	   -e 's|^socket .*|socket $(RUNDIR)/termijnd.sock|'
+# The units name /usr/sbin/termijnd and /etc/termijn: the install's paths instead.
+UNIT_SED = -e 's|/usr/sbin/termijnd|$(SBINDIR)/termijnd|g' -e 's|/etc/termijn|$(CONFDIR)|g'
+ETC_FILES  = $(patsubst etc/%,%,$(wildcard etc/plans/*.plan) $(shell find etc/templates -type f \
+	     ! -name '.*' 2>/dev/null | sort))
+UNITS	   = systemd/termijnd.service systemd/termijnd.socket
+TMPFILES   = $(wildcard systemd/*.tmpfiles)
+MANPAGES   = $(wildcard man/*.[1-8])
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMDUNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(CONFDIR)
+	$(INSTALL) -m 755 $(DAEMON_BIN) $(DESTDIR)$(SBINDIR)/termijnd
+	$(INSTALL) -m 755 $(CLIENT_BIN) $(DESTDIR)$(BINDIR)/termijn
+	@set -e; conf=$(DESTDIR)$(CONFDIR)/termijnd.conf; \
+	if [ -e "$$conf" ]; then echo "kept $$conf"; else \
+	    echo "sed ... etc/termijnd.conf > $$conf"; \
+	    sed $(CONF_SED) etc/termijnd.conf > "$$conf.tmp"; \
+	    for k in 'plans-dir $(CONFDIR)/plans' 'templates-dir $(CONFDIR)/templates' \
+	        'state-dir $(STATEDIR)' 'socket $(RUNDIR)/termijnd.sock'; do \
+	        grep -qx "$$k" "$$conf.tmp" || { echo "install: no \"$$k\" in $$conf" >&2; \
+	            rm -f "$$conf.tmp"; exit 1; }; \
+	    done; \
+	    chmod 644 "$$conf.tmp"; mv "$$conf.tmp" "$$conf"; fi
+	@set -e; for f in $(ETC_FILES); do \
+	    d=$(DESTDIR)$(CONFDIR)/$$f; \
+	    if [ -e "$$d" ]; then echo "kept $$d"; else \
+	        echo "$(INSTALL) -m 644 etc/$$f $$d"; \
+	        $(INSTALL) -d "$$(dirname "$$d")"; $(INSTALL) -m 644 "etc/$$f" "$$d"; fi; \
+	done
+	@set -e; for u in $(UNITS); do \
+	    echo "sed ... $$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$$(basename $$u)"; \
+	    sed $(UNIT_SED) $$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$$(basename $$u); \
+	    chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$(basename $$u); \
+	done
+	$(INSTALL) -m 644 systemd/termijn.sysusers $(DESTDIR)$(SYSUSERSDIR)/termijn.conf
+	@set -e; for t in $(TMPFILES); do \
+	    $(INSTALL) -d $(DESTDIR)$(TMPFILESDIR); \
+	    $(INSTALL) -m 644 $$t $(DESTDIR)$(TMPFILESDIR)/$$(basename $$t .tmpfiles).conf; \
+	done
+	@set -e; for m in $(MANPAGES); do \
+	    s=$${m##*.}; $(INSTALL) -d $(DESTDIR)$(MANDIR)/man$$s; \
+	    echo "$(INSTALL) -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/"; \
+	    $(INSTALL) -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
+	done
+	$(INSTALL) -m 644 completion/termijn $(DESTDIR)$(BASHCOMPDIR)/termijn
+	@if [ -z "$(DESTDIR)" ]; then \
+	    echo; echo "termijn is installed. To run it as a service:"; \
+	    echo "  systemd-sysusers $(SYSUSERSDIR)/termijn.conf   # the user termijn"; \
+	    echo "  systemctl daemon-reload"; \
+	    echo "  termijnd -n -f $(CONFDIR)/termijnd.conf        # check the config and plans"; \
+	    echo "  systemctl enable --now termijnd.socket termijnd.service"; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/termijnd $(DESTDIR)$(BINDIR)/termijn
+	rm -f $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(UNITS)))
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/termijn.conf $(DESTDIR)$(BASHCOMPDIR)/termijn
+	rm -f $(foreach t,$(TMPFILES),$(DESTDIR)$(TMPFILESDIR)/$(notdir $(t:.tmpfiles=.conf)))
+	rm -f $(foreach m,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
+	@set -e; conf=$(DESTDIR)$(CONFDIR)/termijnd.conf; \
+	if [ -e "$$conf" ]; then \
+	    if sed $(CONF_SED) etc/termijnd.conf | cmp -s - "$$conf"; then rm -f "$$conf"; \
+	    else echo "kept $$conf: changed since it was installed"; fi; fi
+	@set -e; for f in $(ETC_FILES); do \
+	    d=$(DESTDIR)$(CONFDIR)/$$f; \
+	    [ -e "$$d" ] || continue; \
+	    if cmp -s "etc/$$f" "$$d"; then rm -f "$$d"; \
+	    else echo "kept $$d: changed since it was installed"; fi; \
+	done
+	@# The directories of termijn's own, when nothing else is left in them.
+	@for d in $$(cd etc && find templates -type d | sort -r) plans; do \
+	    rmdir $(DESTDIR)$(CONFDIR)/$$d 2>/dev/null || true; done; \
+	rmdir $(DESTDIR)$(CONFDIR) 2>/dev/null || true
+
+# A Debian package, built from a copy of the tree (so that its clean leaves this one alone);
+# the .deb lands in $(DEB_OUT). Installs dpkg-dev and debhelper first when root.
+DEB_OUT	?= build/deb
+deb: deps
+	@if ! command -v dpkg-buildpackage >/dev/null 2>&1 || ! command -v dh >/dev/null 2>&1; then \
+	    if [ "$$(id -u)" -ne 0 ]; then \
+	        echo "make deb needs dpkg-dev and debhelper; as root run:" >&2; \
+	        echo "  apt-get update && apt-get install -y dpkg-dev debhelper" >&2; exit 1; fi; \
+	    echo "installing: dpkg-dev debhelper"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -q --no-install-recommends dpkg-dev debhelper >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null && \
+	      apt-get install -y -q --no-install-recommends dpkg-dev debhelper >/dev/null; }; fi
+	rm -rf $(DEB_OUT)/termijn-$(VERSION)
+	mkdir -p $(DEB_OUT)/termijn-$(VERSION)
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	    git ls-files -z -c -o --exclude-standard | \
+	        tar --null -T - --ignore-failed-read -cf - 2>/dev/null; \
+	else tar --exclude=./build --exclude=./run --exclude=./.git --exclude='*.o' \
+	    --exclude=./daemon/termijnd --exclude=./client/termijn -cf - .; fi | \
+	    tar -xf - -C $(DEB_OUT)/termijn-$(VERSION)
+	cd $(DEB_OUT)/termijn-$(VERSION) && dpkg-buildpackage -us -uc -b -Jauto
+	@ls -1 $(DEB_OUT)/*.deb
+
+check-packaging: deps
+	@$(MAKE) --no-print-directory all
+	tests/packaging/run.sh ./$(DAEMON_BIN) ./$(CLIENT_BIN)
+
+.PHONY: all unit unit-bin deps run check check-plain check-asan bench clean install uninstall deb check-packaging
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -484,6 +484,15 @@ serve_feed(struct feeds *f, struct evhttp_request *req, const char *rest)
 	evhttp_add_header(out, "Content-Disposition", "inline; filename=\"termijn.ics\"");
 	if (gz)
 		evhttp_add_header(out, "Content-Encoding", "gzip");
+	/* HEAD: the length of what GET would send, and no body (evhttp would send one). */
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		char clen[32];
+
+		snprintf(clen, sizeof(clen), "%zu", gz ? c->gzlen : c->len);
+		evhttp_add_header(out, "Content-Length", clen);
+		evhttp_send_reply(req, 200, "OK", NULL);
+		return;
+	}
 	b = evbuffer_new();
 	/* The cached bytes go out by reference: no copy per request. */
 	evbuffer_add_reference(b, gz ? c->gz : c->body, gz ? c->gzlen : c->len, NULL, NULL);

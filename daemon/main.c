@@ -22,11 +22,17 @@
 #define TERMIJN_VERSION	"0.1"
 
 static void
-usage(void)
+usage_to(FILE *f)
 {
-	fprintf(stderr, "usage: termijnd [-dn] [-f config] [-P plans-dir] [-S state-dir] "
+	fprintf(f, "usage: termijnd [-dn] [-f config] [-P plans-dir] [-S state-dir] "
 	    "[-s socket]\n"
 	    "                [--clock-start TIME] [--clock-speed N]\n");
+}
+
+static void
+usage(void)
+{
+	usage_to(stderr);
 	exit(2);
 }
 
@@ -108,7 +114,7 @@ main(int argc, char **argv)
 		case 'T': o_start = optarg; break;
 		case 'X': o_speed = optarg; break;
 		case 'V': printf("termijnd %s\n", TERMIJN_VERSION); return 0;
-		case 'h':
+		case 'h': usage_to(stdout); return 0;
 		default: usage();
 		}
 	}
@@ -148,6 +154,37 @@ main(int argc, char **argv)
 
 			replace(&d.conf->state_dir, p);
 			free(p);
+		}
+		/* systemd's LoadCredential= puts the SMTP password under $CREDENTIALS_DIRECTORY. */
+		if (d.conf->mail_password_file != NULL) {
+			const char *pf = d.conf->mail_password_file, *cd;
+			size_t n = strncmp(pf, "${CREDENTIALS_DIRECTORY}/", 25) == 0 ? 25 :
+			    strncmp(pf, "$CREDENTIALS_DIRECTORY/", 23) == 0 ? 23 : 0;
+
+			if (n > 0 && (cd = getenv("CREDENTIALS_DIRECTORY")) != NULL) {
+				char *p;
+
+				xasprintf(&p, "%s/%s", cd, pf + n);
+				replace(&d.conf->mail_password_file, p);
+				free(p);
+			} else if (n > 0 && !checkonly)
+				errlist_add(&errs, d.conf->file, 0, "mail-password-file: "
+				    "CREDENTIALS_DIRECTORY is not set (LoadCredential= in the unit)");
+			else if (n == 0 && pf[0] != '/') {
+				char *p = config_path(d.conf, pf);
+
+				replace(&d.conf->mail_password_file, p);
+				free(p);
+			}
+		}
+		if (d.conf->mail_url != NULL && strncmp(d.conf->mail_url, "maildir:", 8) == 0 &&
+		    d.conf->mail_url[8] != '/') {
+			char *p = config_path(d.conf, d.conf->mail_url + 8), *u;
+
+			xasprintf(&u, "maildir:%s", p);
+			replace(&d.conf->mail_url, u);
+			free(p);
+			free(u);
 		}
 		if (!o_socket && d.conf->socket[0] != '/') {
 			char *p = config_path(d.conf, d.conf->socket);
