@@ -14,6 +14,7 @@
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 
+#include "accept.h"
 #include "log.h"
 #include "notify.h"
 #include "remind.h"
@@ -214,6 +215,7 @@ listen:
 		close(fd);
 		return -1;
 	}
+	accept_guard(lev, "control socket");
 	if ((d->http = evhttp_new(d->base)) == NULL)
 		fatalx("evhttp_new");
 	evhttp_set_max_headers_size(d->http, MAX_HEADERS);

@@ -415,7 +415,8 @@ record_plan_done(struct engine *e, struct pstate *ps, int64_t now)
 		    tz_day_end(ps->plan->tz, &in->ms->done) - 1;
 		s->actor = xstrdup("plan");
 		s->note = xstrdup("done before the plan started");
-		s->changed = now;
+		/* The data's own time: feeds stay the same, and no go-ahead is news at first start. */
+		s->changed = s->at;
 		s->version = 1;
 		memset(&a, 0, sizeof(a));
 		a.at = now;

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <event2/keyvalq_struct.h>
 #include <zlib.h>
 
+#include "accept.h"
 #include "clock.h"
 #include "feeds.h"
 #include "ical.h"
@@ -401,6 +403,23 @@ accepts_gzip(const char *ae)
 	return 1;
 }
 
+/*
+ * Every answer with a body goes through here: libevent 2.1 sends the body of a HEAD
+ * answer too, which a keep-alive client then reads as the start of the next answer.
+ */
+static void
+send_reply(struct evhttp_request *req, int code, const char *reason, struct evbuffer *b)
+{
+	char clen[32];
+
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		snprintf(clen, sizeof(clen), "%zu", evbuffer_get_length(b));
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Length", clen);
+		evhttp_send_reply(req, code, reason, NULL);
+	} else
+		evhttp_send_reply(req, code, reason, b);
+}
+
 static void
 reply_text(struct evhttp_request *req, int code, const char *reason, const char *type,
     const char *text)
@@ -409,7 +428,7 @@ reply_text(struct evhttp_request *req, int code, const char *reason, const char 
 
 	evbuffer_add(b, text, strlen(text));
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", type);
-	evhttp_send_reply(req, code, reason, b);
+	send_reply(req, code, reason, b);
 	evbuffer_free(b);
 }
 
@@ -484,19 +503,10 @@ serve_feed(struct feeds *f, struct evhttp_request *req, const char *rest)
 	evhttp_add_header(out, "Content-Disposition", "inline; filename=\"termijn.ics\"");
 	if (gz)
 		evhttp_add_header(out, "Content-Encoding", "gzip");
-	/* HEAD: the length of what GET would send, and no body (evhttp would send one). */
-	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
-		char clen[32];
-
-		snprintf(clen, sizeof(clen), "%zu", gz ? c->gzlen : c->len);
-		evhttp_add_header(out, "Content-Length", clen);
-		evhttp_send_reply(req, 200, "OK", NULL);
-		return;
-	}
 	b = evbuffer_new();
 	/* The cached bytes go out by reference: no copy per request. */
 	evbuffer_add_reference(b, gz ? c->gz : c->body, gz ? c->gzlen : c->len, NULL, NULL);
-	evhttp_send_reply(req, 200, "OK", b);
+	send_reply(req, 200, "OK", b);
 	evbuffer_free(b);
 }
 
@@ -602,7 +612,7 @@ serve_metrics(struct feeds *f, struct evhttp_request *req)
 	evbuffer_add_printf(b, "termijn_database_bytes %lld\n", (long long)store_size(d->engine.store));
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
 	    "text/plain; version=0.0.4; charset=utf-8");
-	evhttp_send_reply(req, 200, "OK", b);
+	send_reply(req, 200, "OK", b);
 	evbuffer_free(b);
 }
 
@@ -617,7 +627,6 @@ http_cb(struct evhttp_request *req, void *arg)
 	int i;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	f->stats.requests++;
 	if (path == NULL)
 		path = "/";
 	if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
@@ -636,6 +645,8 @@ http_cb(struct evhttp_request *req, void *arg)
 		not_found(f, req);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	dt = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	/* Counted once answered, so that a scrape of /metrics does not count itself unfinished. */
+	f->stats.requests++;
 	f->stats.latency_sum += dt;
 	for (i = 0; i < 12; i++)
 		if (dt <= latency_bounds[i]) {
@@ -685,6 +696,11 @@ arm_age(struct feeds *f, evutil_socket_t fd)
 		a->ev = evtimer_new(f->d->base, age_cb, a);
 	}
 	a->ino = sb.st_ino;
+	/*
+	 * libevent writes 16 KiB per loop pass; with Nagle each next piece waits for the
+	 * client's delayed ACK, some 40 ms per answer over 16 KiB.
+	 */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 	tv.tv_sec = f->d->conf->http_max_age;
 	tv.tv_usec = 0;
 	evtimer_add(a->ev, &tv);
@@ -771,6 +787,7 @@ feeds_start(struct termijnd *d, char **cause)
 		free(host);
 		return -1;
 	}
+	accept_guard(evhttp_bound_socket_get_listener(bound), "feeds");
 	/* Port 0 asks the kernel for a free one (tests); say which it gave. */
 	len = sizeof(ss);
 	if (getsockname(evhttp_bound_socket_get_fd(bound), (struct sockaddr *)&ss, &len) == 0) {

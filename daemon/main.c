@@ -9,6 +9,7 @@
 #include <event2/event.h>
 #include <libical/ical.h>
 
+#include "accept.h"
 #include "clock.h"
 #include "feeds.h"
 #include "log.h"
@@ -267,6 +268,7 @@ main(int argc, char **argv)
 	store_close(d.engine.store);
 	config_free(d.conf);
 	notify_free();
+	accept_guard_free();
 	event_base_free(d.base);
 	tz_free();
 	log_info("stopped");

@@ -1,0 +1,395 @@
+#!/usr/bin/env bash
+# feeds.sh: how fast termijnd serves iCal feeds, next to nginx serving the same bytes as a
+# static file and Radicale serving the same calendar as a CalDAV collection, all on loopback
+# under wrk. Plans of 100 and of 10,000 milestones are generated in a temporary directory.
+#
+# Prints one line per figure: requests/s of termijn 100 and 10k (plain and gzip), nginx 100
+# and 10k, radicale 100 and 10k (bounded), termijn's 304 answers, the ratios termijn/nginx,
+# and "render 10k: N ms" (the first request after a change, which renders the feed).
+# It asserts no goals: the exit status is non-zero only when something broke (a server that
+# did not start, a wrong answer, different bytes). It stops by itself (BENCH_LIMIT).
+#
+# Knobs (environment): TERMIJND, TERMIJN (binaries; built into build/bench-feeds when unset),
+# BENCH_SECONDS (5 per wrk run), BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_RENDERS (5),
+# BENCH_LIMIT (400 s for the whole run), BENCH_RADICALE_10K (1; 0 skips it: it takes a minute
+# or more), BENCH_RADICALE_WARM (100: seconds allowed for Radicale's first GET of 10k events).
+
+set -uo pipefail
+export LC_ALL=C
+cd "$(dirname "$0")/.." || exit 1
+TOP=$PWD
+
+SECS=${BENCH_SECONDS:-5}
+CONNS=${BENCH_CONNECTIONS:-32}
+THREADS=${BENCH_THREADS:-2}
+RENDERS=${BENCH_RENDERS:-5}
+LIMIT=${BENCH_LIMIT:-400}
+RADICALE_10K=${BENCH_RADICALE_10K:-1}
+RADICALE_WARM=${BENCH_RADICALE_WARM:-100}
+PY=/usr/bin/python3
+
+die() { echo "bench: $*" >&2; exit 1; }
+broken=0
+problem() { echo "bench: PROBLEM: $*" >&2; broken=1; }
+
+for n in "$SECS" "$CONNS" "$THREADS" "$RENDERS" "$LIMIT" "$RADICALE_WARM"; do
+	[[ $n =~ ^[0-9]+$ && $n -gt 0 ]] || die "knobs are positive whole numbers, not \"$n\""
+done
+
+# ---- what it needs ----
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+[[ -x /usr/sbin/nginx ]] || need+=(nginx-light)
+command -v radicale >/dev/null || need+=(radicale)
+if ((${#need[@]} > 0)); then
+	[[ $(id -u) -eq 0 ]] || die "needs ${need[*]} (apt-get install ${need[*]}, as root)"
+	echo "# installing ${need[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null 2>&1 ||
+	    { apt-get update -q >/dev/null 2>&1 &&
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null 2>&1; } ||
+	    die "cannot install ${need[*]}"
+	# The package's own nginx service is not ours: ours runs on a free loopback port.
+fi
+for tool in curl wrk "$PY"; do command -v "$tool" >/dev/null || die "needs $tool"; done
+
+if [[ -z ${TERMIJND:-} || -z ${TERMIJN:-} ]]; then
+	B=build/bench-feeds
+	make -s B=$B DAEMON_BIN=$B/termijnd CLIENT_BIN=$B/termijn $B/termijnd $B/termijn \
+	    >/dev/null 2>"$B.log" || { cat "$B.log" >&2; die "the build failed"; }
+	TERMIJND=$TOP/$B/termijnd TERMIJN=$TOP/$B/termijn
+fi
+[[ -x $TERMIJND && -x $TERMIJN ]] || die "no termijnd or termijn binary"
+
+TMP=$(mktemp -d /tmp/termijn-feedbench.XXXXXX) || die "mktemp failed"
+chmod 755 "$TMP"
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	[[ -s $TMP/watchdog.pid ]] && kill "$(cat "$TMP/watchdog.pid")" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'echo "bench: interrupted" >&2; exit 1' INT TERM
+
+# The watchdog: past LIMIT seconds it kills the servers (so nothing waits) and then us.
+MAINPID=$$
+(
+	sleep "$LIMIT" &
+	echo $! > "$TMP/watchdog.pid"
+	wait $! || exit 0
+	echo "bench: still running after ${LIMIT}s; giving up" >&2
+	for f in "$TMP"/*.pid; do
+		[[ $f == "$TMP/watchdog.pid" ]] && continue
+		[[ -s $f ]] && kill -KILL "$(cat "$f")" 2>/dev/null
+	done
+	kill -TERM "$MAINPID" 2>/dev/null
+) &
+WATCHDOG=$!
+disown "$WATCHDOG" 2>/dev/null
+
+free_port() {
+	$PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_http URL SECONDS: until the URL answers at all.
+wait_http() {
+	local i
+	for ((i = 0; i < $2 * 20; i++)); do
+		curl -s -o /dev/null --max-time 2 "$1" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# ---- the plans: one owner role with one address, dates, times, windows, a few requires ----
+mkdir -p "$TMP/plans" "$TMP/state"
+$PY - "$TMP/plans" <<'PY'
+import datetime, sys
+for name, n in (("f100", 100), ("f10k", 10000)):
+    out = ["plan %s" % name, "  title Bench: %d mijlpalen" % n, "  timezone Europe/Amsterdam",
+           "  language nl", "", "role eigenaar", "  name Eigenaar",
+           "  address eigenaar@bench.example", ""]
+    d0 = datetime.date(2014, 1, 6)
+    for i in range(n):
+        d = d0 + datetime.timedelta(days=i % 700)
+        out.append("milestone m%05d" % i)
+        out.append("  title Mijlpaal %d: stukken voor de raad geïnventariseerd" % i)
+        out.append("  description")
+        out.append("    Een beschrijving van mijlpaal %d, met komma's, puntkomma's; en" % i)
+        out.append("    een tweede regel, zodat het event gevouwen moet worden.")
+        out.append("  owner eigenaar")
+        if i % 50 == 7:
+            out.append("  window %s .. %s" % (d, d + datetime.timedelta(days=9)))
+        elif i % 3 == 1:
+            out.append("  due %s 17:00" % d)
+        else:
+            out.append("  due %s" % d)
+        # A few prerequisites; never on the milestones the render runs mark done.
+        if i % 100 == 99:
+            out.append("  requires m%05d" % (i - 1))
+        out.append("")
+    open("%s/%s.plan" % (sys.argv[1], name), "w", encoding="utf-8").write("\n".join(out))
+PY
+cat > "$TMP/termijnd.conf" <<EOF
+plans-dir plans
+state-dir state
+socket termijnd.sock
+socket-mode 0600
+operators $(id -un)
+overriders $(id -un)
+templates-dir $TOP/etc/templates
+listen 127.0.0.1:0
+EOF
+export TERMIJN_SOCKET=$TMP/termijnd.sock NO_COLOR=1
+
+"$TERMIJND" -n -f "$TMP/termijnd.conf" > "$TMP/check.log" 2>&1 ||
+    { cat "$TMP/check.log" >&2; die "termijnd -n rejects the generated plans"; }
+
+start_termijnd() {
+	local i t0
+	t0=$(date +%s%N)
+	"$TERMIJND" -f "$TMP/termijnd.conf" --clock-start '2013-12-16 09:00' --clock-speed 0 \
+	    2>>"$TMP/termijnd.log" &
+	DPID=$!
+	PIDS+=("$DPID")
+	echo "$DPID" > "$TMP/termijnd.pid"
+	for ((i = 0; i < 600; i++)); do
+		kill -0 "$DPID" 2>/dev/null || { tail -20 "$TMP/termijnd.log" >&2; die "termijnd exited"; }
+		"$TERMIJN" status >/dev/null 2>&1 && break
+		sleep 0.05
+	done
+	((i < 600)) || die "termijnd did not answer within 30 s"
+	START_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+	H=$("$TERMIJN" --json status | $PY -c 'import json, sys; print(json.load(sys.stdin)["http"])')
+}
+
+stop_termijnd() {
+	kill -TERM "$DPID" 2>/dev/null
+	wait "$DPID"
+	local rc=$?
+	((rc == 0)) || problem "termijnd exited with $rc on SIGTERM"
+	DPID=
+}
+
+start_termijnd
+echo "# termijn feed bench: $(nproc) CPU(s), wrk -t$THREADS -c$CONNS -d${SECS}s on loopback," \
+    "termijnd $(git describe --always --dirty 2>/dev/null || echo '?'); started in ${START_MS} ms" \
+    "with 10,100 milestones"
+
+feed_path() {
+	"$TERMIJN" --json feeds create --plan "$1" |
+	    $PY -c 'import json, sys; print("/" + json.load(sys.stdin)["url"].split("://")[1].split("/", 1)[1])'
+}
+P100=$(feed_path f100) || die "cannot create the feed of f100"
+P10K=$(feed_path f10k) || die "cannot create the feed of f10k"
+
+# The first request after the start renders the 10k feed (nothing cached yet).
+ttfb() { curl -s -o "${2:-/dev/null}" -w '%{http_code} %{time_starttransfer} %{time_total}' --max-time 60 "$1"; }
+read -r code first_ttfb _ <<< "$(ttfb "http://$H$P10K" "$TMP/f10k.ics")"
+[[ $code == 200 ]] || die "the 10k feed answered $code"
+read -r code _ _ <<< "$(ttfb "http://$H$P100" "$TMP/f100.ics")"
+[[ $code == 200 ]] || die "the 100 feed answered $code"
+SIZE100=$(stat -c %s "$TMP/f100.ics")
+SIZE10K=$(stat -c %s "$TMP/f10k.ics")
+EV100=$(grep -c '^BEGIN:VEVENT' "$TMP/f100.ics")
+EV10K=$(grep -c '^BEGIN:VEVENT' "$TMP/f10k.ics")
+((EV100 == 100 && EV10K == 10000)) || problem "the feeds hold $EV100 and $EV10K events, not 100 and 10000"
+echo "# feed sizes: 100: $SIZE100 bytes, 10k: $SIZE10K bytes ($(curl -s -H 'Accept-Encoding: gzip' \
+    "http://$H$P10K" | wc -c) gzipped)"
+
+metric() { curl -s "http://$H/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
+
+# wrk_run LABEL URL [wrk options...]: requests/s in RPS; the full output in $TMP/wrk-LABEL.
+wrk_run() {
+	local label=$1 url=$2
+	shift 2
+	wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" "$@" "$url" > "$TMP/wrk-$label" 2>&1
+	RPS=$(awk '/^Requests\/sec:/ { print $2 }' "$TMP/wrk-$label")
+	if [[ -z $RPS ]]; then
+		problem "wrk $label: no figure"; sed 's/^/    /' "$TMP/wrk-$label" >&2; RPS=0
+	fi
+	if grep -q 'Non-2xx or 3xx' "$TMP/wrk-$label"; then
+		problem "wrk $label: $(grep 'Non-2xx or 3xx' "$TMP/wrk-$label")"
+	fi
+	WERR=$(grep -E '^ +Socket errors' "$TMP/wrk-$label" | sed 's/^ *//')
+	LAT=$(awk '/^    Latency/ { print $2 }' "$TMP/wrk-$label")
+}
+fig() { printf '%-34s %10.1f req/s  (latency avg %s%s)\n' "$1" "$2" "${LAT:-?}" "${WERR:+; $WERR}"; }
+ratio() { awk -v a="$2" -v b="$3" -v l="$1" 'BEGIN { if (b > 0) printf "%-34s %10.2f\n", l, a / b; else printf "%-34s %10s\n", l, "n/a" }'; }
+
+# ---- termijn ----
+ok0=$(metric 'termijn_feed_requests_total{code="200"}')
+wrk_run t100 "http://$H$P100"; T100=$RPS; fig "termijn 100" "$T100"
+wrk_run t10k "http://$H$P10K"; T10K=$RPS; fig "termijn 10k" "$T10K"
+wrk_run t10kgz "http://$H$P10K" -H 'Accept-Encoding: gzip'; T10KGZ=$RPS
+fig "termijn 10k gzip" "$T10KGZ"
+ETAG=$(curl -s -D - -o /dev/null "http://$H$P10K" | awk 'tolower($1) == "etag:" { print $2 }' | tr -d '\r')
+nm0=$(metric 'termijn_feed_requests_total{code="304"}')
+wrk_run t304 "http://$H$P10K" -H "If-None-Match: $ETAG"; T304=$RPS; fig "termijn 304s (10k feed)" "$T304"
+nm1=$(metric 'termijn_feed_requests_total{code="304"}')
+ok1=$(metric 'termijn_feed_requests_total{code="200"}')
+renders=$(metric termijn_feed_renders_total)
+((nm1 - nm0 > 0)) || problem "the If-None-Match run got no 304s"
+[[ $renders == 2 ]] || problem "$renders renders during the runs (2 expected: everything else cached)"
+echo "# termijn counted $((ok1 - ok0)) 200s and $((nm1 - nm0)) 304s; $renders renders in all"
+
+# ---- render time: the first request after a change ----
+: > "$TMP/render.ms"
+: > "$TMP/cached.ms"
+for ((i = 1; i <= RENDERS; i++)); do
+	"$TERMIJN" done "m$(printf %05d "$i")" -p f10k >/dev/null 2>&1 || problem "termijn done m$i failed"
+	read -r code t _ <<< "$(ttfb "http://$H$P10K")"
+	[[ $code == 200 ]] || problem "the 10k feed answered $code after a change"
+	awk -v t="$t" 'BEGIN { printf "%.1f\n", t * 1000 }' >> "$TMP/render.ms"
+	read -r code t _ <<< "$(ttfb "http://$H$P10K")"
+	awk -v t="$t" 'BEGIN { printf "%.1f\n", t * 1000 }' >> "$TMP/cached.ms"
+done
+renders2=$(metric termijn_feed_renders_total)
+((renders2 - renders == RENDERS)) || problem "$((renders2 - renders)) renders for $RENDERS changes"
+median() { sort -g "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+echo "render 10k: $(median "$TMP/render.ms") ms (median time to first byte of $RENDERS requests" \
+    "right after a change; $(sort -g "$TMP/render.ms" | head -1)..$(sort -g "$TMP/render.ms" |
+    tail -1) ms; cached: $(median "$TMP/cached.ms") ms; first after start:" \
+    "$(awk -v t="$first_ttfb" 'BEGIN { printf "%.1f", t * 1000 }') ms)"
+stop_termijnd
+
+# ---- nginx: the same bytes as a static file ----
+mkdir -p "$TMP/www" "$TMP/nginx"
+cp "$TMP/f100.ics" "$TMP/www/f100.ics"
+cp "$TMP/f10k.ics" "$TMP/www/f10k.ics"
+NPORT=$(free_port)
+{
+	[[ $(id -u) -eq 0 ]] && echo "user root;"
+	cat <<EOF
+worker_processes 1;
+daemon off;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	client_body_temp_path $TMP/nginx/body;
+	proxy_temp_path $TMP/nginx/proxy;
+	fastcgi_temp_path $TMP/nginx/fastcgi;
+	types { text/calendar ics; }
+	sendfile on;
+	tcp_nopush on;
+	keepalive_requests 1000000;
+	server {
+		listen 127.0.0.1:$NPORT;
+		root $TMP/www;
+		location / { add_header Cache-Control "private, max-age=900"; }
+	}
+}
+EOF
+} > "$TMP/nginx/nginx.conf"
+/usr/sbin/nginx -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx" > "$TMP/nginx/out.log" 2>&1 &
+NGPID=$!
+PIDS+=("$NGPID")
+echo "$NGPID" > "$TMP/nginx.pid"
+if wait_http "http://127.0.0.1:$NPORT/f100.ics" 10; then
+	curl -s "http://127.0.0.1:$NPORT/f10k.ics" | cmp -s - "$TMP/f10k.ics" ||
+	    problem "nginx serves other bytes"
+	wrk_run n100 "http://127.0.0.1:$NPORT/f100.ics"; N100=$RPS; fig "nginx 100 (1 worker)" "$N100"
+	wrk_run n10k "http://127.0.0.1:$NPORT/f10k.ics"; N10K=$RPS; fig "nginx 10k (1 worker)" "$N10K"
+else
+	problem "nginx did not start: $(head -3 "$TMP/nginx/out.log" "$TMP/nginx/error.log" 2>/dev/null)"
+	N100=0 N10K=0
+fi
+kill -TERM "$NGPID" 2>/dev/null
+wait "$NGPID" 2>/dev/null
+
+# ---- Radicale: the same calendar as a CalDAV collection ----
+RPORT=$(free_port)
+mkdir -p "$TMP/radicale/collections"
+cat > "$TMP/radicale/config" <<EOF
+[server]
+hosts = 127.0.0.1:$RPORT
+max_connections = 64
+timeout = 60
+[auth]
+type = none
+[rights]
+# with auth none, "authenticated" lets anyone read and write collections
+type = authenticated
+[storage]
+filesystem_folder = $TMP/radicale/collections
+[web]
+type = none
+[logging]
+level = warning
+EOF
+radicale -C "$TMP/radicale/config" > "$TMP/radicale/out.log" 2>&1 &
+RDPID=$!
+PIDS+=("$RDPID")
+echo "$RDPID" > "$TMP/radicale.pid"
+R100=0 R10K=0
+RBASE=http://127.0.0.1:$RPORT/bench
+if wait_http "http://127.0.0.1:$RPORT/" 15; then
+	# A PUT of a whole calendar onto a new collection URL makes it a calendar collection;
+	# its parent (the user's collection) must exist first.
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -X MKCOL "$RBASE/")
+	[[ $code == 201 ]] || problem "radicale: MKCOL $RBASE/ answered $code"
+	put() {
+		curl -s -o "$TMP/radicale/put.out" -w '%{http_code}' --max-time "$2" -X PUT \
+		    -H 'Content-Type: text/calendar; charset=utf-8' --data-binary "@$TMP/$1.ics" \
+		    "$RBASE/$1/"
+	}
+	code=$(put f100 60)
+	if [[ $code == 201 || $code == 200 ]]; then
+		n=$(curl -s --max-time 30 "$RBASE/f100/" | grep -c '^BEGIN:VEVENT')
+		((n == 100)) || problem "radicale serves $n events of 100"
+		wrk_run r100 "$RBASE/f100/" --timeout 10s; R100=$RPS; fig "radicale 100" "$R100"
+	else
+		problem "radicale: PUT of the 100 calendar answered $code: $(head -c 200 "$TMP/radicale/put.out")"
+	fi
+	if [[ $RADICALE_10K == 1 ]]; then
+		# Radicale takes minutes to PUT 10,000 events; its storage is written directly instead
+		# (one item file per event, as Radicale keeps them). Its first GET parses every item
+		# and fills its cache: bounded by BENCH_RADICALE_WARM seconds.
+		$PY - "$TMP/f10k.ics" "$TMP/radicale/collections/collection-root/bench/f10k" <<'PY'
+import json, os, re, sys
+b = open(sys.argv[1], "rb").read()
+tzs = b"".join(re.findall(rb"BEGIN:VTIMEZONE\r\n.*?END:VTIMEZONE\r\n", b[:b.index(b"BEGIN:VEVENT")], re.S))
+os.makedirs(sys.argv[2])
+for i, ev in enumerate(re.findall(rb"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", b, re.S)):
+    with open(os.path.join(sys.argv[2], "e%05d.ics" % i), "wb") as f:
+        f.write(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//termijn//bench//NL\r\n" + tzs + ev +
+                b"END:VCALENDAR\r\n")
+with open(os.path.join(sys.argv[2], ".Radicale.props"), "w") as f:
+    json.dump({"tag": "VCALENDAR", "C:supported-calendar-component-set": "VEVENT"}, f)
+PY
+		read -r code warm _ <<< "$(curl -s -o "$TMP/radicale/f10k.out" -w '%{http_code} %{time_total} x' \
+		    --max-time "$RADICALE_WARM" "$RBASE/f10k/")"
+		if [[ $code == 200 ]]; then
+			n=$(grep -c '^BEGIN:VEVENT' "$TMP/radicale/f10k.out")
+			((n == 10000)) || problem "radicale serves $n events of 10000"
+			wrk -t1 -c2 -d"${SECS}s" --timeout 30s "$RBASE/f10k/" > "$TMP/wrk-r10k" 2>&1
+			R10K=$(awk '/^Requests\/sec:/ { print $2 }' "$TMP/wrk-r10k")
+			LAT=$(awk '/^    Latency/ { print $2 }' "$TMP/wrk-r10k") WERR=
+			fig "radicale 10k (wrk -c2)" "${R10K:-0}"
+			echo "# radicale 10k: its first GET (parsing every item, filling its cache) took" \
+			    "$(awk -v t="$warm" 'BEGIN { printf "%.1f", t }') s"
+		else
+			echo "radicale 10k: no figure: its first GET did not finish within ${RADICALE_WARM} s" \
+			    "(BENCH_RADICALE_WARM)"
+		fi
+	fi
+else
+	problem "radicale did not start: $(head -5 "$TMP/radicale/out.log")"
+fi
+kill -TERM "$RDPID" 2>/dev/null
+wait "$RDPID" 2>/dev/null
+
+# ---- ratios ----
+ratio "ratio termijn/nginx 100" "$T100" "$N100"
+ratio "ratio termijn/nginx 10k" "$T10K" "$N10K"
+ratio "ratio termijn 304s/nginx 10k 200s" "$T304" "$N10K"
+ratio "ratio termijn 304s/nginx 100 200s" "$T304" "$N100"
+ratio "ratio termijn/radicale 100" "$T100" "$R100"
+ratio "ratio termijn/radicale 10k" "$T10K" "$R10K"
+
+kill "$(cat "$TMP/watchdog.pid" 2>/dev/null)" 2>/dev/null
+if ((broken)); then echo "# feeds bench: something broke (see PROBLEM lines)"; exit 1; fi
+exit 0
