@@ -42,7 +42,7 @@ struct fcache {
 	int64_t		 valid_until;	/* a derived state (overdue, ready) changes then */
 	char		*body, *gz;
 	size_t		 len, gzlen;
-	char		 etag[40], etag_gz[44];
+	char		 etag[48], etag_gz[52];
 	int64_t		 modified;
 	struct fcache	*next;
 };
@@ -270,21 +270,25 @@ valid_until(const struct selection *s, int64_t now)
 	return next;
 }
 
+/*
+ * A strong validator from the bytes themselves, so it survives a restart. It guards no
+ * secret: FNV-1a over 8 bytes at a time and the length, about ten times SHA-256's speed
+ * (a 10,000-milestone feed is 5.8 MB).
+ */
 static void
-etag_of(const char *body, size_t len, const char *suffix, char *out, size_t outlen)
+etag_of(const char *body, size_t len, char *out, size_t outlen, char *gz, size_t gzlen)
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char md[32];
-	char h[33];
-	int i;
+	uint64_t h = 14695981039346656037ULL, w;
+	size_t i;
 
-	sha256(body, len, md);
-	for (i = 0; i < 16; i++) {
-		h[2 * i] = hex[md[i] >> 4];
-		h[2 * i + 1] = hex[md[i] & 0xf];
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, body + i, 8);
+		h = (h ^ w) * 1099511628211ULL;
 	}
-	h[32] = '\0';
-	snprintf(out, outlen, "\"%s%s\"", h, suffix);
+	for (; i < len; i++)
+		h = (h ^ (unsigned char)body[i]) * 1099511628211ULL;
+	snprintf(out, outlen, "\"%016llx-%zx\"", (unsigned long long)h, len);
+	snprintf(gz, gzlen, "\"%016llx-%zx-gz\"", (unsigned long long)h, len);
 }
 
 static char *
@@ -296,7 +300,8 @@ gzip_bytes(const char *in, size_t len, size_t *outlen)
 
 	memset(&z, 0, sizeof(z));
 	/* 31: a gzip header and trailer, not a bare zlib stream. */
-	if (deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	/* Level 3: calendars are repetitive text; higher levels cost more than they save. */
+	if (deflateInit2(&z, 3, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return NULL;
 	out = xmalloc(cap);
 	z.next_in = (Bytef *)(uintptr_t)in;
@@ -342,9 +347,7 @@ render(struct feeds *f, struct fcache *c, int64_t now)
 	c->modified = ical_modified(s.parts, s.nparts, now);
 	c->valid_until = valid_until(&s, now);
 	c->generation = d->engine.generation;
-	etag_of(body, len, "", c->etag, sizeof(c->etag));
-	etag_of(body, len, "-gz", c->etag_gz, sizeof(c->etag_gz));
-	c->gz = gzip_bytes(body, len, &c->gzlen);
+	etag_of(body, len, c->etag, sizeof(c->etag), c->etag_gz, sizeof(c->etag_gz));
 	f->stats.renders++;
 	selection_free(&s);
 	return 0;
@@ -480,7 +483,10 @@ serve_feed(struct feeds *f, struct evhttp_request *req, const char *rest)
 		reply_text(req, 500, "Internal Server Error", "text/plain", "cannot render\n");
 		return;
 	}
-	gz = c->gz != NULL && accepts_gzip(evhttp_find_header(in, "Accept-Encoding"));
+	gz = accepts_gzip(evhttp_find_header(in, "Accept-Encoding"));
+	/* Compressed on the first request that wants it, once per rendering. */
+	if (gz && c->gz == NULL && (c->gz = gzip_bytes(c->body, c->len, &c->gzlen)) == NULL)
+		gz = 0;
 	http_date(c->modified, date, sizeof(date));
 	snprintf(cc, sizeof(cc), "private, max-age=%d", f->d->conf->feed_refresh * 60 / 4);
 	evhttp_add_header(out, "ETag", gz ? c->etag_gz : c->etag);
