@@ -692,12 +692,36 @@ set_state(struct istate *s, enum status st, int64_t at, const struct actor *who,
 	s->version++;
 }
 
+/*
+ * Change a state in memory and record it with its audit line; on a database error the
+ * state is as it was. note is the state's note; audit_note what the log says beside it.
+ */
+static int
+apply(struct engine *e, struct pstate *ps, size_t idx, const struct actor *who, int64_t now,
+    enum status st, int64_t at, const char *note, int overridden, const char *action,
+    const char *reason, const char *audit_note, struct eng_result *r)
+{
+	struct istate *s = &ps->st[idx], saved = *s;
+
+	s->actor = s->note = NULL;
+	set_state(s, st, at, who, note, overridden, now);
+	if (record(e, ps, idx, who, now, action, reason, audit_note, r) != ENG_OK) {
+		free(s->actor);
+		free(s->note);
+		*s = saved;
+		return r->rc;
+	}
+	free(saved.actor);
+	free(saved.note);
+	return ENG_OK;
+}
+
 int
 engine_done(struct engine *e, struct pstate *ps, size_t idx, const struct actor *who,
     int64_t now, int64_t at, const char *note, int override, const char *reason,
     struct eng_result *r)
 {
-	struct istate *s = &ps->st[idx], saved;
+	struct istate *s = &ps->st[idx];
 	const char *key = ps->plan->inst[idx].key;
 
 	if (may_change(who, r) || check_text("note", note, 0, r) ||
@@ -717,26 +741,15 @@ engine_done(struct engine *e, struct pstate *ps, size_t idx, const struct actor 
 	if (r->nunmet == 0)
 		override = 0;
 	r->nlist = rules_unblocks(ps->plan, ps->st, idx, &r->list);
-	saved = *s;
-	s->actor = s->note = NULL;
-	set_state(s, ST_DONE, at, who, note, override, now);
-	if (record(e, ps, idx, who, now, override ? "done-override" : "done",
-	    override ? reason : NULL, note, r) != ENG_OK) {
-		free(s->actor);
-		free(s->note);
-		*s = saved;
-		return r->rc;
-	}
-	free(saved.actor);
-	free(saved.note);
-	return ENG_OK;
+	return apply(e, ps, idx, who, now, ST_DONE, at, note, override,
+	    override ? "done-override" : "done", override ? reason : NULL, note, r);
 }
 
 int
 engine_undo(struct engine *e, struct pstate *ps, size_t idx, const struct actor *who,
     int64_t now, const char *reason, struct eng_result *r)
 {
-	struct istate *s = &ps->st[idx], saved;
+	struct istate *s = &ps->st[idx];
 	const char *key = ps->plan->inst[idx].key;
 
 	if (may_change(who, r) || check_text("reason", reason, 1, r))
@@ -748,23 +761,14 @@ engine_undo(struct engine *e, struct pstate *ps, size_t idx, const struct actor 
 		return fail(r, ENG_REFUSED, "%s cannot be reopened: %zu milestone%s that require%s "
 		    "it %s done", key, r->nlist, r->nlist == 1 ? "" : "s", r->nlist == 1 ? "s" : "",
 		    r->nlist == 1 ? "is" : "are");
-	saved = *s;
-	s->actor = s->note = NULL;
-	set_state(s, ST_OPEN, 0, who, NULL, 0, now);
-	if (record(e, ps, idx, who, now, "undo", reason, NULL, r) != ENG_OK) {
-		*s = saved;
-		return r->rc;
-	}
-	free(saved.actor);
-	free(saved.note);
-	return ENG_OK;
+	return apply(e, ps, idx, who, now, ST_OPEN, 0, NULL, 0, "undo", reason, NULL, r);
 }
 
 int
 engine_waive(struct engine *e, struct pstate *ps, size_t idx, const struct actor *who,
     int64_t now, const char *reason, struct eng_result *r)
 {
-	struct istate *s = &ps->st[idx], saved;
+	struct istate *s = &ps->st[idx];
 	const char *key = ps->plan->inst[idx].key;
 
 	if (may_change(who, r) || check_text("reason", reason, 1, r))
@@ -772,18 +776,7 @@ engine_waive(struct engine *e, struct pstate *ps, size_t idx, const struct actor
 	if (s->status != ST_OPEN)
 		return fail(r, ENG_REFUSED, "%s is already %s", key, status_name(s->status));
 	r->nlist = rules_unblocks(ps->plan, ps->st, idx, &r->list);
-	saved = *s;
-	s->actor = s->note = NULL;
-	set_state(s, ST_WAIVED, now, who, reason, 0, now);
-	if (record(e, ps, idx, who, now, "waive", reason, NULL, r) != ENG_OK) {
-		free(s->actor);
-		free(s->note);
-		*s = saved;
-		return r->rc;
-	}
-	free(saved.actor);
-	free(saved.note);
-	return ENG_OK;
+	return apply(e, ps, idx, who, now, ST_WAIVED, now, reason, 0, "waive", reason, NULL, r);
 }
 
 int

@@ -86,29 +86,24 @@ occurrence_key(const struct plan *p, const struct occurrence *o, const char *rcp
 }
 
 /*
- * One message for one instance and one recipient, standing for the occurrences given
- * (more than one after downtime). Returns 0, or -1 on a database error.
+ * Compose a message and write it to the outbox, once: a message that cannot be composed
+ * (an address the plan parser let through but SMTP would not) is written as failed, with
+ * why, so that it is shown and not tried at every scan. Returns its id, -1 on a database
+ * error.
  */
-static int
-queue_message(struct remind *r, const struct plan *p, const struct istate *st,
-    const struct occurrence *occ, size_t nocc, const char *rcpt, int64_t now)
+static int64_t
+outbox_write(struct remind *r, const struct plan *p, const char *key, const char *kind,
+    const char *rcpt, const char *subject, const char *body, const char *idkey,
+    int64_t due_at)
 {
 	const struct config *c = r->d->conf;
 	struct mail_msg m;
 	struct outbox_row row;
-	char *subject = NULL, *body = NULL, *cause = NULL, *key, *msgid, *msg;
-	size_t len, i;
+	char *msgid, *msg, *cause = NULL;
+	size_t len = 0;
 	int64_t id;
-	int rc = 0;
 
-	if (mailtext_compose(&r->tpl, p, st, occ, nocc, &subject, &body, &cause) == -1) {
-		log_warnx("reminder for %s/%s not composed: %s", p->id, p->inst[occ->inst].key,
-		    cause);
-		free(cause);
-		return 0;
-	}
-	key = occurrence_key(p, &occ[0], rcpt);
-	msgid = mail_message_id(key, c->mail_domain);
+	msgid = mail_message_id(idkey, c->mail_domain);
 	memset(&m, 0, sizeof(m));
 	m.from = c->mail_from;
 	m.from_name = c->mail_from_name;
@@ -118,35 +113,56 @@ queue_message(struct remind *r, const struct plan *p, const struct istate *st,
 	m.date = (int64_t)time(NULL);
 	m.utc_offset = utc_offset(p->tz, m.date);
 	m.message_id = msgid;
-	if ((msg = mail_compose(&m, &len, &cause)) == NULL) {
-		/* A bad address or title: say so once; the occurrences are recorded as seen. */
-		log_warnx("reminder for %s/%s to %s refused: %s", p->id, p->inst[occ->inst].key,
-		    rcpt, cause);
-		free(cause);
-		goto out;
-	}
 	memset(&row, 0, sizeof(row));
+	if ((msg = mail_compose(&m, &len, &cause)) == NULL) {
+		log_warnx("%s for %s/%s to %s not composed: %s", kind, p->id, key, rcpt, cause);
+		row.state = "failed";
+		row.last_error = cause;
+	}
 	row.plan = p->id;
-	row.key = p->inst[occ->inst].key;
+	row.key = key;
 	row.recipient = rcpt;
-	row.kind = nocc > 1 ? "merged" : rkind_name(occ[0].kind);
-	row.due_at = occ[nocc - 1].when;
-	row.created = now;
+	row.kind = kind;
+	row.due_at = due_at;
+	row.created = clock_now();
 	row.message_id = msgid;
 	row.subject = subject;
 	row.message = msg;
 	row.message_len = len;
-	if ((id = store_outbox_add(r->d->engine.store, &row)) == -1)
-		rc = -1;
+	id = store_outbox_add(r->d->engine.store, &row);
 	r->queued++;
-	for (i = 0; i < nocc && rc == 0; i++)
-		if (store_occurrence_add(r->d->engine.store, p->id, row.key,
-		    rkind_name(occ[i].kind), occ[i].when, rcpt, id) == -1)
-			rc = -1;
+	free(cause);
 	free(msg);
-out:
-	free(key);
 	free(msgid);
+	return id;
+}
+
+/* One message for one instance and one recipient, for the occurrences given. */
+static int
+queue_message(struct remind *r, const struct plan *p, const struct istate *st,
+    const struct occurrence *occ, size_t nocc, const char *rcpt)
+{
+	char *subject = NULL, *body = NULL, *cause = NULL, *key;
+	const char *ikey = p->inst[occ->inst].key;
+	size_t i;
+	int64_t id;
+	int rc = 0;
+
+	if (mailtext_compose(&r->tpl, p, st, occ, nocc, &subject, &body, &cause) == -1) {
+		log_warnx("reminder for %s/%s not composed: %s", p->id, ikey, cause);
+		free(cause);
+		return 0;
+	}
+	key = occurrence_key(p, &occ[0], rcpt);
+	id = outbox_write(r, p, ikey, nocc > 1 ? "merged" : rkind_name(occ[0].kind), rcpt,
+	    subject, body, key, occ[nocc - 1].when);
+	if (id == -1)
+		rc = -1;
+	for (i = 0; i < nocc && rc == 0; i++)
+		if (store_occurrence_add(r->d->engine.store, p->id, ikey, rkind_name(occ[i].kind),
+		    occ[i].when, rcpt, id) == -1)
+			rc = -1;
+	free(key);
 	free(subject);
 	free(body);
 	return rc;
@@ -154,7 +170,7 @@ out:
 
 /* Group the occurrences of a plan in (from, until] by instance and recipient. */
 static int
-queue_plan(struct remind *r, const struct pstate *ps, int64_t from, int64_t until, int64_t now)
+queue_plan(struct remind *r, const struct pstate *ps, int64_t from, int64_t until)
 {
 	const struct plan *p = ps->plan;
 	struct occurrence *occ, *grp;
@@ -187,7 +203,7 @@ queue_plan(struct remind *r, const struct pstate *ps, int64_t from, int64_t unti
 					grp[ng++] = occ[j];
 			}
 			if (ng > 0 && rc == 0)
-				rc = queue_message(r, p, ps->st, grp, ng, addrs[k], now);
+				rc = queue_message(r, p, ps->st, grp, ng, addrs[k]);
 		}
 		free(addrs);
 		for (j = i; j < n; j++)
@@ -222,7 +238,7 @@ scan(struct remind *r)
 	if (txn_begin(r, &own) == -1)
 		ok = 0;
 	for (i = 0; i < e->nplans && ok; i++)
-		if (queue_plan(r, &e->plans[i], r->last_scan - 1, now, now) == -1)
+		if (queue_plan(r, &e->plans[i], r->last_scan - 1, now) == -1)
 			ok = 0;
 	/*
 	 * The last scan is only kept to bound the work after a restart (the occurrence table
@@ -437,53 +453,20 @@ remind_send_link(struct termijnd *d, const struct plan *p, const char *person, c
     const char *webcal, int64_t feed_id, char **cause)
 {
 	struct remind *r = d->remind;
-	const struct config *c = d->conf;
-	struct outbox_row row;
-	struct mail_msg m;
-	char *subject, *body, *msg, *key, *msgid;
-	size_t len;
+	char *subject, *body, *key;
 	int64_t id;
 
 	if (mailtext_feed_link(&r->tpl, p->lang, p->title, person, url, webcal, &subject, &body,
 	    cause) == -1)
 		return -1;
 	xasprintf(&key, "feed:%lld", (long long)feed_id);
-	msgid = mail_message_id(key, c->mail_domain);
-	memset(&m, 0, sizeof(m));
-	m.from = c->mail_from;
-	m.from_name = c->mail_from_name;
-	m.to = person;
-	m.subject = subject;
-	m.body = body;
-	m.date = (int64_t)time(NULL);
-	m.utc_offset = utc_offset(p->tz, m.date);
-	m.message_id = msgid;
-	if ((msg = mail_compose(&m, &len, cause)) == NULL) {
-		id = -1;
-		goto out;
-	}
-	memset(&row, 0, sizeof(row));
-	row.plan = p->id;
-	row.key = key;
-	row.recipient = person;
-	row.kind = "feed-link";
-	row.due_at = clock_now();
-	row.created = row.due_at;
-	row.message_id = msgid;
-	row.subject = subject;
-	row.message = msg;
-	row.message_len = len;
 	/* The caller's transaction (the API batch) takes this row along. */
-	if ((id = store_outbox_add(d->engine.store, &row)) == -1)
+	if ((id = outbox_write(r, p, key, "feed-link", person, subject, body, key,
+	    clock_now())) == -1)
 		xasprintf(cause, "database: %s", store_error(d->engine.store));
-	free(msg);
-out:
 	free(key);
-	free(msgid);
 	free(subject);
 	free(body);
-	if (id != -1)
-		remind_kick(d);
 	return id == -1 ? -1 : 0;
 }
 

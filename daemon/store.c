@@ -502,8 +502,8 @@ store_outbox_add(struct store *s, const struct outbox_row *r)
 	int64_t id = -1;
 
 	if (sqlite3_prepare_v2(s->db, "INSERT INTO outbox (plan, key, recipient, kind, due_at,"
-	    " created, state, next_attempt, message_id, subject, message)"
-	    " VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+	    " created, state, next_attempt, message_id, subject, message, last_error)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	bind_text(st, 1, r->plan);
 	bind_text(st, 2, r->key);
@@ -511,9 +511,12 @@ store_outbox_add(struct store *s, const struct outbox_row *r)
 	bind_text(st, 4, r->kind);
 	sqlite3_bind_int64(st, 5, r->due_at);
 	sqlite3_bind_int64(st, 6, r->created);
-	bind_text(st, 7, r->message_id);
-	bind_text(st, 8, r->subject);
-	sqlite3_bind_blob(st, 9, r->message, (int)r->message_len, SQLITE_TRANSIENT);
+	bind_text(st, 7, r->state != NULL ? r->state : "pending");
+	bind_text(st, 8, r->message_id);
+	bind_text(st, 9, r->subject);
+	sqlite3_bind_blob(st, 10, r->message != NULL ? r->message : "", (int)r->message_len,
+	    SQLITE_TRANSIENT);
+	bind_text(st, 11, r->last_error);
 	if (sqlite3_step(st) == SQLITE_DONE)
 		id = sqlite3_last_insert_rowid(s->db);
 	sqlite3_finalize(st);

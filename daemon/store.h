@@ -57,7 +57,7 @@ struct outbox_row {
 	int64_t		 id;
 	const char	*plan, *key, *recipient, *kind;
 	int64_t		 due_at, created;
-	const char	*state;		/* pending, sending, sent, failed */
+	const char	*state;		/* pending (NULL when added), sending, sent, failed */
 	int		 attempts;
 	int64_t		 next_attempt;	/* real time, not the demo clock */
 	const char	*last_error;
