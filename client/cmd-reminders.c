@@ -29,6 +29,8 @@ static const struct {
 	{ "sent",	"sent" },
 	{ "failed",	"failed" },
 	{ "pending",	"pending" },
+	{ "sending",	"sending" },
+	{ "cancelled",	"cancelled" },
 	{ "all",	NULL },
 };
 
@@ -37,7 +39,7 @@ static char *
 recipients(const json_t *m, int shortly)
 {
 	json_t *a = jarr(m, "recipients"), *r;
-	char *s = xstrdup(""), *next;
+	char *s, *next;
 	size_t i;
 
 	if (shortly && json_array_size(a) > 1) {
@@ -46,6 +48,7 @@ recipients(const json_t *m, int shortly)
 		    json_array_size(a) - 1);
 		return s;
 	}
+	s = xstrdup("");
 	json_array_foreach(a, i, r) {
 		xasprintf(&next, "%s%s%s", s, i > 0 ? ", " : "",
 		    json_is_string(r) ? json_string_value(r) : "?");
@@ -339,8 +342,8 @@ cmd_reminders_exec(struct client *c, int argc, char **argv)
 				break;
 		}
 		if (i == sizeof(views) / sizeof(views[0])) {
-			warnx("reminders: no such view: %s (upcoming, sent, failed, pending, all, "
-			    "preview or retry)", view);
+			warnx("reminders: no such view: %s (upcoming, sent, failed, pending, sending, "
+			    "cancelled, all, preview or retry)", view);
 			return cmd_usage(&cmd_reminders_entry);
 		}
 		if (until != NULL) {
