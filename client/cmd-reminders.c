@@ -356,7 +356,7 @@ cmd_reminders_exec(struct client *c, int argc, char **argv)
 
 	/* Upcoming only needs the outbox's queue, for the line that points at it. */
 	path = api_path("/reminders", "state", outbox ? state : "pending", "plan", plan,
-	    "until", until, (char *)NULL);
+	    "until", until, "upcoming", outbox ? "0" : "1", (char *)NULL);
 	rv = api_get(c, path, &body);
 	free(path);
 	if (rv != 0)

@@ -26,7 +26,7 @@ usage(FILE *fp, int full)
 	    "\n"
 	    "verbs:\n", TERMIJN_SOCKET_DEFAULT);
 	for (e = cmd_table; *e != NULL; e++)
-		fprintf(fp, "  %-8s %s\n", (*e)->name, (*e)->summary);
+		fprintf(fp, "  %-10s %s\n", (*e)->name, (*e)->summary);
 	fprintf(fp, "\n"
 	    "exit status: 0 success, 1 error, 2 usage, 3 refused by a rule, 4 not found,\n"
 	    "69 termijnd unreachable\n");

@@ -416,6 +416,7 @@ get_milestone(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *
 struct outctx {
 	json_t		*a;
 	struct engine	*e;
+	const char	*plan;		/* NULL: every plan's */
 };
 
 static void
@@ -423,7 +424,11 @@ outbox_cb(const struct outbox_row *row, void *arg)
 {
 	struct outctx *oc = arg;
 	struct pstate *ps = engine_plan(oc->e, row->plan);
-	json_t *o = json_object();
+	json_t *o;
+
+	if (oc->plan != NULL && strcmp(oc->plan, row->plan) != 0)
+		return;
+	o = json_object();
 
 	json_object_set_new(o, "id", json_integer(row->id));
 	json_object_set_new(o, "plan", jstr(row->plan));
@@ -447,10 +452,15 @@ static void
 get_reminders(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 {
 	const char *state = query(q, "state"), *plan = query(q, "plan"), *until_s = query(q, "until");
-	struct outctx oc = { json_array(), &d->engine };
+	struct outctx oc = { json_array(), &d->engine, plan };
 	int64_t until = clock_now() + 30 * 86400;
 	json_t *o;
 
+	if (plan != NULL && engine_plan(&d->engine, plan) == NULL) {
+		json_decref(oc.a);
+		reply_error(d, req, 404, "not-found", "no such plan", 0);
+		return;
+	}
 	if (state != NULL && strcmp(state, "pending") != 0 && strcmp(state, "sending") != 0 &&
 	    strcmp(state, "sent") != 0 && strcmp(state, "failed") != 0 &&
 	    strcmp(state, "cancelled") != 0) {
@@ -470,7 +480,9 @@ get_reminders(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *
 		return;
 	}
 	o = json_pack("{s:o}", "outbox", oc.a);
-	json_object_set_new(o, "upcoming", remind_preview(d, until, plan));
+	/* Composing what is to come costs: only when asked (by default with no state). */
+	if (query(q, "upcoming") != NULL ? strcmp(query(q, "upcoming"), "0") != 0 : state == NULL)
+		json_object_set_new(o, "upcoming", remind_preview(d, until, plan));
 	json_object_set_new(o, "now", jtime(clock_now()));
 	control_reply(d, req, 200, o, 0);
 }
