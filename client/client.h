@@ -42,6 +42,8 @@ int			 cmd_option(struct client *, const struct cmd_entry *, int, char **);
 int			 cmd_noargs(const struct cmd_entry *, int, char **);
 int			 cmd_key(const struct cmd_entry *, int, char **, const char **);
 int			 cmd_set(const struct cmd_entry *, json_t *, const char *, const char *);
+int			 cmd_post_reason(struct client *, const struct cmd_entry *, int, char **,
+			    const char *, const char **, json_t **);
 
 /* The long options every verb takes, and the values they return. */
 #define OPT_JSON	0x100

@@ -1,11 +1,7 @@
 /* cmd-undo.c: termijn undo: reopen a milestone that was done or waived, with a reason. */
-#include <err.h>
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "client.h"
-#include "xmalloc.h"
 
 static int	cmd_undo_exec(struct client *, int, char **);
 
@@ -19,55 +15,14 @@ const struct cmd_entry cmd_undo_entry = {
 static int
 cmd_undo_exec(struct client *c, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CMD_LONGOPTS,
-		{ "plan", required_argument, NULL, 'p' },
-		{ "reason", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *plan = NULL, *reason = NULL, *key, *state;
-	json_t *req, *ans, *inst;
-	char *refused;
-	int ch, rv;
+	const char *key, *state;
+	json_t *ans, *inst;
+	int rv;
 
-	while ((ch = getopt_long(argc, argv, CMD_SHORTOPTS "p:r:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'p':
-			plan = optarg;
-			break;
-		case 'r':
-			reason = optarg;
-			break;
-		default:
-			if ((rv = cmd_option(c, &cmd_undo_entry, ch, argv)) != -1)
-				return rv;
-		}
-	}
-	if ((rv = cmd_key(&cmd_undo_entry, argc, argv, &key)) != 0)
+	rv = cmd_post_reason(c, &cmd_undo_entry, argc, argv,
+	    "%s cannot be undone: these require it and are done", &key, &ans);
+	if (rv != 0 || ans == NULL)
 		return rv;
-	if (reason == NULL || *reason == '\0') {
-		warnx("undo: say why, with --reason TEXT (it goes into the log)");
-		return cmd_usage(&cmd_undo_entry);
-	}
-
-	req = json_object();
-	if ((rv = cmd_set(&cmd_undo_entry, req, "plan", plan)) != 0 ||
-	    (rv = cmd_set(&cmd_undo_entry, req, "key", key)) != 0 ||
-	    (rv = cmd_set(&cmd_undo_entry, req, "reason", reason)) != 0) {
-		json_decref(req);
-		return rv;
-	}
-	xasprintf(&refused, "%s cannot be undone: these require it and are done", key);
-	rv = api_post(c, "/undo", req, &ans, refused);
-	free(refused);
-	json_decref(req);
-	if (rv != 0)
-		return rv;
-	if (c->json) {
-		json_print(ans);
-		json_decref(ans);
-		return 0;
-	}
 	inst = json_object_get(ans, "instance");
 	printf("undone: %s", jstr_or(inst, "key", key));
 	if ((state = jstr(inst, "state")) != NULL) {

@@ -3,9 +3,11 @@
 #include <err.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "client.h"
+#include "xmalloc.h"
 
 /* Adding a verb: a new cmd-VERB.c exporting its entry, and one line here. */
 const struct cmd_entry *cmd_table[] = {
@@ -124,4 +126,64 @@ cmd_set(const struct cmd_entry *e, json_t *req, const char *name, const char *va
 	}
 	json_object_set_new(req, name, v);
 	return 0;
+}
+
+/*
+ * The verbs that change one milestone for a reason (undo, waive): parse ID[@PARTY],
+ * -p PLAN and -r REASON, post to /VERB. 0 with *ans (to print and free) unless --json
+ * printed it already; else the exit status. refused heads a refusal's list ("%s" is the key).
+ */
+int
+cmd_post_reason(struct client *c, const struct cmd_entry *e, int argc, char **argv,
+    const char *refused_fmt, const char **key, json_t **ans)
+{
+	static const struct option longopts[] = {
+		CMD_LONGOPTS,
+		{ "plan", required_argument, NULL, 'p' },
+		{ "reason", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *plan = NULL, *reason = NULL;
+	json_t *req;
+	char *refused, *path;
+	int ch, rv;
+
+	*ans = NULL;
+	while ((ch = getopt_long(argc, argv, CMD_SHORTOPTS "p:r:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			plan = optarg;
+			break;
+		case 'r':
+			reason = optarg;
+			break;
+		default:
+			if ((rv = cmd_option(c, e, ch, argv)) != -1)
+				return rv;
+		}
+	}
+	if ((rv = cmd_key(e, argc, argv, key)) != 0)
+		return rv;
+	if (reason == NULL || *reason == '\0') {
+		warnx("%s: say why, with --reason TEXT (it goes into the log)", e->name);
+		return cmd_usage(e);
+	}
+	req = json_object();
+	if ((rv = cmd_set(e, req, "plan", plan)) != 0 || (rv = cmd_set(e, req, "key", *key)) != 0 ||
+	    (rv = cmd_set(e, req, "reason", reason)) != 0) {
+		json_decref(req);
+		return rv;
+	}
+	xasprintf(&refused, refused_fmt, *key);
+	xasprintf(&path, "/%s", e->name);
+	rv = api_post(c, path, req, ans, refused);
+	free(path);
+	free(refused);
+	json_decref(req);
+	if (rv == 0 && c->json) {
+		json_print(*ans);
+		json_decref(*ans);
+		*ans = NULL;
+	}
+	return rv;
 }
