@@ -33,6 +33,13 @@
 #define TOKEN_BYTES	24		/* 192 bits; 32 characters in base64url */
 #define TOKEN_CHARS	32
 
+/* What /metrics tells of the listener. */
+struct feed_stats {
+	uint64_t	 requests, ok, not_modified, not_found, renders;
+	uint64_t	 latency_bucket[12];	/* request latency histogram, see feeds.c */
+	double		 latency_sum;
+};
+
 /* One feed as last served: the token's hash, what it selects, the rendered bytes. */
 struct fcache {
 	unsigned char	 hash[32];
@@ -846,14 +853,6 @@ const char *
 feeds_address(struct termijnd *d)
 {
 	return d->feeds != NULL ? d->feeds->bound : NULL;
-}
-
-const struct feed_stats *
-feeds_stats(struct termijnd *d)
-{
-	static const struct feed_stats none;
-
-	return d->feeds != NULL ? &d->feeds->stats : &none;
 }
 
 /* ---- tokens ---- */

@@ -8,17 +8,10 @@
 
 struct termijnd;
 
-struct feed_stats {
-	uint64_t	 requests, ok, not_modified, not_found, renders;
-	uint64_t	 latency_bucket[12];	/* request latency histogram, see feeds.c */
-	double		 latency_sum;
-};
-
 int	 feeds_start(struct termijnd *, char **cause);
 void	 feeds_stop(struct termijnd *);
 /* Forget cached feeds and tokens (after a rotate or revoke). */
 void	 feeds_flush(struct termijnd *);
-const struct feed_stats *feeds_stats(struct termijnd *);
 /* The address the listener is bound to ("127.0.0.1:8461"), NULL when there is none. */
 const char *feeds_address(struct termijnd *);
 

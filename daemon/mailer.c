@@ -748,12 +748,6 @@ mailer_send(struct mailer *m, uint64_t id, const char *from, const char *rcpt,
 	return 0;
 }
 
-size_t
-mailer_pending(const struct mailer *m)
-{
-	return m->npending;
-}
-
 static int
 mkdir_ok(const char *path, char **cause)
 {

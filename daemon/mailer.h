@@ -76,7 +76,4 @@ int		 mailer_send(struct mailer *, uint64_t id, const char *from,
 		    const char *rcpt, const char *msg, size_t len, mailer_done_cb done,
 		    void *arg, char **cause);
 
-/* Messages accepted whose done callback has not run yet. */
-size_t		 mailer_pending(const struct mailer *);
-
 #endif
