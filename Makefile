@@ -75,6 +75,7 @@ ASAN = B=build/asan DAEMON_BIN=build/asan/termijnd CLIENT_BIN=build/asan/termijn
 check: deps
 	@$(MAKE) --no-print-directory check-plain
 	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory check-fault
 	@$(MAKE) --no-print-directory check-packaging
 	@echo "make check: all passed"
 
@@ -87,6 +88,10 @@ check-asan:
 	@$(MAKE) --no-print-directory $(ASAN) all unit
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    tests/e2e/run.sh build/asan/termijnd build/asan/termijn
+
+# Fault scenarios (disk full, kill -9, clock jumps, hostile peers) against the plain build.
+check-fault: all
+	tests/fault/run.sh ./$(DAEMON_BIN) ./$(CLIENT_BIN)
 
 bench: all
 	bench/run.sh
@@ -224,6 +229,6 @@ check-packaging: deps
 	@$(MAKE) --no-print-directory all
 	tests/packaging/run.sh ./$(DAEMON_BIN) ./$(CLIENT_BIN)
 
-.PHONY: all unit unit-bin deps run check check-plain check-asan bench clean install uninstall deb check-packaging
+.PHONY: all unit unit-bin deps run check check-plain check-asan check-fault bench clean install uninstall deb check-packaging
 
 -include $(shell find build -name '*.d' 2>/dev/null)
