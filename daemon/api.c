@@ -10,6 +10,7 @@
 #include "feeds.h"
 #include "log.h"
 #include "remind.h"
+#include "request.h"
 #include "termijnd.h"
 #include "tz.h"
 #include "xmalloc.h"
@@ -490,49 +491,6 @@ get_reminders(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *
 /* ---- changing ---- */
 
 static json_t *
-read_body(struct evhttp_request *req, char **cause)
-{
-	struct evbuffer *in = evhttp_request_get_input_buffer(req);
-	size_t len = evbuffer_get_length(in);
-	json_error_t jerr;
-	json_t *j;
-
-	if (len == 0) {
-		xasprintf(cause, "a JSON object is needed as the request body");
-		return NULL;
-	}
-	j = json_loadb((const char *)evbuffer_pullup(in, -1), len, JSON_REJECT_DUPLICATES, &jerr);
-	if (j == NULL) {
-		xasprintf(cause, "bad JSON at line %d column %d: %s", jerr.line, jerr.column,
-		    jerr.text);
-		return NULL;
-	}
-	if (!json_is_object(j)) {
-		json_decref(j);
-		xasprintf(cause, "the request body must be a JSON object");
-		return NULL;
-	}
-	return j;
-}
-
-/* A string field, or NULL; a field of another type is an error. */
-static int
-field(json_t *body, const char *name, const char **out, char **cause)
-{
-	json_t *v = json_object_get(body, name);
-
-	*out = NULL;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_string(v)) {
-		xasprintf(cause, "%s must be a string", name);
-		return -1;
-	}
-	*out = json_string_value(v);
-	return 0;
-}
-
-static json_t *
 list_json(const struct pstate *ps, const size_t *list, size_t n, int64_t now)
 {
 	json_t *a = json_array();
@@ -544,95 +502,70 @@ list_json(const struct pstate *ps, const size_t *list, size_t n, int64_t now)
 }
 
 static void
-post_change(struct termijnd *d, struct evhttp_request *req, const char *verb,
-    const struct actor *who)
+post_change(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
+    const struct request *rq, const struct actor *who)
 {
+	static const char *verbs[] = { [REQ_DONE] = "done", [REQ_UNDO] = "undo",
+	    [REQ_WAIVE] = "waive" };
 	struct eng_result r = { 0 };
 	struct pstate *ps = NULL;
-	const char *plan, *key, *note, *at_s, *reason;
 	char *cause = NULL;
-	json_t *body, *ov, *o;
+	json_t *o;
 	int64_t now = clock_now(), at = now;
 	size_t idx;
-	int override = 0;
 
-	if ((body = read_body(req, &cause)) == NULL ||
-	    field(body, "plan", &plan, &cause) == -1 || field(body, "key", &key, &cause) == -1 ||
-	    field(body, "note", &note, &cause) == -1 || field(body, "at", &at_s, &cause) == -1 ||
-	    field(body, "reason", &reason, &cause) == -1) {
-		reply_error(d, req, 400, "bad-request", cause, 1);
-		goto out;
-	}
-	if ((ov = json_object_get(body, "override")) != NULL && !json_is_null(ov)) {
-		if (!json_is_boolean(ov)) {
-			reply_error(d, req, 400, "bad-request", "override must be true or false", 1);
-			goto out;
-		}
-		override = json_is_true(ov);
-	}
-	if (engine_find(&d->engine, plan, key, &ps, &idx, &r) != ENG_OK) {
+	if (engine_find(&d->engine, rq->plan, rq->key, &ps, &idx, &r) != ENG_OK) {
 		reply_result(d, req, ps, &r, 1);
 		goto out;
 	}
-	if (at_s != NULL && instant_parse(at_s, ps->plan->tz, &at) == -1) {
-		reply_error(d, req, 400, "bad-request", "at: an ISO 8601 instant or a local "
-		    "\"YYYY-MM-DD HH:MM\"", 1);
+	if (rq->at != NULL && request_when(ps->plan, rq->at, now, &at, &cause) == -1) {
+		reply_error(d, req, 400, "bad-request", cause, 1);
 		goto out;
 	}
-	if (strcmp(verb, "done") == 0)
-		engine_done(&d->engine, ps, idx, who, now, at, note, override, reason, &r);
-	else if (strcmp(verb, "undo") == 0)
-		engine_undo(&d->engine, ps, idx, who, now, reason, &r);
+	if (k == REQ_DONE)
+		engine_done(&d->engine, ps, idx, who, now, at, rq->note, rq->override, rq->reason,
+		    &r);
+	else if (k == REQ_UNDO)
+		engine_undo(&d->engine, ps, idx, who, now, rq->reason, &r);
 	else
-		engine_waive(&d->engine, ps, idx, who, now, reason, &r);
+		engine_waive(&d->engine, ps, idx, who, now, rq->reason, &r);
 	if (reply_result(d, req, ps, &r, 1))
 		goto out;
-	log_info("%s %s %s%s%s", who->name, verb, ps->plan->id, "/", ps->plan->inst[idx].key);
+	log_info("%s %s %s/%s", who->name, verbs[k], ps->plan->id, ps->plan->inst[idx].key);
 	o = json_object();
 	json_object_set_new(o, "instance", instance_json(ps, idx, now));
-	if (strcmp(verb, "undo") != 0)
+	if (k != REQ_UNDO)
 		json_object_set_new(o, "ready", list_json(ps, r.list, r.nlist, now));
 	control_reply(d, req, 200, o, 1);
 out:
 	free(cause);
-	json_decref(body);
 	eng_result_clear(&r);
 }
 
 static void
-post_add(struct termijnd *d, struct evhttp_request *req, const struct actor *who)
+post_add(struct termijnd *d, struct evhttp_request *req, const struct request *rq,
+    const struct actor *who)
 {
 	struct eng_result r = { 0 };
 	struct pstate *ps;
-	const char *plan;
-	char *cause = NULL;
-	json_t *body, *def;
+	json_t *def;
 	int64_t now = clock_now();
 
-	if ((body = read_body(req, &cause)) == NULL || field(body, "plan", &plan, &cause) == -1) {
-		reply_error(d, req, 400, "bad-request", cause, 1);
-		goto out;
-	}
-	if (plan == NULL) {
-		reply_error(d, req, 400, "bad-request", "plan is required", 1);
-		goto out;
-	}
-	if ((ps = engine_plan(&d->engine, plan)) == NULL) {
+	if ((ps = engine_plan(&d->engine, rq->plan)) == NULL) {
 		reply_error(d, req, 404, "not-found", "no such plan", 1);
-		goto out;
+		return;
 	}
-	def = json_deep_copy(body);
+	def = json_deep_copy(rq->body);
 	json_object_del(def, "plan");
 	engine_add(&d->engine, ps, def, who, now, &r);
 	json_decref(def);
 	if (reply_result(d, req, ps, &r, 1))
 		goto out;
-	log_info("%s added %s to plan %s", who->name, ps->plan->ms[ps->plan->nms - 1].id, plan);
+	log_info("%s added %s to plan %s", who->name, ps->plan->ms[ps->plan->nms - 1].id,
+	    rq->plan);
 	control_reply(d, req, 201, json_pack("{s:o}", "instances", list_json(ps, r.list, r.nlist,
 	    now)), 1);
 out:
-	free(cause);
-	json_decref(body);
 	eng_result_clear(&r);
 }
 
@@ -664,34 +597,22 @@ post_reload(struct termijnd *d, struct evhttp_request *req, const struct actor *
 }
 
 static void
-post_retry(struct termijnd *d, struct evhttp_request *req, const struct actor *who)
+post_retry(struct termijnd *d, struct evhttp_request *req, const struct request *rq,
+    const struct actor *who)
 {
-	char *cause = NULL;
-	json_t *body, *id;
 	int rc = 0;
 
 	if (!who->operator) {
 		reply_error(d, req, 403, "forbidden", "only operators may retry reminders", 1);
-		return;
-	}
-	if ((body = read_body(req, &cause)) == NULL) {
-		reply_error(d, req, 400, "bad-request", cause, 1);
-		free(cause);
-		return;
-	}
-	id = json_object_get(body, "id");
-	if (!json_is_integer(id)) {
-		reply_error(d, req, 400, "bad-request", "id: the reminder's number", 1);
 	} else if (store_begin(d->engine.store) == -1 ||
-	    (rc = store_outbox_retry(d->engine.store, json_integer_value(id))) == -1) {
+	    (rc = store_outbox_retry(d->engine.store, rq->id)) == -1) {
 		reply_error(d, req, 500, "internal", store_error(d->engine.store), 1);
 	} else if (rc == 1) {
 		reply_error(d, req, 404, "not-found", "no failed reminder with that number", 1);
 	} else {
-		log_info("%s requeued reminder %lld", who->name, (long long)json_integer_value(id));
-		control_reply(d, req, 200, json_pack("{s:I}", "id", json_integer_value(id)), 1);
+		log_info("%s requeued reminder %lld", who->name, (long long)rq->id);
+		control_reply(d, req, 200, json_pack("{s:I}", "id", (json_int_t)rq->id), 1);
 	}
-	json_decref(body);
 }
 
 struct feedlist {
@@ -742,41 +663,26 @@ feed_one_cb(const struct feed_row *row, void *arg)
 
 /* POST /api/v1/feeds, /feeds/rotate and /feeds/revoke. */
 static void
-post_feeds(struct termijnd *d, struct evhttp_request *req, const char *verb,
-    const struct actor *who)
+post_feeds(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
+    const struct request *rq, const struct actor *who)
 {
 	struct feedone fo = { 0, NULL, NULL, 0 };
-	const char *kind = NULL, *subject = NULL;
+	const char *subject = rq->person;
 	char *cause = NULL;
-	json_t *body, *id, *out = NULL;
+	json_t *out = NULL;
 	int code, rc;
 
 	if (!who->operator) {
 		reply_error(d, req, 403, "forbidden", "only operators may manage feeds", 1);
 		return;
 	}
-	if ((body = read_body(req, &cause)) == NULL) {
-		reply_error(d, req, 400, "bad-request", cause, 1);
-		free(cause);
-		return;
-	}
-	if (strcmp(verb, "create") == 0) {
-		if (field(body, "kind", &kind, &cause) == -1 ||
-		    field(body, "subject", &subject, &cause) == -1)
-			code = 400;
-		else
-			code = feeds_create(d, kind, subject, who->name, 0, &out, &cause);
+	if (k == REQ_FEED_CREATE) {
+		code = feeds_create(d, rq->kind, rq->subject, who->name, 0, &out, &cause);
 		goto reply;
 	}
-	if (strcmp(verb, "send") == 0) {
+	if (k == REQ_FEED_SEND) {
 		struct pstate *ps;
 
-		if (field(body, "person", &subject, &cause) == -1 || subject == NULL) {
-			free(cause);
-			xasprintf(&cause, "person: the e-mail address to send a feed to");
-			code = 400;
-			goto reply;
-		}
 		/* A new feed: the address of an old one is not kept, only its hash. */
 		if ((code = feeds_create(d, "person", subject, who->name, 0, &out, &cause)) != 201)
 			goto reply;
@@ -798,36 +704,30 @@ post_feeds(struct termijnd *d, struct evhttp_request *req, const char *verb,
 		code = 200;
 		goto reply;
 	}
-	id = json_object_get(body, "id");
-	if (!json_is_integer(id)) {
-		xasprintf(&cause, "id: the feed's number");
-		code = 400;
-		goto reply;
-	}
-	if (store_feed_each(d->engine.store, json_integer_value(id), feed_one_cb, &fo) == -1 ||
+	if (store_feed_each(d->engine.store, rq->id, feed_one_cb, &fo) == -1 ||
 	    !fo.found || fo.revoked) {
-		xasprintf(&cause, "no feed %lld in force", (long long)json_integer_value(id));
+		xasprintf(&cause, "no feed %lld in force", (long long)rq->id);
 		code = 404;
 		goto reply;
 	}
 	if (store_begin(d->engine.store) == -1 ||
-	    (rc = store_feed_revoke(d->engine.store, json_integer_value(id), clock_now())) == -1) {
+	    (rc = store_feed_revoke(d->engine.store, rq->id, clock_now())) == -1) {
 		xasprintf(&cause, "database: %s", store_error(d->engine.store));
 		code = 500;
 		goto reply;
 	}
 	/* Revoked at once: the next request with the old token misses the cache too. */
 	feeds_flush(d);
-	if (strcmp(verb, "rotate") == 0)
-		code = feeds_create(d, fo.kind, fo.subject, who->name, json_integer_value(id), &out,
+	if (k == REQ_FEED_ROTATE)
+		code = feeds_create(d, fo.kind, fo.subject, who->name, rq->id, &out,
 		    &cause);
 	else {
-		log_info("%s revoked feed %lld", who->name, (long long)json_integer_value(id));
-		out = json_pack("{s:I}", "id", json_integer_value(id));
+		log_info("%s revoked feed %lld", who->name, (long long)rq->id);
+		out = json_pack("{s:I}", "id", rq->id);
 		code = 200;
 	}
-	if (code == 201 && strcmp(verb, "rotate") == 0) {
-		json_object_set_new(out, "replaces", json_integer(json_integer_value(id)));
+	if (code == 201 && k == REQ_FEED_ROTATE) {
+		json_object_set_new(out, "replaces", json_integer(rq->id));
 		code = 200;
 	}
 reply:
@@ -839,7 +739,6 @@ reply:
 	free(cause);
 	free(fo.kind);
 	free(fo.subject);
-	json_decref(body);
 }
 
 void
@@ -850,11 +749,19 @@ api_handle(struct evhttp_request *req, void *arg)
 	const char *path = evhttp_uri_get_path(uri), *qs = evhttp_uri_get_query(uri);
 	enum evhttp_cmd_type method = evhttp_request_get_command(req);
 	struct evkeyvalq q;
+	struct evbuffer *in;
+	struct request rq;
 	struct actor who;
-	char name[64];
+	char name[64], *cause = NULL;
 	long uid;
+	int k;
 
 	TAILQ_INIT(&q);
+	/* A NUL would end the value early in C: "x%00y" must not find "x". */
+	if (qs != NULL && strstr(qs, "%00") != NULL) {
+		reply_error(d, req, 400, "bad-request", "a NUL byte (%00) in the query", 0);
+		return;
+	}
 	if (qs != NULL && evhttp_parse_query_str(qs, &q) == -1) {
 		reply_error(d, req, 400, "bad-request", "bad query string", 0);
 		return;
@@ -884,8 +791,14 @@ api_handle(struct evhttp_request *req, void *arg)
 		reply_error(d, req, 405, "method-not-allowed", "GET for reading, POST for changes", 0);
 		return;
 	}
-	if (control_peer(req, &uid, name, sizeof(name)) == -1) {
-		reply_error(d, req, 403, "forbidden", "cannot tell who is calling", 0);
+	if ((k = request_kind(path)) == -1) {
+		reply_error(d, req, 404, "not-found", "no such resource", 0);
+		return;
+	}
+	if (control_peer(req, &uid, name, sizeof(name), &cause) == -1) {
+		/* Not knowing who calls is our failure, never the caller's lack of rights. */
+		reply_error(d, req, 503, "unavailable", cause, 0);
+		free(cause);
 		return;
 	}
 	who.name = name;
@@ -893,26 +806,31 @@ api_handle(struct evhttp_request *req, void *arg)
 	who.operator = config_allows(d->conf->operators, d->conf->noperators, name, uid);
 	who.overrider = who.operator &&
 	    config_allows(d->conf->overriders, d->conf->noverriders, name, uid);
-	if (strcmp(path, "/api/v1/done") == 0)
-		post_change(d, req, "done", &who);
-	else if (strcmp(path, "/api/v1/undo") == 0)
-		post_change(d, req, "undo", &who);
-	else if (strcmp(path, "/api/v1/waive") == 0)
-		post_change(d, req, "waive", &who);
-	else if (strcmp(path, "/api/v1/add") == 0)
-		post_add(d, req, &who);
-	else if (strcmp(path, "/api/v1/reload") == 0)
+	in = evhttp_request_get_input_buffer(req);
+	if (request_parse(k, (const char *)evbuffer_pullup(in, -1), evbuffer_get_length(in), &rq,
+	    &cause) == -1) {
+		reply_error(d, req, 400, "bad-request", cause, 1);
+		free(cause);
+		return;
+	}
+	switch (k) {
+	case REQ_DONE:
+	case REQ_UNDO:
+	case REQ_WAIVE:
+		post_change(d, req, k, &rq, &who);
+		break;
+	case REQ_ADD:
+		post_add(d, req, &rq, &who);
+		break;
+	case REQ_RELOAD:
 		post_reload(d, req, &who);
-	else if (strcmp(path, "/api/v1/reminders/retry") == 0)
-		post_retry(d, req, &who);
-	else if (strcmp(path, "/api/v1/feeds") == 0)
-		post_feeds(d, req, "create", &who);
-	else if (strcmp(path, "/api/v1/feeds/rotate") == 0)
-		post_feeds(d, req, "rotate", &who);
-	else if (strcmp(path, "/api/v1/feeds/revoke") == 0)
-		post_feeds(d, req, "revoke", &who);
-	else if (strcmp(path, "/api/v1/feeds/send") == 0)
-		post_feeds(d, req, "send", &who);
-	else
-		reply_error(d, req, 404, "not-found", "no such resource", 0);
+		break;
+	case REQ_RETRY:
+		post_retry(d, req, &rq, &who);
+		break;
+	default:
+		post_feeds(d, req, k, &rq, &who);
+		break;
+	}
+	request_free(&rq);
 }

@@ -15,6 +15,7 @@
 #include <event2/listener.h>
 
 #include "accept.h"
+#include "httperr.h"
 #include "log.h"
 #include "notify.h"
 #include "remind.h"
@@ -118,7 +119,7 @@ control_reply(struct termijnd *d, struct evhttp_request *req, int code, json_t *
 }
 
 int
-control_peer(struct evhttp_request *req, long *uid, char *name, size_t namelen)
+control_peer(struct evhttp_request *req, long *uid, char *name, size_t namelen, char **cause)
 {
 	struct evhttp_connection *con = evhttp_request_get_connection(req);
 	struct bufferevent *bev;
@@ -126,16 +127,26 @@ control_peer(struct evhttp_request *req, long *uid, char *name, size_t namelen)
 	socklen_t len = sizeof(cred);
 	struct passwd pw, *res = NULL;
 	char buf[4096];
+	int rc;
 
-	if (con == NULL || (bev = evhttp_connection_get_bufferevent(con)) == NULL)
+	if (con == NULL || (bev = evhttp_connection_get_bufferevent(con)) == NULL ||
+	    getsockopt(bufferevent_getfd(bev), SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		xasprintf(cause, "cannot tell who is calling: %s; try again", strerror(errno));
 		return -1;
-	if (getsockopt(bufferevent_getfd(bev), SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
-		return -1;
+	}
 	*uid = (long)cred.uid;
-	if (getpwuid_r(cred.uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
+	/* No entry is an answer (the uid alone may be an operator); a failed lookup is not. */
+	errno = 0;
+	if ((rc = getpwuid_r(cred.uid, &pw, buf, sizeof(buf), &res)) == 0 && res != NULL)
 		snprintf(name, namelen, "%s", pw.pw_name);
-	else
+	else if (rc == 0 || rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM)
 		snprintf(name, namelen, "uid%ld", (long)cred.uid);
+	else {
+		log_warnx("user lookup of uid %ld: %s", (long)cred.uid, strerror(rc));
+		xasprintf(cause, "cannot look up the calling user (uid %ld): %s; try again",
+		    (long)cred.uid, strerror(rc));
+		return -1;
+	}
 	return 0;
 }
 
@@ -225,6 +236,7 @@ listen:
 	evhttp_set_allowed_methods(d->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
 	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
 	evhttp_set_gencb(d->http, api_handle, d);
+	httperr_json(d->http);
 	if (evhttp_bind_listener(d->http, lev) == NULL) {
 		xasprintf(cause, "evhttp_bind_listener failed");
 		return -1;

@@ -40,8 +40,10 @@ void	control_close(struct termijnd *);
 /* Send (or hold until commit) a JSON reply; steals body. */
 void	control_reply(struct termijnd *, struct evhttp_request *, int code, json_t *body,
 	    int is_write);
-/* Who is calling: name and uid from the socket's peer credentials. */
-int	control_peer(struct evhttp_request *, long *uid, char *name, size_t namelen);
+/* Who is calling: name and uid from the socket's peer credentials; -1 with *cause when
+ * that cannot be told now (the lookup failed, as when out of descriptors). */
+int	control_peer(struct evhttp_request *, long *uid, char *name, size_t namelen,
+	    char **cause);
 
 /* api.c */
 void	api_handle(struct evhttp_request *, void *termijnd);

@@ -135,38 +135,93 @@ utc_format(int64_t when, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* n decimal digits at s, or -1: no signs, no spaces (sscanf allows both). */
+static int
+digits(const char *s, int n)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static int
+month_days(int y, int m)
+{
+	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : d[m - 1];
+}
+
 int
 instant_parse(const char *s, const char *tzid, int64_t *out)
 {
-	struct ltime lt;
+	struct ltime lt, back;
 	struct tm tm;
-	int y, mo, d, h, mi, sec = 0, oh, om, n = 0;
-	char sign;
+	const char *p;
+	int y, mo, d, h = 0, mi = 0, sec, oh, om, off;
+	int64_t t;
 
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6 &&
-	    s[n] == '\0') {
-		memset(&tm, 0, sizeof(tm));
-		tm.tm_year = y - 1900; tm.tm_mon = mo - 1; tm.tm_mday = d;
-		tm.tm_hour = h; tm.tm_min = mi; tm.tm_sec = sec;
-		if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-			return -1;
-		*out = (int64_t)timegm(&tm);
-		return 0;
-	}
-	n = 0;
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &sign,
-	    &oh, &om, &n) == 9 && s[n] == '\0' && (sign == '+' || sign == '-')) {
-		memset(&tm, 0, sizeof(tm));
-		tm.tm_year = y - 1900; tm.tm_mon = mo - 1; tm.tm_mday = d;
-		tm.tm_hour = h; tm.tm_min = mi; tm.tm_sec = sec;
-		if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 ||
-		    oh > 14 || om > 59)
-			return -1;
-		*out = (int64_t)timegm(&tm) - (sign == '+' ? 1 : -1) * (oh * 3600 + om * 60);
-		return 0;
-	}
-	if (ltime_parse(s, &lt) == -1)
+	if ((y = digits(s, 4)) < 1970 || s[4] != '-' || (mo = digits(s + 5, 2)) < 1 ||
+	    mo > 12 || s[7] != '-' || (d = digits(s + 8, 2)) < 1 || d > month_days(y, mo))
 		return -1;
-	*out = tz_to_utc(tzid, &lt);
+	p = s + 10;
+	if (*p != '\0') {
+		if (*p != 'T' && *p != 't' && *p != ' ')
+			return -1;
+		p++;
+		if ((h = digits(p, 2)) < 0 || h > 23 || p[2] != ':' ||
+		    (mi = digits(p + 3, 2)) < 0 || mi > 59)
+			return -1;
+		p += 5;
+	}
+	if (*p == '\0') {
+		/* A local time: it must exist in the zone (not in a daylight saving gap). */
+		memset(&lt, 0, sizeof(lt));
+		lt.set = 1;
+		lt.has_time = s[10] != '\0';
+		lt.year = y; lt.mon = mo; lt.day = d; lt.hour = h; lt.min = mi;
+		t = tz_to_utc(tzid, &lt);
+		tz_from_utc(tzid, t, &back);
+		if (back.year != y || back.mon != mo || back.day != d || back.hour != h ||
+		    back.min != mi)
+			return -1;
+		*out = t;
+		return 0;
+	}
+	/* RFC 3339: seconds (no leap second: we cannot tell which are real), a fraction
+	 * dropped, and Z or an offset that some zone has (-12:00 to +14:00). */
+	if (*p != ':' || (sec = digits(p + 1, 2)) < 0 || sec > 59)
+		return -1;
+	p += 3;
+	if (*p == '.') {
+		if (*++p < '0' || *p > '9')
+			return -1;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'Z' || *p == 'z') {
+		off = 0;
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		if ((oh = digits(p + 1, 2)) < 0 || p[3] != ':' || (om = digits(p + 4, 2)) < 0 ||
+		    om > 59)
+			return -1;
+		off = (oh * 60 + om) * (*p == '-' ? -1 : 1);
+		if (off > 14 * 60 || off < -12 * 60)
+			return -1;
+		p += 6;
+	} else
+		return -1;
+	if (*p != '\0')
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900; tm.tm_mon = mo - 1; tm.tm_mday = d;
+	tm.tm_hour = h; tm.tm_min = mi; tm.tm_sec = sec;
+	*out = (int64_t)timegm(&tm) - (int64_t)off * 60;
 	return 0;
 }

@@ -21,7 +21,10 @@ int64_t	tz_day_end(const char *tzid, const struct ltime *);
 void	ltime_add_days(struct ltime *, int days);
 /* ISO 8601 in UTC ("2013-12-19T08:00:00Z") into buf. */
 void	utc_format(int64_t, char *, size_t);
-/* Parse "2013-12-19T09:00:00Z", "...+01:00" or, in zone tzid, local "2013-12-19 09:00". */
+/*
+ * Parse an RFC 3339 instant ("2013-12-19T09:00:00Z", "...+01:00") or a local time in zone
+ * tzid ("2013-12-19 09:00", "2013-12-19": its midnight) that exists there. Years 1970-9999.
+ */
 int	instant_parse(const char *, const char *tzid, int64_t *);
 
 #endif
