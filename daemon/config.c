@@ -24,6 +24,15 @@ words(const char *v, char ***out, size_t *n)
 	free(copy);
 }
 
+static int
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 static void
 set(struct config *c, struct errlist *errs, int line, const char *key, char **dst, const char *v)
 {
@@ -34,13 +43,11 @@ set(struct config *c, struct errlist *errs, int line, const char *key, char **ds
 }
 
 struct config *
-config_load(const char *path, struct errlist *errs)
+config_parse(const char *path, const char *text, size_t textlen, struct errlist *errs)
 {
 	struct config *c = xcalloc(1, sizeof(*c));
-	FILE *f;
-	char *line = NULL, *key, *val, *end;
-	size_t cap = 0, start = errs->n;
-	ssize_t len;
+	char *buf, *s, *line, *key, *val, *end;
+	size_t start = errs->n, len;
 	int lineno = 0;
 	int64_t t;
 
@@ -48,21 +55,30 @@ config_load(const char *path, struct errlist *errs)
 	c->socket_mode = 0666;
 	c->clock_speed = 1;
 	c->metrics_loopback = 1;
-	if ((f = fopen(path, "r")) == NULL) {
-		errlist_add(errs, path, 0, "%s", strerror(errno));
-		config_free(c);
-		return NULL;
-	}
-	while ((len = getline(&line, &cap, f)) != -1) {
+	buf = xmalloc(textlen + 1);
+	memcpy(buf, text, textlen);
+	buf[textlen] = '\0';
+	for (s = buf; s != NULL && s < buf + textlen;) {
+		line = s;
+		if ((s = memchr(s, '\n', (size_t)(buf + textlen - s))) != NULL)
+			*s++ = '\0';
+		len = (size_t)((s != NULL ? s - 1 : buf + textlen) - line);
 		lineno++;
-		if (memchr(line, '\0', (size_t)len) != NULL) {
+		if (memchr(line, '\0', len) != NULL) {
 			errlist_add(errs, path, lineno, "NUL byte in line");
 			continue;
 		}
-		line[strcspn(line, "\r\n")] = '\0';
+		if (len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';
 		key = line + strspn(line, " \t");
 		if (*key == '\0' || *key == '#')
 			continue;
+		/* A CR or other control character in a value would reach mail headers. */
+		if (has_control(key)) {
+			errlist_add(errs, path, lineno, "control character in line (only TAB is "
+			    "allowed)");
+			continue;
+		}
 		val = key + strcspn(key, " \t");
 		if (*val != '\0')
 			*val++ = '\0';
@@ -171,8 +187,7 @@ config_load(const char *path, struct errlist *errs)
 		} else
 			errlist_add(errs, path, lineno, "unknown key \"%s\"", key);
 	}
-	free(line);
-	fclose(f);
+	free(buf);
 	if (c->clock_tz == NULL)
 		c->clock_tz = xstrdup("Europe/Amsterdam");
 	if (c->clock_start != NULL && instant_parse(c->clock_start, c->clock_tz, &t) == -1)
@@ -189,7 +204,8 @@ config_load(const char *path, struct errlist *errs)
 		c->http_max_age = 30;
 	if (c->mail_from == NULL)
 		c->mail_from = xstrdup("termijn@localhost.example");
-	if (c->mail_domain == NULL)
+	/* mail-from may be bad (reported above): its domain only when it has one. */
+	if (c->mail_domain == NULL && strchr(c->mail_from, '@') != NULL)
 		c->mail_domain = xstrdup(strchr(c->mail_from, '@') + 1);
 	if (c->mail_tls == NULL)
 		c->mail_tls = xstrdup("required");
@@ -209,6 +225,33 @@ config_load(const char *path, struct errlist *errs)
 		config_free(c);
 		return NULL;
 	}
+	return c;
+}
+
+struct config *
+config_load(const char *path, struct errlist *errs)
+{
+	struct config *c = NULL;
+	FILE *f;
+	char *buf;
+	size_t len;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		errlist_add(errs, path, 0, "%s", strerror(errno));
+		return NULL;
+	}
+	/* One byte more than allowed tells a file at the limit from one past it. */
+	buf = xmalloc(CONFIG_MAX_SIZE + 1);
+	len = fread(buf, 1, CONFIG_MAX_SIZE + 1, f);
+	if (ferror(f))
+		errlist_add(errs, path, 0, "read error");
+	else if (len > CONFIG_MAX_SIZE)
+		errlist_add(errs, path, 0, "larger than %d bytes: not a configuration",
+		    CONFIG_MAX_SIZE);
+	else
+		c = config_parse(path, buf, len, errs);
+	free(buf);
+	fclose(f);
 	return c;
 }
 

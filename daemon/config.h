@@ -41,8 +41,13 @@ struct config {
 	int	 metrics_loopback;	/* /metrics and /healthz only for loopback peers */
 };
 
+/* A configuration file is at most this long. */
+#define CONFIG_MAX_SIZE	(1024 * 1024)
+
 /* Reads and checks the file; every error goes to errs as file:line. */
 struct config	*config_load(const char *path, struct errlist *errs);
+/* The same for text already read (path names it in errors); text need not end in NUL. */
+struct config	*config_parse(const char *path, const char *text, size_t len, struct errlist *errs);
 void		 config_free(struct config *);
 /* A path from the config: relative ones are relative to the config file's directory. */
 char		*config_path(const struct config *, const char *);

@@ -1,0 +1,118 @@
+/* test_config.c: the termijnd.conf reader on bad values: control characters, broken addresses. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "xmalloc.h"
+
+/* Write text to a fresh file and read it back as a config; the errors go to e. */
+static struct config *
+load_text(const char *text, size_t len, struct errlist *e)
+{
+	char path[] = "/tmp/test_config.XXXXXX";
+	struct config *c;
+	int fd;
+
+	if ((fd = mkstemp(path)) == -1)
+		fail_msg("mkstemp");
+	if (write(fd, text, len) != (ssize_t)len)
+		fail_msg("write");
+	close(fd);
+	c = config_load(path, e);
+	unlink(path);
+	return c;
+}
+
+/* The config must be refused with one error at line, containing sub. */
+static void
+expect_refused(const char *text, size_t len, int line, const char *sub)
+{
+	struct errlist e = { 0 };
+	struct config *c = load_text(text, len, &e);
+	char where[32];
+	size_t i;
+	int ok;
+
+	snprintf(where, sizeof(where), ":%d: ", line);
+	ok = c == NULL && e.n == 1 && strstr(e.msg[0], where) != NULL &&
+	    strstr(e.msg[0], sub) != NULL;
+	if (!ok) {
+		print_error("expected one error at line %d with \"%s\"; got %zu:\n", line, sub, e.n);
+		for (i = 0; i < e.n; i++)
+			print_error("  | %s\n", e.msg[i]);
+	}
+	config_free(c);
+	errlist_free(&e);
+	assert_true(ok);
+}
+
+/* "mail-from-name Termijn<CR>Bcc: ..." was cut at the CR and passed. */
+static void
+test_cr_in_value_refused(void **state)
+{
+	static const char text[] = "# a config\nmail-from-name Termijn\rBcc: all@evil.example\n";
+
+	(void)state;
+	expect_refused(text, sizeof(text) - 1, 2, "control character");
+}
+
+static void
+test_control_characters_refused(void **state)
+{
+	static const char esc[] = "socket /run/x\n\nmail-user u\033[2J\nmail-password-file pw\n";
+	static const char del[] = "mail-from-name Ter\177mijn\n";
+	static const char vt[] = "mail-from-name Termijn\v\n";
+
+	(void)state;
+	expect_refused(esc, sizeof(esc) - 1, 3, "control character");
+	expect_refused(del, sizeof(del) - 1, 1, "control character");
+	expect_refused(vt, sizeof(vt) - 1, 1, "control character");
+}
+
+/* CRLF line ends and tabs are fine, and so is a control character in a comment. */
+static void
+test_crlf_tabs_allowed(void **state)
+{
+	static const char text[] = "# comment \001\r\nmail-from-name\tTermijn  Staphorst\t\r\n"
+	    "mail-from termijn@staphorst.example\r\n";
+	struct errlist e = { 0 };
+	struct config *c = load_text(text, sizeof(text) - 1, &e);
+
+	(void)state;
+	assert_int_equal(e.n, 0);
+	assert_non_null(c);
+	assert_string_equal(c->mail_from_name, "Termijn  Staphorst");
+	assert_string_equal(c->mail_domain, "staphorst.example");
+	config_free(c);
+}
+
+/* Found by fuzz_config: a mail-from without '@' crashed the reader (termijnd -n: SIGSEGV). */
+static void
+test_mail_from_without_at_refused(void **state)
+{
+	static const char text[] = "mail-from nobody\n";
+
+	(void)state;
+	expect_refused(text, sizeof(text) - 1, 1, "not an e-mail address");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cr_in_value_refused),
+		cmocka_unit_test(test_control_characters_refused),
+		cmocka_unit_test(test_crlf_tabs_allowed),
+		cmocka_unit_test(test_mail_from_without_at_refused),
+	};
+
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
