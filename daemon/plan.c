@@ -1106,8 +1106,8 @@ parse_text(struct parser *ps, const char *text, size_t len)
 
 	if (memchr(text, '\0', len) != NULL)
 		perr(ps, 0, "the file contains a NUL byte");
-	/* Editors on Windows start UTF-8 files with a byte order mark. */
-	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+	/* Editors on Windows start UTF-8 files with a byte order mark. buf ends at a NUL. */
+	if (strncmp(s, "\xef\xbb\xbf", 3) == 0)
 		s += 3;
 	while ((line = strsep(&s, "\n")) != NULL) {
 		lineno++;
