@@ -75,6 +75,7 @@ ASAN = B=build/asan DAEMON_BIN=build/asan/termijnd CLIENT_BIN=build/asan/termijn
 check: deps
 	@$(MAKE) --no-print-directory check-plain
 	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory check-fuzz
 	@$(MAKE) --no-print-directory check-fault
 	@$(MAKE) --no-print-directory check-packaging
 	@echo "make check: all passed"
@@ -92,6 +93,37 @@ check-asan:
 # Fault scenarios (disk full, kill -9, clock jumps, hostile peers) against the plain build.
 check-fault: all
 	tests/fault/run.sh ./$(DAEMON_BIN) ./$(CLIENT_BIN)
+
+# ---- Fuzzing: libFuzzer targets, one file tests/fuzz/fuzz_NAME.c each (corpus under
+# tests/fuzz/corpus/NAME/), see tests/fuzz/run.sh. A target links the pure modules; one
+# that needs more names them on a line "/* fuzz-links: daemon/x.c ... */" in its file. ----
+FUZZ_SECONDS	?= 60
+FUZZ_CHECK_SECONDS ?= 20
+FUZZ_TARGETS	?=
+FUZZ = B=build/fuzz CC=clang CFLAGS='-O1 -g -Werror' \
+	SANFLAGS='-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer'
+FUZZ_BIN = $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz_links = $(patsubst %.c,$(B)/%.o,$(shell sed -n 's|^/\* fuzz-links: \(.*\) \*/$$|\1|p' \
+	     tests/fuzz/fuzz_$(1).c))
+
+.SECONDEXPANSION:
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(PURE_OBJ) $(COMMON_OBJ) \
+    $$(call fuzz_links,$$*)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz $(LDFLAGS_ALL) -fsanitize=fuzzer -o $@ $< \
+	    $(PURE_OBJ) $(call fuzz_links,$*) $(COMMON_OBJ) $(PKG_LIBS) -lm
+
+fuzz-bin: $(FUZZ_BIN)
+
+# make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS='plan config']: each target for that long.
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ) fuzz-bin
+	tests/fuzz/run.sh $(FUZZ_SECONDS) build/fuzz/fuzz $(FUZZ_TARGETS)
+
+# Part of make check: each target briefly, failing on any finding.
+check-fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ) fuzz-bin
+	tests/fuzz/run.sh $(FUZZ_CHECK_SECONDS) build/fuzz/fuzz $(FUZZ_TARGETS)
 
 bench: all
 	bench/run.sh
@@ -229,6 +261,6 @@ check-packaging: deps
 	@$(MAKE) --no-print-directory all
 	tests/packaging/run.sh ./$(DAEMON_BIN) ./$(CLIENT_BIN)
 
-.PHONY: all unit unit-bin deps run check check-plain check-asan check-fault bench clean install uninstall deb check-packaging
+.PHONY: all unit unit-bin deps run check check-plain check-asan check-fault check-fuzz fuzz fuzz-bin bench clean install uninstall deb check-packaging
 
 -include $(shell find build -name '*.d' 2>/dev/null)
