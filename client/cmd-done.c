@@ -11,7 +11,7 @@ static int	cmd_done_exec(struct client *, int, char **);
 
 const struct cmd_entry cmd_done_entry = {
 	"done",
-	"ID[@PARTY] [-p PLAN] [-n|--note TEXT] [--at \"YYYY-MM-DD HH:MM\"]\n"
+	"KEY [-p PLAN] [-n|--note TEXT] [--at \"YYYY-MM-DD HH:MM\"]\n"
 	"    [--override --reason TEXT]",
 	"mark a milestone done; refused while its rules are not met",
 	cmd_done_exec

@@ -11,7 +11,7 @@ static int	cmd_show_exec(struct client *, int, char **);
 
 const struct cmd_entry cmd_show_entry = {
 	"show",
-	"ID[@PARTY] [-p PLAN]",
+	"KEY [-p PLAN]",
 	"one milestone in full: timing, state, rules, dependents, history",
 	cmd_show_exec
 };
@@ -54,6 +54,13 @@ print_timing(json_t *inst)
 		field("Due", due);
 	field("Not before", jstr(inst, "not_before_local"));
 	field("Repeats", jstr(inst, "recurrence"));
+	if (json_is_integer(json_object_get(inst, "occurrence"))) {
+		xasprintf(&s, "%lld of %lld",
+		    (long long)json_integer_value(json_object_get(inst, "occurrence")),
+		    (long long)json_integer_value(json_object_get(inst, "occurrences")));
+		field("Occurrence", s);
+		free(s);
+	}
 }
 
 static void

@@ -7,7 +7,7 @@ static int	cmd_undo_exec(struct client *, int, char **);
 
 const struct cmd_entry cmd_undo_entry = {
 	"undo",
-	"ID[@PARTY] -r|--reason TEXT [-p PLAN]",
+	"KEY -r|--reason TEXT [-p PLAN]",
 	"reopen a milestone that was done or waived, with a reason",
 	cmd_undo_exec
 };

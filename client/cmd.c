@@ -91,7 +91,7 @@ cmd_noargs(const struct cmd_entry *e, int argc, char **argv)
 	return 0;
 }
 
-/* A verb with exactly one ID[@PARTY] argument. */
+/* A verb with exactly one KEY argument. */
 int
 cmd_key(const struct cmd_entry *e, int argc, char **argv, const char **key)
 {
@@ -129,7 +129,7 @@ cmd_set(const struct cmd_entry *e, json_t *req, const char *name, const char *va
 }
 
 /*
- * The verbs that change one milestone for a reason (undo, waive): parse ID[@PARTY],
+ * The verbs that change one milestone for a reason (undo, waive): parse KEY,
  * -p PLAN and -r REASON, post to /VERB. 0 with *ans (to print and free) unless --json
  * printed it already; else the exit status. refused heads a refusal's list ("%s" is the key).
  */

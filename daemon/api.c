@@ -89,8 +89,13 @@ instance_json(const struct pstate *ps, size_t idx, int64_t now)
 		    m->recur.unit == 'd' ? "days" : m->recur.unit == 'w' ? "weeks" : "months",
 		    m->recur.until.year, m->recur.until.mon, m->recur.until.day);
 		json_object_set_new(o, "recurrence", json_string(buf));
-	} else
+		json_object_set_new(o, "occurrence", json_integer(in->occ));
+		json_object_set_new(o, "occurrences", json_integer(in->nocc));
+	} else {
 		json_object_set_new(o, "recurrence", json_null());
+		json_object_set_new(o, "occurrence", json_null());
+		json_object_set_new(o, "occurrences", json_null());
+	}
 	json_object_set_new(o, "at", s->status != ST_OPEN ? jtime(s->at) : json_null());
 	json_object_set_new(o, "at_local", s->status != ST_OPEN ? jlocal(p, s->at) : json_null());
 	json_object_set_new(o, "by", jstr(s->actor));

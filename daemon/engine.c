@@ -195,36 +195,13 @@ milestone_from_json(json_t *def, char **cause)
 		goto bad;
 	}
 	json_array_foreach(req, i, v) {
-		struct requirement *r;
-		char *s, *at;
-
 		if (!json_is_string(v)) {
 			xasprintf(cause, "requires: a list of milestone ids");
 			goto bad;
 		}
-		s = xstrdup(json_string_value(v));
 		m->reqs = xreallocarray(m->reqs, m->nreqs + 1, sizeof(*m->reqs));
-		r = &m->reqs[m->nreqs];
-		memset(r, 0, sizeof(*r));
-		if ((at = strchr(s, '@')) != NULL) {
-			*at++ = '\0';
-			if (strcmp(at, "same") == 0)
-				r->scope = REQ_SAME;
-			else if (strcmp(at, "all") == 0)
-				r->scope = REQ_ALL;
-			else if (id_valid(at)) {
-				r->scope = REQ_PARTY;
-				r->party = xstrdup(at);
-			}
-		}
-		if (!id_valid(s) || (at != NULL && r->scope == REQ_AUTO)) {
-			xasprintf(cause, "requires: \"%s\" is not ID, ID@same, ID@all or ID@PARTY",
-			    json_string_value(v));
-			free(s);
-			free(r->party);
+		if (requirement_parse(json_string_value(v), &m->reqs[m->nreqs], cause) == -1)
 			goto bad;
-		}
-		r->id = s;
 		m->nreqs++;
 	}
 	return m;
@@ -297,7 +274,8 @@ load_state_cb(const char *planid, const char *key, const struct istate *is, void
 	struct instance *in;
 	struct milestone *m;
 	struct audit a;
-	char *id, *at, *newkey;
+	char *id, *newkey;
+	const char *suffix;
 	size_t i;
 
 	for (i = 0; i < lc->nps; i++)
@@ -312,14 +290,11 @@ load_state_cb(const char *planid, const char *key, const struct istate *is, void
 		return;
 	}
 	/* A milestone renamed in the plan ("formerly") takes its old state along. */
-	id = xstrdup(key);
-	if ((at = strchr(id, '@')) != NULL)
-		*at++ = '\0';
+	/* The key's suffix, "@PARTY" and "/DATE", stays. */
+	suffix = key + strcspn(key, "@/");
+	id = xstrndup(key, (size_t)(suffix - key));
 	if ((m = plan_renamed(ps->plan, id)) != NULL) {
-		if (at != NULL)
-			xasprintf(&newkey, "%s@%s", m->id, at);
-		else
-			newkey = xstrdup(m->id);
+		xasprintf(&newkey, "%s%s", m->id, suffix);
 		if ((in = plan_instance(ps->plan, newkey)) != NULL &&
 		    ps->st[in->idx].changed == 0) {
 			memset(&a, 0, sizeof(a));
@@ -409,6 +384,9 @@ record_plan_done(struct engine *e, struct pstate *ps, int64_t now)
 		in = &ps->plan->inst[i];
 		s = &ps->st[i];
 		if (!in->ms->done.set || s->changed != 0)
+			continue;
+		/* Of a series, the occurrences up to that day. */
+		if (in->nocc && ltime_daynum(&in->timing.due) > ltime_daynum(&in->ms->done))
 			continue;
 		s->status = ST_DONE;
 		s->at = in->ms->done.has_time ? tz_to_utc(ps->plan->tz, &in->ms->done) :
@@ -610,20 +588,27 @@ engine_find(struct engine *e, const char *plan, const char *key, struct pstate *
 	}
 	if (nhits > 1)
 		return fail(r, ENG_AMBIGUOUS, "%s is in several plans: name one with -p PLAN", key);
-	/* A per-party milestone named without its party. */
+	/* A milestone named without its party, or a series without its date. */
 	for (i = 0; i < e->nplans; i++) {
 		struct plan *p = e->plans[i].plan;
+		size_t kl = strlen(key);
 
 		if (plan != NULL && strcmp(p->id, plan) != 0)
 			continue;
 		for (j = 0; j < p->ninst; j++) {
-			if (p->inst[j].party == NULL || strcmp(p->inst[j].ms->id, key) != 0)
+			in = &p->inst[j];
+			if (strcmp(in->ms->id, key) != 0 && (in->nocc == 0 ||
+			    strncmp(in->key, key, kl) != 0 || in->key[kl] != '/'))
 				continue;
 			r->candidates = xreallocarray(r->candidates, r->ncandidates + 1,
 			    sizeof(char *));
-			r->candidates[r->ncandidates++] = xstrdup(p->inst[j].key);
+			r->candidates[r->ncandidates++] = xstrdup(in->key);
+			hit = in;
 		}
 	}
+	if (r->ncandidates > 0 && hit->nocc > 0)
+		return fail(r, ENG_AMBIGUOUS, "%s repeats: name one occurrence as %s%s/DATE", key,
+		    key, hit->party != NULL && strchr(key, '@') == NULL ? "@PARTY" : "");
 	if (r->ncandidates > 0)
 		return fail(r, ENG_AMBIGUOUS, "%s applies to each party: name one as %s@PARTY",
 		    key, key);

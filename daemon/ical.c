@@ -61,7 +61,6 @@ struct evtime {
 	int		 allday;
 	struct ltime	 start, end;		/* end exclusive */
 	char		 dtstart[64], dtend[64];	/* after the TZID or VALUE parameter */
-	char		 rrule[128];		/* "" when it does not repeat */
 };
 
 /* A zone the feed uses: what its VTIMEZONE must get right. */
@@ -341,13 +340,9 @@ plan_tz(const struct plan *p)
  * before the moment, where it is seen in time.
  */
 static int
-ev_times(const struct plan *p, const struct instance *in, struct evtime *ev)
+ev_times(const struct instance *in, struct evtime *ev)
 {
 	const struct timing *t = &in->timing;
-	const struct recurrence *rc = &in->ms->recur;
-	static const char *freq[] = { "DAILY", "WEEKLY", "MONTHLY" };
-	char until[32];
-	int fi;
 
 	memset(ev, 0, sizeof(*ev));
 	if (!t->due.set)
@@ -375,19 +370,6 @@ ev_times(const struct plan *p, const struct instance *in, struct evtime *ev)
 		}
 		fmt_local(ev->dtstart, sizeof(ev->dtstart), &ev->start);
 		fmt_local(ev->dtend, sizeof(ev->dtend), &ev->end);
-	}
-	if (rc->every > 0) {
-		fi = rc->unit == 'w' ? 1 : rc->unit == 'm' ? 2 : 0;
-		until[0] = '\0';
-		/* UNTIL takes DTSTART's type; with a TZID it must be UTC (RFC 5545 3.3.10). */
-		if (rc->until.set && ev->allday)
-			fmt_date(until, sizeof(until), &rc->until);
-		else if (rc->until.set && rc->until.has_time)
-			fmt_utc(until, sizeof(until), tz_to_utc(plan_tz(p), &rc->until));
-		else if (rc->until.set)
-			fmt_utc(until, sizeof(until), tz_day_end(plan_tz(p), &rc->until) - 1);
-		snprintf(ev->rrule, sizeof(ev->rrule), "FREQ=%s;INTERVAL=%d%s%s", freq[fi],
-		    rc->every, until[0] ? ";UNTIL=" : "", until);
 	}
 	return 0;
 }
@@ -764,7 +746,7 @@ describe(struct render *r, struct buf *b, const struct plan *p, const struct ist
 			ltime_format(&rc->until, a, sizeof(a));
 			buf_printf(b, " %s %s", w->until, a);
 		}
-		buf_str(b, "\n");
+		buf_printf(b, " (%d/%d)\n", in->occ, in->nocc);
 	}
 	inst_list(r, b, w->waits, p, st, in->pre, in->npre);
 	inst_list(r, b, w->unblocks, p, st, in->dep, in->ndep);
@@ -887,13 +869,11 @@ event_write(struct render *r, struct buf *out, const struct ical_part *pt,
 	char when[32], *uid;
 	size_t i;
 
-	if (ev_times(p, in, &ev) == -1)
+	if (ev_times(in, &ev) == -1)
 		return;		/* the parser requires a due date: nothing to place */
 	zu = zone_use(r, tzid);
 	zone_year(zu, ev.start.year);
 	zone_year(zu, ev.end.year);
-	if (in->ms->recur.every > 0 && in->ms->recur.until.set)
-		zone_year(zu, in->ms->recur.until.year);
 	if (!ev.allday) {
 		zone_check(zu, &ev.start);
 		zone_check(zu, &ev.end);
@@ -920,8 +900,6 @@ event_write(struct render *r, struct buf *out, const struct ical_part *pt,
 	line_param(r, ev.allday ? "VALUE" : "TZID", ev.allday ? "DATE" : tzid);
 	line_raw(r, ev.dtend);
 	line_end(r, out);
-	if (ev.rrule[0] != '\0')
-		put_raw(r, out, "RRULE", ev.rrule);
 
 	buf_printf(&sum, "[%s] ", r->w->state[dv]);
 	inst_label(&sum, p, idx);
@@ -1115,13 +1093,13 @@ ical_timing_hash(const struct plan *p, size_t idx)
 	size_t i;
 	const unsigned char *c;
 
-	if (ev_times(p, &p->inst[idx], &ev) == -1)
+	if (ev_times(&p->inst[idx], &ev) == -1)
 		return 0;
 	s[0] = plan_tz(p);
 	s[1] = ev.allday ? "D" : "T";
 	s[2] = ev.dtstart;
 	s[3] = ev.dtend;
-	s[4] = ev.rrule;
+	s[4] = "";	/* once the RRULE: stored digests stay valid */
 	for (i = 0; i < 5; i++) {
 		for (c = (const unsigned char *)s[i]; *c != '\0'; c++) {
 			h ^= *c;

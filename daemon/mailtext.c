@@ -287,7 +287,6 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
 	struct vars v;
 	char buf[128], buf2[128], *out, *nl, *s;
 	int days = last->kind == RK_LEAD ? last->n : 0;
-	struct ltime due;
 
 	memset(&v, 0, sizeof(v));
 	if (tmpl == NULL) {
@@ -306,15 +305,7 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
 	var(&v, "for_party", s);
 	var(&v, "owner", xstrdup(role_name(p, in->owner)));
 	var(&v, "recipient_role", xstrdup(role_name(p, last->role)));
-	/* A recurring milestone's reminder is about the occurrence it names. */
-	due = in->timing.due;
-	if (in->ms->recur.every && last->due > 0) {
-		struct ltime at;
-
-		tz_from_utc_day(p->tz, last->due, &at, due.has_time);
-		due = at;
-	}
-	mailtext_date(p->lang, &due, buf, sizeof(buf));
+	mailtext_date(p->lang, &in->timing.due, buf, sizeof(buf));
 	var(&v, "due", xstrdup(buf));
 	xasprintf(&s, "%d", days);
 	var(&v, "days", s);

@@ -69,6 +69,41 @@ days_in_month(int y, int m)
 }
 
 int
+recur_expand(const struct recurrence *rc, const struct ltime *first, struct ltime **out)
+{
+	struct ltime *v = NULL, d;
+	size_t n = 0, cap = 0;
+	int k, mon;
+
+	for (k = 0;; k++) {
+		d = *first;
+		if (rc->every == 0 && k > 0)
+			break;
+		if (rc->unit == 'm') {
+			/* From the first date each time, so that the 31st comes back after April. */
+			mon = first->mon - 1 + k * rc->every;
+			d.year = first->year + mon / 12;
+			d.mon = mon % 12 + 1;
+			if (d.day > days_in_month(d.year, d.mon))
+				d.day = days_in_month(d.year, d.mon);
+		} else if (k > 0)
+			ltime_add_days(&d, k * rc->every * (rc->unit == 'w' ? 7 : 1));
+		if (k > 0 && (d.year != rc->until.year ? d.year > rc->until.year :
+		    d.mon != rc->until.mon ? d.mon > rc->until.mon : d.day > rc->until.day))
+			break;
+		if (n == RECUR_MAX) {
+			free(v);
+			*out = NULL;
+			return -1;
+		}
+		XGROW(v, n, cap);
+		v[n++] = d;
+	}
+	*out = v;
+	return (int)n;
+}
+
+int
 ltime_parse(const char *s, struct ltime *lt)
 {
 	int n = 0;
@@ -599,10 +634,52 @@ parse_timing_key(struct parser *ps, const struct pline *l, struct timing *t)
 	return 0;
 }
 
+int
+requirement_parse(const char *text, struct requirement *r, char **cause)
+{
+	char *s = xstrdup(text), *at, *slash;
+
+	memset(r, 0, sizeof(*r));
+	if ((slash = strchr(s, '/')) != NULL) {
+		*slash++ = '\0';
+		if (strcmp(slash, "last") == 0)
+			r->last = 1;
+		else if (strcmp(slash, "all") != 0) {
+			xasprintf(cause, "requires %s: after / comes last or all", text);
+			goto bad;
+		}
+	}
+	if ((at = strchr(s, '@')) != NULL) {
+		*at++ = '\0';
+		if (strcmp(at, "same") == 0)
+			r->scope = REQ_SAME;
+		else if (strcmp(at, "all") == 0)
+			r->scope = REQ_ALL;
+		else if (id_valid(at)) {
+			r->scope = REQ_PARTY;
+			r->party = xstrdup(at);
+		} else {
+			xasprintf(cause, "requires %s: after @ comes same, all or a party id", text);
+			goto bad;
+		}
+	}
+	if (!id_valid(s)) {
+		xasprintf(cause, "requires: \"%s\" is not a milestone id", s);
+		free(r->party);
+		r->party = NULL;
+		goto bad;
+	}
+	r->id = s;
+	return 0;
+bad:
+	free(s);
+	return -1;
+}
+
 static void
 parse_requires(struct parser *ps, const struct pline *l, struct milestone *m)
 {
-	char **w, *at;
+	char **w, *cause;
 	size_t n, i;
 	struct requirement *r;
 
@@ -612,29 +689,12 @@ parse_requires(struct parser *ps, const struct pline *l, struct milestone *m)
 	m->reqs = xreallocarray(m->reqs, m->nreqs + n, sizeof(*m->reqs));
 	for (i = 0; i < n; i++) {
 		r = &m->reqs[m->nreqs];
-		memset(r, 0, sizeof(*r));
-		r->line = l->line;
-		if ((at = strchr(w[i], '@')) != NULL) {
-			*at++ = '\0';
-			if (strcmp(at, "same") == 0)
-				r->scope = REQ_SAME;
-			else if (strcmp(at, "all") == 0)
-				r->scope = REQ_ALL;
-			else if (id_valid(at)) {
-				r->scope = REQ_PARTY;
-				r->party = xstrdup(at);
-			} else {
-				perr(ps, l->line, "requires %s@%s: after @ comes same, all or a party id",
-				    w[i], at);
-				continue;
-			}
-		}
-		if (!id_valid(w[i])) {
-			perr(ps, l->line, "requires: \"%s\" is not a milestone id", w[i]);
-			free(r->party);
+		if (requirement_parse(w[i], r, &cause) == -1) {
+			perr(ps, l->line, "%s", cause);
+			free(cause);
 			continue;
 		}
-		r->id = xstrdup(w[i]);
+		r->line = l->line;
 		m->nreqs++;
 	}
 	strv_free(w, n);
@@ -1218,6 +1278,14 @@ validate_milestone(const char *file, struct plan *p, struct milestone *m, struct
 	    tz_day_end(p->tz, &m->recur.until) <= tz_to_utc(p->tz, &m->timing.due))
 		errlist_add(errs, file, m->line, "milestone %s: repeat ends before its first due "
 		    "date", m->id);
+	else if (m->recur.every && m->timing.due.set) {
+		struct ltime *dates;
+
+		if (recur_expand(&m->recur, &m->timing.due, &dates) == -1)
+			errlist_add(errs, file, m->line, "milestone %s: repeat gives more than %d "
+			    "occurrences", m->id, RECUR_MAX);
+		free(dates);
+	}
 	for (i = 0; i < m->nformerly; i++) {
 		struct milestone *o = plan_renamed(p, m->formerly[i]);
 
@@ -1276,6 +1344,9 @@ validate_milestone(const char *file, struct plan *p, struct milestone *m, struct
 		if (r->scope == REQ_SAME && (!t->per_party || !m->per_party))
 			errlist_add(errs, file, r->line, "requires %s@same: both milestones must be per "
 			    "party", r->id);
+		if (r->last && !t->recur.every)
+			errlist_add(errs, file, r->line, "requires %s/last: %s does not repeat", r->id,
+			    r->id);
 		if ((r->scope == REQ_ALL || r->scope == REQ_PARTY) && !t->per_party)
 			errlist_add(errs, file, r->line, "requires %s@%s: %s is not per party", r->id,
 			    r->scope == REQ_ALL ? "all" : r->party, r->id);
@@ -1349,9 +1420,6 @@ inst_timing(struct plan *p, struct instance *in)
 	const struct timing *t = &in->timing;
 
 	in->deadline = t->due.has_time ? tz_to_utc(p->tz, &t->due) : tz_day_end(p->tz, &t->due);
-	/* A recurring milestone is late only when its series has ended. */
-	if (in->ms->recur.every)
-		in->deadline = tz_day_end(p->tz, &in->ms->recur.until);
 	if (t->from.set)
 		in->start = tz_to_utc(p->tz, &t->from);
 	else
@@ -1359,15 +1427,72 @@ inst_timing(struct plan *p, struct instance *in)
 	in->not_before = t->not_before.set ? tz_to_utc(p->tz, &t->not_before) : 0;
 }
 
-static size_t
-instance_of(const struct plan *p, const struct milestone *m, const struct party *pt)
+/* The instances of t that a requirement names: of one party (or of the once milestone),
+ * or of every party (pt NULL with all); of a series, every occurrence or the last. */
+static void
+add_pre_of(struct plan *p, struct instance *in, const struct milestone *t,
+    const struct party *pt, int all, int last)
 {
-	size_t i;
+	size_t k;
 
-	for (i = m->inst_first; i < m->inst_first + m->inst_n; i++)
-		if (p->inst[i].party == pt)
-			return i;
-	return (size_t)-1;
+	for (k = t->inst_first; k < t->inst_first + t->inst_n; k++) {
+		if (!all && p->inst[k].party != pt)
+			continue;
+		if (last && p->inst[k].occ != p->inst[k].nocc)
+			continue;
+		inst_add_pre(in, k);
+	}
+}
+
+/* Shift a local time by days, if it is set. */
+static void
+shift_days(struct ltime *lt, long days)
+{
+	if (lt->set && days != 0)
+		ltime_add_days(lt, (int)days);
+}
+
+/*
+ * The instances of one milestone for one party (or once): one, or one per occurrence of a
+ * series, each with its window and not-before moved along with its due date and a key
+ * that ends in "/DATE".
+ */
+static void
+expand_series(struct plan *p, const struct instance *proto, size_t *cap)
+{
+	const struct milestone *m = proto->ms;
+	struct ltime *dates;
+	struct instance *in;
+	long shift;
+	int n, o;
+	char d[16];
+
+	if ((n = recur_expand(&m->recur, &proto->timing.due, &dates)) <= 0)
+		return;		/* over the limit: validate_milestone said so */
+	for (o = 0; o < n; o++) {
+		XGROW(p->inst, p->ninst, *cap);
+		in = &p->inst[p->ninst];
+		*in = *proto;
+		in->idx = p->ninst;
+		if (m->recur.every) {
+			in->occ = o + 1;
+			in->nocc = n;
+			shift = ltime_daynum(&dates[o]) - ltime_daynum(&proto->timing.due);
+			in->timing.due = dates[o];
+			shift_days(&in->timing.from, shift);
+			shift_days(&in->timing.not_before, shift);
+			snprintf(d, sizeof(d), "/%04d-%02d-%02d", dates[o].year, dates[o].mon,
+			    dates[o].day);
+		} else
+			d[0] = '\0';
+		if (in->party != NULL)
+			xasprintf(&in->key, "%s@%s%s", m->id, in->party->id, d);
+		else
+			xasprintf(&in->key, "%s%s", m->id, d);
+		inst_timing(p, in);
+		p->ninst++;
+	}
+	free(dates);
 }
 
 int
@@ -1400,43 +1525,37 @@ plan_expand(struct plan *p, struct errlist *errs)
 		m = &p->ms[i];
 		m->inst_first = p->ninst;
 		for (k = 0; k < (m->per_party ? p->nparties : 1); k++) {
+			struct instance proto;
+
 			pt = m->per_party ? &p->parties[k] : NULL;
 			if (pt != NULL && !party_in(p, m, pt->id))
 				continue;
-			XGROW(p->inst, p->ninst, cap);
-			in = &p->inst[p->ninst];
-			memset(in, 0, sizeof(*in));
-			in->ms = m;
-			in->party = pt;
-			in->idx = p->ninst;
-			if (pt != NULL)
-				xasprintf(&in->key, "%s@%s", m->id, pt->id);
-			else
-				in->key = xstrdup(m->id);
-			in->title = m->title;
-			in->description = m->description;
-			in->owner = m->owner;
-			in->timing = m->timing;
+			memset(&proto, 0, sizeof(proto));
+			proto.ms = m;
+			proto.party = pt;
+			proto.title = m->title;
+			proto.description = m->description;
+			proto.owner = m->owner;
+			proto.timing = m->timing;
 			for (j = 0; pt != NULL && j < m->novr; j++) {
 				struct override *o = &m->ovr[j];
 
 				if (strcmp(o->party, pt->id) != 0)
 					continue;
 				if (o->title)
-					in->title = o->title;
+					proto.title = o->title;
 				if (o->description)
-					in->description = o->description;
+					proto.description = o->description;
 				if (o->owner)
-					in->owner = o->owner;
+					proto.owner = o->owner;
 				if (o->timing.due.set) {
-					in->timing.due = o->timing.due;
-					in->timing.from = o->timing.from;
+					proto.timing.due = o->timing.due;
+					proto.timing.from = o->timing.from;
 				}
 				if (o->timing.not_before.set)
-					in->timing.not_before = o->timing.not_before;
+					proto.timing.not_before = o->timing.not_before;
 			}
-			inst_timing(p, in);
-			p->ninst++;
+			expand_series(p, &proto, &cap);
 		}
 		m->inst_n = p->ninst - m->inst_first;
 	}
@@ -1456,18 +1575,17 @@ plan_expand(struct plan *p, struct errlist *errs)
 
 			t = plan_milestone(p, r->id);
 			if (!t->per_party) {
-				inst_add_pre(in, instance_of(p, t, NULL));
+				add_pre_of(p, in, t, NULL, 0, r->last);
 				continue;
 			}
 			if (sc == REQ_AUTO)
 				sc = m->per_party ? REQ_SAME : REQ_ALL;
 			if (sc == REQ_SAME)
-				inst_add_pre(in, instance_of(p, t, in->party));
+				add_pre_of(p, in, t, in->party, 0, r->last);
 			else if (sc == REQ_PARTY)
-				inst_add_pre(in, instance_of(p, t, plan_party(p, r->party)));
+				add_pre_of(p, in, t, plan_party(p, r->party), 0, r->last);
 			else
-				for (k = t->inst_first; k < t->inst_first + t->inst_n; k++)
-					inst_add_pre(in, k);
+				add_pre_of(p, in, t, NULL, 1, r->last);
 		}
 	}
 	for (i = 0; i < p->ninst; i++)

@@ -25,6 +25,7 @@ struct requirement {
 	char		*id;
 	enum req_scope	 scope;
 	char		*party;		/* REQ_PARTY only */
+	int		 last;		/* ID/last: only a series' last occurrence */
 	int		 line;
 };
 
@@ -121,7 +122,12 @@ struct instance {
 	size_t			*dep;		/* instances that require this one */
 	size_t			 ndep;
 	size_t			 idx;		/* index in plan->inst */
+	int			 occ;		/* recurring: occurrence 1..nocc; else 0 */
+	int			 nocc;
 };
+
+/* At most this many occurrences per series: a plan is a process, not a clock. */
+#define RECUR_MAX	1000
 
 struct plan {
 	char			*id;
@@ -184,6 +190,16 @@ struct milestone	*plan_renamed(const struct plan *, const char *oldid);
 /* The e-mail addresses holding a role for a party (party NULL: plan-wide, else every party's). */
 size_t			 plan_role_addrs(const struct plan *, const char *role, const struct party *,
 			    const char ***out);
+
+/*
+ * The due dates of a series: first, then every N days, weeks or months from it (a day
+ * past a month's end falls on its last day), up to and including until. Returns how
+ * many (1 when rc does not recur), or -1 with *out NULL past RECUR_MAX.
+ */
+int			 recur_expand(const struct recurrence *, const struct ltime *first,
+			    struct ltime **out);
+/* "ID", "ID@same", "ID@all", "ID@PARTY", each optionally followed by "/last" or "/all". */
+int			 requirement_parse(const char *, struct requirement *, char **cause);
 
 /* Parse helpers shared with the API ("2013-12-19", "2013-12-19 09:00", "2013-12-19T09:00"). */
 int			 ltime_parse(const char *, struct ltime *);

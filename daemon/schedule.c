@@ -88,14 +88,6 @@ leads(const struct plan *p, const struct instance *in, const struct ltime *due, 
 }
 
 static int
-month_days(int y, int m)
-{
-	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	return m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0) ? 29 : d[m - 1];
-}
-
-static int
 cmp_occ(const void *a, const void *b)
 {
 	const struct occurrence *x = a, *y = b;
@@ -115,38 +107,11 @@ static_occurrences(const struct plan *p, size_t idx, struct occlist *l)
 {
 	const struct instance *in = &p->inst[idx];
 	const struct milestone *m = in->ms;
-	struct ltime day = in->timing.due, step;
+	struct ltime day = in->timing.due;
 	int64_t deadline = in->deadline;
 	int k, first;
 
-	/* Lead times, for each occurrence of a recurring milestone. */
-	if (m->recur.every) {
-		int64_t until = tz_day_end(p->tz, &m->recur.until);
-
-		for (k = 0; k < 1000; k++) {
-			step = in->timing.due;
-			if (m->recur.unit == 'd')
-				ltime_add_days(&step, k * m->recur.every);
-			else if (m->recur.unit == 'w')
-				ltime_add_days(&step, 7 * k * m->recur.every);
-			else {
-				int mon = step.mon - 1 + k * m->recur.every;
-
-				step.year += mon / 12;
-				step.mon = mon % 12 + 1;
-				/* The 31st falls on the last day of a shorter month. */
-				if (step.day > month_days(step.year, step.mon))
-					step.day = month_days(step.year, step.mon);
-			}
-			if (tz_to_utc(p->tz, &step) >= until)
-				break;
-			leads(p, in, &step, step.has_time ? tz_to_utc(p->tz, &step) :
-			    tz_day_end(p->tz, &step), l);
-		}
-		/* The series is overdue only after its last day (in->deadline says so too). */
-		day = m->recur.until;
-	} else
-		leads(p, in, &in->timing.due, deadline, l);
+	leads(p, in, &in->timing.due, deadline, l);
 	if (in->timing.from.set)
 		add(l, at_remind_hour(p, &in->timing.from, 0), RK_OPENS, idx, 0, deadline, in->owner);
 	/* Overdue: the first at the reminder hour after the deadline, then every interval. */

@@ -104,6 +104,20 @@ ltime_add_days(struct ltime *lt, int days)
 	lt->day = tm.tm_mday;
 }
 
+long
+ltime_daynum(const struct ltime *lt)
+{
+	/* Howard Hinnant's days_from_civil. */
+	int y = lt->year - (lt->mon <= 2);
+	long era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153u * (unsigned)(lt->mon + (lt->mon > 2 ? -3 : 9)) + 2) / 5 +
+	    (unsigned)lt->day - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + (long)doe - 719468;
+}
+
 void
 tz_from_utc_day(const char *tzid, int64_t when, struct ltime *lt, int with_time)
 {

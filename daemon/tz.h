@@ -19,6 +19,8 @@ void	tz_from_utc_day(const char *tzid, int64_t, struct ltime *, int with_time);
 int64_t	tz_day_end(const char *tzid, const struct ltime *);
 /* Add days to a local date (calendar arithmetic, no zone involved). */
 void	ltime_add_days(struct ltime *, int days);
+/* Days since 1970-01-01 of a local date (calendar arithmetic, no zone involved). */
+long	ltime_daynum(const struct ltime *);
 /* ISO 8601 in UTC ("2013-12-19T08:00:00Z") into buf. */
 void	utc_format(int64_t, char *, size_t);
 /*

@@ -15,6 +15,8 @@
 #include "ical.h"
 #include "plan.h"
 #include "rules.h"
+#include "schedule.h"
+#include "tz.h"
 #include "xmalloc.h"
 
 static const char demo_text[] =
@@ -68,7 +70,10 @@ static const char demo_text[] =
 
 /* Instances of the demo plan, in plan order. */
 enum {
-	COL_ST, COL_ZW, BRIEF_ST, BRIEF_ZW, RAAD_ST, RAAD_ZW, TERUG, VOORT, NDEMO
+	COL_ST, COL_ZW, BRIEF_ST, BRIEF_ZW, RAAD_ST, RAAD_ZW,
+	TERUG, TERUG2, TERUG3, TERUG4,	/* 01-07, 01-21, 02-04, 02-18 */
+	VOORT, VOORT2,			/* 01-10, 02-10 */
+	NDEMO
 };
 
 static const char dst_text[] =
@@ -379,51 +384,9 @@ test_demo_events(void **state)
 	    "[kan nu] Raadsbespreking — Gemeente Staphorst");
 
 	/* Once, not per party: no party in the title. */
-	e = event(cal, "terugkoppeling@demo.termijn");
+	e = event(cal, "terugkoppeling/2014-01-07@demo.termijn");
 	assert_string_equal(icalcomponent_get_summary(e), "[kan nu] Terugkoppeling burgemeesters");
 
-	icalcomponent_free(cal);
-	free(u);
-	free(s);
-	plan_free(p);
-}
-
-static void
-test_recurrence(void **state)
-{
-	struct plan *p = load(demo_text);
-	struct ical_part part = { p, NULL, NULL, 0, NULL, 0 };
-	icalcomponent *cal, *e;
-	struct icalrecurrencetype rr;
-	char *s, *u;
-
-	(void)state;
-	s = render(&part, 1, NULL, utc(2013, 12, 16, 8, 0));
-	u = unfold(s);
-	cal = parse(s);
-	/* Timed: UNTIL in UTC, the end of the last local day. */
-	assert_non_null(strstr(u, "\r\nRRULE:FREQ=WEEKLY;INTERVAL=2;UNTIL=20140301T225959Z\r\n"));
-	e = event(cal, "terugkoppeling@demo.termijn");
-	rr = icalproperty_get_rrule(icalcomponent_get_first_property(e, ICAL_RRULE_PROPERTY));
-	assert_int_equal(rr.freq, ICAL_WEEKLY_RECURRENCE);
-	assert_int_equal(rr.interval, 2);
-	assert_int_equal(rr.until.year, 2014);
-	assert_int_equal(rr.until.month, 3);
-	assert_int_equal(rr.until.day, 1);
-	assert_true(icaltime_is_utc(rr.until));
-	assert_non_null(strstr(icalcomponent_get_description(e),
-	    "Herhaalt: elke 2 weken tot en met 2014-03-01\n"));
-	/* All day: UNTIL a date. */
-	assert_non_null(strstr(u, "\r\nRRULE:FREQ=MONTHLY;INTERVAL=1;UNTIL=20140301\r\n"));
-	e = event(cal, "voortgang@demo.termijn");
-	rr = icalproperty_get_rrule(icalcomponent_get_first_property(e, ICAL_RRULE_PROPERTY));
-	assert_int_equal(rr.freq, ICAL_MONTHLY_RECURRENCE);
-	assert_true(rr.until.is_date);
-	assert_non_null(strstr(icalcomponent_get_description(e),
-	    "Herhaalt: elke maand tot en met 2014-03-01\n"));
-	/* Not recurring: no RRULE. */
-	assert_null(icalcomponent_get_first_property(event(cal, "raad@staphorst@demo.termijn"),
-	    ICAL_RRULE_PROPERTY));
 	icalcomponent_free(cal);
 	free(u);
 	free(s);
@@ -451,12 +414,110 @@ states_free(struct istate *st, size_t n)
 	free(st);
 }
 
+static const char monthly_text[] =
+    "plan maand\n  title Maand\n  timezone Europe/Amsterdam\n"
+    "role r\n  address r@x.example\n"
+    "milestone rapport\n  title Rapport\n  owner r\n  due 2014-01-31\n"
+    "  repeat every 1 month until 2014-06-30\n  remind 0d\n";
+
+/* Each occurrence is an event of its own, with its own state: no RRULE to read two ways. */
+static void
+test_recurrence(void **state)
+{
+	struct plan *p = load(demo_text);
+	struct istate *st = xcalloc(p->ninst, sizeof(*st));
+	struct ical_part part = { p, st, NULL, 0, NULL, 0 };
+	icalcomponent *cal, *e;
+	char *s;
+	static const int day[] = { 7, 21, 4, 18 };
+	int i;
+
+	(void)state;
+	set_state(&st[TERUG], ST_DONE, utc(2014, 1, 7, 9, 0), "jan", NULL);
+	s = render(&part, 1, NULL, utc(2014, 1, 22, 8, 0));
+	cal = parse(s);
+	assert_int_equal(nevents(cal), NDEMO);
+	for (e = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); e != NULL;
+	    e = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT))
+		assert_null(icalcomponent_get_first_property(e, ICAL_RRULE_PROPERTY));
+	for (i = 0; i < 4; i++) {
+		char uid[64];
+		struct icaltimetype t;
+
+		snprintf(uid, sizeof(uid), "terugkoppeling/2014-%02d-%02d@demo.termijn",
+		    i < 2 ? 1 : 2, day[i]);
+		e = event(cal, uid);
+		t = icalcomponent_get_dtend(e);
+		assert_int_equal(t.month, i < 2 ? 1 : 2);
+		assert_int_equal(t.day, day[i]);
+		assert_int_equal(t.hour, 10);
+		assert_non_null(strstr(icalcomponent_get_description(e),
+		    "Herhaalt: elke 2 weken tot en met 2014-03-01"));
+	}
+	/* The first is done; the second is overdue on its own; the later ones are open. */
+	assert_true(starts(icalcomponent_get_summary(event(cal,
+	    "terugkoppeling/2014-01-07@demo.termijn")), "[klaar]"));
+	assert_true(starts(icalcomponent_get_summary(event(cal,
+	    "terugkoppeling/2014-01-21@demo.termijn")), "[te laat]"));
+	assert_true(starts(icalcomponent_get_summary(event(cal,
+	    "terugkoppeling/2014-02-04@demo.termijn")), "[kan nu]"));
+	assert_non_null(strstr(icalcomponent_get_description(event(cal,
+	    "terugkoppeling/2014-02-04@demo.termijn")), "(3/4)"));
+	assert_date(icalcomponent_get_dtstart(event(cal, "voortgang/2014-02-10@demo.termijn")),
+	    2014, 2, 10);
+	icalcomponent_free(cal);
+	free(s);
+	states_free(st, p->ninst);
+	plan_free(p);
+}
+
+/* A monthly series on the 31st: the calendar and the reminders name the same days. */
+static void
+test_recurrence_month_end(void **state)
+{
+	struct plan *p = load(monthly_text);
+	struct ical_part part = { p, NULL, NULL, 0, NULL, 0 };
+	static const int mon[] = { 1, 2, 3, 4, 5, 6 }, day[] = { 31, 28, 31, 30, 31, 30 };
+	struct occurrence *occ;
+	struct istate *st;
+	icalcomponent *cal, *e;
+	struct ltime lt;
+	char *s;
+	size_t n, i, k;
+
+	(void)state;
+	assert_int_equal(p->ninst, 6);
+	s = render(&part, 1, NULL, utc(2014, 1, 1, 8, 0));
+	cal = parse(s);
+	assert_int_equal(nevents(cal), 6);
+	st = xcalloc(p->ninst, sizeof(*st));
+	n = schedule_between(p, st, utc(2014, 1, 1, 0, 0), utc(2014, 7, 1, 0, 0), &occ);
+	for (i = k = 0, e = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); i < 6;
+	    i++, e = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+		assert_non_null(e);
+		assert_date(icalcomponent_get_dtstart(e), 2014, mon[i], day[i]);
+		while (k < n && occ[k].kind != RK_LEAD)
+			k++;
+		assert_true(k < n);
+		assert_int_equal(occ[k].inst, i);
+		tz_from_utc(p->tz, occ[k].when, &lt);
+		assert_int_equal(lt.mon, mon[i]);
+		assert_int_equal(lt.day, day[i]);
+		k++;
+	}
+	free(st);
+	free(occ);
+	icalcomponent_free(cal);
+	free(s);
+	plan_free(p);
+}
+
 static void
 test_states(void **state)
 {
 	struct plan *p = load(demo_text);
 	struct istate *st = xcalloc(p->ninst, sizeof(*st));
-	int seq[NDEMO] = { 0, 0, 3, 0, 0, 0, 0, 0 };
+	int seq[NDEMO] = { 0, 0, 3 };
 	struct ical_part part = { p, st, NULL, 0, seq, utc(2013, 11, 25, 12, 0) };
 	struct ical_feed_opts o = { "x", NULL, NULL, 0, 0, "termijn -s /run/t.sock done", NULL };
 	icalcomponent *cal, *e;
@@ -639,7 +700,7 @@ test_text_roundtrip(void **state)
 
 		xasprintf(&want, "[kan nu] %s%s", pad[i], i == 0 ? " — Gemeente Zwartewaterland" : "");
 		e = event(cal, i == 0 ? "raad@zwartewaterland@demo.termijn" : i == 1 ?
-		    "terugkoppeling@demo.termijn" : "voortgang@demo.termijn");
+		    "terugkoppeling/2014-01-07@demo.termijn" : "voortgang/2014-01-10@demo.termijn");
 		assert_string_equal(icalcomponent_get_summary(e), want);
 		free(want);
 	}
@@ -870,12 +931,12 @@ test_multi_plan(void **state)
 	assert_int_equal(nevents(cal), 4);
 	assert_int_equal(count(s, "UID:briefing@staphorst@demo.termijn\r\n"), 1);
 	event(cal, "collegebesluit@staphorst@demo.termijn");
-	event(cal, "terugkoppeling@demo.termijn");
+	event(cal, "terugkoppeling/2014-01-07@demo.termijn");
 	event(cal, "m@uk.termijn");
 	/* The order given: briefing, collegebesluit, m, terugkoppeling. */
 	assert_true(strstr(s, "UID:briefing@staphorst") < strstr(s, "UID:collegebesluit@staphorst"));
 	assert_true(strstr(s, "UID:collegebesluit@staphorst") < strstr(s, "UID:m@uk"));
-	assert_true(strstr(s, "UID:m@uk") < strstr(s, "UID:terugkoppeling@demo"));
+	assert_true(strstr(s, "UID:m@uk") < strstr(s, "UID:terugkoppeling/2014-01-07@demo"));
 	/* The first plan's zone and language lead; each zone used has its VTIMEZONE. */
 	assert_non_null(strstr(u, "\r\nX-WR-TIMEZONE:Europe/Amsterdam\r\n"));
 	assert_non_null(strstr(u, "\r\nSOURCE;VALUE=URI:https://termijn.example/feeds/abc.ics\r\n"));
@@ -1032,6 +1093,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_demo_events),
 		cmocka_unit_test(test_recurrence),
+		cmocka_unit_test(test_recurrence_month_end),
 		cmocka_unit_test(test_states),
 		cmocka_unit_test(test_text_roundtrip),
 		cmocka_unit_test(test_deterministic),

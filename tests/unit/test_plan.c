@@ -222,7 +222,7 @@ test_shipped_bedrijfsvoering_loads(void **state)
 	} counts[] = {
 		{ "startnotitie", 1 }, { "collegebesluit", 3 }, { "mt-betrokken", 3 },
 		{ "personeel", 3 }, { "or-geinformeerd", 3 }, { "raad", 3 },
-		{ "terugkoppeling", 3 }, { "persbericht", 1 }, { "inventarisatie", 1 },
+		{ "terugkoppeling", 12 }, { "persbericht", 1 }, { "inventarisatie", 1 },
 		{ "quickwins", 1 }, { "or-betrokken", 3 }, { "voorstellen", 1 },
 		{ "architectuur", 1 }, { "advies", 1 }
 	};
@@ -247,7 +247,7 @@ test_shipped_bedrijfsvoering_loads(void **state)
 	assert_string_equal(p->parties[1].id, "steenwijkerland");
 	assert_string_equal(p->parties[2].id, "zwartewaterland");
 	assert_int_equal(p->nms, 14);
-	assert_int_equal(p->ninst, 28);
+	assert_int_equal(p->ninst, 37);
 	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		if (count_instances(p, counts[i].id) != counts[i].n)
 			fail_msg("%s: %zu instances, expected %zu", counts[i].id,
@@ -359,7 +359,31 @@ test_shipped_terugkoppeling_repeat(void **state)
 	assert_string_equal(m->owner, "burgemeester");
 	assert_int_equal(m->nremind, 1);
 	assert_int_equal(m->remind[0], 1);
-	assert_int_equal(count_instances(p, "terugkoppeling"), 3);
+	/* Each occurrence is an instance of its own, keyed by its date: 4 per party. */
+	assert_int_equal(count_instances(p, "terugkoppeling"), 12);
+	assert_null(plan_instance(p, "terugkoppeling@staphorst"));
+	{
+		static const char *dates[] = { "2014-01-07", "2014-01-21", "2014-02-04",
+		    "2014-02-18" };
+		static const char *ends[] = { "2014-01-07T23:00:00Z", "2014-01-21T23:00:00Z",
+		    "2014-02-04T23:00:00Z", "2014-02-18T23:00:00Z" };
+		const struct instance *first = NULL, *in;
+		char key[80];
+		int k;
+
+		for (k = 0; k < 4; k++) {
+			snprintf(key, sizeof(key), "terugkoppeling@staphorst/%s", dates[k]);
+			in = inst(p, key);
+			if (first == NULL)
+				first = in;
+			assert_int_equal(in->occ, k + 1);
+			assert_int_equal(in->nocc, 4);
+			assert_ltime(&in->timing.due, dates[k]);
+			assert_utc(in->deadline, ends[k]);
+			assert_int_equal(in->idx, first->idx + (size_t)k);
+			assert_pre(p, key, "collegebesluit@staphorst");
+		}
+	}
 	/* Milestones that do not repeat say so. */
 	assert_int_equal(plan_milestone(p, "raad")->recur.every, 0);
 	plan_free(p);
@@ -538,7 +562,10 @@ test_features_instances(void **state)
 	struct plan *p = load_good(FEATURES);
 	static const char *keys[] = { "kickoff", "decide@alpha", "decide@beta", "decide@gamma",
 	    "inform@alpha", "inform@beta", "council@alpha", "council@beta", "council@gamma",
-	    "press", "followup@alpha", "followup@beta", "followup@gamma", "wrapup" };
+	    "press", "followup@alpha/2014-04-07", "followup@alpha/2014-05-07",
+	    "followup@alpha/2014-06-07", "followup@beta/2014-04-07", "followup@beta/2014-05-07",
+	    "followup@beta/2014-06-07", "followup@gamma/2014-04-07", "followup@gamma/2014-05-07",
+	    "followup@gamma/2014-06-07", "wrapup" };
 	size_t i;
 
 	(void)state;
@@ -572,10 +599,13 @@ test_features_scopes(void **state)
 	assert_pre(p, "press", "council@alpha,council@beta,council@gamma,decide@gamma,"
 	    "inform@alpha,inform@beta");
 	/* @same and @PARTY on one line, without a comma. */
-	assert_pre(p, "followup@beta", "council@beta,inform@alpha");
+	assert_pre(p, "followup@beta/2014-05-07", "council@beta,inform@alpha");
 	/* Auto, once requiring per party: every instance. */
-	assert_pre(p, "wrapup", "decide@alpha,decide@beta,decide@gamma,followup@alpha,"
-	    "followup@beta,followup@gamma");
+	/* Of a series, every occurrence. */
+	assert_pre(p, "wrapup", "decide@alpha,decide@beta,decide@gamma,"
+	    "followup@alpha/2014-04-07,followup@alpha/2014-05-07,followup@alpha/2014-06-07,"
+	    "followup@beta/2014-04-07,followup@beta/2014-05-07,followup@beta/2014-06-07,"
+	    "followup@gamma/2014-04-07,followup@gamma/2014-05-07,followup@gamma/2014-06-07");
 	assert_int_equal(plan_milestone(p, "followup")->reqs[0].scope, REQ_SAME);
 	assert_int_equal(plan_milestone(p, "followup")->reqs[1].scope, REQ_PARTY);
 	assert_string_equal(plan_milestone(p, "followup")->reqs[1].party, "alpha");
@@ -678,9 +708,10 @@ test_features_daylight_saving(void **state)
 	(void)state;
 	/* 2014-03-30 is the change to CEST: midnight is 23:00 UTC before, 22:00 after. */
 	assert_utc(inst(p, "press")->start, "2014-03-31T22:00:00Z");
-	assert_utc(inst(p, "followup@alpha")->start, "2014-04-06T22:00:00Z");
-	/* A recurring milestone is late only after its series: the end of 2014-07-01 (CEST). */
-	assert_utc(inst(p, "followup@alpha")->deadline, "2014-07-01T22:00:00Z");
+	assert_utc(inst(p, "followup@alpha/2014-04-07")->start, "2014-04-06T22:00:00Z");
+	/* Each occurrence is late after its own day (CEST). */
+	assert_utc(inst(p, "followup@alpha/2014-04-07")->deadline, "2014-04-07T22:00:00Z");
+	assert_utc(inst(p, "followup@alpha/2014-06-07")->deadline, "2014-06-07T22:00:00Z");
 	assert_utc(inst(p, "kickoff")->start, "2014-01-05T23:00:00Z");
 	plan_free(p);
 }
@@ -1441,6 +1472,114 @@ test_escalate_half_given_refused(void **state)
 	    1, "escalate");
 }
 
+
+/* ---- occurrences of a series ---- */
+
+static void
+expect_dates(const struct recurrence *rc, const char *first, const char *want)
+{
+	struct ltime f, *v;
+	char buf[2048] = "", d[32];
+	int n, i;
+
+	assert_int_equal(ltime_parse(first, &f), 0);
+	n = recur_expand(rc, &f, &v);
+	assert_true(n > 0);
+	for (i = 0; i < n; i++) {
+		ltime_format(&v[i], d, sizeof(d));
+		strcat(buf, i ? " " : "");
+		strcat(buf, d);
+	}
+	free(v);
+	assert_string_equal(buf, want);
+}
+
+static void
+test_recur_expand(void **state)
+{
+	struct recurrence rc = { 0, 0, { 0 } };
+	struct ltime f, *v;
+
+	(void)state;
+	/* Not recurring: the one date. */
+	expect_dates(&rc, "2014-01-07 10:00", "2014-01-07 10:00");
+	assert_int_equal(ltime_parse("2014-03-01", &rc.until), 0);
+	rc.every = 2;
+	rc.unit = 'w';
+	expect_dates(&rc, "2014-01-07", "2014-01-07 2014-01-21 2014-02-04 2014-02-18");
+	/* until is inclusive, and a time of day is kept. */
+	rc.unit = 'd';
+	rc.every = 7;
+	expect_dates(&rc, "2014-02-15 09:30", "2014-02-15 09:30 2014-02-22 09:30 "
+	    "2014-03-01 09:30");
+	/* Monthly from the 31st: each month from the first date, never drifting to the 28th. */
+	rc.every = 1;
+	rc.unit = 'm';
+	assert_int_equal(ltime_parse("2014-12-31", &rc.until), 0);
+	expect_dates(&rc, "2014-01-31", "2014-01-31 2014-02-28 2014-03-31 2014-04-30 "
+	    "2014-05-31 2014-06-30 2014-07-31 2014-08-31 2014-09-30 2014-10-31 2014-11-30 "
+	    "2014-12-31");
+	/* Leap years, and a step over the year's end. */
+	rc.every = 3;
+	assert_int_equal(ltime_parse("2016-06-01", &rc.until), 0);
+	expect_dates(&rc, "2015-11-29", "2015-11-29 2016-02-29 2016-05-29");
+	/* Past RECUR_MAX: refused, nothing returned. */
+	rc.every = 1;
+	rc.unit = 'd';
+	assert_int_equal(ltime_parse("2016-01-01", &f), 0);
+	assert_int_equal(ltime_parse("2018-12-31", &rc.until), 0);
+	assert_int_equal(recur_expand(&rc, &f, &v), -1);
+	assert_null(v);
+	assert_int_equal(ltime_parse("2018-09-26", &rc.until), 0);
+	assert_int_equal(recur_expand(&rc, &f, &v), RECUR_MAX);
+	free(v);
+}
+
+static const char series_head[] =
+    "plan s\n  title S\nrole r\n  address r@x.example\n"
+    "party a\n  role r a@x.example\nparty b\n  role r b@x.example\n";
+
+static void
+test_series_requirements(void **state)
+{
+	char *text, *errs;
+	struct plan *p;
+
+	(void)state;
+	xasprintf(&text, "%s"
+	    "milestone m\n  title M\n  owner r\n  parties all\n"
+	    "  window 2014-01-06 .. 2014-01-08\n  not-before 2014-01-07 09:00\n"
+	    "  repeat every 1 week until 2014-01-20\n"
+	    "milestone last\n  title L\n  owner r\n  due 2014-02-01\n  requires m@all/last\n"
+	    "milestone every\n  title E\n  owner r\n  parties all\n  due 2014-02-01\n"
+	    "  requires m/all\n", series_head);
+	p = parse_good(text);
+	free(text);
+	/* The window and the not-before move along with each occurrence. */
+	assert_utc(inst(p, "m@a/2014-01-15")->start, "2014-01-12T23:00:00Z");
+	assert_utc(inst(p, "m@a/2014-01-15")->not_before, "2014-01-14T08:00:00Z");
+	assert_utc(inst(p, "m@b/2014-01-15")->deadline, "2014-01-15T23:00:00Z");
+	assert_null(plan_instance(p, "m@a/2014-01-22"));
+	assert_pre(p, "last", "m@a/2014-01-15,m@b/2014-01-15");
+	assert_pre(p, "every@b", "m@b/2014-01-08,m@b/2014-01-15");
+	assert_links_mirrored(p);
+	plan_free(p);
+
+	/* /last of a milestone that does not repeat, and a series past the limit. */
+	xasprintf(&text, "%s"
+	    "milestone once\n  title O\n  owner r\n  due 2014-01-01\n"
+	    "milestone x\n  title X\n  owner r\n  due 2014-02-01\n  requires once/last\n"
+	    "milestone y\n  title Y\n  owner r\n  due 2014-02-01\n  requires once/first\n"
+	    "milestone daily\n  title D\n  owner r\n  due 2014-01-01\n"
+	    "  repeat every 1 day until 2020-01-01\n", series_head);
+	errs = parse_bad(text, NULL);
+	free(text);
+	assert_non_null(strstr(errs, "requires once/last: once does not repeat"));
+	assert_non_null(strstr(errs, "requires once/first: after / comes last or all"));
+	assert_non_null(strstr(errs, "milestone daily: repeat gives more than 1000 occurrences"));
+	free(errs);
+}
+
 int
 main(void)
 {
@@ -1471,6 +1610,8 @@ main(void)
 		cmocka_unit_test(test_comments_and_text),
 		cmocka_unit_test(test_ltime_and_ids),
 		cmocka_unit_test(test_load_missing_file),
+		cmocka_unit_test(test_recur_expand),
+		cmocka_unit_test(test_series_requirements),
 	};
 	const struct CMUnitTest add[] = {
 		cmocka_unit_test(test_add_valid),

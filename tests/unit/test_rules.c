@@ -450,14 +450,18 @@ test_unblocks_per_party(void **state)
 	set(st, "startnotitie", ST_DONE, at("2013-11-25 12:00"));
 	/* One college: only what waits for that party's college alone. */
 	assert_str_free(unblocks(st, "collegebesluit@staphorst"),
-	    "mt-betrokken@staphorst,raad@staphorst,terugkoppeling@staphorst");
+	    "mt-betrokken@staphorst,raad@staphorst,terugkoppeling@staphorst/2014-01-07,"
+	    "terugkoppeling@staphorst/2014-01-21,terugkoppeling@staphorst/2014-02-04,"
+	    "terugkoppeling@staphorst/2014-02-18");
 	/* The last college: what waits for all three as well. */
 	set(st, "collegebesluit@staphorst", ST_DONE, at("2013-12-17 20:00"));
 	set(st, "collegebesluit@steenwijkerland", ST_DONE, at("2013-12-17 20:00"));
 	assert_str_free(unblocks(st, "collegebesluit@zwartewaterland"),
 	    "inventarisatie,mt-betrokken@zwartewaterland,or-geinformeerd@staphorst,"
 	    "or-geinformeerd@steenwijkerland,or-geinformeerd@zwartewaterland,"
-	    "raad@zwartewaterland,terugkoppeling@zwartewaterland");
+	    "raad@zwartewaterland,terugkoppeling@zwartewaterland/2014-01-07,"
+	    "terugkoppeling@zwartewaterland/2014-01-21,terugkoppeling@zwartewaterland/2014-02-04,"
+	    "terugkoppeling@zwartewaterland/2014-02-18");
 	/* Go-ahead ignores not-before: the staff message is ready to prepare. */
 	set(st, "collegebesluit@zwartewaterland", ST_DONE, at("2013-12-17 20:00"));
 	assert_str_free(unblocks(st, "mt-betrokken@staphorst"), "personeel@staphorst");
@@ -515,21 +519,25 @@ test_istate_clear(void **state)
 
 /*
  * ---- bugs found and fixed ----
- * A recurring milestone is overdue after its first due date in rules_derived(), while
- * the reminder schedule (schedule.c) treats the series as overdue only after its last
- * day ("repeat ... until"): status and feeds say overdue, e-mail does not.
+ * Done for a recurring milestone marked the whole series done: the later report-backs
+ * got no reminder. Each occurrence now has its own state and its own deadline.
  */
 static void
-test_recurring_overdue_only_after_series_ends(void **state)
+test_recurring_occurrences_each_their_own(void **state)
 {
 	struct istate *st = *state;
-	const char *key = "terugkoppeling@staphorst";
+	const char *first = "terugkoppeling@staphorst/2014-01-07";
+	const char *second = "terugkoppeling@staphorst/2014-01-21";
 
 	set(st, "collegebesluit@staphorst", ST_DONE, at("2013-12-17 20:00"));
-	assert_int_equal(derived(st, key, "2014-01-07 12:00"), DV_READY);
-	/* Every 2 weeks until 2014-03-01: on 2014-01-20 the series is still running. */
-	assert_string_equal(derived_name(derived(st, key, "2014-01-20 12:00")), "ready");
-	assert_string_equal(derived_name(derived(st, key, "2014-03-02 00:00")), "overdue");
+	assert_int_equal(derived(st, first, "2014-01-07 12:00"), DV_READY);
+	set(st, first, ST_DONE, at("2014-01-07 12:00"));
+	assert_int_equal(derived(st, first, "2014-01-08 12:00"), DV_DONE);
+	assert_int_equal(derived(st, second, "2014-01-08 12:00"), DV_READY);
+	/* Late after its own day, not after the series' end. */
+	assert_int_equal(derived(st, second, "2014-01-22 00:00"), DV_OVERDUE);
+	assert_int_equal(derived(st, "terugkoppeling@staphorst/2014-02-04", "2014-01-22 00:00"),
+	    DV_READY);
 }
 
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup_states, teardown_states)
@@ -552,7 +560,7 @@ main(void)
 	};
 
 	const struct CMUnitTest bugs[] = {
-		T(test_recurring_overdue_only_after_series_ends),
+		T(test_recurring_occurrences_each_their_own),
 	};
 	int rc;
 

@@ -161,19 +161,23 @@ append(const char *f, ...)
 #define SHOW_ROLE	0x4
 
 /*
- * The occurrences of one kind for one instance (key NULL: every instance) over all time,
- * as "when[#n][>due][/role] ..." in the order schedule_between gives them.
+ * The occurrences of one kind for one instance (key NULL: every instance; a key ending in
+ * "/": every occurrence of that series) over all time, as "when[#n][>due][/role] ..." in
+ * the order schedule_between gives them.
  */
 static const char *
 occ_list(const char *key, enum rkind kind, int show)
 {
 	struct occurrence *v;
-	size_t n, i, self = key != NULL ? idx(key) : 0;
+	size_t kl = key != NULL ? strlen(key) : 0, n, i;
+	int series = kl > 0 && key[kl - 1] == '/';
+	size_t self = key != NULL && !series ? idx(key) : 0;
 
 	n = schedule_between(P, ST, 0, INT64_MAX, &v);
 	list[0] = '\0';
 	for (i = 0; i < n; i++) {
-		if (v[i].kind != kind || (key != NULL && v[i].inst != self))
+		if (v[i].kind != kind || (key != NULL && !series && v[i].inst != self) ||
+		    (series && strncmp(P->inst[v[i].inst].key, key, kl) != 0))
 			continue;
 		append("%s%s", list[0] ? " " : "", fmt(v[i].when));
 		if (key == NULL)
@@ -533,17 +537,23 @@ test_recurring(void **state)
 	(void)state;
 	load_memo();
 	/* Every 2 weeks from 2014-01-07 until 2014-03-01, remind 1d: four occurrences. */
-	assert_string_equal(occ_list("terugkoppeling@staphorst", RK_LEAD,
+	assert_string_equal(occ_list("terugkoppeling@staphorst/", RK_LEAD,
 	    SHOW_N | SHOW_DUE | SHOW_ROLE),
 	    "2014-01-06T07:30:00Z#1>2014-01-07T23:00:00Z/burgemeester "
 	    "2014-01-20T07:30:00Z#1>2014-01-21T23:00:00Z/burgemeester "
 	    "2014-02-03T07:30:00Z#1>2014-02-04T23:00:00Z/burgemeester "
 	    "2014-02-17T07:30:00Z#1>2014-02-18T23:00:00Z/burgemeester");
-	/* Overdue only once the series has ended (end of 2014-03-01). */
-	assert_string_equal(occ_list("terugkoppeling@staphorst", RK_OVERDUE, SHOW_N | SHOW_DUE),
-	    "2014-03-02T07:30:00Z#1>2014-03-01T23:00:00Z "
-	    "2014-03-04T07:30:00Z#2>2014-03-01T23:00:00Z "
-	    "2014-03-06T07:30:00Z#3>2014-03-01T23:00:00Z");
+	/* Each occurrence is overdue after its own day (overdue-every 2d, at most 3). */
+	assert_string_equal(occ_list("terugkoppeling@staphorst/2014-01-21", RK_OVERDUE,
+	    SHOW_N | SHOW_DUE),
+	    "2014-01-22T07:30:00Z#1>2014-01-21T23:00:00Z "
+	    "2014-01-24T07:30:00Z#2>2014-01-21T23:00:00Z "
+	    "2014-01-26T07:30:00Z#3>2014-01-21T23:00:00Z");
+	/* The first done: the second stays open and is still reminded. */
+	set("terugkoppeling@staphorst/2014-01-07", ST_DONE, "2014-01-07T10:00:00Z");
+	assert_string_equal(occ_list("terugkoppeling@staphorst/", RK_LEAD, 0),
+	    "2014-01-20T07:30:00Z 2014-02-03T07:30:00Z 2014-02-17T07:30:00Z");
+	assert_int_equal(count_for("terugkoppeling@staphorst/2014-01-07"), 0);
 }
 
 static void
@@ -553,7 +563,7 @@ test_recurring_days(void **state)
 	parse(HEAD "milestone r\n  title R\n  owner sec\n  due 2014-03-28\n"
 	    "  repeat every 2 days until 2014-04-01\n  remind 0d\n");
 	/* 03-28, 03-30 (the change day), 04-01: 08:30 local each time. */
-	assert_string_equal(occ_list("r", RK_LEAD, 0),
+	assert_string_equal(occ_list("r/", RK_LEAD, 0),
 	    "2014-03-28T07:30:00Z 2014-03-30T06:30:00Z 2014-04-01T06:30:00Z");
 }
 
@@ -588,10 +598,11 @@ test_recurring_monthly_end_of_month(void **state)
 	    "  repeat every 1 month until 2014-04-30\n  remind 0d\n"
 	    "milestone leap\n  title L\n  owner sec\n  due 2015-12-30\n"
 	    "  repeat every 2 months until 2016-04-30\n  remind 0d\n");
-	assert_string_equal(occ_list("r", RK_LEAD, 0),
+	assert_string_equal(occ_list("r/", RK_LEAD, 0),
 	    "2014-01-31T07:30:00Z 2014-02-28T07:30:00Z 2014-03-31T06:30:00Z "
 	    "2014-04-30T06:30:00Z");
-	assert_string_equal(occ_list("leap", RK_LEAD, 0),
+	assert_non_null(plan_instance(P, "r/2014-02-28"));
+	assert_string_equal(occ_list("leap/", RK_LEAD, 0),
 	    "2015-12-30T07:30:00Z 2016-02-29T07:30:00Z 2016-04-30T06:30:00Z");
 }
 
