@@ -121,6 +121,27 @@ print_orphans(struct client *c, json_t *plans, json_t *orphans)
 	table_free(t);
 }
 
+static void
+print_unfit(struct client *c, json_t *unfit)
+{
+	struct table *t;
+	json_t *o;
+	size_t i;
+
+	color_on(c, stdout, "1;33");
+	fputs("warning:", stdout);
+	color_off(c, stdout);
+	printf(" milestones added at run time that no longer fit their plan (kept):\n");
+	t = table_new(4, "PLAN", "ID", "TITLE", "WHY");
+	table_noheader(t);
+	table_indent(t, 2);
+	json_array_foreach(unfit, i, o)
+		table_row(t, jstr_or(o, "plan", ""), jstr_or(o, "id", ""), jstr_or(o, "title", ""),
+		    jstr_or(o, "reason", ""));
+	table_print(c, t);
+	table_free(t);
+}
+
 static int
 cmd_status_exec(struct client *c, int argc, char **argv)
 {
@@ -171,6 +192,10 @@ cmd_status_exec(struct client *c, int argc, char **argv)
 	if (json_array_size(orphans) > 0) {
 		fputc('\n', stdout);
 		print_orphans(c, plans, orphans);
+	}
+	if (json_array_size(jarr(body, "unfit")) > 0) {
+		fputc('\n', stdout);
+		print_unfit(c, jarr(body, "unfit"));
 	}
 	json_decref(body);
 	return 0;

@@ -261,6 +261,12 @@ get_status(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 		json_array_append_new(orph, oo);
 	}
 	json_object_set_new(o, "orphans", orph);
+	orph = json_array();
+	for (i = 0; i < e->nunfit; i++)
+		json_array_append_new(orph, json_pack("{s:s, s:s, s:o, s:s}", "plan",
+		    e->unfit[i].plan, "id", e->unfit[i].id, "title", jstr(e->unfit[i].title),
+		    "reason", e->unfit[i].why));
+	json_object_set_new(o, "unfit", orph);
 	control_reply(d, req, 200, o, 0);
 }
 

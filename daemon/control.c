@@ -41,39 +41,66 @@ send_now(struct evhttp_request *req, int code, const char *body)
 	evbuffer_free(buf);
 }
 
+/* The answer to a request whose loop turn did not reach the disk. */
+static char *
+failure_body(struct termijnd *d, const struct pending *p)
+{
+	const char *why = NULL;
+	char *msg, *text;
+	json_t *o;
+
+	store_writable(d->engine.store, &why);
+	if (p->is_write)
+		xasprintf(&msg, "the database failed (%s); nothing was changed",
+		    why ? why : "a request of the same moment failed");
+	else
+		xasprintf(&msg, "the database failed (%s) while this was read; ask again",
+		    why ? why : "a request of the same moment failed");
+	o = json_pack("{s:s, s:s}", "error", "internal", "message", msg);
+	if ((text = json_dumps(o, JSON_COMPACT)) == NULL)
+		fatalx("json_dumps");
+	json_decref(o);
+	free(msg);
+	return text;
+}
+
 /*
  * All changes of one loop turn share one transaction: its commit (one fsync) runs from a
  * low-priority event once the turn's requests are handled, and only then are their replies
- * sent, so nothing is acknowledged before it is on disk.
+ * sent, so nothing is acknowledged before it is on disk. A turn that does not reach the
+ * disk is rolled back whole: the store undoes every in-memory change made with it, and
+ * each request answered from it (a change, a refusal, a read) gets the failure instead.
  */
 static void
 commit_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct termijnd *d = arg;
+	struct store *s = d->engine.store;
 	struct pending *p;
-	int ok = 1, wrote = store_in_txn(d->engine.store);
+	const char *why;
+	int ok = 1, wrote = store_in_txn(s);
+	size_t nfailed = 0;
+	char *body;
 
 	(void)fd;
 	(void)ev;
 	if (wrote) {
 		if (d->batch_failed) {
-			store_rollback(d->engine.store);
+			store_rollback(s);
 			ok = 0;
-		} else if (store_commit(d->engine.store) == -1) {
-			log_warnx("commit failed: %s", store_error(d->engine.store));
+		} else if (store_commit(s) == -1)
 			ok = 0;
-		}
 		d->commits++;
 	}
-	if (!ok && engine_reload_states(&d->engine) == -1)
-		log_warnx("cannot re-read states after a failed commit");
 	d->batch_failed = 0;
 	while ((p = TAILQ_FIRST(&d->pending)) != NULL) {
 		TAILQ_REMOVE(&d->pending, p, entry);
-		if (p->is_write && !ok)
-			send_now(p->req, 500, "{\"error\": \"internal\", \"message\": \"the database "
-			    "failed; nothing was changed\"}");
-		else {
+		if (!ok && p->in_txn) {
+			body = failure_body(d, p);
+			send_now(p->req, 500, body);
+			free(body);
+			nfailed++;
+		} else {
 			if (p->is_write)
 				d->committed_writes++;
 			send_now(p->req, p->code, p->body);
@@ -81,9 +108,22 @@ commit_cb(evutil_socket_t fd, short ev, void *arg)
 		free(p->body);
 		free(p);
 	}
+	if (!ok) {
+		store_writable(s, &why);
+		log_warnx("commit failed (%s): the changes of this moment are undone, %zu "
+		    "request%s answered with the failure", why ? why : "a request failed", nfailed,
+		    nfailed == 1 ? "" : "s");
+	}
 	/* A change may make reminders due (a go-ahead) or end them. */
 	if (wrote && ok)
 		remind_kick(d);
+}
+
+void
+control_flush(struct termijnd *d)
+{
+	if (d->commit_ev != NULL)
+		commit_cb(-1, 0, d);
 }
 
 void
@@ -92,19 +132,16 @@ control_reply(struct termijnd *d, struct evhttp_request *req, int code, json_t *
 {
 	struct pending *p;
 	char *text = json_dumps(body, JSON_COMPACT);
+	int in_txn = store_in_txn(d->engine.store);
 
 	json_decref(body);
 	if (text == NULL)
 		fatalx("json_dumps");
-	if (is_write && code >= 400 && code != 500 && !store_in_txn(d->engine.store)) {
-		send_now(req, code, text);
-		free(text);
-		return;
-	}
-	if (code == 500)
+	/* A change that failed half-way: what it wrote must not be committed with the rest. */
+	if (code == 500 && is_write && in_txn)
 		d->batch_failed = 1;
 	/* Held back while a batch is open, so that no reply tells of an uncommitted change. */
-	if (!store_in_txn(d->engine.store) && TAILQ_EMPTY(&d->pending)) {
+	if (!in_txn && TAILQ_EMPTY(&d->pending)) {
 		send_now(req, code, text);
 		free(text);
 		return;
@@ -114,6 +151,7 @@ control_reply(struct termijnd *d, struct evhttp_request *req, int code, json_t *
 	p->code = code;
 	p->body = text;
 	p->is_write = is_write;
+	p->in_txn = in_txn;
 	TAILQ_INSERT_TAIL(&d->pending, p, entry);
 	event_active(d->commit_ev, EV_TIMEOUT, 0);
 }
@@ -253,7 +291,7 @@ control_close(struct termijnd *d)
 {
 	if (d->commit_ev != NULL) {
 		/* Whatever is still pending is committed and answered before we go. */
-		commit_cb(-1, 0, d);
+		control_flush(d);
 		event_free(d->commit_ev);
 	}
 	if (d->http != NULL)

@@ -74,15 +74,31 @@ orphans_free(struct orphan *o, size_t n)
 	free(o);
 }
 
+static void
+unfit_free(struct unfit *u, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(u[i].plan);
+		free(u[i].id);
+		free(u[i].title);
+		free(u[i].why);
+	}
+	free(u);
+}
+
 void
 engine_free(struct engine *e)
 {
 	pstates_free(e->plans, e->nplans);
 	orphans_free(e->orphans, e->norphans);
+	unfit_free(e->unfit, e->nunfit);
 	free(e->plans_dir);
 	e->plans = NULL;
 	e->orphans = NULL;
-	e->nplans = e->norphans = 0;
+	e->unfit = NULL;
+	e->nplans = e->norphans = e->nunfit = 0;
 }
 
 struct pstate *
@@ -212,12 +228,23 @@ bad:
 
 /* ---- loading ---- */
 
+struct added {
+	char		*id;
+	char		*def;
+	char		*title;		/* as far as known, and why it did not fit (yet) */
+	char		*why;
+};
+
 struct loadctx {
 	struct engine	*e;
 	struct pstate	*ps;
 	size_t		 nps;
 	struct orphan	*orphans;
 	size_t		 norphans;
+	struct unfit	*unfit;
+	size_t		 nunfit;
+	struct added	*added;		/* of the plan being loaded, in the order they were added */
+	size_t		 nadded;
 	struct errlist	*errs;
 	int		 dbfail;
 };
@@ -226,21 +253,87 @@ static void
 load_added_cb(const char *id, const char *def, void *arg)
 {
 	struct loadctx *lc = arg;
-	struct pstate *ps = &lc->ps[lc->nps - 1];
+
+	lc->added = xreallocarray(lc->added, lc->nadded + 1, sizeof(*lc->added));
+	memset(&lc->added[lc->nadded], 0, sizeof(*lc->added));
+	lc->added[lc->nadded].id = xstrdup(id);
+	lc->added[lc->nadded].def = xstrdup(def);
+	lc->nadded++;
+}
+
+/* One addition into the plan; its milestone, title or why it does not fit. */
+static int
+restore_added(struct plan *p, const struct added *a, char **title, char **cause)
+{
 	struct milestone *m;
 	json_error_t jerr;
 	json_t *j;
-	char *cause = NULL;
+	const char *t;
 
-	if ((j = json_loads(def, 0, &jerr)) == NULL ||
-	    (m = milestone_from_json(j, &cause)) == NULL ||
-	    plan_add_milestone(ps->plan, m, &cause) == -1) {
-		/* The plan file changed under it: keep the row, say so, go on. */
-		log_warnx("plan %s: milestone %s added at run time no longer fits the plan: %s",
-		    ps->plan->id, id, cause ? cause : jerr.text);
-		free(cause);
+	*title = NULL;
+	if ((j = json_loads(a->def, 0, &jerr)) == NULL) {
+		xasprintf(cause, "its definition is not JSON: %s", jerr.text);
+		return -1;
+	}
+	if ((t = json_str(j, "title")) != NULL)
+		*title = xstrdup(t);
+	if ((m = milestone_from_json(j, cause)) == NULL) {
+		json_decref(j);
+		return -1;
 	}
 	json_decref(j);
+	if (plan_add_milestone(p, m, cause) == -1) {
+		milestone_free(m);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The plan's additions, in the order they were made (each fitted the plan as it was then),
+ * again while any went in: an order that is off for whatever reason still comes right.
+ * What no longer fits (the plan file changed under it) stays in the database and is
+ * listed, so that nothing recorded disappears from view.
+ */
+static void
+restore_additions(struct loadctx *lc, struct pstate *ps)
+{
+	struct added *left = lc->added, *a;
+	size_t n = lc->nadded, i, nleft;
+	int progress = 1;
+
+	while (n > 0 && progress) {
+		progress = 0;
+		nleft = 0;
+		for (i = 0; i < n; i++) {
+			a = &left[i];
+			free(a->title);
+			free(a->why);
+			a->why = NULL;
+			if (restore_added(ps->plan, a, &a->title, &a->why) == 0) {
+				free(a->id);
+				free(a->def);
+				free(a->title);
+				progress = 1;
+			} else
+				left[nleft++] = *a;
+		}
+		n = nleft;
+	}
+	for (i = 0; i < n; i++) {
+		struct unfit *u;
+
+		lc->unfit = xreallocarray(lc->unfit, lc->nunfit + 1, sizeof(*u));
+		u = &lc->unfit[lc->nunfit++];
+		u->plan = xstrdup(ps->plan->id);
+		u->id = left[i].id;
+		u->title = left[i].title;
+		u->why = left[i].why != NULL ? left[i].why : xstrdup("?");
+		free(left[i].def);
+	}
+	free(lc->added);
+	lc->added = NULL;
+	lc->nadded = 0;
 }
 
 static void
@@ -478,14 +571,14 @@ engine_load(struct engine *e, struct errlist *errs)
 	lc.e = e;
 	lc.errs = errs;
 	lc.nps = load_plan_files(e->plans_dir, &lc.ps, errs);
+	if (store_in_txn(e->store))
+		fatalx("engine_load inside an open transaction");
 	for (i = 0; i < lc.nps; i++) {
 		struct pstate *ps = &lc.ps[i];
-		struct loadctx one = lc;
 
-		/* load_added_cb works on the last plan of its context. */
-		one.nps = i + 1;
-		if (store_each_added(e->store, ps->plan->id, load_added_cb, &one) == -1)
+		if (store_each_added(e->store, ps->plan->id, load_added_cb, &lc) == -1)
 			lc.dbfail = 1;
+		restore_additions(&lc, ps);
 		ps->st = xcalloc(ps->plan->ninst ? ps->plan->ninst : 1, sizeof(struct istate));
 	}
 	if (errs->n > start || lc.dbfail)
@@ -505,6 +598,9 @@ engine_load(struct engine *e, struct errlist *errs)
 		lc.dbfail = 1;
 		goto fail;
 	}
+	for (i = 0; i < lc.nunfit; i++)
+		log_warnx("plan %s: milestone %s added at run time no longer fits the plan: %s; "
+		    "it is kept", lc.unfit[i].plan, lc.unfit[i].id, lc.unfit[i].why);
 	for (i = 0; i < lc.norphans; i++)
 		log_warnx("plan %s: recorded state of %s (%s by %s) has no milestone in the plan; "
 		    "it is kept", lc.orphans[i].plan, lc.orphans[i].key,
@@ -512,10 +608,13 @@ engine_load(struct engine *e, struct errlist *errs)
 		    lc.orphans[i].st.actor ? lc.orphans[i].st.actor : "?");
 	pstates_free(e->plans, e->nplans);
 	orphans_free(e->orphans, e->norphans);
+	unfit_free(e->unfit, e->nunfit);
 	e->plans = lc.ps;
 	e->nplans = lc.nps;
 	e->orphans = lc.orphans;
 	e->norphans = lc.norphans;
+	e->unfit = lc.unfit;
+	e->nunfit = lc.nunfit;
 	e->generation++;
 	return 0;
 fail:
@@ -523,32 +622,23 @@ fail:
 		errlist_add(errs, "database", 0, "%s", store_error(e->store));
 	pstates_free(lc.ps, lc.nps);
 	orphans_free(lc.orphans, lc.norphans);
+	unfit_free(lc.unfit, lc.nunfit);
 	return -1;
 }
 
-int
-engine_reload_states(struct engine *e)
-{
-	struct loadctx lc;
-	size_t i, j;
-
-	memset(&lc, 0, sizeof(lc));
-	lc.e = e;
-	lc.ps = e->plans;
-	lc.nps = e->nplans;
-	for (i = 0; i < e->nplans; i++)
-		for (j = 0; j < e->plans[i].plan->ninst; j++)
-			istate_clear(&e->plans[i].st[j]);
-	if (store_each_state(e->store, NULL, load_state_cb, &lc) == -1)
-		lc.dbfail = 1;
-	orphans_free(e->orphans, e->norphans);
-	e->orphans = lc.orphans;
-	e->norphans = lc.norphans;
-	e->generation++;
-	return lc.dbfail ? -1 : 0;
-}
-
 /* ---- finding ---- */
+
+static const struct unfit *
+unfit_find(struct engine *e, const char *plan, const char *id, size_t idlen)
+{
+	size_t i;
+
+	for (i = 0; i < e->nunfit; i++)
+		if ((plan == NULL || strcmp(e->unfit[i].plan, plan) == 0) &&
+		    strlen(e->unfit[i].id) == idlen && strncmp(e->unfit[i].id, id, idlen) == 0)
+			return &e->unfit[i];
+	return NULL;
+}
 
 int
 engine_find(struct engine *e, const char *plan, const char *key, struct pstate **out,
@@ -556,6 +646,7 @@ engine_find(struct engine *e, const char *plan, const char *key, struct pstate *
 {
 	struct pstate *found = NULL;
 	struct instance *in, *hit = NULL;
+	const struct unfit *uf;
 	size_t i, j, nhits = 0;
 
 	if (key == NULL || *key == '\0' || strlen(key) > 200)
@@ -612,6 +703,9 @@ engine_find(struct engine *e, const char *plan, const char *key, struct pstate *
 	if (r->ncandidates > 0)
 		return fail(r, ENG_AMBIGUOUS, "%s applies to each party: name one as %s@PARTY",
 		    key, key);
+	if ((uf = unfit_find(e, plan, key, strcspn(key, "@"))) != NULL)
+		return fail(r, ENG_NOTFOUND, "no milestone %s: %s was added to plan %s at run time "
+		    "and is kept, but no longer fits the plan: %s", key, uf->id, uf->plan, uf->why);
 	return fail(r, ENG_NOTFOUND, "no milestone %s%s%s", key, plan ? " in plan " : "",
 	    plan ? plan : "");
 }
@@ -642,12 +736,36 @@ record(struct engine *e, struct pstate *ps, size_t idx, const struct actor *who,
 	a.action = action;
 	a.reason = reason;
 	a.note = note;
-	if (store_begin(e->store) == -1 ||
-	    store_put_state(e->store, ps->plan->id, a.key, &ps->st[idx]) == -1 ||
+	if (store_put_state(e->store, ps->plan->id, a.key, &ps->st[idx]) == -1 ||
 	    store_audit(e->store, &a) == -1)
 		return fail(r, ENG_FAIL, "database: %s", store_error(e->store));
-	e->generation++;
 	return ENG_OK;
+}
+
+/*
+ * How to take back an in-memory change whose transaction did not reach the disk. The
+ * pstate stays where it is meanwhile: plans are only replaced by engine_load, never inside
+ * an open transaction.
+ */
+struct state_undo {
+	struct engine	*e;
+	struct pstate	*ps;
+	size_t		 idx;
+	struct istate	 saved;
+};
+
+static void
+state_undo_cb(void *arg, int undo)
+{
+	struct state_undo *u = arg;
+
+	if (undo) {
+		istate_clear(&u->ps->st[u->idx]);
+		u->ps->st[u->idx] = u->saved;
+		u->e->generation++;
+	} else
+		istate_clear(&u->saved);
+	free(u);
 }
 
 static int
@@ -678,27 +796,30 @@ set_state(struct istate *s, enum status st, int64_t at, const struct actor *who,
 }
 
 /*
- * Change a state in memory and record it with its audit line; on a database error the
- * state is as it was. note is the state's note; audit_note what the log says beside it.
+ * Change a state in memory and record it with its audit line, in the open transaction;
+ * should that not be committed, the state goes back to what it was. note is the state's
+ * note; audit_note what the log says beside it.
  */
 static int
 apply(struct engine *e, struct pstate *ps, size_t idx, const struct actor *who, int64_t now,
     enum status st, int64_t at, const char *note, int overridden, const char *action,
     const char *reason, const char *audit_note, struct eng_result *r)
 {
-	struct istate *s = &ps->st[idx], saved = *s;
+	struct istate *s = &ps->st[idx];
+	struct state_undo *u;
 
+	if (store_begin(e->store) == -1)
+		return fail(r, ENG_FAIL, "database: %s", store_error(e->store));
+	u = xcalloc(1, sizeof(*u));
+	u->e = e;
+	u->ps = ps;
+	u->idx = idx;
+	u->saved = *s;
 	s->actor = s->note = NULL;
 	set_state(s, st, at, who, note, overridden, now);
-	if (record(e, ps, idx, who, now, action, reason, audit_note, r) != ENG_OK) {
-		free(s->actor);
-		free(s->note);
-		*s = saved;
-		return r->rc;
-	}
-	free(saved.actor);
-	free(saved.note);
-	return ENG_OK;
+	store_on_rollback(e->store, state_undo_cb, u);
+	e->generation++;
+	return record(e, ps, idx, who, now, action, reason, audit_note, r);
 }
 
 int
@@ -764,13 +885,50 @@ engine_waive(struct engine *e, struct pstate *ps, size_t idx, const struct actor
 	return apply(e, ps, idx, who, now, ST_WAIVED, now, reason, 0, "waive", reason, NULL, r);
 }
 
+/* An addition taken back: the milestone out of the plan, what was computed from it too. */
+struct add_undo {
+	struct engine	*e;
+	struct pstate	*ps;
+	size_t		 old_ninst;
+	int		*seq;
+	struct sched	*sched;
+	int64_t		 stamp;
+};
+
+static void
+add_undo_cb(void *arg, int undo)
+{
+	struct add_undo *u = arg;
+	struct pstate *ps = u->ps;
+	size_t i;
+
+	if (undo) {
+		/* Changes of the same transaction are undone newest first: it is the last. */
+		for (i = u->old_ninst; i < ps->plan->ninst; i++)
+			istate_clear(&ps->st[i]);
+		plan_remove_last(ps->plan);
+		free(ps->seq);
+		schedule_free(ps->sched);
+		ps->seq = u->seq;
+		ps->sched = u->sched;
+		ps->stamp = u->stamp;
+		u->e->generation++;
+	} else {
+		free(u->seq);
+		schedule_free(u->sched);
+	}
+	free(u);
+}
+
 int
 engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor *who,
     int64_t now, struct eng_result *r)
 {
 	struct milestone *m;
 	struct istate *nst;
+	struct add_undo *u;
 	struct audit a;
+	const struct unfit *uf;
 	char *cause = NULL, *text;
 	size_t i, old_n = ps->plan->ninst, j;
 	struct instance *in;
@@ -781,6 +939,16 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 		fail(r, ENG_BAD, "%s", cause);
 		free(cause);
 		return r->rc;
+	}
+	if ((uf = unfit_find(e, ps->plan->id, m->id, strlen(m->id))) != NULL) {
+		fail(r, ENG_BAD, "milestone %s was added before and is kept, but no longer fits "
+		    "plan %s: %s", m->id, ps->plan->id, uf->why);
+		milestone_free(m);
+		return r->rc;
+	}
+	if (store_begin(e->store) == -1) {
+		milestone_free(m);
+		return fail(r, ENG_FAIL, "database: %s", store_error(e->store));
 	}
 	if (plan_add_milestone(ps->plan, m, &cause) == -1) {
 		milestone_free(m);
@@ -794,6 +962,17 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 		nst[i] = ps->st[i];
 	free(ps->st);
 	ps->st = nst;
+	u = xcalloc(1, sizeof(*u));
+	u->e = e;
+	u->ps = ps;
+	u->old_ninst = old_n;
+	u->seq = ps->seq;
+	u->sched = ps->sched;
+	u->stamp = ps->stamp;
+	ps->seq = NULL;
+	ps->sched = NULL;
+	store_on_rollback(e->store, add_undo_cb, u);
+	e->generation++;
 	text = json_dumps(def, JSON_COMPACT | JSON_SORT_KEYS);
 	memset(&a, 0, sizeof(a));
 	a.at = now;
@@ -803,20 +982,16 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 	a.key = ps->plan->ms[ps->plan->nms - 1].id;
 	a.action = "add";
 	a.note = ps->plan->ms[ps->plan->nms - 1].title;
-	if (store_begin(e->store) == -1 ||
-	    store_put_added(e->store, ps->plan->id, a.key, text, now, who->name) == -1 ||
-	    store_audit(e->store, &a) == -1) {
+	if (store_put_added(e->store, ps->plan->id, a.key, text, now, who->name) == -1 ||
+	    store_audit(e->store, &a) == -1 || publish_state(e, ps, now) == -1) {
 		free(text);
 		return fail(r, ENG_FAIL, "database: %s", store_error(e->store));
 	}
 	free(text);
-	if (publish_state(e, ps, now) == -1)
-		return fail(r, ENG_FAIL, "database: %s", store_error(e->store));
 	for (j = old_n; j < ps->plan->ninst; j++) {
 		in = &ps->plan->inst[j];
 		r->list = xreallocarray(r->list, r->nlist + 1, sizeof(size_t));
 		r->list[r->nlist++] = in->idx;
 	}
-	e->generation++;
 	return ENG_OK;
 }

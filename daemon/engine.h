@@ -26,6 +26,14 @@ struct orphan {
 	struct istate	 st;
 };
 
+/* A milestone added at run time that the plan no longer takes: kept, shown, never dropped. */
+struct unfit {
+	char		*plan;
+	char		*id;
+	char		*title;		/* NULL when its definition cannot be read */
+	char		*why;
+};
+
 struct engine {
 	struct store	*store;
 	char		*plans_dir;
@@ -33,6 +41,8 @@ struct engine {
 	size_t		 nplans;
 	struct orphan	*orphans;
 	size_t		 norphans;
+	struct unfit	*unfit;
+	size_t		 nunfit;
 	uint64_t	 generation;	/* raised on every change, for caches */
 };
 
@@ -66,19 +76,24 @@ struct eng_result {
 };
 void		 eng_result_clear(struct eng_result *);
 
-/* Load (or reload) every *.plan in the plans directory; on any error nothing changes. */
+/*
+ * Load (or reload) every *.plan in the plans directory; on any error nothing changes.
+ * Never inside an open transaction: its own commits must not take others' changes along.
+ */
 int		 engine_load(struct engine *, struct errlist *);
 /* Parse and check the plans of a directory without a database (termijnd -n). */
 int		 engine_check(const char *dir, struct errlist *);
 void		 engine_free(struct engine *);
-/* Re-read every state from the database (after a failed commit). */
-int		 engine_reload_states(struct engine *);
 
 struct pstate	*engine_plan(struct engine *, const char *id);
 /* Find an instance by key (ID or ID@PARTY) in plan (NULL: any plan). */
 int		 engine_find(struct engine *, const char *plan, const char *key, struct pstate **,
 		    size_t *idx, struct eng_result *);
 
+/*
+ * The changes: each records itself in the store's open transaction (beginning one) and
+ * registers how to undo its in-memory effect should that transaction not be committed.
+ */
 int		 engine_done(struct engine *, struct pstate *, size_t idx, const struct actor *,
 		    int64_t now, int64_t at, const char *note, int override, const char *reason,
 		    struct eng_result *);

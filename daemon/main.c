@@ -42,6 +42,8 @@ termijnd_reload(struct termijnd *d, struct errlist *errs)
 {
 	size_t i;
 
+	/* The reload commits on its own: the changes of this moment go first, with theirs. */
+	control_flush(d);
 	if (engine_load(&d->engine, errs) == -1 || remind_reload(d, errs) == -1) {
 		for (i = 0; i < errs->n; i++)
 			log_warnx("reload: %s", errs->msg[i]);

@@ -1758,3 +1758,15 @@ plan_add_milestone(struct plan *p, struct milestone *m, char **cause)
 	free(m);	/* its contents now belong to the plan */
 	return 0;
 }
+
+void
+plan_remove_last(struct plan *p)
+{
+	struct errlist errs = { 0 };
+
+	if (p->nms == 0)
+		return;
+	milestone_clear(&p->ms[--p->nms]);
+	plan_expand(p, &errs);	/* the plan was valid before the milestone came */
+	errlist_free(&errs);
+}

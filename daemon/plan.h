@@ -174,6 +174,8 @@ void			 plan_free(struct plan *);
 
 /* Add a milestone at run time; it is validated against the plan as the parser would. */
 int			 plan_add_milestone(struct plan *, struct milestone *, char **cause);
+/* Take the last milestone added out again (its addition was not committed). */
+void			 plan_remove_last(struct plan *);
 struct milestone	*milestone_new(void);
 void			 milestone_free(struct milestone *);
 

@@ -11,9 +11,20 @@
 #include "store.h"
 #include "xmalloc.h"
 
+/* What to do to memory when the open transaction does not reach the disk. */
+struct undo {
+	store_undo_fn	 fn;
+	void		*arg;
+};
+
 struct store {
 	sqlite3		*db;
 	int		 in_txn;
+	int		 doomed;	/* a write of the open transaction failed: roll back */
+	int		 wiped;		/* it erased a secret: leave no copy in the WAL */
+	char		*write_error;	/* why the last write failed; NULL: it went through */
+	struct undo	*undo;
+	size_t		 nundo, undocap;
 	sqlite3_stmt	*put_state, *audit, *put_added;
 };
 
@@ -78,6 +89,56 @@ exec(struct store *s, const char *sql)
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		log_warnx("sqlite: %s: %s", sql, msg ? msg : "?");
 		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* A write failed: say why until one goes through, and doom the transaction it was in. */
+static void
+write_failed(struct store *s)
+{
+	free(s->write_error);
+	s->write_error = xstrdup(sqlite3_errmsg(s->db));
+	if (s->in_txn)
+		s->doomed = 1;
+}
+
+/*
+ * May a write go ahead? Not in a doomed transaction: SQLite may have rolled it back on
+ * its own (disk full, I/O error), and a write now would commit by itself, apart from the
+ * changes it belongs with.
+ */
+static int
+may_write(struct store *s)
+{
+	if (s->in_txn && (s->doomed || sqlite3_get_autocommit(s->db))) {
+		s->doomed = 1;
+		return 0;
+	}
+	return 1;
+}
+
+/* Step a write statement; a failure is recorded as above. */
+static int
+write_step(struct store *s, sqlite3_stmt *st)
+{
+	if (!may_write(s))
+		return -1;
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		write_failed(s);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+write_exec(struct store *s, const char *sql)
+{
+	if (!may_write(s))
+		return -1;
+	if (exec(s, sql) == -1) {
+		write_failed(s);
 		return -1;
 	}
 	return 0;
@@ -161,8 +222,10 @@ store_open(const char *dir, char **cause)
 	path = NULL;
 	sqlite3_busy_timeout(s->db, 2000);
 	/* FULL: a commit acknowledged to a client survives power loss, not only a crash. */
+	/* secure_delete: a secret overwritten (a feed's address once sent) leaves no copy. */
 	if (exec(s, "PRAGMA journal_mode = WAL") == -1 ||
 	    exec(s, "PRAGMA synchronous = FULL") == -1 ||
+	    exec(s, "PRAGMA secure_delete = ON") == -1 ||
 	    exec(s, "PRAGMA foreign_keys = ON") == -1) {
 		xasprintf(cause, "cannot set up the database: %s", store_error(s));
 		goto fail;
@@ -190,6 +253,9 @@ store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
+	store_rollback(s);
+	free(s->undo);
+	free(s->write_error);
 	sqlite3_finalize(s->put_state);
 	sqlite3_finalize(s->audit);
 	sqlite3_finalize(s->put_added);
@@ -204,14 +270,36 @@ store_healthy(struct store *s)
 }
 
 int
+store_writable(struct store *s, const char **why)
+{
+	if (why != NULL)
+		*why = s->write_error;
+	return s->write_error == NULL;
+}
+
+int
 store_begin(struct store *s)
 {
 	if (s->in_txn)
 		return 0;
-	if (exec(s, "BEGIN IMMEDIATE") == -1)
+	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		write_failed(s);
 		return -1;
+	}
 	s->in_txn = 1;
+	s->doomed = 0;
 	return 0;
+}
+
+/* The transaction is over: undo (or just forget) what memory did with it, newest first. */
+static void
+undo_run(struct store *s, int undo)
+{
+	size_t i = s->nundo;
+
+	s->nundo = 0;
+	while (i-- > 0)
+		s->undo[i].fn(s->undo[i].arg, undo);
 }
 
 int
@@ -219,26 +307,57 @@ store_commit(struct store *s)
 {
 	if (!s->in_txn)
 		return 0;
-	if (exec(s, "COMMIT") == -1) {
+	if (!may_write(s) || exec(s, "COMMIT") == -1) {
+		if (!s->doomed)
+			write_failed(s);
 		store_rollback(s);
 		return -1;
 	}
 	s->in_txn = 0;
+	free(s->write_error);
+	s->write_error = NULL;
+	undo_run(s, 0);
+	if (s->wiped) {
+		/* The WAL still holds the page as it was before the erasure. */
+		s->wiped = 0;
+		if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+		    NULL) != SQLITE_OK)
+			log_warnx("sqlite: checkpoint: %s", store_error(s));
+	}
 	return 0;
 }
 
 void
 store_rollback(struct store *s)
 {
-	if (s->in_txn && !sqlite3_get_autocommit(s->db))
+	if (!s->in_txn)
+		return;
+	if (!sqlite3_get_autocommit(s->db))
 		exec(s, "ROLLBACK");
 	s->in_txn = 0;
+	s->doomed = 0;
+	s->wiped = 0;
+	undo_run(s, 1);
 }
 
 int
 store_in_txn(struct store *s)
 {
 	return s->in_txn;
+}
+
+void
+store_on_rollback(struct store *s, store_undo_fn fn, void *arg)
+{
+	if (!s->in_txn)
+		fatalx("store_on_rollback outside a transaction");
+	if (s->nundo == s->undocap) {
+		s->undocap = s->undocap ? s->undocap * 2 : 16;
+		s->undo = xreallocarray(s->undo, s->undocap, sizeof(*s->undo));
+	}
+	s->undo[s->nundo].fn = fn;
+	s->undo[s->nundo].arg = arg;
+	s->nundo++;
 }
 
 static void
@@ -253,15 +372,13 @@ bind_text(sqlite3_stmt *st, int i, const char *v)
 static int
 step_done(struct store *s, sqlite3_stmt *st)
 {
-	int rc = sqlite3_step(st);
+	int rc = write_step(s, st);
 
+	if (rc == -1)
+		log_warnx("sqlite: %s", s->write_error ? s->write_error : store_error(s));
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	if (rc != SQLITE_DONE) {
-		log_warnx("sqlite: %s", store_error(s));
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 int
@@ -296,7 +413,7 @@ store_rename(struct store *s, const char *plan, const char *from, const char *to
 	bind_text(st, 1, to);
 	bind_text(st, 2, plan);
 	bind_text(st, 3, from);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	rc = write_step(s, st);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -374,8 +491,13 @@ store_each_added(struct store *s, const char *plan, store_added_cb cb, void *arg
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT id, def FROM added WHERE plan = ? ORDER BY at, id",
-	    -1, &st, NULL) != SQLITE_OK)
+	/*
+	 * In the order they were added, which the audit log keeps: `at` is the plan's clock
+	 * (a demo clock starts again where it started) and ties within a second.
+	 */
+	if (sqlite3_prepare_v2(s->db, "SELECT id, def FROM added WHERE plan = ?1 ORDER BY"
+	    " (SELECT min(seq) FROM audit WHERE audit.plan = ?1 AND audit.key = added.id AND"
+	    " action = 'add'), at, id", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	bind_text(st, 1, plan);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -447,7 +569,7 @@ store_meta_set(struct store *s, const char *name, int64_t v)
 		return -1;
 	bind_text(st, 1, name);
 	sqlite3_bind_int64(st, 2, v);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	rc = write_step(s, st);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -490,7 +612,7 @@ store_occurrence_add(struct store *s, const char *plan, const char *key, const c
 	sqlite3_bind_int64(st, 4, at);
 	bind_text(st, 5, recipient);
 	sqlite3_bind_int64(st, 6, outbox_id);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	rc = write_step(s, st);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -517,7 +639,7 @@ store_outbox_add(struct store *s, const struct outbox_row *r)
 	sqlite3_bind_blob(st, 10, r->message != NULL ? r->message : "", (int)r->message_len,
 	    SQLITE_TRANSIENT);
 	bind_text(st, 11, r->last_error);
-	if (sqlite3_step(st) == SQLITE_DONE)
+	if (write_step(s, st) == 0)
 		id = sqlite3_last_insert_rowid(s->db);
 	sqlite3_finalize(st);
 	return id;
@@ -575,6 +697,28 @@ store_outbox_each(struct store *s, const char *state, int64_t due_before, int li
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/*
+ * A feed's address carries its token, which the database otherwise holds only as a hash:
+ * such a message is kept until it is sent, then erased (secure_delete zeroes the old cell;
+ * the commit checkpoints the WAL that still has it).
+ */
+static int
+outbox_forget_secret(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE outbox SET message = zeroblob(0) WHERE id = ? AND"
+	    " kind = 'feed-link' AND length(message) > 0", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = write_step(s, st);
+	if (rc == 0 && sqlite3_changes(s->db) > 0)
+		s->wiped = 1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int
 store_outbox_set(struct store *s, int64_t id, const char *state, int attempts,
     int64_t next_attempt, const char *last_error, int smtp_code, int64_t sent_at)
@@ -599,15 +743,17 @@ store_outbox_set(struct store *s, int64_t id, const char *state, int attempts,
 	else
 		sqlite3_bind_null(st, 6);
 	sqlite3_bind_int64(st, 7, id);
-	rc = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(s->db) == 1 ? 0 : -1;
+	rc = write_step(s, st) == 0 && sqlite3_changes(s->db) == 1 ? 0 : -1;
 	sqlite3_finalize(st);
+	if (rc == 0 && strcmp(state, "sent") == 0)
+		rc = outbox_forget_secret(s, id);
 	return rc;
 }
 
 int
 store_outbox_requeue_sending(struct store *s)
 {
-	return exec(s, "UPDATE outbox SET state = 'pending' WHERE state = 'sending'");
+	return write_exec(s, "UPDATE outbox SET state = 'pending' WHERE state = 'sending'");
 }
 
 int
@@ -655,7 +801,7 @@ store_outbox_retry(struct store *s, int64_t id)
 	    " next_attempt = 0 WHERE id = ? AND state = 'failed'", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st) == SQLITE_DONE ? (sqlite3_changes(s->db) == 1 ? 0 : 1) : -1;
+	rc = write_step(s, st) == 0 ? (sqlite3_changes(s->db) == 1 ? 0 : 1) : -1;
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -681,7 +827,7 @@ store_feed_add(struct store *s, const char *kind, const char *subject, const uns
 		sqlite3_bind_int64(st, 6, replaces);
 	else
 		sqlite3_bind_null(st, 6);
-	if (sqlite3_step(st) == SQLITE_DONE)
+	if (write_step(s, st) == 0)
 		id = sqlite3_last_insert_rowid(s->db);
 	sqlite3_finalize(st);
 	return id;
@@ -752,7 +898,7 @@ store_feed_revoke(struct store *s, int64_t id, int64_t at)
 		return -1;
 	sqlite3_bind_int64(st, 1, at);
 	sqlite3_bind_int64(st, 2, id);
-	rc = sqlite3_step(st) == SQLITE_DONE ? (sqlite3_changes(s->db) == 1 ? 0 : 1) : -1;
+	rc = write_step(s, st) == 0 ? (sqlite3_changes(s->db) == 1 ? 0 : 1) : -1;
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -791,7 +937,7 @@ store_sequence(struct store *s, const char *plan, const char *key, uint64_t hash
 	bind_text(st, 2, key);
 	sqlite3_bind_int64(st, 3, h);
 	sqlite3_bind_int(st, 4, *seq);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	rc = write_step(s, st);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -824,7 +970,7 @@ store_plan_seen(struct store *s, const char *plan, uint64_t hash, int64_t now, i
 	bind_text(st, 1, plan);
 	sqlite3_bind_int64(st, 2, h);
 	sqlite3_bind_int64(st, 3, now);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	rc = write_step(s, st);
 	sqlite3_finalize(st);
 	return rc;
 }

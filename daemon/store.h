@@ -25,11 +25,23 @@ void		 store_close(struct store *);
 const char	*store_error(struct store *);
 int		 store_healthy(struct store *);
 
-/* Write transactions: many changes share one commit (and one fsync). */
+/*
+ * Write transactions: many changes share one commit (and one fsync). After a failed write
+ * the transaction is doomed: later writes fail and its commit rolls back.
+ */
 int		 store_begin(struct store *);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
 int		 store_in_txn(struct store *);
+/*
+ * An in-memory change made with the open transaction: if the transaction is rolled back
+ * (or its commit fails), fn(arg, 1) undoes it; after a commit fn(arg, 0) only frees arg.
+ * Called newest first, so that memory ends as the database is.
+ */
+typedef void	 (*store_undo_fn)(void *arg, int undo);
+void		 store_on_rollback(struct store *, store_undo_fn, void *arg);
+/* 0 from a failed write or commit (disk full, I/O error) until one goes through; why. */
+int		 store_writable(struct store *, const char **why);
 
 int		 store_put_state(struct store *, const char *plan, const char *key,
 		    const struct istate *);
@@ -42,6 +54,7 @@ typedef void	 (*store_state_cb)(const char *plan, const char *key, const struct 
 		    void *);
 int		 store_each_state(struct store *, const char *plan, store_state_cb, void *);
 typedef void	 (*store_added_cb)(const char *id, const char *def, void *);
+/* A plan's run-time additions, in the order they were made. */
 int		 store_each_added(struct store *, const char *plan, store_added_cb, void *);
 typedef void	 (*store_audit_cb)(const struct audit *, void *);
 /* The newest limit entries matching (NULL: any), oldest first. */

@@ -17,6 +17,7 @@ struct pending {
 	int			 code;
 	char			*body;
 	int			 is_write;
+	int			 in_txn;	/* answered while the turn's changes were open */
 	TAILQ_ENTRY(pending)	 entry;
 };
 
@@ -40,6 +41,8 @@ void	control_close(struct termijnd *);
 /* Send (or hold until commit) a JSON reply; steals body. */
 void	control_reply(struct termijnd *, struct evhttp_request *, int code, json_t *body,
 	    int is_write);
+/* Commit the open batch and send its replies now (before a reload, at the end). */
+void	control_flush(struct termijnd *);
 /* Who is calling: name and uid from the socket's peer credentials; -1 with *cause when
  * that cannot be told now (the lookup failed, as when out of descriptors). */
 int	control_peer(struct evhttp_request *, long *uid, char *name, size_t namelen,
