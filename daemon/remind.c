@@ -37,6 +37,20 @@ struct remind {
 	size_t			 queued;	/* messages the current scan wrote */
 	size_t			 inflight;
 	struct remind_stats	 stats;
+	struct outcome		*unrecorded;	/* outcomes whose write did not reach the disk */
+	size_t			 nunrecorded;
+};
+
+/* What became of a message, as store_outbox_set writes it. */
+struct outcome {
+	struct remind	*r;
+	int64_t		 id;
+	const char	*state;		/* a constant */
+	int		 attempts;
+	int64_t		 next_attempt;
+	char		*last_error;
+	int		 smtp_code;
+	int64_t		 sent_at;
 };
 
 static void	arm(struct remind *);
@@ -313,29 +327,105 @@ due_cb(const struct outbox_row *row, void *arg)
 	j->attempts = row->attempts;
 }
 
+/* An outcome whose write did not reach the disk: kept in memory to write again. */
+static void
+outcome_keep(struct remind *r, const struct outcome *o)
+{
+	struct outcome *k;
+
+	r->unrecorded = xreallocarray(r->unrecorded, r->nunrecorded + 1, sizeof(*k));
+	k = &r->unrecorded[r->nunrecorded++];
+	*k = *o;
+	k->last_error = o->last_error ? xstrdup(o->last_error) : NULL;
+}
+
+static void
+outcome_undo_cb(void *arg, int undo)
+{
+	struct outcome *o = arg;
+
+	if (undo)
+		outcome_keep(o->r, o);
+	free(o->last_error);
+	free(o);
+}
+
+/*
+ * Write what became of a message. A message that went must not stay "sending" in the
+ * database (and go again at the next start) because its outcome met a full disk: the
+ * outcome stays in memory until its write is committed.
+ */
+static int
+outcome_write(struct remind *r, const struct outcome *o)
+{
+	struct store *s = r->d->engine.store;
+	struct outcome *u;
+	int own, rc;
+
+	if (txn_begin(r, &own) == -1) {
+		outcome_keep(r, o);
+		return -1;
+	}
+	rc = store_outbox_set(s, o->id, o->state, o->attempts, o->next_attempt, o->last_error,
+	    o->smtp_code, o->sent_at);
+	u = xmalloc(sizeof(*u));
+	*u = *o;
+	u->last_error = o->last_error ? xstrdup(o->last_error) : NULL;
+	store_on_rollback(s, outcome_undo_cb, u);
+	return txn_end(r, own, rc == 0);
+}
+
+/* Outcomes that met a failed write, once more (none while a batch is open: it is soon). */
+static void
+outcomes_retry(struct remind *r)
+{
+	struct outcome *v = r->unrecorded;
+	size_t i, n = r->nunrecorded;
+
+	if (n == 0 || store_in_txn(r->d->engine.store))
+		return;
+	r->unrecorded = NULL;
+	r->nunrecorded = 0;
+	for (i = 0; i < n; i++) {
+		outcome_write(r, &v[i]);
+		free(v[i].last_error);
+	}
+	free(v);
+	if (r->nunrecorded == 0)
+		log_info("reminders: the outcomes of %zu message%s recorded after all", n,
+		    n == 1 ? "" : "s");
+}
+
 static void
 send_done_cb(uint64_t id, enum mail_result res, int code, const char *errmsg, void *arg)
 {
 	struct remind *r = arg;
-	struct store *s = r->d->engine.store;
+	struct outcome o;
 	int64_t now = (int64_t)time(NULL), wait;
-	int own, attempts, rc;
+	int attempts;
 
 	r->inflight--;
 	/* The attempts before this one travel in the top bits of the id (see pump). */
 	attempts = (int)(id >> 48) + 1;
 	id &= ((uint64_t)1 << 48) - 1;
-	txn_begin(r, &own);
+	memset(&o, 0, sizeof(o));
+	o.r = r;
+	o.id = (int64_t)id;
+	o.attempts = attempts;
+	o.smtp_code = code;
+	o.last_error = (char *)errmsg;
 	switch (res) {
 	case MAIL_SENT:
-		rc = store_outbox_set(s, (int64_t)id, "sent", attempts, 0, NULL, code, now);
+		o.state = "sent";
+		o.last_error = NULL;
+		o.sent_at = now;
 		r->stats.sent++;
 		log_info("reminder %llu sent", (unsigned long long)id);
 		break;
 	case MAIL_TEMPFAIL:
 		r->stats.tempfail++;
 		if (attempts >= r->d->conf->mail_retry_max) {
-			rc = store_outbox_set(s, (int64_t)id, "failed", attempts, 0, errmsg, code, 0);
+			o.state = "failed";
 			log_warnx("reminder %llu failed after %d attempts: %s",
 			    (unsigned long long)id, attempts, errmsg ? errmsg : "?");
 			break;
@@ -343,22 +433,22 @@ send_done_cb(uint64_t id, enum mail_result res, int code, const char *errmsg, vo
 		wait = (int64_t)r->d->conf->mail_retry_base << (attempts - 1 < 20 ? attempts - 1 : 20);
 		if (wait > RETRY_CAP)
 			wait = RETRY_CAP;
-		rc = store_outbox_set(s, (int64_t)id, "pending", attempts, now + wait, errmsg, code,
-		    0);
+		o.state = "pending";
+		o.next_attempt = now + wait;
 		log_warnx("reminder %llu: temporary failure (%s); retry in %llds",
 		    (unsigned long long)id, errmsg ? errmsg : "?", (long long)wait);
 		break;
 	case MAIL_PERMFAIL:
 	default:
 		r->stats.permfail++;
-		rc = store_outbox_set(s, (int64_t)id, "failed", attempts, 0, errmsg, code, 0);
+		o.state = "failed";
 		log_warnx("reminder %llu failed for good: %s", (unsigned long long)id,
 		    errmsg ? errmsg : "?");
 		break;
 	}
-	if (txn_end(r, own, rc == 0) == -1)
-		log_warnx("reminders: cannot record the outcome of %llu: %s",
-		    (unsigned long long)id, store_error(s));
+	if (outcome_write(r, &o) == -1)
+		log_warnx("reminders: cannot record the outcome of %llu: %s; kept to record later",
+		    (unsigned long long)id, store_error(r->d->engine.store));
 	pump(r);
 	arm(r);
 }
@@ -385,6 +475,14 @@ pump(struct remind *r)
 	int own, ok = 1;
 	uint64_t tag;
 
+	/*
+	 * Not inside a batch of the control socket: a message must be "sending" on disk
+	 * before it goes, or a failed commit has it pending again while it is on its way.
+	 * The batch's commit kicks a scan, which comes here.
+	 */
+	if (store_in_txn(s))
+		return;
+	outcomes_retry(r);
 	room = (size_t)r->d->conf->mail_in_flight * 2;
 	if (r->inflight >= room)
 		return;
@@ -431,9 +529,15 @@ pump(struct remind *r)
 			    send_done_cb, r, &cause) == 0)
 				r->inflight++;
 			else {
-				txn_begin(r, &own);
-				store_outbox_set(s, j->id, "failed", j->attempts + 1, 0, cause, 0, 0);
-				txn_end(r, own, 1);
+				struct outcome o;
+
+				memset(&o, 0, sizeof(o));
+				o.r = r;
+				o.id = j->id;
+				o.state = "failed";
+				o.attempts = j->attempts + 1;
+				o.last_error = cause;
+				outcome_write(r, &o);
 				log_warnx("reminder %lld refused: %s", (long long)j->id, cause);
 				free(cause);
 				cause = NULL;
@@ -490,6 +594,9 @@ arm(struct remind *r)
 
 	if (next != 0 && (clock_speed() > 0 || !clock_is_demo()))
 		delay = clock_real_delay(next);
+	/* Outcomes not yet recorded: try again soon (the disk may have room again). */
+	if (r->nunrecorded > 0 && (delay < 0 || delay > 10))
+		delay = 10;
 	if (store_outbox_next_attempt(e->store, &retry) == 1 && r->inflight == 0) {
 		dr = (double)(retry - (int64_t)time(NULL));
 		if (dr < 0)
@@ -631,6 +738,10 @@ remind_stop(struct termijnd *d)
 	event_free(r->timer);
 	event_free(r->scan_ev);
 	templates_free(&r->tpl);
+	/* Outcomes still unrecorded: their rows stay "sending" and go again at the next start. */
+	while (r->nunrecorded > 0)
+		free(r->unrecorded[--r->nunrecorded].last_error);
+	free(r->unrecorded);
 	free(r);
 	d->remind = NULL;
 }

@@ -1110,6 +1110,40 @@ test_add_valid(void **state)
 	plan_free(p);
 }
 
+/* An addition taken back (its commit failed): the plan is as before, newest first. */
+static void
+test_remove_last(void **state)
+{
+	struct plan *p = load_good(BEDRIJFSVOERING);
+	struct milestone *m = new_ms("quickwin-ict", "2014-02-14", "quickwins");
+	char *cause = NULL;
+	size_t nms = p->nms, ninst = p->ninst, i;
+
+	(void)state;
+	m->per_party = 1;
+	assert_int_equal(plan_add_milestone(p, m, &cause), 0);
+	assert_int_equal(plan_add_milestone(p, new_ms("quickwin-hr", "2014-02-20",
+	    "quickwin-ict"), &cause), 0);
+	plan_remove_last(p);
+	assert_null(plan_milestone(p, "quickwin-hr"));
+	assert_non_null(plan_instance(p, "quickwin-ict@staphorst"));
+	assert_int_equal(inst(p, "quickwin-ict@staphorst")->ndep, 0);
+	plan_remove_last(p);
+	assert_int_equal(p->nms, nms);
+	assert_int_equal(p->ninst, ninst);
+	assert_null(plan_milestone(p, "quickwin-ict"));
+	assert_null(plan_instance(p, "quickwin-ict@staphorst"));
+	for (i = 0; i < p->ninst; i++)
+		assert_ptr_equal(p->inst[i].ms, plan_milestone(p, p->inst[i].ms->id));
+	/* or-betrokken (3), voorstellen and architectuur, as in the file. */
+	assert_int_equal(inst(p, "quickwins")->ndep, 5);
+	assert_links_mirrored(p);
+	/* It can be added again. */
+	assert_int_equal(plan_add_milestone(p, new_ms("quickwin-ict", "2014-02-14", "quickwins"),
+	    &cause), 0);
+	plan_free(p);
+}
+
 static void
 test_add_unknown_requires(void **state)
 {
@@ -1616,6 +1650,7 @@ main(void)
 	const struct CMUnitTest add[] = {
 		cmocka_unit_test(test_add_valid),
 		cmocka_unit_test(test_add_unknown_requires),
+		cmocka_unit_test(test_remove_last),
 		cmocka_unit_test(test_add_impossible_timing),
 		cmocka_unit_test(test_add_duplicate),
 	};

@@ -1,0 +1,126 @@
+#!/bin/bash
+# t-diskfull.sh: the state directory fills up. Changes are refused with a clear error, none
+# that was acknowledged is lost, and what the daemon shows is what the database holds: while
+# the disk is full, once space returns, and after a restart. Needs root (a small tmpfs).
+. "$(dirname "$0")/../e2e/lib.sh"
+if [ "$(id -u)" != 0 ] || ! mkdir -p "$T/state" || ! mount -t tmpfs -o size=6m tmpfs "$T/state"; then
+	echo "SKIP: t-diskfull.sh needs root to mount a small tmpfs as the state directory"
+	exit 0
+fi
+trap '[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null; umount "$T/state"; cleanup' EXIT
+setup_conf
+C=$TERMIJN
+DB=$T/state/termijn.db
+start_daemon --clock-start '2013-12-16 09:00' --clock-speed 0 || exit 1
+LONG=$(head -c 15000 /dev/zero | tr '\0' 'x')
+NOTE=$(head -c 3900 /dev/zero | tr '\0' 'n')
+
+# api METHOD PATH [BODY]: $CODE the HTTP status, $OUT the body.
+api() {
+	OUT=$(curl -s --max-time 20 --unix-socket "$SOCK" -X "$1" ${3:+-H 'Content-Type: application/json' --data-binary "$3"} \
+	    -w '\n%{http_code}' "http://localhost$2")
+	CODE=${OUT##*$'\n'}
+	OUT=${OUT%$'\n'*}
+}
+
+# What the daemon shows against what the database holds: the additions, and every state
+# that is not open.
+same_as_db() {
+	api GET /api/v1/milestones
+	mem=$(printf '%s' "$OUT" | /usr/bin/python3 -c '
+import json, sys
+ms = json.load(sys.stdin)["milestones"]
+for m in ms:
+    if m["runtime"]: print("added", m["id"])
+    if m["status"] != "open": print("state", m["key"], m["status"])
+' | sort -u)
+	db=$(sqlite3 "$DB" "SELECT 'added ' || id FROM added; SELECT 'state ' || key || ' ' || status FROM state WHERE status != 'open'" | sort -u)
+	if [ "$mem" = "$db" ] && [ -n "$db" ]; then ok "$1: the daemon shows what the database holds"; else
+		not_ok "$1: the daemon and the database differ"; diff <(echo "$db") <(echo "$mem") | head -20 | sed 's/^/    /'; fi
+}
+
+api POST /api/v1/add '{"plan": "bedrijfsvoering", "id": "vooraf", "title": "Vooraf", "owner": "secretaris", "due": "2014-02-20"}'
+[ "$CODE" = 201 ] && ok "an addition before the disk fills" || not_ok "add before: $CODE $OUT"
+
+# Fill the disk to the last block, then give back a little: a few changes still fit.
+dd if=/dev/zero of="$T/state/filler" bs=4k 2>/dev/null
+truncate -s -96K "$T/state/filler"
+ok "the state directory is nearly full ($(df -k "$T/state" | awk 'NR==2 {print $4}') KiB left)"
+
+acked= refused= other=
+for i in $(seq 1 40); do
+	api POST /api/v1/add "{\"plan\": \"bedrijfsvoering\", \"id\": \"vol-$i\", \"title\": \"Vol $i\", \"owner\": \"secretaris\", \"due\": \"2014-02-20\", \"description\": \"$LONG\"}"
+	case $CODE in
+	201) acked="$acked vol-$i" ;;
+	500) refused="$refused vol-$i"; LASTERR=$OUT ;;
+	*) other="$other vol-$i:$CODE" ;;
+	esac
+done
+[ -n "$refused" ] && ok "additions on a full disk are refused ($(echo $refused | wc -w) of 40)" || not_ok "no addition was refused"
+[ -n "$acked" ] && ok "the first ones still fitted ($(echo $acked | wc -w))" || not_ok "none fitted before the disk was full"
+[ -z "$other" ] && ok "every answer was a success or a refusal" || not_ok "other answers:$other"
+OUT=$LASTERR
+expect_in '"error":"internal"' "the refusal is a JSON error"
+expect_in 'disk is full' "the refusal says the disk is full"
+expect_in 'nothing was changed' "and that nothing was changed"
+for id in $refused; do
+	api GET "/api/v1/milestone?key=$id"
+	[ "$CODE" = 404 ] || { not_ok "refused $id is there ($CODE)"; continue; }
+done
+ok "no refused addition is in memory"
+first=$(echo $refused | cut -d' ' -f1)
+api POST /api/v1/done "{\"key\": \"$first\"}"
+[ "$CODE" = 404 ] && ok "done on a refused addition: not found" || not_ok "done on refused $first: $CODE $OUT"
+api POST /api/v1/add "{\"plan\": \"bedrijfsvoering\", \"id\": \"$first\", \"title\": \"Vol\", \"owner\": \"secretaris\", \"due\": \"2014-02-20\", \"description\": \"$LONG\"}"
+expect_not_in 'exists already' "adding a refused one again is not 'exists already'"
+
+# State changes on the full disk: each either acknowledged or refused.
+dones_acked= dones_refused=
+for k in collegebesluit@staphorst collegebesluit@steenwijkerland collegebesluit@zwartewaterland vooraf; do
+	api POST /api/v1/done "{\"key\": \"$k\", \"note\": \"$NOTE\"}"
+	case $CODE in
+	200) dones_acked="$dones_acked $k" ;;
+	500) dones_refused="$dones_refused $k" ;;
+	*) not_ok "done $k: $CODE $OUT" ;;
+	esac
+done
+api POST /api/v1/waive "{\"key\": \"mt-betrokken@staphorst\", \"reason\": \"$NOTE\"}"
+case $CODE in 200) dones_acked="$dones_acked mt-betrokken@staphorst" ;; 500) dones_refused="$dones_refused mt-betrokken@staphorst" ;; esac
+for k in $dones_refused; do
+	api GET "/api/v1/milestone?key=$k"
+	printf '%s' "$OUT" | grep -q '"status":"open"' || not_ok "refused change of $k is in memory"
+done
+ok "refused state changes are not in memory (${dones_refused:- none})"
+api POST /api/v1/feeds '{"kind": "plan", "subject": "bedrijfsvoering"}'
+[ "$CODE" = 201 ] || [ "$CODE" = 500 ] && ok "a feed on a full disk: created or refused ($CODE)" || not_ok "feed: $CODE $OUT"
+same_as_db "disk full"
+
+# Space returns.
+rm -f "$T/state/filler"
+api POST /api/v1/done '{"key": "inventarisatie", "override": true, "reason": "ruimte terug"}'
+[ "$CODE" = 200 ] && ok "a change goes through once space returns" || not_ok "after space: $CODE $OUT"
+for id in $refused; do
+	api POST /api/v1/add "{\"plan\": \"bedrijfsvoering\", \"id\": \"$id\", \"title\": \"Vol\", \"owner\": \"secretaris\", \"due\": \"2014-02-20\"}"
+	[ "$CODE" = 201 ] || not_ok "add $id again after space returned: $CODE $OUT"
+done
+ok "every refused addition can be made now"
+same_as_db "space back"
+
+kill9_daemon
+start_daemon --clock-start '2013-12-16 09:00' --clock-speed 0 || exit 1
+for id in vooraf $acked $refused; do
+	api GET "/api/v1/milestone?key=$id"
+	[ "$CODE" = 200 ] || not_ok "after restart: $id missing ($CODE)"
+done
+ok "after a restart every acknowledged addition is there"
+for k in $dones_acked inventarisatie; do
+	api GET "/api/v1/milestone?key=$k"
+	printf '%s' "$OUT" | grep -Eq '"status":"(done|waived)"' || not_ok "after restart: $k not done"
+done
+ok "after a restart every acknowledged state change is there"
+api GET /api/v1/status
+expect_in '"orphans":\[\]' "no orphans after the restart"
+same_as_db "after restart"
+[ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] && ok "integrity_check ok" || not_ok "integrity_check"
+stop_daemon
+finish
