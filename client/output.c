@@ -333,6 +333,16 @@ print_unmet(FILE *fp, json_t *unmet)
 
 	json_array_foreach(unmet, i, u) {
 		kind = jstr_or(u, "kind", "");
+		if (strcmp(kind, "window") == 0 || strcmp(kind, "on") == 0) {
+			if ((at = jstr(u, "from_local")) != NULL)
+				s = xstrdup(at);
+			else
+				s = instant_local(jstr_or(u, "at", "?"), NULL);
+			fprintf(fp, strcmp(kind, "on") == 0 ? "  - only on its day, %s\n" :
+			    "  - its window opens %s\n", s);
+			free(s);
+			continue;
+		}
 		if (strcmp(kind, "not-before") == 0) {
 			if ((at = jstr(u, "at_local")) != NULL)
 				s = xstrdup(at);

@@ -83,6 +83,8 @@ instance_json(const struct pstate *ps, size_t idx, int64_t now)
 	json_object_set_new(o, "deadline", jtime(in->deadline));
 	json_object_set_new(o, "start", jtime(in->start));
 	json_object_set_new(o, "not_before", jtime(in->not_before));
+	json_object_set_new(o, "opens", jtime(in->opens));
+	json_object_set_new(o, "on", json_boolean(in->timing.on));
 	json_object_set_new(o, "timezone", json_string(p->tz));
 	if (m->recur.every) {
 		snprintf(buf, sizeof(buf), "every %d %s until %04d-%02d-%02d", m->recur.every,
@@ -126,8 +128,13 @@ unmet_json(const struct pstate *ps, const struct unmet *u, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (u[i].kind == UNMET_NOT_BEFORE) {
-			o = json_pack("{s:s}", "kind", "not-before");
+		if (u[i].kind == UNMET_NOT_BEFORE || u[i].kind == UNMET_WINDOW) {
+			const struct instance *self = &ps->plan->inst[u[i].inst];
+
+			o = json_pack("{s:s}", "kind", u[i].kind == UNMET_NOT_BEFORE ? "not-before" :
+			    self->timing.on ? "on" : "window");
+			if (u[i].kind == UNMET_WINDOW)
+				json_object_set_new(o, "from_local", jltime(&self->timing.from));
 			json_object_set_new(o, "at", jtime(u[i].not_before));
 			json_object_set_new(o, "at_local", jlocal(ps->plan, u[i].not_before));
 		} else {

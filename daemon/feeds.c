@@ -273,6 +273,9 @@ valid_until(const struct selection *s, int64_t now)
 			t = in->not_before;
 			if (t > now && t < next)
 				next = t;
+			t = in->opens;
+			if (t > now && t < next)
+				next = t;
 		}
 	return next;
 }

@@ -27,7 +27,7 @@ struct buf {
 /* Words of the feed, per language; state[] is indexed by enum derived. */
 struct words {
 	const char	*state[6];
-	const char	*status, *plan, *party, *owner, *due, *window, *window_to;
+	const char	*status, *plan, *party, *owner, *due, *window, *window_to, *on;
 	const char	*not_before, *repeats, *until, *waits, *unblocks;
 	const char	*every1[3], *every, *units[3];	/* day, week, month */
 	const char	*done_on, *waived_on, *by, *note, *reason, *overridden;
@@ -36,7 +36,7 @@ struct words {
 
 static const struct words words_nl = {
 	{ "geblokkeerd", "kan nu", "te laat", "klaar", "te laat klaar", "vervallen" },
-	"Status", "Plan", "Partij", "Eigenaar", "Uiterlijk", "Periode", "t/m",
+	"Status", "Plan", "Partij", "Eigenaar", "Uiterlijk", "Periode", "t/m", "Op",
 	"Niet vóór", "Herhaalt", "tot en met", "Wacht op", "Maakt mogelijk",
 	{ "elke dag", "elke week", "elke maand" },
 	"elke", { "dagen", "weken", "maanden" },
@@ -47,7 +47,7 @@ static const struct words words_nl = {
 
 static const struct words words_en = {
 	{ "blocked", "ready", "overdue", "done", "done late", "waived" },
-	"Status", "Plan", "Party", "Owner", "Due", "Window", "to",
+	"Status", "Plan", "Party", "Owner", "Due", "Window", "to", "On",
 	"Not before", "Repeats", "until", "Waits for", "Unblocks",
 	{ "every day", "every week", "every month" },
 	"every", { "days", "weeks", "months" },
@@ -726,7 +726,9 @@ describe(struct render *r, struct buf *b, const struct plan *p, const struct ist
 	if (in->owner != NULL)
 		buf_printf(b, "%s: %s\n", w->owner, role_name(p, in->owner));
 	ltime_format(&in->timing.due, a, sizeof(a));
-	if (in->timing.from.set) {
+	if (in->timing.on)
+		buf_printf(b, "%s: %s\n", w->on, a);
+	else if (in->timing.from.set) {
 		ltime_format(&in->timing.from, c, sizeof(c));
 		buf_printf(b, "%s: %s %s %s\n", w->window, c, w->window_to, a);
 	} else
@@ -1079,6 +1081,8 @@ ical_modified(const struct ical_part *parts, size_t nparts, int64_t now)
 				t = max64(t, in->deadline);
 			if (in->not_before != 0 && in->not_before <= now)
 				t = max64(t, in->not_before);
+			if (in->opens != 0 && in->opens <= now)
+				t = max64(t, in->opens);
 		}
 	}
 	return t;

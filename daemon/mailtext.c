@@ -316,7 +316,7 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
 	else
 		xasprintf(&s, en ? "in %d days" : "over %d dagen", days);
 	var(&v, "days_text", s);
-	if (in->timing.from.set) {
+	if (in->timing.from.set && !in->timing.on) {
 		mailtext_date(p->lang, &in->timing.from, buf, sizeof(buf));
 		mailtext_date(p->lang, &in->timing.due, buf2, sizeof(buf2));
 		xasprintf(&s, en ? "%s to %s" : "%s t/m %s", buf, buf2);

@@ -627,6 +627,19 @@ parse_timing_key(struct parser *ps, const struct pline *l, struct timing *t)
 		parse_window(ps, l->line, l->value, t);
 		return 1;
 	}
+	if (strcmp(l->key, "on") == 0) {
+		if (t->due.set)
+			perr(ps, l->line, "give one of due, window and on");
+		if (parse_time_value(ps, l->line, "on", l->value, &t->due) == 0 &&
+		    t->due.has_time) {
+			perr(ps, l->line, "on: a date without a time (for hours, give not-before "
+			    "and due)");
+			t->due.has_time = 0;
+		}
+		t->from = t->due;
+		t->on = 1;
+		return 1;
+	}
 	if (strcmp(l->key, "not-before") == 0) {
 		parse_time_value(ps, l->line, "not-before", l->value, &t->not_before);
 		return 1;
@@ -741,7 +754,7 @@ key_override(struct parser *ps, const struct pline *l)
 		set_string(ps, l->line, "owner", &o->owner, l->value);
 	else if (!parse_timing_key(ps, l, &o->timing))
 		perr(ps, l->line, "unknown key \"%s\" in a for block (title, description, owner, "
-		    "due, window, not-before)", l->key);
+		    "due, window, on, not-before)", l->key);
 }
 
 static void
@@ -751,8 +764,8 @@ key_milestone(struct parser *ps, const struct pline *l)
 	size_t n, i, nerr = ps->errs->n;
 	char **w;
 
-	if ((strcmp(l->key, "due") == 0 || strcmp(l->key, "window") == 0) &&
-	    parse_timing_key(ps, l, &m->timing)) {
+	if ((strcmp(l->key, "due") == 0 || strcmp(l->key, "window") == 0 ||
+	    strcmp(l->key, "on") == 0) && parse_timing_key(ps, l, &m->timing)) {
 		/* Spare the writer a "has no due date" after "bad date" on the same milestone. */
 		if (ps->errs->n > nerr)
 			m->bad_timing = 1;
@@ -790,7 +803,14 @@ key_milestone(struct parser *ps, const struct pline *l)
 			perr(ps, l->line, "escalate-after: bad duration \"%s\" (Nd or Nw)", l->value);
 	} else if (strcmp(l->key, "escalate-to") == 0)
 		set_string(ps, l->line, "escalate-to", &m->escalate_to, l->value);
-	else if (strcmp(l->key, "same-moment") == 0) {
+	else if (strcmp(l->key, "window-start") == 0) {
+		if (strcmp(l->value, "rule") == 0)
+			m->window_notice = 0;
+		else if (strcmp(l->value, "notice") == 0)
+			m->window_notice = 1;
+		else
+			perr(ps, l->line, "window-start is rule or notice");
+	} else if (strcmp(l->key, "same-moment") == 0) {
 		if (strcmp(l->value, "yes") == 0)
 			m->same_moment = 1;
 		else if (strcmp(l->value, "no") == 0)
@@ -1425,6 +1445,7 @@ inst_timing(struct plan *p, struct instance *in)
 	else
 		in->start = tz_to_utc(p->tz, &t->due);
 	in->not_before = t->not_before.set ? tz_to_utc(p->tz, &t->not_before) : 0;
+	in->opens = t->from.set && !in->ms->window_notice ? in->start : 0;
 }
 
 /* The instances of t that a requirement names: of one party (or of the once milestone),
@@ -1551,6 +1572,7 @@ plan_expand(struct plan *p, struct errlist *errs)
 				if (o->timing.due.set) {
 					proto.timing.due = o->timing.due;
 					proto.timing.from = o->timing.from;
+					proto.timing.on = o->timing.on;
 				}
 				if (o->timing.not_before.set)
 					proto.timing.not_before = o->timing.not_before;
@@ -1618,8 +1640,8 @@ plan_expand(struct plan *p, struct errlist *errs)
 			struct instance *pre = &p->inst[in->pre[j]];
 			int64_t earliest = pre->not_before;
 
-			if (pre->timing.from.set && pre->start > earliest)
-				earliest = pre->start;
+			if (pre->opens > earliest)
+				earliest = pre->opens;
 			if (earliest && earliest >= in->deadline) {
 				ltime_format(&in->timing.due, a, sizeof(a));
 				ltime_format(earliest == pre->not_before ? &pre->timing.not_before :

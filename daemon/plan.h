@@ -34,6 +34,7 @@ struct timing {
 	struct ltime	 due;
 	struct ltime	 from;		/* set: a window */
 	struct ltime	 not_before;
+	int		 on;		/* "on DATE": a window of that one day */
 };
 
 /* A per-party exception ("for PARTY" block). NULL/unset fields take the milestone's. */
@@ -72,6 +73,7 @@ struct milestone {
 	int			 escalate_after;	/* days after the deadline, -1: never */
 	char			*escalate_to;	/* role id */
 	int			 same_moment;	/* all parties' instances happen at one moment */
+	int			 window_notice;	/* "window-start notice": the start is no rule */
 	struct ltime		 done;		/* done before the plan starts */
 	char			**formerly;	/* earlier ids whose recorded state carries over */
 	size_t			 nformerly;
@@ -117,6 +119,7 @@ struct instance {
 	int64_t			 start;		/* window start, or the due moment */
 	int64_t			 deadline;	/* end of the due day, or the due time */
 	int64_t			 not_before;
+	int64_t			 opens;		/* a window's start as a rule (not before it), 0: none */
 	size_t			*pre;		/* prerequisite instances (indices in plan->inst) */
 	size_t			 npre;
 	size_t			*dep;		/* instances that require this one */

@@ -28,7 +28,14 @@ rules_unmet(const struct plan *p, const struct istate *st, size_t idx, int64_t n
 		v[n].not_before = 0;
 		n++;
 	}
-	if (in->not_before && now < in->not_before) {
+	if (in->opens && now < in->opens) {
+		XGROW(v, n, cap);
+		v[n].kind = UNMET_WINDOW;
+		v[n].inst = idx;
+		v[n].not_before = in->opens;
+		n++;
+	}
+	if (in->not_before && now < in->not_before && in->not_before > in->opens) {
 		XGROW(v, n, cap);
 		v[n].kind = UNMET_NOT_BEFORE;
 		v[n].inst = idx;
@@ -40,6 +47,12 @@ rules_unmet(const struct plan *p, const struct istate *st, size_t idx, int64_t n
 	else
 		free(v);
 	return n;
+}
+
+int64_t
+rules_earliest(const struct instance *in)
+{
+	return in->not_before > in->opens ? in->not_before : in->opens;
 }
 
 enum derived

@@ -36,18 +36,21 @@ enum derived {
 
 enum unmet_kind {
 	UNMET_REQUIRES,	/* a prerequisite is open */
-	UNMET_NOT_BEFORE
+	UNMET_NOT_BEFORE,
+	UNMET_WINDOW	/* its window (or its day, "on") has not begun */
 };
 
 struct unmet {
 	enum unmet_kind	 kind;
 	size_t		 inst;		/* UNMET_REQUIRES: the prerequisite */
-	int64_t		 not_before;	/* UNMET_NOT_BEFORE: the moment */
+	int64_t		 not_before;	/* UNMET_NOT_BEFORE, UNMET_WINDOW: the moment */
 };
 
 /* Every unmet rule of instance idx at now; returns how many (0: it may be done). */
 size_t		 rules_unmet(const struct plan *, const struct istate *, size_t idx, int64_t now,
 		    struct unmet **out);
+/* The first moment an instance may be done by its timing: not-before, window start; 0: any. */
+int64_t		 rules_earliest(const struct instance *);
 enum derived	 rules_derived(const struct plan *, const struct istate *, size_t idx, int64_t now);
 const char	*derived_name(enum derived);	/* "blocked", "ready", "overdue", "done", "done-late", "waived" */
 const char	*status_name(enum status);	/* "open", "done", "waived" */

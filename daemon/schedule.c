@@ -112,7 +112,8 @@ static_occurrences(const struct plan *p, size_t idx, struct occlist *l)
 	int k, first;
 
 	leads(p, in, &in->timing.due, deadline, l);
-	if (in->timing.from.set)
+	/* A window opens with a notice; a step fixed to one day has its lead reminders. */
+	if (in->timing.from.set && !in->timing.on)
 		add(l, at_remind_hour(p, &in->timing.from, 0), RK_OPENS, idx, 0, deadline, in->owner);
 	/* Overdue: the first at the reminder hour after the deadline, then every interval. */
 	first = day.has_time && at_remind_hour(p, &day, 0) > deadline ? 0 : 1;
@@ -128,7 +129,7 @@ static_occurrences(const struct plan *p, size_t idx, struct occlist *l)
 		add(l, when, RK_ESCALATE, idx, m->escalate_after, deadline, m->escalate_to);
 	}
 	if (m->same_moment)
-		add(l, in->not_before ? in->not_before : in->start, RK_MOMENT, idx, 0, deadline,
+		add(l, rules_earliest(in) ? rules_earliest(in) : in->start, RK_MOMENT, idx, 0, deadline,
 		    in->owner);
 }
 
@@ -159,8 +160,8 @@ goahead_at(const struct plan *p, const struct istate *st, size_t idx)
 		if (st[in->pre[i]].changed > ready)
 			ready = st[in->pre[i]].changed;
 	}
-	if (ready > 0 && in->not_before > ready)
-		ready = in->not_before;
+	if (ready > 0 && rules_earliest(in) > ready)
+		ready = rules_earliest(in);
 	return ready;
 }
 

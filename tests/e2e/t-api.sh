@@ -121,10 +121,10 @@ if [ "$before" = "$after" ]; then ok "none of the bad requests changed anything"
 req GET '/api/v1/milestones?plan=bedrijfsvoering&party=zwartewaterland&state=blocked'
 expect_in '"key":"personeel@zwartewaterland"' "filters by plan, party and state"
 expect_not_in '"party":"staphorst"' "the party filter holds"
-req POST /api/v1/done '{"key": "collegebesluit@staphorst", "at": "2013-12-16 08:15", "note": "Ñandú ‘ok’"}'
+req POST /api/v1/done '{"key": "uitnodiging", "at": "2013-12-16 08:15", "note": "Ñandú ‘ok’"}'
 expect_in '"at_local":"2013-12-16 08:15".* 200$' "done with a local --at time"
 expect_in 'Ñandú ‘ok’' "a UTF-8 note comes back as it was"
-req POST /api/v1/done '{"key": "collegebesluit@steenwijkerland", "at": "2013-12-16T07:15:30.25+00:00"}'
+req POST /api/v1/done '{"key": "werkgroep-opbrengst", "at": "2013-12-16T07:15:30.25+00:00"}'
 expect_in '"at":"2013-12-16T07:15:30Z".* 200$' "done at an RFC 3339 instant with a fraction and an offset"
 
 stop_daemon

@@ -34,6 +34,11 @@ expect_in "not an operator" "the refusal says why"
 expect_exit 0 "the milestone is still open" -- "$C" --json show collegebesluit@staphorst
 expect_in '"status": "open"' "nothing changed"
 
+# The colleges decide on 17 December, not before ("on 2013-12-17" in the plan).
+expect_exit 3 "a college cannot decide on 16 December" -- "$C" done collegebesluit@staphorst
+expect_in "only on its day, 2013-12-17" "the refusal names its day"
+stop_daemon
+start_daemon --clock-start '2013-12-17 09:00' --clock-speed 0 || exit 1
 expect_exit 0 "college of Staphorst decides" -- "$C" done collegebesluit@staphorst -n "B&W 17-12"
 expect_exit 0 "college of Steenwijkerland decides" -- "$C" done collegebesluit@steenwijkerland
 expect_exit 3 "done twice is refused" -- "$C" done collegebesluit@steenwijkerland
@@ -59,6 +64,10 @@ expect_in '"note": "B&W 17-12"' "the note survived the restart"
 for p in staphorst steenwijkerland zwartewaterland; do
 	expect_exit 0 "staff of $p informed" -- "$C" done personeel@$p
 done
+# The council's window opens on 6 January: before it the council step is refused.
+expect_exit 3 "done raad@staphorst before 6 January is refused" -- "$C" done raad@staphorst
+expect_in "its window opens 2014-01-06" "the refusal names the window"
+expect_not_in "collegebesluit" "and nothing else"
 expect_exit 3 "press release refused while councils are not informed" -- "$C" done persbericht
 expect_in "raad@zwartewaterland" "refusal names the council of Zwartewaterland"
 expect_not_in "personeel@" "refusal no longer names the staff"

@@ -376,12 +376,12 @@ test_demo_events(void **state)
 	assert_date(icalcomponent_get_dtstart(e), 2014, 1, 6);
 	assert_date(icalcomponent_get_dtend(e), 2014, 2, 1);
 	assert_string_equal(icalcomponent_get_summary(e),
-	    "[kan nu] Bespreking in de gemeenteraad — Gemeente Zwartewaterland");
+	    "[geblokkeerd] Bespreking in de gemeenteraad — Gemeente Zwartewaterland");
 	assert_non_null(strstr(icalcomponent_get_description(e),
 	    "Periode: 2014-01-06 t/m 2014-01-31\n"));
 	e = event(cal, "raad@staphorst@demo.termijn");
 	assert_string_equal(icalcomponent_get_summary(e),
-	    "[kan nu] Raadsbespreking — Gemeente Staphorst");
+	    "[geblokkeerd] Raadsbespreking — Gemeente Staphorst");
 
 	/* Once, not per party: no party in the title. */
 	e = event(cal, "terugkoppeling/2014-01-07@demo.termijn");
@@ -601,7 +601,7 @@ test_states(void **state)
 	    "Not before: 2013-12-19 08:00\nWaits for:\n"));
 	assert_non_null(strstr(d, "Mark done: termijn done briefing@zwartewaterland -p demo"));
 	e = event(cal, "raad@staphorst@demo.termijn");
-	assert_string_equal(icalcomponent_get_summary(e), "[ready] Raadsbespreking — Gemeente Staphorst");
+	assert_string_equal(icalcomponent_get_summary(e), "[blocked] Raadsbespreking — Gemeente Staphorst");
 	assert_non_null(strstr(icalcomponent_get_description(e), "Window: 2014-01-06 to 2014-01-31\n"));
 	icalcomponent_free(cal);
 	free(s);
@@ -611,7 +611,7 @@ test_states(void **state)
 	cal = parse(s);
 	e = event(cal, "raad@zwartewaterland@demo.termijn");
 	assert_string_equal(icalcomponent_get_summary(e),
-	    "[ready] Bespreking in de gemeenteraad — Gemeente Zwartewaterland");
+	    "[blocked] Bespreking in de gemeenteraad — Gemeente Zwartewaterland");
 	icalcomponent_free(cal);
 	free(s);
 	states_free(st, p->ninst);
@@ -687,18 +687,20 @@ test_text_roundtrip(void **state)
 	assert_string_equal(icalcomponent_get_summary(e), "[kan nu] Persbericht\nEND:VEVENT\n"
 	    "BEGIN:VEVENT\nUID:evil\nSUMMARY:x — Gemeente Zwartewaterland");
 	e = event(cal, "raad@staphorst@demo.termijn");
-	assert_string_equal(icalcomponent_get_summary(e), "[kan nu] De gemeentesecretarissen van "
+	/* Before its window opens (6 January) the council step is blocked. */
+	assert_string_equal(icalcomponent_get_summary(e), "[geblokkeerd] De gemeentesecretarissen van "
 	    "Staphorst, Steenwijkerland en Zwartewaterland hebben op 25 november de startnotitie "
 	    "‘Samenwerking bedrijfsvoering’ vastgesteld; het personeel wordt geïnformeerd, de "
 	    "ondernemingsraden worden betrokken en de coëxistentie van drie organisaties blijft "
 	    "het uitgangspunt — één werkwijze, geen fusie. Café-overleg: ’s ochtends, ná het "
 	    "collegebesluit. — Gemeente Staphorst");
 	assert_true(starts(icalcomponent_get_description(e), "Regel één\nRegel twee, met ; en "
-	    "\\\n\nNa een witregel.\n\nStatus: kan nu\n"));
+	    "\\\n\nNa een witregel.\n\nStatus: geblokkeerd\n"));
 	for (i = 0; i < 3; i++) {
 		char *want;
 
-		xasprintf(&want, "[kan nu] %s%s", pad[i], i == 0 ? " — Gemeente Zwartewaterland" : "");
+		xasprintf(&want, "[%s] %s%s", i == 0 ? "geblokkeerd" : "kan nu", pad[i],
+		    i == 0 ? " — Gemeente Zwartewaterland" : "");
 		e = event(cal, i == 0 ? "raad@zwartewaterland@demo.termijn" : i == 1 ?
 		    "terugkoppeling/2014-01-07@demo.termijn" : "voortgang/2014-01-10@demo.termijn");
 		assert_string_equal(icalcomponent_get_summary(e), want);

@@ -1614,6 +1614,57 @@ test_series_requirements(void **state)
 	free(errs);
 }
 
+
+/* "on DATE" and "window-start": the forms of a window whose start is or is not a rule. */
+static void
+test_on_and_window_start(void **state)
+{
+	char *text, *errs;
+	struct plan *p;
+
+	(void)state;
+	xasprintf(&text, "%s"
+	    "milestone day\n  title D\n  owner r\n  on 2013-12-17\n"
+	    "milestone early\n  title E\n  owner r\n  window 2014-01-06 .. 2014-01-31\n"
+	    "  window-start notice\n"
+	    "milestone rule\n  title R\n  owner r\n  parties all\n"
+	    "  window 2014-01-06 .. 2014-01-31\n  window-start rule\n"
+	    "  for b\n    on 2014-01-10\n", series_head);
+	p = parse_good(text);
+	free(text);
+	assert_true(inst(p, "day")->timing.on);
+	assert_utc(inst(p, "day")->opens, "2013-12-16T23:00:00Z");
+	assert_utc(inst(p, "day")->deadline, "2013-12-17T23:00:00Z");
+	assert_int_equal(inst(p, "early")->opens, 0);
+	assert_utc(inst(p, "early")->start, "2014-01-05T23:00:00Z");
+	assert_utc(inst(p, "rule@a")->opens, "2014-01-05T23:00:00Z");
+	assert_true(inst(p, "rule@b")->timing.on);
+	assert_utc(inst(p, "rule@b")->opens, "2014-01-09T23:00:00Z");
+	plan_free(p);
+
+	xasprintf(&text, "%s"
+	    "milestone a\n  title A\n  owner r\n  on 2013-12-17 09:00\n"
+	    "milestone b\n  title B\n  owner r\n  due 2013-12-17\n  on 2013-12-17\n"
+	    "milestone c\n  title C\n  owner r\n  on 2013-12-17\n  window-start later\n"
+	    "milestone d\n  title D\n  owner r\n  due 2014-01-01\n  requires day2\n"
+	    "milestone day2\n  title D2\n  owner r\n  on 2014-01-02\n", series_head);
+	errs = parse_bad(text, NULL);
+	free(text);
+	assert_non_null(strstr(errs, ":12: on: a date without a time"));
+	assert_non_null(strstr(errs, "give one of due, window and on"));
+	assert_non_null(strstr(errs, "window-start is rule or notice"));
+	free(errs);
+	/* A prerequisite whose day comes after the deadline: impossible timing. */
+	xasprintf(&text, "%s"
+	    "milestone d\n  title D\n  owner r\n  due 2014-01-01\n  requires day2\n"
+	    "milestone day2\n  title D2\n  owner r\n  on 2014-01-02\n", series_head);
+	errs = parse_bad(text, NULL);
+	free(text);
+	assert_non_null(strstr(errs, "d is due 2014-01-01, but its prerequisite day2 cannot start "
+	    "before 2014-01-02"));
+	free(errs);
+}
+
 int
 main(void)
 {
@@ -1646,6 +1697,7 @@ main(void)
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_recur_expand),
 		cmocka_unit_test(test_series_requirements),
+		cmocka_unit_test(test_on_and_window_start),
 	};
 	const struct CMUnitTest add[] = {
 		cmocka_unit_test(test_add_valid),

@@ -321,8 +321,54 @@ test_not_before(void **state)
 	assert_int_equal(rules_unmet(plan, st, idx(key), at("2013-12-19 08:00"), NULL), 0);
 	assert_int_equal(derived(st, key, "2013-12-19 08:00"), DV_READY);
 	assert_int_equal(derived(st, key, "2013-12-19 09:15"), DV_READY);
-	/* A milestone without a not-before has no such rule, whatever the time. */
-	assert_int_equal(rules_unmet(plan, st, idx("raad@staphorst"), 0, NULL), 0);
+	/* A milestone without a not-before or a window has no such rule, whatever the time. */
+	assert_int_equal(rules_unmet(plan, st, idx("persbericht"), 0, NULL), 6);
+}
+
+/*
+ * ---- a window's start is a rule ----
+ * The council could be marked done on 16 December although its window opens on
+ * 6 January, and that alone could release the press release early.
+ */
+static void
+test_window_start_is_a_rule(void **state)
+{
+	struct istate *st = *state;
+	const char *key = "raad@staphorst";
+	struct unmet *u;
+	size_t n;
+
+	set(st, "startnotitie", ST_DONE, at("2013-11-25 12:00"));
+	set_all(st, "collegebesluit", ST_DONE, at("2013-12-17 20:00"));
+	n = rules_unmet(plan, st, idx(key), at("2013-12-18 10:00"), &u);
+	assert_int_equal(n, 1);
+	assert_int_equal(u[0].kind, UNMET_WINDOW);
+	assert_int_equal(u[0].not_before, at("2014-01-06 00:00"));
+	free(u);
+	assert_int_equal(derived(st, key, "2014-01-05 23:59"), DV_BLOCKED);
+	assert_int_equal(derived(st, key, "2014-01-06 00:00"), DV_READY);
+	assert_int_equal(rules_earliest(&plan->inst[idx(key)]), at("2014-01-06 00:00"));
+}
+
+/* "on DATE": the colleges decide on 17 December, not before and not after. */
+static void
+test_on_one_day(void **state)
+{
+	struct istate *st = *state;
+	const char *key = "collegebesluit@zwartewaterland";
+	const struct instance *in = &plan->inst[idx(key)];
+	struct unmet *u;
+
+	set(st, "startnotitie", ST_DONE, at("2013-11-25 12:00"));
+	assert_true(in->timing.on);
+	assert_int_equal(in->start, at("2013-12-17 00:00"));
+	assert_int_equal(in->opens, at("2013-12-17 00:00"));
+	assert_int_equal(in->deadline, at("2013-12-18 00:00"));
+	assert_int_equal(rules_unmet(plan, st, idx(key), at("2013-12-16 23:59"), &u), 1);
+	assert_int_equal(u[0].kind, UNMET_WINDOW);
+	free(u);
+	assert_int_equal(derived(st, key, "2013-12-17 00:00"), DV_READY);
+	assert_int_equal(derived(st, key, "2013-12-18 00:00"), DV_OVERDUE);
 }
 
 /* ---- derived states ---- */
@@ -371,8 +417,8 @@ test_derived_dates_and_windows(void **state)
 	set(st, "collegebesluit@staphorst", ST_DONE, at("2013-12-18 00:00") + 1);
 	assert_int_equal(derived(st, "collegebesluit@staphorst", "2013-12-18 00:00"),
 	    DV_DONE_LATE);
-	/* A window ends with its last day; before it opens the milestone is not overdue. */
-	assert_int_equal(derived(st, "raad@staphorst", "2014-01-02 10:00"), DV_READY);
+	/* A window ends with its last day; before it opens the milestone is blocked, not overdue. */
+	assert_int_equal(derived(st, "raad@staphorst", "2014-01-02 10:00"), DV_BLOCKED);
 	assert_int_equal(derived(st, "raad@staphorst", "2014-01-31 23:59"), DV_READY);
 	assert_int_equal(derived(st, "raad@staphorst", "2014-02-01 00:00"), DV_OVERDUE);
 	assert_int_equal(derived(st, "raad@steenwijkerland", "2014-01-31 23:59"), DV_BLOCKED);
@@ -551,6 +597,8 @@ main(void)
 		T(test_waived_counts_as_met),
 		T(test_not_before),
 		T(test_derived_timed),
+		T(test_window_start_is_a_rule),
+		T(test_on_one_day),
 		T(test_derived_dates_and_windows),
 		cmocka_unit_test(test_names),
 		T(test_unblocks_last_council),
