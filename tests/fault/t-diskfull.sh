@@ -11,7 +11,8 @@ trap '[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null; umount "$T/state"; cleanup'
 setup_conf
 C=$TERMIJN
 DB=$T/state/termijn.db
-start_daemon --clock-start '2013-12-16 09:00' --clock-speed 0 || exit 1
+# 17 December: the colleges decide on that day ("on 2013-12-17" in the plan).
+start_daemon --clock-start '2013-12-17 09:00' --clock-speed 0 || exit 1
 LONG=$(head -c 15000 /dev/zero | tr '\0' 'x')
 NOTE=$(head -c 3900 /dev/zero | tr '\0' 'n')
 
@@ -107,7 +108,7 @@ ok "every refused addition can be made now"
 same_as_db "space back"
 
 kill9_daemon
-start_daemon --clock-start '2013-12-16 09:00' --clock-speed 0 || exit 1
+start_daemon --clock-start '2013-12-17 09:00' --clock-speed 0 || exit 1
 for id in vooraf $acked $refused; do
 	api GET "/api/v1/milestone?key=$id"
 	[ "$CODE" = 200 ] || not_ok "after restart: $id missing ($CODE)"
