@@ -22,7 +22,7 @@ CLIENT_BIN ?= client/termijn
 
 COMMON_SRC = $(wildcard common/*.c)
 # The pure modules (no event loop, no sockets): what the unit tests link against.
-PURE_SRC   = $(filter $(addprefix daemon/,plan.c tz.c rules.c schedule.c mailtext.c \
+PURE_SRC   = $(filter $(addprefix daemon/,plan.c tz.c rules.c schedule.c mailtext.c msgcat.c \
 	     mailcompose.c ical.c config.c request.c),$(wildcard daemon/*.c))
 DAEMON_SRC = $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 CLIENT_SRC = $(wildcard client/*.c)
@@ -34,7 +34,7 @@ DAEMON_OBJ = $(DAEMON_SRC:%.c=$(B)/%.o)
 CLIENT_OBJ = $(CLIENT_SRC:%.c=$(B)/%.o)
 UNIT_BIN   = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-all: $(DAEMON_BIN) $(CLIENT_BIN)
+all: $(DAEMON_BIN) $(CLIENT_BIN) mo
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -52,10 +52,52 @@ $(B)/tests/%: tests/unit/%.c $(PURE_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm
 
+# ---- Messages: po/LANG.po, compiled into build/locale (found there by binaries of the tree) ----
+LINGUAS	  = $(sort $(basename $(notdir $(wildcard po/*.po))))
+MO_FILES  = $(LINGUAS:%=build/locale/%/LC_MESSAGES/termijn.mo)
+LOCALEDIR ?= $(PREFIX)/share/locale
+POT_SRC	  = $(sort $(wildcard client/*.c daemon/*.c common/*.c))
+XGETTEXT  = xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ \
+	    --keyword=P_:1,2 --keyword=C_:1c,2 --add-comments=TRANSLATORS: \
+	    --package-name=termijn --package-version=$(VERSION) --no-wrap
+
+mo: $(MO_FILES)
+
+build/locale/%/LC_MESSAGES/termijn.mo: po/%.po
+	@mkdir -p $(dir $@)
+	@touch build/locale/.termijn-build
+	msgfmt --check -o $@ $<
+
+# The installed place of the catalogs is compiled in; a new one rebuilds that object.
+$(B)/common/localedir.o: ALL_CFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
+$(B)/common/localedir.o: $(B)/localedir.txt
+$(B)/localedir.txt: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(LOCALEDIR)' | cmp -s - $@ 2>/dev/null || echo '$(LOCALEDIR)' > $@
+$(B)/daemon/lang.o: ALL_CFLAGS += -DTERMIJN_LINGUAS='"$(LINGUAS)"'
+
+# Every message of the code in build/termijn.pot; po-update merges new ones into po/*.po
+# (empty, to translate); po-check fails while one is untranslated.
+build/termijn.pot: $(POT_SRC) FORCE
+	@mkdir -p build
+	@$(XGETTEXT) -o $@ $(POT_SRC)
+
+po-update: build/termijn.pot
+	@set -e; for po in po/*.po; do \
+	    msgmerge --quiet --update --backup=none --no-fuzzy-matching --no-location \
+	        --sort-output --no-wrap $$po build/termijn.pot; \
+	    msgattrib --no-obsolete --no-wrap -o $$po $$po; \
+	    sed -i '/^"POT-Creation-Date: /d' $$po; \
+	    echo "$$po: $$(msgattrib --untranslated $$po | grep -c '^msgid ' || true) to translate"; \
+	done
+
+po-check:
+	@sh tools/po-check.sh
+
 unit-bin: $(UNIT_BIN)
 
 # Unit tests run from the top so that they find tests/plans and etc/plans.
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) mo
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 deps:
@@ -81,6 +123,7 @@ check: deps
 	@echo "make check: all passed"
 
 check-plain:
+	@sh tools/po-check.sh
 	@$(MAKE) --no-print-directory CFLAGS='-O2 -g -Werror' all unit
 	./$(DAEMON_BIN) -n -f etc/termijnd.conf
 	tests/e2e/run.sh ./$(DAEMON_BIN) ./$(CLIENT_BIN)
@@ -205,6 +248,11 @@ install: all
 	    $(INSTALL) -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/; \
 	done
 	$(INSTALL) -m 644 completion/termijn $(DESTDIR)$(BASHCOMPDIR)/termijn
+	@set -e; for l in $(LINGUAS); do \
+	    $(INSTALL) -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES; \
+	    echo "$(INSTALL) -m 644 build/locale/$$l/LC_MESSAGES/termijn.mo $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/"; \
+	    $(INSTALL) -m 644 build/locale/$$l/LC_MESSAGES/termijn.mo $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/; \
+	done
 	@if [ -z "$(DESTDIR)" ]; then \
 	    echo; echo "termijn is installed. To run it as a service:"; \
 	    echo "  systemd-sysusers $(SYSUSERSDIR)/termijn.conf   # the user termijn"; \
@@ -216,6 +264,7 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/termijnd $(DESTDIR)$(BINDIR)/termijn
 	rm -f $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(notdir $(UNITS)))
 	rm -f $(DESTDIR)$(SYSUSERSDIR)/termijn.conf $(DESTDIR)$(BASHCOMPDIR)/termijn
+	rm -f $(foreach l,$(LINGUAS),$(DESTDIR)$(LOCALEDIR)/$(l)/LC_MESSAGES/termijn.mo)
 	rm -f $(foreach t,$(TMPFILES),$(DESTDIR)$(TMPFILESDIR)/$(notdir $(t:.tmpfiles=.conf)))
 	rm -f $(foreach m,$(MANPAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m)))
 	@set -e; conf=$(DESTDIR)$(CONFDIR)/termijnd.conf; \
@@ -261,6 +310,10 @@ check-packaging: deps
 	@$(MAKE) --no-print-directory all
 	tests/packaging/run.sh ./$(DAEMON_BIN) ./$(CLIENT_BIN)
 
-.PHONY: all unit unit-bin deps run check check-plain check-asan check-fault check-fuzz fuzz fuzz-bin bench clean install uninstall deb check-packaging
+FORCE:
 
--include $(shell find build -name '*.d' 2>/dev/null)
+.PHONY: mo po-update po-check all unit unit-bin deps run check check-plain check-asan check-fault check-fuzz fuzz fuzz-bin bench clean install uninstall deb check-packaging
+
+
+# Only this build's dependency files: build/deb holds a staged tree with directories named *.d.
+-include $(shell find $(B) -type f -name '*.d' 2>/dev/null)

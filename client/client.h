@@ -5,6 +5,14 @@
 #include <stdio.h>
 
 #include <jansson.h>
+#include <libintl.h>
+
+/* Messages for people go through gettext (po/nl.po); make po-check finds untranslated ones. */
+#define _(s)		gettext(s)
+#define P_(s, p, n)	ngettext(s, p, n)
+#define N_(s)		(s)
+/* A message with a context, for words that mean different things in different places. */
+#define C_(ctx, s)	cgettext(ctx "\004" s, s)
 
 #ifndef TERMIJN_VERSION
 #define TERMIJN_VERSION "0.1"
@@ -71,6 +79,9 @@ void	 http_free(struct client *);
 char	*api_path(const char *, ...) __attribute__((sentinel));
 int	 api_get(struct client *, const char *, json_t **);
 int	 api_post(struct client *, const char *, json_t *, json_t **, const char *);
+
+/* termijn.c */
+const char	*cgettext(const char *, const char *) __attribute__((format_arg(2)));
 
 /* output.c */
 struct table;

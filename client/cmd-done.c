@@ -13,7 +13,7 @@ const struct cmd_entry cmd_done_entry = {
 	"done",
 	"KEY [-p PLAN] [-n|--note TEXT] [--at \"YYYY-MM-DD HH:MM\"]\n"
 	"    [--override --reason TEXT]",
-	"mark a milestone done; refused while its rules are not met",
+	N_("mark a milestone done; refused while its rules are not met"),
 	cmd_done_exec
 };
 
@@ -62,11 +62,11 @@ cmd_done_exec(struct client *c, int argc, char **argv)
 		return rv;
 	/* An override is accountable: it is never without a reason. */
 	if (override && (reason == NULL || *reason == '\0')) {
-		warnx("done: --override needs --reason TEXT");
+		warnx(_("done: --override needs --reason TEXT"));
 		return cmd_usage(&cmd_done_entry);
 	}
 	if (!override && reason != NULL) {
-		warnx("done: --reason goes with --override; use --note for a remark");
+		warnx(_("done: --reason goes with --override; use --note for a remark"));
 		return cmd_usage(&cmd_done_entry);
 	}
 
@@ -81,7 +81,7 @@ cmd_done_exec(struct client *c, int argc, char **argv)
 	}
 	if (override)
 		json_object_set_new(req, "override", json_true());
-	xasprintf(&refused, "%s cannot be done yet", key);
+	xasprintf(&refused, _("%s cannot be done yet"), key);
 	rv = api_post(c, "/done", req, &ans, refused);
 	free(refused);
 	json_decref(req);
@@ -92,7 +92,7 @@ cmd_done_exec(struct client *c, int argc, char **argv)
 		json_decref(ans);
 		return 0;
 	}
-	printf("done: %s\n", jstr_or(json_object_get(ans, "instance"), "key", key));
+	printf(_("done: %s\n"), jstr_or(json_object_get(ans, "instance"), "key", key));
 	print_ready(jarr(ans, "ready"));
 	json_decref(ans);
 	return 0;

@@ -40,14 +40,15 @@ cmd_find(const char *name)
 void
 cmd_help(const struct cmd_entry *e, FILE *fp)
 {
-	fprintf(fp, "usage: termijn %s%s%s\n%s\n", e->name,
-	    *e->usage != '\0' ? " " : "", e->usage, e->summary);
+	fprintf(fp, _("usage: termijn %s%s%s\n"), e->name, *e->usage != '\0' ? " " : "",
+	    e->usage);
+	fprintf(fp, "%s\n", _(e->summary));
 }
 
 int
 cmd_usage(const struct cmd_entry *e)
 {
-	fprintf(stderr, "usage: termijn %s%s%s\n", e->name, *e->usage != '\0' ? " " : "",
+	fprintf(stderr, _("usage: termijn %s%s%s\n"), e->name, *e->usage != '\0' ? " " : "",
 	    e->usage);
 	return EXIT_USAGE;
 }
@@ -68,13 +69,13 @@ cmd_option(struct client *c, const struct cmd_entry *e, int ch, char **argv)
 		cmd_help(e, stdout);
 		return 0;
 	case ':':
-		warnx("%s: option %s needs a value", e->name, argv[optind - 1]);
+		warnx(_("%s: option %s needs a value"), e->name, argv[optind - 1]);
 		break;
 	default:
 		if (optopt > 0 && optopt < 0x80 && isprint(optopt))
-			warnx("%s: unknown option -%c", e->name, optopt);
+			warnx(_("%s: unknown option -%c"), e->name, optopt);
 		else
-			warnx("%s: unknown option %s", e->name, argv[optind - 1]);
+			warnx(_("%s: unknown option %s"), e->name, argv[optind - 1]);
 		break;
 	}
 	return cmd_usage(e);
@@ -85,7 +86,7 @@ int
 cmd_noargs(const struct cmd_entry *e, int argc, char **argv)
 {
 	if (argc > optind) {
-		warnx("%s: unexpected argument: %s", e->name, argv[optind]);
+		warnx(_("%s: unexpected argument: %s"), e->name, argv[optind]);
 		return cmd_usage(e);
 	}
 	return 0;
@@ -96,16 +97,16 @@ int
 cmd_key(const struct cmd_entry *e, int argc, char **argv, const char **key)
 {
 	if (argc - optind < 1) {
-		warnx("%s: which milestone? give ID or ID@PARTY", e->name);
+		warnx(_("%s: which milestone? give ID or ID@PARTY"), e->name);
 		return cmd_usage(e);
 	}
 	if (argc - optind > 1) {
-		warnx("%s: one milestone at a time; unexpected argument: %s", e->name,
+		warnx(_("%s: one milestone at a time; unexpected argument: %s"), e->name,
 		    argv[optind + 1]);
 		return cmd_usage(e);
 	}
 	if (*argv[optind] == '\0' || *argv[optind] == '@') {
-		warnx("%s: bad milestone \"%s\": give ID or ID@PARTY", e->name, argv[optind]);
+		warnx(_("%s: bad milestone \"%s\": give ID or ID@PARTY"), e->name, argv[optind]);
 		return cmd_usage(e);
 	}
 	*key = argv[optind];
@@ -121,7 +122,7 @@ cmd_set(const struct cmd_entry *e, json_t *req, const char *name, const char *va
 	if (value == NULL)
 		return 0;
 	if ((v = json_string(value)) == NULL) {
-		warnx("%s: the %s is not valid UTF-8", e->name, name);
+		warnx(_("%s: the %s is not valid UTF-8"), e->name, name);
 		return cmd_usage(e);
 	}
 	json_object_set_new(req, name, v);
@@ -165,7 +166,7 @@ cmd_post_reason(struct client *c, const struct cmd_entry *e, int argc, char **ar
 	if ((rv = cmd_key(e, argc, argv, key)) != 0)
 		return rv;
 	if (reason == NULL || *reason == '\0') {
-		warnx("%s: say why, with --reason TEXT (it goes into the log)", e->name);
+		warnx(_("%s: say why, with --reason TEXT (it goes into the log)"), e->name);
 		return cmd_usage(e);
 	}
 	req = json_object();

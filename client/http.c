@@ -59,9 +59,9 @@ http_handle(struct client *c)
 		return c->curl;
 	}
 	if (curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK)
-		errx(1, "cannot initialise libcurl");
+		errx(1, _("cannot initialise libcurl"));
 	if ((h = curl_easy_init()) == NULL)
-		errx(1, "cannot initialise libcurl");
+		errx(1, _("cannot initialise libcurl"));
 	c->curl = h;
 	return h;
 }
@@ -77,7 +77,7 @@ http_request(struct client *c, const char *method, const char *path, json_t *bod
 	CURL *h = http_handle(c);
 	struct curl_slist *hdrs = NULL;
 	struct buf b = { NULL, 0, 0, 0 };
-	char errbuf[CURL_ERROR_SIZE], *url, *req = NULL;
+	char errbuf[CURL_ERROR_SIZE], *url, *req = NULL, *lang;
 	CURLcode rc;
 	long oserr = 0;
 	int rv = 0;
@@ -99,10 +99,15 @@ http_request(struct client *c, const char *method, const char *path, json_t *bod
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
 	hdrs = curl_slist_append(hdrs, "Accept: application/json");
+	/* termijnd answers in the language we print in: the one our own catalog speaks. */
+	xasprintf(&lang, "Accept-Language: %s",
+	    /* TRANSLATORS: the language code of this translation, as in Accept-Language. */
+	    C_("Accept-Language", "en"));
+	hdrs = curl_slist_append(hdrs, lang);
 	if (strcmp(method, "POST") == 0) {
 		req = body != NULL ? json_dumps(body, JSON_COMPACT) : xstrdup("{}");
 		if (req == NULL)
-			errx(1, "cannot encode the request");
+			errx(1, _("cannot encode the request"));
 		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
 		/* evhttp need not understand 100-continue; send the body at once. */
 		hdrs = curl_slist_append(hdrs, "Expect:");
@@ -112,7 +117,7 @@ http_request(struct client *c, const char *method, const char *path, json_t *bod
 	} else
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 	if (hdrs == NULL)
-		errx(1, "cannot build the request");
+		errx(1, _("cannot build the request"));
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 
 	rc = curl_easy_perform(h);
@@ -126,26 +131,27 @@ http_request(struct client *c, const char *method, const char *path, json_t *bod
 	case CURLE_COULDNT_CONNECT:
 	case CURLE_COULDNT_RESOLVE_HOST:
 		/* The socket's errno (ENOENT, ECONNREFUSED, EACCES) says more than curl. */
-		warnx("cannot reach termijnd at %s: %s", c->socket,
+		warnx(_("cannot reach termijnd at %s: %s"), c->socket,
 		    oserr != 0 ? strerror((int)oserr) :
 		    *errbuf != '\0' ? errbuf : curl_easy_strerror(rc));
 		rv = EXIT_UNREACH;
 		break;
 	case CURLE_GOT_NOTHING:
 		/* Connected, so whether a change happened is unknown: not "unreachable". */
-		warnx("termijnd at %s closed the connection without answering", c->socket);
+		warnx(_("termijnd at %s closed the connection without answering"), c->socket);
 		rv = 1;
 		break;
 	default:
 		if (b.toolong)
-			warnx("the answer from termijnd is too large");
+			warnx(_("the answer from termijnd is too large"));
 		else
-			warnx("talking to termijnd at %s: %s", c->socket,
+			warnx(_("talking to termijnd at %s: %s"), c->socket,
 			    *errbuf != '\0' ? errbuf : curl_easy_strerror(rc));
 		rv = 1;
 		break;
 	}
 	curl_slist_free_all(hdrs);
+	free(lang);
 	free(req);
 	free(url);
 	free(b.data);
@@ -247,7 +253,7 @@ api_error(struct client *c, long status, json_t *body, const char *refused)
 
 	if (!json_is_object(body)) {
 		/* Not the API speaking (a route it lacks?): the status alone says too little. */
-		warnx("unexpected answer from termijnd (HTTP %ld)", status);
+		warnx(_("unexpected answer from termijnd (HTTP %ld)"), status);
 		return 1;
 	}
 	if (c->json)
@@ -285,7 +291,7 @@ api_error(struct client *c, long status, json_t *body, const char *refused)
 		else
 			warnx("%s", msg);
 	} else
-		warnx("termijnd answered HTTP %ld %s", status, code);
+		warnx(_("termijnd answered HTTP %ld %s"), status, code);
 
 	print_unmet(stderr, unmet);
 	print_list(deps);
@@ -318,7 +324,7 @@ api_call(struct client *c, const char *method, const char *path, json_t *req,
 		return rv;
 	}
 	if (!json_is_object(body)) {
-		warnx("unexpected answer from termijnd (HTTP %ld, not a JSON object)", status);
+		warnx(_("unexpected answer from termijnd (HTTP %ld, not a JSON object)"), status);
 		json_decref(body);
 		return 1;
 	}

@@ -348,18 +348,21 @@ print_unmet(FILE *fp, json_t *unmet)
 				s = xstrdup(at);
 			else
 				s = instant_local(jstr_or(u, "at", "?"), NULL);
-			fprintf(fp, "  - not before %s\n", s);
+			fprintf(fp, _("  - not before %s\n"), s);
 			free(s);
 			continue;
 		}
 		title = jstr(u, "title");
 		party = jstr(u, "party_name");
-		fprintf(fp, "  - requires %s", jstr_or(u, "key", "?"));
 		if (title != NULL && party != NULL)
-			fprintf(fp, " (%s, %s)", title, party);
+			xasprintf(&s, " (%s, %s)", title, party);
 		else if (title != NULL || party != NULL)
-			fprintf(fp, " (%s)", title != NULL ? title : party);
-		fputs(": not done\n", fp);
+			xasprintf(&s, " (%s)", title != NULL ? title : party);
+		else
+			s = xstrdup("");
+		/* TRANSLATORS: "  - requires KEY (TITLE, PARTY): not done" */
+		fprintf(fp, _("  - requires %s%s: not done\n"), jstr_or(u, "key", "?"), s);
+		free(s);
 	}
 }
 
@@ -580,9 +583,11 @@ print_ready(json_t *ready)
 	size_t i;
 
 	json_array_foreach(ready, i, inst) {
-		printf("now ready: %s (%s", jstr_or(inst, "key", "?"), jstr_or(inst, "title", ""));
 		if ((party = jstr(inst, "party_name")) != NULL)
-			printf(", %s", party);
-		printf(")\n");
+			printf(_("now ready: %s (%s, %s)\n"), jstr_or(inst, "key", "?"),
+			    jstr_or(inst, "title", ""), party);
+		else
+			printf(_("now ready: %s (%s)\n"), jstr_or(inst, "key", "?"),
+			    jstr_or(inst, "title", ""));
 	}
 }

@@ -2,34 +2,44 @@
 #include <ctype.h>
 #include <err.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "client.h"
+#include "localedir.h"
 #include "log.h"
 #include "xmalloc.h"
+
+const char *
+cgettext(const char *ctxid, const char *msgid)
+{
+	const char *s = gettext(ctxid);
+
+	return s == ctxid ? msgid : s;
+}
 
 static void
 usage(FILE *fp, int full)
 {
 	const struct cmd_entry **e;
 
-	fprintf(fp,
-	    "usage: termijn [-s SOCKET] [--json] VERB [ARGUMENTS]\n"
-	    "       termijn help [VERB]\n");
+	fprintf(fp, _("usage: %s\n       %s\n"), "termijn [-s SOCKET] [--json] VERB [ARGUMENTS]",
+	    "termijn help [VERB]");
 	if (!full)
 		return;
-	fprintf(fp, "\n"
-	    "  -s SOCKET  termijnd's socket (default $TERMIJN_SOCKET, else %s)\n"
-	    "  --json     print the daemon's JSON instead of text\n"
-	    "\n"
-	    "verbs:\n", TERMIJN_SOCKET_DEFAULT);
+	fputc('\n', fp);
+	fprintf(fp, _("  -s SOCKET  termijnd's socket (default $TERMIJN_SOCKET, else %s)\n"),
+	    TERMIJN_SOCKET_DEFAULT);
+	fputs(_("  --json     print the daemon's JSON instead of text\n"), fp);
+	fputc('\n', fp);
+	fputs(_("verbs:\n"), fp);
 	for (e = cmd_table; *e != NULL; e++)
-		fprintf(fp, "  %-10s %s\n", (*e)->name, (*e)->summary);
-	fprintf(fp, "\n"
-	    "exit status: 0 success, 1 error, 2 usage, 3 refused by a rule, 4 not found,\n"
-	    "69 termijnd unreachable\n");
+		fprintf(fp, "  %-10s %s\n", (*e)->name, _((*e)->summary));
+	fputc('\n', fp);
+	fputs(_("exit status: 0 success, 1 error, 2 usage, 3 refused by a rule, 4 not found,\n"
+	    "69 termijnd unreachable\n"), fp);
 }
 
 /* termijn help [VERB] */
@@ -43,12 +53,12 @@ help(int argc, char **argv)
 		return 0;
 	}
 	if (argc > 2) {
-		warnx("help: one verb at a time");
-		fprintf(stderr, "usage: termijn help [VERB]\n");
+		warnx(_("help: one verb at a time"));
+		fprintf(stderr, _("usage: %s\n"), "termijn help [VERB]");
 		return EXIT_USAGE;
 	}
 	if ((e = cmd_find(argv[1])) == NULL) {
-		warnx("help: no such verb: %s (termijn help lists them)", argv[1]);
+		warnx(_("help: no such verb: %s (termijn help lists them)"), argv[1]);
 		return EXIT_USAGE;
 	}
 	cmd_help(e, stdout);
@@ -73,6 +83,11 @@ main(int argc, char **argv)
 
 	/* fatal() from xmalloc says who failed; it must not look like a journald line. */
 	log_init("termijn", 0);
+	/* The language of LANG/LC_MESSAGES; numbers stay as JSON writes them. */
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
+	bindtextdomain(TERMIJN_DOMAIN, localedir());
+	textdomain(TERMIJN_DOMAIN);
 	memset(&c, 0, sizeof(c));
 	s = getenv("TERMIJN_SOCKET");
 	c.socket = s != NULL && *s != '\0' ? s : TERMIJN_SOCKET_DEFAULT;
@@ -82,7 +97,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 's':
 			if (*optarg == '\0') {
-				warnx("-s: the socket path is empty");
+				warnx(_("-s: the socket path is empty"));
 				return EXIT_USAGE;
 			}
 			c.socket = optarg;
@@ -97,14 +112,14 @@ main(int argc, char **argv)
 			printf("termijn %s\n", TERMIJN_VERSION);
 			return 0;
 		case ':':
-			warnx("option %s needs a value", argv[optind - 1]);
+			warnx(_("option %s needs a value"), argv[optind - 1]);
 			usage(stderr, 0);
 			return EXIT_USAGE;
 		default:
 			if (optopt > 0 && optopt < 0x80 && isprint(optopt))
-				warnx("unknown option -%c", optopt);
+				warnx(_("unknown option -%c"), optopt);
 			else
-				warnx("unknown option %s", argv[optind - 1]);
+				warnx(_("unknown option %s"), argv[optind - 1]);
 			usage(stderr, 0);
 			return EXIT_USAGE;
 		}
@@ -118,7 +133,7 @@ main(int argc, char **argv)
 	if (strcmp(argv[0], "help") == 0)
 		return help(argc, argv);
 	if ((e = cmd_find(argv[0])) == NULL) {
-		warnx("unknown verb: %s (termijn help lists them)", argv[0]);
+		warnx(_("unknown verb: %s (termijn help lists them)"), argv[0]);
 		return EXIT_USAGE;
 	}
 

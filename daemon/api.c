@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "feeds.h"
+#include "i18n.h"
 #include "log.h"
 #include "remind.h"
 #include "request.h"
@@ -289,7 +290,7 @@ get_milestones(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq 
 	enum derived dv;
 
 	if (plan != NULL && engine_plan(e, plan) == NULL) {
-		reply_error(d, req, 404, "not-found", "no such plan", 0);
+		reply_error(d, req, 404, "not-found", _("no such plan"), 0);
 		return;
 	}
 	if (state != NULL) {
@@ -297,8 +298,8 @@ get_milestones(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq 
 			if (strcmp(state, derived_name((enum derived)j)) == 0)
 				break;
 		if (j > DV_WAIVED && strcmp(state, "open") != 0) {
-			reply_error(d, req, 400, "bad-request", "state: open, blocked, ready, overdue, "
-			    "done, done-late or waived", 0);
+			reply_error(d, req, 400, "bad-request", _("state: open, blocked, ready, overdue, "
+			    "done, done-late or waived"), 0);
 			return;
 		}
 	}
@@ -365,7 +366,7 @@ get_log(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 		limit = strtol(lim, &end, 10);
 		if (*end != '\0' || limit < 1 || limit > 100000) {
 			json_decref(lc.a);
-			reply_error(d, req, 400, "bad-request", "limit: 1 to 100000", 0);
+			reply_error(d, req, 400, "bad-request", _("limit: 1 to 100000"), 0);
 			return;
 		}
 	}
@@ -477,20 +478,20 @@ get_reminders(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *
 
 	if (plan != NULL && engine_plan(&d->engine, plan) == NULL) {
 		json_decref(oc.a);
-		reply_error(d, req, 404, "not-found", "no such plan", 0);
+		reply_error(d, req, 404, "not-found", _("no such plan"), 0);
 		return;
 	}
 	if (state != NULL && strcmp(state, "pending") != 0 && strcmp(state, "sending") != 0 &&
 	    strcmp(state, "sent") != 0 && strcmp(state, "failed") != 0 &&
 	    strcmp(state, "cancelled") != 0) {
 		json_decref(oc.a);
-		reply_error(d, req, 400, "bad-request", "state: pending, sending, sent, failed or "
-		    "cancelled", 0);
+		reply_error(d, req, 400, "bad-request", _("state: pending, sending, sent, failed or "
+		    "cancelled"), 0);
 		return;
 	}
 	if (until_s != NULL && instant_parse(until_s, "Europe/Amsterdam", &until) == -1) {
 		json_decref(oc.a);
-		reply_error(d, req, 400, "bad-request", "until: a date or an ISO 8601 instant", 0);
+		reply_error(d, req, 400, "bad-request", _("until: a date or an ISO 8601 instant"), 0);
 		return;
 	}
 	if (store_outbox_each(d->engine.store, state, -1, 10000, outbox_cb, &oc) == -1) {
@@ -570,7 +571,7 @@ post_add(struct termijnd *d, struct evhttp_request *req, const struct request *r
 	int64_t now = clock_now();
 
 	if ((ps = engine_plan(&d->engine, rq->plan)) == NULL) {
-		reply_error(d, req, 404, "not-found", "no such plan", 1);
+		reply_error(d, req, 404, "not-found", _("no such plan"), 1);
 		return;
 	}
 	def = json_deep_copy(rq->body);
@@ -595,14 +596,14 @@ post_reload(struct termijnd *d, struct evhttp_request *req, const struct actor *
 	size_t i;
 
 	if (!who->operator) {
-		reply_error(d, req, 403, "forbidden", "only operators may reload", 1);
+		reply_error(d, req, 403, "forbidden", _("only operators may reload"), 1);
 		return;
 	}
 	if (termijnd_reload(d, &errs) == -1) {
 		a = json_array();
 		for (i = 0; i < errs.n; i++)
 			json_array_append_new(a, json_string(errs.msg[i]));
-		o = error_json("invalid", "the plans have errors; the old plans stay in force");
+		o = error_json("invalid", _("the plans have errors; the old plans stay in force"));
 		json_object_set_new(o, "messages", a);
 		control_reply(d, req, 422, o, 1);
 	} else {
@@ -621,12 +622,12 @@ post_retry(struct termijnd *d, struct evhttp_request *req, const struct request 
 	int rc = 0;
 
 	if (!who->operator) {
-		reply_error(d, req, 403, "forbidden", "only operators may retry reminders", 1);
+		reply_error(d, req, 403, "forbidden", _("only operators may retry reminders"), 1);
 	} else if (store_begin(d->engine.store) == -1 ||
 	    (rc = store_outbox_retry(d->engine.store, rq->id)) == -1) {
 		reply_error(d, req, 500, "internal", store_error(d->engine.store), 1);
 	} else if (rc == 1) {
-		reply_error(d, req, 404, "not-found", "no failed reminder with that number", 1);
+		reply_error(d, req, 404, "not-found", _("no failed reminder with that number"), 1);
 	} else {
 		log_info("%s requeued reminder %lld", who->name, (long long)rq->id);
 		control_reply(d, req, 200, json_pack("{s:I}", "id", (json_int_t)rq->id), 1);
@@ -691,7 +692,7 @@ post_feeds(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
 	int code, rc;
 
 	if (!who->operator) {
-		reply_error(d, req, 403, "forbidden", "only operators may manage feeds", 1);
+		reply_error(d, req, 403, "forbidden", _("only operators may manage feeds"), 1);
 		return;
 	}
 	if (k == REQ_FEED_CREATE) {
@@ -724,13 +725,13 @@ post_feeds(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
 	}
 	if (store_feed_each(d->engine.store, rq->id, feed_one_cb, &fo) == -1 ||
 	    !fo.found || fo.revoked) {
-		xasprintf(&cause, "no feed %lld in force", (long long)rq->id);
+		xasprintf(&cause, _("no feed %lld in force"), (long long)rq->id);
 		code = 404;
 		goto reply;
 	}
 	if (store_begin(d->engine.store) == -1 ||
 	    (rc = store_feed_revoke(d->engine.store, rq->id, clock_now())) == -1) {
-		xasprintf(&cause, "database: %s", store_error(d->engine.store));
+		xasprintf(&cause, _("database: %s"), store_error(d->engine.store));
 		code = 500;
 		goto reply;
 	}
@@ -777,11 +778,11 @@ api_handle(struct evhttp_request *req, void *arg)
 	TAILQ_INIT(&q);
 	/* A NUL would end the value early in C: "x%00y" must not find "x". */
 	if (qs != NULL && strstr(qs, "%00") != NULL) {
-		reply_error(d, req, 400, "bad-request", "a NUL byte (%00) in the query", 0);
+		reply_error(d, req, 400, "bad-request", _("a NUL byte (%00) in the query"), 0);
 		return;
 	}
 	if (qs != NULL && evhttp_parse_query_str(qs, &q) == -1) {
-		reply_error(d, req, 400, "bad-request", "bad query string", 0);
+		reply_error(d, req, 400, "bad-request", _("bad query string"), 0);
 		return;
 	}
 	if (path == NULL)
@@ -800,17 +801,17 @@ api_handle(struct evhttp_request *req, void *arg)
 		else if (strcmp(path, "/api/v1/feeds") == 0)
 			get_feeds(d, req);
 		else
-			reply_error(d, req, 404, "not-found", "no such resource", 0);
+			reply_error(d, req, 404, "not-found", _("no such resource"), 0);
 		evhttp_clear_headers(&q);
 		return;
 	}
 	evhttp_clear_headers(&q);
 	if (method != EVHTTP_REQ_POST) {
-		reply_error(d, req, 405, "method-not-allowed", "GET for reading, POST for changes", 0);
+		reply_error(d, req, 405, "method-not-allowed", _("GET for reading, POST for changes"), 0);
 		return;
 	}
 	if ((k = request_kind(path)) == -1) {
-		reply_error(d, req, 404, "not-found", "no such resource", 0);
+		reply_error(d, req, 404, "not-found", _("no such resource"), 0);
 		return;
 	}
 	if (control_peer(req, &uid, name, sizeof(name), &cause) == -1) {

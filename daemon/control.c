@@ -16,6 +16,7 @@
 
 #include "accept.h"
 #include "httperr.h"
+#include "lang.h"
 #include "log.h"
 #include "notify.h"
 #include "remind.h"
@@ -51,11 +52,11 @@ failure_body(struct termijnd *d, const struct pending *p)
 
 	store_writable(d->engine.store, &why);
 	if (p->is_write)
-		xasprintf(&msg, "the database failed (%s); nothing was changed",
-		    why ? why : "a request of the same moment failed");
+		xasprintf(&msg, _("the database failed (%s); nothing was changed"),
+		    why ? why : _("a request of the same moment failed"));
 	else
-		xasprintf(&msg, "the database failed (%s) while this was read; ask again",
-		    why ? why : "a request of the same moment failed");
+		xasprintf(&msg, _("the database failed (%s) while this was read; ask again"),
+		    why ? why : _("a request of the same moment failed"));
 	o = json_pack("{s:s, s:s}", "error", "internal", "message", msg);
 	if ((text = json_dumps(o, JSON_COMPACT)) == NULL)
 		fatalx("json_dumps");
@@ -96,7 +97,10 @@ commit_cb(evutil_socket_t fd, short ev, void *arg)
 	while ((p = TAILQ_FIRST(&d->pending)) != NULL) {
 		TAILQ_REMOVE(&d->pending, p, entry);
 		if (!ok && p->in_txn) {
+			const struct msgcat *old = msgcat_use(p->lang);
+
 			body = failure_body(d, p);
+			msgcat_use(old);
 			send_now(p->req, 500, body);
 			free(body);
 			nfailed++;
@@ -152,6 +156,7 @@ control_reply(struct termijnd *d, struct evhttp_request *req, int code, json_t *
 	p->body = text;
 	p->is_write = is_write;
 	p->in_txn = in_txn;
+	p->lang = msgcat_current();
 	TAILQ_INSERT_TAIL(&d->pending, p, entry);
 	event_active(d->commit_ev, EV_TIMEOUT, 0);
 }
@@ -169,7 +174,7 @@ control_peer(struct evhttp_request *req, long *uid, char *name, size_t namelen, 
 
 	if (con == NULL || (bev = evhttp_connection_get_bufferevent(con)) == NULL ||
 	    getsockopt(bufferevent_getfd(bev), SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
-		xasprintf(cause, "cannot tell who is calling: %s; try again", strerror(errno));
+		xasprintf(cause, _("cannot tell who is calling: %s; try again"), strerror(errno));
 		return -1;
 	}
 	*uid = (long)cred.uid;
@@ -181,11 +186,23 @@ control_peer(struct evhttp_request *req, long *uid, char *name, size_t namelen, 
 		snprintf(name, namelen, "uid%ld", (long)cred.uid);
 	else {
 		log_warnx("user lookup of uid %ld: %s", (long)cred.uid, strerror(rc));
-		xasprintf(cause, "cannot look up the calling user (uid %ld): %s; try again",
+		xasprintf(cause, _("cannot look up the calling user (uid %ld): %s; try again"),
 		    (long)cred.uid, strerror(rc));
 		return -1;
 	}
 	return 0;
+}
+
+/* Each request's human messages in the language its Accept-Language asks for. */
+static void
+request_cb(struct evhttp_request *req, void *arg)
+{
+	const char *accept = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Accept-Language");
+
+	msgcat_use(lang_for(accept));
+	api_handle(req, arg);
+	msgcat_use(NULL);
 }
 
 /* Refuse to steal the socket of a daemon that still answers on it. */
@@ -273,7 +290,7 @@ listen:
 	/* Every method reaches api_handle, so that a wrong one gets a JSON 405, not HTML. */
 	evhttp_set_allowed_methods(d->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
 	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
-	evhttp_set_gencb(d->http, api_handle, d);
+	evhttp_set_gencb(d->http, request_cb, d);
 	httperr_json(d->http);
 	if (evhttp_bind_listener(d->http, lev) == NULL) {
 		xasprintf(cause, "evhttp_bind_listener failed");

@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "ical.h"
 #include "schedule.h"
+#include "i18n.h"
 #include "log.h"
 #include "tz.h"
 #include "xmalloc.h"
@@ -122,7 +123,7 @@ json_ltime(json_t *def, const char *name, struct ltime *lt, char **cause)
 	if (v == NULL || json_is_null(v))
 		return 0;
 	if (!json_is_string(v) || ltime_parse(json_string_value(v), lt) == -1) {
-		xasprintf(cause, "%s: write YYYY-MM-DD or YYYY-MM-DD HH:MM", name);
+		xasprintf(cause, _("%s: write YYYY-MM-DD or YYYY-MM-DD HH:MM"), name);
 		return -1;
 	}
 	return 0;
@@ -157,24 +158,24 @@ milestone_from_json(json_t *def, char **cause)
 	size_t i;
 
 	if (!json_is_object(def)) {
-		xasprintf(cause, "the milestone must be a JSON object");
+		xasprintf(cause, _("the milestone must be a JSON object"));
 		goto bad;
 	}
 	if (!id_valid(id)) {
-		xasprintf(cause, "id: lower case letters, digits, - _ . (at most 64)");
+		xasprintf(cause, _("id: lower case letters, digits, - _ . (at most 64)"));
 		goto bad;
 	}
 	if (title == NULL || *title == '\0' || strlen(title) > 1000 || !text_ok(title, 0)) {
-		xasprintf(cause, "title: one line of text, at most 1000 bytes");
+		xasprintf(cause, _("title: one line of text, at most 1000 bytes"));
 		goto bad;
 	}
 	if (owner == NULL || !id_valid(owner)) {
-		xasprintf(cause, "owner: a role id");
+		xasprintf(cause, _("owner: a role id"));
 		goto bad;
 	}
 	if (desc != NULL && (strlen(desc) > 20000 || !text_ok(desc, 1))) {
-		xasprintf(cause, "description: text without control characters, at most 20000 "
-		    "bytes");
+		xasprintf(cause, _("description: text without control characters, at most 20000 "
+		    "bytes"));
 		goto bad;
 	}
 	m->id = xstrdup(id);
@@ -187,7 +188,7 @@ milestone_from_json(json_t *def, char **cause)
 	    json_ltime(def, "not_before", &m->timing.not_before, cause) == -1)
 		goto bad;
 	if (!m->timing.due.set) {
-		xasprintf(cause, "due: required");
+		xasprintf(cause, _("due: required"));
 		goto bad;
 	}
 	if (json_is_string(parties) && strcmp(json_string_value(parties), "all") == 0)
@@ -196,23 +197,23 @@ milestone_from_json(json_t *def, char **cause)
 		m->per_party = 1;
 		json_array_foreach(parties, i, v) {
 			if (!json_is_string(v) || !id_valid(json_string_value(v))) {
-				xasprintf(cause, "parties: \"all\" or a list of party ids");
+				xasprintf(cause, _("parties: \"all\" or a list of party ids"));
 				goto bad;
 			}
 			m->parties = xreallocarray(m->parties, m->nparties + 1, sizeof(char *));
 			m->parties[m->nparties++] = xstrdup(json_string_value(v));
 		}
 	} else if (parties != NULL && !json_is_null(parties)) {
-		xasprintf(cause, "parties: \"all\" or a list of party ids");
+		xasprintf(cause, _("parties: \"all\" or a list of party ids"));
 		goto bad;
 	}
 	if (req != NULL && !json_is_null(req) && !json_is_array(req)) {
-		xasprintf(cause, "requires: a list of milestone ids");
+		xasprintf(cause, _("requires: a list of milestone ids"));
 		goto bad;
 	}
 	json_array_foreach(req, i, v) {
 		if (!json_is_string(v)) {
-			xasprintf(cause, "requires: a list of milestone ids");
+			xasprintf(cause, _("requires: a list of milestone ids"));
 			goto bad;
 		}
 		m->reqs = xreallocarray(m->reqs, m->nreqs + 1, sizeof(*m->reqs));
@@ -650,9 +651,9 @@ engine_find(struct engine *e, const char *plan, const char *key, struct pstate *
 	size_t i, j, nhits = 0;
 
 	if (key == NULL || *key == '\0' || strlen(key) > 200)
-		return fail(r, ENG_BAD, "a milestone key (ID or ID@PARTY) is needed");
+		return fail(r, ENG_BAD, _("a milestone key (ID or ID@PARTY) is needed"));
 	if (plan != NULL && engine_plan(e, plan) == NULL)
-		return fail(r, ENG_NOTFOUND, "no plan %s", plan);
+		return fail(r, ENG_NOTFOUND, _("no plan %s"), plan);
 	for (i = 0; i < e->nplans; i++) {
 		if (plan != NULL && strcmp(e->plans[i].plan->id, plan) != 0)
 			continue;
@@ -678,7 +679,7 @@ engine_find(struct engine *e, const char *plan, const char *key, struct pstate *
 		return ENG_OK;
 	}
 	if (nhits > 1)
-		return fail(r, ENG_AMBIGUOUS, "%s is in several plans: name one with -p PLAN", key);
+		return fail(r, ENG_AMBIGUOUS, _("%s is in several plans: name one with -p PLAN"), key);
 	/* A milestone named without its party, or a series without its date. */
 	for (i = 0; i < e->nplans; i++) {
 		struct plan *p = e->plans[i].plan;
@@ -698,16 +699,18 @@ engine_find(struct engine *e, const char *plan, const char *key, struct pstate *
 		}
 	}
 	if (r->ncandidates > 0 && hit->nocc > 0)
-		return fail(r, ENG_AMBIGUOUS, "%s repeats: name one occurrence as %s%s/DATE", key,
+		return fail(r, ENG_AMBIGUOUS, _("%s repeats: name one occurrence as %s%s/DATE"), key,
 		    key, hit->party != NULL && strchr(key, '@') == NULL ? "@PARTY" : "");
 	if (r->ncandidates > 0)
-		return fail(r, ENG_AMBIGUOUS, "%s applies to each party: name one as %s@PARTY",
+		return fail(r, ENG_AMBIGUOUS, _("%s applies to each party: name one as %s@PARTY"),
 		    key, key);
 	if ((uf = unfit_find(e, plan, key, strcspn(key, "@"))) != NULL)
-		return fail(r, ENG_NOTFOUND, "no milestone %s: %s was added to plan %s at run time "
-		    "and is kept, but no longer fits the plan: %s", key, uf->id, uf->plan, uf->why);
-	return fail(r, ENG_NOTFOUND, "no milestone %s%s%s", key, plan ? " in plan " : "",
-	    plan ? plan : "");
+		return fail(r, ENG_NOTFOUND, _("no milestone %s: %s was added to plan %s at run "
+		    "time and is kept, but no longer fits the plan: %s"), key, uf->id, uf->plan,
+		    uf->why);
+	if (plan != NULL)
+		return fail(r, ENG_NOTFOUND, _("no milestone %s in plan %s"), key, plan);
+	return fail(r, ENG_NOTFOUND, _("no milestone %s"), key);
 }
 
 /* ---- changes ---- */
@@ -716,8 +719,8 @@ static int
 may_change(const struct actor *who, struct eng_result *r)
 {
 	if (!who->operator)
-		return fail(r, ENG_FORBIDDEN, "%s (uid %ld) is not an operator of termijnd and may "
-		    "not change state", who->name, who->uid);
+		return fail(r, ENG_FORBIDDEN, _("%s (uid %ld) is not an operator of termijnd and may "
+		    "not change state"), who->name, who->uid);
 	return ENG_OK;
 }
 
@@ -738,7 +741,7 @@ record(struct engine *e, struct pstate *ps, size_t idx, const struct actor *who,
 	a.note = note;
 	if (store_put_state(e->store, ps->plan->id, a.key, &ps->st[idx]) == -1 ||
 	    store_audit(e->store, &a) == -1)
-		return fail(r, ENG_FAIL, "database: %s", store_error(e->store));
+		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 	return ENG_OK;
 }
 
@@ -772,11 +775,11 @@ static int
 check_text(const char *what, const char *s, int required, struct eng_result *r)
 {
 	if (s == NULL || *s == '\0')
-		return required ? fail(r, ENG_BAD, "a %s is required", what) : ENG_OK;
+		return required ? fail(r, ENG_BAD, _("a %s is required"), _(what)) : ENG_OK;
 	if (strlen(s) > 4000)
-		return fail(r, ENG_BAD, "the %s is longer than 4000 bytes", what);
+		return fail(r, ENG_BAD, _("the %s is longer than 4000 bytes"), _(what));
 	if (!text_ok(s, 1))
-		return fail(r, ENG_BAD, "the %s has control characters", what);
+		return fail(r, ENG_BAD, _("the %s has control characters"), _(what));
 	return ENG_OK;
 }
 
@@ -809,7 +812,7 @@ apply(struct engine *e, struct pstate *ps, size_t idx, const struct actor *who, 
 	struct state_undo *u;
 
 	if (store_begin(e->store) == -1)
-		return fail(r, ENG_FAIL, "database: %s", store_error(e->store));
+		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 	u = xcalloc(1, sizeof(*u));
 	u->e = e;
 	u->ps = ps;
@@ -830,20 +833,20 @@ engine_done(struct engine *e, struct pstate *ps, size_t idx, const struct actor 
 	struct istate *s = &ps->st[idx];
 	const char *key = ps->plan->inst[idx].key;
 
-	if (may_change(who, r) || check_text("note", note, 0, r) ||
-	    check_text("reason", reason, override, r))
+	if (may_change(who, r) || check_text(N_("note"), note, 0, r) ||
+	    check_text(N_("reason"), reason, override, r))
 		return r->rc;
 	if (at > now)
-		return fail(r, ENG_BAD, "a milestone cannot be done in the future");
+		return fail(r, ENG_BAD, _("a milestone cannot be done in the future"));
 	if (s->status != ST_OPEN)
-		return fail(r, ENG_REFUSED, "%s is already %s (by %s)", key,
-		    status_name(s->status), s->actor ? s->actor : "?");
+		return fail(r, ENG_REFUSED, s->status == ST_DONE ? _("%s is already done (by %s)") :
+		    _("%s is already waived (by %s)"), key, s->actor ? s->actor : "?");
 	r->nunmet = rules_unmet(ps->plan, ps->st, idx, at, &r->unmet);
 	if (r->nunmet > 0 && !override)
-		return fail(r, ENG_REFUSED, "%s cannot be done yet: %zu rule%s unmet", key,
-		    r->nunmet, r->nunmet == 1 ? " is" : "s are");
+		return fail(r, ENG_REFUSED, P_("%s cannot be done yet: %zu rule is unmet",
+		    "%s cannot be done yet: %zu rules are unmet", r->nunmet), key, r->nunmet);
 	if (r->nunmet > 0 && !who->overrider)
-		return fail(r, ENG_FORBIDDEN, "%s may not override rules", who->name);
+		return fail(r, ENG_FORBIDDEN, _("%s may not override rules"), who->name);
 	if (r->nunmet == 0)
 		override = 0;
 	r->nlist = rules_unblocks(ps->plan, ps->st, idx, &r->list);
@@ -858,15 +861,15 @@ engine_undo(struct engine *e, struct pstate *ps, size_t idx, const struct actor 
 	struct istate *s = &ps->st[idx];
 	const char *key = ps->plan->inst[idx].key;
 
-	if (may_change(who, r) || check_text("reason", reason, 1, r))
+	if (may_change(who, r) || check_text(N_("reason"), reason, 1, r))
 		return r->rc;
 	if (s->status == ST_OPEN)
-		return fail(r, ENG_REFUSED, "%s is open: there is nothing to undo", key);
+		return fail(r, ENG_REFUSED, _("%s is open: there is nothing to undo"), key);
 	r->nlist = rules_done_dependents(ps->plan, ps->st, idx, &r->list);
 	if (r->nlist > 0)
-		return fail(r, ENG_REFUSED, "%s cannot be reopened: %zu milestone%s that require%s "
-		    "it %s done", key, r->nlist, r->nlist == 1 ? "" : "s", r->nlist == 1 ? "s" : "",
-		    r->nlist == 1 ? "is" : "are");
+		return fail(r, ENG_REFUSED, P_("%s cannot be reopened: %zu milestone that requires it "
+		    "is done", "%s cannot be reopened: %zu milestones that require it are done",
+		    r->nlist), key, r->nlist);
 	return apply(e, ps, idx, who, now, ST_OPEN, 0, NULL, 0, "undo", reason, NULL, r);
 }
 
@@ -877,10 +880,11 @@ engine_waive(struct engine *e, struct pstate *ps, size_t idx, const struct actor
 	struct istate *s = &ps->st[idx];
 	const char *key = ps->plan->inst[idx].key;
 
-	if (may_change(who, r) || check_text("reason", reason, 1, r))
+	if (may_change(who, r) || check_text(N_("reason"), reason, 1, r))
 		return r->rc;
 	if (s->status != ST_OPEN)
-		return fail(r, ENG_REFUSED, "%s is already %s", key, status_name(s->status));
+		return fail(r, ENG_REFUSED, s->status == ST_DONE ? _("%s is already done") :
+		    _("%s is already waived"), key);
 	r->nlist = rules_unblocks(ps->plan, ps->st, idx, &r->list);
 	return apply(e, ps, idx, who, now, ST_WAIVED, now, reason, 0, "waive", reason, NULL, r);
 }
@@ -941,14 +945,14 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 		return r->rc;
 	}
 	if ((uf = unfit_find(e, ps->plan->id, m->id, strlen(m->id))) != NULL) {
-		fail(r, ENG_BAD, "milestone %s was added before and is kept, but no longer fits "
-		    "plan %s: %s", m->id, ps->plan->id, uf->why);
+		fail(r, ENG_BAD, _("milestone %s was added before and is kept, but no longer fits "
+		    "plan %s: %s"), m->id, ps->plan->id, uf->why);
 		milestone_free(m);
 		return r->rc;
 	}
 	if (store_begin(e->store) == -1) {
 		milestone_free(m);
-		return fail(r, ENG_FAIL, "database: %s", store_error(e->store));
+		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 	}
 	if (plan_add_milestone(ps->plan, m, &cause) == -1) {
 		milestone_free(m);
@@ -985,7 +989,7 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 	if (store_put_added(e->store, ps->plan->id, a.key, text, now, who->name) == -1 ||
 	    store_audit(e->store, &a) == -1 || publish_state(e, ps, now) == -1) {
 		free(text);
-		return fail(r, ENG_FAIL, "database: %s", store_error(e->store));
+		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 	}
 	free(text);
 	for (j = old_n; j < ps->plan->ninst; j++) {

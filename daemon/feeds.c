@@ -22,6 +22,7 @@
 #include "accept.h"
 #include "clock.h"
 #include "feeds.h"
+#include "i18n.h"
 #include "ical.h"
 #include "log.h"
 #include "mailcompose.h"
@@ -931,44 +932,44 @@ feeds_create(struct termijnd *d, const char *kind, const char *subject, const ch
 	int64_t id;
 
 	if (kind == NULL || subject == NULL) {
-		xasprintf(cause, "kind (person, party or plan) and subject are required");
+		xasprintf(cause, _("kind (person, party or plan) and subject are required"));
 		return 400;
 	}
 	if (strcmp(kind, "person") == 0) {
 		if (!mail_addr_valid(subject)) {
-			xasprintf(cause, "a person is named by an e-mail address");
+			xasprintf(cause, _("a person is named by an e-mail address"));
 			return 400;
 		}
 		if (feeds_person_plan(d, subject) == NULL) {
-			xasprintf(cause, "%s holds no role of any milestone in the plans", subject);
+			xasprintf(cause, _("%s holds no role of any milestone in the plans"), subject);
 			return 404;
 		}
 	} else if (strcmp(kind, "party") == 0) {
 		if ((slash = strchr(subject, '/')) == NULL) {
-			xasprintf(cause, "a party is named PLAN/PARTY");
+			xasprintf(cause, _("a party is named PLAN/PARTY"));
 			return 400;
 		}
 		plan = xstrndup(subject, (size_t)(slash - subject));
 		ps = engine_plan(&d->engine, plan);
 		free(plan);
 		if (ps == NULL || plan_party(ps->plan, slash + 1) == NULL) {
-			xasprintf(cause, "no party %s", subject);
+			xasprintf(cause, _("no party %s"), subject);
 			return 404;
 		}
 	} else if (strcmp(kind, "plan") == 0) {
 		if (engine_plan(&d->engine, subject) == NULL) {
-			xasprintf(cause, "no plan %s", subject);
+			xasprintf(cause, _("no plan %s"), subject);
 			return 404;
 		}
 	} else {
-		xasprintf(cause, "kind: person, party or plan");
+		xasprintf(cause, _("kind: person, party or plan"));
 		return 400;
 	}
 	new_token(token, hash);
 	if (store_begin(d->engine.store) == -1 ||
 	    (id = store_feed_add(d->engine.store, kind, subject, hash, clock_now(), by,
 	    replaces)) == -1) {
-		xasprintf(cause, "database: %s", store_error(d->engine.store));
+		xasprintf(cause, _("database: %s"), store_error(d->engine.store));
 		return 500;
 	}
 	*out = feeds_urls(d, token);

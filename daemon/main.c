@@ -12,6 +12,7 @@
 #include "accept.h"
 #include "clock.h"
 #include "feeds.h"
+#include "lang.h"
 #include "log.h"
 #include "notify.h"
 #include "mailtext.h"
@@ -233,6 +234,7 @@ main(int argc, char **argv)
 	if (event_base_priority_init(d.base, 3) == -1)
 		fatalx("event_base_priority_init");
 	notify_init(d.base);
+	lang_init(NULL);
 	if ((d.engine.store = store_open(d.conf->state_dir, &cause)) == NULL)
 		fatalx("database: %s", cause);
 	d.engine.plans_dir = xstrdup(d.conf->plans_dir);
@@ -272,6 +274,7 @@ main(int argc, char **argv)
 	notify_free();
 	accept_guard_free();
 	event_base_free(d.base);
+	lang_free();
 	tz_free();
 	log_info("stopped");
 	return 0;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "plan.h"
 #include "request.h"
 #include "tz.h"
@@ -63,7 +64,7 @@ request_kind(const char *path)
 static const char *
 type_name(enum ftype t)
 {
-	return t == F_STR ? "a string" : t == F_BOOL ? "true or false" : "an integer";
+	return t == F_STR ? _("a string") : t == F_BOOL ? _("true or false") : _("an integer");
 }
 
 static int
@@ -108,17 +109,17 @@ request_parse(enum req_kind k, const char *buf, size_t len, struct request *r, c
 	if (len == 0 && kinds[k].fields == f_none)
 		buf = "{}", len = 2;
 	if (len == 0) {
-		xasprintf(cause, "a JSON object is needed as the request body");
+		xasprintf(cause, _("a JSON object is needed as the request body"));
 		return -1;
 	}
 	/* jansson refuses \u0000 in strings by default: no key that C would cut short. */
 	if ((r->body = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
-		xasprintf(cause, "bad JSON at line %d column %d: %s", jerr.line, jerr.column,
+		xasprintf(cause, _("bad JSON at line %d column %d: %s"), jerr.line, jerr.column,
 		    jerr.text);
 		return -1;
 	}
 	if (!json_is_object(r->body)) {
-		xasprintf(cause, "the request body must be a JSON object");
+		xasprintf(cause, _("the request body must be a JSON object"));
 		goto bad;
 	}
 	json_object_foreach(r->body, name, v) {
@@ -127,11 +128,11 @@ request_parse(enum req_kind k, const char *buf, size_t len, struct request *r, c
 				break;
 		safe_name(name, shown, sizeof(shown));
 		if (f->name == NULL) {
-			xasprintf(cause, "unknown field \"%s\"", shown);
+			xasprintf(cause, _("unknown field \"%s\""), shown);
 			goto bad;
 		}
 		if (!json_is_null(v) && !type_ok(v, f->type)) {
-			xasprintf(cause, "%s must be %s", f->name, type_name(f->type));
+			xasprintf(cause, _("%s must be %s"), f->name, type_name(f->type));
 			goto bad;
 		}
 	}
@@ -139,7 +140,7 @@ request_parse(enum req_kind k, const char *buf, size_t len, struct request *r, c
 		v = json_object_get(r->body, f->name);
 		if (f->required && (v == NULL || json_is_null(v) ||
 		    (json_is_string(v) && json_string_length(v) == 0))) {
-			xasprintf(cause, "%s is required", f->name);
+			xasprintf(cause, _("%s is required"), f->name);
 			goto bad;
 		}
 	}
@@ -197,18 +198,18 @@ request_when(const struct plan *p, const char *s, int64_t now, int64_t *out, cha
 	char buf[32];
 
 	if (instant_parse(s, p->tz, &t) == -1) {
-		xasprintf(cause, "at: an RFC 3339 instant (2013-12-19T09:00:00+01:00) or a local "
-		    "time in %s that exists there (\"2013-12-19 09:00\")", p->tz);
+		xasprintf(cause, _("at: an RFC 3339 instant (2013-12-19T09:00:00+01:00) or a local "
+		    "time in %s that exists there (\"2013-12-19 09:00\")"), p->tz);
 		return -1;
 	}
 	if (t > now) {
-		xasprintf(cause, "at: a milestone cannot be done in the future");
+		xasprintf(cause, _("at: a milestone cannot be done in the future"));
 		return -1;
 	}
 	if (first != INT64_MAX && t < first - YEAR) {
 		utc_format(first - YEAR, buf, sizeof(buf));
-		xasprintf(cause, "at: before the plan's life (it starts a year before its first "
-		    "moment, at %s)", buf);
+		xasprintf(cause, _("at: before the plan's life (it starts a year before its first "
+		    "moment, at %s)"), buf);
 		return -1;
 	}
 	*out = t;

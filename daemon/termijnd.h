@@ -18,6 +18,7 @@ struct pending {
 	char			*body;
 	int			 is_write;
 	int			 in_txn;	/* answered while the turn's changes were open */
+	const struct msgcat	*lang;		/* of the request, for a late error */
 	TAILQ_ENTRY(pending)	 entry;
 };
 

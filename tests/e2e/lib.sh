@@ -10,6 +10,9 @@ T=$(mktemp -d /tmp/termijn-e2e.XXXXXX)
 chmod 755 "$T"
 SOCK=$T/termijnd.sock
 export TERMIJN_SOCKET=$SOCK NO_COLOR=1
+# The messages the tests compare are the English ones, whatever the caller's locale.
+unset LANGUAGE LC_ALL LC_MESSAGES
+export LANG=C.UTF-8
 DPID=
 
 cleanup() {
@@ -92,6 +95,15 @@ finish() {
 	check_log
 	echo "$(basename "$0"): $PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]
+}
+
+# use_dutch: a locale for LANG=nl_NL.UTF-8 (the machine's, else one made with localedef
+# under $T, as a fresh machine has none); 1 when neither can be had.
+use_dutch() {
+	locale -a 2>/dev/null | grep -qix 'nl_NL.utf8' && return 0
+	mkdir -p "$T/locale"
+	localedef -i nl_NL -f UTF-8 "$T/locale/nl_NL.UTF-8" >/dev/null 2>&1 || return 1
+	export LOCPATH=$T/locale
 }
 
 # ---- mail: a real SMTP server on loopback (tests/e2e/smtpd.py), for t-mail.sh ----

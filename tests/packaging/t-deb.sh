@@ -41,6 +41,7 @@ for f in ./usr/sbin/termijnd ./usr/bin/termijn ./etc/termijn/termijnd.conf \
     ./usr/share/man/man1/termijn.1.gz ./usr/share/man/man5/termijnd.conf.5.gz \
     ./usr/share/man/man5/termijn.plan.5.gz ./usr/share/man/man8/termijnd.8.gz \
     ./usr/share/doc/termijn/copyright ./usr/share/doc/termijn/api.md \
+    $(for p in po/*.po; do echo "./usr/share/locale/$(basename "$p" .po)/LC_MESSAGES/termijn.mo"; done) \
     $(cd etc && find plans -name '*.plan' -printf './etc/termijn/%p\n') \
     $(cd etc && find templates -type f ! -name '.*' -printf './etc/termijn/%p\n'); do
 	printf '%s\n' "$OUT" | grep -qxF -- "$f" || missing="${missing:-} $f"

@@ -23,6 +23,7 @@ expected() {
 		done
 		for m in man/*.[1-8]; do echo "$1/share/man/man${m##*.}/${m#man/}"; done
 		echo "$1/share/bash-completion/completions/termijn"
+		for p in po/*.po; do echo "$1/share/locale/$(basename "$p" .po)/LC_MESSAGES/termijn.mo"; done
 	} | sed 's|^/||' | sort
 }
 
@@ -46,6 +47,14 @@ expect_exit 0 "the installed termijn runs" -- "$D/usr/bin/termijn" --version
 for f in usr/sbin/termijnd usr/bin/termijn; do
 	[ -x "$D/$f" ] && ok "$f is executable" || not_ok "$f is not executable"
 done
+# The catalogs: where the installed programs look (compiled in), and Dutch from there.
+OUT=$(strings "$D/usr/bin/termijn" "$D/usr/sbin/termijnd")
+expect_in '^/usr/share/locale$' "termijn and termijnd look for their catalogs in /usr/share/locale"
+if use_dutch; then
+	expect_exit 2 "the installed termijn with its installed catalog" -- \
+	    env LANG=nl_NL.UTF-8 TERMIJN_LOCALEDIR="$D/usr/share/locale" "$D/usr/bin/termijn" bogus
+	expect_in 'onbekend werkwoord: bogus' "the installed termijn speaks Dutch with LANG=nl_NL.UTF-8"
+fi
 OUT=$(stat -c '%a %n' "$D/etc/termijn/termijnd.conf" "$D/lib/systemd/system/termijnd.service" \
     "$D/usr/share/man/man8/termijnd.8" "$D/etc/termijn/plans/bedrijfsvoering.plan")
 expect_not_in '^[0-7]*[2367][0-7] ' "installed files are not writable by group or others"

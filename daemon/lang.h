@@ -1,0 +1,13 @@
+/* lang.h: the catalogs termijnd answers in (po/), read at start, one chosen per request. */
+#ifndef TERMIJN_LANG_H
+#define TERMIJN_LANG_H
+
+#include "i18n.h"
+
+/* Read the catalogs of the languages in po/ from localedir (NULL: the usual place). */
+void		 lang_init(const char *localedir);
+void		 lang_free(void);
+/* The catalog an Accept-Language header asks for; NULL: English. */
+const struct msgcat *lang_for(const char *accept_language);
+
+#endif

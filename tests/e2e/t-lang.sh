@@ -1,0 +1,61 @@
+#!/bin/bash
+# t-lang.sh: the client and termijnd's messages speak Dutch or English by the locale; codes,
+# JSON field names and exit statuses stay the same in both.
+. "$(dirname "$0")/lib.sh"
+setup_conf
+start_daemon --clock-start '2013-12-16 09:00' --clock-speed 0 || exit 1
+
+if ! use_dutch; then
+	# Without the locale gettext stays English; the rest of this test would prove nothing.
+	not_ok "no nl_NL.UTF-8 locale, and localedef (package locales) cannot make one"
+	finish; exit
+fi
+
+# The memo's hard rule: the press release waits for every council and all staff.
+expect_exit 3 "LANG=nl_NL.UTF-8: done persbericht is refused (exit 3)" -- \
+    env LANG=nl_NL.UTF-8 "$TERMIJN" done persbericht
+expect_in '^termijn: persbericht kan nog niet worden afgerond:$' "the refusal in Dutch"
+expect_in '^  - vereist raad@zwartewaterland \(Bespreking van de startnotitie in de gemeenteraad, Gemeente Zwartewaterland\): nog niet afgerond$' \
+    "the unmet rule for the council of Zwartewaterland, in Dutch"
+expect_not_in 'cannot|requires|not done' "no English in the Dutch refusal"
+
+expect_exit 3 "LANG=C: done persbericht is refused (exit 3)" -- env LANG=C "$TERMIJN" done persbericht
+expect_in '^termijn: persbericht cannot be done yet:$' "the refusal in English"
+expect_in '^  - requires raad@zwartewaterland \(Bespreking van de startnotitie in de gemeenteraad, Gemeente Zwartewaterland\): not done$' \
+    "the unmet rule for the council of Zwartewaterland, in English"
+
+# termijnd's own message follows the client's language; the code and fields do not.
+OUT=$(env LANG=nl_NL.UTF-8 "$TERMIJN" --json done persbericht 2>/dev/null)
+expect_in '"error": "refused"' "--json in Dutch: the error code stays \"refused\""
+expect_in '"message": "persbericht kan nog niet worden afgerond: aan 6 regels is niet voldaan"' \
+    "--json in Dutch: termijnd's message is Dutch"
+expect_in '"kind": "requires"' "--json in Dutch: the unmet rules keep their field names and kinds"
+OUT=$(env LANG=C "$TERMIJN" --json done persbericht 2>/dev/null)
+expect_in '"message": "persbericht cannot be done yet: 6 rules are unmet"' \
+    "--json in English: termijnd's message is English"
+
+# LC_MESSAGES alone chooses too; LANGUAGE does not work in the C locale (as gettext says).
+expect_exit 4 "LC_MESSAGES=nl_NL.UTF-8: an unknown milestone is exit 4" -- \
+    env LANG=C LC_MESSAGES=nl_NL.UTF-8 "$TERMIJN" show bestaatniet
+expect_in 'geen mijlpaal bestaatniet' "LC_MESSAGES=nl_NL.UTF-8: termijnd says so in Dutch"
+expect_exit 2 "LANG=C LANGUAGE=nl: a usage error is exit 2" -- env LANG=C LANGUAGE=nl "$TERMIJN" bogus
+expect_in 'unknown verb: bogus' "LANG=C LANGUAGE=nl: English, as gettext does in the C locale"
+expect_exit 2 "LANG=nl_NL.UTF-8: a usage error is exit 2" -- env LANG=nl_NL.UTF-8 "$TERMIJN" bogus
+expect_in 'onbekend werkwoord: bogus' "LANG=nl_NL.UTF-8: the client's own errors in Dutch"
+
+# termijnd reads its catalogs itself: Accept-Language works without any locale on the server.
+OUT=$(curl -s --unix-socket "$SOCK" -H 'Accept-Language: nl-NL,nl;q=0.9,en;q=0.8' \
+    'http://localhost/api/v1/milestones?plan=bestaatniet')
+expect_in '"error":"not-found"' "Accept-Language nl: the code stays not-found"
+expect_in '"message":"dat plan bestaat niet"' "Accept-Language nl: the message is Dutch"
+OUT=$(curl -s --unix-socket "$SOCK" -H 'Accept-Language: de, en;q=0.5' \
+    'http://localhost/api/v1/milestones?plan=bestaatniet')
+expect_in '"message":"no such plan"' "Accept-Language de, en: English (no German catalog)"
+OUT=$(curl -s --unix-socket "$SOCK" 'http://localhost/api/v1/milestones?plan=bestaatniet')
+expect_in '"message":"no such plan"' "no Accept-Language: English"
+OUT=$(curl -s --unix-socket "$SOCK" -H 'Accept-Language: en;q=0.9, nl' \
+    'http://localhost/api/v1/milestones?plan=bestaatniet')
+expect_in '"message":"dat plan bestaat niet"' "Accept-Language: the higher q wins"
+
+stop_daemon
+finish
