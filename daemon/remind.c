@@ -11,6 +11,7 @@
 #include <libical/ical.h>
 
 #include "clock.h"
+#include "i18n.h"
 #include "log.h"
 #include "mailcompose.h"
 #include "mailer.h"
@@ -567,7 +568,7 @@ remind_send_link(struct termijnd *d, const struct plan *p, const char *person, c
 	/* The caller's transaction (the API batch) takes this row along. */
 	if ((id = outbox_write(r, p, key, "feed-link", person, subject, body, key,
 	    clock_now())) == -1)
-		xasprintf(cause, "database: %s", store_error(d->engine.store));
+		xasprintf(cause, _("database: %s"), store_error(d->engine.store));
 	free(key);
 	free(subject);
 	free(body);
