@@ -7,10 +7,13 @@ if [ "$(id -u)" != 0 ] || ! mkdir -p "$T/state" || ! mount -t tmpfs -o size=6m t
 	echo "SKIP: t-diskfull.sh needs root to mount a small tmpfs as the state directory"
 	exit 0
 fi
-trap '[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null; umount "$T/state"; cleanup' EXIT
 setup_conf
+start_smtpd || exit 1
+mail_conf mail-retry-base 1
+trap 'stop_smtpd; [ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null; umount "$T/state"; cleanup' EXIT
 C=$TERMIJN
 DB=$T/state/termijn.db
+PERSON=secretaris@staphorst.example
 # 17 December: the colleges decide on that day ("on 2013-12-17" in the plan).
 start_daemon --clock-start '2013-12-17 09:00' --clock-speed 0 || exit 1
 LONG=$(head -c 15000 /dev/zero | tr '\0' 'x')
@@ -42,6 +45,10 @@ for m in ms:
 
 api POST /api/v1/add '{"plan": "bedrijfsvoering", "id": "vooraf", "title": "Vooraf", "owner": "secretaris", "due": "2014-02-20"}'
 [ "$CODE" = 201 ] && ok "an addition before the disk fills" || not_ok "add before: $CODE $OUT"
+
+api POST /api/v1/add '{"plan": "bedrijfsvoering", "id": "vorig", "title": "Vorig", "owner": "secretaris", "due": "2014-02-20"}'
+api POST /api/v1/done '{"key": "vorig"}'
+[ "$CODE" = 200 ] && ok "a done before the disk fills" || not_ok "done before: $CODE $OUT"
 
 # Fill the disk to the last block, then give back a little: a few changes still fit.
 dd if=/dev/zero of="$T/state/filler" bs=4k 2>/dev/null
@@ -87,6 +94,20 @@ for k in collegebesluit@staphorst collegebesluit@steenwijkerland collegebesluit@
 done
 api POST /api/v1/waive "{\"key\": \"mt-betrokken@staphorst\", \"reason\": \"$NOTE\"}"
 case $CODE in 200) dones_acked="$dones_acked mt-betrokken@staphorst" ;; 500) dones_refused="$dones_refused mt-betrokken@staphorst" ;; esac
+api POST /api/v1/undo "{\"key\": \"vorig\", \"reason\": \"$NOTE\"}"
+case $CODE in 200) dones_acked="$dones_acked vorig-undone" ;; 500) ;; *) not_ok "undo: $CODE $OUT" ;; esac
+if [ "$CODE" = 500 ]; then
+	api GET "/api/v1/milestone?key=vorig"
+	printf '%s' "$OUT" | grep -q '"status":"done"' && ok "a refused undo leaves it done in memory" ||
+	    not_ok "refused undo of vorig changed memory"
+fi
+api POST /api/v1/feeds/send "{\"person\": \"$PERSON\"}"
+case $CODE in
+500) [ "$(sqlite3 "$DB" "SELECT count(*) FROM outbox WHERE kind = 'feed-link'")" = 0 ] &&
+	ok "a refused feeds send leaves no message in the outbox" || not_ok "feeds send refused, but a row is there" ;;
+200) ok "feeds send went through on the full disk" ;;
+*) not_ok "feeds send: $CODE $OUT" ;;
+esac
 for k in $dones_refused; do
 	api GET "/api/v1/milestone?key=$k"
 	printf '%s' "$OUT" | grep -q '"status":"open"' || not_ok "refused change of $k is in memory"
@@ -107,6 +128,32 @@ done
 ok "every refused addition can be made now"
 same_as_db "space back"
 
+# A message on its way when the disk fills: its outcome is kept and written once there is
+# room, so that it is not "sending" for ever (and sent again at the next start).
+feed_state() { sqlite3 "$DB" "SELECT state FROM outbox WHERE kind = 'feed-link' ORDER BY id DESC LIMIT 1"; }
+state_is() { [ "$(feed_state)" = "$1" ]; }
+arrived_more() { [ "$(smtp_count)" -gt "$1" ]; }
+N0=$(smtp_count)
+api POST /api/v1/feeds/send "{\"person\": \"$PERSON\"}"
+wait_until 15 state_is sent && wait_until 5 arrived_more "$N0" || not_ok "a first feed-link did not go: $(feed_state)"
+smtp_ctl '{"stall": 3}'
+N0=$(smtp_count)
+api POST /api/v1/feeds/send "{\"person\": \"$PERSON\"}"
+[ "$CODE" = 200 ] || not_ok "feeds send: $CODE $OUT"
+wait_until 10 state_is sending && ok "the message is on its way" || not_ok "not sending: $(feed_state)"
+dd if=/dev/zero of="$T/state/filler" bs=4k 2>/dev/null
+wait_until 15 arrived_more "$N0" && ok "the message arrived" || not_ok "the message did not arrive"
+smtp_ctl '{"reset": true}'
+if wait_until 10 grep -q 'kept to record later' "$T/daemon.log"; then
+	ok "its outcome met the full disk and is kept"
+	state_is sending && ok "the database still says sending" || not_ok "database says $(feed_state)"
+else not_ok "the outcome was not kept (or the disk had room): $(feed_state)"; fi
+rm -f "$T/state/filler"
+wait_until 20 state_is sent && ok "once there is room the outcome is written: sent" ||
+    not_ok "the outcome was not written: $(feed_state)"
+grep -q 'recorded after all' "$T/daemon.log" && ok "the log says so" || not_ok "no log line for the late outcome"
+DELIVERED=$(smtp_count)
+
 kill9_daemon
 start_daemon --clock-start '2013-12-17 09:00' --clock-speed 0 || exit 1
 for id in vooraf $acked $refused; do
@@ -115,6 +162,7 @@ for id in vooraf $acked $refused; do
 done
 ok "after a restart every acknowledged addition is there"
 for k in $dones_acked inventarisatie; do
+	[ "$k" = vorig-undone ] && continue
 	api GET "/api/v1/milestone?key=$k"
 	printf '%s' "$OUT" | grep -Eq '"status":"(done|waived)"' || not_ok "after restart: $k not done"
 done
@@ -122,6 +170,9 @@ ok "after a restart every acknowledged state change is there"
 api GET /api/v1/status
 expect_in '"orphans":\[\]' "no orphans after the restart"
 same_as_db "after restart"
+sleep 2
+[ "$(smtp_count)" = "$DELIVERED" ] && ok "after the restart no message goes twice" ||
+    not_ok "messages after the restart: $(($(smtp_count) - DELIVERED))"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] && ok "integrity_check ok" || not_ok "integrity_check"
 stop_daemon
 finish
