@@ -58,3 +58,18 @@ clock_real_delay(int64_t t)
 		return demo_speed > 0 ? d / demo_speed : 1e9;
 	return d;
 }
+
+int64_t
+clock_steady(void)
+{
+	static int64_t base;
+	static int set;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (!set) {
+		base = (int64_t)time(NULL) - (int64_t)ts.tv_sec;
+		set = 1;
+	}
+	return base + (int64_t)ts.tv_sec;
+}

@@ -11,5 +11,10 @@ double	clock_speed(void);
 int64_t	clock_now(void);
 /* Real seconds until demo instant t (for arming timers), at least 0. */
 double	clock_real_delay(int64_t t);
+/*
+ * The monotonic clock in seconds, equal to the wall clock when first read: what delays
+ * (retries, backoff) are measured on, so that setting the wall clock does not move them.
+ */
+int64_t	clock_steady(void);
 
 #endif

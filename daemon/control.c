@@ -118,8 +118,11 @@ commit_cb(evutil_socket_t fd, short ev, void *arg)
 		    "request%s answered with the failure", why ? why : "a request failed", nfailed,
 		    nfailed == 1 ? "" : "s");
 	}
-	/* A change may make reminders due (a go-ahead) or end them. */
-	if (wrote && ok)
+	/*
+	 * A change may make reminders due (a go-ahead) or end them; after a failed commit the
+	 * reminder scan retries until the database takes writes again (and /healthz says so).
+	 */
+	if (wrote)
 		remind_kick(d);
 }
 

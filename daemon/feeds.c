@@ -541,17 +541,31 @@ peer_loopback(struct evhttp_request *req)
 	    strncmp(addr, "::ffff:127.", 11) == 0);
 }
 
+/* Degraded: running, but the database takes no writes (a full disk), so nothing changes. */
 static void
 serve_health(struct feeds *f, struct evhttp_request *req)
 {
-	int ok = store_healthy(f->d->engine.store) && f->d->engine.nplans > 0;
-	char buf[160];
+	struct store *s = f->d->engine.store;
+	const char *werr = NULL;
+	int schema = store_healthy(s), ok;
+	json_t *o;
+	char *text;
 
-	snprintf(buf, sizeof(buf), "{\"status\": \"%s\", \"database\": \"%s\", \"plans\": %zu}\n",
-	    ok ? "ok" : "failing", store_healthy(f->d->engine.store) ? "ok" : "failing",
-	    f->d->engine.nplans);
+	store_writable(s, &werr);
+	ok = schema && f->d->engine.nplans > 0 && werr == NULL;
+	o = json_pack("{s:s, s:s, s:I}", "status", !schema || f->d->engine.nplans == 0 ?
+	    "failing" : werr != NULL ? "degraded" : "ok", "database", !schema ? "failing" :
+	    werr != NULL ? "not writable" : "ok", "plans", (json_int_t)f->d->engine.nplans);
+	if (schema && werr != NULL)
+		json_object_set_new(o, "reason", json_sprintf("the database cannot be written: %s",
+		    werr));
+	text = json_dumps(o, 0);
+	json_decref(o);
+	if (text == NULL)
+		fatalx("json_dumps");
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control", "no-store");
-	reply_text(req, ok ? 200 : 503, ok ? "OK" : "Service Unavailable", "application/json", buf);
+	reply_text(req, ok ? 200 : 503, ok ? "OK" : "Service Unavailable", "application/json", text);
+	free(text);
 }
 
 static void

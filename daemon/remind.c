@@ -23,6 +23,7 @@
 #include "xmalloc.h"
 
 #define RETRY_CAP	(6 * 3600)	/* the longest wait between two attempts */
+#define SCAN_RETRY_CAP	60		/* the longest wait before a failed scan goes again */
 
 struct remind {
 	struct termijnd		*d;
@@ -30,11 +31,14 @@ struct remind {
 	struct mailer		*mailer;
 	struct event		*timer;		/* the next occurrence or retry */
 	struct event		*scan_ev;	/* scan soon: after a change */
+	struct event		*retry_ev;	/* scan again after a failed one */
+	int			 scan_fails;	/* failed scans in a row */
+	int64_t			 skew;		/* wall clock minus clock_steady, at the last scan */
 	int			 clockfd;	/* tells when the wall clock is set */
 	struct event		*clock_ev;
 	int64_t			 last_scan;
 	int64_t			 next_occ;	/* the first occurrence after last_scan, 0: none */
-	int64_t			 last_saved;	/* real time last_scan was last written */
+	int64_t			 last_saved;	/* clock_steady when last_scan was last written */
 	size_t			 queued;	/* messages the current scan wrote */
 	size_t			 inflight;
 	struct remind_stats	 stats;
@@ -231,6 +235,37 @@ queue_plan(struct remind *r, const struct pstate *ps, int64_t from, int64_t unti
 	return rc;
 }
 
+/* A failed scan goes again soon, with backoff, not at the next reminder moment. */
+static void
+scan_failed(struct remind *r)
+{
+	const char *why = NULL;
+	struct timeval tv = { 1, 0 };
+
+	if (r->scan_fails < 7)
+		tv.tv_sec <<= r->scan_fails;
+	if (tv.tv_sec > SCAN_RETRY_CAP)
+		tv.tv_sec = SCAN_RETRY_CAP;
+	r->scan_fails++;
+	store_writable(r->d->engine.store, &why);
+	log_warnx("reminders: database: %s; trying again in %ld s",
+	    why ? why : store_error(r->d->engine.store), (long)tv.tv_sec);
+	evtimer_add(r->retry_ev, &tv);
+}
+
+/* Log a jump of the wall clock: plan moments follow it, delays do not. */
+static void
+clock_check(struct remind *r)
+{
+	int64_t skew = (int64_t)time(NULL) - clock_steady();
+
+	if (!clock_is_demo() && (skew - r->skew > 2 || skew - r->skew < -2))
+		log_info("the wall clock was set %s by %lld s: reminders follow it, retries keep "
+		    "their delays", skew > r->skew ? "forward" : "back",
+		    (long long)(skew > r->skew ? skew - r->skew : r->skew - skew));
+	r->skew = skew;
+}
+
 static void
 scan(struct remind *r)
 {
@@ -246,6 +281,7 @@ scan(struct remind *r)
 	/* A batch of the control socket is open: its commit kicks us again afterwards. */
 	if (store_in_txn(e->store))
 		return;
+	clock_check(r);
 	if (now < r->last_scan)
 		now = r->last_scan;	/* a demo clock restarted earlier than it was */
 	r->next_occ = 0;
@@ -258,8 +294,10 @@ scan(struct remind *r)
 	/*
 	 * The last scan is only kept to bound the work after a restart (the occurrence table
 	 * already keeps every reminder once): writing it costs an fsync per change otherwise.
+	 * While the database is failing it is written, to find out when it takes writes again.
 	 */
-	if (r->queued == 0 && (int64_t)time(NULL) - r->last_saved < 3600) {
+	if (ok && r->queued == 0 && r->scan_fails == 0 && store_writable(e->store, NULL) &&
+	    clock_steady() - r->last_saved < 3600) {
 		if (own)
 			store_rollback(e->store);
 		r->last_scan = now;
@@ -267,12 +305,17 @@ scan(struct remind *r)
 		if (ok && store_meta_set(e->store, "last_scan", now) == -1)
 			ok = 0;
 		if (txn_end(r, own, ok) == -1)
-			log_warnx("reminders: database: %s; will try again", store_error(e->store));
+			ok = 0;
 		else {
 			r->last_scan = now;
-			r->last_saved = (int64_t)time(NULL);
+			r->last_saved = clock_steady();
 		}
 	}
+	if (ok) {
+		r->scan_fails = 0;
+		evtimer_del(r->retry_ev);
+	} else
+		scan_failed(r);
 	pump(r);
 	arm(r);
 }
@@ -435,7 +478,8 @@ send_done_cb(uint64_t id, enum mail_result res, int code, const char *errmsg, vo
 		if (wait > RETRY_CAP)
 			wait = RETRY_CAP;
 		o.state = "pending";
-		o.next_attempt = now + wait;
+		/* On the monotonic clock: setting the wall clock moves no retry. */
+		o.next_attempt = clock_steady() + wait;
 		log_warnx("reminder %llu: temporary failure (%s); retry in %llds",
 		    (unsigned long long)id, errmsg ? errmsg : "?", (long long)wait);
 		break;
@@ -490,7 +534,7 @@ pump(struct remind *r)
 	memset(&dc, 0, sizeof(dc));
 	dc.max = room - r->inflight;
 	dc.jobs = xcalloc(dc.max, sizeof(*dc.jobs));
-	if (store_outbox_each(s, "pending", (int64_t)time(NULL), (int)dc.max, due_cb, &dc) == -1) {
+	if (store_outbox_each(s, "pending", clock_steady(), (int)dc.max, due_cb, &dc) == -1) {
 		log_warnx("reminders: database: %s", store_error(s));
 		free(dc.jobs);
 		return;
@@ -517,8 +561,10 @@ pump(struct remind *r)
 	}
 	/* On disk as sending before it goes: a crash now means sending again, same Message-ID. */
 	if (txn_end(r, own, ok) == -1) {
-		log_warnx("reminders: database: %s", store_error(s));
 		ok = 0;
+		/* Not again at once (the rows are due): with the scan's backoff. */
+		if (!evtimer_pending(r->retry_ev, NULL))
+			scan_failed(r);
 	}
 	for (i = 0; i < dc.n; i++) {
 		struct sendjob *j = &dc.jobs[i];
@@ -598,8 +644,10 @@ arm(struct remind *r)
 	/* Outcomes not yet recorded: try again soon (the disk may have room again). */
 	if (r->nunrecorded > 0 && (delay < 0 || delay > 10))
 		delay = 10;
-	if (store_outbox_next_attempt(e->store, &retry) == 1 && r->inflight == 0) {
-		dr = (double)(retry - (int64_t)time(NULL));
+	/* While the database fails, the scan's backoff brings the due rows. */
+	if (r->scan_fails == 0 && store_outbox_next_attempt(e->store, &retry) == 1 &&
+	    r->inflight == 0) {
+		dr = (double)(retry - clock_steady());
 		if (dr < 0)
 			dr = 0;
 		if (delay < 0 || dr < delay)
@@ -705,7 +753,14 @@ remind_start(struct termijnd *d, char **cause)
 	}
 	/* Whatever was being sent when we stopped goes again, with the same Message-ID. */
 	store_outbox_requeue_sending(d->engine.store);
+	/*
+	 * The last run's monotonic clock is not ours: a retry it set after the wall clock went
+	 * back would wait that much longer. No wait is longer than RETRY_CAP.
+	 */
+	store_outbox_wait_at_most(d->engine.store, clock_steady() + RETRY_CAP);
+	r->skew = (int64_t)time(NULL) - clock_steady();
 	r->timer = evtimer_new(d->base, timer_cb, r);
+	r->retry_ev = evtimer_new(d->base, timer_cb, r);
 	r->scan_ev = event_new(d->base, -1, 0, scan_cb, r);
 	event_priority_set(r->scan_ev, 2);
 	if (!clock_is_demo()) {
@@ -737,6 +792,7 @@ remind_stop(struct termijnd *d)
 	if (r->clockfd != -1)
 		close(r->clockfd);
 	event_free(r->timer);
+	event_free(r->retry_ev);
 	event_free(r->scan_ev);
 	templates_free(&r->tpl);
 	/* Outcomes still unrecorded: their rows stay "sending" and go again at the next start. */
@@ -780,7 +836,11 @@ remind_preview(struct termijnd *d, int64_t until, const char *plan)
 	const char **addrs;
 	char *subject, *body, *cause = NULL, when[32];
 	size_t i, j, k, n, naddr;
-	int64_t now = clock_now();
+	/*
+	 * From the last scan: what a failed scan did not queue is still to come, and what was
+	 * queued before the clock was set back is not.
+	 */
+	int64_t now = r->last_scan;
 
 	for (i = 0; i < e->nplans; i++) {
 		struct pstate *ps = &e->plans[i];

@@ -757,6 +757,21 @@ store_outbox_requeue_sending(struct store *s)
 }
 
 int
+store_outbox_wait_at_most(struct store *s, int64_t latest)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE outbox SET next_attempt = ?1 WHERE state ="
+	    " 'pending' AND next_attempt > ?1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, latest);
+	rc = write_step(s, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
 store_outbox_next_attempt(struct store *s, int64_t *out)
 {
 	sqlite3_stmt *st;

@@ -72,7 +72,7 @@ struct outbox_row {
 	int64_t		 due_at, created;
 	const char	*state;		/* pending (NULL when added), sending, sent, failed */
 	int		 attempts;
-	int64_t		 next_attempt;	/* real time, not the demo clock */
+	int64_t		 next_attempt;	/* clock_steady(), not the demo clock */
 	const char	*last_error;
 	int		 smtp_code;
 	int64_t		 sent_at;
@@ -93,6 +93,8 @@ int		 store_outbox_each(struct store *, const char *state, int64_t due_before,
 int		 store_outbox_set(struct store *, int64_t id, const char *state, int attempts,
 		    int64_t next_attempt, const char *last_error, int smtp_code, int64_t sent_at);
 int		 store_outbox_requeue_sending(struct store *);
+/* Pending rows wait until latest at the most. */
+int		 store_outbox_wait_at_most(struct store *, int64_t latest);
 /* A failed row back to pending: 0 done, 1 no failed row with that id, -1 error. */
 int		 store_outbox_retry(struct store *, int64_t id);
 int		 store_outbox_next_attempt(struct store *, int64_t *);
