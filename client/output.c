@@ -338,8 +338,10 @@ print_unmet(FILE *fp, json_t *unmet)
 				s = xstrdup(at);
 			else
 				s = instant_local(jstr_or(u, "at", "?"), NULL);
-			fprintf(fp, strcmp(kind, "on") == 0 ? "  - only on its day, %s\n" :
-			    "  - its window opens %s\n", s);
+			if (strcmp(kind, "on") == 0)
+				fprintf(fp, _("  - only on its day, %s\n"), s);
+			else
+				fprintf(fp, _("  - its window opens %s\n"), s);
 			free(s);
 			continue;
 		}
@@ -360,8 +362,15 @@ print_unmet(FILE *fp, json_t *unmet)
 			xasprintf(&s, " (%s)", title != NULL ? title : party);
 		else
 			s = xstrdup("");
-		/* TRANSLATORS: "  - requires KEY (TITLE, PARTY): not done" */
-		fprintf(fp, _("  - requires %s%s: not done\n"), jstr_or(u, "key", "?"), s);
+		if (strcmp(kind, "together") == 0)
+			/* TRANSLATORS: "  - taken together: PARTY is not ready, ITS-KEY requires
+			 * KEY (TITLE, PARTY): not done" */
+			fprintf(fp, _("  - taken together: %s is not ready, %s requires %s%s: not "
+			    "done\n"), jstr_or(u, "via_party_name", "?"), jstr_or(u, "via", "?"),
+			    jstr_or(u, "key", "?"), s);
+		else
+			/* TRANSLATORS: "  - requires KEY (TITLE, PARTY): not done" */
+			fprintf(fp, _("  - requires %s%s: not done\n"), jstr_or(u, "key", "?"), s);
 		free(s);
 	}
 }

@@ -140,12 +140,21 @@ unmet_json(const struct pstate *ps, const struct unmet *u, size_t n)
 			json_object_set_new(o, "at_local", jlocal(ps->plan, u[i].not_before));
 		} else {
 			in = &ps->plan->inst[u[i].inst];
-			o = json_pack("{s:s, s:s, s:s}", "kind", "requires", "key", in->key, "title",
-			    in->title);
+			o = json_pack("{s:s, s:s, s:s}", "kind", u[i].kind == UNMET_TOGETHER ?
+			    "together" : "requires", "key", in->key, "title", in->title);
 			json_object_set_new(o, "party_name", jstr(in->party ? (in->party->name ?
 			    in->party->name : in->party->id) : NULL));
 			json_object_set_new(o, "status", json_string(status_name(
 			    ps->st[u[i].inst].status)));
+			if (u[i].kind == UNMET_TOGETHER) {
+				/* The other party's step that waits for it. */
+				in = &ps->plan->inst[u[i].via];
+				json_object_set_new(o, "via", json_string(in->key));
+				json_object_set_new(o, "via_party", jstr(in->party ? in->party->id :
+				    NULL));
+				json_object_set_new(o, "via_party_name", jstr(in->party ?
+				    (in->party->name ? in->party->name : in->party->id) : NULL));
+			}
 		}
 		json_array_append_new(a, o);
 	}

@@ -58,7 +58,7 @@ static const char *names[] = {
 	"plan", "title", "party", "for_party", "owner", "recipient_role", "due", "days",
 	"days_text", "window", "window_line", "not_before", "not_before_line", "description",
 	"description_block", "waits_for", "unblocks", "command", "overdue_n", "escalate_days",
-	"merged", "key", "person", "url", "webcal", NULL
+	"merged", "key", "person", "url", "webcal", "held_up", NULL
 };
 
 static const char *
@@ -141,7 +141,7 @@ templates_load(struct templates *t, const char *dir, struct errlist *errs)
 
 	memset(t, 0, sizeof(*t));
 	for (l = 0; l < NLANGS; l++) {
-		for (k = RK_LEAD; k <= RK_MOMENT; k++)
+		for (k = RK_LEAD; k <= RK_LAST; k++)
 			t->text[l][k] = template_load(dir, langs[l], rkind_name((enum rkind)k), errs);
 		t->feed_link[l] = template_load(dir, langs[l], "feed-link", errs);
 	}
@@ -158,7 +158,7 @@ templates_free(struct templates *t)
 	int l, k;
 
 	for (l = 0; l < NLANGS; l++) {
-		for (k = 0; k <= RK_MOMENT; k++) {
+		for (k = 0; k <= RK_LAST; k++) {
 			free(t->text[l][k]);
 			t->text[l][k] = NULL;
 		}
@@ -226,6 +226,37 @@ instance_list(const struct plan *p, const struct istate *st, const size_t *idx, 
 	}
 	/* The template puts its own line break after the list. */
 	out[strlen(out) - 1] = '\0';
+	return out;
+}
+
+/* Of a step taken together: each party that is not ready, and what it waits for. */
+static char *
+held_up_list(const struct plan *p, const struct istate *st, size_t idx, int en)
+{
+	char *out = xstrdup(""), *next;
+	size_t k, end, j;
+
+	for (rules_group_range(p, idx, &k, &end); k < end; k++) {
+		const struct instance *in = &p->inst[k];
+
+		if (!rules_together(p, idx, k) || st[k].status != ST_OPEN)
+			continue;
+		for (j = 0; j < in->npre; j++) {
+			const struct instance *pre = &p->inst[in->pre[j]];
+
+			if (rules_met(&st[pre->idx]))
+				continue;
+			xasprintf(&next, "%s  - %s: %s %s%s%s (%s)\n", out, in->party ?
+			    (in->party->name ? in->party->name : in->party->id) : p->id,
+			    en ? "waits for" : "wacht op", pre->title, pre->party ? ", " : "",
+			    pre->party ? (pre->party->name ? pre->party->name : pre->party->id) : "",
+			    pre->key);
+			free(out);
+			out = next;
+		}
+	}
+	if (*out != '\0')
+		out[strlen(out) - 1] = '\0';
 	return out;
 }
 
@@ -357,6 +388,7 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
 		var(&v, "description_block", xstrdup(""));
 	var(&v, "waits_for", instance_list(p, st, in->pre, in->npre, en));
 	var(&v, "unblocks", instance_list(p, st, in->dep, in->ndep, en));
+	var(&v, "held_up", held_up_list(p, st, in->idx, en));
 	xasprintf(&s, "termijn done -p %s %s", p->id, in->key);
 	var(&v, "command", s);
 	xasprintf(&s, "%d", last->kind == RK_OVERDUE ? last->n : 0);

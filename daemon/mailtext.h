@@ -9,7 +9,7 @@
 #define NLANGS	2	/* nl, en */
 
 struct templates {
-	char	*text[NLANGS][RK_MOMENT + 1];	/* "Subject: ...\n\nbody" */
+	char	*text[NLANGS][RK_LAST + 1];	/* "Subject: ...\n\nbody" */
 	char	*feed_link[NLANGS];		/* the message with a person's feed address */
 };
 

@@ -11,13 +11,62 @@ rules_met(const struct istate *s)
 	return s->status == ST_DONE || s->status == ST_WAIVED;
 }
 
+void
+rules_group_range(const struct plan *p, size_t idx, size_t *first, size_t *end)
+{
+	const struct milestone *m = p->inst[idx].ms;
+
+	if (!m->same_moment) {
+		*first = idx;
+		*end = idx + 1;
+		return;
+	}
+	*first = m->inst_first;
+	*end = m->inst_first + m->inst_n;
+}
+
+int
+rules_together(const struct plan *p, size_t idx, size_t k)
+{
+	const struct instance *a = &p->inst[idx], *b = &p->inst[k];
+
+	return k == idx || (a->ms == b->ms && a->ms->same_moment && a->occ == b->occ);
+}
+
+int
+rules_group_ready(const struct plan *p, const struct istate *st, size_t idx, size_t skip)
+{
+	size_t k, end, j;
+
+	for (rules_group_range(p, idx, &k, &end); k < end; k++) {
+		if (!rules_together(p, idx, k) || (k != idx && st[k].status != ST_OPEN))
+			continue;
+		for (j = 0; j < p->inst[k].npre; j++)
+			if (p->inst[k].pre[j] != skip && !rules_met(&st[p->inst[k].pre[j]]))
+				return 0;
+	}
+	return 1;
+}
+
+/* Is prerequisite pre already listed as unmet in v? */
+static int
+listed(const struct unmet *v, size_t n, size_t pre)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((v[i].kind == UNMET_REQUIRES || v[i].kind == UNMET_TOGETHER) && v[i].inst == pre)
+			return 1;
+	return 0;
+}
+
 size_t
 rules_unmet(const struct plan *p, const struct istate *st, size_t idx, int64_t now,
     struct unmet **out)
 {
 	const struct instance *in = &p->inst[idx];
 	struct unmet *v = NULL;
-	size_t n = 0, cap = 0, i;
+	size_t n = 0, cap = 0, i, k, end;
 
 	for (i = 0; i < in->npre; i++) {
 		if (rules_met(&st[in->pre[i]]))
@@ -41,6 +90,23 @@ rules_unmet(const struct plan *p, const struct istate *st, size_t idx, int64_t n
 		v[n].inst = idx;
 		v[n].not_before = in->not_before;
 		n++;
+	}
+	/* Taken together: ready only when every other party's open step is ready too. */
+	for (rules_group_range(p, idx, &k, &end); k < end; k++) {
+		if (k == idx || !rules_together(p, idx, k) || st[k].status != ST_OPEN)
+			continue;
+		for (i = 0; i < p->inst[k].npre; i++) {
+			size_t pre = p->inst[k].pre[i];
+
+			if (rules_met(&st[pre]) || listed(v, n, pre))
+				continue;
+			XGROW(v, n, cap);
+			v[n].kind = UNMET_TOGETHER;
+			v[n].inst = pre;
+			v[n].via = k;
+			v[n].not_before = 0;
+			n++;
+		}
 	}
 	if (out != NULL)
 		*out = v;
@@ -113,25 +179,32 @@ status_parse(const char *s, enum status *out)
 	return 0;
 }
 
+static void
+add_once(size_t **v, size_t *n, size_t *cap, size_t x)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if ((*v)[i] == x)
+			return;
+	XGROW(*v, *n, *cap);
+	(*v)[(*n)++] = x;
+}
+
 size_t
 rules_unblocks(const struct plan *p, const struct istate *st, size_t idx, size_t **out)
 {
-	const struct instance *in = &p->inst[idx], *d;
-	size_t *v = NULL, n = 0, cap = 0, i, j;
-	int open_pre;
+	const struct instance *in = &p->inst[idx];
+	size_t *v = NULL, n = 0, cap = 0, i, k, end, d;
 
 	for (i = 0; i < in->ndep; i++) {
-		d = &p->inst[in->dep[i]];
-		if (st[d->idx].status != ST_OPEN)
+		d = in->dep[i];
+		if (st[d].status != ST_OPEN || !rules_group_ready(p, st, d, idx))
 			continue;
-		open_pre = 0;
-		for (j = 0; j < d->npre; j++)
-			if (d->pre[j] != idx && !rules_met(&st[d->pre[j]]))
-				open_pre = 1;
-		if (open_pre)
-			continue;
-		XGROW(v, n, cap);
-		v[n++] = d->idx;
+		/* A step taken together becomes ready in every party at once. */
+		for (rules_group_range(p, d, &k, &end); k < end; k++)
+			if (rules_together(p, d, k) && st[k].status == ST_OPEN)
+				add_once(&v, &n, &cap, k);
 	}
 	*out = v;
 	return n;

@@ -37,12 +37,14 @@ enum derived {
 enum unmet_kind {
 	UNMET_REQUIRES,	/* a prerequisite is open */
 	UNMET_NOT_BEFORE,
-	UNMET_WINDOW	/* its window (or its day, "on") has not begun */
+	UNMET_WINDOW,	/* its window (or its day, "on") has not begun */
+	UNMET_TOGETHER	/* taken together: another party's step (via) waits for inst */
 };
 
 struct unmet {
 	enum unmet_kind	 kind;
-	size_t		 inst;		/* UNMET_REQUIRES: the prerequisite */
+	size_t		 inst;		/* UNMET_REQUIRES, UNMET_TOGETHER: the prerequisite */
+	size_t		 via;		/* UNMET_TOGETHER: the other party's instance */
 	int64_t		 not_before;	/* UNMET_NOT_BEFORE, UNMET_WINDOW: the moment */
 };
 
@@ -56,12 +58,24 @@ const char	*derived_name(enum derived);	/* "blocked", "ready", "overdue", "done"
 const char	*status_name(enum status);	/* "open", "done", "waived" */
 int		 status_parse(const char *, enum status *);
 
+/*
+ * Is k taken together with idx: the same step (milestone, occurrence) of a same-moment
+ * milestone, in another party or the same? A step that is not taken together is only
+ * with itself.
+ */
+int		 rules_together(const struct plan *, size_t idx, size_t k);
+/* The first and one-past-last instance that may be taken together with idx. */
+void		 rules_group_range(const struct plan *, size_t idx, size_t *first, size_t *end);
+/* Are the prerequisites of every open step taken together with idx met (skip: one counted met)? */
+int		 rules_group_ready(const struct plan *, const struct istate *, size_t idx, size_t skip);
+
 /* Is prerequisite state met (done or waived)? */
 int		 rules_met(const struct istate *);
 
 /*
  * The dependents of idx that are open and would have no unmet requires once idx is met:
- * what marking idx done makes ready (ignoring not-before). Returns how many.
+ * what marking idx done makes ready (ignoring not-before); of a step taken together, every
+ * party's, once all of them are. Returns how many.
  */
 size_t		 rules_unblocks(const struct plan *, const struct istate *, size_t idx,
 		    size_t **out);

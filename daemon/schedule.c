@@ -22,6 +22,7 @@ rkind_name(enum rkind k)
 	case RK_ESCALATE:	return "escalate";
 	case RK_GOAHEAD:	return "go-ahead";
 	case RK_MOMENT:		return "same-moment";
+	case RK_HELDUP:		return "held-up";
 	}
 	return "?";
 }
@@ -31,7 +32,7 @@ rkind_parse(const char *s, enum rkind *out)
 {
 	int k;
 
-	for (k = RK_LEAD; k <= RK_MOMENT; k++)
+	for (k = RK_LEAD; k <= RK_LAST; k++)
 		if (strcmp(s, rkind_name((enum rkind)k)) == 0) {
 			*out = (enum rkind)k;
 			return 0;
@@ -133,35 +134,34 @@ static_occurrences(const struct plan *p, size_t idx, struct occlist *l)
 		    in->owner);
 }
 
-static int
-prerequisites_met(const struct plan *p, const struct istate *st, size_t idx)
-{
-	size_t i;
-
-	for (i = 0; i < p->inst[idx].npre; i++)
-		if (!rules_met(&st[p->inst[idx].pre[i]]))
-			return 0;
-	return 1;
-}
-
-/* Go-ahead: the moment the last prerequisite was recorded met (or not-before passed). */
+/* Go-ahead: the moment the last prerequisite was recorded met (or not-before passed); of a
+ * step taken together, the last of every party's. */
 static int64_t
 goahead_at(const struct plan *p, const struct istate *st, size_t idx)
 {
-	const struct instance *in = &p->inst[idx];
+	const struct instance *in;
 	int64_t ready = 0;
-	size_t i;
+	size_t i, k, end, npre = 0;
 
-	if (in->npre == 0)
-		return 0;
-	for (i = 0; i < in->npre; i++) {
-		if (!rules_met(&st[in->pre[i]]))
-			return 0;
-		if (st[in->pre[i]].changed > ready)
-			ready = st[in->pre[i]].changed;
+	for (rules_group_range(p, idx, &k, &end); k < end; k++) {
+		if (!rules_together(p, idx, k) || (k != idx && st[k].status != ST_OPEN))
+			continue;
+		in = &p->inst[k];
+		npre += in->npre;
+		for (i = 0; i < in->npre; i++) {
+			if (!rules_met(&st[in->pre[i]]))
+				return 0;
+			if (st[in->pre[i]].changed > ready)
+				ready = st[in->pre[i]].changed;
+		}
 	}
-	if (ready > 0 && rules_earliest(in) > ready)
-		ready = rules_earliest(in);
+	if (npre == 0)
+		return 0;
+	/* Ready before its window opens: the window's notice says so, at the reminder hour. */
+	if (p->inst[idx].opens > ready)
+		return 0;
+	if (ready > 0 && p->inst[idx].not_before > ready)
+		ready = p->inst[idx].not_before;
 	return ready;
 }
 
@@ -230,11 +230,11 @@ schedule_scan(const struct sched *s, const struct plan *p, const struct istate *
 				hi = mid;
 		}
 		for (j = lo; j < s->n[i] && s->v[i][j].when <= until; j++) {
-			/* "Now, everywhere at once" is no news while the step is still blocked. */
-			if (s->v[i][j].kind == RK_MOMENT && !prerequisites_met(p, st, i))
-				continue;
 			XGROW(l.v, l.n, l.cap);
 			l.v[l.n++] = s->v[i][j];
+			/* At its moment, a party not ready holds the step up: every owner is told. */
+			if (s->v[i][j].kind == RK_MOMENT && !rules_group_ready(p, st, i, (size_t)-1))
+				l.v[l.n - 1].kind = RK_HELDUP;
 		}
 		if (j < s->n[i] && (nx == 0 || s->v[i][j].when < nx))
 			nx = s->v[i][j].when;

@@ -14,8 +14,10 @@ enum rkind {
 	RK_OVERDUE,	/* the nth reminder after the deadline passed */
 	RK_ESCALATE,	/* to another role, n days after the deadline */
 	RK_GOAHEAD,	/* every prerequisite is met: it may go ahead now */
-	RK_MOMENT	/* a same-moment step is due now in every party */
+	RK_MOMENT,	/* a same-moment step is due now in every party */
+	RK_HELDUP	/* its moment has come, but a party is not ready */
 };
+#define RK_LAST	RK_HELDUP
 
 struct occurrence {
 	int64_t		 when;

@@ -26,6 +26,22 @@ plan_feed() {
 	curl -s --max-time 10 -o "$T/$1.ics" "http://$(http_addr)$FEEDPATH"
 }
 summary() { fc event "$T/$1.ics" "$2@bedrijfsvoering.termijn" SUMMARY; }
+# body RCPT SUBJECT-START: the decoded body of the last such message.
+body() {
+	/usr/bin/python3 - "$MAILDIR" "$1" "$2" <<'PY'
+import email, email.policy, json, os, sys
+d, rcpt, subj = sys.argv[1:]
+out = ""
+for name in sorted(os.listdir(d), key=lambda n: int(n.split(".")[0]) if n[0].isdigit() else 0):
+    if not name.endswith(".eml"):
+        continue
+    env = json.load(open(os.path.join(d, name[:-4] + ".json"), encoding="utf-8"))
+    m = email.message_from_bytes(open(os.path.join(d, name), "rb").read(), policy=email.policy.default)
+    if rcpt in env["to"] and str(m["Subject"]).startswith(subj):
+        out = m.get_content()
+print(out)
+PY
+}
 
 # ---- 1. each occurrence of a recurring milestone is its own step ----
 TK="Terugkoppeling door de burgemeester in het college — Gemeente"
@@ -67,6 +83,40 @@ expect_n 0 "$(got burgemeester@staphorst.example "Verlopen: $TK Staphorst (was u
 if has burgemeester@steenwijkerland.example "Verlopen: $TK Steenwijkerland (was uiterlijk dinsdag 7 januari"; then
 	ok "Steenwijkerland's first, still open, was overdue on its own"
 else not_ok "Steenwijkerland's first, still open, was overdue on its own"; mbox list | tail -5; fi
+stop_daemon
+
+# ---- 3. steps taken together: the staff of all three are told at one moment ----
+SECRETARIES="secretaris@staphorst.example secretaris@steenwijkerland.example secretaris@zwartewaterland.example"
+STAFF="Medewerkers geïnformeerd door de eigen secretaris"
+start_daemon -S "$T/state3" --clock-start '2013-12-17 09:00' --clock-speed 0 || exit 1
+for p in staphorst steenwijkerland zwartewaterland; do "$C" done collegebesluit@$p >/dev/null; done
+for p in staphorst steenwijkerland; do "$C" done mt-betrokken@$p >/dev/null; done
+stop_daemon
+start_daemon -S "$T/state3" --clock-start '2013-12-19 07:59' --clock-speed 20 || exit 1
+expect_exit 3 "done personeel@staphorst while Zwartewaterland's management team is not done" -- \
+    "$C" done personeel@staphorst
+expect_in "taken together: Gemeente Zwartewaterland is not ready, personeel@zwartewaterland requires mt-betrokken@zwartewaterland" \
+    "the refusal names Zwartewaterland and what it waits for"
+expect_in "not before 2013-12-19 08:00" "and its own not-before, a minute away"
+expect_exit 0 "list: every party's staff step is blocked" -- "$C" list --state blocked
+expect_in "personeel@steenwijkerland" "Steenwijkerland's waits too, though its own rules are met"
+held() { for a in $SECRETARIES; do has "$a" "Opgehouden: $STAFF" || return 1; done; }
+if wait_until 20 held; then ok "at 08:00 all three secretaries are told the step is held up"
+else not_ok "at 08:00 all three secretaries are told the step is held up"; mbox list | tail -5; fi
+for a in $SECRETARIES; do
+	OUT=$(body "$a" "Opgehouden: $STAFF")
+	expect_in "Gemeente Zwartewaterland: wacht op Managementteam betrokken bij de eerste boodschap, Gemeente Zwartewaterland \(mt-betrokken@zwartewaterland\)" \
+	    "the notice to $a names Zwartewaterland and its management team"
+done
+expect_n 0 "$(got secretaris@staphorst.example "Nu, in alle organisaties tegelijk")" \
+    "no 'now, everywhere at once' while a party is not ready"
+expect_exit 0 "Zwartewaterland's management team is done" -- "$C" done mt-betrokken@zwartewaterland
+expect_in "now ready: personeel@staphorst" "then the staff step is ready in Staphorst"
+expect_in "now ready: personeel@zwartewaterland" "and in Zwartewaterland: in every party at once"
+goahead() { for a in $SECRETARIES; do has "$a" "Kan nu: $STAFF" || return 1; done; }
+if wait_until 20 goahead; then ok "every secretary gets the go-ahead"
+else not_ok "every secretary gets the go-ahead"; mbox list | tail -5; fi
+expect_exit 0 "now done personeel@staphorst" -- "$C" done personeel@staphorst
 stop_daemon
 
 finish

@@ -126,7 +126,7 @@ load_templates(void)
 static const char *
 template_name(int k)
 {
-	return k <= RK_MOMENT ? rkind_name((enum rkind)k) : "feed-link";
+	return k <= RK_LAST ? rkind_name((enum rkind)k) : "feed-link";
 }
 
 static void
@@ -138,7 +138,7 @@ rm_tmpdir(void)
 	if (tmpdir[0] == '\0')
 		return;
 	for (l = 0; l < NLANGS; l++) {
-		for (k = RK_LEAD; k <= RK_MOMENT + 1; k++) {
+		for (k = RK_LEAD; k <= RK_LAST + 1; k++) {
 			xasprintf(&path, "%s/%s/%s.txt", tmpdir, langs[l], template_name(k));
 			unlink(path);
 			free(path);
@@ -280,7 +280,7 @@ copy_templates(void)
 		if (mkdir(dst, 0700) == -1)
 			fail_msg("mkdir %s", dst);
 		free(dst);
-		for (k = RK_LEAD; k <= RK_MOMENT + 1; k++) {
+		for (k = RK_LEAD; k <= RK_LAST + 1; k++) {
 			xasprintf(&src, "%s/%s/%s.txt", TEMPLATES, langs[l], template_name(k));
 			xasprintf(&dst, "%s/%s/%s.txt", tmpdir, langs[l], template_name(k));
 			if ((f = fopen(src, "r")) == NULL)
@@ -315,7 +315,7 @@ assert_load_fails(size_t nerr, const char *file1, const char *why1, const char *
 
 	assert_int_equal(templates_load(&T, tmpdir, &E), -1);
 	for (l = 0; l < NLANGS; l++)
-		for (k = RK_LEAD; k <= RK_MOMENT; k++)
+		for (k = RK_LEAD; k <= RK_LAST; k++)
 			assert_null(T.text[l][k]);
 	if (E.n != nerr) {
 		for (i = 0; i < E.n; i++)
@@ -341,13 +341,13 @@ test_templates_shipped(void **state)
 	(void)state;
 	load_templates();
 	for (l = 0; l < NLANGS; l++)
-		for (k = RK_LEAD; k <= RK_MOMENT; k++) {
+		for (k = RK_LEAD; k <= RK_LAST; k++) {
 			assert_non_null(T.text[l][k]);
 			assert_int_equal(strncmp(T.text[l][k], "Subject: ", 9), 0);
 		}
 	templates_free(&T);
 	for (l = 0; l < NLANGS; l++)
-		for (k = RK_LEAD; k <= RK_MOMENT; k++)
+		for (k = RK_LEAD; k <= RK_LAST; k++)
 			assert_null(T.text[l][k]);
 }
 
@@ -563,6 +563,30 @@ test_other_kinds_nl(void **state)
 	    "door de eigen secretaris");
 }
 
+/* At the moment of a step taken together, each owner learns who holds it up, and why. */
+static void
+test_held_up_names_party_and_step(void **state)
+{
+	struct occurrence o;
+
+	(void)state;
+	load_templates();
+	use_memo();
+	set("collegebesluit@staphorst", ST_DONE);
+	set("collegebesluit@steenwijkerland", ST_DONE);
+	set("collegebesluit@zwartewaterland", ST_DONE);
+	set("mt-betrokken@staphorst", ST_DONE);
+	set("mt-betrokken@steenwijkerland", ST_DONE);
+	o = occ("personeel@steenwijkerland", RK_HELDUP, 0);
+	compose(&o, 1);
+	assert_string_equal(subj, "Opgehouden: Medewerkers geïnformeerd door de eigen secretaris "
+	    "— nog niet overal gereed");
+	assert_contains(body, "Beste Gemeentesecretaris,\n");
+	assert_contains(body, "\n  - Gemeente Zwartewaterland: wacht op Managementteam betrokken "
+	    "bij de eerste boodschap, Gemeente Zwartewaterland (mt-betrokken@zwartewaterland)\n");
+	assert_null(strstr(body, "Gemeente Staphorst:"));
+}
+
 static void
 test_recurring_lead_names_its_occurrence(void **state)
 {
@@ -717,7 +741,7 @@ test_no_line_break_in_subject(void **state)
 	use_memo();
 	/* As if a title had come in with a line break and a header after it. */
 	P->inst[idx("collegebesluit@staphorst")].title = "Besluit\r\nBcc: x@evil.example";
-	for (k = RK_LEAD; k <= RK_MOMENT; k++) {
+	for (k = RK_LEAD; k <= RK_LAST; k++) {
 		o = occ("collegebesluit@staphorst", (enum rkind)k, 1);
 		compose(&o, 1);
 		for (i = 0; subj[i] != '\0'; i++)
@@ -783,7 +807,7 @@ test_every_kind_makes_a_message(void **state)
 		free(P->lang);
 		P->lang = xstrdup(langs[en]);
 		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-			for (k = RK_LEAD; k <= RK_MOMENT; k++) {
+			for (k = RK_LEAD; k <= RK_LAST; k++) {
 				o = occ(keys[i], (enum rkind)k, 1);
 				compose(&o, 1);
 				assert_lacks(subj, "{");
@@ -860,6 +884,7 @@ main(void)
 		cmocka_unit_test_teardown(test_lead_days_text, cleanup),
 		cmocka_unit_test_teardown(test_goahead_persbericht, cleanup),
 		cmocka_unit_test_teardown(test_other_kinds_nl, cleanup),
+		cmocka_unit_test_teardown(test_held_up_names_party_and_step, cleanup),
 		cmocka_unit_test_teardown(test_recurring_lead_names_its_occurrence, cleanup),
 		cmocka_unit_test_teardown(test_english, cleanup),
 		cmocka_unit_test_teardown(test_merged, cleanup),

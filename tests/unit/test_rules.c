@@ -148,6 +148,10 @@ unmet(const struct istate *st, const char *key, int64_t now, size_t *np)
 			assert_true(u[i].inst < plan->ninst);
 			assert_int_not_equal(u[i].inst, self);
 			v[i] = xstrdup(plan->inst[u[i].inst].key);
+		} else if (u[i].kind == UNMET_TOGETHER) {
+			assert_true(rules_together(plan, self, u[i].via));
+			xasprintf(&v[i], "together %s via %s", plan->inst[u[i].inst].key,
+			    plan->inst[u[i].via].key);
 		} else {
 			assert_int_equal(u[i].kind, UNMET_NOT_BEFORE);
 			assert_int_equal(u[i].inst, self);
@@ -301,14 +305,16 @@ test_not_before(void **state)
 	assert_str_free(unmet(st, key, at("2013-12-18 10:00"), NULL),
 	    "collegebesluit@staphorst,collegebesluit@steenwijkerland,"
 	    "collegebesluit@zwartewaterland,mt-betrokken@staphorst,"
-	    "not-before 2013-12-19T07:00:00Z");
+	    "not-before 2013-12-19T07:00:00Z,"
+	    "together mt-betrokken@steenwijkerland via personeel@steenwijkerland,"
+	    "together mt-betrokken@zwartewaterland via personeel@zwartewaterland");
 	n = rules_unmet(plan, st, idx(key), at("2013-12-18 10:00"), &u);
-	assert_int_equal(n, 5);
+	assert_int_equal(n, 7);
 	assert_int_equal(u[4].kind, UNMET_NOT_BEFORE);
 	free(u);
 
 	set_all(st, "collegebesluit", ST_DONE, at("2013-12-17 20:00"));
-	set(st, "mt-betrokken@staphorst", ST_DONE, at("2013-12-18 10:00"));
+	set_all(st, "mt-betrokken", ST_DONE, at("2013-12-18 10:00"));
 	/* 08:00 local is 07:00 UTC: unmet a second before, met on the moment. */
 	n = rules_unmet(plan, st, idx(key), at("2013-12-19 07:59"), &u);
 	assert_int_equal(n, 1);
@@ -384,7 +390,7 @@ test_derived_timed(void **state)
 	/* Past the deadline (12:00 local) an open milestone is overdue, blocked or not. */
 	assert_int_equal(derived(st, key, "2013-12-19 12:00"), DV_OVERDUE);
 	set_all(st, "collegebesluit", ST_DONE, at("2013-12-17 20:00"));
-	set(st, "mt-betrokken@zwartewaterland", ST_DONE, at("2013-12-18 10:00"));
+	set_all(st, "mt-betrokken", ST_DONE, at("2013-12-18 10:00"));
 	assert_int_equal(derived(st, key, "2013-12-19 11:59"), DV_READY);
 	assert_int_equal(derived(st, key, "2013-12-19 12:00"), DV_OVERDUE);
 	assert_int_equal(derived(st, key, "2014-06-01 12:00"), DV_OVERDUE);
@@ -508,11 +514,54 @@ test_unblocks_per_party(void **state)
 	    "raad@zwartewaterland,terugkoppeling@zwartewaterland/2014-01-07,"
 	    "terugkoppeling@zwartewaterland/2014-01-21,terugkoppeling@zwartewaterland/2014-02-04,"
 	    "terugkoppeling@zwartewaterland/2014-02-18");
-	/* Go-ahead ignores not-before: the staff message is ready to prepare. */
+	/*
+	 * Go-ahead ignores not-before: the staff message is ready to prepare. It is taken
+	 * together: ready in no party until every management team is done, then in all three.
+	 */
 	set(st, "collegebesluit@zwartewaterland", ST_DONE, at("2013-12-17 20:00"));
-	assert_str_free(unblocks(st, "mt-betrokken@staphorst"), "personeel@staphorst");
+	assert_str_free(unblocks(st, "mt-betrokken@staphorst"), "");
+	set(st, "mt-betrokken@staphorst", ST_DONE, at("2013-12-18 09:00"));
+	set(st, "mt-betrokken@steenwijkerland", ST_DONE, at("2013-12-18 09:00"));
+	assert_str_free(unblocks(st, "mt-betrokken@zwartewaterland"),
+	    "personeel@staphorst,personeel@steenwijkerland,personeel@zwartewaterland");
 	assert_int_equal(rules_unmet(plan, st, idx("personeel@staphorst"),
 	    at("2013-12-18 12:00"), NULL), 2);
+}
+
+/*
+ * ---- steps taken together ----
+ * same-moment sent a notice to the parties that were ready and nothing to the one that
+ * held things up; each party's staff message could be marked done on its own.
+ */
+static void
+test_together(void **state)
+{
+	struct istate *st = *state;
+	struct unmet *u;
+	size_t n;
+
+	set(st, "startnotitie", ST_DONE, at("2013-11-25 12:00"));
+	set_all(st, "collegebesluit", ST_DONE, at("2013-12-17 20:00"));
+	set(st, "mt-betrokken@staphorst", ST_DONE, at("2013-12-18 09:00"));
+	set(st, "mt-betrokken@steenwijkerland", ST_DONE, at("2013-12-18 09:00"));
+	/* Staphorst's own rules are met; Zwartewaterland's management team holds it up. */
+	n = rules_unmet(plan, st, idx("personeel@staphorst"), at("2013-12-19 08:00"), &u);
+	assert_int_equal(n, 1);
+	assert_int_equal(u[0].kind, UNMET_TOGETHER);
+	assert_int_equal(u[0].inst, idx("mt-betrokken@zwartewaterland"));
+	assert_int_equal(u[0].via, idx("personeel@zwartewaterland"));
+	free(u);
+	assert_int_equal(derived(st, "personeel@steenwijkerland", "2013-12-19 08:00"), DV_BLOCKED);
+	assert_false(rules_group_ready(plan, st, idx("personeel@staphorst"), (size_t)-1));
+	assert_true(rules_group_ready(plan, st, idx("personeel@staphorst"),
+	    idx("mt-betrokken@zwartewaterland")));
+	assert_true(rules_together(plan, idx("personeel@staphorst"),
+	    idx("personeel@zwartewaterland")));
+	assert_false(rules_together(plan, idx("raad@staphorst"), idx("raad@zwartewaterland")));
+	/* A party already done (by an override) holds nobody up. */
+	set(st, "personeel@zwartewaterland", ST_DONE, at("2013-12-19 08:05"));
+	assert_int_equal(rules_unmet(plan, st, idx("personeel@staphorst"), at("2013-12-19 08:10"),
+	    NULL), 0);
 }
 
 static void
@@ -599,6 +648,7 @@ main(void)
 		T(test_derived_timed),
 		T(test_window_start_is_a_rule),
 		T(test_on_one_day),
+		T(test_together),
 		T(test_derived_dates_and_windows),
 		cmocka_unit_test(test_names),
 		T(test_unblocks_last_council),

@@ -470,14 +470,27 @@ test_same_moment(void **state)
 {
 	(void)state;
 	load_memo();
-	/* While the colleges and management teams have not decided, there is no such moment. */
+	/* While the colleges and management teams have not decided, the moment is held up. */
 	assert_string_equal(occ_list(NULL, RK_MOMENT, SHOW_ROLE), "");
 	set("collegebesluit@staphorst", ST_DONE, "2013-12-17T10:00:00Z");
 	set("collegebesluit@steenwijkerland", ST_DONE, "2013-12-17T10:00:00Z");
 	set("collegebesluit@zwartewaterland", ST_DONE, "2013-12-17T10:00:00Z");
 	set("mt-betrokken@staphorst", ST_DONE, "2013-12-18T10:00:00Z");
 	set("mt-betrokken@steenwijkerland", ST_DONE, "2013-12-18T10:00:00Z");
+	/* One party not ready: every owner, the ready ones too, is told it is held up. */
+	assert_string_equal(occ_list(NULL, RK_MOMENT, SHOW_ROLE), "");
+	assert_string_equal(occ_list(NULL, RK_HELDUP, SHOW_ROLE),
+	    "2013-12-19T07:00:00Z@personeel@staphorst/secretaris "
+	    "2013-12-19T07:00:00Z@personeel@steenwijkerland/secretaris "
+	    "2013-12-19T07:00:00Z@personeel@zwartewaterland/secretaris");
+	/* No go-ahead for a step taken together until every party is ready. */
+	assert_string_equal(occ_list("personeel@staphorst", RK_GOAHEAD, 0), "");
+	assert_string_equal(occ_list("personeel@zwartewaterland", RK_GOAHEAD, 0), "");
 	set("mt-betrokken@zwartewaterland", ST_DONE, "2013-12-18T10:00:00Z");
+	assert_string_equal(occ_list(NULL, RK_HELDUP, 0), "");
+	/* The go-ahead of every party comes at the not-before, once the last is ready. */
+	assert_string_equal(occ_list("personeel@staphorst", RK_GOAHEAD, 0),
+	    "2013-12-19T07:00:00Z");
 	/* not-before 2013-12-19 08:00 in Amsterdam, for every party at once. */
 	assert_string_equal(occ_list(NULL, RK_MOMENT, SHOW_ROLE),
 	    "2013-12-19T07:00:00Z@personeel@staphorst/secretaris "
@@ -647,7 +660,7 @@ test_between_sorted(void **state)
 	assert_true(n > 50);
 	for (i = 0; i < n; i++) {
 		assert_true(v[i].inst < P->ninst);
-		assert_true(v[i].kind >= RK_LEAD && v[i].kind <= RK_MOMENT);
+		assert_true(v[i].kind >= RK_LEAD && v[i].kind <= RK_LAST);
 		assert_non_null(v[i].role);
 		if (i > 0)
 			assert_true(v[i - 1].when <= v[i].when);
@@ -674,12 +687,13 @@ test_rkind_names(void **state)
 	enum rkind k, back;
 
 	(void)state;
-	for (k = RK_LEAD; k <= RK_MOMENT; k++) {
+	for (k = RK_LEAD; k <= RK_LAST; k++) {
 		assert_int_equal(rkind_parse(rkind_name(k), &back), 0);
 		assert_int_equal(back, k);
 	}
 	assert_string_equal(rkind_name(RK_GOAHEAD), "go-ahead");
 	assert_string_equal(rkind_name(RK_MOMENT), "same-moment");
+	assert_string_equal(rkind_name(RK_HELDUP), "held-up");
 	assert_int_equal(rkind_parse("nosuch", &back), -1);
 }
 
