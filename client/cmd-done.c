@@ -93,7 +93,7 @@ cmd_done_exec(struct client *c, int argc, char **argv)
 		return 0;
 	}
 	printf(_("done: %s\n"), jstr_or(json_object_get(ans, "instance"), "key", key));
-	print_ready(jarr(ans, "ready"));
+	print_ready(ans);
 	json_decref(ans);
 	return 0;
 }

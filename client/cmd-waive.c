@@ -23,7 +23,7 @@ cmd_waive_exec(struct client *c, int argc, char **argv)
 	if (rv != 0 || ans == NULL)
 		return rv;
 	printf("waived: %s\n", jstr_or(json_object_get(ans, "instance"), "key", key));
-	print_ready(jarr(ans, "ready"));
+	print_ready(ans);
 	json_decref(ans);
 	return 0;
 }

@@ -583,20 +583,33 @@ print_history(struct client *c, json_t *entries, int withkey, size_t indent)
 	table_free(t);
 }
 
-/* What a change made ready: "now ready: KEY (title, party)". */
+/*
+ * What a change made ready: "now ready: KEY (title, party)"; apart from it what only waits
+ * for its moment: "ready from TIME: KEY (title, party)".
+ */
 void
-print_ready(json_t *ready)
+print_ready(json_t *ans)
 {
 	json_t *inst;
-	const char *party;
+	const char *party, *at;
 	size_t i;
 
-	json_array_foreach(ready, i, inst) {
+	json_array_foreach(json_object_get(ans, "ready"), i, inst) {
 		if ((party = jstr(inst, "party_name")) != NULL)
 			printf(_("now ready: %s (%s, %s)\n"), jstr_or(inst, "key", "?"),
 			    jstr_or(inst, "title", ""), party);
 		else
 			printf(_("now ready: %s (%s)\n"), jstr_or(inst, "key", "?"),
+			    jstr_or(inst, "title", ""));
+	}
+	json_array_foreach(json_object_get(ans, "ready_later"), i, inst) {
+		at = jstr_or(inst, "ready_at_local", jstr_or(inst, "ready_at", "?"));
+		if ((party = jstr(inst, "party_name")) != NULL)
+			/* TRANSLATORS: "ready from TIME: KEY (TITLE, PARTY)" */
+			printf(_("ready from %s: %s (%s, %s)\n"), at, jstr_or(inst, "key", "?"),
+			    jstr_or(inst, "title", ""), party);
+		else
+			printf(_("ready from %s: %s (%s)\n"), at, jstr_or(inst, "key", "?"),
 			    jstr_or(inst, "title", ""));
 	}
 }

@@ -529,6 +529,30 @@ list_json(const struct pstate *ps, const size_t *list, size_t n, int64_t now)
 	return a;
 }
 
+/*
+ * What a change made ready, honestly: "ready" may be done now; "ready_later" waits only for
+ * a time rule, each with "ready_at" (and its local time), the moment it may be done.
+ */
+static void
+ready_json(json_t *o, const struct pstate *ps, const size_t *list, size_t n, int64_t now)
+{
+	json_t *now_a = json_array(), *later = json_array(), *x;
+	int64_t at;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		x = instance_json(ps, list[i], now);
+		if ((at = rules_ready_at(ps->plan, ps->st, list[i], now)) > now) {
+			json_object_set_new(x, "ready_at", jtime(at));
+			json_object_set_new(x, "ready_at_local", jlocal(ps->plan, at));
+			json_array_append_new(later, x);
+		} else
+			json_array_append_new(now_a, x);
+	}
+	json_object_set_new(o, "ready", now_a);
+	json_object_set_new(o, "ready_later", later);
+}
+
 static void
 post_change(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
     const struct request *rq, const struct actor *who)
@@ -563,7 +587,7 @@ post_change(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
 	o = json_object();
 	json_object_set_new(o, "instance", instance_json(ps, idx, now));
 	if (k != REQ_UNDO)
-		json_object_set_new(o, "ready", list_json(ps, r.list, r.nlist, now));
+		ready_json(o, ps, r.list, r.nlist, now);
 	control_reply(d, req, 200, o, 1);
 out:
 	free(cause);

@@ -210,6 +210,25 @@ rules_unblocks(const struct plan *p, const struct istate *st, size_t idx, size_t
 	return n;
 }
 
+int64_t
+rules_ready_at(const struct plan *p, const struct istate *st, size_t idx, int64_t now)
+{
+	struct unmet *u;
+	size_t n = rules_unmet(p, st, idx, now, &u), i;
+	int64_t at = now;
+
+	for (i = 0; i < n; i++) {
+		if (u[i].kind == UNMET_REQUIRES || u[i].kind == UNMET_TOGETHER) {
+			at = 0;
+			break;
+		}
+		if (u[i].not_before > at)
+			at = u[i].not_before;
+	}
+	free(u);
+	return at;
+}
+
 size_t
 rules_done_dependents(const struct plan *p, const struct istate *st, size_t idx, size_t **out)
 {

@@ -79,6 +79,12 @@ int		 rules_met(const struct istate *);
  */
 size_t		 rules_unblocks(const struct plan *, const struct istate *, size_t idx,
 		    size_t **out);
+/*
+ * When instance idx may be done, as far as is known at now: now if it may be done now; the
+ * moment its last time rule (not-before, window, on) is met when only those are unmet; 0
+ * while a prerequisite is open.
+ */
+int64_t		 rules_ready_at(const struct plan *, const struct istate *, size_t idx, int64_t now);
 /* Dependents of idx that are done: they forbid undoing idx. */
 size_t		 rules_done_dependents(const struct plan *, const struct istate *, size_t idx,
 		    size_t **out);

@@ -44,6 +44,9 @@ expect_exit 0 "college of Steenwijkerland decides" -- "$C" done collegebesluit@s
 expect_exit 3 "done twice is refused" -- "$C" done collegebesluit@steenwijkerland
 expect_exit 0 "college of Zwartewaterland decides" -- "$C" done collegebesluit@zwartewaterland
 expect_in "inventarisatie" "the last college's decision reports what became ready"
+expect_in "^now ready: inventarisatie " "inventarisatie may be done now"
+expect_in "^ready from 2013-12-19 08:00: or-geinformeerd@staphorst " "the works council only from the 19th, 08:00"
+expect_in "^ready from 2014-01-06 00:00: raad@zwartewaterland " "the council only when its window opens"
 for p in staphorst steenwijkerland; do
 	expect_exit 0 "management team $p involved" -- "$C" done mt-betrokken@$p
 done
@@ -54,6 +57,10 @@ expect_exit 1 "done in the future is refused" -- "$C" done mt-betrokken@zwartewa
 
 # Acknowledged, then killed at once: it must survive.
 expect_exit 0 "management team zwartewaterland involved" -- "$C" done mt-betrokken@zwartewaterland
+# Honest "now ready": the staff step still waits for its 08:00 on the 19th, and says so.
+expect_in "^ready from 2013-12-19 08:00: personeel@staphorst " "the staff step is ready only from 19 December 08:00"
+expect_in "^ready from 2013-12-19 08:00: personeel@zwartewaterland " "in every party"
+expect_not_in "now ready: personeel@" "and is not reported as ready now"
 kill9_daemon
 start_daemon --clock-start '2013-12-19 08:30' --clock-speed 0 || exit 1
 expect_exit 0 "show after kill -9" -- "$C" --json show mt-betrokken@zwartewaterland

@@ -635,6 +635,28 @@ test_recurring_occurrences_each_their_own(void **state)
 	    DV_READY);
 }
 
+/* "now ready" was said of a step still blocked by its not-before: ready now, or when. */
+static void
+test_ready_at(void **state)
+{
+	struct istate *st = *state;
+	int64_t now = at("2013-12-17 20:00");
+
+	set(st, "startnotitie", ST_DONE, at("2013-11-25 12:00"));
+	set_all(st, "collegebesluit", ST_DONE, now);
+	assert_int_equal(rules_ready_at(plan, st, idx("inventarisatie"), now), now);
+	assert_int_equal(rules_ready_at(plan, st, idx("or-geinformeerd@staphorst"), now),
+	    at("2013-12-19 08:00"));
+	assert_int_equal(rules_ready_at(plan, st, idx("raad@staphorst"), now),
+	    at("2014-01-06 00:00"));
+	/* A prerequisite open: no moment is known. */
+	assert_int_equal(rules_ready_at(plan, st, idx("personeel@staphorst"), now), 0);
+	assert_int_equal(rules_ready_at(plan, st, idx("persbericht"), now), 0);
+	/* Once the moment has come: ready now. */
+	assert_int_equal(rules_ready_at(plan, st, idx("or-geinformeerd@staphorst"),
+	    at("2013-12-19 08:00")), at("2013-12-19 08:00"));
+}
+
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup_states, teardown_states)
 
 int
@@ -649,6 +671,7 @@ main(void)
 		T(test_window_start_is_a_rule),
 		T(test_on_one_day),
 		T(test_together),
+		T(test_ready_at),
 		T(test_derived_dates_and_windows),
 		cmocka_unit_test(test_names),
 		T(test_unblocks_last_council),
