@@ -1,7 +1,7 @@
 #!/bin/bash
 # t-smtp.sh: a hostile SMTP server under load (tests/e2e/t-mail.sh has the single cases): 120
 # reminders at once to a server that stalls every DATA, answers 451 to the first 40 and 550
-# to one recipient. Meanwhile the daemon answers every reader at once; afterwards every
+# to one recipient. Meanwhile the daemon answers readers and a change at once; afterwards every
 # reminder arrived once, with its Message-ID, the 451s were retried, the 550s never.
 . "$(dirname "$0")/../e2e/lib.sh"
 C=$TERMIJN
@@ -18,6 +18,8 @@ rm -f "$T"/plans/*.plan
 	for i in $(seq -w 1 $N_REJ); do
 		printf '\nmilestone w%s\n  title Weg %s\n  owner weg\n  due 2013-12-11\n' "$i" "$i"
 	done
+	# Marked done during the stall: a write, with no reminder of its own before June.
+	printf '\nmilestone later\n  title Later\n  owner secretaris\n  due 2014-06-01\n'
 } > "$T/plans/veel.plan"
 start_smtpd || exit 1
 mail_conf mail-retry-base 1 mail-in-flight 4
@@ -40,21 +42,26 @@ H=$("$C" --json status | /usr/bin/python3 -c 'import json, sys; print(json.load(
 stalled() { [ "$(nevents data-stall)" -ge 4 ]; }
 if wait_until 15 stalled; then ok "four transfers stalled in DATA at once"
 else not_ok "four transfers stalled in DATA at once ($(nevents data-stall))"; fi
-worst=0 n=0 bad=
-# A loop waiting on the server would hold a call for up to the 3 s stall.
+n=0 bad=
+: > "$T/ms"
+# A loop waiting on the server would hold the requests for the 3 s stalls: the median tells.
 for i in $(seq 1 10); do
 	for cmd in "$C status" "$C reminders pending" "curl -sf --max-time 10 -o /dev/null http://$H/healthz"; do
 		t0=$(date +%s%N)
 		$cmd >/dev/null 2>&1 || bad="$bad; $cmd failed"
-		ms=$((($(date +%s%N) - t0) / 1000000))
-		[ "$ms" -gt "$worst" ] && worst=$ms
+		echo $((($(date +%s%N) - t0) / 1000000)) >> "$T/ms"
 		n=$((n + 1))
 	done
 done
+t0=$(date +%s%N)
+expect_exit 0 "a change during the stall is answered" -- "$C" done later
+echo $((($(date +%s%N) - t0) / 1000000)) >> "$T/ms"
+n=$((n + 1))
+median=$(sort -n "$T/ms" | sed -n "$((n / 2))p") worst=$(sort -n "$T/ms" | tail -1)
 SENT_DURING=$(nevents data-250)
-if [ -z "$bad" ]; then ok "$n reads during the stall all answered"; else not_ok "reads during the stall$bad"; fi
-if [ "$worst" -lt 1500 ]; then ok "the slowest of $n reads took $worst ms while the server stalled"
-else not_ok "the slowest of $n reads took $worst ms while the server stalled (a loop waiting on SMTP?)"; fi
+if [ -z "$bad" ]; then ok "$n requests during the stall all answered"; else not_ok "requests during the stall$bad"; fi
+if [ "$median" -lt 500 ]; then ok "requests answered in $median ms (median; slowest $worst ms) while the server stalled"
+else not_ok "requests answered in $median ms (median; slowest $worst ms) while the server stalled: a loop waiting on SMTP?"; fi
 echo "# $SENT_DURING messages taken meanwhile"
 smtp_ctl '{"stall": 0}'
 
@@ -83,7 +90,8 @@ expect_n 0 "$lost" "every message refused with 451 arrived later, same Message-I
 expect_n $N_REJ "$(printf '%s\n' "$OUT" | grep -c '^failed 1 w[0-9]* 550 ')" \
     "the outbox: $N_REJ failed at the first attempt with 550"
 expect_n $N_REJ "$(nevents rcpt-550)" "a 550 is not tried again"
-expect_exit 0 "no sanitizer or crash: the daemon still answers" -- "$C" status
+expect_exit 0 "the change made during the stall holds" -- "$C" --json show later
+expect_in '"status": "done"' "later is done"
 stop_daemon
 stop_smtpd
 finish
