@@ -157,6 +157,17 @@ mail_conf() {
 	} >> "$T/termijnd.conf"
 }
 
+# expect_n WANT GOT DESCRIPTION: a count is what it should be.
+expect_n() { if [ "$2" -eq "$1" ]; then ok "$3"; else not_ok "$3 ($2, wanted $1)"; fi; }
+
+# The HTTP listener's address (port 0 in the config: a new port on each start).
+http_addr() {
+	"$TERMIJN" --json status | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["http"])'
+}
+
+# mbox list|check ...: what the SMTP server took, read by Python's e-mail parser.
+mbox() { /usr/bin/python3 "$TOP/tests/e2e/mailbox.py" "$MAILDIR" "$@"; }
+
 # wait_until SECONDS COMMAND...: poll every 50 ms until COMMAND succeeds; 1 on timeout.
 wait_until() {
 	_deadline=$(($(date +%s%N) + $1 * 1000000000)); shift

@@ -12,8 +12,6 @@ echo "http-max-age 3" >> "$T/termijnd.conf"
 
 start_daemon --clock-start '2013-12-16 09:00' --clock-speed 0 || exit 1
 
-# The listener's address (port 0 in the config: a new port on each start).
-http_addr() { "$C" --json status | $PY -c 'import json, sys; print(json.load(sys.stdin)["http"])'; }
 # fetch NAME PATH [curl options]: body in $T/NAME.body, headers in $T/NAME.head, status in CODE.
 fetch() {
 	_n=$1 _p=$2; shift 2

@@ -7,7 +7,6 @@ setup_conf
 start_smtpd || exit 1
 mail_conf mail-retry-base 1
 
-mbox() { /usr/bin/python3 "$TOP/tests/e2e/mailbox.py" "$MAILDIR" "$@"; }
 
 # phase NAME: a new state directory for the next daemon; what arrives from now on is its.
 phase() {
@@ -46,11 +45,6 @@ check_leads_once() {
 		expect_n 1 "$(got "$a" "Herinnering: $COLLEGE")" "$1: the reminder to $a once"
 	done
 	expect_n "$(arrived)" "$(distinct_ids)" "$1: as many Message-IDs as messages, none twice"
-}
-
-# expect_n WANT GOT DESCRIPTION
-expect_n() {
-	if [ "$2" -eq "$1" ]; then ok "$3"; else not_ok "$3 ($2, wanted $1)"; fi
 }
 
 SECRETARIES="secretaris@staphorst.example secretaris@steenwijkerland.example

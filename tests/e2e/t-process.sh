@@ -6,7 +6,6 @@
 C=$TERMIJN
 PY=/usr/bin/python3
 fc() { "$PY" "$TOP/tests/e2e/feedcheck.py" "$@"; }
-mbox() { /usr/bin/python3 "$TOP/tests/e2e/mailbox.py" "$MAILDIR" "$@"; }
 setup_conf
 start_smtpd || exit 1
 mail_conf mail-retry-base 1
@@ -17,8 +16,6 @@ got() {
 	    '$2 == r && substr($4, 1, length(s)) == s { n++ } END { print n + 0 }'
 }
 has() { [ "$(got "$1" "$2")" -ge 1 ]; }
-expect_n() { if [ "$2" -eq "$1" ]; then ok "$3"; else not_ok "$3 ($2, wanted $1)"; fi; }
-http_addr() { "$C" --json status | $PY -c 'import json, sys; print(json.load(sys.stdin)["http"])'; }
 # plan_feed NAME: the plan feed of bedrijfsvoering, fetched into $T/NAME.ics.
 plan_feed() {
 	[ -n "${FEEDPATH:-}" ] || FEEDPATH=$("$C" --json feeds create --plan bedrijfsvoering |

@@ -36,8 +36,6 @@ shift_clock() {
 # What the timerfd would do on a real jump: make the daemon scan again.
 kick() { "$C" reload >/dev/null || not_ok "termijn reload failed"; }
 
-expect_n() { if [ "$2" -eq "$1" ]; then ok "$3"; else not_ok "$3 ($2, wanted $1)"; fi; }
-mbox() { /usr/bin/python3 "$TOP/tests/e2e/mailbox.py" "$MAILDIR" "$@"; }
 titled() { mbox list | cut -f4 | grep -c "$1"; }
 have() { [ "$(smtp_count)" -ge "$1" ]; }
 # The real time (seconds, as a decimal) of the Nth event of a kind in smtpd.py's log.

@@ -26,7 +26,6 @@ start_smtpd || exit 1
 trap 'stop_smtpd; [ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null; wait; umount "$T/state"; cleanup' EXIT
 mail_conf
 
-expect_n() { if [ "$2" -eq "$1" ]; then ok "$3"; else not_ok "$3 ($2, wanted $1)"; fi; }
 fill() { dd if=/dev/zero of="$T/state/fill" bs=64k 2>/dev/null; sync; }
 health() { CODE=$(curl -s --max-time 5 -o "$T/hz" -w '%{http_code}' "http://$H/healthz"); OUT=$(cat "$T/hz"); }
 healthy() { health; [ "$CODE" = 200 ]; }
@@ -36,7 +35,7 @@ retried() { [ "$(failed_scans)" -ge 2 ]; }
 
 # ---- reminders due while the disk is full ----
 start_daemon --clock-start '2013-12-10 08:29' --clock-speed 15 || exit 1
-H=$("$C" --json status | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["http"])')
+H=$(http_addr)
 health
 expect_n 200 "$CODE" "/healthz: 200 before the disk fills"
 fill

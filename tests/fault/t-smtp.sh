@@ -24,8 +24,6 @@ rm -f "$T"/plans/*.plan
 start_smtpd || exit 1
 mail_conf mail-retry-base 1 mail-in-flight 4
 
-expect_n() { if [ "$2" -eq "$1" ]; then ok "$3"; else not_ok "$3 ($2, wanted $1)"; fi; }
-mbox() { /usr/bin/python3 "$TOP/tests/e2e/mailbox.py" "$MAILDIR" "$@"; }
 nevents() { cat "$T/smtpd.events" 2>/dev/null | grep -c " $1 "; }
 outbox() {
 	"$C" --json reminders all | /usr/bin/python3 -c '
@@ -36,7 +34,7 @@ for r in json.load(sys.stdin)["outbox"]:
 
 smtp_ctl "{\"stall\": 3, \"tempfail\": 40, \"reject\": [\"weg@veel.example\"]}"
 start_daemon --clock-start '2013-12-10 08:29' --clock-speed 60 || exit 1
-H=$("$C" --json status | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["http"])')
+H=$(http_addr)
 
 # ---- every transfer stalled in DATA: readers are answered meanwhile ----
 stalled() { [ "$(nevents data-stall)" -ge 4 ]; }
