@@ -12,6 +12,7 @@
 #include "plan.h"
 #include "rules.h"
 #include "tz.h"
+#include "workday.h"
 #include "xmalloc.h"
 
 #define DEFAULT_TZ	"Europe/Amsterdam"
@@ -806,12 +807,17 @@ alarms(struct render *r, struct buf *out, const struct plan *p, const struct ins
 	const int *lead = in->ms->nremind ? in->ms->remind : p->remind;
 	size_t nlead = in->ms->nremind ? in->ms->nremind : p->nremind, i, j;
 	int *done = xcalloc(nlead ? nlead : 1, sizeof(int)), mins, dup;
+	struct ltime day;
 	long days;
 	char trig[64];
 
 	for (i = 0; i < nlead; i++) {
-		days = daynum(in->timing.due.year, in->timing.due.mon, in->timing.due.day) -
-		    lead[i] - daynum(ev->end.year, ev->end.mon, ev->end.day);
+		/* The day the e-mail goes out: on a working day, if the plan says so. */
+		day = in->timing.due;
+		ltime_add_days(&day, -lead[i]);
+		workday_shift(p, &day, -1);
+		days = daynum(day.year, day.mon, day.day) - daynum(ev->end.year, ev->end.mon,
+		    ev->end.day);
 		mins = (int)days * 1440 + p->remind_hour * 60 + p->remind_min -
 		    (ev->end.has_time ? ev->end.hour * 60 + ev->end.min : 0);
 		if (mins >= 0)

@@ -251,6 +251,7 @@ plan_free(struct plan *p)
 	free(p->tz);
 	free(p->lang);
 	free(p->remind);
+	free(p->closed);
 	free(p);
 }
 
@@ -835,6 +836,40 @@ key_milestone(struct parser *ps, const struct pline *l)
 		perr(ps, l->line, "unknown key \"%s\" in milestone %s", l->key, m->id);
 }
 
+/* "closed 2013-12-27, 2013-12-30 .. 2013-12-31": days, or periods of days, of no reminders. */
+static void
+parse_closed(struct parser *ps, const struct pline *l)
+{
+	struct plan *p = ps->p;
+	char *v = xstrdup(l->value), *item, *save = NULL, *dots;
+	size_t nerr = ps->errs->n, n0 = p->nclosed;
+	struct closed c;
+	long span;
+
+	for (item = strtok_r(v, ",", &save); item != NULL; item = strtok_r(NULL, ",", &save)) {
+		memset(&c, 0, sizeof(c));
+		if ((dots = strstr(item, "..")) != NULL) {
+			*dots = '\0';
+			dots += 2;
+		}
+		if (parse_time_value(ps, l->line, "closed", trim(item), &c.from) == -1 ||
+		    parse_time_value(ps, l->line, "closed", trim(dots ? dots : item), &c.to) == -1)
+			continue;
+		span = ltime_daynum(&c.to) - ltime_daynum(&c.from);
+		if (c.from.has_time || c.to.has_time)
+			perr(ps, l->line, "closed: days, without a time");
+		else if (span < 0 || span > 366)
+			perr(ps, l->line, "closed: a period runs forward, a year at most");
+		else {
+			p->closed = xreallocarray(p->closed, p->nclosed + 1, sizeof(*p->closed));
+			p->closed[p->nclosed++] = c;
+		}
+	}
+	if (p->nclosed == n0 && ps->errs->n == nerr)
+		perr(ps, l->line, "closed needs a date");
+	free(v);
+}
+
 static void
 key_plan(struct parser *ps, const struct pline *l)
 {
@@ -882,7 +917,18 @@ key_plan(struct parser *ps, const struct pline *l)
 			perr(ps, l->line, "overdue-max: a number from 0 to 100");
 		else
 			p->overdue_max = (int)v;
-	} else
+	} else if (strcmp(l->key, "working-days") == 0) {
+		if (strcmp(l->value, "nl") == 0)
+			p->workdays = WORKDAYS_NL;
+		else if (strcmp(l->value, "mon-fri") == 0)
+			p->workdays = WORKDAYS_WEEK;
+		else if (strcmp(l->value, "all") == 0)
+			p->workdays = WORKDAYS_ALL;
+		else
+			perr(ps, l->line, "working-days is nl, mon-fri or all");
+	} else if (strcmp(l->key, "closed") == 0)
+		parse_closed(ps, l);
+	else
 		perr(ps, l->line, "unknown key \"%s\" in plan", l->key);
 }
 
@@ -1031,7 +1077,7 @@ static int
 seen_twice(struct parser *ps, int which, const struct pline *l)
 {
 	static const char *repeatable[] = { "requires", "for", "formerly", "role", "address",
-	    NULL };
+	    "closed", NULL };
 	size_t i;
 
 	for (i = 0; repeatable[i] != NULL; i++)
@@ -1678,6 +1724,9 @@ plan_parse(const char *file, const char *text, size_t len, struct errlist *errs)
 		errlist_add(errs, file, 0, "no \"plan ID\" line: not a plan");
 	if (p->id != NULL && p->title == NULL)
 		errlist_add(errs, file, ps.plan_line, "plan %s has no title", p->id);
+	if (p->nclosed > 0 && p->workdays == WORKDAYS_ALL)
+		errlist_add(errs, file, ps.plan_line, "plan %s: closed days need working-days nl or "
+		    "mon-fri", p->id);
 	if (p->remind == NULL) {
 		p->remind = xcalloc(3, sizeof(int));
 		p->remind[0] = 7;

@@ -132,6 +132,16 @@ struct instance {
 /* At most this many occurrences per series: a plan is a process, not a clock. */
 #define RECUR_MAX	1000
 
+enum workdays {
+	WORKDAYS_ALL,		/* reminders on any day */
+	WORKDAYS_WEEK,		/* Monday to Friday, less the plan's closed days */
+	WORKDAYS_NL		/* and less the Dutch public holidays */
+};
+
+struct closed {
+	struct ltime	 from, to;	/* days, both included */
+};
+
 struct plan {
 	char			*id;
 	char			*file;
@@ -144,6 +154,9 @@ struct plan {
 	int			 remind_hour, remind_min;
 	int			 overdue_every;	/* days between overdue reminders */
 	int			 overdue_max;	/* how many, at most */
+	enum workdays		 workdays;	/* which days reminders may go out on */
+	struct closed		*closed;	/* the plan's own closed days */
+	size_t			 nclosed;
 	struct role		*roles;
 	size_t			 nroles;
 	struct party		*parties;

@@ -4,6 +4,7 @@
 
 #include "schedule.h"
 #include "tz.h"
+#include "workday.h"
 #include "xmalloc.h"
 
 struct occlist {
@@ -58,13 +59,18 @@ add(struct occlist *l, int64_t when, enum rkind kind, size_t inst, int n, int64_
 	o->role = role;
 }
 
-/* The plan's reminder hour on the local day of lt, moved by days. */
+/*
+ * The plan's reminder hour on the local day of lt, moved by days, and then to a working
+ * day if the plan says so: before (dir -1) for what comes ahead of a deadline, after
+ * (dir +1) for what follows one.
+ */
 static int64_t
-at_remind_hour(const struct plan *p, const struct ltime *day, int days)
+remind_at(const struct plan *p, const struct ltime *day, int days, int dir)
 {
 	struct ltime t = *day;
 
 	ltime_add_days(&t, days);
+	workday_shift(p, &t, dir);
 	t.has_time = 1;
 	t.hour = p->remind_hour;
 	t.min = p->remind_min;
@@ -81,7 +87,7 @@ leads(const struct plan *p, const struct instance *in, const struct ltime *due, 
 	int64_t when;
 
 	for (i = 0; i < nr; i++) {
-		when = at_remind_hour(p, due, -r[i]);
+		when = remind_at(p, due, -r[i], -1);
 		/* A same-day reminder after a timed deadline would come too late to help. */
 		if (when < deadline)
 			add(l, when, RK_LEAD, in->idx, r[i], deadline, in->owner);
@@ -115,18 +121,18 @@ static_occurrences(const struct plan *p, size_t idx, struct occlist *l)
 	leads(p, in, &in->timing.due, deadline, l);
 	/* A window opens with a notice; a step fixed to one day has its lead reminders. */
 	if (in->timing.from.set && !in->timing.on)
-		add(l, at_remind_hour(p, &in->timing.from, 0), RK_OPENS, idx, 0, deadline, in->owner);
+		add(l, remind_at(p, &in->timing.from, 0, 1), RK_OPENS, idx, 0, deadline, in->owner);
 	/* Overdue: the first at the reminder hour after the deadline, then every interval. */
-	first = day.has_time && at_remind_hour(p, &day, 0) > deadline ? 0 : 1;
+	first = day.has_time && remind_at(p, &day, 0, 0) > deadline ? 0 : 1;
 	for (k = 1; k <= p->overdue_max; k++)
-		add(l, at_remind_hour(p, &day, first + (k - 1) * p->overdue_every), RK_OVERDUE, idx,
+		add(l, remind_at(p, &day, first + (k - 1) * p->overdue_every, 1), RK_OVERDUE, idx,
 		    k, deadline, in->owner);
 	if (m->escalate_to != NULL && m->escalate_after >= 0) {
-		int64_t when = at_remind_hour(p, &day, (day.has_time ? 0 : 1) + m->escalate_after);
+		int64_t when = remind_at(p, &day, (day.has_time ? 0 : 1) + m->escalate_after, 1);
 
 		/* Never before the deadline has passed: a timed due late in the day. */
 		if (when <= deadline)
-			when = at_remind_hour(p, &day, 1 + m->escalate_after);
+			when = remind_at(p, &day, 1 + m->escalate_after, 1);
 		add(l, when, RK_ESCALATE, idx, m->escalate_after, deadline, m->escalate_to);
 	}
 	if (m->same_moment)

@@ -116,4 +116,15 @@ else not_ok "every secretary gets the go-ahead"; mbox list | tail -5; fi
 expect_exit 0 "now done personeel@staphorst" -- "$C" done personeel@staphorst
 stop_daemon
 
+# ---- 5. reminders on working days only (working-days nl, closed days in the shipped plans) ----
+start_daemon -S "$T/state5" --clock-start '2013-12-20 09:00' --clock-speed 0 || exit 1
+expect_exit 0 "reminders preview over Christmas" -- "$C" reminders preview --until '2014-01-06 23:00'
+expect_not_in "^2013-12-2[125-9] |^2013-12-3[01] |^2014-01-01 |^2014-01-0[45] " \
+    "no reminder on the weekends, Christmas, the closed days or New Year's Day"
+expect_in "^2013-12-23 08:30  overdue  bedrijfsvoering/or-geinformeerd@staphorst" \
+    "the first overdue reminder after Friday the 20th on Monday the 23rd"
+expect_in "^2014-01-02 08:30  overdue  bedrijfsvoering/or-geinformeerd@staphorst" \
+    "the next after Christmas and the closed days, on 2 January"
+stop_daemon
+
 finish

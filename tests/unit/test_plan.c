@@ -1665,6 +1665,39 @@ test_on_and_window_start(void **state)
 	free(errs);
 }
 
+
+static void
+test_working_days_keys(void **state)
+{
+	char *errs;
+	struct plan *p;
+
+	(void)state;
+	p = parse_good("plan w\n  title W\n  working-days nl\n"
+	    "  closed 2013-12-27, 2013-12-30 .. 2013-12-31\n  closed 2014-05-02\n"
+	    "role r\n  address r@x.example\n"
+	    "milestone m\n  title M\n  owner r\n  due 2014-01-10\n");
+	assert_int_equal(p->workdays, WORKDAYS_NL);
+	assert_int_equal(p->nclosed, 3);
+	assert_ltime(&p->closed[1].from, "2013-12-30");
+	assert_ltime(&p->closed[1].to, "2013-12-31");
+	assert_ltime(&p->closed[2].to, "2014-05-02");
+	plan_free(p);
+	errs = parse_bad("plan w\n  title W\n  working-days sometimes\n"
+	    "  closed 2014-01-02 .. 2013-12-30, 2014-01-01 09:00, 2014-02-30\n  closed\n"
+	    "role r\n  address r@x.example\n", NULL);
+	assert_non_null(strstr(errs, ":3: working-days is nl, mon-fri or all"));
+	assert_non_null(strstr(errs, ":4: closed: a period runs forward, a year at most"));
+	assert_non_null(strstr(errs, ":4: closed: days, without a time"));
+	assert_non_null(strstr(errs, ":4: closed: bad date \"2014-02-30\""));
+	assert_non_null(strstr(errs, ":5: "));
+	free(errs);
+	errs = parse_bad("plan w\n  title W\n  closed 2014-01-02\n"
+	    "role r\n  address r@x.example\n", NULL);
+	assert_non_null(strstr(errs, ":1: plan w: closed days need working-days nl or mon-fri"));
+	free(errs);
+}
+
 int
 main(void)
 {
@@ -1698,6 +1731,7 @@ main(void)
 		cmocka_unit_test(test_recur_expand),
 		cmocka_unit_test(test_series_requirements),
 		cmocka_unit_test(test_on_and_window_start),
+		cmocka_unit_test(test_working_days_keys),
 	};
 	const struct CMUnitTest add[] = {
 		cmocka_unit_test(test_add_valid),

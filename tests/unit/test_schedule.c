@@ -405,7 +405,7 @@ test_escalate_memo(void **state)
 	/* The owner still gets the overdue reminders. */
 	assert_string_equal(occ_list("collegebesluit@staphorst", RK_OVERDUE, SHOW_N | SHOW_ROLE),
 	    "2013-12-18T07:30:00Z#1/secretaris 2013-12-20T07:30:00Z#2/secretaris "
-	    "2013-12-22T07:30:00Z#3/secretaris");
+	    "2013-12-23T07:30:00Z#3/secretaris");	/* Sunday the 22nd: working days only */
 }
 
 /* ---- go-ahead ---- */
@@ -561,7 +561,7 @@ test_recurring(void **state)
 	    SHOW_N | SHOW_DUE),
 	    "2014-01-22T07:30:00Z#1>2014-01-21T23:00:00Z "
 	    "2014-01-24T07:30:00Z#2>2014-01-21T23:00:00Z "
-	    "2014-01-26T07:30:00Z#3>2014-01-21T23:00:00Z");
+	    "2014-01-27T07:30:00Z#3>2014-01-21T23:00:00Z");	/* not on Sunday the 26th */
 	/* The first done: the second stays open and is still reminded. */
 	set("terugkoppeling@staphorst/2014-01-07", ST_DONE, "2014-01-07T10:00:00Z");
 	assert_string_equal(occ_list("terugkoppeling@staphorst/", RK_LEAD, 0),
@@ -617,6 +617,31 @@ test_recurring_monthly_end_of_month(void **state)
 	assert_non_null(plan_instance(P, "r/2014-02-28"));
 	assert_string_equal(occ_list("leap/", RK_LEAD, 0),
 	    "2015-12-30T07:30:00Z 2016-02-29T07:30:00Z 2016-04-30T06:30:00Z");
+}
+
+/* ---- working days ---- */
+
+/* A reminder that would fall on a weekend, holiday or closed day goes out on the working
+ * day before; one after a deadline (overdue) on the working day after. */
+static void
+test_working_days_nl(void **state)
+{
+	(void)state;
+	parse("plan t\n  title Test\n  timezone Europe/Amsterdam\n  remind 7d, 1d, 0d\n"
+	    "  remind-at 08:30\n  overdue-every 1d\n  overdue-max 2\n  working-days nl\n"
+	    "  closed 2014-01-02\n"
+	    "role sec\n  address sec@x.example\n"
+	    "milestone m\n  title M\n  owner sec\n  due 2013-12-27\n"
+	    "milestone n\n  title N\n  owner sec\n  due 2013-12-31\n");
+	/* 20 Dec (Fri), 26 Dec (Christmas) -> 24 Dec, 27 Dec (Fri). */
+	assert_string_equal(occ_list("m", RK_LEAD, SHOW_N),
+	    "2013-12-20T07:30:00Z#7 2013-12-24T07:30:00Z#1 2013-12-27T07:30:00Z#0");
+	/* Overdue on Saturday the 28th and Sunday: both on Monday the 30th. */
+	assert_string_equal(occ_list("m", RK_OVERDUE, SHOW_N),
+	    "2013-12-30T07:30:00Z#1 2013-12-30T07:30:00Z#2");
+	/* After 31 Dec: New Year, then the plan's own closed day, then Friday the 3rd. */
+	assert_string_equal(occ_list("n", RK_OVERDUE, SHOW_N),
+	    "2014-01-03T07:30:00Z#1 2014-01-03T07:30:00Z#2");
 }
 
 /* ---- schedule_between ---- */
@@ -736,6 +761,7 @@ main(void)
 		cmocka_unit_test_teardown(test_recurring, cleanup),
 		cmocka_unit_test_teardown(test_recurring_days, cleanup),
 		cmocka_unit_test_teardown(test_recurring_monthly_end_of_month, cleanup),
+		cmocka_unit_test_teardown(test_working_days_nl, cleanup),
 		cmocka_unit_test_teardown(test_between_bounds, cleanup),
 		cmocka_unit_test_teardown(test_between_sorted, cleanup),
 		cmocka_unit_test(test_rkind_names),
