@@ -22,7 +22,7 @@ CLIENT_BIN ?= client/termijn
 
 COMMON_SRC = $(wildcard common/*.c)
 # The pure modules (no event loop, no sockets): what the unit tests link against.
-PURE_SRC   = $(filter $(addprefix daemon/,plan.c tz.c rules.c schedule.c mailtext.c msgcat.c \
+PURE_SRC   = $(filter $(addprefix daemon/,plan.c tz.c rules.c schedule.c mailtext.c msgcat.c suggest.c \
 	     mailcompose.c ical.c config.c request.c workday.c),$(wildcard daemon/*.c))
 DAEMON_SRC = $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 CLIENT_SRC = $(wildcard client/*.c)
@@ -103,11 +103,18 @@ unit: $(UNIT_BIN) mo
 deps:
 	@sh tools/deps.sh
 
+# Quiet: compiler warnings and errors only, then what to do next, then the daemon.
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -s all
 	@mkdir -p run
-	./$(DAEMON_BIN) -f etc/termijnd.conf -S run/state -s run/termijnd.sock \
+	@sh tools/run-intro.sh
+	@exec ./$(DAEMON_BIN) -f etc/termijnd.conf -S run/state -s run/termijnd.sock \
 	    --clock-start '2013-12-16 09:00' --clock-speed 60
+
+# The demo from its first morning: a new state, the clock at 16 December again.
+run-fresh:
+	rm -rf run
+	@$(MAKE) --no-print-directory run
 
 ASAN = B=build/asan DAEMON_BIN=build/asan/termijnd CLIENT_BIN=build/asan/termijn \
 	SANFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer' \
@@ -195,7 +202,7 @@ STATEDIR	 = /var/lib/termijn
 RUNDIR		 = /run/termijn
 CONFDIR		 = $(SYSCONFDIR)/termijn
 INSTALL		?= install
-VERSION		:= $(shell sed -n 's/^\#define TERMIJN_VERSION[[:space:]]*"\(.*\)"/\1/p' daemon/main.c)
+VERSION		:= $(shell sed -n 's/^\#define TERMIJN_VERSION[[:space:]]*"\(.*\)"/\1/p' common/version.h)
 
 # The shipped config as installed: absolute paths of this install.
 CONF_SED = -e 's|/etc/termijn/|$(CONFDIR)/|g' \
@@ -312,7 +319,7 @@ check-packaging: deps
 
 FORCE:
 
-.PHONY: mo po-update po-check all unit unit-bin deps run check check-plain check-asan check-fault check-fuzz fuzz fuzz-bin bench clean install uninstall deb check-packaging
+.PHONY: run-fresh mo po-update po-check all unit unit-bin deps run check check-plain check-asan check-fault check-fuzz fuzz fuzz-bin bench clean install uninstall deb check-packaging
 
 
 # Only this build's dependency files: build/deb holds a staged tree with directories named *.d.

@@ -14,9 +14,7 @@
 /* A message with a context, for words that mean different things in different places. */
 #define C_(ctx, s)	cgettext(ctx "\004" s, s)
 
-#ifndef TERMIJN_VERSION
-#define TERMIJN_VERSION "0.1"
-#endif
+#include "version.h"
 
 #define TERMIJN_SOCKET_DEFAULT "/run/termijn/termijnd.sock"
 
@@ -98,9 +96,12 @@ json_t		*jarr(const json_t *, const char *);
 char		*inst_title(const json_t *);
 char		*inst_due(const json_t *);
 char		*instant_local(const char *, const char *);
+const char	*plans_zone(const json_t *);
 void		 color_on(struct client *, FILE *, const char *);
 void		 color_off(struct client *, FILE *);
 const char	*state_color(const char *);
+const char	*state_label(const char *);
+const char	*state_id(const char *);
 void		 print_state(struct client *, FILE *, const char *);
 void		 print_heading(struct client *, const char *);
 void		 print_unmet(FILE *, json_t *);
@@ -114,7 +115,8 @@ void		 table_noheader(struct table *);
 void		 table_print(struct client *, struct table *);
 void		 table_free(struct table *);
 
-void		 print_history(struct client *, json_t *, int, size_t);
+/* zone: named in the AT heading (NULL: said elsewhere, or the zones differ). */
+void		 print_history(struct client *, json_t *, int, size_t, const char *);
 void		 print_ready(json_t *);
 
 #endif

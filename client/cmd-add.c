@@ -16,7 +16,7 @@ const struct cmd_entry cmd_add_entry = {
 	"    [--not-before TIME] [--description TEXT] [--parties all|PARTY,...]\n"
 	"    [--requires ID[@PARTY|@same|@all],...]\n"
 	"    (D, TIME: \"YYYY-MM-DD\" or \"YYYY-MM-DD HH:MM\" in the plan's zone)",
-	"add a milestone to a plan while it runs",
+	N_("add a milestone to a plan while it runs"),
 	cmd_add_exec
 };
 
@@ -115,12 +115,12 @@ cmd_add_exec(struct client *c, int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1) {
-		warnx("add: give exactly one ID for the new milestone");
+		warnx(_("add: give exactly one ID for the new milestone"));
 		return cmd_usage(e);
 	}
 	id = argv[optind];
 	if (plan == NULL || title == NULL || owner == NULL || due == NULL) {
-		warnx("add: -p PLAN, --title, --owner and --due are all needed");
+		warnx(_("add: -p PLAN, --title, --owner and --due are all needed"));
 		return cmd_usage(e);
 	}
 
@@ -138,7 +138,7 @@ cmd_add_exec(struct client *c, int argc, char **argv)
 		json_object_set_new(req, "parties", json_string("all"));
 	else if (parties != NULL) {
 		if ((list = split(parties)) == NULL) {
-			warnx("add: --parties: give all, or party ids separated by commas");
+			warnx(_("add: --parties: give all, or party ids separated by commas"));
 			rv = cmd_usage(e);
 			goto out;
 		}
@@ -146,7 +146,7 @@ cmd_add_exec(struct client *c, int argc, char **argv)
 	}
 	if (requires != NULL) {
 		if ((list = split(requires)) == NULL) {
-			warnx("add: --requires: give milestone ids separated by commas");
+			warnx(_("add: --requires: give milestone ids separated by commas"));
 			rv = cmd_usage(e);
 			goto out;
 		}
@@ -160,7 +160,7 @@ cmd_add_exec(struct client *c, int argc, char **argv)
 	else {
 		json_array_foreach(jarr(ans, "instances"), i, inst) {
 			when = inst_due(inst);
-			printf("added: %s", jstr_or(inst, "key", "?"));
+			printf(_("added: %s"), jstr_or(inst, "key", "?"));
 			if (*when != '\0')
 				printf(" (%s %s)", jstr(inst, "from_local") != NULL ? "window" :
 				    "due", when);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "client.h"
 #include "xmalloc.h"
@@ -14,7 +15,7 @@ const struct cmd_entry cmd_feeds_entry = {
 	"feeds",
 	"[list] | create --person ADDRESS | --party PLAN/PARTY | --plan PLAN | rotate ID | "
 	    "revoke ID | send ADDRESS",
-	"list, create, rotate, revoke or e-mail private iCalendar feeds",
+	N_("list, create, rotate, revoke or e-mail private iCalendar feeds"),
 	cmd_feeds_exec
 };
 
@@ -22,10 +23,11 @@ static int
 feeds_list(struct client *c)
 {
 	struct table *t;
-	json_t *ans, *f;
+	json_t *ans, *f, *status = NULL;
 	size_t i;
 	int rv;
-	char id[32], *created;
+	char id[32], *created, *head;
+	const char *zone;
 
 	if ((rv = api_get(c, "/feeds", &ans)) != 0)
 		return rv;
@@ -34,19 +36,31 @@ feeds_list(struct client *c)
 		json_decref(ans);
 		return 0;
 	}
-	t = table_new(5, "ID", "KIND", "FOR", "CREATED", "STATE");
+	/* Times in the plans' zone, named in the heading: UTC or ours would be misread. */
+	if ((rv = api_get(c, "/status", &status)) != 0) {
+		json_decref(ans);
+		return rv;
+	}
+	zone = plans_zone(status);
+	if (zone != NULL)
+		xasprintf(&head, _("CREATED (%s)"), zone);
+	else
+		head = xstrdup(_("CREATED (local time)"));
+	t = table_new(5, _("ID"), _("KIND"), _("FOR"), head, _("STATE"));
+	free(head);
 	json_array_foreach(jarr(ans, "feeds"), i, f) {
 		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(
 		    json_object_get(f, "id")));
-		created = instant_local(jstr(f, "created"), NULL);
+		created = instant_local(jstr(f, "created"), zone);
 		table_row(t, id, jstr_or(f, "kind", "?"), jstr_or(f, "subject", "?"),
 		    created ? created : jstr_or(f, "created", "-"),
-		    json_is_null(json_object_get(f, "revoked")) ? "in force" : "revoked");
+		    json_is_null(json_object_get(f, "revoked")) ? _("in force") : _("revoked"));
 		free(created);
 	}
 	table_print(c, t);
 	table_free(t);
 	json_decref(ans);
+	json_decref(status);
 	return 0;
 }
 
@@ -58,12 +72,44 @@ print_urls(struct client *c, json_t *ans, const char *what)
 		json_print(ans);
 		return 0;
 	}
-	printf("%s feed %lld (%s %s)\n", what, (long long)json_integer_value(
+	printf(_("%s feed %lld (%s %s)\n"), what, (long long)json_integer_value(
 	    json_object_get(ans, "id")), jstr_or(ans, "kind", "?"), jstr_or(ans, "subject", "?"));
 	printf("  %s\n  %s\n", jstr_or(ans, "url", "?"), jstr_or(ans, "webcal", "?"));
-	printf("Subscribe to this address in a calendar. It is shown only now; "
-	    "\"termijn feeds rotate\" makes a new one.\n");
+	printf(_("Subscribe to this address in a calendar. It is shown only now; "
+	    "\"termijn feeds rotate\" makes a new one.\n"));
 	return 0;
+}
+
+/*
+ * Each send makes a new feed (an old address cannot be sent again: only its hash is kept);
+ * say which older ones of the person still work.
+ */
+static void
+others(struct client *c, const char *person, json_int_t made)
+{
+	json_t *ans, *f;
+	size_t i, n = 0;
+	char *ids = xstrdup(""), *t;
+
+	if (api_get(c, "/feeds", &ans) != 0)
+		return;
+	json_array_foreach(jarr(ans, "feeds"), i, f) {
+		if (strcmp(jstr_or(f, "kind", ""), "person") != 0 ||
+		    strcasecmp(jstr_or(f, "subject", ""), person) != 0 ||
+		    !json_is_null(json_object_get(f, "revoked")) ||
+		    json_integer_value(json_object_get(f, "id")) == made)
+			continue;
+		xasprintf(&t, "%s%s%lld", ids, n++ > 0 ? ", " : "",
+		    (long long)json_integer_value(json_object_get(f, "id")));
+		free(ids);
+		ids = t;
+	}
+	if (n > 0)
+		printf(P_("%s's older feed %s still works; end it with termijn feeds revoke ID\n",
+		    "%s's older feeds %s still work; end them with termijn feeds revoke ID\n", n),
+		    person, ids);
+	free(ids);
+	json_decref(ans);
 }
 
 static int
@@ -111,7 +157,7 @@ cmd_feeds_exec(struct client *c, int argc, char **argv)
 		return feeds_list(c);
 	if (strcmp(sub, "create") == 0 && argc == 1) {
 		if (nkinds != 1) {
-			warnx("feeds create: name one of --person, --party or --plan");
+			warnx(_("feeds create: name one of --person, --party or --plan"));
 			return cmd_usage(&cmd_feeds_entry);
 		}
 		req = json_pack("{s:s, s:s}", "kind", kind, "subject", subject);
@@ -119,14 +165,14 @@ cmd_feeds_exec(struct client *c, int argc, char **argv)
 		json_decref(req);
 		if (rv != 0)
 			return rv;
-		print_urls(c, ans, "created");
+		print_urls(c, ans, _("created"));
 		json_decref(ans);
 		return 0;
 	}
 	if ((strcmp(sub, "rotate") == 0 || strcmp(sub, "revoke") == 0) && argc == 2 &&
 	    nkinds == 0) {
 		if (id_arg(argv[1], &id) == -1) {
-			warnx("feeds %s: ID is the feed's number (termijn feeds list)", sub);
+			warnx(_("feeds %s: ID is the feed's number (termijn feeds list)"), sub);
 			return cmd_usage(&cmd_feeds_entry);
 		}
 		req = json_pack("{s:I}", "id", (json_int_t)id);
@@ -136,11 +182,11 @@ cmd_feeds_exec(struct client *c, int argc, char **argv)
 		if (rv != 0)
 			return rv;
 		if (strcmp(sub, "rotate") == 0)
-			print_urls(c, ans, "rotated: the old address no longer works; new");
+			print_urls(c, ans, _("rotated: the old address no longer works; new"));
 		else if (c->json)
 			json_print(ans);
 		else
-			printf("revoked: feed %lld no longer answers\n", id);
+			printf(_("revoked: feed %lld no longer answers\n"), id);
 		json_decref(ans);
 		return 0;
 	}
@@ -152,9 +198,11 @@ cmd_feeds_exec(struct client *c, int argc, char **argv)
 			return rv;
 		if (c->json)
 			json_print(ans);
-		else
-			printf("feed %lld made for %s; its address goes to them by e-mail\n",
+		else {
+			printf(_("feed %lld made for %s; its address goes to them by e-mail\n"),
 			    (long long)json_integer_value(json_object_get(ans, "id")), argv[1]);
+			others(c, argv[1], json_integer_value(json_object_get(ans, "id")));
+		}
 		json_decref(ans);
 		return 0;
 	}

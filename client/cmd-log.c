@@ -12,7 +12,7 @@ static int	cmd_log_exec(struct client *, int, char **);
 const struct cmd_entry cmd_log_entry = {
 	"log",
 	"[-p PLAN] [KEY] [-n LIMIT]",
-	"the audit log: who changed what, when and why",
+	N_("the audit log: who changed what, when and why"),
 	cmd_log_exec
 };
 
@@ -26,7 +26,7 @@ cmd_log_exec(struct client *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *plan = NULL, *limit = NULL, *key = NULL;
-	json_t *body, *entries;
+	json_t *body, *entries, *status;
 	char *path, *end;
 	long n;
 	int ch, rv;
@@ -40,7 +40,7 @@ cmd_log_exec(struct client *c, int argc, char **argv)
 			limit = optarg;
 			n = strtol(limit, &end, 10);
 			if (*limit < '0' || *limit > '9' || *end != '\0' || n < 1) {
-				warnx("log: -n: not a number of entries: %s", limit);
+				warnx(_("log: -n: not a number of entries: %s"), limit);
 				return cmd_usage(&cmd_log_entry);
 			}
 			break;
@@ -50,7 +50,7 @@ cmd_log_exec(struct client *c, int argc, char **argv)
 		}
 	}
 	if (argc - optind > 1) {
-		warnx("log: one milestone at a time; unexpected argument: %s", argv[optind + 1]);
+		warnx(_("log: one milestone at a time; unexpected argument: %s"), argv[optind + 1]);
 		return cmd_usage(&cmd_log_entry);
 	}
 	if (argc - optind == 1 && (rv = cmd_key(&cmd_log_entry, argc, argv, &key)) != 0)
@@ -68,9 +68,16 @@ cmd_log_exec(struct client *c, int argc, char **argv)
 	}
 	entries = jarr(body, "entries");
 	if (json_array_size(entries) == 0)
-		printf("no log entries\n");
-	else
-		print_history(c, entries, 1, 0);
+		printf(_("no log entries\n"));
+	else {
+		/* The times are in their plan's zone: say which. */
+		if ((rv = api_get(c, "/status", &status)) != 0) {
+			json_decref(body);
+			return rv;
+		}
+		print_history(c, entries, 1, 0, plans_zone(status));
+		json_decref(status);
+	}
 	json_decref(body);
 	return 0;
 }

@@ -9,7 +9,7 @@ static int	cmd_reload_exec(struct client *, int, char **);
 const struct cmd_entry cmd_reload_entry = {
 	"reload",
 	"",
-	"read the plan files again; on errors the old plans stay",
+	N_("read the plan files again; on errors the old plans stay"),
 	cmd_reload_exec
 };
 
@@ -38,11 +38,11 @@ cmd_reload_exec(struct client *c, int argc, char **argv)
 		return 0;
 	}
 	plans = jarr(ans, "plans");
-	printf("reloaded:");
+	printf(_("reloaded:"));
 	json_array_foreach(plans, i, p)
 		printf("%s %s", i > 0 ? "," : "", json_is_string(p) ? json_string_value(p) : "?");
 	if (json_array_size(plans) == 0)
-		printf(" no plans");
+		printf(_(" no plans"));
 	printf("\n");
 	json_decref(ans);
 	return 0;

@@ -15,7 +15,7 @@ const struct cmd_entry cmd_reminders_entry = {
 	"[upcoming|sent|failed|pending|all] [-p PLAN] [--until DATE]\n"
 	"       termijn reminders preview [--until DATE] [-p PLAN]\n"
 	"       termijn reminders retry ID",
-	"the reminders: upcoming, sent, failed; a preview of the messages; retry a failed one",
+	N_("the reminders: upcoming, sent, failed; a preview of the messages; retry a failed one"),
 	cmd_reminders_exec
 };
 
@@ -124,14 +124,17 @@ print_upcoming(struct client *c, json_t *body, const char *until)
 	int plans = several_plans(up);
 
 	if (n == 0)
-		printf("no reminders %s%s\n", until != NULL ? "until " : "in the next 30 days",
-		    until != NULL ? until : "");
+		if (until != NULL)
+			printf(_("no reminders until %s\n"), until);
+		else
+			printf(_("no reminders in the next 30 days\n"));
 	else {
 		if (plans) {
-			t = table_new(6, "WHEN", "KIND", "PLAN", "KEY", "TO", "SUBJECT");
+			t = table_new(6, _("WHEN"), _("KIND"), _("PLAN"), _("KEY"), _("TO"),
+			    _("SUBJECT"));
 			table_flex(t, 5);
 		} else {
-			t = table_new(5, "WHEN", "KIND", "KEY", "TO", "SUBJECT");
+			t = table_new(5, _("WHEN"), _("KIND"), _("KEY"), _("TO"), _("SUBJECT"));
 			table_flex(t, 4);
 		}
 		order = upcoming_order(up);
@@ -173,8 +176,8 @@ print_preview(struct client *c, json_t *body, const char *until)
 		xasprintf(&head, "%s  %s  %s/%s", when, jstr_or(m, "kind", "?"),
 		    jstr_or(m, "plan", "?"), jstr_or(m, "key", "?"));
 		print_heading(c, head);
-		printf("  To:      %s\n", to);
-		printf("  Subject: %s\n\n", jstr_or(m, "subject", ""));
+		printf(_("  To:      %s\n"), to);
+		printf(_("  Subject: %s\n\n"), jstr_or(m, "subject", ""));
 		/* The body as the daemon composed it, each line indented; blank lines stay blank. */
 		b = jstr_or(m, "body", "");
 		while (*b != '\0') {
@@ -193,8 +196,12 @@ print_preview(struct client *c, json_t *body, const char *until)
 	free(order);
 	if (n > 0)
 		fputc('\n', stdout);
-	printf("%zu message%s %s%s; nothing was sent\n", n, n == 1 ? "" : "s",
-	    until != NULL ? "until " : "in the next 30 days", until != NULL ? until : "");
+	if (until != NULL)
+		printf(P_("%zu message until %s; nothing was sent\n",
+		    "%zu messages until %s; nothing was sent\n", n), n, until);
+	else
+		printf(P_("%zu message in the next 30 days; nothing was sent\n",
+		    "%zu messages in the next 30 days; nothing was sent\n", n), n);
 }
 
 /* Outbox rows as a table; plan filters here, as the outbox holds every plan's rows. */
@@ -213,18 +220,22 @@ print_outbox(struct client *c, json_t *body, const char *state, const char *plan
 			json_array_append(keep, r);
 	}
 	if (json_array_size(keep) == 0) {
-		printf("no %s reminders\n", state != NULL ? state : "sent or queued");
+		if (state != NULL)
+			/* TRANSLATORS: %s is a state: sent, failed, pending, sending, cancelled. */
+			printf(_("no %s reminders\n"), state);
+		else
+			printf(_("no sent or queued reminders\n"));
 		json_decref(keep);
 		return;
 	}
 	plans = several_plans(keep);
 	if (plans) {
-		t = table_new(9, "ID", "STATE", "DUE", "KIND", "PLAN", "KEY", "TO", "TRIES",
-		    "SUBJECT/ERROR");
+		t = table_new(9, _("ID"), _("STATE"), _("DUE"), _("KIND"), _("PLAN"), _("KEY"),
+		    _("TO"), _("TRIES"), _("SUBJECT/ERROR"));
 		table_flex(t, 8);
 	} else {
-		t = table_new(8, "ID", "STATE", "DUE", "KIND", "KEY", "TO", "TRIES",
-		    "SUBJECT/ERROR");
+		t = table_new(8, _("ID"), _("STATE"), _("DUE"), _("KIND"), _("KEY"), _("TO"),
+		    _("TRIES"), _("SUBJECT/ERROR"));
 		table_flex(t, 7);
 	}
 	json_array_foreach(keep, i, r) {
@@ -264,19 +275,19 @@ retry(struct client *c, int argc, char **argv)
 	int rv;
 
 	if (argc - optind < 2) {
-		warnx("reminders: retry which reminder? give its ID (termijn reminders failed "
-		    "lists them)");
+		warnx(_("reminders: retry which reminder? give its ID (termijn reminders failed "
+		    "lists them)"));
 		return cmd_usage(&cmd_reminders_entry);
 	}
 	if (argc - optind > 2) {
-		warnx("reminders: one reminder at a time; unexpected argument: %s",
+		warnx(_("reminders: one reminder at a time; unexpected argument: %s"),
 		    argv[optind + 2]);
 		return cmd_usage(&cmd_reminders_entry);
 	}
 	s = argv[optind + 1];
 	id = strtoll(s, &end, 10);
 	if (*s < '0' || *s > '9' || *end != '\0' || id < 1) {
-		warnx("reminders: retry: not a reminder number: %s", s);
+		warnx(_("reminders: retry: not a reminder number: %s"), s);
 		return cmd_usage(&cmd_reminders_entry);
 	}
 	req = json_pack("{s:I}", "id", (json_int_t)id);
@@ -287,7 +298,7 @@ retry(struct client *c, int argc, char **argv)
 	if (c->json)
 		json_print(ans);
 	else
-		printf("reminder %lld requeued: it goes out again shortly\n", id);
+		printf(_("reminder %lld requeued: it goes out again shortly\n"), id);
 	json_decref(ans);
 	return 0;
 }
@@ -324,13 +335,13 @@ cmd_reminders_exec(struct client *c, int argc, char **argv)
 		view = argv[optind];
 		if (strcmp(view, "retry") == 0) {
 			if (plan != NULL || until != NULL) {
-				warnx("reminders: retry takes only the reminder's ID");
+				warnx(_("reminders: retry takes only the reminder's ID"));
 				return cmd_usage(&cmd_reminders_entry);
 			}
 			return retry(c, argc, argv);
 		}
 		if (argc - optind > 1) {
-			warnx("reminders: unexpected argument: %s", argv[optind + 1]);
+			warnx(_("reminders: unexpected argument: %s"), argv[optind + 1]);
 			return cmd_usage(&cmd_reminders_entry);
 		}
 	}
@@ -342,12 +353,12 @@ cmd_reminders_exec(struct client *c, int argc, char **argv)
 				break;
 		}
 		if (i == sizeof(views) / sizeof(views[0])) {
-			warnx("reminders: no such view: %s (upcoming, sent, failed, pending, sending, "
-			    "cancelled, all, preview or retry)", view);
+			warnx(_("reminders: no such view: %s (upcoming, sent, failed, pending, sending, "
+			    "cancelled, all, preview or retry)"), view);
 			return cmd_usage(&cmd_reminders_entry);
 		}
 		if (until != NULL) {
-			warnx("reminders: --until is for upcoming and preview, not %s", view);
+			warnx(_("reminders: --until is for upcoming and preview, not %s"), view);
 			return cmd_usage(&cmd_reminders_entry);
 		}
 		outbox = 1;
@@ -372,16 +383,33 @@ cmd_reminders_exec(struct client *c, int argc, char **argv)
 		print_preview(c, body, until);
 	else {
 		size_t queued = 0;
-		json_t *r;
+		json_t *r, *failed;
 
 		print_upcoming(c, body, until);
+		/* What did not go out matters as much as what is coming. */
+		path = api_path("/reminders", "state", "failed", "plan", plan, "upcoming", "0",
+		    (char *)NULL);
+		rv = api_get(c, path, &failed);
+		free(path);
+		if (rv != 0) {
+			json_decref(body);
+			return rv;
+		}
+		if (json_array_size(jarr(failed, "outbox")) > 0) {
+			printf("\n");
+			print_heading(c, _("Failed (termijn reminders retry ID sends one again):"));
+			print_outbox(c, failed, "failed", plan);
+		}
+		json_decref(failed);
 		json_array_foreach(jarr(body, "outbox"), i, r) {
 			if (plan == NULL || strcmp(jstr_or(r, "plan", ""), plan) == 0)
 				queued++;
 		}
 		if (queued > 0)
-			printf("\n%zu queued in the outbox, not sent yet: termijn reminders pending\n",
-			    queued);
+			printf(P_("\n%zu queued in the outbox, not sent yet: termijn reminders pending\n",
+			    "\n%zu queued in the outbox, not sent yet: termijn reminders pending\n",
+			    queued), queued);
+		printf(_("\nWhat went out: termijn reminders sent\n"));
 	}
 	json_decref(body);
 	return 0;

@@ -12,15 +12,27 @@ static int	cmd_show_exec(struct client *, int, char **);
 const struct cmd_entry cmd_show_entry = {
 	"show",
 	"KEY [-p PLAN]",
-	"one milestone in full: timing, state, rules, dependents, history",
+	N_("one milestone in full: timing, state, rules, dependents, history"),
 	cmd_show_exec
 };
 
+#define LABEL_WIDTH	13
+
 static void
-field(const char *label, const char *value)
+label(const char *text)
 {
-	if (value != NULL && *value != '\0')
-		printf("  %-11s %s\n", label, value);
+	size_t n = utf8_len(text);
+
+	printf("  %s%*s ", text, n < LABEL_WIDTH ? (int)(LABEL_WIDTH - n) : 0, "");
+}
+
+static void
+field(const char *text, const char *value)
+{
+	if (value == NULL || *value == '\0')
+		return;
+	label(text);
+	printf("%s\n", value);
 }
 
 /* The instance's local time for field name, or its instant shown in the plan's zone. */
@@ -48,12 +60,12 @@ print_timing(json_t *inst)
 
 	if (from != NULL && due != NULL) {
 		xasprintf(&s, "%s .. %s", from, due);
-		field("Window", s);
+		field(_("Window"), s);
 		free(s);
 	} else
-		field("Due", due);
-	field("Not before", jstr(inst, "not_before_local"));
-	field("Repeats", jstr(inst, "recurrence"));
+		field(_("Due"), due);
+	field(_("Not before"), jstr(inst, "not_before_local"));
+	field(_("Repeats"), jstr(inst, "recurrence"));
 	if (json_is_integer(json_object_get(inst, "occurrence"))) {
 		xasprintf(&s, "%lld of %lld",
 		    (long long)json_integer_value(json_object_get(inst, "occurrence")),
@@ -70,19 +82,19 @@ print_status(struct client *c, json_t *inst)
 	const char *by = jstr(inst, "by");
 	char *at = local_time(inst, "at");
 
-	printf("  %-11s ", "State");
+	label(_("State"));
 	print_state(c, stdout, state);
 	if (strcmp(status, "open") != 0) {
 		if (at != NULL)
-			printf(" on %s", at);
+			printf(_(" on %s"), at);
 		if (by != NULL)
-			printf(" by %s", by);
+			printf(_(" by %s"), by);
 	}
 	if (jbool(inst, "overridden"))
-		printf(" (rules overridden)");
+		printf(_(" (rules overridden)"));
 	fputc('\n', stdout);
 	/* A waiver's note is its reason. */
-	field(strcmp(status, "waived") == 0 ? "Reason" : "Note", jstr(inst, "note"));
+	field(strcmp(status, "waived") == 0 ? _("Reason") : _("Note"), jstr(inst, "note"));
 	free(at);
 }
 
@@ -106,7 +118,7 @@ print_owner(json_t *inst)
 		free(s);
 		s = t;
 	}
-	field("Owner", s);
+	field(_("Owner"), s);
 	free(s);
 }
 
@@ -122,7 +134,7 @@ print_related(struct client *c, const char *heading, json_t *list)
 		return;
 	fputc('\n', stdout);
 	print_heading(c, heading);
-	t = table_new(3, "KEY", "STATE", "TITLE");
+	t = table_new(3, _("KEY"), _("STATE"), _("TITLE"));
 	table_noheader(t);
 	table_indent(t, 2);
 	table_state(t, 1);
@@ -141,7 +153,7 @@ print_description(struct client *c, const char *text)
 	if (text == NULL || *text == '\0')
 		return;
 	fputc('\n', stdout);
-	print_heading(c, "Description");
+	print_heading(c, _("Description"));
 	for (p = text; *p != '\0'; p = *nl != '\0' ? nl + 1 : nl) {
 		if ((nl = strchr(p, '\n')) == NULL)
 			nl = p + strlen(p);
@@ -190,33 +202,33 @@ cmd_show_exec(struct client *c, int argc, char **argv)
 	print_heading(c, s);
 	free(s);
 	if ((zone = jstr(inst, "timezone")) != NULL)
-		xasprintf(&s, "%s (times in %s)", jstr_or(inst, "plan", ""), zone);
+		xasprintf(&s, _("%s (times in %s)"), jstr_or(inst, "plan", ""), zone);
 	else
 		s = xstrdup(jstr_or(inst, "plan", ""));
-	field("Plan", s);
+	field(_("Plan"), s);
 	free(s);
 	if ((party = jstr(inst, "party_name")) != NULL)
-		field("Party", party);
+		field(_("Party"), party);
 	print_owner(inst);
 	print_timing(inst);
 	print_status(c, inst);
 	if (jbool(inst, "runtime"))
-		field("Added", "at run time (termijn add), not in the plan file");
+		field(_("Added"), _("at run time (termijn add), not in the plan file"));
 
-	print_related(c, "Requires", jarr(inst, "requires"));
+	print_related(c, _("Requires"), jarr(inst, "requires"));
 	unmet = jarr(inst, "unmet");
 	if (json_array_size(unmet) > 0) {
 		fputc('\n', stdout);
-		print_heading(c, "Unmet rules");
+		print_heading(c, _("Unmet rules"));
 		print_unmet(stdout, unmet);
 	}
-	print_related(c, "Required by", jarr(inst, "dependents"));
+	print_related(c, _("Required by"), jarr(inst, "dependents"));
 	print_description(c, jstr(inst, "description"));
 	hist = jarr(inst, "history");
 	if (json_array_size(hist) > 0) {
 		fputc('\n', stdout);
-		print_heading(c, "History");
-		print_history(c, hist, 0, 2);
+		print_heading(c, _("History"));
+		print_history(c, hist, 0, 2, NULL);
 	}
 	json_decref(inst);
 	return 0;

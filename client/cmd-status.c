@@ -12,7 +12,7 @@ static int	cmd_status_exec(struct client *, int, char **);
 const struct cmd_entry cmd_status_entry = {
 	"status",
 	"",
-	"each plan's milestones counted by state, and the next open ones",
+	N_("each plan's milestones counted by state, and the next open ones"),
 	cmd_status_exec
 };
 
@@ -36,7 +36,7 @@ print_counts(struct client *c, json_t *counts)
 		any = 1;
 	}
 	if (!any)
-		fputs("no milestones", stdout);
+		fputs(_("no milestones"), stdout);
 	fputc('\n', stdout);
 }
 
@@ -55,11 +55,11 @@ print_plan(struct client *c, json_t *plan)
 
 	next = jarr(plan, "next");
 	if (json_array_size(next) == 0) {
-		printf("  nothing open\n");
+		printf(_("  nothing open\n"));
 		return;
 	}
-	printf("  next:\n");
-	t = table_new(4, "KEY", "STATE", "DUE", "TITLE");
+	printf(_("  next:\n"));
+	t = table_new(4, _("KEY"), _("STATE"), _("DUE"), _("TITLE"));
 	table_noheader(t);
 	table_indent(t, 4);
 	table_state(t, 1);
@@ -98,10 +98,10 @@ print_orphans(struct client *c, json_t *plans, json_t *orphans)
 	size_t i;
 
 	color_on(c, stdout, "1;33");
-	fputs("warning:", stdout);
+	fputs(_("warning:"), stdout);
 	color_off(c, stdout);
-	printf(" recorded states of milestones that are no longer in their plan (kept):\n");
-	t = table_new(5, "PLAN", "KEY", "STATUS", "AT", "BY");
+	printf(_(" recorded states of milestones that are no longer in their plan (kept):\n"));
+	t = table_new(5, _("PLAN"), _("KEY"), _("STATUS"), _("AT"), _("BY"));
 	table_noheader(t);
 	table_indent(t, 2);
 	json_array_foreach(orphans, i, o) {
@@ -110,7 +110,7 @@ print_orphans(struct client *c, json_t *plans, json_t *orphans)
 		at = jstr(o, "at") != NULL ?
 		    instant_local(jstr(o, "at"), plan_zone(plans, plan)) : xstrdup("");
 		if (jstr(o, "by") != NULL)
-			xasprintf(&by, "by %s", jstr(o, "by"));
+			xasprintf(&by, _("by %s"), jstr(o, "by"));
 		else
 			by = xstrdup("");
 		table_row(t, plan, jstr(o, "key"), jstr(o, "status"), at, by);
@@ -129,10 +129,10 @@ print_unfit(struct client *c, json_t *unfit)
 	size_t i;
 
 	color_on(c, stdout, "1;33");
-	fputs("warning:", stdout);
+	fputs(_("warning:"), stdout);
 	color_off(c, stdout);
-	printf(" milestones added at run time that no longer fit their plan (kept):\n");
-	t = table_new(4, "PLAN", "ID", "TITLE", "WHY");
+	printf(_(" milestones added at run time that no longer fit their plan (kept):\n"));
+	t = table_new(4, _("PLAN"), _("ID"), _("TITLE"), _("WHY"));
 	table_noheader(t);
 	table_indent(t, 2);
 	json_array_foreach(unfit, i, o)
@@ -174,9 +174,9 @@ cmd_status_exec(struct client *c, int argc, char **argv)
 	/* A demo clock runs the 2013-2014 timeline now: say what time it thinks it is. */
 	if (jbool(clock, "demo") && (now = jstr(body, "now")) != NULL) {
 		s = instant_local(now, jstr(json_array_get(plans, 0), "timezone"));
-		printf("demo clock: %s", s);
+		printf(_("demo clock: %s"), s);
 		if (json_is_number(json_object_get(clock, "speed")))
-			printf(", %g times real time",
+			printf(_(", %g times real time"),
 			    json_number_value(json_object_get(clock, "speed")));
 		printf("\n\n");
 		free(s);
@@ -187,7 +187,7 @@ cmd_status_exec(struct client *c, int argc, char **argv)
 		print_plan(c, plan);
 	}
 	if (json_array_size(plans) == 0)
-		printf("no plans loaded\n");
+		printf(_("no plans loaded\n"));
 	orphans = jarr(body, "orphans");
 	if (json_array_size(orphans) > 0) {
 		fputc('\n', stdout);

@@ -8,7 +8,7 @@ static int	cmd_undo_exec(struct client *, int, char **);
 const struct cmd_entry cmd_undo_entry = {
 	"undo",
 	"KEY -r|--reason TEXT [-p PLAN]",
-	"reopen a milestone that was done or waived, with a reason",
+	N_("reopen a milestone that was done or waived, with a reason"),
 	cmd_undo_exec
 };
 
@@ -20,13 +20,13 @@ cmd_undo_exec(struct client *c, int argc, char **argv)
 	int rv;
 
 	rv = cmd_post_reason(c, &cmd_undo_entry, argc, argv,
-	    "%s cannot be undone: these require it and are done", &key, &ans);
+	    _("%s cannot be undone: these require it and are done"), &key, &ans);
 	if (rv != 0 || ans == NULL)
 		return rv;
 	inst = json_object_get(ans, "instance");
-	printf("undone: %s", jstr_or(inst, "key", key));
+	printf(_("undone: %s"), jstr_or(inst, "key", key));
 	if ((state = jstr(inst, "state")) != NULL) {
-		printf(" (now ");
+		printf(_(" (now "));
 		print_state(c, stdout, state);
 		printf(")");
 	}

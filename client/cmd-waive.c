@@ -8,7 +8,7 @@ static int	cmd_waive_exec(struct client *, int, char **);
 const struct cmd_entry cmd_waive_entry = {
 	"waive",
 	"KEY -r|--reason TEXT [-p PLAN]",
-	"mark a milestone not applicable, with a reason",
+	N_("mark a milestone not applicable, with a reason"),
 	cmd_waive_exec
 };
 
@@ -19,10 +19,11 @@ cmd_waive_exec(struct client *c, int argc, char **argv)
 	json_t *ans;
 	int rv;
 
-	rv = cmd_post_reason(c, &cmd_waive_entry, argc, argv, "%s cannot be waived", &key, &ans);
+	rv = cmd_post_reason(c, &cmd_waive_entry, argc, argv, _("%s cannot be waived"),
+	    &key, &ans);
 	if (rv != 0 || ans == NULL)
 		return rv;
-	printf("waived: %s\n", jstr_or(json_object_get(ans, "instance"), "key", key));
+	printf(_("waived: %s\n"), jstr_or(json_object_get(ans, "instance"), "key", key));
 	print_ready(ans);
 	json_decref(ans);
 	return 0;

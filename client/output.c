@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 
 #define ELLIPSIS	"\xe2\x80\xa6"	/* U+2026 */
 #define FLEX_MIN	12		/* narrower than this, truncating helps nobody */
+#define BELOW_MIN	40		/* a last column narrower than this goes on its own line */
 
 struct table {
 	size_t	  ncols;
@@ -23,6 +25,7 @@ struct table {
 	size_t	  flexcol;	/* truncated to fit the terminal; ncols: none */
 	size_t	  indent;
 	int	  header;
+	int	  below;	/* the flex column on lines of its own, under each row */
 };
 
 void
@@ -206,11 +209,28 @@ inst_due(const json_t *inst)
 	const char *from = jstr(inst, "from_local"), *due = jstr(inst, "due_local");
 	char *s;
 
-	if (from != NULL && due != NULL)
+	/* A window of one day is that day. */
+	if (from != NULL && due != NULL && strcmp(from, due) != 0)
 		xasprintf(&s, "%s .. %s", from, due);
 	else
 		s = xstrdup(due != NULL ? due : "");
 	return s;
+}
+
+/* The zone all plans of a /status answer share; NULL when they differ or there are none. */
+const char *
+plans_zone(const json_t *status)
+{
+	const char *zone = NULL, *z;
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(jarr(status, "plans"), i, p) {
+		if ((z = jstr(p, "timezone")) == NULL || (zone != NULL && strcmp(zone, z) != 0))
+			return NULL;
+		zone = z;
+	}
+	return zone;
 }
 
 /* An ISO 8601 instant as "YYYY-MM-DD HH:MM" in zone tz (NULL: ours); unparsable: as is. */
@@ -305,11 +325,50 @@ state_color(const char *state)
 	return NULL;
 }
 
+/* What people read for a state; the state itself is what JSON and --state use. */
+const char *
+state_label(const char *state)
+{
+	static const char *const ids[] = {
+		"open", "blocked", "ready", "overdue", "done", "done-late", "waived"
+	};
+	const char *labels[] = {
+		C_("state", "open"), C_("state", "blocked"), C_("state", "ready"),
+		C_("state", "overdue"), C_("state", "done"), C_("state", "done-late"),
+		C_("state", "waived")
+	};
+	size_t i;
+
+	if (state == NULL)
+		return "?";
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		if (strcmp(ids[i], state) == 0)
+			return labels[i];
+	}
+	return state;
+}
+
+/* A state as a person types it, its label too (case aside), as the API names it. */
+const char *
+state_id(const char *s)
+{
+	static const char *const ids[] = {
+		"open", "blocked", "ready", "overdue", "done", "done-late", "waived"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		if (strcasecmp(ids[i], s) == 0 || strcasecmp(state_label(ids[i]), s) == 0)
+			return ids[i];
+	}
+	return s;
+}
+
 void
 print_state(struct client *c, FILE *fp, const char *state)
 {
 	color_on(c, fp, state_color(state));
-	fputs(state != NULL ? state : "?", fp);
+	fputs(state_label(state), fp);
 	color_off(c, fp);
 }
 
@@ -441,33 +500,88 @@ table_noheader(struct table *t)
 	t->header = 0;
 }
 
+/* The bytes of the first n code points of s. */
+static size_t
+utf8_prefix(const char *s, size_t n)
+{
+	const char *p = s;
+
+	for (; *p != '\0'; p++) {
+		if (((unsigned char)*p & 0xc0) != 0x80 && n-- == 0)
+			break;
+	}
+	return (size_t)(p - s);
+}
+
+/*
+ * A title that does not fit goes on over more lines, each broken at a space and starting
+ * under the first: what a person reads is not cut.
+ */
+static void
+print_wrapped(const char *s, size_t width, size_t at)
+{
+	size_t len, brk, i;
+
+	for (;;) {
+		if (utf8_len(s) <= width) {
+			fputs(s, stdout);
+			return;
+		}
+		len = utf8_prefix(s, width);
+		for (brk = len; brk > 0 && s[brk] != ' '; brk--)
+			;
+		if (brk == 0)
+			brk = len;
+		fwrite(s, 1, brk, stdout);
+		for (i = brk; s[i] == ' '; i++)
+			;
+		s += i;
+		printf("\n%*s", (int)at, "");
+	}
+}
+
 static void
 table_line(struct client *c, struct table *t, char **row, const size_t *w, int head)
 {
-	size_t i, n, last;
+	size_t i, n, last, at;
 	char *s;
 
 	/* Trailing empty cells would only leave trailing blanks. */
 	for (last = t->ncols; last > 0 && *row[last - 1] == '\0'; last--)
 		;
 	printf("%*s", (int)t->indent, "");
+	at = t->indent;
 	for (i = 0; i < last; i++) {
+		s = row[i];
+		if (i == t->flexcol && t->below) {
+			if (!head && *s != '\0') {
+				printf("\n%*s", (int)(t->indent + 4), "");
+				print_wrapped(s, w[i], t->indent + 4);
+			}
+			break;
+		}
 		if (i > 0)
 			fputs("  ", stdout);
-		s = row[i];
-		if (i == t->flexcol && utf8_len(s) > w[i])
+		at += i > 0 ? 2 : 0;
+		if (!head && i == t->statecol)
+			s = (char *)state_label(s);
+		else if (!head && i == t->flexcol && i + 1 == t->ncols && utf8_len(s) > w[i]) {
+			print_wrapped(s, w[i], at);
+			break;
+		} else if (i == t->flexcol && utf8_len(s) > w[i])
 			s = utf8_trunc(s, w[i]);
 		n = utf8_len(s);
 		if (head)
 			color_on(c, stdout, "1");
 		else if (i == t->statecol)
-			color_on(c, stdout, state_color(s));
+			color_on(c, stdout, state_color(row[i]));
 		fputs(s, stdout);
-		if (head || (i == t->statecol && state_color(s) != NULL))
+		if (head || (i == t->statecol && state_color(row[i]) != NULL))
 			color_off(c, stdout);
-		if (i + 1 < last && n < w[i])
+		if (i + 1 < last && n < w[i] && !(t->below && i + 1 == t->flexcol))
 			printf("%*s", (int)(w[i] - n), "");
-		if (s != row[i])
+		at += w[i];
+		if (s != row[i] && (head || i != t->statecol))
 			free(s);
 	}
 	fputc('\n', stdout);
@@ -483,18 +597,27 @@ table_print(struct client *c, struct table *t)
 		if (t->header)
 			w[i] = utf8_len(t->head[i]);
 		for (r = 0; r < t->nrows; r++) {
-			if (utf8_len(t->cell[r * t->ncols + i]) > w[i])
-				w[i] = utf8_len(t->cell[r * t->ncols + i]);
+			const char *s = t->cell[r * t->ncols + i];
+
+			if (i == t->statecol)
+				s = state_label(s);
+			if (utf8_len(s) > w[i])
+				w[i] = utf8_len(s);
 		}
 	}
-	/* On a terminal, long titles give way so that each row stays one line. */
+	/* On a terminal, long titles give way: wrapped when last, else cut. */
 	if (c->width > 0 && t->flexcol < t->ncols) {
 		used = t->indent + 2 * (t->ncols - 1);
 		for (i = 0; i < t->ncols; i++) {
 			if (i != t->flexcol)
 				used += w[i];
 		}
-		if (used + w[t->flexcol] > c->width)
+		/* Too little room beside the rest: the title gets lines of its own. */
+		if (used + w[t->flexcol] > c->width && t->flexcol + 1 == t->ncols &&
+		    c->width < used + BELOW_MIN && c->width > t->indent + 4 + FLEX_MIN) {
+			t->below = 1;
+			w[t->flexcol] = c->width - t->indent - 4;
+		} else if (used + w[t->flexcol] > c->width)
 			w[t->flexcol] = c->width > used + FLEX_MIN ? c->width - used : FLEX_MIN;
 	}
 	if (t->header)
@@ -522,12 +645,13 @@ table_free(struct table *t)
 
 /* Log entries as a table: AT, ACTOR, ACTION, [PLAN, KEY,] REASON/NOTE. */
 void
-print_history(struct client *c, json_t *entries, int withkey, size_t indent)
+print_history(struct client *c, json_t *entries, int withkey, size_t indent,
+    const char *zone)
 {
 	struct table *t;
 	json_t *e;
 	const char *plan0 = NULL, *reason, *note, *at;
-	char *when, *why, *actor;
+	char *when, *why, *actor, *head;
 	size_t i;
 	int plans = 0;
 
@@ -540,12 +664,18 @@ print_history(struct client *c, json_t *entries, int withkey, size_t indent)
 			plans = 1;
 	}
 	plans = plans && withkey;
-	if (plans)
-		t = table_new(6, "AT", "ACTOR", "ACTION", "PLAN", "KEY", "REASON/NOTE");
-	else if (withkey)
-		t = table_new(5, "AT", "ACTOR", "ACTION", "KEY", "REASON/NOTE");
+	if (zone != NULL)
+		xasprintf(&head, _("AT (%s)"), zone);
 	else
-		t = table_new(4, "AT", "ACTOR", "ACTION", "REASON/NOTE");
+		head = xstrdup(_("AT"));
+	if (plans)
+		t = table_new(6, head, _("ACTOR"), _("ACTION"), _("PLAN"), _("KEY"),
+		    _("REASON/NOTE"));
+	else if (withkey)
+		t = table_new(5, head, _("ACTOR"), _("ACTION"), _("KEY"), _("REASON/NOTE"));
+	else
+		t = table_new(4, head, _("ACTOR"), _("ACTION"), _("REASON/NOTE"));
+	free(head);
 	table_indent(t, indent);
 	table_flex(t, plans ? 5 : withkey ? 4 : 3);
 
@@ -556,7 +686,7 @@ print_history(struct client *c, json_t *entries, int withkey, size_t indent)
 		reason = jstr(e, "reason");
 		note = jstr(e, "note");
 		if (reason != NULL && *reason != '\0' && note != NULL && *note != '\0')
-			xasprintf(&why, "%s; note: %s", reason, note);
+			xasprintf(&why, _("%s; note: %s"), reason, note);
 		else if (reason != NULL && *reason != '\0')
 			why = xstrdup(reason);
 		else
@@ -564,7 +694,7 @@ print_history(struct client *c, json_t *entries, int withkey, size_t indent)
 		if (jstr(e, "actor") != NULL)
 			actor = xstrdup(jstr(e, "actor"));
 		else if (json_is_integer(json_object_get(e, "uid")))
-			xasprintf(&actor, "uid %lld",
+			xasprintf(&actor, _("uid %lld"),
 			    (long long)json_integer_value(json_object_get(e, "uid")));
 		else
 			actor = xstrdup("");

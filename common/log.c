@@ -3,30 +3,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 
 static const char *log_prog = "termijn";
-static int log_debug_on;
+static int log_debug_on, log_tty;
 
 void
 log_init(const char *progname, int debug)
 {
 	log_prog = progname;
 	log_debug_on = debug;
+	/* A person at a terminal reads warnings and notices; the journal gets everything. */
+	log_tty = isatty(STDERR_FILENO) && getenv("JOURNAL_STREAM") == NULL;
 }
 
-/* "<N>" prefixes are read by journald as the priority; on a terminal they stay readable. */
+/* "<N>" prefixes are read by journald as the priority; a terminal gets none. */
 static void
 vlog(int prio, const char *fmt, va_list ap, const char *suffix)
 {
-	char buf[2048];
+	char buf[2048], pfx[8] = "";
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (!log_tty)
+		snprintf(pfx, sizeof(pfx), "<%d>", prio);
 	if (suffix != NULL)
-		fprintf(stderr, "<%d>%s: %s: %s\n", prio, log_prog, buf, suffix);
+		fprintf(stderr, "%s%s: %s: %s\n", pfx, log_prog, buf, suffix);
 	else
-		fprintf(stderr, "<%d>%s: %s\n", prio, log_prog, buf);
+		fprintf(stderr, "%s%s: %s\n", pfx, log_prog, buf);
 }
 
 void
@@ -52,10 +57,22 @@ log_warnx(const char *fmt, ...)
 }
 
 void
+log_notice(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(5, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
 log_info(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (log_tty && !log_debug_on)
+		return;
 	va_start(ap, fmt);
 	vlog(6, fmt, ap, NULL);
 	va_end(ap);

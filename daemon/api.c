@@ -1,4 +1,5 @@
 /* api.c: the routes of /api/v1 on the client socket, JSON in and out (doc/api.md). */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "log.h"
 #include "remind.h"
 #include "request.h"
+#include "suggest.h"
 #include "termijnd.h"
 #include "tz.h"
 #include "xmalloc.h"
@@ -287,31 +289,154 @@ get_status(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 	control_reply(d, req, 200, o, 0);
 }
 
+/* A copy of s in lower case (NULL: NULL): ids are, and people type Staphorst. */
+static char *
+lower(const char *s)
+{
+	char *t, *p;
+
+	if (s == NULL)
+		return NULL;
+	t = xstrdup(s);
+	for (p = t; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return t;
+}
+
+/* What "no ..." says, and when a name is close, "; did you mean NAME?". */
+static char *
+near_miss(const char *what, const char *word, const char *const *names, size_t n)
+{
+	const char *hit = suggest(word, names, n);
+	char *s;
+
+	if (hit != NULL)
+		xasprintf(&s, _("%s; did you mean %s?"), what, hit);
+	else
+		s = xstrdup(what);
+	return s;
+}
+
+/* The parties (kind 'p') or roles ('r') of plan (NULL: of every plan), ids only. */
+static const char **
+plan_names(struct engine *e, const char *plan, int kind, size_t *n)
+{
+	const char **names = NULL;
+	size_t i, k, cap = 0;
+
+	*n = 0;
+	for (i = 0; i < e->nplans; i++) {
+		struct plan *p = e->plans[i].plan;
+		size_t m = kind == 'p' ? p->nparties : p->nroles;
+
+		if (plan != NULL && strcmp(p->id, plan) != 0)
+			continue;
+		for (k = 0; k < m; k++) {
+			XGROW(names, *n, cap);
+			names[(*n)++] = kind == 'p' ? p->parties[k].id : p->roles[k].id;
+		}
+	}
+	return names;
+}
+
+static int
+among(const char *s, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The filters of a list each name something that exists, case aside: else 404 naming it,
+ * with the near miss. The ids come back in f (lower case, to free with filters_free).
+ */
+struct filters {
+	char	*plan, *party, *state, *owner;
+};
+
+static void
+filters_free(struct filters *f)
+{
+	free(f->plan);
+	free(f->party);
+	free(f->state);
+	free(f->owner);
+}
+
+static int
+filters_check(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q,
+    struct filters *f)
+{
+	struct engine *e = &d->engine;
+	const char **names = NULL, *states[DV_WAIVED + 2], *word = NULL;
+	char *what = NULL, *msg;
+	size_t i, n = 0;
+
+	f->plan = lower(query(q, "plan"));
+	f->party = lower(query(q, "party"));
+	f->state = lower(query(q, "state"));
+	f->owner = lower(query(q, "owner"));
+	if (f->plan != NULL && engine_plan(e, f->plan) == NULL) {
+		names = xcalloc(e->nplans + 1, sizeof(*names));
+		for (i = 0; i < e->nplans; i++)
+			names[n++] = e->plans[i].plan->id;
+		xasprintf(&what, _("no plan %s"), word = query(q, "plan"));
+	}
+	if (what == NULL && f->party != NULL) {
+		names = plan_names(e, f->plan, 'p', &n);
+		if (!among(f->party, names, n))
+			xasprintf(&what, _("no party %s"), word = query(q, "party"));
+	}
+	if (what == NULL && f->owner != NULL) {
+		free(names);
+		names = plan_names(e, f->plan, 'r', &n);
+		if (!among(f->owner, names, n))
+			xasprintf(&what, _("no role %s"), word = query(q, "owner"));
+	}
+	if (what == NULL && f->state != NULL) {
+		free(names);
+		names = states;
+		for (n = 0; n <= DV_WAIVED; n++)
+			states[n] = derived_name((enum derived)n);
+		states[n++] = "open";
+		if (!among(f->state, names, n))
+			xasprintf(&what, _("no state %s (open, blocked, ready, overdue, done, "
+			    "done-late or waived)"), word = query(q, "state"));
+	}
+	if (what != NULL) {
+		msg = near_miss(what, word, names, n);
+		reply_error(d, req, 404, "not-found", msg, 0);
+		free(msg);
+		free(what);
+	}
+	if (names != states)
+		free(names);
+	return what != NULL ? -1 : 0;
+}
+
 static void
 get_milestones(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 {
 	struct engine *e = &d->engine;
-	const char *plan = query(q, "plan"), *party = query(q, "party"), *state = query(q, "state");
-	const char *owner = query(q, "owner");
+	struct filters f = { NULL, NULL, NULL, NULL };
+	const char *plan, *party, *state, *owner;
 	int64_t now = clock_now();
 	json_t *o, *a;
 	size_t i, j;
 	enum derived dv;
 
-	if (plan != NULL && engine_plan(e, plan) == NULL) {
-		reply_error(d, req, 404, "not-found", _("no such plan"), 0);
+	if (filters_check(d, req, q, &f) == -1) {
+		filters_free(&f);
 		return;
 	}
-	if (state != NULL) {
-		for (j = 0; j <= DV_WAIVED; j++)
-			if (strcmp(state, derived_name((enum derived)j)) == 0)
-				break;
-		if (j > DV_WAIVED && strcmp(state, "open") != 0) {
-			reply_error(d, req, 400, "bad-request", _("state: open, blocked, ready, overdue, "
-			    "done, done-late or waived"), 0);
-			return;
-		}
-	}
+	plan = f.plan;
+	party = f.party;
+	state = f.state;
+	owner = f.owner;
 	a = json_array();
 	for (i = 0; i < e->nplans; i++) {
 		struct pstate *ps = &e->plans[i];
@@ -336,6 +461,7 @@ get_milestones(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq 
 	json_object_set_new(o, "now", jtime(now));
 	json_object_set_new(o, "milestones", a);
 	control_reply(d, req, 200, o, 0);
+	filters_free(&f);
 }
 
 struct logctx {

@@ -15,6 +15,7 @@
 #include <event2/listener.h>
 
 #include "accept.h"
+#include "clock.h"
 #include "httperr.h"
 #include "lang.h"
 #include "log.h"
@@ -86,6 +87,10 @@ commit_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	if (wrote) {
+		/* With the turn's changes, the demo time they were made at (main.c). */
+		if (!d->batch_failed && clock_is_demo() &&
+		    store_meta_set(s, "demo_now", clock_now()) == -1)
+			d->batch_failed = 1;
 		if (d->batch_failed) {
 			store_rollback(s);
 			ok = 0;

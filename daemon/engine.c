@@ -1,4 +1,5 @@
 /* engine.c: plans and their states in memory, kept in step with the store; the changes. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include "engine.h"
 #include "ical.h"
 #include "schedule.h"
+#include "suggest.h"
 #include "i18n.h"
 #include "log.h"
 #include "tz.h"
@@ -467,7 +469,7 @@ publish_state(struct engine *e, struct pstate *ps, int64_t now)
 
 /* Milestones marked done in the plan file are recorded once, as done by the plan. */
 static int
-record_plan_done(struct engine *e, struct pstate *ps, int64_t now)
+record_plan_done(struct engine *e, struct pstate *ps)
 {
 	struct instance *in;
 	struct istate *s;
@@ -491,7 +493,8 @@ record_plan_done(struct engine *e, struct pstate *ps, int64_t now)
 		s->changed = s->at;
 		s->version = 1;
 		memset(&a, 0, sizeof(a));
-		a.at = now;
+		/* When it was done, as the plan says: the log tells what happened when. */
+		a.at = s->at;
 		a.actor = "plan";
 		a.uid = -1;
 		a.plan = ps->plan->id;
@@ -591,7 +594,7 @@ engine_load(struct engine *e, struct errlist *errs)
 	if (store_each_state(e->store, NULL, load_state_cb, &lc) == -1)
 		lc.dbfail = 1;
 	for (i = 0; i < lc.nps && !lc.dbfail; i++)
-		if (record_plan_done(e, &lc.ps[i], now) == -1 ||
+		if (record_plan_done(e, &lc.ps[i]) == -1 ||
 		    publish_state(e, &lc.ps[i], now) == -1)
 			lc.dbfail = 1;
 	if (lc.dbfail || store_commit(e->store) == -1) {
@@ -629,6 +632,54 @@ fail:
 
 /* ---- finding ---- */
 
+/* s in lower case into buf (at least strlen(s) + 1): ids are, people type Staphorst. */
+static const char *
+lower_into(char *buf, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		buf[i] = (char)tolower((unsigned char)s[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
+/* Not found: say so, with the key (or plan) that was probably meant. */
+static int
+not_found(struct engine *e, const char *plan, const char *key, struct eng_result *r)
+{
+	const char **names = NULL, *hit;
+	size_t i, j, n = 0, cap = 0;
+	int plan_unknown = plan != NULL && engine_plan(e, plan) == NULL;
+
+	for (i = 0; i < e->nplans; i++) {
+		struct plan *p = e->plans[i].plan;
+
+		if (plan_unknown) {
+			XGROW(names, n, cap);
+			names[n++] = p->id;
+			continue;
+		}
+		if (plan != NULL && strcmp(p->id, plan) != 0)
+			continue;
+		for (j = 0; j < p->ninst; j++) {
+			XGROW(names, n, cap);
+			names[n++] = p->inst[j].key;
+		}
+	}
+	hit = suggest(plan_unknown ? plan : key, names, n);
+	free(names);
+	if (plan_unknown)
+		return hit != NULL ? fail(r, ENG_NOTFOUND, _("no plan %s; did you mean %s?"), plan,
+		    hit) : fail(r, ENG_NOTFOUND, _("no plan %s"), plan);
+	if (plan != NULL)
+		return hit != NULL ? fail(r, ENG_NOTFOUND, _("no milestone %s in plan %s; did you "
+		    "mean %s?"), key, plan, hit) : fail(r, ENG_NOTFOUND,
+		    _("no milestone %s in plan %s"), key, plan);
+	return hit != NULL ? fail(r, ENG_NOTFOUND, _("no milestone %s; did you mean %s?"), key,
+	    hit) : fail(r, ENG_NOTFOUND, _("no milestone %s"), key);
+}
+
 static const struct unfit *
 unfit_find(struct engine *e, const char *plan, const char *id, size_t idlen)
 {
@@ -649,11 +700,17 @@ engine_find(struct engine *e, const char *plan, const char *key, struct pstate *
 	struct instance *in, *hit = NULL;
 	const struct unfit *uf;
 	size_t i, j, nhits = 0;
+	char keybuf[201], planbuf[201];
 
 	if (key == NULL || *key == '\0' || strlen(key) > 200)
 		return fail(r, ENG_BAD, _("a milestone key (ID or ID@PARTY) is needed"));
-	if (plan != NULL && engine_plan(e, plan) == NULL)
+	key = lower_into(keybuf, key);
+	if (plan != NULL && strlen(plan) > 200)
 		return fail(r, ENG_NOTFOUND, _("no plan %s"), plan);
+	if (plan != NULL)
+		plan = lower_into(planbuf, plan);
+	if (plan != NULL && engine_plan(e, plan) == NULL)
+		return not_found(e, plan, key, r);
 	for (i = 0; i < e->nplans; i++) {
 		if (plan != NULL && strcmp(e->plans[i].plan->id, plan) != 0)
 			continue;
@@ -708,9 +765,7 @@ engine_find(struct engine *e, const char *plan, const char *key, struct pstate *
 		return fail(r, ENG_NOTFOUND, _("no milestone %s: %s was added to plan %s at run "
 		    "time and is kept, but no longer fits the plan: %s"), key, uf->id, uf->plan,
 		    uf->why);
-	if (plan != NULL)
-		return fail(r, ENG_NOTFOUND, _("no milestone %s in plan %s"), key, plan);
-	return fail(r, ENG_NOTFOUND, _("no milestone %s"), key);
+	return not_found(e, plan, key, r);
 }
 
 /* ---- changes ---- */

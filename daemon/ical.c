@@ -12,6 +12,7 @@
 #include "plan.h"
 #include "rules.h"
 #include "tz.h"
+#include "version.h"
 #include "workday.h"
 #include "xmalloc.h"
 
@@ -1021,7 +1022,7 @@ ical_render(const struct ical_part *parts, size_t nparts, const struct ical_feed
 
 	put_raw(&r, &out, "BEGIN", "VCALENDAR");
 	put_raw(&r, &out, "VERSION", "2.0");
-	put_raw(&r, &out, "PRODID", "-//termijn//termijn 1.0//NL");
+	put_raw(&r, &out, "PRODID", "-//termijn//termijn " TERMIJN_VERSION "//NL");
 	put_raw(&r, &out, "CALSCALE", "GREGORIAN");
 	put_raw(&r, &out, "METHOD", "PUBLISH");
 	put_text(&r, &out, "X-WR-CALNAME", calname);

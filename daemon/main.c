@@ -19,16 +19,16 @@
 #include "remind.h"
 #include "termijnd.h"
 #include "tz.h"
+#include "version.h"
 #include "xmalloc.h"
 
-#define TERMIJN_VERSION	"0.1"
 
 static void
 usage_to(FILE *f)
 {
 	fprintf(f, "usage: termijnd [-dn] [-f config] [-P plans-dir] [-S state-dir] "
 	    "[-s socket]\n"
-	    "                [--clock-start TIME] [--clock-speed N]\n");
+	    "                [--clock-start TIME] [--clock-speed N] [--clock-restart]\n");
 }
 
 static void
@@ -86,12 +86,40 @@ replace(char **dst, const char *v)
 	*dst = xstrdup(v);
 }
 
+/*
+ * A demo clock goes on where it stopped, as the state it made did (the database keeps the
+ * demo instant of every commit); --clock-restart, or another --clock-start, begins again.
+ */
+static void
+demo_resume(struct termijnd *d, int64_t start, int restart)
+{
+	int64_t was_start, was_now;
+	struct ltime lt;
+	char buf[32];
+
+	if (!restart && store_meta_get(d->engine.store, "demo_start", &was_start) == 1 &&
+	    was_start == start && store_meta_get(d->engine.store, "demo_now", &was_now) == 1 &&
+	    was_now > start) {
+		clock_set_demo(was_now, d->conf->clock_speed);
+		tz_from_utc(d->conf->clock_tz, was_now, &lt);
+		ltime_format(&lt, buf, sizeof(buf));
+		log_notice("demo clock: resumes at %s, %g times real time, where it stopped "
+		    "(--clock-restart: from the start)", buf, d->conf->clock_speed);
+	} else
+		log_notice("demo clock: starts at %s, %g times real time", d->conf->clock_start,
+		    d->conf->clock_speed);
+	if (store_meta_set(d->engine.store, "demo_start", start) == -1 ||
+	    store_meta_set(d->engine.store, "demo_now", clock_now()) == -1)
+		log_warnx("demo clock: cannot keep its time: %s", store_error(d->engine.store));
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "clock-start", required_argument, NULL, 'T' },
 		{ "clock-speed", required_argument, NULL, 'X' },
+		{ "clock-restart", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -103,7 +131,7 @@ main(int argc, char **argv)
 	const char *o_plans = NULL, *o_state = NULL, *o_socket = NULL, *o_start = NULL;
 	const char *o_speed = NULL;
 	char *cause = NULL, *end;
-	int ch, checkonly = 0, debug = 0, i;
+	int ch, checkonly = 0, debug = 0, o_restart = 0, i;
 	int64_t start;
 	size_t k;
 
@@ -117,6 +145,7 @@ main(int argc, char **argv)
 		case 's': o_socket = optarg; break;
 		case 'T': o_start = optarg; break;
 		case 'X': o_speed = optarg; break;
+		case 'R': o_restart = 1; break;
 		case 'V': printf("termijnd %s\n", TERMIJN_VERSION); return 0;
 		case 'h': usage_to(stdout); return 0;
 		default: usage();
@@ -223,11 +252,8 @@ main(int argc, char **argv)
 	}
 
 	signal(SIGPIPE, SIG_IGN);
-	if (d.conf->clock_demo) {
+	if (d.conf->clock_demo)
 		clock_set_demo(start, d.conf->clock_speed);
-		log_info("demo clock: starts at %s, %g times real time", d.conf->clock_start,
-		    d.conf->clock_speed);
-	}
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	/* Three priorities: the group commit (2) runs after the turn's requests (1). */
@@ -237,6 +263,8 @@ main(int argc, char **argv)
 	lang_init(NULL);
 	if ((d.engine.store = store_open(d.conf->state_dir, &cause)) == NULL)
 		fatalx("database: %s", cause);
+	if (d.conf->clock_demo)
+		demo_resume(&d, start, o_restart);
 	d.engine.plans_dir = xstrdup(d.conf->plans_dir);
 	if (engine_load(&d.engine, &errs) == -1) {
 		for (k = 0; k < errs.n; k++)
@@ -255,8 +283,10 @@ main(int argc, char **argv)
 	for (i = 0; i < 3; i++)
 		if (sigs[i] == NULL || event_add(sigs[i], NULL) == -1)
 			fatalx("cannot handle signals");
-	log_info("ready: %zu plan%s from %s, socket %s", d.engine.nplans,
-	    d.engine.nplans == 1 ? "" : "s", d.conf->plans_dir, d.conf->socket);
+	/* The one line a person at the terminal sees: where everything is. */
+	log_notice("ready: %zu plan%s from %s; state in %s, socket %s, feeds on http://%s/",
+	    d.engine.nplans, d.engine.nplans == 1 ? "" : "s", d.conf->plans_dir,
+	    d.conf->state_dir, d.conf->socket, feeds_address(&d) ? feeds_address(&d) : "-");
 	/* Sockets bound and the database open: only now may systemd start what needs us. */
 	notify("READY=1\nSTATUS=%zu plans", d.engine.nplans);
 	notify_watchdog();
@@ -264,6 +294,8 @@ main(int argc, char **argv)
 	event_base_dispatch(d.base);
 
 	control_close(&d);
+	if (clock_is_demo())
+		store_meta_set(d.engine.store, "demo_now", clock_now());
 	feeds_stop(&d);
 	remind_stop(&d);
 	for (i = 0; i < 3; i++)
@@ -276,6 +308,6 @@ main(int argc, char **argv)
 	event_base_free(d.base);
 	lang_free();
 	tz_free();
-	log_info("stopped");
+	log_notice("stopped");
 	return 0;
 }

@@ -129,7 +129,8 @@ outbox_write(struct remind *r, const struct plan *p, const char *key, const char
 	m.to = rcpt;
 	m.subject = subject;
 	m.body = body;
-	m.date = (int64_t)time(NULL);
+	/* The demo clock's time under a demo clock: the mail tells of that moment. */
+	m.date = clock_now();
 	m.utc_offset = utc_offset(p->tz, m.date);
 	m.message_id = msgid;
 	memset(&row, 0, sizeof(row));

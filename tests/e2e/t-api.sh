@@ -49,7 +49,7 @@ expect_in 'cannot start before.* 400$' "timing that cannot work: 400"
 req POST /api/v1/add '{"plan": "bestaatniet", "id": "x", "title": "A", "owner": "secretaris", "due": "2014-02-01"}'
 expect_in ' 404$' "add to an unknown plan: 404"
 req GET '/api/v1/milestones?state=bogus'
-expect_in ' 400$' "an unknown state filter: 400"
+expect_in '"error":"not-found","message":"no state bogus.* 404$' "an unknown state filter: 404, naming it"
 req GET '/api/v1/log?limit=-1'
 expect_in ' 400$' "a bad limit: 400"
 req GET /api/v1/nope

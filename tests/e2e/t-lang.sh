@@ -47,15 +47,15 @@ expect_in 'onbekend werkwoord: bogus' "LANG=nl_NL.UTF-8: the client's own errors
 OUT=$(curl -s --unix-socket "$SOCK" -H 'Accept-Language: nl-NL,nl;q=0.9,en;q=0.8' \
     'http://localhost/api/v1/milestones?plan=bestaatniet')
 expect_in '"error":"not-found"' "Accept-Language nl: the code stays not-found"
-expect_in '"message":"dat plan bestaat niet"' "Accept-Language nl: the message is Dutch"
+expect_in '"message":"geen plan bestaatniet"' "Accept-Language nl: the message is Dutch"
 OUT=$(curl -s --unix-socket "$SOCK" -H 'Accept-Language: de, en;q=0.5' \
     'http://localhost/api/v1/milestones?plan=bestaatniet')
-expect_in '"message":"no such plan"' "Accept-Language de, en: English (no German catalog)"
+expect_in '"message":"no plan bestaatniet"' "Accept-Language de, en: English (no German catalog)"
 OUT=$(curl -s --unix-socket "$SOCK" 'http://localhost/api/v1/milestones?plan=bestaatniet')
-expect_in '"message":"no such plan"' "no Accept-Language: English"
+expect_in '"message":"no plan bestaatniet"' "no Accept-Language: English"
 OUT=$(curl -s --unix-socket "$SOCK" -H 'Accept-Language: en;q=0.9, nl' \
     'http://localhost/api/v1/milestones?plan=bestaatniet')
-expect_in '"message":"dat plan bestaat niet"' "Accept-Language: the higher q wins"
+expect_in '"message":"geen plan bestaatniet"' "Accept-Language: the higher q wins"
 
 stop_daemon
 finish

@@ -17,6 +17,7 @@
 #include "rules.h"
 #include "schedule.h"
 #include "tz.h"
+#include "version.h"
 #include "xmalloc.h"
 
 static const char demo_text[] =
@@ -293,7 +294,7 @@ test_demo_events(void **state)
 
 	/* The calendar's own properties, in their fixed order. */
 	assert_true(starts(s, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
-	    "PRODID:-//termijn//termijn 1.0//NL\r\nCALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n"
+	    "PRODID:-//termijn//termijn " TERMIJN_VERSION "//NL\r\nCALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n"
 	    "X-WR-CALNAME:Termijn — demo\r\nNAME:Termijn — demo\r\n"));
 	assert_non_null(strstr(u, "\r\nX-WR-TIMEZONE:Europe/Amsterdam\r\n"));
 	assert_non_null(strstr(u, "\r\nREFRESH-INTERVAL;VALUE=DURATION:PT30M\r\n"));
