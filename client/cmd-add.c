@@ -162,8 +162,8 @@ cmd_add_exec(struct client *c, int argc, char **argv)
 			when = inst_due(inst);
 			printf(_("added: %s"), jstr_or(inst, "key", "?"));
 			if (*when != '\0')
-				printf(" (%s %s)", jstr(inst, "from_local") != NULL ? "window" :
-				    "due", when);
+				printf(jstr(inst, "from_local") != NULL ? _(" (window %s)") :
+				    _(" (due %s)"), when);
 			printf("\n");
 			free(when);
 		}
