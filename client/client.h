@@ -111,6 +111,7 @@ void		 table_row(struct table *, ...);
 void		 table_state(struct table *, size_t);
 void		 table_flex(struct table *, size_t);
 void		 table_indent(struct table *, size_t);
+void		 table_minor(struct table *, size_t);
 void		 table_noheader(struct table *);
 void		 table_print(struct client *, struct table *);
 void		 table_free(struct table *);

@@ -90,6 +90,7 @@ cmd_list_exec(struct client *c, int argc, char **argv)
 		t = table_new(5, _("PLAN"), _("KEY"), _("STATE"), _("DUE"), _("TITLE"));
 		table_state(t, 2);
 		table_flex(t, 4);
+		table_minor(t, 0);
 	} else {
 		t = table_new(4, _("KEY"), _("STATE"), _("DUE"), _("TITLE"));
 		table_state(t, 1);

@@ -26,6 +26,8 @@ struct table {
 	size_t	  indent;
 	int	  header;
 	int	  below;	/* the flex column on lines of its own, under each row */
+	size_t	  minorcol;	/* goes below too, before the flex text, when still too wide */
+	int	  minor_below;
 };
 
 void
@@ -444,7 +446,7 @@ table_new(size_t ncols, ...)
 	t = xcalloc(1, sizeof(*t));
 	t->ncols = ncols;
 	t->head = xcalloc(ncols, sizeof(*t->head));
-	t->statecol = t->flexcol = ncols;
+	t->statecol = t->flexcol = t->minorcol = ncols;
 	t->header = 1;
 	va_start(ap, ncols);
 	for (i = 0; i < ncols; i++)
@@ -486,6 +488,12 @@ void
 table_flex(struct table *t, size_t col)
 {
 	t->flexcol = col;
+}
+
+void
+table_minor(struct table *t, size_t col)
+{
+	t->minorcol = col;
 }
 
 void
@@ -544,7 +552,8 @@ static void
 table_line(struct client *c, struct table *t, char **row, const size_t *w, int head)
 {
 	size_t i, n, last, at;
-	char *s;
+	char *s, *below;
+	int first = 1;
 
 	/* Trailing empty cells would only leave trailing blanks. */
 	for (last = t->ncols; last > 0 && *row[last - 1] == '\0'; last--)
@@ -553,16 +562,24 @@ table_line(struct client *c, struct table *t, char **row, const size_t *w, int h
 	at = t->indent;
 	for (i = 0; i < last; i++) {
 		s = row[i];
+		if (i == t->minorcol && t->minor_below)
+			continue;
 		if (i == t->flexcol && t->below) {
 			if (!head && *s != '\0') {
+				if (t->minor_below && *row[t->minorcol] != '\0')
+					xasprintf(&below, "%s: %s", row[t->minorcol], s);
+				else
+					below = xstrdup(s);
 				printf("\n%*s", (int)(t->indent + 4), "");
-				print_wrapped(s, w[i], t->indent + 4);
+				print_wrapped(below, w[i], t->indent + 4);
+				free(below);
 			}
 			break;
 		}
-		if (i > 0)
+		if (!first)
 			fputs("  ", stdout);
-		at += i > 0 ? 2 : 0;
+		at += !first ? 2 : 0;
+		first = 0;
 		if (!head && i == t->statecol)
 			s = (char *)state_label(s);
 		else if (!head && i == t->flexcol && i + 1 == t->ncols && utf8_len(s) > w[i]) {
@@ -617,6 +634,9 @@ table_print(struct client *c, struct table *t)
 		    c->width < used + BELOW_MIN && c->width > t->indent + 4 + FLEX_MIN) {
 			t->below = 1;
 			w[t->flexcol] = c->width - t->indent - 4;
+			/* Still too wide: the minor column (the plan) joins the title below. */
+			if (used - 2 > c->width && t->minorcol < t->ncols)
+				t->minor_below = 1;
 		} else if (used + w[t->flexcol] > c->width)
 			w[t->flexcol] = c->width > used + FLEX_MIN ? c->width - used : FLEX_MIN;
 	}

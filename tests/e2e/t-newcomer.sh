@@ -37,6 +37,21 @@ if use_dutch; then
 	expect_in 'collegebesluit@staphorst +aan de beurt' "the ready ones, labelled in Dutch"
 fi
 
+# ---- an 80-column terminal: the title is not cut, nothing runs over (item 5) ----
+script -qfc "stty cols 80; NO_COLOR=1 '$TERMIJN' list --party staphorst" "$T/narrow.log" \
+    >/dev/null 2>&1 </dev/null
+OUT=$(tr -d '\r' < "$T/narrow.log" | grep -v '^Script ')
+all=$OUT
+OUT=$(printf '%s\n' "$all" | tr '\n' ' ' | sed 's/  */ /g')
+expect_in 'College besluit over de bestuursopdracht en het gastheermodel \(Gemeente Staphorst\)' \
+    "at 80 columns the whole title is there"
+OUT=$all
+expect_not_in '…' "at 80 columns nothing is cut off with an ellipsis"
+long=0
+while IFS= read -r line; do [ "${#line}" -gt 80 ] && long=$((long + 1)); done <<< "$OUT"
+[ "$long" -eq 0 ] && ok "at 80 columns no line is longer than 80" ||
+	not_ok "at 80 columns $long lines are longer than 80"
+
 # ---- times say their zone (item 7) ----
 expect_exit 0 "feeds create --person" -- "$TERMIJN" feeds create --person secretaris@staphorst.example
 expect_exit 0 "feeds list under TZ=UTC" -- env TZ=UTC "$TERMIJN" feeds list
@@ -95,7 +110,7 @@ rm -rf "$T/state" && mkdir -p "$T/state"
 script -qfc "echo \$\$ > '$T/tty.pid'; exec '$TERMIJND' -f '$T/termijnd.conf' $ARGS" \
     "$T/tty.log" >/dev/null 2>&1 &
 SPID=$!
-wait_until 10 grep -q 'ready:' "$T/tty.log" || not_ok "termijnd on a terminal did not say ready"
+wait_until 10 grep -qs 'ready:' "$T/tty.log" || not_ok "termijnd on a terminal did not say ready"
 kill -TERM "$(cat "$T/tty.pid")" 2>/dev/null
 wait "$SPID" 2>/dev/null
 OUT=$(tr -d '\r' < "$T/tty.log")
