@@ -463,6 +463,9 @@ struct parser {
 		int	 line;
 	}			 seen[2][48];	/* keys of the block [0] and of its for [1] */
 	size_t			 nseen[2];
+	/* Room in the arrays being filled: growing them one by one is quadratic. */
+	size_t			 ms_cap, roles_cap, parties_cap;
+	size_t			 reqs_cap, formerly_cap, ovr_cap, addrs_cap, contacts_cap;
 };
 
 /* One logical line: key, value (continuations joined) and where it started. */
@@ -471,7 +474,17 @@ struct pline {
 	int	 indent;
 	char	*key;
 	char	*value;		/* continuation lines joined by '\n' */
+	size_t	 vlen, vcap;
 };
+
+/* Make room for n + add elements in arr, doubling its capacity cap. */
+#define GROW(arr, n, add, cap) do {						\
+	if ((n) + (add) > (cap)) {						\
+		while ((cap) < (n) + (add))					\
+			(cap) = (cap) ? (cap) * 2 : 8;				\
+		(arr) = xreallocarray((arr), (cap), sizeof(*(arr)));		\
+	}									\
+} while (0)
 
 static void
 perr(struct parser *ps, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -700,7 +713,7 @@ parse_requires(struct parser *ps, const struct pline *l, struct milestone *m)
 	n = split_words(l->value, &w);
 	if (n == 0)
 		perr(ps, l->line, "requires needs at least one milestone id");
-	m->reqs = xreallocarray(m->reqs, m->nreqs + n, sizeof(*m->reqs));
+	GROW(m->reqs, m->nreqs, n, ps->reqs_cap);
 	for (i = 0; i < n; i++) {
 		r = &m->reqs[m->nreqs];
 		if (requirement_parse(w[i], r, &cause) == -1) {
@@ -828,7 +841,7 @@ key_milestone(struct parser *ps, const struct pline *l)
 				free(w[i]);
 				continue;
 			}
-			m->formerly = xreallocarray(m->formerly, m->nformerly + 1, sizeof(char *));
+			GROW(m->formerly, m->nformerly, 1, ps->formerly_cap);
 			m->formerly[m->nformerly++] = w[i];
 		}
 		free(w);
@@ -961,7 +974,7 @@ key_role(struct parser *ps, const struct pline *l)
 		for (i = 0; i < n; i++) {
 			if (!addr_plausible(w[i]))
 				perr(ps, l->line, "\"%s\" is not an e-mail address", w[i]);
-			r->addrs = xreallocarray(r->addrs, r->naddrs + 1, sizeof(char *));
+			GROW(r->addrs, r->naddrs, 1, ps->addrs_cap);
 			r->addrs[r->naddrs++] = w[i];
 		}
 		free(w);
@@ -989,7 +1002,7 @@ key_party(struct parser *ps, const struct pline *l)
 		for (i = 0; i < pt->ncontacts; i++)
 			if (strcmp(pt->contacts[i].role, w[0]) == 0)
 				perr(ps, l->line, "role %s given twice for party %s", w[0], pt->id);
-		pt->contacts = xreallocarray(pt->contacts, pt->ncontacts + 1, sizeof(*c));
+		GROW(pt->contacts, pt->ncontacts, 1, ps->contacts_cap);
 		c = &pt->contacts[pt->ncontacts++];
 		c->role = w[0];
 		c->addrs = xcalloc(n - 1, sizeof(char *));
@@ -1013,6 +1026,7 @@ open_block(struct parser *ps, const struct pline *l)
 	ps->ovr = NULL;
 	ps->block = B_NONE;
 	ps->nseen[0] = ps->nseen[1] = 0;
+	ps->reqs_cap = ps->formerly_cap = ps->ovr_cap = ps->addrs_cap = ps->contacts_cap = 0;
 	if (strcmp(l->key, "plan") == 0) {
 		if (ps->seen_plan) {
 			perr(ps, l->line, "a second plan in one file: one plan per file");
@@ -1043,7 +1057,7 @@ open_block(struct parser *ps, const struct pline *l)
 		if (plan_role(p, id) != NULL)
 			perr(ps, l->line, "duplicate role %s (first at line %d)", id,
 			    plan_role(p, id)->line);
-		p->roles = xreallocarray(p->roles, p->nroles + 1, sizeof(*p->roles));
+		GROW(p->roles, p->nroles, 1, ps->roles_cap);
 		ps->role = &p->roles[p->nroles++];
 		memset(ps->role, 0, sizeof(*ps->role));
 		ps->role->id = xstrdup(id);
@@ -1053,7 +1067,7 @@ open_block(struct parser *ps, const struct pline *l)
 		if (plan_party(p, id) != NULL)
 			perr(ps, l->line, "duplicate party %s (first at line %d)", id,
 			    plan_party(p, id)->line);
-		p->parties = xreallocarray(p->parties, p->nparties + 1, sizeof(*p->parties));
+		GROW(p->parties, p->nparties, 1, ps->parties_cap);
 		ps->party = &p->parties[p->nparties++];
 		memset(ps->party, 0, sizeof(*ps->party));
 		ps->party->id = xstrdup(id);
@@ -1061,7 +1075,7 @@ open_block(struct parser *ps, const struct pline *l)
 		ps->block = B_PARTY;
 	} else if (strcmp(l->key, "milestone") == 0) {
 		/* Duplicates are found by index_milestones, in O(n log n). */
-		p->ms = xreallocarray(p->ms, p->nms + 1, sizeof(*p->ms));
+		GROW(p->ms, p->nms, 1, ps->ms_cap);
 		ps->ms = &p->ms[p->nms++];
 		memset(ps->ms, 0, sizeof(*ps->ms));
 		ps->ms->escalate_after = -1;
@@ -1152,7 +1166,7 @@ handle_line(struct parser *ps, const struct pline *l)
 				perr(ps, l->line, "for needs a party id");
 				break;
 			}
-			m->ovr = xreallocarray(m->ovr, m->novr + 1, sizeof(*m->ovr));
+			GROW(m->ovr, m->novr, 1, ps->ovr_cap);
 			ps->ovr = &m->ovr[m->novr++];
 			memset(ps->ovr, 0, sizeof(*ps->ovr));
 			ps->ovr->party = xstrdup(l->value);
@@ -1221,6 +1235,21 @@ line_utf8_ok(const char *line)
 	return 1;
 }
 
+/* Append sep and s to l's value, in amortised constant time per byte. */
+static void
+value_append(struct pline *l, const char *sep, const char *s)
+{
+	size_t a = strlen(sep), b = strlen(s);
+
+	if (l->vlen + a + b + 1 > l->vcap) {
+		l->vcap = (l->vlen + a + b + 1) * 2;
+		l->value = xreallocarray(l->value, l->vcap, 1);
+	}
+	memcpy(l->value + l->vlen, sep, a);
+	memcpy(l->value + l->vlen + a, s, b + 1);
+	l->vlen += a + b;
+}
+
 static void
 parse_text(struct parser *ps, const char *text, size_t len)
 {
@@ -1255,17 +1284,14 @@ parse_text(struct parser *ps, const char *text, size_t len)
 		if (cur.key != NULL && indent > cur.indent && strcmp(cur.key, "for") != 0 &&
 		    cur.indent > 0) {
 			/* A continuation line of cur's value. */
-			char *nv;
+			const char *sep;
 
 			/* A description keeps its line breaks and one blank line between paragraphs. */
 			if (strcmp(cur.key, "description") == 0)
-				xasprintf(&nv, "%s%s%s%s", cur.value, *cur.value ? "\n" : "",
-				    pending_blank && *cur.value ? "\n" : "", trim((char *)rest));
+				sep = cur.vlen == 0 ? "" : pending_blank ? "\n\n" : "\n";
 			else
-				xasprintf(&nv, "%s%s%s", cur.value, *cur.value ? " " : "",
-				    trim((char *)rest));
-			free(cur.value);
-			cur.value = nv;
+				sep = cur.vlen == 0 ? "" : " ";
+			value_append(&cur, sep, trim((char *)rest));
 			pending_blank = 0;
 			continue;
 		}
@@ -1284,6 +1310,7 @@ parse_text(struct parser *ps, const char *text, size_t len)
 		cur.indent = indent;
 		cur.key = xstrdup(rest_c);
 		cur.value = xstrdup(trim(sp));
+		cur.vlen = cur.vcap = strlen(cur.value);
 		free(rest_c);
 	}
 	if (cur.key != NULL) {
@@ -1432,40 +1459,80 @@ validate_milestone(const char *file, struct plan *p, struct milestone *m, struct
 	}
 }
 
+/* Ids shown of a long cycle's path, at each end: the message stays a line or two. */
+#define CYCLE_SHOWN	6
+
+/* Report the cycle stack[from..top] -> stack[from], closed by requirement r. */
+static void
+cycle_report(const struct plan *p, const size_t *stack, size_t from, size_t top,
+    const struct requirement *r, struct errlist *errs)
+{
+	char *path = xstrdup(""), *np;
+	size_t s, n = top - from + 1;
+
+	for (s = from; s <= top; s++) {
+		if (n > 2 * CYCLE_SHOWN && s == from + CYCLE_SHOWN) {
+			xasprintf(&np, "%s -> ... (%zu more) ...", path, n - 2 * CYCLE_SHOWN);
+			free(path);
+			path = np;
+			s = top - CYCLE_SHOWN;
+			continue;
+		}
+		xasprintf(&np, "%s%s%s", path, s == from ? "" : " -> ", p->ms[stack[s]].id);
+		free(path);
+		path = np;
+	}
+	errlist_add(errs, p->file, r->line, "dependency cycle: %s -> %s", path,
+	    p->ms[stack[from]].id);
+	free(path);
+}
+
 /*
- * Depth-first search over milestones; every back edge closes a cycle, reported with its
+ * Depth-first search over milestones on a stack of its own: a valid chain of 100,000
+ * milestones must not take the C stack. Every back edge closes a cycle, reported with its
  * path in the direction of requires ("a -> b" reads "a requires b").
  */
 static void
-find_cycles(struct plan *p, size_t i, int *mark, size_t *stack, size_t depth, const char *file,
-    struct errlist *errs)
+find_cycles(struct plan *p, struct errlist *errs)
 {
-	struct milestone *m = &p->ms[i], *t;
-	size_t k, j, s, from;
-	char *path, *np;
+	size_t n = p->nms ? p->nms : 1, root, top, i, j, k;
+	size_t *stack = xcalloc(n, sizeof(size_t));	/* the path from the root */
+	size_t *pos = xcalloc(n, sizeof(size_t));	/* a milestone's place on it */
+	size_t *next = xcalloc(n, sizeof(size_t));	/* its next requirement to follow */
+	unsigned char *mark = xcalloc(n, 1);		/* 0 new, 1 on the path, 2 done */
+	struct milestone *m, *t;
 
-	mark[i] = 1;
-	stack[depth] = i;
-	for (k = 0; k < m->nreqs; k++) {
-		if ((t = plan_milestone(p, m->reqs[k].id)) == NULL || t == m)
+	for (root = 0; root < p->nms; root++) {
+		if (mark[root] != 0)
 			continue;
-		j = (size_t)(t - p->ms);
-		if (mark[j] == 1) {
-			for (from = 0; stack[from] != j; from++)
-				;
-			path = xstrdup(p->ms[stack[from]].id);
-			for (s = from + 1; s <= depth; s++) {
-				xasprintf(&np, "%s -> %s", path, p->ms[stack[s]].id);
-				free(path);
-				path = np;
+		mark[root] = 1;
+		stack[0] = root;
+		top = 1;
+		while (top > 0) {
+			i = stack[top - 1];
+			m = &p->ms[i];
+			if (next[i] == m->nreqs) {
+				mark[i] = 2;
+				top--;
+				continue;
 			}
-			errlist_add(errs, file, m->reqs[k].line, "dependency cycle: %s -> %s", path,
-			    t->id);
-			free(path);
-		} else if (mark[j] == 0)
-			find_cycles(p, j, mark, stack, depth + 1, file, errs);
+			k = next[i]++;
+			if ((t = plan_milestone(p, m->reqs[k].id)) == NULL || t == m)
+				continue;
+			j = (size_t)(t - p->ms);
+			if (mark[j] == 1)
+				cycle_report(p, stack, pos[j], top - 1, &m->reqs[k], errs);
+			else if (mark[j] == 0) {
+				mark[j] = 1;
+				pos[j] = top;
+				stack[top++] = j;
+			}
+		}
 	}
-	mark[i] = 2;
+	free(stack);
+	free(pos);
+	free(next);
+	free(mark);
 }
 
 static void
@@ -1569,8 +1636,6 @@ plan_expand(struct plan *p, struct errlist *errs)
 	struct milestone *m, *t;
 	struct instance *in;
 	struct party *pt;
-	int *mark;
-	size_t *stack;
 	char a[32], b[32];
 
 	instances_free(p);
@@ -1578,13 +1643,7 @@ plan_expand(struct plan *p, struct errlist *errs)
 		index_milestones(p, errs);
 	for (i = 0; i < p->nms; i++)
 		validate_milestone(p->file, p, &p->ms[i], errs);
-	mark = xcalloc(p->nms ? p->nms : 1, sizeof(int));
-	stack = xcalloc(p->nms ? p->nms : 1, sizeof(size_t));
-	for (i = 0; i < p->nms; i++)
-		if (mark[i] == 0)
-			find_cycles(p, i, mark, stack, 0, p->file, errs);
-	free(mark);
-	free(stack);
+	find_cycles(p, errs);
 	if (errs->n > start_err)
 		return -1;
 
