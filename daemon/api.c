@@ -519,7 +519,7 @@ get_milestone(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *
 	struct eng_result r = { 0 };
 	struct pstate *ps = NULL;
 	struct instance *in;
-	size_t idx, i, n;
+	size_t idx, i, n, *v;
 	int64_t now = clock_now();
 	const char **addrs;
 	json_t *o, *a;
@@ -540,25 +540,29 @@ get_milestone(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *
 	free(addrs);
 	json_object_set_new(o, "addresses", a);
 	a = json_array();
-	for (i = 0; i < in->npre; i++) {
-		size_t k = in->pre[i];
+	n = plan_prereqs(ps->plan, idx, &v);
+	for (i = 0; i < n; i++) {
+		size_t k = v[i];
 
 		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b}", "key",
 		    ps->plan->inst[k].key, "title", ps->plan->inst[k].title, "state",
 		    derived_name(rules_derived(ps->plan, ps->st, k, now)), "met",
 		    rules_met(&ps->st[k])));
 	}
+	free(v);
 	json_object_set_new(o, "requires", a);
 	r.nunmet = rules_unmet(ps->plan, ps->st, idx, now, &r.unmet);
 	json_object_set_new(o, "unmet", unmet_json(ps, r.unmet, r.nunmet));
 	a = json_array();
-	for (i = 0; i < in->ndep; i++) {
-		size_t k = in->dep[i];
+	n = plan_dependents(ps->plan, idx, &v);
+	for (i = 0; i < n; i++) {
+		size_t k = v[i];
 
 		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "key",
 		    ps->plan->inst[k].key, "title", ps->plan->inst[k].title, "state",
 		    derived_name(rules_derived(ps->plan, ps->st, k, now))));
 	}
+	free(v);
 	json_object_set_new(o, "dependents", a);
 	lc.e = &d->engine;
 	lc.a = json_array();

@@ -716,6 +716,7 @@ describe(struct render *r, struct buf *b, const struct plan *p, const struct ist
 	const struct istate *s = &st[idx];
 	const struct recurrence *rc = &in->ms->recur;
 	char a[32], c[32];
+	size_t *v, n;
 	int fi;
 
 	b->n = 0;
@@ -752,8 +753,12 @@ describe(struct render *r, struct buf *b, const struct plan *p, const struct ist
 		}
 		buf_printf(b, " (%d/%d)\n", in->occ, in->nocc);
 	}
-	inst_list(r, b, w->waits, p, st, in->pre, in->npre);
-	inst_list(r, b, w->unblocks, p, st, in->dep, in->ndep);
+	n = plan_prereqs(p, idx, &v);
+	inst_list(r, b, w->waits, p, st, v, n);
+	free(v);
+	n = plan_dependents(p, idx, &v);
+	inst_list(r, b, w->unblocks, p, st, v, n);
+	free(v);
 	if (s->status != ST_OPEN) {
 		local_str(a, sizeof(a), p, s->at);
 		buf_printf(b, "%s %s", s->status == ST_DONE ? w->done_on : w->waived_on, a);
@@ -854,12 +859,14 @@ event_stamp(const struct ical_part *pt, const struct istate *st, size_t idx)
 {
 	const struct instance *in = &pt->plan->inst[idx];
 	int64_t t = max64(pt->plan_stamp, st[idx].changed);
-	size_t i;
+	size_t i, k;
 
-	for (i = 0; i < in->npre; i++)
-		t = max64(t, st[in->pre[i]].changed);
-	for (i = 0; i < in->ndep; i++)
-		t = max64(t, st[in->dep[i]].changed);
+	for (i = 0; i < in->npre_runs; i++)
+		for (k = in->pre_runs[i].first; k < in->pre_runs[i].first + in->pre_runs[i].n; k++)
+			t = max64(t, st[k].changed);
+	for (i = 0; i < in->ndep_runs; i++)
+		for (k = in->dep_runs[i].first; k < in->dep_runs[i].first + in->dep_runs[i].n; k++)
+			t = max64(t, st[k].changed);
 	return t;
 }
 
@@ -876,7 +883,7 @@ event_write(struct render *r, struct buf *out, const struct ical_part *pt,
 	struct buf sum = { NULL, 0, 0 };
 	int64_t stamp;
 	char when[32], *uid;
-	size_t i;
+	size_t i, n, *pre;
 
 	if (ev_times(in, &ev) == -1)
 		return;		/* the parser requires a due date: nothing to place */
@@ -918,14 +925,16 @@ event_write(struct render *r, struct buf *out, const struct ical_part *pt,
 	put_raw(r, out, "STATUS", dv == DV_WAIVED ? "CANCELLED" : "CONFIRMED");
 	put_raw(r, out, "TRANSP", "TRANSPARENT");
 	/* RFC 9253: the prerequisite must finish before this one can start. */
-	for (i = 0; i < in->npre; i++) {
+	n = plan_prereqs(p, idx, &pre);
+	for (i = 0; i < n; i++) {
 		free(uid);
-		uid = ical_uid(p, in->pre[i]);
+		uid = ical_uid(p, pre[i]);
 		line_start(r, "RELATED-TO");
 		line_param(r, "RELTYPE", "FINISHTOSTART");
 		line_text(r, uid);
 		line_end(r, out);
 	}
+	free(pre);
 	free(uid);
 	if (r->opts->with_alarms && st[idx].status == ST_OPEN)
 		alarms(r, out, p, in, &ev, sum.p);

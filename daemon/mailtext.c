@@ -233,30 +233,37 @@ instance_list(const struct plan *p, const struct istate *st, const size_t *idx, 
 static char *
 held_up_list(const struct plan *p, const struct istate *st, size_t idx, int en)
 {
-	char *out = xstrdup(""), *next;
-	size_t k, end, j;
+	char *out = NULL, *line;
+	size_t k, end, i, j, len = 0, cap = 0, n;
 
 	for (rules_group_range(p, idx, &k, &end); k < end; k++) {
 		const struct instance *in = &p->inst[k];
 
 		if (!rules_together(p, idx, k) || st[k].status != ST_OPEN)
 			continue;
-		for (j = 0; j < in->npre; j++) {
-			const struct instance *pre = &p->inst[in->pre[j]];
+		IRANGE_FOREACH(in->pre_runs, in->npre_runs, i, j) {
+			const struct instance *pre = &p->inst[j];
 
 			if (rules_met(&st[pre->idx]))
 				continue;
-			xasprintf(&next, "%s  - %s: %s %s%s%s (%s)\n", out, in->party ?
+			/* Appended in place: 200 parties waiting for 200 each is 40,000 lines. */
+			n = (size_t)xasprintf(&line, "  - %s: %s %s%s%s (%s)\n", in->party ?
 			    (in->party->name ? in->party->name : in->party->id) : p->id,
 			    en ? "waits for" : "wacht op", pre->title, pre->party ? ", " : "",
 			    pre->party ? (pre->party->name ? pre->party->name : pre->party->id) : "",
 			    pre->key);
-			free(out);
-			out = next;
+			if (len + n + 1 > cap) {
+				cap = (len + n + 1) * 2;
+				out = xreallocarray(out, cap, 1);
+			}
+			memcpy(out + len, line, n + 1);
+			len += n;
+			free(line);
 		}
 	}
-	if (*out != '\0')
-		out[strlen(out) - 1] = '\0';
+	if (out == NULL)
+		return xstrdup("");
+	out[len - 1] = '\0';
 	return out;
 }
 
@@ -318,6 +325,7 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
 	struct vars v;
 	char buf[128], buf2[128], *out, *nl, *s;
 	int days = last->kind == RK_LEAD ? last->n : 0;
+	size_t *list, n;
 
 	memset(&v, 0, sizeof(v));
 	if (tmpl == NULL) {
@@ -386,8 +394,12 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
 		var(&v, "description_block", s);
 	} else
 		var(&v, "description_block", xstrdup(""));
-	var(&v, "waits_for", instance_list(p, st, in->pre, in->npre, en));
-	var(&v, "unblocks", instance_list(p, st, in->dep, in->ndep, en));
+	n = plan_prereqs(p, last->inst, &list);
+	var(&v, "waits_for", instance_list(p, st, list, n, en));
+	free(list);
+	n = plan_dependents(p, last->inst, &list);
+	var(&v, "unblocks", instance_list(p, st, list, n, en));
+	free(list);
 	var(&v, "held_up", held_up_list(p, st, in->idx, en));
 	xasprintf(&s, "termijn done -p %s %s", p->id, in->key);
 	var(&v, "command", s);

@@ -12,16 +12,41 @@
 
 #define DEFAULT_TZ	"Europe/Amsterdam"
 
+/* Cut msg in place to about ERRMSG_MAX bytes, keeping its start and end, whole UTF-8 characters. */
+static void
+errmsg_clip(char *msg)
+{
+	size_t len = strlen(msg), head = ERRMSG_MAX * 3 / 4, tail;
+	char mark[48];
+
+	if (len <= ERRMSG_MAX)
+		return;
+	while (head > 0 && ((unsigned char)msg[head] & 0xc0) == 0x80)
+		head--;
+	tail = len - ERRMSG_MAX / 5;
+	while (tail < len && ((unsigned char)msg[tail] & 0xc0) == 0x80)
+		tail++;
+	snprintf(mark, sizeof(mark), "...(%zu bytes cut)...", tail - head);
+	memmove(msg + head + strlen(mark), msg + tail, len - tail + 1);
+	memcpy(msg + head, mark, strlen(mark));
+}
+
 void
 errlist_add(struct errlist *e, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg, *full;
 
+	if (e->max > 0 && e->n >= e->max) {
+		e->dropped++;
+		return;
+	}
 	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) == -1)
 		msg = NULL;
 	va_end(ap);
+	if (msg != NULL)
+		errmsg_clip(msg);
 	if (line > 0)
 		xasprintf(&full, "%s:%d: %s", file, line, msg ? msg : "?");
 	else
@@ -206,8 +231,8 @@ instances_free(struct plan *p)
 
 	for (i = 0; i < p->ninst; i++) {
 		free(p->inst[i].key);
-		free(p->inst[i].pre);
-		free(p->inst[i].dep);
+		free(p->inst[i].pre_runs);
+		free(p->inst[i].dep_runs);
 	}
 	free(p->inst);
 	free(p->inst_sorted);
@@ -228,6 +253,7 @@ plan_free(struct plan *p)
 		milestone_clear(&p->ms[i]);
 	free(p->ms);
 	free(p->ms_sorted);
+	free(p->parties_sorted);
 	for (i = 0; i < p->nparties; i++) {
 		free(p->parties[i].id);
 		free(p->parties[i].name);
@@ -294,11 +320,24 @@ plan_renamed(const struct plan *p, const char *oldid)
 struct party *
 plan_party(const struct plan *p, const char *id)
 {
-	size_t i;
+	size_t i, lo = 0, hi = p->nparties_sorted, mid;
+	int c;
 
-	for (i = 0; i < p->nparties; i++)
-		if (strcmp(p->parties[i].id, id) == 0)
-			return &p->parties[i];
+	if (p->nparties_sorted != p->nparties || p->parties_sorted == NULL) {
+		for (i = 0; i < p->nparties; i++)
+			if (strcmp(p->parties[i].id, id) == 0)
+				return &p->parties[i];
+		return NULL;
+	}
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(p->parties[p->parties_sorted[mid]].id, id)) == 0)
+			return &p->parties[p->parties_sorted[mid]];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -347,6 +386,38 @@ cmp_inst(const void *a, const void *b)
 {
 	return strcmp(sorting->inst[*(const size_t *)a].key,
 	    sorting->inst[*(const size_t *)b].key);
+}
+
+static int
+cmp_party(const void *a, const void *b)
+{
+	return strcmp(sorting->parties[*(const size_t *)a].id,
+	    sorting->parties[*(const size_t *)b].id);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Lookups of parties in O(log n), and of a milestone's parties (sorted in place). */
+static void
+index_parties(struct plan *p)
+{
+	size_t i;
+
+	free(p->parties_sorted);
+	p->parties_sorted = xcalloc(p->nparties ? p->nparties : 1, sizeof(size_t));
+	for (i = 0; i < p->nparties; i++)
+		p->parties_sorted[i] = i;
+	sorting = p;
+	qsort(p->parties_sorted, p->nparties, sizeof(size_t), cmp_party);
+	sorting = NULL;
+	p->nparties_sorted = p->nparties;
+	for (i = 0; i < p->nms; i++)
+		if (p->ms[i].nparties > 1)
+			qsort(p->ms[i].parties, p->ms[i].nparties, sizeof(char *), cmp_str);
 }
 
 /* Sort the milestones by id; a duplicate id is reported at its second place. */
@@ -466,6 +537,7 @@ struct parser {
 	/* Room in the arrays being filled: growing them one by one is quadratic. */
 	size_t			 ms_cap, roles_cap, parties_cap;
 	size_t			 reqs_cap, formerly_cap, ovr_cap, addrs_cap, contacts_cap;
+	int			 said_too_many[3];	/* roles, parties, milestones */
 };
 
 /* One logical line: key, value (continuations joined) and where it started. */
@@ -1017,6 +1089,18 @@ key_party(struct parser *ps, const struct pline *l)
 		perr(ps, l->line, "unknown key \"%s\" in party %s (name, role)", l->key, pt->id);
 }
 
+/* Past a limit a block is refused, said once, and its lines skipped. */
+static int
+too_many(struct parser *ps, const struct pline *l, const char *kind, size_t n, size_t max)
+{
+	if (strcmp(l->key, kind) != 0 || n < max)
+		return 0;
+	if (n == max && !ps->said_too_many[kind[0] == 'r' ? 0 : kind[0] == 'p' ? 1 : 2]++)
+		perr(ps, l->line, "more than %zu %s blocks: a plan may have at most %zu (see "
+		    "termijn.plan(5))", max, kind, max);
+	return 1;
+}
+
 static void
 open_block(struct parser *ps, const struct pline *l)
 {
@@ -1053,6 +1137,10 @@ open_block(struct parser *ps, const struct pline *l)
 			return;
 		}
 	}
+	if (too_many(ps, l, "role", p->nroles, PLAN_MAX_ROLES) ||
+	    too_many(ps, l, "party", p->nparties, PLAN_MAX_PARTIES) ||
+	    too_many(ps, l, "milestone", p->nms, PLAN_MAX_MILESTONES))
+		return;
 	if (strcmp(l->key, "role") == 0) {
 		if (plan_role(p, id) != NULL)
 			perr(ps, l->line, "duplicate role %s (first at line %d)", id,
@@ -1323,19 +1411,14 @@ parse_text(struct parser *ps, const char *text, size_t len)
 
 /* ---- validation and expansion ---- */
 
+/* Does m apply to party? In O(log n): index_parties sorted m's parties. */
 static int
 party_in(const struct plan *p, const struct milestone *m, const char *party)
 {
-	size_t i;
-
 	if (!m->per_party || plan_party(p, party) == NULL)
 		return 0;
-	if (m->parties == NULL)
-		return 1;
-	for (i = 0; i < m->nparties; i++)
-		if (strcmp(m->parties[i], party) == 0)
-			return 1;
-	return 0;
+	return m->parties == NULL || (m->nparties > 0 &&
+	    bsearch(&party, m->parties, m->nparties, sizeof(char *), cmp_str) != NULL);
 }
 
 static void
@@ -1434,6 +1517,8 @@ validate_milestone(const char *file, struct plan *p, struct milestone *m, struct
 			    m->id, r->id);
 			continue;
 		}
+		r->target = (size_t)(t - p->ms);
+		r->target_party = r->scope == REQ_PARTY ? plan_party(p, r->party) : NULL;
 		if (r->scope == REQ_SAME && (!t->per_party || !m->per_party))
 			errlist_add(errs, file, r->line, "requires %s@same: both milestones must be per "
 			    "party", r->id);
@@ -1448,13 +1533,17 @@ validate_milestone(const char *file, struct plan *p, struct milestone *m, struct
 			    r->id, r->party, r->id, r->party);
 		if ((r->scope == REQ_SAME || r->scope == REQ_AUTO) && t->per_party &&
 		    m->per_party) {
-			size_t k;
+			size_t k, nk = m->parties != NULL ? m->nparties : p->nparties;
+			const char *id;
 
-			for (k = 0; k < p->nparties; k++)
-				if (party_in(p, m, p->parties[k].id) && !party_in(p, t, p->parties[k].id))
+			/* Over m's own parties: a party list per requirement, not every party. */
+			for (k = 0; k < nk; k++) {
+				id = m->parties != NULL ? m->parties[k] : p->parties[k].id;
+				if ((k == 0 || m->parties == NULL || strcmp(id, m->parties[k - 1]) != 0) &&
+				    party_in(p, m, id) && !party_in(p, t, id))
 					errlist_add(errs, file, r->line, "requires %s: %s has no instance "
-					    "for party %s (write %s@all?)", r->id, r->id,
-					    p->parties[k].id, r->id);
+					    "for party %s (write %s@all?)", r->id, r->id, id, r->id);
+			}
 		}
 	}
 }
@@ -1536,18 +1625,6 @@ find_cycles(struct plan *p, struct errlist *errs)
 }
 
 static void
-inst_add_pre(struct instance *in, size_t pre)
-{
-	size_t i;
-
-	for (i = 0; i < in->npre; i++)
-		if (in->pre[i] == pre)
-			return;
-	in->pre = xreallocarray(in->pre, in->npre + 1, sizeof(size_t));
-	in->pre[in->npre++] = pre;
-}
-
-static void
 inst_timing(struct plan *p, struct instance *in)
 {
 	const struct timing *t = &in->timing;
@@ -1559,23 +1636,6 @@ inst_timing(struct plan *p, struct instance *in)
 		in->start = tz_to_utc(p->tz, &t->due);
 	in->not_before = t->not_before.set ? tz_to_utc(p->tz, &t->not_before) : 0;
 	in->opens = t->from.set && !in->ms->window_notice ? in->start : 0;
-}
-
-/* The instances of t that a requirement names: of one party (or of the once milestone),
- * or of every party (pt NULL with all); of a series, every occurrence or the last. */
-static void
-add_pre_of(struct plan *p, struct instance *in, const struct milestone *t,
-    const struct party *pt, int all, int last)
-{
-	size_t k;
-
-	for (k = t->inst_first; k < t->inst_first + t->inst_n; k++) {
-		if (!all && p->inst[k].party != pt)
-			continue;
-		if (last && p->inst[k].occ != p->inst[k].nocc)
-			continue;
-		inst_add_pre(in, k);
-	}
 }
 
 /* Shift a local time by days, if it is set. */
@@ -1629,18 +1689,285 @@ expand_series(struct plan *p, const struct instance *proto, size_t *cap)
 	free(dates);
 }
 
+/* The instances of t for party pt (NULL: t is once): a run, as they are in party order. */
+static struct irange
+series_of(const struct plan *p, const struct milestone *t, const struct party *pt)
+{
+	size_t lo = t->inst_first, hi = t->inst_first + t->inst_n, mid, first;
+	struct irange r;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (p->inst[mid].party < pt)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	hi = t->inst_first + t->inst_n;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (p->inst[mid].party <= pt)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	r.first = first;
+	r.n = lo - first;
+	return r;
+}
+
+/* Append run r to v (n, cap) when it is not empty. */
+static void
+run_push(struct irange **v, size_t *n, size_t *cap, size_t first, size_t len)
+{
+	if (len == 0)
+		return;
+	XGROW(*v, *n, *cap);
+	(*v)[*n].first = first;
+	(*v)[(*n)++].n = len;
+}
+
+/*
+ * The runs that requirement r of instance in asks for, appended to v: all of t, the series
+ * of one party (or of a milestone that is once), or of a series only the last occurrence.
+ */
+static void
+req_runs(const struct plan *p, const struct instance *in, const struct requirement *r,
+    struct irange **v, size_t *n, size_t *cap)
+{
+	const struct milestone *t = &p->ms[r->target];
+	enum req_scope sc = r->scope;
+	struct irange s;
+	size_t k;
+
+	if (sc == REQ_AUTO)
+		sc = in->ms->per_party ? REQ_SAME : REQ_ALL;
+	if (t->per_party && sc == REQ_ALL) {
+		if (!r->last) {
+			run_push(v, n, cap, t->inst_first, t->inst_n);
+			return;
+		}
+		for (k = t->inst_first; k < t->inst_first + t->inst_n; k++)
+			if (p->inst[k].occ == p->inst[k].nocc)
+				run_push(v, n, cap, k, 1);
+		return;
+	}
+	s = series_of(p, t, !t->per_party ? NULL : sc == REQ_SAME ? in->party : r->target_party);
+	if (r->last && s.n > 0)
+		run_push(v, n, cap, s.first + s.n - 1, 1);
+	else
+		run_push(v, n, cap, s.first, s.n);
+}
+
+static int
+cmp_run(const void *a, const void *b)
+{
+	const struct irange *x = a, *y = b;
+
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return x->n > y->n ? -1 : x->n < y->n;
+}
+
+/* Sort runs and drop those inside another (one of a milestone's inside all of them). */
+static size_t
+runs_normalise(struct irange *v, size_t n, size_t *count)
+{
+	size_t i, k = 0;
+
+	*count = 0;
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_run);
+	for (i = 0; i < n; i++) {
+		if (k > 0 && v[i].first + v[i].n <= v[k - 1].first + v[k - 1].n)
+			continue;
+		v[k++] = v[i];
+		*count += v[i].n;
+	}
+	return k;
+}
+
+static size_t
+runs_flatten(const struct irange *v, size_t nruns, size_t n, size_t **out)
+{
+	size_t i, j, k = 0, *o = xcalloc(n ? n : 1, sizeof(size_t));
+
+	for (i = 0; i < nruns; i++)
+		for (j = 0; j < v[i].n; j++)
+			o[k++] = v[i].first + j;
+	*out = o;
+	return k;
+}
+
+size_t
+plan_prereqs(const struct plan *p, size_t idx, size_t **out)
+{
+	const struct instance *in = &p->inst[idx];
+
+	return runs_flatten(in->pre_runs, in->npre_runs, in->npre, out);
+}
+
+size_t
+plan_dependents(const struct plan *p, size_t idx, size_t **out)
+{
+	const struct instance *in = &p->inst[idx];
+
+	return runs_flatten(in->dep_runs, in->ndep_runs, in->ndep, out);
+}
+
+/* Instances of the milestones as written: before any is made, so that a limit holds. */
+static size_t
+count_instances(const struct plan *p)
+{
+	size_t i, k, n = 0;
+	const struct milestone *m;
+
+	for (i = 0; i < p->nms; i++) {
+		m = &p->ms[i];
+		if (!m->per_party)
+			n++;
+		else if (m->parties == NULL)
+			n += p->nparties;
+		else
+			for (k = 0; k < m->nparties; k++)
+				n += k == 0 || strcmp(m->parties[k], m->parties[k - 1]) != 0;
+	}
+	return n;
+}
+
+/*
+ * Dependents mirror prerequisites, made from the requirements: what a requirement asks of t
+ * is the same for every instance of m, whose run goes to each instance asked for, except
+ * with @same, where it is so for each party's series of m. With fill NULL, count them.
+ */
+static void
+add_dependents(struct plan *p, size_t *fill)
+{
+	size_t i, j, k, x, g, end, n, cap = 0;
+	struct irange *v = NULL;
+	struct milestone *m;
+	struct instance *d;
+
+	for (i = 0; i < p->nms; i++) {
+		m = &p->ms[i];
+		for (j = 0; j < m->nreqs; j++) {
+			const struct requirement *r = &m->reqs[j];
+			int same = p->ms[r->target].per_party && (r->scope == REQ_SAME ||
+			    (r->scope == REQ_AUTO && m->per_party));
+
+			for (g = m->inst_first; g < m->inst_first + m->inst_n; g = end) {
+				if (same)
+					end = g + series_of(p, m, p->inst[g].party).n;
+				else
+					end = m->inst_first + m->inst_n;
+				n = 0;
+				req_runs(p, &p->inst[g], r, &v, &n, &cap);
+				IRANGE_FOREACH(v, n, k, x) {
+					d = &p->inst[x];
+					if (fill == NULL) {
+						d->ndep_runs++;
+						continue;
+					}
+					d->dep_runs[fill[x]].first = g;
+					d->dep_runs[fill[x]++].n = end - g;
+				}
+			}
+		}
+	}
+	free(v);
+}
+
+/* Prerequisite and dependent runs of every instance; -1 past PLAN_MAX_LINKS. */
+static int
+link_instances(struct plan *p, struct errlist *errs)
+{
+	size_t i, j, nlinks = 0, n, cap = 0, *fill;
+	struct irange *v = NULL;
+	struct instance *in;
+
+	/* Counted before they are made, so that a plan past the limit costs nothing more. */
+	add_dependents(p, NULL);
+	for (i = 0; i < p->ninst; i++) {
+		in = &p->inst[i];
+		n = 0;
+		for (j = 0; j < in->ms->nreqs; j++)
+			req_runs(p, in, &in->ms->reqs[j], &v, &n, &cap);
+		nlinks += n + in->ndep_runs;
+	}
+	if (nlinks > PLAN_MAX_LINKS) {
+		free(v);
+		errlist_add(errs, p->file, 0, "%zu links between instances: a plan may have at most "
+		    "%d (an @all requirement is one link for each instance on either side)", nlinks,
+		    PLAN_MAX_LINKS);
+		return -1;
+	}
+	for (i = 0; i < p->ninst; i++) {
+		in = &p->inst[i];
+		n = 0;
+		for (j = 0; j < in->ms->nreqs; j++)
+			req_runs(p, in, &in->ms->reqs[j], &v, &n, &cap);
+		in->npre_runs = runs_normalise(v, n, &in->npre);
+		in->pre_runs = xcalloc(in->npre_runs ? in->npre_runs : 1, sizeof(*v));
+		if (in->npre_runs > 0)
+			memcpy(in->pre_runs, v, in->npre_runs * sizeof(*v));
+	}
+	free(v);
+	for (i = 0; i < p->ninst; i++)
+		p->inst[i].dep_runs = xcalloc(p->inst[i].ndep_runs ? p->inst[i].ndep_runs : 1,
+		    sizeof(struct irange));
+	fill = xcalloc(p->ninst ? p->ninst : 1, sizeof(size_t));
+	add_dependents(p, fill);
+	free(fill);
+	for (i = 0; i < p->ninst; i++)
+		p->inst[i].ndep_runs = runs_normalise(p->inst[i].dep_runs, p->inst[i].ndep_runs,
+		    &p->inst[i].ndep);
+	return 0;
+}
+
+/* The earliest moment an instance can be done: not-before, or its window's opening. */
+static int64_t
+earliest(const struct instance *in)
+{
+	return in->not_before > in->opens ? in->not_before : in->opens;
+}
+
+static void
+check_prereq_start(struct plan *p, const struct instance *in, const struct instance *pre,
+    struct errlist *errs)
+{
+	int64_t e = earliest(pre);
+	char a[32], b[32];
+
+	if (e == 0 || e < in->deadline)
+		return;
+	ltime_format(&in->timing.due, a, sizeof(a));
+	ltime_format(e == pre->not_before ? &pre->timing.not_before : &pre->timing.from, b,
+	    sizeof(b));
+	errlist_add(errs, p->file, in->ms->line, "%s is due %s, but its prerequisite %s cannot "
+	    "start before %s", in->key, a, pre->key, b);
+}
+
 int
 plan_expand(struct plan *p, struct errlist *errs)
 {
-	size_t i, j, k, start_err = errs->n, cap = 0, pi;
-	struct milestone *m, *t;
+	size_t i, j, k, start_err = errs->n, cap = 0, ninst;
+	struct milestone *m;
 	struct instance *in;
 	struct party *pt;
+	int64_t *latest;	/* per milestone: the latest earliest start of its instances */
 	char a[32], b[32];
 
 	instances_free(p);
 	if (p->nms_sorted != p->nms)
 		index_milestones(p, errs);
+	index_parties(p);
+	if ((ninst = count_instances(p)) > PLAN_MAX_INSTANCES) {
+		errlist_add(errs, p->file, 0, "%zu instances (milestones times their parties): a "
+		    "plan may have at most %d", ninst, PLAN_MAX_INSTANCES);
+		return -1;
+	}
 	for (i = 0; i < p->nms; i++)
 		validate_milestone(p->file, p, &p->ms[i], errs);
 	find_cycles(p, errs);
@@ -1692,36 +2019,8 @@ plan_expand(struct plan *p, struct errlist *errs)
 	sorting = p;
 	qsort(p->inst_sorted, p->ninst, sizeof(size_t), cmp_inst);
 	sorting = NULL;
-	/* Prerequisites, then dependents as their mirror. */
-	for (i = 0; i < p->ninst; i++) {
-		in = &p->inst[i];
-		m = in->ms;
-		for (j = 0; j < m->nreqs; j++) {
-			struct requirement *r = &m->reqs[j];
-			enum req_scope sc = r->scope;
-
-			t = plan_milestone(p, r->id);
-			if (!t->per_party) {
-				add_pre_of(p, in, t, NULL, 0, r->last);
-				continue;
-			}
-			if (sc == REQ_AUTO)
-				sc = m->per_party ? REQ_SAME : REQ_ALL;
-			if (sc == REQ_SAME)
-				add_pre_of(p, in, t, in->party, 0, r->last);
-			else if (sc == REQ_PARTY)
-				add_pre_of(p, in, t, plan_party(p, r->party), 0, r->last);
-			else
-				add_pre_of(p, in, t, NULL, 1, r->last);
-		}
-	}
-	for (i = 0; i < p->ninst; i++)
-		for (j = 0; j < p->inst[i].npre; j++) {
-			struct instance *pre = &p->inst[p->inst[i].pre[j]];
-
-			pre->dep = xreallocarray(pre->dep, pre->ndep + 1, sizeof(size_t));
-			pre->dep[pre->ndep++] = i;
-		}
+	if (link_instances(p, errs) == -1)
+		return -1;
 	/* Reminders must reach someone: an owner role without any address is an error. */
 	for (i = 0; i < p->ninst; i++) {
 		const char **addrs;
@@ -1732,7 +2031,16 @@ plan_expand(struct plan *p, struct errlist *errs)
 			    in->owner, in->party ? " for party " : "", in->party ? in->party->id : "");
 		free(addrs);
 	}
-	/* Timing that cannot work: due before a prerequisite can even start. */
+	/*
+	 * Timing that cannot work: due before a prerequisite can even start. A run of all of a
+	 * milestone's instances is looked into only when the latest of them is too late.
+	 */
+	latest = xcalloc(p->nms ? p->nms : 1, sizeof(int64_t));
+	for (i = 0; i < p->ninst; i++) {
+		j = (size_t)(p->inst[i].ms - p->ms);
+		if (earliest(&p->inst[i]) > latest[j])
+			latest[j] = earliest(&p->inst[i]);
+	}
 	for (i = 0; i < p->ninst; i++) {
 		in = &p->inst[i];
 		if (in->not_before && in->not_before >= in->deadline) {
@@ -1741,22 +2049,16 @@ plan_expand(struct plan *p, struct errlist *errs)
 			errlist_add(errs, p->file, in->ms->line, "%s cannot be done: not before %s, "
 			    "but due %s", in->key, a, b);
 		}
-		for (j = 0; j < in->npre; j++) {
-			struct instance *pre = &p->inst[in->pre[j]];
-			int64_t earliest = pre->not_before;
+		for (j = 0; j < in->npre_runs; j++) {
+			const struct irange *r = &in->pre_runs[j];
 
-			if (pre->opens > earliest)
-				earliest = pre->opens;
-			if (earliest && earliest >= in->deadline) {
-				ltime_format(&in->timing.due, a, sizeof(a));
-				ltime_format(earliest == pre->not_before ? &pre->timing.not_before :
-				    &pre->timing.from, b, sizeof(b));
-				pi = (size_t)in->ms->line;
-				errlist_add(errs, p->file, (int)pi, "%s is due %s, but its prerequisite %s "
-				    "cannot start before %s", in->key, a, pre->key, b);
-			}
+			if (r->n > 1 && latest[p->inst[r->first].ms - p->ms] < in->deadline)
+				continue;
+			for (k = r->first; k < r->first + r->n; k++)
+				check_prereq_start(p, in, &p->inst[k], errs);
 		}
 	}
+	free(latest);
 	return errs->n > start_err ? -1 : 0;
 }
 
@@ -1764,9 +2066,18 @@ struct plan *
 plan_parse(const char *file, const char *text, size_t len, struct errlist *errs)
 {
 	struct parser ps;
-	struct plan *p = xcalloc(1, sizeof(*p));
-	size_t start = errs->n;
+	struct plan *p;
+	size_t start = errs->n, max = errs->max, dropped = errs->dropped;
 
+	if (len > PLAN_MAX_SIZE) {
+		errlist_add(errs, file, 0, "%zu bytes: a plan may have at most %d (16 MiB)", len,
+		    PLAN_MAX_SIZE);
+		return NULL;
+	}
+	/* A plan's first errors say what is wrong; thousands more would only cost memory. */
+	errs->max = start + PLAN_MAX_ERRORS;
+	errs->dropped = 0;
+	p = xcalloc(1, sizeof(*p));
 	memset(&ps, 0, sizeof(ps));
 	ps.file = file;
 	ps.errs = errs;
@@ -1800,9 +2111,16 @@ plan_parse(const char *file, const char *text, size_t len, struct errlist *errs)
 		size_t i;
 
 		/* Report reference errors too, in the same run; timing checks need a clean parse. */
+		index_parties(p);
 		for (i = 0; i < p->nms; i++)
 			validate_milestone(file, p, &p->ms[i], errs);
 	}
+	if (errs->dropped > 0) {
+		errs->max = 0;
+		errlist_add(errs, file, 0, "%zu more errors not shown", errs->dropped);
+	}
+	errs->max = max;
+	errs->dropped = dropped;
 	if (errs->n > start) {
 		plan_free(p);
 		return NULL;
@@ -1822,15 +2140,13 @@ plan_load(const char *path, struct errlist *errs)
 		errlist_add(errs, path, 0, "%s", strerror(errno));
 		return NULL;
 	}
+	/* Up to one byte past the limit, so that plan_parse tells a file at it from one past. */
 	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 16384;
-			if (cap > 16 * 1024 * 1024) {
-				errlist_add(errs, path, 0, "larger than 16 MiB: not a plan");
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
+		if (len == cap) {
+			if (cap == PLAN_MAX_SIZE + 1)
+				break;
+			cap = cap == 0 ? 16384 : cap * 2 > PLAN_MAX_SIZE + 1 ? PLAN_MAX_SIZE + 1 :
+			    cap * 2;
 			buf = xreallocarray(buf, cap, 1);
 		}
 		n = fread(buf + len, 1, cap - len, f);
@@ -1845,7 +2161,7 @@ plan_load(const char *path, struct errlist *errs)
 		return NULL;
 	}
 	fclose(f);
-	p = plan_parse(path, buf, len, errs);
+	p = plan_parse(path, buf != NULL ? buf : "", len, errs);
 	free(buf);
 	return p;
 }

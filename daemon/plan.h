@@ -27,6 +27,9 @@ struct requirement {
 	char		*party;		/* REQ_PARTY only */
 	int		 last;		/* ID/last: only a series' last occurrence */
 	int		 line;
+	/* Resolved by plan_expand. */
+	size_t		 target;	/* index of the milestone in plan->ms */
+	struct party	*target_party;	/* REQ_PARTY only */
 };
 
 /* Timing as written; for a window, from..due (both inclusive when they are dates). */
@@ -106,6 +109,15 @@ struct role {
 	int	 line;
 };
 
+/* A run of instances, plan->inst[first .. first + n): all of one milestone's, or one. */
+struct irange {
+	size_t	first, n;
+};
+/* Each instance k of the runs v[0 .. n), run i: "break" leaves only the run. */
+#define IRANGE_FOREACH(runs, nruns, i, k)					\
+	for ((i) = 0; (i) < (nruns); (i)++)					\
+		for ((k) = (runs)[i].first; (k) < (runs)[i].first + (runs)[i].n; (k)++)
+
 /* A milestone as it applies to one party (or to the plan, for a milestone that is once). */
 struct instance {
 	struct milestone	*ms;
@@ -120,10 +132,14 @@ struct instance {
 	int64_t			 deadline;	/* end of the due day, or the due time */
 	int64_t			 not_before;
 	int64_t			 opens;		/* a window's start as a rule (not before it), 0: none */
-	size_t			*pre;		/* prerequisite instances (indices in plan->inst) */
-	size_t			 npre;
-	size_t			*dep;		/* instances that require this one */
-	size_t			 ndep;
+	/*
+	 * Prerequisites and dependents as disjoint runs: "requires x@all" is one run of x's
+	 * instances, not a link per pair of parties. npre and ndep count instances.
+	 */
+	struct irange		*pre_runs;
+	size_t			 npre_runs, npre;
+	struct irange		*dep_runs;	/* the instances that require this one */
+	size_t			 ndep_runs, ndep;
 	size_t			 idx;		/* index in plan->inst */
 	int			 occ;		/* recurring: occurrence 1..nocc; else 0 */
 	int			 nocc;
@@ -169,13 +185,28 @@ struct plan {
 	size_t			*ms_sorted;	/* indices of ms, by id */
 	size_t			 nms_sorted;	/* == nms when the index is current */
 	size_t			*inst_sorted;	/* indices of inst, by key */
+	size_t			*parties_sorted;	/* indices of parties, by id */
+	size_t			 nparties_sorted;
 };
+
+/* Limits of one plan, as termijn.plan(5) gives them: past one, the plan is refused. */
+#define PLAN_MAX_SIZE		(16 * 1024 * 1024)	/* bytes of text */
+#define PLAN_MAX_MILESTONES	200000
+#define PLAN_MAX_PARTIES	1000
+#define PLAN_MAX_ROLES		1000
+#define PLAN_MAX_INSTANCES	1000000
+#define PLAN_MAX_LINKS		4000000		/* runs of prerequisites and dependents */
+#define PLAN_MAX_ERRORS		100		/* shown of one plan; the rest are counted */
 
 /* Error messages collected while parsing and validating, each "file:line: message". */
 struct errlist {
 	char	**msg;
 	size_t	 n, cap;
+	size_t	 max;		/* keep at most this many (0: all); the rest are counted */
+	size_t	 dropped;
 };
+/* A message is cut in its middle to at most this many bytes: it may quote any input. */
+#define ERRMSG_MAX	400
 void	errlist_add(struct errlist *, const char *file, int line, const char *fmt, ...)
 	    __attribute__((format(printf, 4, 5)));
 void	errlist_free(struct errlist *);
@@ -204,6 +235,11 @@ struct role		*plan_role(const struct plan *, const char *id);
 struct instance		*plan_instance(const struct plan *, const char *key);
 /* The milestone an old id was renamed to ("formerly"), or NULL. */
 struct milestone	*plan_renamed(const struct plan *, const char *oldid);
+
+/* The prerequisites (dependents) of instance idx one by one, as indices in plan->inst, in
+ * plan order; *out is to be freed. Returns how many. */
+size_t			 plan_prereqs(const struct plan *, size_t idx, size_t **out);
+size_t			 plan_dependents(const struct plan *, size_t idx, size_t **out);
 
 /* The e-mail addresses holding a role for a party (party NULL: plan-wide, else every party's). */
 size_t			 plan_role_addrs(const struct plan *, const char *role, const struct party *,

@@ -36,13 +36,13 @@ rules_together(const struct plan *p, size_t idx, size_t k)
 int
 rules_group_ready(const struct plan *p, const struct istate *st, size_t idx, size_t skip)
 {
-	size_t k, end, j;
+	size_t k, end, i, j;
 
 	for (rules_group_range(p, idx, &k, &end); k < end; k++) {
 		if (!rules_together(p, idx, k) || (k != idx && st[k].status != ST_OPEN))
 			continue;
-		for (j = 0; j < p->inst[k].npre; j++)
-			if (p->inst[k].pre[j] != skip && !rules_met(&st[p->inst[k].pre[j]]))
+		IRANGE_FOREACH(p->inst[k].pre_runs, p->inst[k].npre_runs, i, j)
+			if (j != skip && !rules_met(&st[j]))
 				return 0;
 	}
 	return 1;
@@ -66,14 +66,14 @@ rules_unmet(const struct plan *p, const struct istate *st, size_t idx, int64_t n
 {
 	const struct instance *in = &p->inst[idx];
 	struct unmet *v = NULL;
-	size_t n = 0, cap = 0, i, k, end;
+	size_t n = 0, cap = 0, i, j, k, end, pre;
 
-	for (i = 0; i < in->npre; i++) {
-		if (rules_met(&st[in->pre[i]]))
+	IRANGE_FOREACH(in->pre_runs, in->npre_runs, i, pre) {
+		if (rules_met(&st[pre]))
 			continue;
 		XGROW(v, n, cap);
 		v[n].kind = UNMET_REQUIRES;
-		v[n].inst = in->pre[i];
+		v[n].inst = pre;
 		v[n].not_before = 0;
 		n++;
 	}
@@ -95,9 +95,7 @@ rules_unmet(const struct plan *p, const struct istate *st, size_t idx, int64_t n
 	for (rules_group_range(p, idx, &k, &end); k < end; k++) {
 		if (k == idx || !rules_together(p, idx, k) || st[k].status != ST_OPEN)
 			continue;
-		for (i = 0; i < p->inst[k].npre; i++) {
-			size_t pre = p->inst[k].pre[i];
-
+		IRANGE_FOREACH(p->inst[k].pre_runs, p->inst[k].npre_runs, j, pre) {
 			if (rules_met(&st[pre]) || listed(v, n, pre))
 				continue;
 			XGROW(v, n, cap);
@@ -137,7 +135,10 @@ rules_derived(const struct plan *p, const struct istate *st, size_t idx, int64_t
 	}
 	if (now >= in->deadline)
 		return DV_OVERDUE;
-	return rules_unmet(p, st, idx, now, NULL) > 0 ? DV_BLOCKED : DV_READY;
+	/* rules_unmet() > 0, without making the list: it stops at the first unmet rule. */
+	if ((in->opens && now < in->opens) || (in->not_before && now < in->not_before))
+		return DV_BLOCKED;
+	return rules_group_ready(p, st, idx, (size_t)-1) ? DV_READY : DV_BLOCKED;
 }
 
 const char *
@@ -197,8 +198,7 @@ rules_unblocks(const struct plan *p, const struct istate *st, size_t idx, size_t
 	const struct instance *in = &p->inst[idx];
 	size_t *v = NULL, n = 0, cap = 0, i, k, end, d;
 
-	for (i = 0; i < in->ndep; i++) {
-		d = in->dep[i];
+	IRANGE_FOREACH(in->dep_runs, in->ndep_runs, i, d) {
 		if (st[d].status != ST_OPEN || !rules_group_ready(p, st, d, idx))
 			continue;
 		/* A step taken together becomes ready in every party at once. */
@@ -233,13 +233,13 @@ size_t
 rules_done_dependents(const struct plan *p, const struct istate *st, size_t idx, size_t **out)
 {
 	const struct instance *in = &p->inst[idx];
-	size_t *v = NULL, n = 0, cap = 0, i;
+	size_t *v = NULL, n = 0, cap = 0, i, d;
 
-	for (i = 0; i < in->ndep; i++) {
-		if (st[in->dep[i]].status != ST_DONE)
+	IRANGE_FOREACH(in->dep_runs, in->ndep_runs, i, d) {
+		if (st[d].status != ST_DONE)
 			continue;
 		XGROW(v, n, cap);
-		v[n++] = in->dep[i];
+		v[n++] = d;
 	}
 	*out = v;
 	return n;

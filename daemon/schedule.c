@@ -147,18 +147,18 @@ goahead_at(const struct plan *p, const struct istate *st, size_t idx)
 {
 	const struct instance *in;
 	int64_t ready = 0;
-	size_t i, k, end, npre = 0;
+	size_t i, j, k, end, npre = 0;
 
 	for (rules_group_range(p, idx, &k, &end); k < end; k++) {
 		if (!rules_together(p, idx, k) || (k != idx && st[k].status != ST_OPEN))
 			continue;
 		in = &p->inst[k];
 		npre += in->npre;
-		for (i = 0; i < in->npre; i++) {
-			if (!rules_met(&st[in->pre[i]]))
+		IRANGE_FOREACH(in->pre_runs, in->npre_runs, i, j) {
+			if (!rules_met(&st[j]))
 				return 0;
-			if (st[in->pre[i]].changed > ready)
-				ready = st[in->pre[i]].changed;
+			if (st[j].changed > ready)
+				ready = st[j].changed;
 		}
 	}
 	if (npre == 0)

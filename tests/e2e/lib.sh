@@ -60,11 +60,11 @@ listen 127.0.0.1:0
 EOC
 }
 
-# start_daemon [options...]: start and wait until the socket answers.
+# start_daemon [options...]: start and wait until the socket answers (START_WAIT seconds).
 start_daemon() {
 	"$TERMIJND" -f "$T/termijnd.conf" "$@" 2>>"$T/daemon.log" &
 	DPID=$!
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 $((${START_WAIT:-5} * 20))); do
 		curl -sf --unix-socket "$SOCK" http://localhost/api/v1/status >/dev/null 2>&1 && return 0
 		kill -0 "$DPID" 2>/dev/null || break
 		sleep 0.05

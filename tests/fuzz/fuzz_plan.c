@@ -7,6 +7,45 @@
 #include "rules.h"
 #include "xmalloc.h"
 
+static int
+has(const size_t *v, size_t n, size_t x)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == x)
+			return 1;
+	return 0;
+}
+
+/* Prerequisites and dependents mirror each other, each listed once, in plan order. */
+static void
+check_links(const struct plan *p)
+{
+	size_t i, j, n, m, *v, *w;
+
+	for (i = 0; i < p->ninst; i++) {
+		n = plan_prereqs(p, i, &v);
+		FUZZ_ASSERT(n == p->inst[i].npre);
+		for (j = 0; j < n; j++) {
+			FUZZ_ASSERT(v[j] < p->ninst && v[j] != i && (j == 0 || v[j] > v[j - 1]));
+			m = plan_dependents(p, v[j], &w);
+			FUZZ_ASSERT(has(w, m, i));
+			free(w);
+		}
+		free(v);
+		n = plan_dependents(p, i, &v);
+		FUZZ_ASSERT(n == p->inst[i].ndep);
+		for (j = 0; j < n; j++) {
+			FUZZ_ASSERT(v[j] < p->ninst && (j == 0 || v[j] > v[j - 1]));
+			m = plan_prereqs(p, v[j], &w);
+			FUZZ_ASSERT(has(w, m, i));
+			free(w);
+		}
+		free(v);
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -23,6 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	errlist_free(&e);
 	if (p == NULL)
 		return 0;
+	check_links(p);
 	/* Every instance is found by its key; the rules answer for each, some done. */
 	st = xcalloc(p->ninst ? p->ninst : 1, sizeof(*st));
 	for (i = 0; i < p->ninst; i++) {

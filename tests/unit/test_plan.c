@@ -150,8 +150,10 @@ keys_of(const struct plan *p, const size_t *idx, size_t n)
 static void
 assert_pre(const struct plan *p, const char *key, const char *want)
 {
-	const struct instance *in = inst(p, key);
-	char *got = keys_of(p, in->pre, in->npre);
+	size_t *pre, n = plan_prereqs(p, (size_t)(inst(p, key) - p->inst), &pre);
+	char *got = keys_of(p, pre, n);
+
+	free(pre);
 
 	if (strcmp(got, want) != 0)
 		fail_msg("%s requires [%s], expected [%s]", key, got, want);
@@ -191,22 +193,25 @@ count_instances(const struct plan *p, const char *msid)
 static void
 assert_links_mirrored(const struct plan *p)
 {
-	size_t i, j, k;
+	size_t i, j, k, *pre, *dep, npre, ndep;
 	int found;
 
 	for (i = 0; i < p->ninst; i++) {
 		assert_int_equal(p->inst[i].idx, i);
-		for (j = 0; j < p->inst[i].npre; j++) {
-			const struct instance *pre = &p->inst[p->inst[i].pre[j]];
-
+		npre = plan_prereqs(p, i, &pre);
+		assert_int_equal(npre, p->inst[i].npre);
+		for (j = 0; j < npre; j++) {
+			ndep = plan_dependents(p, pre[j], &dep);
 			found = 0;
-			for (k = 0; k < pre->ndep; k++)
-				if (pre->dep[k] == i)
+			for (k = 0; k < ndep; k++)
+				if (dep[k] == i)
 					found = 1;
+			free(dep);
 			if (!found)
 				fail_msg("%s requires %s but is not among its dependents",
-				    p->inst[i].key, pre->key);
+				    p->inst[i].key, p->inst[pre[j]].key);
 		}
+		free(pre);
 	}
 }
 
