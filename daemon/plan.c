@@ -2012,6 +2012,13 @@ plan_expand(struct plan *p, struct errlist *errs)
 			expand_series(p, &proto, &cap);
 		}
 		m->inst_n = p->ninst - m->inst_first;
+		/* With its occurrences: a series has up to RECUR_MAX of them. */
+		if (p->ninst > PLAN_MAX_INSTANCES) {
+			errlist_add(errs, p->file, m->line, "over %d instances (milestones times their "
+			    "parties and occurrences): a plan may have at most %d", PLAN_MAX_INSTANCES,
+			    PLAN_MAX_INSTANCES);
+			return -1;
+		}
 	}
 	p->inst_sorted = xcalloc(p->ninst ? p->ninst : 1, sizeof(size_t));
 	for (i = 0; i < p->ninst; i++)

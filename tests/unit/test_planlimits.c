@@ -284,6 +284,36 @@ test_overlapping_scopes(void **state)
 	errlist_free(&e);
 }
 
+/* A series is a run of its party's occurrences; /last is one; @all/last one per party. */
+static void
+test_series_links(void **state)
+{
+	static const char text[] =
+	    "plan s\n  title S\nrole sec\n  address s@x.example\n"
+	    "party a\n  name A\nparty b\n  name B\n"
+	    "milestone x\n  title X\n  owner sec\n  parties all\n  due 2014-01-06\n"
+	    "  repeat every 1 weeks until 2014-01-20\n"
+	    "milestone y\n  title Y\n  owner sec\n  parties all\n  due 2014-02-01\n"
+	    "  requires x/last\n"
+	    "milestone z\n  title Z\n  owner sec\n  due 2014-02-02\n  requires x@all/last\n"
+	    "milestone w\n  title W\n  owner sec\n  due 2014-02-03\n  requires x@b, y@all\n";
+	struct errlist e = { 0 };
+	struct plan *p = plan_parse("s.plan", text, strlen(text), &e);
+
+	(void)state;
+	if (p == NULL)
+		fail_msg("refused: %s", e.n ? e.msg[0] : "?");
+	assert_links(p, "x@a/2014-01-06", "", "");
+	assert_links(p, "x@a/2014-01-20", "", "y@a z");
+	assert_links(p, "x@b/2014-01-13", "", "w");
+	assert_links(p, "x@b/2014-01-20", "", "y@b z w");
+	assert_links(p, "y@a", "x@a/2014-01-20", "w");
+	assert_links(p, "z", "x@a/2014-01-20 x@b/2014-01-20", "");
+	assert_links(p, "w", "x@b/2014-01-06 x@b/2014-01-13 x@b/2014-01-20 y@a y@b", "");
+	plan_free(p);
+	errlist_free(&e);
+}
+
 /* Refused with an error containing sub; returns how many errors. */
 static size_t
 expect_refused(const char *text, size_t len, const char *sub)
@@ -417,6 +447,15 @@ test_count_limits(void **state)
 		    "  parties all\n  due 2014-01-01\n", i);
 	expect_refused(t, len, "lim.plan: 1001000 instances (milestones times their parties): a "
 	    "plan may have at most 1000000");
+	/* 2 x 1000 parties x 501 occurrences: 1,002,000 instances. */
+	len = (size_t)sprintf(t, "plan p\n  title P\nrole sec\n  address s@x.example\n");
+	for (i = 0; i < PLAN_MAX_PARTIES; i++)
+		len += (size_t)sprintf(t + len, "party p%zu\n", i);
+	for (i = 0; i < 2; i++)
+		len += (size_t)sprintf(t + len, "milestone m%zu\n  title M\n  owner sec\n"
+		    "  parties all\n  due 2014-01-01\n  repeat every 1 days until 2015-05-16\n", i);
+	expect_refused(t, len, "lim.plan:1011: over 1000000 instances (milestones times their "
+	    "parties and occurrences)");
 	/* 4001 milestones each requiring x@all of 1000 parties: 4,005,001 links. */
 	len = (size_t)sprintf(t, "plan p\n  title P\nrole sec\n  address s@x.example\n");
 	for (i = 0; i < PLAN_MAX_PARTIES; i++)
@@ -440,6 +479,7 @@ main(void)
 		cmocka_unit_test(test_cycle_of_70000),
 		cmocka_unit_test(test_all_not_expanded),
 		cmocka_unit_test(test_overlapping_scopes),
+		cmocka_unit_test(test_series_links),
 		cmocka_unit_test(test_long_input_cut_in_messages),
 		cmocka_unit_test(test_size_limit_exact),
 		cmocka_unit_test(test_errors_capped),
