@@ -24,7 +24,7 @@ if ! mount -t tmpfs -o size=4m,mode=0700 tmpfs "$T/state"; then
 fi
 start_smtpd || exit 1
 trap 'stop_smtpd; [ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null; wait; umount "$T/state"; cleanup' EXIT
-mail_conf
+mail_conf mail-retry-base 1
 
 fill() { dd if=/dev/zero of="$T/state/fill" bs=64k 2>/dev/null; sync; }
 health() { CODE=$(curl -s --max-time 5 -o "$T/hz" -w '%{http_code}' "http://$H/healthz"); OUT=$(cat "$T/hz"); }
@@ -77,5 +77,20 @@ rm -f "$T/state/fill"
 # Nothing else asks for a write: the daemon finds out by itself that it can write again.
 if wait_until 30 healthy; then ok "room again: /healthz is 200 again by itself"
 else not_ok "room again: /healthz is 200 again by itself ($CODE $OUT)"; fi
+stop_daemon
+
+# ---- messages due for a retry while the disk is full: the backoff, not a busy loop ----
+stop_smtpd
+start_daemon -S "$T/state/s3" --clock-start '2013-12-10 08:29' --clock-speed 60 || exit 1
+tried() { "$C" reminders pending 2>/dev/null | grep -q 'Couldn.t connect'; }
+if wait_until 15 tried; then ok "with the server away the reminders wait for a retry"
+else not_ok "with the server away the reminders wait for a retry"; fi
+fill
+before=$(grep -c 'disk is full' "$T/daemon.log")
+sleep 6
+n=$(($(grep -c 'disk is full' "$T/daemon.log") - before))
+if [ "$n" -le 20 ]; then ok "6 s of a full disk with retries due: $n failed writes, with backoff"
+else not_ok "6 s of a full disk with retries due: $n failed writes (a busy loop)"; fi
+rm -f "$T/state/fill"
 stop_daemon
 finish
