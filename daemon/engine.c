@@ -139,16 +139,6 @@ json_str(json_t *def, const char *name)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-/* Text that goes into a plan must not carry control characters (feeds and mail headers). */
-static int
-text_ok(const char *s, int multiline)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 && !(multiline && (*s == '\n' || *s == '\t')))
-			return 0;
-	return 1;
-}
-
 static struct milestone *
 milestone_from_json(json_t *def, char **cause)
 {
@@ -167,7 +157,7 @@ milestone_from_json(json_t *def, char **cause)
 		xasprintf(cause, _("id: lower case letters, digits, - _ . (at most 64)"));
 		goto bad;
 	}
-	if (title == NULL || *title == '\0' || strlen(title) > 1000 || !text_ok(title, 0)) {
+	if (title == NULL || *title == '\0' || strlen(title) > 1000 || !text_valid(title, 0)) {
 		xasprintf(cause, _("title: one line of text, at most 1000 bytes"));
 		goto bad;
 	}
@@ -175,7 +165,7 @@ milestone_from_json(json_t *def, char **cause)
 		xasprintf(cause, _("owner: a role id"));
 		goto bad;
 	}
-	if (desc != NULL && (strlen(desc) > 20000 || !text_ok(desc, 1))) {
+	if (desc != NULL && (strlen(desc) > 20000 || !text_valid(desc, 1))) {
 		xasprintf(cause, _("description: text without control characters, at most 20000 "
 		    "bytes"));
 		goto bad;
@@ -833,7 +823,7 @@ check_text(const char *what, const char *s, int required, struct eng_result *r)
 		return required ? fail(r, ENG_BAD, _("a %s is required"), _(what)) : ENG_OK;
 	if (strlen(s) > 4000)
 		return fail(r, ENG_BAD, _("the %s is longer than 4000 bytes"), _(what));
-	if (!text_ok(s, 1))
+	if (!text_valid(s, 1))
 		return fail(r, ENG_BAD, _("the %s has control characters"), _(what));
 	return ENG_OK;
 }

@@ -337,9 +337,9 @@ plan_tz(const struct plan *p)
 
 /*
  * How an instance is published. A date is an all-day event, a window runs from..due
- * (a date end is inclusive in the plan, so DTEND is the next day), and a deadline at a
- * time of day is a short event ending at that time: it sits in the calendar just
- * before the moment, where it is seen in time.
+ * (a date end is inclusive in the plan, so DTEND is the next day), so does a not-before
+ * with its due, and a deadline at a time of day alone is a short event ending at that
+ * time: it sits in the calendar just before the moment, where it is seen in time.
  */
 static int
 ev_times(const struct instance *in, struct evtime *ev)
@@ -349,7 +349,8 @@ ev_times(const struct instance *in, struct evtime *ev)
 	memset(ev, 0, sizeof(*ev));
 	if (!t->due.set)
 		return -1;
-	ev->start = t->from.set ? t->from : t->due;
+	/* A not-before opens the event: the step can be done from then until its deadline. */
+	ev->start = t->from.set ? t->from : t->not_before.set ? t->not_before : t->due;
 	ev->end = t->due;
 	if (!ev->start.has_time && !ev->end.has_time) {
 		ev->allday = 1;
@@ -366,7 +367,7 @@ ev_times(const struct instance *in, struct evtime *ev)
 			ev->start.has_time = 1;
 			ev->start.hour = ev->start.min = 0;
 		}
-		if (!t->from.set || ltime_cmp(&ev->start, &ev->end) >= 0) {
+		if ((!t->from.set && !t->not_before.set) || ltime_cmp(&ev->start, &ev->end) >= 0) {
 			ev->start = ev->end;
 			ltime_add_minutes(&ev->start, -DEADLINE_MINUTES);
 		}
@@ -1033,7 +1034,7 @@ ical_render(const struct ical_part *parts, size_t nparts, const struct ical_feed
 	put_raw(&r, &out, "VERSION", "2.0");
 	put_raw(&r, &out, "PRODID", "-//termijn//termijn " TERMIJN_VERSION "//NL");
 	put_raw(&r, &out, "CALSCALE", "GREGORIAN");
-	put_raw(&r, &out, "METHOD", "PUBLISH");
+	/* No METHOD: PUBLISH would need an ORGANIZER (RFC 5546); a plain feed needs neither. */
 	put_text(&r, &out, "X-WR-CALNAME", calname);
 	put_text(&r, &out, "NAME", calname);
 	put_text(&r, &out, "X-WR-TIMEZONE", caltz);

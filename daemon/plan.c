@@ -1307,6 +1307,22 @@ utf8_seq(const unsigned char *p)
 }
 
 /* Plans are UTF-8: a line that is not is reported, not published to calendars and mail. */
+/*
+ * Not DEL, a C1 control (U+0080..U+009F) or a line or paragraph separator (U+2028,
+ * U+2029): calendar clients break lines at them (node-ical loses the SUMMARY).
+ */
+static int
+char_printable(const unsigned char *p, size_t n)
+{
+	if (n == 1)
+		return *p != 0x7f;
+	if (n == 2)
+		return !(p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f);
+	if (n == 3)
+		return !(p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9));
+	return 1;
+}
+
 static int
 line_utf8_ok(const char *line)
 {
@@ -1317,6 +1333,8 @@ line_utf8_ok(const char *line)
 		if ((n = utf8_seq(p)) == 0)
 			return 0;
 		if (n == 1 && *p < 0x20 && *p != '\t')
+			return 0;
+		if (!char_printable(p, n))
 			return 0;
 		p += n;
 	}
@@ -1336,6 +1354,23 @@ value_append(struct pline *l, const char *sep, const char *s)
 	memcpy(l->value + l->vlen, sep, a);
 	memcpy(l->value + l->vlen + a, s, b + 1);
 	l->vlen += a + b;
+}
+
+int
+text_valid(const char *s, int multiline)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	for (; *p; p += n) {
+		if ((n = utf8_seq(p)) == 0)
+			return 0;
+		if (n == 1 && *p < 0x20 && !(multiline && (*p == '\n' || *p == '\t')))
+			return 0;
+		if (!char_printable(p, n))
+			return 0;
+	}
+	return 1;
 }
 
 static void

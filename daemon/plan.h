@@ -259,5 +259,8 @@ int			 requirement_parse(const char *, struct requirement *, char **cause);
 int			 ltime_parse(const char *, struct ltime *);
 void			 ltime_format(const struct ltime *, char *, size_t);
 int			 id_valid(const char *);
+/* UTF-8 text without control characters, DEL, C1 controls, U+2028 or U+2029 (multiline:
+ * line feeds and tabs allowed). */
+int			 text_valid(const char *, int multiline);
 
 #endif

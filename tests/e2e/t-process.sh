@@ -69,6 +69,20 @@ case "$(summary f1 terugkoppeling@staphorst/2014-01-21)" in
 "[kan nu]"*) ok "the feed: the second is its own event, open" ;;
 *) not_ok "the feed: the second ($(summary f1 terugkoppeling@staphorst/2014-01-21))" ;;
 esac
+# The feed items of the issue: a not-before opens the event; no METHOD without ORGANIZER.
+DS=$(fc event "$T/f1.ics" personeel@staphorst@bedrijfsvoering.termijn DTSTART)
+DE=$(fc event "$T/f1.ics" personeel@staphorst@bedrijfsvoering.termijn DTEND)
+case "$DS $DE" in
+*20131219T080000*20131219T120000*) ok "the staff briefing is one event 08:00-12:00 ($DS $DE)" ;;
+*) not_ok "the staff briefing's event: '$DS' '$DE'" ;;
+esac
+if tr -d '\r' < "$T/f1.ics" | grep -q '^METHOD:'; then not_ok "the feed has a METHOD"
+else ok "the feed has no METHOD (PUBLISH would need an ORGANIZER)"; fi
+expect_exit 1 "a title with U+2028 is refused" -- "$C" add -p bedrijfsvoering sep \
+    --title "$(printf 'Pers\342\200\250bericht')" --owner secretaris --due 2014-02-20
+expect_exit 1 "a title with a C1 control (NEL) is refused" -- "$C" add -p bedrijfsvoering sep \
+    --title "$(printf 'Pers\302\205bericht')" --owner secretaris --due 2014-02-20
+expect_exit 4 "nothing was added" -- "$C" show sep
 stop_daemon
 # On to the day before the second meeting: its reminder comes, the first's overdue ones do not.
 start_daemon --clock-start '2014-01-20 08:29' --clock-speed 60 || exit 1

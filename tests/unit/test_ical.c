@@ -294,7 +294,7 @@ test_demo_events(void **state)
 
 	/* The calendar's own properties, in their fixed order. */
 	assert_true(starts(s, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
-	    "PRODID:-//termijn//termijn " TERMIJN_VERSION "//NL\r\nCALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n"
+	    "PRODID:-//termijn//termijn " TERMIJN_VERSION "//NL\r\nCALSCALE:GREGORIAN\r\n"
 	    "X-WR-CALNAME:Termijn — demo\r\nNAME:Termijn — demo\r\n"));
 	assert_non_null(strstr(u, "\r\nX-WR-TIMEZONE:Europe/Amsterdam\r\n"));
 	assert_non_null(strstr(u, "\r\nREFRESH-INTERVAL;VALUE=DURATION:PT30M\r\n"));
@@ -347,12 +347,16 @@ test_demo_events(void **state)
 	    "DTSTAMP:19700101T000000Z\r\nSEQUENCE:0\r\nDTSTART;VALUE=DATE:20131217\r\n"
 	    "DTEND;VALUE=DATE:20131218\r\n"));
 
-	/* A deadline at a time: 30 minutes ending then, blocked, two prerequisites. */
+	/*
+	 * A deadline at a time with a not-before: one event from the not-before (08:00) to
+	 * the deadline (12:00), not the last 30 minutes; blocked, two prerequisites.
+	 */
 	e = event(cal, "briefing@zwartewaterland@demo.termijn");
-	assert_int_equal(as_utc(icalcomponent_get_dtstart(e)), utc(2013, 12, 19, 10, 30));
+	assert_int_equal(as_utc(icalcomponent_get_dtstart(e)), utc(2013, 12, 19, 7, 0));
 	assert_int_equal(as_utc(icalcomponent_get_dtend(e)), utc(2013, 12, 19, 11, 0));
-	assert_non_null(strstr(u, "DTSTART;TZID=Europe/Amsterdam:20131219T113000\r\n"
+	assert_non_null(strstr(u, "DTSTART;TZID=Europe/Amsterdam:20131219T080000\r\n"
 	    "DTEND;TZID=Europe/Amsterdam:20131219T120000\r\n"));
+	assert_null(strstr(u, "\r\nMETHOD:"));
 	assert_string_equal(icalcomponent_get_summary(e),
 	    "[geblokkeerd] Personeel geïnformeerd — Gemeente Zwartewaterland");
 	assert_non_null(strstr(icalcomponent_get_description(e),
@@ -452,6 +456,9 @@ test_recurrence(void **state)
 		assert_int_equal(t.month, i < 2 ? 1 : 2);
 		assert_int_equal(t.day, day[i]);
 		assert_int_equal(t.hour, 10);
+		/* A time of day without a not-before: the 30 minutes before it. */
+		t = icalcomponent_get_dtstart(e);
+		assert_int_equal(t.hour * 60 + t.minute, 9 * 60 + 30);
 		assert_non_null(strstr(icalcomponent_get_description(e),
 		    "Herhaalt: elke 2 weken tot en met 2014-03-01"));
 	}

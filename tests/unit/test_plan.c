@@ -1703,6 +1703,30 @@ test_working_days_keys(void **state)
 	free(errs);
 }
 
+
+/* Titles with U+2028, U+2029 or a C1 control are refused like CR and LF. */
+static void
+test_text_separators_refused(void **state)
+{
+	char *errs;
+
+	(void)state;
+	assert_true(text_valid("Café — één ’s ochtends", 0));
+	assert_true(text_valid("a\nb\tc", 1));
+	assert_false(text_valid("a\nb", 0));
+	assert_false(text_valid("a\rb", 1));
+	assert_false(text_valid("a\xe2\x80\xa8" "b", 0));	/* U+2028 */
+	assert_false(text_valid("a\xe2\x80\xa9" "b", 1));	/* U+2029 */
+	assert_false(text_valid("a\xc2\x85" "b", 0));	/* U+0085, NEL */
+	assert_false(text_valid("a\xc2\x9f", 0));
+	assert_true(text_valid("a\xc2\xa0" "b", 0));	/* U+00A0 is text */
+	assert_false(text_valid("a\x7f", 0));
+	assert_false(text_valid("\xff", 0));
+	errs = parse_bad("plan p\n  title P\xe2\x80\xa8x\n", NULL);
+	assert_non_null(strstr(errs, ":2: not valid UTF-8 text (or a control character)"));
+	free(errs);
+}
+
 int
 main(void)
 {
@@ -1737,6 +1761,7 @@ main(void)
 		cmocka_unit_test(test_series_requirements),
 		cmocka_unit_test(test_on_and_window_start),
 		cmocka_unit_test(test_working_days_keys),
+		cmocka_unit_test(test_text_separators_refused),
 	};
 	const struct CMUnitTest add[] = {
 		cmocka_unit_test(test_add_valid),
