@@ -58,7 +58,8 @@ static const char *names[] = {
 	"plan", "title", "party", "for_party", "owner", "recipient_role", "due", "days",
 	"days_text", "window", "window_line", "not_before", "not_before_line", "description",
 	"description_block", "waits_for", "unblocks", "command", "overdue_n", "escalate_days",
-	"merged", "key", "person", "url", "webcal", "held_up", NULL
+	"merged", "key", "person", "url", "webcal", "held_up", "greeting", "escalate_days_text",
+	NULL
 };
 
 static const char *
@@ -267,6 +268,31 @@ held_up_list(const struct plan *p, const struct istate *st, size_t idx, int en)
 	return out;
 }
 
+/* "1 dag", "2 dagen" ("1 day", "2 days"). */
+static char *
+days_text(int en, int n)
+{
+	char *s;
+
+	xasprintf(&s, "%d %s", n, en ? (n == 1 ? "day" : "days") : (n == 1 ? "dag" : "dagen"));
+	return s;
+}
+
+/*
+ * The salutation. Dutch does not greet a function with "Beste Gemeentesecretaris": without
+ * a person's name the formal form; English greets the role ("Dear Secretary").
+ */
+static char *
+greeting(const struct plan *p, int en, const char *role)
+{
+	char *s;
+
+	if (!en)
+		return xstrdup("Geachte heer, mevrouw");
+	xasprintf(&s, "Dear %s", role_name(p, role));
+	return s;
+}
+
 /* Expand a template and split it at its first blank line; frees the values of v. */
 static char *
 expand_split(const char *tmpl, struct vars *v, char **subject, char **rest, char **cause)
@@ -305,6 +331,8 @@ mailtext_feed_link(const struct templates *t, const char *lang, const char *plan
 	}
 	var(&v, "plan", xstrdup(plan_title));
 	var(&v, "person", xstrdup(person));
+	/* An address is no name to greet. */
+	var(&v, "greeting", xstrdup(lang_index(lang) ? "Hello" : "Geachte heer, mevrouw"));
 	var(&v, "url", xstrdup(url));
 	var(&v, "webcal", xstrdup(webcal));
 	if ((out = expand_split(tmpl, &v, subject, &nl, cause)) == NULL)
@@ -407,13 +435,16 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
 	var(&v, "overdue_n", s);
 	xasprintf(&s, "%d", last->kind == RK_ESCALATE ? last->n : 0);
 	var(&v, "escalate_days", s);
+	var(&v, "escalate_days_text", days_text(en, last->kind == RK_ESCALATE ? last->n : 0));
+	var(&v, "greeting", greeting(p, en, last->role));
 	xasprintf(&s, "%zu", nocc);
 	var(&v, "merged", s);
 
 	out = expand_split(tmpl, &v, subject, &nl, cause);
 	if (out == NULL)
 		return -1;
-	if (nocc > 1)
+	/* Only notices that fell due at different times were late; one minute's are news. */
+	if (nocc > 1 && occ[nocc - 1].when - occ[0].when >= 60)
 		xasprintf(body, en ? "(%zu reminders missed while termijn was not running, in one "
 		    "message.)\n\n%s" : "(%zu herinneringen die termijn niet kon versturen, in één "
 		    "bericht samengevoegd.)\n\n%s", nocc, nl + 2);

@@ -191,7 +191,7 @@ expect_in "^2013-12-16 08:30  lead  bedrijfsvoering/collegebesluit@staphorst$" \
     "the preview names time, kind and key"
 expect_in "^  To:      secretaris@staphorst.example$" "the recipients"
 expect_in "^  Subject: Herinnering: $COLLEGE — Gemeente Staphorst" "the subject"
-expect_in "^    Beste Gemeentesecretaris,$" "and the body, indented"
+expect_in "^    Geachte heer, mevrouw,$" "and the body, indented"
 expect_in "^2014-01-06 08:30  opens  bedrijfsvoering/raad@zwartewaterland$" \
     "it reaches into January"
 expect_not_in "^2014-01-1[1-9]" "but not past the date"

@@ -118,6 +118,8 @@ for a in $SECRETARIES; do
 	OUT=$(body "$a" "Opgehouden: $STAFF")
 	expect_in "Gemeente Zwartewaterland: wacht op Managementteam betrokken bij de eerste boodschap, Gemeente Zwartewaterland \(mt-betrokken@zwartewaterland\)" \
 	    "the notice to $a names Zwartewaterland and its management team"
+	expect_in "^Geachte heer, mevrouw," "and greets in a correct Dutch form"
+	expect_not_in "^Beste " "not 'Beste Gemeentesecretaris'"
 done
 expect_n 0 "$(got secretaris@staphorst.example "Nu, in alle organisaties tegelijk")" \
     "no 'now, everywhere at once' while a party is not ready"

@@ -436,7 +436,7 @@ test_lead_collegebesluit(void **state)
 	compose(&o, 1);
 	assert_string_equal(subj, "Herinnering: College besluit over de bestuursopdracht en het "
 	    "gastheermodel — Gemeente Staphorst — uiterlijk dinsdag 17 december 2013");
-	assert_contains(body, "Beste Gemeentesecretaris,\n");
+	assert_contains(body, "Geachte heer, mevrouw,\n");
 	assert_contains(body, "\"Ambtelijke samenwerking Staphorst, Steenwijkerland en "
 	    "Zwartewaterland\"");
 	assert_contains(body, "moet over 7 dagen klaar zijn");
@@ -489,7 +489,7 @@ test_lead_days_text(void **state)
 	compose(&o, 1);
 	assert_string_equal(subj, "Herinnering: Gezamenlijk persbericht uitgegeven — uiterlijk "
 	    "vrijdag 7 februari 2014");
-	assert_contains(body, "Beste Communicatieadviseur,\n");
+	assert_contains(body, "Geachte heer, mevrouw,\n");
 	assert_contains(body, "Wat er daarna verder kan:\n  (niets)\n");
 }
 
@@ -512,7 +512,7 @@ test_goahead_persbericht(void **state)
 	o = occ("persbericht", RK_GOAHEAD, 0);
 	compose(&o, 1);
 	assert_string_equal(subj, "Kan nu: Gezamenlijk persbericht uitgegeven");
-	assert_contains(body, "Beste Communicatieadviseur,\n");
+	assert_contains(body, "Geachte heer, mevrouw,\n");
 	gereed = strstr(body, "Gereed:\n");
 	assert_non_null(gereed);
 	assert_contains(gereed, "  - Opiniërende bespreking van de startnotitie in de "
@@ -548,15 +548,15 @@ test_other_kinds_nl(void **state)
 	o = occ("collegebesluit@zwartewaterland", RK_ESCALATE, 1);
 	compose(&o, 1);
 	assert_string_equal(subj, "Escalatie: College besluit over de bestuursopdracht en het "
-	    "gastheermodel — Gemeente Zwartewaterland is 1 dag(en) over de termijn");
-	assert_contains(body, "Beste Burgemeester,\n");
+	    "gastheermodel — Gemeente Zwartewaterland is 1 dag over de termijn");
+	assert_contains(body, "Geachte heer, mevrouw,\n");
 	assert_contains(body, "De eigenaar (Gemeentesecretaris)");
 	o = occ("raad@steenwijkerland", RK_OPENS, 0);
 	compose(&o, 1);
 	assert_string_equal(subj, "Vanaf vandaag: Opiniërende bespreking van de startnotitie in "
 	    "de raadscommissie — Gemeente Steenwijkerland (maandag 6 januari 2014 t/m vrijdag 31 "
 	    "januari 2014)");
-	assert_contains(body, "Beste Griffier,\n");
+	assert_contains(body, "Geachte heer, mevrouw,\n");
 	o = occ("personeel@staphorst", RK_MOMENT, 0);
 	compose(&o, 1);
 	assert_string_equal(subj, "Nu, in alle organisaties tegelijk: Medewerkers geïnformeerd "
@@ -581,7 +581,7 @@ test_held_up_names_party_and_step(void **state)
 	compose(&o, 1);
 	assert_string_equal(subj, "Opgehouden: Medewerkers geïnformeerd door de eigen secretaris "
 	    "— nog niet overal gereed");
-	assert_contains(body, "Beste Gemeentesecretaris,\n");
+	assert_contains(body, "Geachte heer, mevrouw,\n");
 	assert_contains(body, "\n  - Gemeente Zwartewaterland: wacht op Managementteam betrokken "
 	    "bij de eerste boodschap, Gemeente Zwartewaterland (mt-betrokken@zwartewaterland)\n");
 	assert_null(strstr(body, "Gemeente Staphorst:"));
@@ -599,7 +599,7 @@ test_recurring_lead_names_its_occurrence(void **state)
 	o = occ("terugkoppeling@staphorst/2014-02-04", RK_LEAD, 1);
 	compose(&o, 1);
 	assert_contains(subj, "uiterlijk dinsdag 4 februari 2014");
-	assert_contains(body, "Beste Burgemeester,\n");
+	assert_contains(body, "Geachte heer, mevrouw,\n");
 	assert_contains(body, "moet morgen klaar zijn");
 }
 
@@ -643,7 +643,7 @@ test_english(void **state)
 	assert_contains(body, "  - Decide on the plan, Alpha Council (waived)\n");
 	o = occ("decide@alpha", RK_ESCALATE, 2);
 	compose(&o, 1);
-	assert_string_equal(subj, "Escalation: Decide on the plan — Alpha Council is 2 day(s) "
+	assert_string_equal(subj, "Escalation: Decide on the plan — Alpha Council is 2 days "
 	    "overdue");
 	assert_contains(body, "Dear Mayor,\n");
 }
@@ -656,26 +656,35 @@ test_merged(void **state)
 	(void)state;
 	load_templates();
 	use_memo();
+	/* Three overdue reminders of three days, sent in one message after downtime. */
 	o[0] = occ("collegebesluit@staphorst", RK_OVERDUE, 1);
 	o[1] = occ("collegebesluit@staphorst", RK_OVERDUE, 2);
 	o[2] = occ("collegebesluit@staphorst", RK_OVERDUE, 3);
+	o[1].when += 2 * 86400;
+	o[2].when += 4 * 86400;
 	compose(o, 3);
 	/* The last one decides the kind and the number. */
 	assert_contains(subj, "Verlopen: College besluit");
 	assert_lacks(subj, "\n");
 	assert_prefix(body, "(3 herinneringen die termijn niet kon versturen, in één "
-	    "bericht samengevoegd.)\n\nBeste Gemeentesecretaris,");
+	    "bericht samengevoegd.)\n\nGeachte heer, mevrouw,");
 	assert_contains(body, "(herinnering 3)");
 	/* One is not merged. */
 	compose(o, 1);
-	assert_prefix(body, "Beste Gemeentesecretaris,\n");
+	assert_prefix(body, "Geachte heer, mevrouw,\n");
 	assert_contains(body, "(herinnering 1)");
 	/* A lead then an overdue, merged: an overdue reminder. */
 	o[1] = occ("collegebesluit@staphorst", RK_LEAD, 0);
 	o[2] = occ("collegebesluit@staphorst", RK_OVERDUE, 1);
+	o[1].when -= 86400;
 	compose(&o[1], 2);
 	assert_prefix(subj, "Verlopen: ");
 	assert_prefix(body, "(2 herinneringen");
+	/* Notices that fell due at the same minute were not late: no such sentence. */
+	o[1].when = o[2].when - 30;
+	compose(&o[1], 2);
+	assert_prefix(body, "Geachte heer, mevrouw,\n");
+	assert_lacks(body, "niet kon versturen");
 }
 
 static void
@@ -689,6 +698,8 @@ test_merged_english(void **state)
 	o[0] = occ("decide@alpha", RK_LEAD, 1);
 	o[1] = occ("decide@alpha", RK_LEAD, 0);
 	o[2] = occ("decide@alpha", RK_OVERDUE, 1);
+	o[0].when -= 2 * 86400;
+	o[1].when -= 86400;
 	compose(o, 3);
 	assert_prefix(body, "(3 reminders missed while termijn was not running, in one "
 	    "message.)\n\nDear Secretary,");
@@ -855,10 +866,11 @@ test_feed_link(void **state)
 	assert_int_equal(mailtext_feed_link(&T, "nl", "Ambtelijke samenwerking",
 	    "secretaris@staphorst.example", "https://t.example/feed/abc.ics",
 	    "webcal://t.example/feed/abc.ics", &subject, &fbody, &fcause), 0);
-	assert_string_equal(subject, "Uw agenda-abonnement op termijn");
+	assert_string_equal(subject, "Het adres van uw agenda met de mijlpalen uit termijn");
 	assert_non_null(strstr(fbody, "  webcal://t.example/feed/abc.ics\n"));
 	assert_non_null(strstr(fbody, "  https://t.example/feed/abc.ics\n"));
-	assert_non_null(strstr(fbody, "Beste secretaris@staphorst.example,"));
+	assert_prefix(fbody, "Geachte heer, mevrouw,\n");
+	assert_null(strstr(fbody, "Beste secretaris@staphorst.example"));
 	free(subject);
 	free(fbody);
 	assert_int_equal(mailtext_feed_link(&T, "en", "Plan", "a@b.example", "https://x/y",
