@@ -71,6 +71,8 @@ extern const struct cmd_entry cmd_log_entry;
 extern const struct cmd_entry cmd_reload_entry;
 extern const struct cmd_entry cmd_reminders_entry;
 extern const struct cmd_entry cmd_feeds_entry;
+extern const struct cmd_entry cmd_people_entry;
+extern const struct cmd_entry cmd_whoami_entry;
 
 /* http.c */
 void	 http_free(struct client *);

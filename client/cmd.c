@@ -22,6 +22,8 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_reload_entry,
 	&cmd_reminders_entry,
 	&cmd_feeds_entry,
+	&cmd_people_entry,
+	&cmd_whoami_entry,
 	NULL
 };
 

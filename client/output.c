@@ -664,6 +664,32 @@ table_free(struct table *t)
 }
 
 /* Log entries as a table: AT, ACTOR, ACTION, [PLAN, KEY,] REASON/NOTE. */
+/* "A. de Vries <griffie@...> via token 3", "root via socket (uid 0)", or the actor alone. */
+static char *
+actor_text(json_t *e)
+{
+	const char *name = jstr(e, "person_name"), *person = jstr(e, "person");
+	const char *channel = jstr(e, "channel");
+	json_t *uid = json_object_get(e, "uid"), *tok = json_object_get(e, "token");
+	char *who, *out;
+
+	if (person != NULL && name != NULL)
+		xasprintf(&who, "%s <%s>", name, person);
+	else
+		who = xstrdup(person != NULL ? person : jstr_or(e, "actor", ""));
+	if (channel != NULL && strcmp(channel, "token") == 0 && json_is_integer(tok))
+		xasprintf(&out, "%s via token %lld", who, (long long)json_integer_value(tok));
+	else if (channel != NULL && json_is_integer(uid))
+		xasprintf(&out, "%s via %s (uid %lld)", who, channel,
+		    (long long)json_integer_value(uid));
+	else if (channel != NULL)
+		xasprintf(&out, "%s via %s", who, channel);
+	else
+		return who;
+	free(who);
+	return out;
+}
+
 void
 print_history(struct client *c, json_t *entries, int withkey, size_t indent,
     const char *zone)
@@ -712,7 +738,7 @@ print_history(struct client *c, json_t *entries, int withkey, size_t indent,
 		else
 			why = xstrdup(note != NULL ? note : "");
 		if (jstr(e, "actor") != NULL)
-			actor = xstrdup(jstr(e, "actor"));
+			actor = actor_text(e);
 		else if (json_is_integer(json_object_get(e, "uid")))
 			xasprintf(&actor, _("uid %lld"),
 			    (long long)json_integer_value(json_object_get(e, "uid")));

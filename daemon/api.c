@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <event2/buffer.h>
 #include <event2/keyvalq_struct.h>
@@ -104,6 +105,7 @@ instance_json(const struct pstate *ps, size_t idx, int64_t now)
 	json_object_set_new(o, "at", s->status != ST_OPEN ? jtime(s->at) : json_null());
 	json_object_set_new(o, "at_local", s->status != ST_OPEN ? jlocal(p, s->at) : json_null());
 	json_object_set_new(o, "by", jstr(s->actor));
+	json_object_set_new(o, "by_name", jstr(s->actor ? plan_person_name(p, s->actor) : NULL));
 	json_object_set_new(o, "note", jstr(s->note));
 	json_object_set_new(o, "overridden", json_boolean(s->overridden));
 	json_object_set_new(o, "runtime", json_boolean(m->runtime));
@@ -486,6 +488,11 @@ log_cb(const struct audit *au, void *arg)
 	json_object_set_new(o, "action", jstr(au->action));
 	json_object_set_new(o, "reason", jstr(au->reason));
 	json_object_set_new(o, "note", jstr(au->note));
+	json_object_set_new(o, "person", jstr(au->person));
+	json_object_set_new(o, "person_name", jstr(au->person_name));
+	json_object_set_new(o, "channel", jstr(au->channel));
+	json_object_set_new(o, "token", au->token_id > 0 ? json_integer(au->token_id) :
+	    json_null());
 	json_array_append_new(lc->a, o);
 }
 
@@ -643,6 +650,122 @@ get_reminders(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *
 	if (query(q, "upcoming") != NULL ? strcmp(query(q, "upcoming"), "0") != 0 : state == NULL)
 		json_object_set_new(o, "upcoming", remind_preview(d, until, plan));
 	json_object_set_new(o, "now", jtime(clock_now()));
+	control_reply(d, req, 200, o, 0);
+}
+
+/* ---- people ---- */
+
+/* The person object for addr in a, made when missing. */
+static json_t *
+person_of(json_t *a, const struct plan *p, const char *addr)
+{
+	json_t *o;
+	size_t i;
+
+	json_array_foreach(a, i, o)
+		if (strcasecmp(json_string_value(json_object_get(o, "address")), addr) == 0)
+			return o;
+	o = json_pack("{s:s, s:s, s:[], s:[], s:b}", "address", addr, "plan", p->id, "roles",
+	    "coordinator_of", "overrider", plan_lists(p, &p->overriders, addr, NULL));
+	json_object_set_new(o, "name", jstr(plan_person_name(p, addr)));
+	if (plan_lists(p, &p->coordinators, addr, NULL))
+		json_array_append_new(json_object_get(o, "coordinator_of"), json_string("*"));
+	for (i = 0; i < p->nparties; i++)
+		if (plan_lists(p, &p->parties[i].coordinators, addr, &p->parties[i]))
+			json_array_append_new(json_object_get(o, "coordinator_of"),
+			    json_string(p->parties[i].id));
+	json_array_append_new(a, o);
+	return o;
+}
+
+static void
+person_role(json_t *a, const struct plan *p, const char *addr, const char *role,
+    const struct party *pt)
+{
+	const struct role *r = plan_role(p, role);
+	json_t *o = person_of(a, p, addr);
+
+	json_array_append_new(json_object_get(o, "roles"), json_pack("{s:s, s:o, s:o, s:o}",
+	    "role", role, "role_name", jstr(r && r->name ? r->name : NULL), "party",
+	    jstr(pt ? pt->id : NULL), "party_name", jstr(pt ? (pt->name ? pt->name : pt->id) :
+	    NULL)));
+}
+
+/* Everyone a plan names: role holders, coordinators and overriders by address. */
+static json_t *
+plan_people(const struct plan *p)
+{
+	json_t *a = json_array();
+	size_t j, k, l;
+
+	for (j = 0; j < p->nroles; j++)
+		for (k = 0; k < p->roles[j].naddrs; k++)
+			person_role(a, p, p->roles[j].addrs[k], p->roles[j].id, NULL);
+	for (j = 0; j < p->nparties; j++)
+		for (k = 0; k < p->parties[j].ncontacts; k++)
+			for (l = 0; l < p->parties[j].contacts[k].naddrs; l++)
+				person_role(a, p, p->parties[j].contacts[k].addrs[l],
+				    p->parties[j].contacts[k].role, &p->parties[j]);
+	for (j = 0; j < p->coordinators.n; j++)
+		if (strchr(p->coordinators.v[j], '@') != NULL)
+			person_of(a, p, p->coordinators.v[j]);
+	for (j = 0; j < p->overriders.n; j++)
+		if (strchr(p->overriders.v[j], '@') != NULL)
+			person_of(a, p, p->overriders.v[j]);
+	for (j = 0; j < p->nparties; j++)
+		for (k = 0; k < p->parties[j].coordinators.n; k++)
+			if (strchr(p->parties[j].coordinators.v[k], '@') != NULL)
+				person_of(a, p, p->parties[j].coordinators.v[k]);
+	return a;
+}
+
+static void
+get_people(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
+{
+	const char *plan = query(q, "plan");
+	json_t *all = json_array(), *a;
+	size_t i;
+
+	if (plan != NULL && engine_plan(&d->engine, plan) == NULL) {
+		json_decref(all);
+		reply_error(d, req, 404, "not-found", "no such plan", 0);
+		return;
+	}
+	for (i = 0; i < d->engine.nplans; i++) {
+		if (plan != NULL && strcmp(d->engine.plans[i].plan->id, plan) != 0)
+			continue;
+		a = plan_people(d->engine.plans[i].plan);
+		json_array_extend(all, a);
+		json_decref(a);
+	}
+	control_reply(d, req, 200, json_pack("{s:o}", "people", all), 0);
+}
+
+static void
+get_whoami(struct termijnd *d, struct evhttp_request *req, const struct actor *who)
+{
+	json_t *o = json_object(), *plans = json_array(), *a, *pe;
+	size_t i, j;
+
+	json_object_set_new(o, "name", json_string(who->name));
+	json_object_set_new(o, "uid", who->uid >= 0 ? json_integer(who->uid) : json_null());
+	json_object_set_new(o, "person", jstr(who->person));
+	json_object_set_new(o, "person_name", jstr(who->person_name));
+	json_object_set_new(o, "channel", json_string(who->channel));
+	json_object_set_new(o, "token", who->token_id > 0 ? json_integer(who->token_id) :
+	    json_null());
+	json_object_set_new(o, "operator", json_boolean(who->operator));
+	json_object_set_new(o, "overrider", json_boolean(who->overrider));
+	/* What the plans say of the person: their roles and what they coordinate. */
+	for (i = 0; who->person != NULL && i < d->engine.nplans; i++) {
+		a = plan_people(d->engine.plans[i].plan);
+		json_array_foreach(a, j, pe)
+			if (strcasecmp(json_string_value(json_object_get(pe, "address")),
+			    who->person) == 0)
+				json_array_append(plans, pe);
+		json_decref(a);
+	}
+	json_object_set_new(o, "plans", plans);
 	control_reply(d, req, 200, o, 0);
 }
 
@@ -923,19 +1046,38 @@ reply:
 	free(fo.subject);
 }
 
-void
-api_handle(struct evhttp_request *req, void *arg)
+/* The caller on the client socket: a local user, known by the socket's credentials. */
+static int
+socket_actor(struct termijnd *d, struct evhttp_request *req, struct actor *who, char *name,
+    size_t namelen, char **cause)
 {
-	struct termijnd *d = arg;
+	long uid;
+
+	if (control_peer(req, &uid, name, namelen, cause) == -1)
+		return -1;
+	memset(who, 0, sizeof(*who));
+	who->name = name;
+	who->uid = uid;
+	who->operator = config_allows(d->conf->operators, d->conf->noperators, name, uid);
+	who->overrider = who->operator &&
+	    config_allows(d->conf->overriders, d->conf->noverriders, name, uid);
+	who->channel = "socket";
+	return 0;
+}
+
+/* Every route of /api/v1, for a caller known already (remote) or on the socket (NULL). */
+void
+api_route(struct termijnd *d, struct evhttp_request *req, const struct actor *remote)
+{
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	const char *path = evhttp_uri_get_path(uri), *qs = evhttp_uri_get_query(uri);
 	enum evhttp_cmd_type method = evhttp_request_get_command(req);
 	struct evkeyvalq q;
 	struct evbuffer *in;
 	struct request rq;
-	struct actor who;
+	struct actor local;
+	const struct actor *who = remote;
 	char name[64], *cause = NULL;
-	long uid;
 	int k;
 
 	TAILQ_INIT(&q);
@@ -950,6 +1092,16 @@ api_handle(struct evhttp_request *req, void *arg)
 	}
 	if (path == NULL)
 		path = "/";
+	if (who == NULL && (method == EVHTTP_REQ_POST || strcmp(path, "/api/v1/whoami") == 0)) {
+		if (socket_actor(d, req, &local, name, sizeof(name), &cause) == -1) {
+			/* Not knowing who calls is our failure, never the caller's lack of rights. */
+			evhttp_clear_headers(&q);
+			reply_error(d, req, 503, "unavailable", cause, 0);
+			free(cause);
+			return;
+		}
+		who = &local;
+	}
 	if (method == EVHTTP_REQ_GET || method == EVHTTP_REQ_HEAD) {
 		if (strcmp(path, "/api/v1/status") == 0)
 			get_status(d, req, &q);
@@ -963,6 +1115,10 @@ api_handle(struct evhttp_request *req, void *arg)
 			get_reminders(d, req, &q);
 		else if (strcmp(path, "/api/v1/feeds") == 0)
 			get_feeds(d, req);
+		else if (strcmp(path, "/api/v1/people") == 0)
+			get_people(d, req, &q);
+		else if (strcmp(path, "/api/v1/whoami") == 0)
+			get_whoami(d, req, who);
 		else
 			reply_error(d, req, 404, "not-found", _("no such resource"), 0);
 		evhttp_clear_headers(&q);
@@ -977,17 +1133,6 @@ api_handle(struct evhttp_request *req, void *arg)
 		reply_error(d, req, 404, "not-found", _("no such resource"), 0);
 		return;
 	}
-	if (control_peer(req, &uid, name, sizeof(name), &cause) == -1) {
-		/* Not knowing who calls is our failure, never the caller's lack of rights. */
-		reply_error(d, req, 503, "unavailable", cause, 0);
-		free(cause);
-		return;
-	}
-	who.name = name;
-	who.uid = uid;
-	who.operator = config_allows(d->conf->operators, d->conf->noperators, name, uid);
-	who.overrider = who.operator &&
-	    config_allows(d->conf->overriders, d->conf->noverriders, name, uid);
 	in = evhttp_request_get_input_buffer(req);
 	if (request_parse(k, (const char *)evbuffer_pullup(in, -1), evbuffer_get_length(in), &rq,
 	    &cause) == -1) {
@@ -999,20 +1144,26 @@ api_handle(struct evhttp_request *req, void *arg)
 	case REQ_DONE:
 	case REQ_UNDO:
 	case REQ_WAIVE:
-		post_change(d, req, k, &rq, &who);
+		post_change(d, req, k, &rq, who);
 		break;
 	case REQ_ADD:
-		post_add(d, req, &rq, &who);
+		post_add(d, req, &rq, who);
 		break;
 	case REQ_RELOAD:
-		post_reload(d, req, &who);
+		post_reload(d, req, who);
 		break;
 	case REQ_RETRY:
-		post_retry(d, req, &rq, &who);
+		post_retry(d, req, &rq, who);
 		break;
 	default:
-		post_feeds(d, req, k, &rq, &who);
+		post_feeds(d, req, k, &rq, who);
 		break;
 	}
 	request_free(&rq);
+}
+
+void
+api_handle(struct evhttp_request *req, void *arg)
+{
+	api_route(arg, req, NULL);
 }

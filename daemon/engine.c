@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "authz.h"
 #include "engine.h"
 #include "ical.h"
 #include "schedule.h"
@@ -760,13 +761,55 @@ engine_find(struct engine *e, const char *plan, const char *key, struct pstate *
 
 /* ---- changes ---- */
 
+/* Least privilege by party (authz.c); a refusal says who may instead. */
 static int
-may_change(const struct actor *who, struct eng_result *r)
+may_act(const struct pstate *ps, size_t idx, const struct actor *who, enum authz_verb verb,
+    struct eng_result *r)
 {
-	if (!who->operator)
-		return fail(r, ENG_FORBIDDEN, _("%s (uid %ld) is not an operator of termijnd and may "
-		    "not change state"), who->name, who->uid);
-	return ENG_OK;
+	static const char *verbs[] = { "mark %s done", "reopen %s", "waive %s", "add to plan %s" };
+	struct authz_who az;
+	char *why, *what;
+
+	az.addr = who->person;
+	az.label = who->name;
+	az.operator = who->operator;
+	az.overrider = who->overrider;
+	if (authz_check(ps->plan, verb == AZ_ADD ? NULL : &ps->plan->inst[idx], &az, verb,
+	    &why) != AZ_DENY)
+		return ENG_OK;
+	xasprintf(&what, verbs[verb], verb == AZ_ADD ? ps->plan->id : ps->plan->inst[idx].key);
+	if (who->person == NULL)
+		fail(r, ENG_FORBIDDEN, "%s (uid %ld, not an operator of termijnd) may not %s: %s",
+		    who->name, who->uid, what, why);
+	else
+		fail(r, ENG_FORBIDDEN, "%s may not %s: %s", who->name, what, why);
+	free(what);
+	free(why);
+	return r->rc;
+}
+
+static int
+may_override(const struct pstate *ps, const struct actor *who, struct eng_result *r)
+{
+	struct authz_who az = { who->person, who->name, who->operator, who->overrider };
+	char *why;
+
+	if (authz_override(ps->plan, &az, &why))
+		return ENG_OK;
+	fail(r, ENG_FORBIDDEN, "%s", why);
+	free(why);
+	return r->rc;
+}
+
+static void
+audit_actor(struct audit *a, const struct actor *who)
+{
+	a->actor = who->name;
+	a->uid = who->uid;
+	a->person = who->person;
+	a->person_name = who->person_name;
+	a->channel = who->channel;
+	a->token_id = who->token_id;
 }
 
 static int
@@ -777,8 +820,7 @@ record(struct engine *e, struct pstate *ps, size_t idx, const struct actor *who,
 
 	memset(&a, 0, sizeof(a));
 	a.at = now;
-	a.actor = who->name;
-	a.uid = who->uid;
+	audit_actor(&a, who);
 	a.plan = ps->plan->id;
 	a.key = ps->plan->inst[idx].key;
 	a.action = action;
@@ -878,7 +920,7 @@ engine_done(struct engine *e, struct pstate *ps, size_t idx, const struct actor 
 	struct istate *s = &ps->st[idx];
 	const char *key = ps->plan->inst[idx].key;
 
-	if (may_change(who, r) || check_text(N_("note"), note, 0, r) ||
+	if (may_act(ps, idx, who, AZ_DONE, r) || check_text(N_("note"), note, 0, r) ||
 	    check_text(N_("reason"), reason, override, r))
 		return r->rc;
 	if (at > now)
@@ -890,8 +932,8 @@ engine_done(struct engine *e, struct pstate *ps, size_t idx, const struct actor 
 	if (r->nunmet > 0 && !override)
 		return fail(r, ENG_REFUSED, P_("%s cannot be done yet: %zu rule is unmet",
 		    "%s cannot be done yet: %zu rules are unmet", r->nunmet), key, r->nunmet);
-	if (r->nunmet > 0 && !who->overrider)
-		return fail(r, ENG_FORBIDDEN, _("%s may not override rules"), who->name);
+	if (r->nunmet > 0 && may_override(ps, who, r))
+		return r->rc;
 	if (r->nunmet == 0)
 		override = 0;
 	r->nlist = rules_unblocks(ps->plan, ps->st, idx, &r->list);
@@ -906,7 +948,7 @@ engine_undo(struct engine *e, struct pstate *ps, size_t idx, const struct actor 
 	struct istate *s = &ps->st[idx];
 	const char *key = ps->plan->inst[idx].key;
 
-	if (may_change(who, r) || check_text(N_("reason"), reason, 1, r))
+	if (may_act(ps, idx, who, AZ_UNDO, r) || check_text(N_("reason"), reason, 1, r))
 		return r->rc;
 	if (s->status == ST_OPEN)
 		return fail(r, ENG_REFUSED, _("%s is open: there is nothing to undo"), key);
@@ -925,7 +967,7 @@ engine_waive(struct engine *e, struct pstate *ps, size_t idx, const struct actor
 	struct istate *s = &ps->st[idx];
 	const char *key = ps->plan->inst[idx].key;
 
-	if (may_change(who, r) || check_text(N_("reason"), reason, 1, r))
+	if (may_act(ps, idx, who, AZ_WAIVE, r) || check_text(N_("reason"), reason, 1, r))
 		return r->rc;
 	if (s->status != ST_OPEN)
 		return fail(r, ENG_REFUSED, s->status == ST_DONE ? _("%s is already done") :
@@ -982,7 +1024,7 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 	size_t i, old_n = ps->plan->ninst, j;
 	struct instance *in;
 
-	if (may_change(who, r))
+	if (may_act(ps, 0, who, AZ_ADD, r))
 		return r->rc;
 	if ((m = milestone_from_json(def, &cause)) == NULL) {
 		fail(r, ENG_BAD, "%s", cause);
@@ -1025,8 +1067,7 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 	text = json_dumps(def, JSON_COMPACT | JSON_SORT_KEYS);
 	memset(&a, 0, sizeof(a));
 	a.at = now;
-	a.actor = who->name;
-	a.uid = who->uid;
+	audit_actor(&a, who);
 	a.plan = ps->plan->id;
 	a.key = ps->plan->ms[ps->plan->nms - 1].id;
 	a.action = "add";

@@ -47,10 +47,14 @@ struct engine {
 };
 
 struct actor {
-	const char	*name;
+	const char	*name;		/* a login name, or the person's address */
 	long		 uid;		/* -1: not a local user */
-	int		 operator;
+	int		 operator;	/* a local operator: full rights */
 	int		 overrider;
+	const char	*person;	/* the person's address; NULL: a local user as such */
+	const char	*person_name;	/* as the plans name them, NULL: no name */
+	const char	*channel;	/* "socket" or "token" */
+	int64_t		 token_id;	/* channel "token": which one */
 };
 
 enum eng_rc {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "plan.h"
 #include "tz.h"
@@ -241,6 +242,14 @@ instances_free(struct plan *p)
 	p->ninst = 0;
 }
 
+static void
+wholist_free(struct wholist *w)
+{
+	strv_free(w->v, w->n);
+	free(w->lines);
+	memset(w, 0, sizeof(*w));
+}
+
 void
 plan_free(struct plan *p)
 {
@@ -260,16 +269,21 @@ plan_free(struct plan *p)
 		for (j = 0; j < p->parties[i].ncontacts; j++) {
 			free(p->parties[i].contacts[j].role);
 			strv_free(p->parties[i].contacts[j].addrs, p->parties[i].contacts[j].naddrs);
+			strv_free(p->parties[i].contacts[j].names, p->parties[i].contacts[j].naddrs);
 		}
 		free(p->parties[i].contacts);
+		wholist_free(&p->parties[i].coordinators);
 	}
 	free(p->parties);
 	for (i = 0; i < p->nroles; i++) {
 		free(p->roles[i].id);
 		free(p->roles[i].name);
 		strv_free(p->roles[i].addrs, p->roles[i].naddrs);
+		strv_free(p->roles[i].names, p->roles[i].naddrs);
 	}
 	free(p->roles);
+	wholist_free(&p->coordinators);
+	wholist_free(&p->overriders);
 	free(p->id);
 	free(p->file);
 	free(p->title);
@@ -511,6 +525,74 @@ plan_role_addrs(const struct plan *p, const char *role, const struct party *pt, 
 	return n;
 }
 
+const char *
+plan_person_name(const struct plan *p, const char *addr)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < p->nparties; i++)
+		for (j = 0; j < p->parties[i].ncontacts; j++) {
+			const struct contact *c = &p->parties[i].contacts[j];
+
+			for (k = 0; k < c->naddrs; k++)
+				if (c->names[k] != NULL && strcasecmp(c->addrs[k], addr) == 0)
+					return c->names[k];
+		}
+	for (i = 0; i < p->nroles; i++)
+		for (k = 0; k < p->roles[i].naddrs; k++)
+			if (p->roles[i].names[k] != NULL &&
+			    strcasecmp(p->roles[i].addrs[k], addr) == 0)
+				return p->roles[i].names[k];
+	return NULL;
+}
+
+static int
+addr_among(char **v, size_t n, const char *addr)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcasecmp(v[i], addr) == 0)
+			return 1;
+	return 0;
+}
+
+int
+plan_holds(const struct plan *p, const char *addr, const char *role, const struct party *pt)
+{
+	const struct contact *c;
+	const struct role *r;
+	size_t i;
+
+	if (addr == NULL)
+		return 0;
+	/* A plan-wide holder holds the role for every party. */
+	if ((r = plan_role(p, role)) != NULL && addr_among(r->addrs, r->naddrs, addr))
+		return 1;
+	if (pt != NULL)
+		return (c = party_contact(pt, role)) != NULL && addr_among(c->addrs, c->naddrs, addr);
+	for (i = 0; i < p->nparties; i++)
+		if ((c = party_contact(&p->parties[i], role)) != NULL &&
+		    addr_among(c->addrs, c->naddrs, addr))
+			return 1;
+	return 0;
+}
+
+int
+plan_lists(const struct plan *p, const struct wholist *w, const char *addr,
+    const struct party *pt)
+{
+	size_t i;
+
+	if (addr == NULL)
+		return 0;
+	for (i = 0; i < w->n; i++)
+		if (strchr(w->v[i], '@') != NULL ? strcasecmp(w->v[i], addr) == 0 :
+		    plan_holds(p, addr, w->v[i], pt))
+			return 1;
+	return 0;
+}
+
 /* ---- the parser ---- */
 
 enum block { B_NONE, B_PLAN, B_ROLE, B_PARTY, B_MILESTONE };
@@ -560,6 +642,7 @@ struct pline {
 
 static void
 perr(struct parser *ps, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void	parse_wholist(struct parser *, const struct pline *, struct wholist *);
 
 static void
 perr(struct parser *ps, int line, const char *fmt, ...)
@@ -1013,6 +1096,10 @@ key_plan(struct parser *ps, const struct pline *l)
 			perr(ps, l->line, "working-days is nl, mon-fri or all");
 	} else if (strcmp(l->key, "closed") == 0)
 		parse_closed(ps, l);
+	else if (strcmp(l->key, "coordinators") == 0)
+		parse_wholist(ps, l, &p->coordinators);
+	else if (strcmp(l->key, "overriders") == 0)
+		parse_wholist(ps, l, &p->overriders);
 	else
 		perr(ps, l->line, "unknown key \"%s\" in plan", l->key);
 }
@@ -1032,25 +1119,127 @@ addr_plausible(const char *a)
 	return strchr(at, '.') != NULL;
 }
 
+/* A display name: printable, no quotes or angle brackets (they would end it in a header). */
+static int
+name_ok(const char *n)
+{
+	const unsigned char *q;
+
+	if (*n == '\0' || strlen(n) > 200)
+		return 0;
+	for (q = (const unsigned char *)n; *q; q++)
+		if (*q < ' ' || *q == 127 || strchr("\"<>\\", *q) != NULL)
+			return 0;
+	return 1;
+}
+
+/*
+ * An address list as RFC 5322 writes one, simplified: entries apart by commas or blanks,
+ * each ADDRESS, "Name" <ADDRESS> or Name <ADDRESS>. Appends to addrs/names; errors to ps.
+ */
+static void
+parse_addrs(struct parser *ps, int line, const char *text, char ***addrs, char ***names,
+    size_t *n, size_t *cap)
+{
+	const char *s = text, *e, *lt, *gt;
+	char *name, *addr;
+
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == ',' || *s == '\n')
+			s++;
+		if (*s == '\0')
+			return;
+		name = NULL;
+		if (*s == '"') {
+			if ((e = strchr(s + 1, '"')) == NULL) {
+				perr(ps, line, "a name in quotes needs its closing quote");
+				return;
+			}
+			name = xstrndup(s + 1, (size_t)(e - s - 1));
+			s = e + 1;
+			while (*s == ' ' || *s == '\t')
+				s++;
+			if (*s != '<') {
+				perr(ps, line, "after the name \"%s\" comes <ADDRESS>", name);
+				free(name);
+				return;
+			}
+		} else if ((lt = strchr(s, '<')) != NULL && lt < s + strcspn(s, ",@")) {
+			e = lt;
+			while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+				e--;
+			/* <ADDRESS> alone is an address without a name. */
+			name = e > s ? xstrndup(s, (size_t)(e - s)) : NULL;
+			s = lt;
+		}
+		if (*s == '<') {
+			if ((gt = strchr(s, '>')) == NULL) {
+				perr(ps, line, "<ADDRESS> needs its closing >");
+				free(name);
+				return;
+			}
+			addr = xstrndup(s + 1, (size_t)(gt - s - 1));
+			s = gt + 1;
+		} else {
+			e = s + strcspn(s, ", \t\n");
+			addr = xstrndup(s, (size_t)(e - s));
+			s = e;
+		}
+		if (!addr_plausible(addr))
+			perr(ps, line, "\"%s\" is not an e-mail address", addr);
+		if (name != NULL && !name_ok(name)) {
+			perr(ps, line, "the name \"%s\" is empty or has quotes, <, > or control "
+			    "characters", name);
+			free(name);
+			name = NULL;
+		}
+		/* Doubling, for both at once: a list of thousands stays linear. */
+		if (*n + 1 > *cap) {
+			*cap = *cap ? *cap * 2 : 8;
+			*addrs = xreallocarray(*addrs, *cap, sizeof(char *));
+			*names = xreallocarray(*names, *cap, sizeof(char *));
+		}
+		(*addrs)[*n] = addr;
+		(*names)[(*n)++] = name;
+	}
+}
+
+/* coordinators/overriders: role ids and addresses; roles are checked once all are read. */
+static void
+parse_wholist(struct parser *ps, const struct pline *l, struct wholist *w)
+{
+	char **v;
+	size_t n, i;
+
+	n = split_words(l->value, &v);
+	if (n == 0)
+		perr(ps, l->line, "%s needs role ids or e-mail addresses", l->key);
+	for (i = 0; i < n; i++) {
+		if (strchr(v[i], '@') != NULL ? !addr_plausible(v[i]) : !id_valid(v[i])) {
+			perr(ps, l->line, "%s: \"%s\" is neither a role id nor an e-mail address",
+			    l->key, v[i]);
+			free(v[i]);
+			continue;
+		}
+		w->v = xreallocarray(w->v, w->n + 1, sizeof(char *));
+		w->lines = xreallocarray(w->lines, w->n + 1, sizeof(int));
+		w->lines[w->n] = l->line;
+		w->v[w->n++] = v[i];
+	}
+	free(v);
+}
+
 static void
 key_role(struct parser *ps, const struct pline *l)
 {
 	struct role *r = ps->role;
-	char **w;
-	size_t n, i;
 
 	if (strcmp(l->key, "name") == 0)
 		set_string(ps, l->line, "name", &r->name, l->value);
-	else if (strcmp(l->key, "address") == 0) {
-		n = split_words(l->value, &w);
-		for (i = 0; i < n; i++) {
-			if (!addr_plausible(w[i]))
-				perr(ps, l->line, "\"%s\" is not an e-mail address", w[i]);
-			GROW(r->addrs, r->naddrs, 1, ps->addrs_cap);
-			r->addrs[r->naddrs++] = w[i];
-		}
-		free(w);
-	} else
+	else if (strcmp(l->key, "address") == 0)
+		parse_addrs(ps, l->line, l->value, &r->addrs, &r->names, &r->naddrs,
+		    &ps->addrs_cap);
+	else
 		perr(ps, l->line, "unknown key \"%s\" in role %s (name, address)", l->key, r->id);
 }
 
@@ -1059,34 +1248,34 @@ key_party(struct parser *ps, const struct pline *l)
 {
 	struct party *pt = ps->party;
 	struct contact *c;
-	char **w;
-	size_t n, i;
+	char *role;
+	size_t i, n, cap;
 
 	if (strcmp(l->key, "name") == 0)
 		set_string(ps, l->line, "name", &pt->name, l->value);
+	else if (strcmp(l->key, "coordinators") == 0)
+		parse_wholist(ps, l, &pt->coordinators);
 	else if (strcmp(l->key, "role") == 0) {
-		n = split_words(l->value, &w);
-		if (n < 2 || !id_valid(w[0])) {
-			perr(ps, l->line, "role: write \"role ROLE ADDRESS[, ADDRESS...]\"");
-			strv_free(w, n);
+		n = strcspn(l->value, " \t\n");
+		role = xstrndup(l->value, n);
+		if (!id_valid(role) || l->value[n] == '\0') {
+			perr(ps, l->line, "role: write \"role ROLE ADDRESS[, ADDRESS...]\" (an "
+			    "address may be \"Name\" <ADDRESS>)");
+			free(role);
 			return;
 		}
 		for (i = 0; i < pt->ncontacts; i++)
-			if (strcmp(pt->contacts[i].role, w[0]) == 0)
-				perr(ps, l->line, "role %s given twice for party %s", w[0], pt->id);
+			if (strcmp(pt->contacts[i].role, role) == 0)
+				perr(ps, l->line, "role %s given twice for party %s", role, pt->id);
 		GROW(pt->contacts, pt->ncontacts, 1, ps->contacts_cap);
 		c = &pt->contacts[pt->ncontacts++];
-		c->role = w[0];
-		c->addrs = xcalloc(n - 1, sizeof(char *));
-		c->naddrs = 0;
-		for (i = 1; i < n; i++) {
-			if (!addr_plausible(w[i]))
-				perr(ps, l->line, "\"%s\" is not an e-mail address", w[i]);
-			c->addrs[c->naddrs++] = w[i];
-		}
-		free(w);
+		memset(c, 0, sizeof(*c));
+		c->role = role;
+		cap = 0;
+		parse_addrs(ps, l->line, l->value + n, &c->addrs, &c->names, &c->naddrs, &cap);
 	} else
-		perr(ps, l->line, "unknown key \"%s\" in party %s (name, role)", l->key, pt->id);
+		perr(ps, l->line, "unknown key \"%s\" in party %s (name, role, coordinators)",
+		    l->key, pt->id);
 }
 
 /* Past a limit a block is refused, said once, and its lines skipped. */
@@ -1179,7 +1368,7 @@ static int
 seen_twice(struct parser *ps, int which, const struct pline *l)
 {
 	static const char *repeatable[] = { "requires", "for", "formerly", "role", "address",
-	    "closed", NULL };
+	    "closed", "coordinators", "overriders", NULL };
 	size_t i;
 
 	for (i = 0; repeatable[i] != NULL; i++)
@@ -2104,12 +2293,24 @@ plan_expand(struct plan *p, struct errlist *errs)
 	return errs->n > start_err ? -1 : 0;
 }
 
+static void
+validate_wholist(const char *file, const struct plan *p, const struct wholist *w,
+    struct errlist *errs)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		if (strchr(w->v[i], '@') == NULL && !role_known(p, w->v[i]))
+			errlist_add(errs, file, w->lines[i], "\"%s\" is not a role of this plan",
+			    w->v[i]);
+}
+
 struct plan *
 plan_parse(const char *file, const char *text, size_t len, struct errlist *errs)
 {
 	struct parser ps;
 	struct plan *p;
-	size_t start = errs->n, max = errs->max, dropped = errs->dropped;
+	size_t start = errs->n, max = errs->max, dropped = errs->dropped, i;
 
 	if (len > PLAN_MAX_SIZE) {
 		errlist_add(errs, file, 0, "%zu bytes: a plan may have at most %d (16 MiB)", len,
@@ -2146,12 +2347,14 @@ plan_parse(const char *file, const char *text, size_t len, struct errlist *errs)
 		p->remind[2] = 0;
 		p->nremind = 3;
 	}
+	validate_wholist(file, p, &p->coordinators, errs);
+	validate_wholist(file, p, &p->overriders, errs);
+	for (i = 0; i < p->nparties; i++)
+		validate_wholist(file, p, &p->parties[i].coordinators, errs);
 	index_milestones(p, errs);
 	if (errs->n == start)
 		plan_expand(p, errs);
 	else if (p->id != NULL) {
-		size_t i;
-
 		/* Report reference errors too, in the same run; timing checks need a clean parse. */
 		index_parties(p);
 		for (i = 0; i < p->nms; i++)

@@ -90,7 +90,15 @@ struct milestone {
 struct contact {
 	char	*role;
 	char	**addrs;
+	char	**names;	/* display names beside addrs, NULL where none was given */
 	size_t	 naddrs;
+};
+
+/* Who a coordinators or overriders line names: role ids and addresses, with their lines. */
+struct wholist {
+	char	**v;
+	int	 *lines;
+	size_t	  n;
 };
 
 struct party {
@@ -98,6 +106,7 @@ struct party {
 	char		*name;
 	struct contact	*contacts;
 	size_t		 ncontacts;
+	struct wholist	 coordinators;	/* may act on every step of this party */
 	int		 line;
 };
 
@@ -105,6 +114,7 @@ struct role {
 	char	*id;
 	char	*name;
 	char	**addrs;	/* plan-wide holders of the role, beside the parties' */
+	char	**names;
 	size_t	 naddrs;
 	int	 line;
 };
@@ -177,6 +187,8 @@ struct plan {
 	size_t			 nroles;
 	struct party		*parties;
 	size_t			 nparties;
+	struct wholist		 coordinators;	/* may act on every step of every party */
+	struct wholist		 overriders;	/* people who may override a rule, with a reason */
 	struct milestone	*ms;
 	size_t			 nms;
 	struct instance		*inst;		/* filled by plan_expand */
@@ -254,6 +266,14 @@ int			 recur_expand(const struct recurrence *, const struct ltime *first,
 			    struct ltime **out);
 /* "ID", "ID@same", "ID@all", "ID@PARTY", each optionally followed by "/last" or "/all". */
 int			 requirement_parse(const char *, struct requirement *, char **cause);
+/* The display name a plan gives an address (the first one written), or NULL. */
+const char		*plan_person_name(const struct plan *, const char *addr);
+/* Does addr hold role for party (NULL: for any party, or plan-wide)? Case-insensitive. */
+int			 plan_holds(const struct plan *, const char *addr, const char *role,
+			    const struct party *);
+/* Does a coordinators/overriders list name addr, itself or by a role it holds (for pt)? */
+int			 plan_lists(const struct plan *, const struct wholist *, const char *addr,
+			    const struct party *);
 
 /* Parse helpers shared with the API ("2013-12-19", "2013-12-19 09:00", "2013-12-19T09:00"). */
 int			 ltime_parse(const char *, struct ltime *);

@@ -72,6 +72,21 @@ static const char *migrations[] = {
 	"  PRIMARY KEY (plan, key)) WITHOUT ROWID;"
 	"CREATE TABLE plan_seen ("
 	"  plan TEXT PRIMARY KEY, hash INTEGER NOT NULL, since INTEGER NOT NULL) WITHOUT ROWID;",
+	/* 4: people in the audit log; personal access tokens and login codes, only as hashes */
+	"ALTER TABLE audit ADD COLUMN person TEXT;"
+	"ALTER TABLE audit ADD COLUMN person_name TEXT;"
+	"ALTER TABLE audit ADD COLUMN channel TEXT;"
+	"ALTER TABLE audit ADD COLUMN token INTEGER;"
+	"CREATE TABLE token ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, person TEXT NOT NULL,"
+	"  token_hash BLOB NOT NULL UNIQUE, created INTEGER NOT NULL, expires INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL, how TEXT NOT NULL, revoked INTEGER, last_used INTEGER);"
+	"CREATE INDEX token_person ON token (person);"
+	"CREATE TABLE login ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, person TEXT NOT NULL, code_hash BLOB NOT NULL,"
+	"  created INTEGER NOT NULL, expires INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0, used INTEGER);"
+	"CREATE INDEX login_person ON login (person);",
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -237,7 +252,8 @@ store_open(const char *dir, char **cause)
 	    " ON CONFLICT (plan, key) DO UPDATE SET status = ?3, at = ?4, actor = ?5, note = ?6,"
 	    " overridden = ?7, changed = ?8, version = ?9", cause) == -1 ||
 	    prepare(s, &s->audit, "INSERT INTO audit (at, actor, uid, plan, key, action, reason,"
-	    " note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", cause) == -1 ||
+	    " note, person, person_name, channel, token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+	    " ?)", cause) == -1 ||
 	    prepare(s, &s->put_added, "INSERT INTO added (plan, id, def, at, actor)"
 	    " VALUES (?, ?, ?, ?, ?)", cause) == -1)
 		goto fail;
@@ -434,6 +450,13 @@ store_audit(struct store *s, const struct audit *a)
 	bind_text(st, 6, a->action);
 	bind_text(st, 7, a->reason);
 	bind_text(st, 8, a->note);
+	bind_text(st, 9, a->person);
+	bind_text(st, 10, a->person_name);
+	bind_text(st, 11, a->channel);
+	if (a->token_id > 0)
+		sqlite3_bind_int64(st, 12, a->token_id);
+	else
+		sqlite3_bind_null(st, 12);
 	return step_done(s, st);
 }
 
@@ -515,7 +538,7 @@ store_each_audit(struct store *s, const char *plan, const char *key, int limit,
 	int rc;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT * FROM (SELECT seq, at, actor, uid, plan, key,"
-	    " action, reason, note FROM audit WHERE (?1 IS NULL OR plan = ?1) AND"
+	    " action, reason, note, person, person_name, channel, token FROM audit WHERE (?1 IS NULL OR plan = ?1) AND"
 	    " (?2 IS NULL OR key = ?2) ORDER BY seq DESC LIMIT ?3) ORDER BY seq", -1, &st,
 	    NULL) != SQLITE_OK)
 		return -1;
@@ -533,6 +556,10 @@ store_each_audit(struct store *s, const char *plan, const char *key, int limit,
 		a.action = col_text(st, 6);
 		a.reason = col_text(st, 7);
 		a.note = col_text(st, 8);
+		a.person = col_text(st, 9);
+		a.person_name = col_text(st, 10);
+		a.channel = col_text(st, 11);
+		a.token_id = sqlite3_column_int64(st, 12);
 		cb(&a, arg);
 	}
 	sqlite3_finalize(st);

@@ -18,6 +18,10 @@ struct audit {
 	const char	*action;	/* done, done-override, undo, waive, add, plan-done, rename */
 	const char	*reason;
 	const char	*note;
+	const char	*person;	/* the person's address, NULL: a local user or termijnd */
+	const char	*person_name;
+	const char	*channel;	/* socket, token; NULL: termijnd itself */
+	int64_t		 token_id;	/* channel token: which one, else 0 */
 };
 
 struct store	*store_open(const char *dir, char **cause);

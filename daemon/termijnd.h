@@ -51,6 +51,9 @@ int	control_peer(struct evhttp_request *, long *uid, char *name, size_t namelen,
 
 /* api.c */
 void	api_handle(struct evhttp_request *, void *termijnd);
+/* A request for /api/v1 from a caller known already (a token), or NULL: the socket's. */
+struct actor;
+void	api_route(struct termijnd *, struct evhttp_request *, const struct actor *);
 
 /* main.c */
 int	termijnd_reload(struct termijnd *, struct errlist *);

@@ -1,0 +1,109 @@
+/* cmd-people.c: termijn people: who the plans name, with their roles, parties and rights. */
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "xmalloc.h"
+
+static int	cmd_people_exec(struct client *, int, char **);
+
+const struct cmd_entry cmd_people_entry = {
+	"people",
+	"[-p PLAN]",
+	"who the plans name: address, name, plan, roles and what they coordinate",
+	cmd_people_exec
+};
+
+/* "griffier (Gemeente Zwartewaterland), secretaris (plan-wide)" */
+static char *
+roles_text(json_t *roles)
+{
+	json_t *r;
+	char *out = NULL, *s;
+	size_t i;
+
+	json_array_foreach(roles, i, r) {
+		xasprintf(&s, "%s%s%s (%s)", out ? out : "", out ? ", " : "",
+		    jstr_or(r, "role", "?"), jstr_or(r, "party_name", "plan-wide"));
+		free(out);
+		out = s;
+	}
+	return out ? out : xstrdup("-");
+}
+
+static char *
+rights_text(json_t *p)
+{
+	json_t *c;
+	char *out = NULL, *s;
+	size_t i;
+
+	json_array_foreach(jarr(p, "coordinator_of"), i, c) {
+		xasprintf(&s, "%s%scoordinator of %s", out ? out : "", out ? ", " : "",
+		    strcmp(json_string_value(c), "*") == 0 ? "the plan" : json_string_value(c));
+		free(out);
+		out = s;
+	}
+	if (jbool(p, "overrider")) {
+		xasprintf(&s, "%s%soverrider", out ? out : "", out ? ", " : "");
+		free(out);
+		out = s;
+	}
+	return out ? out : xstrdup("");
+}
+
+static int
+cmd_people_exec(struct client *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CMD_LONGOPTS,
+		{ "plan", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *plan = NULL;
+	struct table *t;
+	json_t *ans, *p;
+	char *path, *roles, *rights;
+	size_t i;
+	int ch, rv;
+
+	while ((ch = getopt_long(argc, argv, CMD_SHORTOPTS "p:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			plan = optarg;
+			break;
+		default:
+			if ((rv = cmd_option(c, &cmd_people_entry, ch, argv)) != -1)
+				return rv;
+		}
+	}
+	if ((rv = cmd_noargs(&cmd_people_entry, argc, argv)) != 0)
+		return rv;
+	path = api_path("/people", "plan", plan, (char *)NULL);
+	rv = api_get(c, path, &ans);
+	free(path);
+	if (rv != 0)
+		return rv;
+	if (c->json) {
+		json_print(ans);
+		json_decref(ans);
+		return 0;
+	}
+	t = table_new(5, "ADDRESS", "NAME", "PLAN", "ROLES", "ALSO");
+	table_flex(t, 3);
+	json_array_foreach(jarr(ans, "people"), i, p) {
+		roles = roles_text(jarr(p, "roles"));
+		rights = rights_text(p);
+		table_row(t, jstr_or(p, "address", "?"), jstr_or(p, "name", "-"),
+		    jstr_or(p, "plan", "?"), roles, rights);
+		free(roles);
+		free(rights);
+	}
+	table_print(c, t);
+	table_free(t);
+	json_decref(ans);
+	return 0;
+}
