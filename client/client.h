@@ -26,6 +26,10 @@
 
 struct client {
 	const char	*socket;
+	const char	*server;	/* remote use: termijnd's base URL; NULL: the socket */
+	const char	*cacert;	/* CA certificates for the server's TLS, NULL: the system's */
+	char		*token;		/* the personal access token for server */
+	int		 token_read;
 	int		 json;		/* print the daemon's JSON instead of text */
 	int		 color;		/* stdout is a terminal and NO_COLOR is unset */
 	size_t		 width;		/* columns to fit tables in; 0: no limit */
@@ -73,12 +77,22 @@ extern const struct cmd_entry cmd_reminders_entry;
 extern const struct cmd_entry cmd_feeds_entry;
 extern const struct cmd_entry cmd_people_entry;
 extern const struct cmd_entry cmd_whoami_entry;
+extern const struct cmd_entry cmd_access_entry;
+extern const struct cmd_entry cmd_login_entry;
 
 /* http.c */
 void	 http_free(struct client *);
 char	*api_path(const char *, ...) __attribute__((sentinel));
 int	 api_get(struct client *, const char *, json_t **);
 int	 api_post(struct client *, const char *, json_t *, json_t **, const char *);
+/* Where requests go, for messages: the socket path or the server URL. */
+const char *api_where(struct client *);
+
+/* token.c */
+char	*token_path(void);
+char	*server_norm(const char *);
+int	 token_load(const char *server, char **token);
+int	 token_save(const char *server, const char *token);
 
 /* termijn.c */
 const char	*cgettext(const char *, const char *) __attribute__((format_arg(2)));

@@ -24,6 +24,8 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_feeds_entry,
 	&cmd_people_entry,
 	&cmd_whoami_entry,
+	&cmd_access_entry,
+	&cmd_login_entry,
 	NULL
 };
 

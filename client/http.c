@@ -47,6 +47,11 @@ http_free(struct client *c)
 	curl_easy_cleanup(c->curl);
 	curl_global_cleanup();
 	c->curl = NULL;
+	if (c->token != NULL) {
+		explicit_bzero(c->token, strlen(c->token));
+		free(c->token);
+		c->token = NULL;
+	}
 }
 
 static CURL *
@@ -77,7 +82,7 @@ http_request(struct client *c, const char *method, const char *path, json_t *bod
 	CURL *h = http_handle(c);
 	struct curl_slist *hdrs = NULL;
 	struct buf b = { NULL, 0, 0, 0 };
-	char errbuf[CURL_ERROR_SIZE], *url, *req = NULL, *lang;
+	char errbuf[CURL_ERROR_SIZE], *url, *req = NULL, *lang, *base, *auth;
 	CURLcode rc;
 	long oserr = 0;
 	int rv = 0;
@@ -85,12 +90,35 @@ http_request(struct client *c, const char *method, const char *path, json_t *bod
 	*status = 0;
 	*answer = NULL;
 	errbuf[0] = '\0';
-	xasprintf(&url, "%s%s", API_URL, path);
-
+	if (c->server != NULL) {
+		/* Remote use: the same API at SERVER/api/v1, as the person of the token. */
+		base = server_norm(c->server);
+		xasprintf(&url, "%s/api/v1%s", base, path);
+		free(base);
+		if (!c->token_read) {
+			c->token_read = 1;
+			if (token_load(c->server, &c->token) != 0) {
+				free(url);
+				curl_slist_free_all(hdrs);
+				return 1;
+			}
+		}
+		if (c->token != NULL) {
+			xasprintf(&auth, "Authorization: Bearer %s", c->token);
+			hdrs = curl_slist_append(hdrs, auth);
+			explicit_bzero(auth, strlen(auth));
+			free(auth);
+		}
+		if (c->cacert != NULL)
+			curl_easy_setopt(h, CURLOPT_CAINFO, c->cacert);
+		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	} else {
+		xasprintf(&url, "%s%s", API_URL, path);
+		curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, c->socket);
+		/* A proxy from the environment has no business with a local socket. */
+		curl_easy_setopt(h, CURLOPT_PROXY, "");
+	}
 	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, c->socket);
-	/* A proxy from the environment has no business with a local socket. */
-	curl_easy_setopt(h, CURLOPT_PROXY, "");
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L);
@@ -131,21 +159,21 @@ http_request(struct client *c, const char *method, const char *path, json_t *bod
 	case CURLE_COULDNT_CONNECT:
 	case CURLE_COULDNT_RESOLVE_HOST:
 		/* The socket's errno (ENOENT, ECONNREFUSED, EACCES) says more than curl. */
-		warnx(_("cannot reach termijnd at %s: %s"), c->socket,
+		warnx(_("cannot reach termijnd at %s: %s"), api_where(c),
 		    oserr != 0 ? strerror((int)oserr) :
 		    *errbuf != '\0' ? errbuf : curl_easy_strerror(rc));
 		rv = EXIT_UNREACH;
 		break;
 	case CURLE_GOT_NOTHING:
 		/* Connected, so whether a change happened is unknown: not "unreachable". */
-		warnx(_("termijnd at %s closed the connection without answering"), c->socket);
+		warnx(_("termijnd at %s closed the connection without answering"), api_where(c));
 		rv = 1;
 		break;
 	default:
 		if (b.toolong)
 			warnx(_("the answer from termijnd is too large"));
 		else
-			warnx(_("talking to termijnd at %s: %s"), c->socket,
+			warnx(_("talking to termijnd at %s: %s"), api_where(c),
 			    *errbuf != '\0' ? errbuf : curl_easy_strerror(rc));
 		rv = 1;
 		break;
@@ -156,6 +184,12 @@ http_request(struct client *c, const char *method, const char *path, json_t *bod
 	free(url);
 	free(b.data);
 	return rv;
+}
+
+const char *
+api_where(struct client *c)
+{
+	return c->server != NULL ? c->server : c->socket;
 }
 
 /* "/milestones" plus ?name=value&... for the values that are not NULL; ends with NULL. */

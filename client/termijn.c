@@ -10,6 +10,8 @@
 #include "client.h"
 #include "localedir.h"
 #include "log.h"
+
+enum { OPT_SERVER = 0x300, OPT_CACERT };
 #include "xmalloc.h"
 
 const char *
@@ -25,13 +27,18 @@ usage(FILE *fp, int full)
 {
 	const struct cmd_entry **e;
 
-	fprintf(fp, _("usage: %s\n       %s\n"), "termijn [-s SOCKET] [--json] VERB [ARGUMENTS]",
+	fprintf(fp, _("usage: %s\n       %s\n"),
+	    "termijn [-s SOCKET | --server URL [--cacert FILE]] [--json] VERB [ARGUMENTS]",
 	    "termijn help [VERB]");
 	if (!full)
 		return;
 	fputc('\n', fp);
 	fprintf(fp, _("  -s SOCKET  termijnd's socket (default $TERMIJN_SOCKET, else %s)\n"),
 	    TERMIJN_SOCKET_DEFAULT);
+	fputs(_("  --server URL  termijnd over HTTPS, as the person of your token\n"
+	    "             (default $TERMIJN_SERVER; tokens: termijn login)\n"), fp);
+	fputs(_("  --cacert FILE  the CA certificates for that server (default $TERMIJN_CACERT)\n"),
+	    fp);
 	fputs(_("  --json     print the daemon's JSON instead of text\n"), fp);
 	fputc('\n', fp);
 	fputs(_("verbs:\n"), fp);
@@ -70,6 +77,8 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "server", required_argument, NULL, OPT_SERVER },
+		{ "cacert", required_argument, NULL, OPT_CACERT },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -91,6 +100,10 @@ main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	s = getenv("TERMIJN_SOCKET");
 	c.socket = s != NULL && *s != '\0' ? s : TERMIJN_SOCKET_DEFAULT;
+	s = getenv("TERMIJN_SERVER");
+	c.server = s != NULL && *s != '\0' ? s : NULL;
+	s = getenv("TERMIJN_CACERT");
+	c.cacert = s != NULL && *s != '\0' ? s : NULL;
 
 	/* '+': global options end at the verb; the verb parses the rest. */
 	while ((ch = getopt_long(argc, argv, "+:s:h", longopts, NULL)) != -1) {
@@ -101,6 +114,18 @@ main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			c.socket = optarg;
+			/* The socket named on the command line wins over TERMIJN_SERVER. */
+			c.server = NULL;
+			break;
+		case OPT_SERVER:
+			if (strncmp(optarg, "https://", 8) != 0 && strncmp(optarg, "http://", 7) != 0) {
+				warnx("--server: an https:// (or, on this machine, http://) URL");
+				return EXIT_USAGE;
+			}
+			c.server = optarg;
+			break;
+		case OPT_CACERT:
+			c.cacert = optarg;
 			break;
 		case OPT_JSON:
 			c.json = 1;

@@ -8,6 +8,7 @@
 #include <event2/buffer.h>
 #include <event2/keyvalq_struct.h>
 
+#include "access.h"
 #include "clock.h"
 #include "feeds.h"
 #include "i18n.h"
@@ -1092,7 +1093,8 @@ api_route(struct termijnd *d, struct evhttp_request *req, const struct actor *re
 	}
 	if (path == NULL)
 		path = "/";
-	if (who == NULL && (method == EVHTTP_REQ_POST || strcmp(path, "/api/v1/whoami") == 0)) {
+	if (who == NULL && (method == EVHTTP_REQ_POST || strcmp(path, "/api/v1/whoami") == 0 ||
+	    strcmp(path, "/api/v1/access") == 0)) {
 		if (socket_actor(d, req, &local, name, sizeof(name), &cause) == -1) {
 			/* Not knowing who calls is our failure, never the caller's lack of rights. */
 			evhttp_clear_headers(&q);
@@ -1117,6 +1119,8 @@ api_route(struct termijnd *d, struct evhttp_request *req, const struct actor *re
 			get_feeds(d, req);
 		else if (strcmp(path, "/api/v1/people") == 0)
 			get_people(d, req, &q);
+		else if (strcmp(path, "/api/v1/access") == 0)
+			access_list(d, req, who);
 		else if (strcmp(path, "/api/v1/whoami") == 0)
 			get_whoami(d, req, who);
 		else
@@ -1154,6 +1158,12 @@ api_route(struct termijnd *d, struct evhttp_request *req, const struct actor *re
 		break;
 	case REQ_RETRY:
 		post_retry(d, req, &rq, who);
+		break;
+	case REQ_ACCESS_GRANT:
+	case REQ_ACCESS_REVOKE:
+	case REQ_LOGIN:
+	case REQ_LOGIN_CODE:
+		access_post(d, req, k, &rq, who);
 		break;
 	default:
 		post_feeds(d, req, k, &rq, who);

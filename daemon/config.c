@@ -1,4 +1,7 @@
 /* config.c: the termijnd.conf reader: "key value" lines, # comments, every error reported. */
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -177,6 +180,16 @@ config_parse(const char *path, const char *text, size_t textlen, struct errlist 
 				c->feed_refresh = (int)n;
 			else
 				c->http_max_age = (int)n;
+		} else if (strcmp(key, "trusted-proxies") == 0) {
+			size_t i0 = c->ntrusted, i;
+			unsigned char net[16];
+			int bits, v6;
+
+			words(val, &c->trusted, &c->ntrusted);
+			for (i = i0; i < c->ntrusted; i++)
+				if (cidr_parse(c->trusted[i], net, &bits, &v6) == -1)
+					errlist_add(errs, path, lineno, "trusted-proxies: \"%s\" is not "
+					    "an IP address or ADDRESS/BITS", c->trusted[i]);
 		} else if (strcmp(key, "metrics") == 0) {
 			if (strcmp(val, "loopback") == 0)
 				c->metrics_loopback = 1;
@@ -276,6 +289,7 @@ config_free(struct config *c)
 	free(c->socket);
 	strv_free(c->operators, c->noperators);
 	strv_free(c->overriders, c->noverriders);
+	strv_free(c->trusted, c->ntrusted);
 	free(c->clock_start);
 	free(c->clock_tz);
 	free(c->mail_url);
@@ -314,6 +328,66 @@ config_allows(char **names, size_t n, const char *user, long uid)
 	snprintf(buf, sizeof(buf), "%ld", uid);
 	for (i = 0; i < n; i++)
 		if ((user != NULL && strcmp(names[i], user) == 0) || strcmp(names[i], buf) == 0)
+			return 1;
+	return 0;
+}
+
+int
+cidr_parse(const char *s, unsigned char net[16], int *bits, int *v6)
+{
+	char buf[64], *slash, *end;
+	long b;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	memset(net, 0, 16);
+	if (inet_pton(AF_INET, buf, net) == 1)
+		*v6 = 0;
+	else if (inet_pton(AF_INET6, buf, net) == 1)
+		*v6 = 1;
+	else
+		return -1;
+	*bits = *v6 ? 128 : 32;
+	if (slash != NULL) {
+		b = strtol(slash, &end, 10);
+		if (*slash == '\0' || *end != '\0' || b < 0 || b > *bits)
+			return -1;
+		*bits = (int)b;
+	}
+	return 0;
+}
+
+static int
+prefix_equal(const unsigned char *a, const unsigned char *b, int bits)
+{
+	int i;
+
+	for (i = 0; bits >= 8; i++, bits -= 8)
+		if (a[i] != b[i])
+			return 0;
+	return bits == 0 || ((a[i] ^ b[i]) & (0xff << (8 - bits)) & 0xff) == 0;
+}
+
+int
+config_trusted(const struct config *c, const char *addr)
+{
+	unsigned char a[16], net[16];
+	int abits, av6, bits, v6;
+	size_t i;
+
+	if (cidr_parse(addr, a, &abits, &av6) == -1 || abits != (av6 ? 128 : 32))
+		return 0;
+	/* An IPv4 peer on a dual-stack socket comes as ::ffff:a.b.c.d. */
+	if (av6 && memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
+		memmove(a, a + 12, 4);
+		av6 = 0;
+	}
+	for (i = 0; i < c->ntrusted; i++)
+		if (cidr_parse(c->trusted[i], net, &bits, &v6) == 0 && v6 == av6 &&
+		    prefix_equal(a, net, bits))
 			return 1;
 	return 0;
 }

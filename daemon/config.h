@@ -39,6 +39,8 @@ struct config {
 	int	 feed_refresh;		/* minutes: REFRESH-INTERVAL and Cache-Control max-age */
 	int	 http_max_age;		/* seconds a connection may live, however it trickles */
 	int	 metrics_loopback;	/* /metrics and /healthz only for loopback peers */
+	char	**trusted;		/* proxies whose X-Forwarded-For/-Proto we believe */
+	size_t	 ntrusted;
 };
 
 /* A configuration file is at most this long. */
@@ -52,5 +54,9 @@ void		 config_free(struct config *);
 /* A path from the config: relative ones are relative to the config file's directory. */
 char		*config_path(const struct config *, const char *);
 int		 config_allows(char **names, size_t n, const char *user, long uid);
+/* Is addr (an IPv4 or IPv6 address in text) one of the trusted-proxies? */
+int		 config_trusted(const struct config *, const char *addr);
+/* "192.0.2.1", "10.0.0.0/8", "::1", "2001:db8::/32": 0, or -1 when it is none of these. */
+int		 cidr_parse(const char *, unsigned char net[16], int *bits, int *v6);
 
 #endif

@@ -20,6 +20,7 @@
 #include <zlib.h>
 
 #include "accept.h"
+#include "access.h"
 #include "clock.h"
 #include "feeds.h"
 #include "i18n.h"
@@ -660,7 +661,10 @@ http_cb(struct evhttp_request *req, void *arg)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (path == NULL)
 		path = "/";
-	if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
+	if (strncmp(path, "/api/", 5) == 0)
+		/* The same API as on the socket, as the person whose token it is. */
+		access_http(f->d, req);
+	else if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
 		reply_text(req, 405, "Method Not Allowed", "text/plain", "GET or HEAD\n");
 	} else if (strncmp(path, "/feed/", 6) == 0)
@@ -802,7 +806,8 @@ feeds_start(struct termijnd *d, char **cause)
 	if ((f->http = evhttp_new(d->base)) == NULL)
 		fatalx("evhttp_new");
 	evhttp_set_max_headers_size(f->http, 8192);
-	evhttp_set_max_body_size(f->http, 1024);
+	/* The API's bodies, as on the socket. */
+	evhttp_set_max_body_size(f->http, 65536);
 	evhttp_set_timeout(f->http, 10);
 	evhttp_set_allowed_methods(f->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
 	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);

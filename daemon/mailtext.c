@@ -59,7 +59,7 @@ static const char *names[] = {
 	"days_text", "window", "window_line", "not_before", "not_before_line", "description",
 	"description_block", "waits_for", "unblocks", "command", "overdue_n", "escalate_days",
 	"merged", "key", "person", "url", "webcal", "held_up", "greeting", "escalate_days_text",
-	NULL
+	"server", "token", "expires", "code", "minutes", NULL
 };
 
 static const char *
@@ -145,6 +145,8 @@ templates_load(struct templates *t, const char *dir, struct errlist *errs)
 		for (k = RK_LEAD; k <= RK_LAST; k++)
 			t->text[l][k] = template_load(dir, langs[l], rkind_name((enum rkind)k), errs);
 		t->feed_link[l] = template_load(dir, langs[l], "feed-link", errs);
+		t->access_grant[l] = template_load(dir, langs[l], "access-grant", errs);
+		t->login_code[l] = template_load(dir, langs[l], "login-code", errs);
 	}
 	if (errs->n > start) {
 		templates_free(t);
@@ -165,6 +167,10 @@ templates_free(struct templates *t)
 		}
 		free(t->feed_link[l]);
 		t->feed_link[l] = NULL;
+		free(t->access_grant[l]);
+		t->access_grant[l] = NULL;
+		free(t->login_code[l]);
+		t->login_code[l] = NULL;
 	}
 }
 
@@ -338,6 +344,35 @@ mailtext_feed_link(const struct templates *t, const char *lang, const char *plan
 	if ((out = expand_split(tmpl, &v, subject, &nl, cause)) == NULL)
 		return -1;
 	*body = xstrdup(nl + 2);
+	free(out);
+	return 0;
+}
+
+int
+mailtext_secret(const struct templates *t, const char *lang, const char *which,
+    const char *plan_title, const char *person, const char *server, const char *secret,
+    const char *extra, char **subject, char **body, char **cause)
+{
+	int login = strcmp(which, "login-code") == 0;
+	const char *tmpl = login ? t->login_code[lang_index(lang)] :
+	    t->access_grant[lang_index(lang)];
+	struct vars v;
+	char *out, *nl;
+
+	memset(&v, 0, sizeof(v));
+	if (tmpl == NULL) {
+		xasprintf(cause, "no %s template for %s", which, langs[lang_index(lang)]);
+		return -1;
+	}
+	var(&v, "plan", xstrdup(plan_title));
+	var(&v, "person", xstrdup(person));
+	var(&v, "server", xstrdup(server));
+	var(&v, login ? "code" : "token", xstrdup(secret));
+	var(&v, login ? "minutes" : "expires", xstrdup(extra));
+	if ((out = expand_split(tmpl, &v, subject, &nl, cause)) == NULL)
+		return -1;
+	*body = xstrdup(nl + 2);
+	explicit_bzero(out, strlen(out));
 	free(out);
 	return 0;
 }

@@ -11,6 +11,8 @@
 struct templates {
 	char	*text[NLANGS][RK_LAST + 1];	/* "Subject: ...\n\nbody" */
 	char	*feed_link[NLANGS];		/* the message with a person's feed address */
+	char	*access_grant[NLANGS];		/* a personal access token */
+	char	*login_code[NLANGS];		/* a one-time login code */
 };
 
 /* Read DIR/{nl,en}/{kind}.txt; every missing file or unknown placeholder goes to errs. */
@@ -30,6 +32,15 @@ int	 mailtext_compose(const struct templates *, const struct plan *, const struc
 int	 mailtext_feed_link(const struct templates *, const char *lang, const char *plan_title,
 	    const char *person, const char *url, const char *webcal, char **subject, char **body,
 	    char **cause);
+
+/*
+ * The message with a secret for a person: which is "access-grant" (secret: the token,
+ * extra: until when) or "login-code" (secret: the code, extra: its minutes). The secret is
+ * only in the text made here.
+ */
+int	 mailtext_secret(const struct templates *, const char *lang, const char *which,
+	    const char *plan_title, const char *person, const char *server, const char *secret,
+	    const char *extra, char **subject, char **body, char **cause);
 
 /* "dinsdag 17 december 2013", "donderdag 19 december 2013 om 12:00" (or English). */
 void	 mailtext_date(const char *lang, const struct ltime *, char *, size_t);

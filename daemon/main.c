@@ -11,6 +11,7 @@
 
 #include "accept.h"
 #include "clock.h"
+#include "access.h"
 #include "feeds.h"
 #include "lang.h"
 #include "log.h"
@@ -275,6 +276,7 @@ main(int argc, char **argv)
 		fatalx("%s", cause);
 	if (remind_start(&d, &cause) == -1)
 		fatalx("reminders: %s", cause);
+	access_start(&d);
 	if (feeds_start(&d, &cause) == -1)
 		fatalx("feeds: %s", cause);
 	sigs[0] = evsignal_new(d.base, SIGHUP, signal_cb, &d);
@@ -297,6 +299,7 @@ main(int argc, char **argv)
 	if (clock_is_demo())
 		store_meta_set(d.engine.store, "demo_now", clock_now());
 	feeds_stop(&d);
+	access_stop(&d);
 	remind_stop(&d);
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);

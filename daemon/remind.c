@@ -622,6 +622,63 @@ remind_send_link(struct termijnd *d, const struct plan *p, const char *person, c
 	return id == -1 ? -1 : 0;
 }
 
+static void
+secret_done_cb(uint64_t id, enum mail_result res, int code, const char *errmsg, void *arg)
+{
+	(void)arg;
+	if (res == MAIL_SENT)
+		log_info("access message %llu sent", (unsigned long long)(id & 0xffffffff));
+	else
+		log_warnx("access message %llu not sent (%d): %s; it is not kept, so ask again",
+		    (unsigned long long)(id & 0xffffffff), code, errmsg ? errmsg : "?");
+}
+
+int
+remind_send_secret(struct termijnd *d, const struct plan *p, const char *which,
+    const char *person, const char *secret, const char *extra, char **cause)
+{
+	static uint32_t seq;
+	struct remind *r = d->remind;
+	const struct config *c = d->conf;
+	struct mail_msg m;
+	char *subject, *body, *msg, *msgid, *idkey;
+	const char *greet;
+	size_t len = 0;
+	int rc;
+
+	/* Dear A. de Vries, when the plan gives a name. */
+	greet = plan_person_name(p, person);
+	if (mailtext_secret(&r->tpl, p->lang, which, p->title, greet ? greet : person,
+	    c->public_url ? c->public_url : "", secret, extra, &subject, &body, cause) == -1)
+		return -1;
+	/* A Message-ID of its own that says nothing of the secret. */
+	xasprintf(&idkey, "%s:%lld:%u", which, (long long)time(NULL), ++seq);
+	msgid = mail_message_id(idkey, c->mail_domain);
+	memset(&m, 0, sizeof(m));
+	m.from = c->mail_from;
+	m.from_name = c->mail_from_name;
+	m.to = person;
+	m.subject = subject;
+	m.body = body;
+	m.date = (int64_t)time(NULL);
+	m.utc_offset = utc_offset(p->tz, m.date);
+	m.message_id = msgid;
+	msg = mail_compose(&m, &len, cause);
+	explicit_bzero(body, strlen(body));
+	free(body);
+	free(subject);
+	free(idkey);
+	free(msgid);
+	if (msg == NULL)
+		return -1;
+	/* The top bit tells these apart from outbox rows, whose ids stay below 2^48. */
+	rc = mailer_send(r->mailer, ((uint64_t)1 << 63) | seq, c->mail_from, person, msg, len,
+	    secret_done_cb, r, cause);
+	explicit_bzero(msg, len);
+	free(msg);
+	return rc;
+}
+
 /* ---- timing ---- */
 
 static void

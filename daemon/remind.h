@@ -25,6 +25,14 @@ const struct remind_stats *remind_stats(struct termijnd *);
 int	 remind_send_link(struct termijnd *, const struct plan *, const char *person,
 	    const char *url, const char *webcal, int64_t feed_id, char **cause);
 
+/*
+ * Send a person a secret (template "access-grant" or "login-code", see mailtext_secret)
+ * straight to the mail transport: no outbox row, so the secret is kept nowhere. Sent once;
+ * a failure is logged, and the person asks again.
+ */
+int	 remind_send_secret(struct termijnd *, const struct plan *, const char *which,
+	    const char *person, const char *secret, const char *extra, char **cause);
+
 /* The messages the plans would send from now until `until`, without sending (JSON array). */
 json_t	*remind_preview(struct termijnd *, int64_t until, const char *plan);
 

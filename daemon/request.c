@@ -33,6 +33,9 @@ static const struct fdef f_none[] = { END };
 static const struct fdef f_id[] = { { "id", F_INT, 1 }, END };
 static const struct fdef f_create[] = { { "kind", F_STR, 1 }, { "subject", F_STR, 1 }, END };
 static const struct fdef f_send[] = { { "person", F_STR, 1 }, END };
+static const struct fdef f_grant[] = { { "person", F_STR, 1 }, { "expires", F_STR, 0 }, END };
+static const struct fdef f_login[] = { { "address", F_STR, 1 }, END };
+static const struct fdef f_code[] = { { "address", F_STR, 1 }, { "code", F_STR, 1 }, END };
 
 static const struct {
 	const char		*path;
@@ -48,6 +51,10 @@ static const struct {
 	[REQ_FEED_ROTATE] = { "/api/v1/feeds/rotate", f_id },
 	[REQ_FEED_REVOKE] = { "/api/v1/feeds/revoke", f_id },
 	[REQ_FEED_SEND] = { "/api/v1/feeds/send", f_send },
+	[REQ_ACCESS_GRANT] = { "/api/v1/access/grant", f_grant },
+	[REQ_ACCESS_REVOKE] = { "/api/v1/access/revoke", f_id },
+	[REQ_LOGIN] = { "/api/v1/login", f_login },
+	[REQ_LOGIN_CODE] = { "/api/v1/login/code", f_code },
 };
 
 int
@@ -154,6 +161,9 @@ request_parse(enum req_kind k, const char *buf, size_t len, struct request *r, c
 	r->kind = S(kind);
 	r->subject = S(subject);
 	r->person = S(person);
+	r->expires = S(expires);
+	r->address = S(address);
+	r->code = S(code);
 #undef S
 	r->override = json_is_true(json_object_get(r->body, "override"));
 	if ((v = json_object_get(r->body, "id")) != NULL && json_is_integer(v))

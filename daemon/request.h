@@ -12,6 +12,7 @@ struct plan;
 enum req_kind {
 	REQ_DONE, REQ_UNDO, REQ_WAIVE, REQ_ADD, REQ_RELOAD, REQ_RETRY,
 	REQ_FEED_CREATE, REQ_FEED_ROTATE, REQ_FEED_REVOKE, REQ_FEED_SEND,
+	REQ_ACCESS_GRANT, REQ_ACCESS_REVOKE, REQ_LOGIN, REQ_LOGIN_CODE,
 	REQ_NKINDS
 };
 
@@ -21,6 +22,7 @@ struct request {
 	const char	*plan, *key, *note, *at, *reason;
 	int		 override;
 	const char	*kind, *subject, *person;
+	const char	*expires, *address, *code;	/* access grant, login */
 	int64_t		 id;		/* retry, rotate, revoke */
 };
 

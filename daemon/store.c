@@ -80,7 +80,7 @@ static const char *migrations[] = {
 	"CREATE TABLE token ("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT, person TEXT NOT NULL,"
 	"  token_hash BLOB NOT NULL UNIQUE, created INTEGER NOT NULL, expires INTEGER NOT NULL,"
-	"  created_by TEXT NOT NULL, how TEXT NOT NULL, revoked INTEGER, last_used INTEGER);"
+	"  created_by TEXT NOT NULL, how TEXT NOT NULL, revoked INTEGER);"
 	"CREATE INDEX token_person ON token (person);"
 	"CREATE TABLE login ("
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT, person TEXT NOT NULL, code_hash BLOB NOT NULL,"
@@ -1030,4 +1030,161 @@ store_size(struct store *s)
 		n = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return n;
+}
+
+/* ---- personal access tokens and login codes: hashes only ---- */
+
+int64_t
+store_token_add(struct store *s, const char *person, const unsigned char *hash, int64_t created,
+    int64_t expires, const char *by, const char *how)
+{
+	sqlite3_stmt *st;
+	int64_t id = -1;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO token (person, token_hash, created, expires,"
+	    " created_by, how) VALUES (?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, person);
+	sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, created);
+	sqlite3_bind_int64(st, 4, expires);
+	bind_text(st, 5, by);
+	bind_text(st, 6, how);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		id = sqlite3_last_insert_rowid(s->db);
+	sqlite3_finalize(st);
+	return id;
+}
+
+static int
+token_rows(struct store *s, sqlite3_stmt *st, store_token_cb cb, void *arg)
+{
+	struct token_row row;
+	int rc, n = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&row, 0, sizeof(row));
+		row.id = sqlite3_column_int64(st, 0);
+		row.person = col_text(st, 1);
+		if (sqlite3_column_bytes(st, 2) == 32)
+			memcpy(row.hash, sqlite3_column_blob(st, 2), 32);
+		row.created = sqlite3_column_int64(st, 3);
+		row.expires = sqlite3_column_int64(st, 4);
+		row.created_by = col_text(st, 5);
+		row.how = col_text(st, 6);
+		row.revoked = sqlite3_column_int64(st, 7);
+		cb(&row, arg);
+		n++;
+	}
+	(void)s;
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+#define TOKEN_COLS "SELECT id, person, token_hash, created, expires, created_by, how," \
+	" coalesce(revoked, 0) FROM token"
+
+int
+store_token_by_hash(struct store *s, const unsigned char *hash, store_token_cb cb, void *arg)
+{
+	sqlite3_stmt *st;
+	int n;
+
+	if (sqlite3_prepare_v2(s->db, TOKEN_COLS " WHERE token_hash = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	n = token_rows(s, st, cb, arg);
+	return n < 0 ? -1 : n > 0;
+}
+
+int
+store_token_each(struct store *s, const char *person, store_token_cb cb, void *arg)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db, TOKEN_COLS " WHERE ?1 IS NULL OR person = ?1 COLLATE NOCASE"
+	    " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, person);
+	return token_rows(s, st, cb, arg) < 0 ? -1 : 0;
+}
+
+int
+store_token_revoke(struct store *s, int64_t id, int64_t at)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE token SET revoked = ? WHERE id = ? AND revoked IS"
+	    " NULL", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, at);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st) == SQLITE_DONE ? (sqlite3_changes(s->db) > 0 ? 0 : 1) : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int64_t
+store_login_add(struct store *s, const char *person, const unsigned char *hash, int64_t created,
+    int64_t expires)
+{
+	sqlite3_stmt *st;
+	int64_t id = -1;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO login (person, code_hash, created, expires)"
+	    " VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, person);
+	sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, created);
+	sqlite3_bind_int64(st, 4, expires);
+	if (sqlite3_step(st) == SQLITE_DONE)
+		id = sqlite3_last_insert_rowid(s->db);
+	sqlite3_finalize(st);
+	return id;
+}
+
+int
+store_login_last(struct store *s, const char *person, store_login_cb cb, void *arg)
+{
+	struct login_row row;
+	sqlite3_stmt *st;
+	int rc;
+
+	/* Only the newest request counts: asking again spends the earlier codes. */
+	if (sqlite3_prepare_v2(s->db, "SELECT id, code_hash, expires, attempts FROM login WHERE"
+	    " person = ? COLLATE NOCASE AND used IS NULL AND id = (SELECT max(id) FROM login"
+	    " WHERE person = ?1 COLLATE NOCASE)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, person);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&row, 0, sizeof(row));
+		row.id = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_bytes(st, 1) == 32)
+			memcpy(row.hash, sqlite3_column_blob(st, 1), 32);
+		row.expires = sqlite3_column_int64(st, 2);
+		row.attempts = sqlite3_column_int(st, 3);
+		cb(&row, arg);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_login_attempt(struct store *s, int64_t id, int64_t used)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE login SET attempts = attempts + 1,"
+	    " used = CASE WHEN ?1 > 0 THEN ?1 ELSE used END WHERE id = ?2", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, used);
+	sqlite3_bind_int64(st, 2, id);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
 }

@@ -132,4 +132,42 @@ int		 store_plan_seen(struct store *, const char *plan, uint64_t hash, int64_t n
 		    int64_t *since);
 int64_t		 store_size(struct store *);
 
+/* Personal access tokens: a person's, by the SHA-256 of the token (never the token). */
+struct token_row {
+	int64_t		 id;
+	const char	*person;
+	unsigned char	 hash[32];
+	int64_t		 created, expires;
+	int64_t		 revoked;	/* 0: in force */
+	const char	*created_by;
+	const char	*how;		/* grant, login */
+};
+typedef void	 (*store_token_cb)(const struct token_row *, void *);
+
+int64_t		 store_token_add(struct store *, const char *person, const unsigned char *hash,
+		    int64_t created, int64_t expires, const char *by, const char *how);
+/* 1 found (cb called), 0 none, -1 error. */
+int		 store_token_by_hash(struct store *, const unsigned char *hash, store_token_cb,
+		    void *);
+/* Every token (person NULL) or a person's, oldest first. */
+int		 store_token_each(struct store *, const char *person, store_token_cb, void *);
+/* 0 revoked, 1 no token in force with that id, -1 error. */
+int		 store_token_revoke(struct store *, int64_t id, int64_t at);
+
+/* Login codes, by hash: a person's newest request only. */
+struct login_row {
+	int64_t		 id;
+	unsigned char	 hash[32];
+	int64_t		 expires;
+	int		 attempts;
+};
+typedef void	 (*store_login_cb)(const struct login_row *, void *);
+
+int64_t		 store_login_add(struct store *, const char *person, const unsigned char *hash,
+		    int64_t created, int64_t expires);
+/* The person's newest login request if it is unused (cb called); 0, or -1 on error. */
+int		 store_login_last(struct store *, const char *person, store_login_cb, void *);
+/* One attempt more; used > 0 spends it (at that time). */
+int		 store_login_attempt(struct store *, int64_t id, int64_t used);
+
 #endif

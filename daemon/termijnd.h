@@ -33,6 +33,7 @@ struct termijnd {
 	uint64_t		 commits, committed_writes;
 	struct remind		*remind;
 	struct feeds		*feeds;
+	struct access		*access;
 	int			 socket_activated;
 };
 

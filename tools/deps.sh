@@ -2,7 +2,7 @@
 # Install the Debian packages that building and testing termijn need, when some are missing.
 pkgs="build-essential pkg-config libevent-dev libsqlite3-dev libcurl4-openssl-dev libical-dev
 libjansson-dev libcmocka-dev zlib1g-dev sqlite3 curl python3 python3-aiosmtpd python3-icalendar util-linux
-clang libclang-rt-14-dev gettext locales faketime"
+clang libclang-rt-14-dev gettext locales faketime nginx-light openssl"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||

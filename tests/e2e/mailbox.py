@@ -7,6 +7,8 @@
 #                                      every message is RFC 5322 as termijn promises: From,
 #                                      To, Date, Message-ID, Subject (containing TEXT), MIME,
 #                                      text/plain UTF-8, Auto-Submitted, CRLF; exit 1 if not
+#   mailbox.py DIR body  [--since N] [--to ADDR]
+#                                      the decoded text of the last such message
 # --since N: only the messages after the Nth, so that the phases of a test share one server.
 import argparse
 import email
@@ -81,14 +83,22 @@ def problems(raw, env, want_subject):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dir")
-    ap.add_argument("cmd", choices=["list", "check"])
+    ap.add_argument("cmd", choices=["list", "check", "body"])
     ap.add_argument("--since", type=int, default=0)
     ap.add_argument("--subject")
+    ap.add_argument("--to")
     a = ap.parse_args()
     if not os.path.isdir(a.dir):
         return 0
     rc = n = 0
+    last = None
     for seq, raw, env in messages(a.dir, a.since):
+        if a.cmd == "body":
+            if a.to is None or a.to.lower() in [t.lower() for t in env["to"]]:
+                m = email.message_from_bytes(raw, policy=email.policy.default)
+                if a.subject is None or a.subject in str(m["Subject"] or ""):
+                    last = raw
+            continue
         n += 1
         if a.cmd == "list":
             msg = email.message_from_bytes(raw, policy=email.policy.default)
@@ -99,6 +109,12 @@ def main():
         for p in problems(raw, env, a.subject):
             print("%06d.eml: %s" % (seq, p))
             rc = 1
+    if a.cmd == "body":
+        if last is None:
+            return 1
+        sys.stdout.write(email.message_from_bytes(last, policy=email.policy.default)
+                         .get_content().replace("\r\n", "\n"))
+        return 0
     if a.cmd == "check" and rc == 0:
         print("%d messages well-formed" % n)
     return rc

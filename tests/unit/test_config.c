@@ -104,6 +104,36 @@ test_mail_from_without_at_refused(void **state)
 	expect_refused(text, sizeof(text) - 1, 1, "not an e-mail address");
 }
 
+/* Whose X-Forwarded-* termijnd believes: addresses and networks, IPv4, IPv6, mapped IPv4. */
+static void
+test_trusted_proxies(void **state)
+{
+	static const char text[] = "trusted-proxies 127.0.0.1, 10.1.0.0/16 2001:db8::/32\n"
+	    "trusted-proxies ::1\n";
+	static const struct {
+		const char	*addr;
+		int		 want;
+	} t[] = {
+		{ "127.0.0.1", 1 }, { "127.0.0.2", 0 }, { "10.1.200.3", 1 }, { "10.2.0.1", 0 },
+		{ "::1", 1 }, { "::2", 0 }, { "2001:db8:ffff::1", 1 }, { "2001:db9::1", 0 },
+		{ "::ffff:127.0.0.1", 1 }, { "::ffff:10.1.0.9", 1 }, { "::ffff:10.3.0.9", 0 },
+		{ "not-an-address", 0 }, { "10.1.0.0/16", 0 }, { "", 0 },
+	};
+	struct errlist e = { 0 };
+	struct config *c = load_text(text, sizeof(text) - 1, &e);
+	size_t i;
+
+	(void)state;
+	assert_non_null(c);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (config_trusted(c, t[i].addr) != t[i].want)
+			fail_msg("%s: trusted %d, wanted %d", t[i].addr, !t[i].want, t[i].want);
+	config_free(c);
+	errlist_free(&e);
+	expect_refused("trusted-proxies 10.0.0.0/33\n", 28, 1, "\"10.0.0.0/33\" is not an IP");
+	expect_refused("trusted-proxies proxy.example\n", 30, 1, "is not an IP address");
+}
+
 int
 main(void)
 {
@@ -112,6 +142,7 @@ main(void)
 		cmocka_unit_test(test_control_characters_refused),
 		cmocka_unit_test(test_crlf_tabs_allowed),
 		cmocka_unit_test(test_mail_from_without_at_refused),
+		cmocka_unit_test(test_trusted_proxies),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

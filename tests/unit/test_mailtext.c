@@ -122,11 +122,14 @@ load_templates(void)
 	errlist_free(&e);
 }
 
-/* The template files: one per reminder kind, and the feed link after them. */
+/* The template files: one per reminder kind, then the feed link, access token, login code. */
+#define TEMPLATE_LAST	(RK_LAST + 3)
 static const char *
 template_name(int k)
 {
-	return k <= RK_LAST ? rkind_name((enum rkind)k) : "feed-link";
+	static const char *more[] = { "feed-link", "access-grant", "login-code" };
+
+	return k <= RK_LAST ? rkind_name((enum rkind)k) : more[k - RK_LAST - 1];
 }
 
 static void
@@ -138,7 +141,7 @@ rm_tmpdir(void)
 	if (tmpdir[0] == '\0')
 		return;
 	for (l = 0; l < NLANGS; l++) {
-		for (k = RK_LEAD; k <= RK_LAST + 1; k++) {
+		for (k = RK_LEAD; k <= TEMPLATE_LAST; k++) {
 			xasprintf(&path, "%s/%s/%s.txt", tmpdir, langs[l], template_name(k));
 			unlink(path);
 			free(path);
@@ -280,7 +283,7 @@ copy_templates(void)
 		if (mkdir(dst, 0700) == -1)
 			fail_msg("mkdir %s", dst);
 		free(dst);
-		for (k = RK_LEAD; k <= RK_LAST + 1; k++) {
+		for (k = RK_LEAD; k <= TEMPLATE_LAST; k++) {
 			xasprintf(&src, "%s/%s/%s.txt", TEMPLATES, langs[l], template_name(k));
 			xasprintf(&dst, "%s/%s/%s.txt", tmpdir, langs[l], template_name(k));
 			if ((f = fopen(src, "r")) == NULL)
@@ -855,6 +858,33 @@ test_recurring_overdue_names_its_occurrence(void **state)
 	assert_contains(subj, "(was uiterlijk dinsdag 18 februari 2014)");
 }
 
+/* A token or login code is in the message body, in the plan's language; nothing else keeps it. */
+static void
+test_secret(void **state)
+{
+	char *subject = NULL, *text = NULL, *why = NULL;
+
+	(void)state;
+	load_templates();
+	assert_int_equal(mailtext_secret(&T, "nl", "login-code", "Plan", "griffie@x.example",
+	    "https://termijn.example", "ABCDE-FGHJK", "10", &subject, &text, &why), 0);
+	assert_string_equal(subject, "Uw inlogcode voor termijn");
+	assert_non_null(strstr(text, "  ABCDE-FGHJK\n"));
+	assert_non_null(strstr(text, "10 minuten"));
+	assert_non_null(strstr(text, "https://termijn.example"));
+	free(subject);
+	free(text);
+	assert_int_equal(mailtext_secret(&T, "en", "access-grant", "Plan", "griffie@x.example",
+	    "https://termijn.example", "tok123", "2014-03-01 23:59", &subject, &text, &why), 0);
+	assert_string_equal(subject, "Your termijn access token");
+	assert_non_null(strstr(text, "  tok123\n"));
+	assert_non_null(strstr(text, "https://termijn.example tok123"));
+	assert_non_null(strstr(text, "valid until 2014-03-01 23:59"));
+	assert_null(strstr(subject, "tok123"));
+	free(subject);
+	free(text);
+}
+
 /* The feed-link message carries both addresses, in the plan's language. */
 static void
 test_feed_link(void **state)
@@ -906,6 +936,7 @@ main(void)
 		cmocka_unit_test_teardown(test_values_not_expanded, cleanup),
 		cmocka_unit_test_teardown(test_every_kind_makes_a_message, cleanup),
 		cmocka_unit_test_teardown(test_feed_link, cleanup),
+		cmocka_unit_test_teardown(test_secret, cleanup),
 	};
 	const struct CMUnitTest bugs[] = {
 		cmocka_unit_test_teardown(test_recurring_overdue_names_its_occurrence,

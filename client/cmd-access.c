@@ -1,0 +1,117 @@
+/* cmd-access.c: termijn access: personal access tokens: list, grant (by mail), revoke. */
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "xmalloc.h"
+
+static int	cmd_access_exec(struct client *, int, char **);
+
+const struct cmd_entry cmd_access_entry = {
+	"access",
+	"[list] | grant ADDRESS [--expires 30d|YYYY-MM-DD] | revoke ID",
+	"personal access tokens: list them, grant one (sent by e-mail), revoke one",
+	cmd_access_exec
+};
+
+static int
+access_list(struct client *c)
+{
+	struct table *t;
+	json_t *ans, *k;
+	char id[32], *created, *expires;
+	size_t i;
+	int rv;
+
+	if ((rv = api_get(c, "/access", &ans)) != 0)
+		return rv;
+	if (c->json) {
+		json_print(ans);
+		json_decref(ans);
+		return 0;
+	}
+	t = table_new(6, "ID", "PERSON", "STATE", "EXPIRES", "CREATED", "BY");
+	json_array_foreach(jarr(ans, "tokens"), i, k) {
+		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(
+		    json_object_get(k, "id")));
+		created = instant_local(jstr(k, "created"), NULL);
+		expires = instant_local(jstr(k, "expires"), NULL);
+		table_row(t, id, jstr_or(k, "person", "?"), jstr_or(k, "state", "?"),
+		    expires ? expires : jstr_or(k, "expires", "-"), created ? created :
+		    jstr_or(k, "created", "-"), jstr_or(k, "created_by", "?"));
+		free(created);
+		free(expires);
+	}
+	table_print(c, t);
+	table_free(t);
+	json_decref(ans);
+	return 0;
+}
+
+static int
+cmd_access_exec(struct client *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CMD_LONGOPTS,
+		{ "expires", required_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *expires = NULL, *sub;
+	json_t *req, *ans;
+	long long id;
+	char *end;
+	int ch, rv;
+
+	while ((ch = getopt_long(argc, argv, CMD_SHORTOPTS, longopts, NULL)) != -1) {
+		if (ch == 'e')
+			expires = optarg;
+		else if ((rv = cmd_option(c, &cmd_access_entry, ch, argv)) != -1)
+			return rv;
+	}
+	argc -= optind;
+	argv += optind;
+	sub = argc > 0 ? argv[0] : "list";
+	if (strcmp(sub, "list") == 0 && argc <= 1 && expires == NULL)
+		return access_list(c);
+	if (strcmp(sub, "grant") == 0 && argc == 2) {
+		req = json_pack("{s:s}", "person", argv[1]);
+		if ((rv = cmd_set(&cmd_access_entry, req, "expires", expires)) != 0) {
+			json_decref(req);
+			return rv;
+		}
+		rv = api_post(c, "/access/grant", req, &ans, NULL);
+		json_decref(req);
+		if (rv != 0)
+			return rv;
+		if (c->json)
+			json_print(ans);
+		else
+			printf("token %lld granted to %s until %s; it goes to them by e-mail and "
+			    "is kept nowhere else\n", (long long)json_integer_value(
+			    json_object_get(ans, "id")), argv[1], jstr_or(ans, "expires", "?"));
+		json_decref(ans);
+		return 0;
+	}
+	if (strcmp(sub, "revoke") == 0 && argc == 2 && expires == NULL) {
+		id = strtoll(argv[1], &end, 10);
+		if (*argv[1] == '\0' || *end != '\0' || id <= 0) {
+			warnx("access revoke: ID is the token's number (termijn access list)");
+			return cmd_usage(&cmd_access_entry);
+		}
+		req = json_pack("{s:I}", "id", (json_int_t)id);
+		rv = api_post(c, "/access/revoke", req, &ans, NULL);
+		json_decref(req);
+		if (rv != 0)
+			return rv;
+		if (c->json)
+			json_print(ans);
+		else
+			printf("revoked: token %lld no longer works\n", id);
+		json_decref(ans);
+		return 0;
+	}
+	return cmd_usage(&cmd_access_entry);
+}
