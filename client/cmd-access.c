@@ -13,7 +13,7 @@ static int	cmd_access_exec(struct client *, int, char **);
 const struct cmd_entry cmd_access_entry = {
 	"access",
 	"[list] | grant ADDRESS [--expires 30d|YYYY-MM-DD] | revoke ID",
-	"personal access tokens: list them, grant one (sent by e-mail), revoke one",
+	N_("personal access tokens: list them, grant one (sent by e-mail), revoke one"),
 	cmd_access_exec
 };
 
@@ -89,8 +89,8 @@ cmd_access_exec(struct client *c, int argc, char **argv)
 		if (c->json)
 			json_print(ans);
 		else
-			printf("token %lld granted to %s until %s; it goes to them by e-mail and "
-			    "is kept nowhere else\n", (long long)json_integer_value(
+			printf(_("token %lld granted to %s until %s; it goes to them by e-mail and "
+			    "is kept nowhere else\n"), (long long)json_integer_value(
 			    json_object_get(ans, "id")), argv[1], jstr_or(ans, "expires", "?"));
 		json_decref(ans);
 		return 0;
@@ -98,7 +98,7 @@ cmd_access_exec(struct client *c, int argc, char **argv)
 	if (strcmp(sub, "revoke") == 0 && argc == 2 && expires == NULL) {
 		id = strtoll(argv[1], &end, 10);
 		if (*argv[1] == '\0' || *end != '\0' || id <= 0) {
-			warnx("access revoke: ID is the token's number (termijn access list)");
+			warnx(_("access revoke: ID is the token's number (termijn access list)"));
 			return cmd_usage(&cmd_access_entry);
 		}
 		req = json_pack("{s:I}", "id", (json_int_t)id);
@@ -109,7 +109,7 @@ cmd_access_exec(struct client *c, int argc, char **argv)
 		if (c->json)
 			json_print(ans);
 		else
-			printf("revoked: token %lld no longer works\n", id);
+			printf(_("revoked: token %lld no longer works\n"), id);
 		json_decref(ans);
 		return 0;
 	}

@@ -14,7 +14,7 @@ static int	cmd_login_exec(struct client *, int, char **);
 const struct cmd_entry cmd_login_entry = {
 	"login",
 	"URL ADDRESS | --token URL",
-	"get a personal access token for termijnd at URL: a code comes by e-mail",
+	N_("get a personal access token for termijnd at URL: a code comes by e-mail"),
 	cmd_login_exec
 };
 
@@ -49,7 +49,7 @@ keep(struct client *c, const char *url, const char *token)
 	if ((rv = api_get(c, "/whoami", &ans)) != 0)
 		return rv;
 	if ((rv = token_save(url, token)) == 0)
-		printf("logged in to %s as %s%s%s%s\n", url, jstr_or(ans, "person_name", ""),
+		printf(_("logged in to %s as %s%s%s%s\n"), url, jstr_or(ans, "person_name", ""),
 		    jstr(ans, "person_name") ? " <" : "", jstr_or(ans, "person", "?"),
 		    jstr(ans, "person_name") ? ">" : "");
 	json_decref(ans);
@@ -79,13 +79,13 @@ cmd_login_exec(struct client *c, int argc, char **argv)
 		return cmd_usage(&cmd_login_entry);
 	url = argv[optind];
 	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0) {
-		warnx("login: URL is termijnd's address, https://...");
+		warnx(_("login: URL is termijnd's address, https://..."));
 		return cmd_usage(&cmd_login_entry);
 	}
 	c->server = url;
 	if (bytoken) {
-		if ((code = read_line("token: ")) == NULL || *code == '\0') {
-			warnx("login: no token on standard input");
+		if ((code = read_line(_("token: "))) == NULL || *code == '\0') {
+			warnx(_("login: no token on standard input"));
 			free(code);
 			return 1;
 		}
@@ -102,14 +102,15 @@ cmd_login_exec(struct client *c, int argc, char **argv)
 	json_decref(req);
 	if (rv != 0)
 		return rv;
-	fprintf(stderr, "%s (valid %lld minutes)\n", jstr_or(ans, "message", "a code is on its way"),
-	    (long long)json_integer_value(json_object_get(ans, "minutes")));
+	fprintf(stderr, _("%s (valid %lld minutes)\n"), jstr_or(ans, "message",
+	    _("a code is on its way")), (long long)json_integer_value(json_object_get(ans,
+	    "minutes")));
 	json_decref(ans);
-	xasprintf(&prompt, "the code from the e-mail to %s: ", addr);
+	xasprintf(&prompt, _("the code from the e-mail to %s: "), addr);
 	code = read_line(prompt);
 	free(prompt);
 	if (code == NULL || *code == '\0') {
-		warnx("login: no code given");
+		warnx(_("login: no code given"));
 		free(code);
 		return 1;
 	}
@@ -120,13 +121,13 @@ cmd_login_exec(struct client *c, int argc, char **argv)
 	if (rv != 0)
 		return rv;
 	if (jstr(ans, "token") == NULL) {
-		warnx("login: the answer has no token");
+		warnx(_("login: the answer has no token"));
 		json_decref(ans);
 		return 1;
 	}
 	rv = token_save(url, jstr(ans, "token"));
 	if (rv == 0)
-		printf("logged in to %s as %s (token %lld, until %s)\n", url,
+		printf(_("logged in to %s as %s (token %lld, until %s)\n"), url,
 		    jstr_or(ans, "person", addr), (long long)json_integer_value(
 		    json_object_get(ans, "id")), jstr_or(ans, "expires", "?"));
 	json_decref(ans);

@@ -12,7 +12,7 @@ static int	cmd_whoami_exec(struct client *, int, char **);
 const struct cmd_entry cmd_whoami_entry = {
 	"whoami",
 	"",
-	"as whom termijnd sees you: the person or local user, the channel, the roles",
+	N_("as whom termijnd sees you: the person or local user, the channel, the roles"),
 	cmd_whoami_exec
 };
 
@@ -46,26 +46,26 @@ cmd_whoami_exec(struct client *c, int argc, char **argv)
 	else
 		printf("%s\n", jstr_or(ans, "name", "?"));
 	if (json_is_integer(json_object_get(ans, "token")))
-		printf("  channel: token %lld\n", (long long)json_integer_value(
+		printf(_("  channel: token %lld\n"), (long long)json_integer_value(
 		    json_object_get(ans, "token")));
 	else
-		printf("  channel: %s (uid %lld)\n", jstr_or(ans, "channel", "?"),
+		printf(_("  channel: %s (uid %lld)\n"), jstr_or(ans, "channel", "?"),
 		    (long long)json_integer_value(json_object_get(ans, "uid")));
 	if (jbool(ans, "operator"))
-		printf("  operator of termijnd%s: may change everything\n",
+		printf(_("  operator of termijnd%s: may change everything\n"),
 		    jbool(ans, "overrider") ? " and overrider" : "");
 	json_array_foreach(jarr(ans, "plans"), i, p) {
 		json_array_foreach(jarr(p, "roles"), j, r)
-			printf("  %s: %s of %s\n", jstr_or(p, "plan", "?"), jstr_or(r, "role", "?"),
+			printf(_("  %s: %s of %s\n"), jstr_or(p, "plan", "?"), jstr_or(r, "role", "?"),
 			    jstr_or(r, "party_name", "every party"));
 		json_array_foreach(jarr(p, "coordinator_of"), j, r)
-			printf("  %s: coordinator of %s\n", jstr_or(p, "plan", "?"),
+			printf(_("  %s: coordinator of %s\n"), jstr_or(p, "plan", "?"),
 			    json_string_value(r)[0] == '*' ? "the plan" : json_string_value(r));
 		if (jbool(p, "overrider"))
-			printf("  %s: may override a rule, with a reason\n", jstr_or(p, "plan", "?"));
+			printf(_("  %s: may override a rule, with a reason\n"), jstr_or(p, "plan", "?"));
 	}
 	if (jstr(ans, "person") == NULL && !jbool(ans, "operator"))
-		printf("  may read; changes need an operator of termijnd or a personal token\n");
+		printf(_("  may read; changes need an operator of termijnd or a personal token\n"));
 	json_decref(ans);
 	return 0;
 }

@@ -678,12 +678,12 @@ actor_text(json_t *e)
 	else
 		who = xstrdup(person != NULL ? person : jstr_or(e, "actor", ""));
 	if (channel != NULL && strcmp(channel, "token") == 0 && json_is_integer(tok))
-		xasprintf(&out, "%s via token %lld", who, (long long)json_integer_value(tok));
+		xasprintf(&out, _("%s via token %lld"), who, (long long)json_integer_value(tok));
 	else if (channel != NULL && json_is_integer(uid))
-		xasprintf(&out, "%s via %s (uid %lld)", who, channel,
+		xasprintf(&out, _("%s via %s (uid %lld)"), who, channel,
 		    (long long)json_integer_value(uid));
 	else if (channel != NULL)
-		xasprintf(&out, "%s via %s", who, channel);
+		xasprintf(&out, _("%s via %s"), who, channel);
 	else
 		return who;
 	free(who);

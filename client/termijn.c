@@ -119,7 +119,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_SERVER:
 			if (strncmp(optarg, "https://", 8) != 0 && strncmp(optarg, "http://", 7) != 0) {
-				warnx("--server: an https:// (or, on this machine, http://) URL");
+				warnx(_("--server: an https:// (or, on this machine, http://) URL"));
 				return EXIT_USAGE;
 			}
 			c.server = optarg;

@@ -85,8 +85,8 @@ token_load(const char *server, char **token)
 	}
 	/* A token others can read is no longer the person's alone: refuse to use it. */
 	if (fstat(fd, &sb) == -1 || sb.st_uid != getuid() || (sb.st_mode & 077) != 0) {
-		warnx("%s can be read by others (or is not yours): not using its tokens; "
-		    "chmod 600 it, and have them revoked if someone else did read it", path);
+		warnx(_("%s can be read by others (or is not yours): not using its tokens; "
+		    "chmod 600 it, and have them revoked if someone else did read it"), path);
 		close(fd);
 		free(path);
 		return 1;
@@ -121,7 +121,7 @@ token_save(const char *server, const char *token)
 	int fd;
 
 	if (dir == NULL) {
-		warnx("no HOME: nowhere to keep the token");
+		warnx(_("no HOME: nowhere to keep the token"));
 		return 1;
 	}
 	xasprintf(&path, "%s/tokens", dir);
@@ -130,11 +130,11 @@ token_save(const char *server, const char *token)
 	if ((sp = strrchr(dir, '/')) != NULL) {
 		*sp = '\0';
 		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-			warn("mkdir %s", dir);
+			warn(_("mkdir %s"), dir);
 		*sp = '/';
 	}
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-		warn("mkdir %s", dir);
+		warn(_("mkdir %s"), dir);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1 ||
 	    (out = fdopen(fd, "w")) == NULL) {
 		warn("%s", tmp);
@@ -169,7 +169,7 @@ token_save(const char *server, const char *token)
 		free(dir);
 		return 1;
 	}
-	printf("token kept in %s (readable by you alone)\n", path);
+	printf(_("token kept in %s (readable by you alone)\n"), path);
 	free(url);
 	free(path);
 	free(tmp);

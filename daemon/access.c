@@ -424,8 +424,8 @@ access_list(struct termijnd *d, struct evhttp_request *req, const struct actor *
 	struct toklist tl;
 
 	if (!who->operator && who->person == NULL) {
-		reply_err(d, req, 403, "forbidden", "only operators of termijnd, and people with "
-		    "a token for their own, may list access tokens", 0);
+		reply_err(d, req, 403, "forbidden", _("only operators of termijnd, and people with "
+		    "a token for their own, may list access tokens"), 0);
 		return;
 	}
 	tl.a = json_array();
@@ -456,12 +456,12 @@ parse_expires(const char *s, const struct plan *p, int64_t now, int64_t *out, ch
 	else if (ltime_parse(s, &lt) == 0 && !lt.has_time)
 		*out = tz_day_end(p->tz, &lt);
 	else {
-		xasprintf(cause, "expires: a number of days or weeks (30d, 12w) or a date "
-		    "(YYYY-MM-DD)");
+		xasprintf(cause, _("expires: a number of days or weeks (30d, 12w) or a date "
+		    "(YYYY-MM-DD)"));
 		return -1;
 	}
 	if (*out <= now || *out - now > EXPIRES_MAX) {
-		xasprintf(cause, "expires: in the future, and at most 366 days from now");
+		xasprintf(cause, _("expires: in the future, and at most 366 days from now"));
 		return -1;
 	}
 	return 0;
@@ -495,16 +495,16 @@ grant(struct termijnd *d, struct evhttp_request *req, const struct request *rq,
 	json_t *o;
 
 	if (!who->operator) {
-		reply_err(d, req, 403, "forbidden", "only operators of termijnd may grant access "
-		    "(a person can ask for a token with termijn login)", 1);
+		reply_err(d, req, 403, "forbidden", _("only operators of termijnd may grant access "
+		    "(a person can ask for a token with termijn login)"), 1);
 		return;
 	}
 	if (!mail_addr_valid(rq->person)) {
-		reply_err(d, req, 400, "bad-request", "person: an e-mail address", 1);
+		reply_err(d, req, 400, "bad-request", _("person: an e-mail address"), 1);
 		return;
 	}
 	if ((ps = person_plan(d, rq->person)) == NULL) {
-		reply_err(d, req, 404, "not-found", "no plan names this person", 1);
+		reply_err(d, req, 404, "not-found", _("no plan names this person"), 1);
 		return;
 	}
 	if (parse_expires(rq->expires, ps->plan, now, &expires, &cause) == -1) {
@@ -549,8 +549,8 @@ revoke(struct termijnd *d, struct evhttp_request *req, const struct request *rq,
 	tl.person = who->operator ? NULL : who->person;
 	if (!who->operator && who->person == NULL) {
 		json_decref(tl.a);
-		reply_err(d, req, 403, "forbidden", "only operators of termijnd, and people for "
-		    "their own tokens, may revoke access", 1);
+		reply_err(d, req, 403, "forbidden", _("only operators of termijnd, and people for "
+		    "their own tokens, may revoke access"), 1);
 		return;
 	}
 	store_token_each(d->engine.store, tl.person, toklist_cb, &tl);
@@ -560,7 +560,7 @@ revoke(struct termijnd *d, struct evhttp_request *req, const struct request *rq,
 			found = 1;
 	json_decref(tl.a);
 	if (!found) {
-		reply_err(d, req, 404, "not-found", "no token in force with that number", 1);
+		reply_err(d, req, 404, "not-found", _("no token in force with that number"), 1);
 		return;
 	}
 	if (store_begin(d->engine.store) == -1 ||
@@ -604,8 +604,8 @@ login(struct termijnd *d, struct evhttp_request *req, const struct request *rq,
 		explicit_bzero(shown, sizeof(shown));
 	} else
 		log_info("login asked from %s for an address no plan names", who->name);
-	control_reply(d, req, 200, json_pack("{s:s, s:i}", "message", "if a plan names this "
-	    "address, a code is on its way to it by e-mail", "minutes", CODE_MINUTES), 1);
+	control_reply(d, req, 200, json_pack("{s:s, s:i}", "message", _("if a plan names this "
+	    "address, a code is on its way to it by e-mail"), "minutes", CODE_MINUTES), 1);
 }
 
 struct loginfind {
@@ -676,7 +676,7 @@ login_code(struct termijnd *d, struct evhttp_request *req, const struct request 
 		log_warnx("login from %s for %s: wrong, used or expired code", who->name,
 		    rq->address);
 		control_reply(d, req, 401, json_pack("{s:s, s:s}", "error", "unauthorized",
-		    "message", "that code is wrong, used or expired; ask for a new one"), 1);
+		    "message", _("that code is wrong, used or expired; ask for a new one")), 1);
 		return;
 	}
 	if ((id = token_new(d, rq->address, expires, rq->address, "login", token)) == -1) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "authz.h"
+#include "i18n.h"
 #include "xmalloc.h"
 
 const char *
@@ -21,34 +22,53 @@ party_label(const struct party *pt)
 	return pt->name != NULL ? pt->name : pt->id;
 }
 
-/* Append ", " or " or " and text to a growing list of alternatives. */
+/* Add one more to a list of alternatives, "A, B" (the last one joins with "or" later). */
 static void
-alt(char **out, const char *text)
+alt(char ***v, size_t *n, char *text)
 {
-	char *s;
-
-	xasprintf(&s, "%s%s%s", *out ? *out : "", *out ? ", " : "", text);
-	free(*out);
-	*out = s;
+	*v = xreallocarray(*v, *n + 1, sizeof(char *));
+	(*v)[(*n)++] = text;
 }
 
-/* The addresses a wholist stands for, for a party (NULL: any), as "a, b". */
+/* "A, B or C"; frees the parts. */
+static char *
+alts_join(char **v, size_t n)
+{
+	char *out = xstrdup(n > 0 ? v[0] : ""), *s;
+	size_t i;
+
+	for (i = 1; i < n; i++) {
+		if (i + 1 < n)
+			xasprintf(&s, "%s, %s", out, v[i]);
+		else
+			xasprintf(&s, _("%s or %s"), out, v[i]);
+		free(out);
+		out = s;
+	}
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	return out;
+}
+
+/* The addresses a wholist stands for, for a party (NULL: any), as "a, b"; NULL: none. */
 static char *
 wholist_addrs(const struct plan *p, const struct wholist *w, const struct party *pt)
 {
 	const char **v;
-	char *out = NULL;
+	char *out = NULL, *s;
 	size_t i, j, n;
 
 	for (i = 0; i < w->n; i++) {
-		if (strchr(w->v[i], '@') != NULL) {
-			alt(&out, w->v[i]);
-			continue;
+		n = strchr(w->v[i], '@') != NULL ? 1 : plan_role_addrs(p, w->v[i], pt, &v);
+		for (j = 0; j < n; j++) {
+			xasprintf(&s, "%s%s%s", out ? out : "", out ? ", " : "",
+			    strchr(w->v[i], '@') != NULL ? w->v[i] : v[j]);
+			free(out);
+			out = s;
 		}
-		n = plan_role_addrs(p, w->v[i], pt, &v);
-		for (j = 0; j < n; j++)
-			alt(&out, v[j]);
-		free(v);
+		if (strchr(w->v[i], '@') == NULL)
+			free(v);
 	}
 	return out;
 }
@@ -56,50 +76,61 @@ wholist_addrs(const struct plan *p, const struct wholist *w, const struct party 
 static void
 who_may(const struct plan *p, const struct instance *in, enum authz_verb verb, char **why)
 {
-	static const char *done_as[] = { "marked done", "reopened", "waived" };
 	const struct role *r;
-	const char **v;
-	char *alts = NULL, *s, *addrs = NULL, *owners;
-	size_t i, n;
+	const char **v, *role;
+	char **alts = NULL, *owners = NULL, *addrs, *s, *list;
+	size_t i, n, nalts = 0;
 
-	if (verb == AZ_ADD) {
-		xasprintf(why, "milestones can be added to plan %s by", p->id);
-	} else {
+	if (verb != AZ_ADD) {
 		r = plan_role(p, in->owner);
+		role = r != NULL && r->name != NULL ? r->name : in->owner;
 		n = plan_role_addrs(p, in->owner, in->party, &v);
-		for (i = 0; i < n; i++)
-			alt(&addrs, v[i]);
+		for (i = 0; i < n; i++) {
+			xasprintf(&s, "%s%s%s", owners ? owners : "", owners ? ", " : "", v[i]);
+			free(owners);
+			owners = s;
+		}
 		free(v);
-		xasprintf(&s, "the %s of %s%s%s%s", r != NULL && r->name != NULL ? r->name :
-		    in->owner, in->party ? party_label(in->party) : "any party",
-		    addrs ? " (" : "", addrs ? addrs : "", addrs ? ")" : "");
-		alt(&alts, s);
-		free(s);
-		owners = addrs;
+		if (in->party != NULL)
+			xasprintf(&s, _("the %s of %s (%s)"), role, party_label(in->party),
+			    owners ? owners : "-");
+		else
+			xasprintf(&s, _("the %s of any party (%s)"), role, owners ? owners : "-");
+		alt(&alts, &nalts, s);
 		/* The same people twice (owners who coordinate too) say nothing new. */
 		if (in->party != NULL && in->party->coordinators.n > 0 &&
 		    (addrs = wholist_addrs(p, &in->party->coordinators, in->party)) != NULL) {
 			if (owners == NULL || strcmp(owners, addrs) != 0) {
-				xasprintf(&s, "a coordinator of %s (%s)", party_label(in->party),
+				xasprintf(&s, _("a coordinator of %s (%s)"), party_label(in->party),
 				    addrs);
-				alt(&alts, s);
-				free(s);
+				alt(&alts, &nalts, s);
 			}
 			free(addrs);
 		}
 		free(owners);
-		xasprintf(why, "%s can be %s by", in->key, done_as[verb]);
 	}
 	if (p->coordinators.n > 0 && (addrs = wholist_addrs(p, &p->coordinators, NULL)) != NULL) {
-		xasprintf(&s, "a coordinator of the plan (%s)", addrs);
-		alt(&alts, s);
-		free(s);
+		xasprintf(&s, _("a coordinator of the plan (%s)"), addrs);
+		alt(&alts, &nalts, s);
 		free(addrs);
 	}
-	xasprintf(&s, "%s %s%san operator of termijnd", *why, alts ? alts : "", alts ? " or " : "");
-	free(*why);
-	free(alts);
-	*why = s;
+	alt(&alts, &nalts, xstrdup(_("an operator of termijnd")));
+	list = alts_join(alts, nalts);
+	switch (verb) {
+	case AZ_DONE:
+		xasprintf(why, _("%s can be marked done by %s"), in->key, list);
+		break;
+	case AZ_UNDO:
+		xasprintf(why, _("%s can be reopened by %s"), in->key, list);
+		break;
+	case AZ_WAIVE:
+		xasprintf(why, _("%s can be waived by %s"), in->key, list);
+		break;
+	case AZ_ADD:
+		xasprintf(why, _("milestones can be added to plan %s by %s"), p->id, list);
+		break;
+	}
+	free(list);
 }
 
 enum authz_verdict
@@ -134,8 +165,12 @@ authz_override(const struct plan *p, const struct authz_who *who, char **why)
 	    plan_lists(p, &p->overriders, who->addr, NULL))
 		return 1;
 	addrs = wholist_addrs(p, &p->overriders, NULL);
-	xasprintf(why, "%s may not override a rule of plan %s; %s%sthe overriders of termijnd "
-	    "may", who->label, p->id, addrs ? addrs : "only", addrs ? " or " : " ");
+	if (addrs != NULL)
+		xasprintf(why, _("%s may not override a rule of plan %s; %s or the overriders of "
+		    "termijnd may"), who->label, p->id, addrs);
+	else
+		xasprintf(why, _("%s may not override a rule of plan %s; only the overriders of "
+		    "termijnd may"), who->label, p->id);
 	free(addrs);
 	return 0;
 }

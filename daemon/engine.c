@@ -766,9 +766,9 @@ static int
 may_act(const struct pstate *ps, size_t idx, const struct actor *who, enum authz_verb verb,
     struct eng_result *r)
 {
-	static const char *verbs[] = { "mark %s done", "reopen %s", "waive %s", "add to plan %s" };
 	struct authz_who az;
-	char *why, *what;
+	const char *key;
+	char *why, *label = NULL;
 
 	az.addr = who->person;
 	az.label = who->name;
@@ -777,13 +777,29 @@ may_act(const struct pstate *ps, size_t idx, const struct actor *who, enum authz
 	if (authz_check(ps->plan, verb == AZ_ADD ? NULL : &ps->plan->inst[idx], &az, verb,
 	    &why) != AZ_DENY)
 		return ENG_OK;
-	xasprintf(&what, verbs[verb], verb == AZ_ADD ? ps->plan->id : ps->plan->inst[idx].key);
 	if (who->person == NULL)
-		fail(r, ENG_FORBIDDEN, "%s (uid %ld, not an operator of termijnd) may not %s: %s",
-		    who->name, who->uid, what, why);
-	else
-		fail(r, ENG_FORBIDDEN, "%s may not %s: %s", who->name, what, why);
-	free(what);
+		xasprintf(&label, _("%s (uid %ld, not an operator of termijnd)"), who->name,
+		    who->uid);
+	key = verb == AZ_ADD ? ps->plan->id : ps->plan->inst[idx].key;
+	switch (verb) {
+	case AZ_DONE:
+		fail(r, ENG_FORBIDDEN, _("%s may not mark %s done: %s"), label ? label : who->name,
+		    key, why);
+		break;
+	case AZ_UNDO:
+		fail(r, ENG_FORBIDDEN, _("%s may not reopen %s: %s"), label ? label : who->name,
+		    key, why);
+		break;
+	case AZ_WAIVE:
+		fail(r, ENG_FORBIDDEN, _("%s may not waive %s: %s"), label ? label : who->name,
+		    key, why);
+		break;
+	case AZ_ADD:
+		fail(r, ENG_FORBIDDEN, _("%s may not add milestones to plan %s: %s"),
+		    label ? label : who->name, key, why);
+		break;
+	}
+	free(label);
 	free(why);
 	return r->rc;
 }

@@ -538,8 +538,8 @@ store_each_audit(struct store *s, const char *plan, const char *key, int limit,
 	int rc;
 
 	if (sqlite3_prepare_v2(s->db, "SELECT * FROM (SELECT seq, at, actor, uid, plan, key,"
-	    " action, reason, note, person, person_name, channel, token FROM audit WHERE (?1 IS NULL OR plan = ?1) AND"
-	    " (?2 IS NULL OR key = ?2) ORDER BY seq DESC LIMIT ?3) ORDER BY seq", -1, &st,
+	    " action, reason, note, person, person_name, channel, token FROM audit WHERE"
+	    " (?1 IS NULL OR plan = ?1) AND (?2 IS NULL OR key = ?2) ORDER BY seq DESC LIMIT ?3) ORDER BY seq", -1, &st,
 	    NULL) != SQLITE_OK)
 		return -1;
 	bind_text(st, 1, plan);
