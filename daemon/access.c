@@ -321,6 +321,9 @@ serve(struct termijnd *d, struct evhttp_request *req)
 			failed(d, req, &ci, "a login over plain HTTP");
 			return;
 		}
+		/* Each request for a code counts too: nobody mails a person a hundred codes. */
+		if (strcmp(path, "/api/v1/login") == 0)
+			ratelimit_fail(d->access->fails, ci.addr, (int64_t)time(NULL));
 		memset(&who, 0, sizeof(who));
 		who.name = ci.addr;
 		who.uid = -1;
@@ -602,6 +605,18 @@ login(struct termijnd *d, struct evhttp_request *req, const struct request *rq,
 			log_info("login code for %s asked from %s", rq->address, who->name);
 		explicit_bzero(code, sizeof(code));
 		explicit_bzero(shown, sizeof(shown));
+	} else if (mail_addr_valid(rq->address)) {
+		/*
+		 * A row no code will ever match, so that the answer takes as long (a commit)
+		 * as for an address the plans know.
+		 */
+		random_text(code, CODE_CHARS, alphabet);
+		sha256(code, CODE_CHARS, hash);
+		explicit_bzero(code, sizeof(code));
+		if (store_begin(d->engine.store) == -1 || store_login_add(d->engine.store,
+		    rq->address, hash, now, now) == -1)
+			log_warnx("login: database: %s", store_error(d->engine.store));
+		log_info("login asked from %s for an address no plan names", who->name);
 	} else
 		log_info("login asked from %s for an address no plan names", who->name);
 	control_reply(d, req, 200, json_pack("{s:s, s:i}", "message", _("if a plan names this "

@@ -196,6 +196,15 @@ OUT=$(curl -s -w ' %{http_code}' -H "X-Forwarded-For: 192.0.2.8" -d '{"address":
     "http://127.0.0.1:$PLAIN_PORT/api/v1/login")
 expect_in " 401$" "no login over plain HTTP from a remote client"
 
+# Asking for codes counts too: the eleventh request from one address in ten minutes waits.
+for i in $(seq 1 10); do
+	curl -s -o /dev/null --cacert "$TLS_CERT" -H "X-Forwarded-For: 203.0.113.5" \
+	    -d '{"address": "griffie@staphorst.example"}' "$URL/api/v1/login"
+done
+OUT=$(curl -s -w ' %{http_code}' --cacert "$TLS_CERT" -H "X-Forwarded-For: 203.0.113.5" \
+    -d '{"address": "griffie@staphorst.example"}' "$URL/api/v1/login")
+expect_in " 429$" "the eleventh login request from one address gets 429"
+
 tls_proxy_stop
 stop_daemon
 finish
