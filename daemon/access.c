@@ -178,16 +178,20 @@ struct client_info {
 	int	 untrusted_fwd;	/* forwarding headers from a peer we do not believe */
 };
 
+/* One hop of X-Forwarded-For, trimmed; what could not be in an address becomes '?' (logs). */
 static void
 trim_copy(char *dst, size_t len, const char *s, size_t n)
 {
+	size_t i;
+
 	while (n > 0 && (*s == ' ' || *s == '\t'))
 		s++, n--;
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		n--;
 	if (n >= len)
 		n = len - 1;
-	memcpy(dst, s, n);
+	for (i = 0; i < n; i++)
+		dst[i] = strchr("0123456789abcdefABCDEF:.[]", s[i]) != NULL ? s[i] : '?';
 	dst[n] = '\0';
 }
 

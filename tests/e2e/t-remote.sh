@@ -133,6 +133,12 @@ expect_in "from 192.0.2.7: a token over plain HTTP" "the log names the remote cl
 if grep -qF -- "$REV" "$T/daemon.log" || grep -qF -- "$TOK_griffie" "$T/daemon.log"; then
 	not_ok "refused tokens are not logged"; else ok "refused tokens are not logged"; fi
 
+# What a client writes in X-Forwarded-For reaches the log only as address characters.
+curl -s -o /dev/null --cacert "$TLS_CERT" -H 'X-Forwarded-For: <b>$(id)</b>' \
+    -H "Authorization: Bearer nope" "$URL/api/v1/status"
+OUT=$(grep "authentication failed from" "$T/daemon.log" | tail -1)
+expect_in "from \?b\?\?\?\?d\?\?\?b\?: " "a forged X-Forwarded-For is logged defanged"
+
 # A token file that others can read is refused.
 chmod 644 "$T/home-griffie/termijn/tokens"
 expect_exit 1 "a token file readable by others is refused" -- as griffie whoami
