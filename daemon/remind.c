@@ -104,6 +104,27 @@ occurrence_key(const struct plan *p, const struct occurrence *o, const char *rcp
 	return k;
 }
 
+/* A whole message from the deployment's sender to rcpt, dated now in the plan's zone. */
+static char *
+compose(struct remind *r, const struct plan *p, const char *rcpt, const char *subject,
+    const char *body, const char *msgid, size_t *len, char **cause)
+{
+	const struct config *c = r->d->conf;
+	struct mail_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.from = c->mail_from;
+	m.from_name = c->mail_from_name;
+	m.to = rcpt;
+	m.subject = subject;
+	m.body = body;
+	/* The demo clock's time under a demo clock: the mail tells of that moment. */
+	m.date = clock_now();
+	m.utc_offset = utc_offset(p->tz, m.date);
+	m.message_id = msgid;
+	return mail_compose(&m, len, cause);
+}
+
 /*
  * Compose a message and write it to the outbox, once: a message that cannot be composed
  * (an address the plan parser let through but SMTP would not) is written as failed, with
@@ -116,25 +137,14 @@ outbox_write(struct remind *r, const struct plan *p, const char *key, const char
     int64_t due_at)
 {
 	const struct config *c = r->d->conf;
-	struct mail_msg m;
 	struct outbox_row row;
 	char *msgid, *msg, *cause = NULL;
 	size_t len = 0;
 	int64_t id;
 
 	msgid = mail_message_id(idkey, c->mail_domain);
-	memset(&m, 0, sizeof(m));
-	m.from = c->mail_from;
-	m.from_name = c->mail_from_name;
-	m.to = rcpt;
-	m.subject = subject;
-	m.body = body;
-	/* The demo clock's time under a demo clock: the mail tells of that moment. */
-	m.date = clock_now();
-	m.utc_offset = utc_offset(p->tz, m.date);
-	m.message_id = msgid;
 	memset(&row, 0, sizeof(row));
-	if ((msg = mail_compose(&m, &len, &cause)) == NULL) {
+	if ((msg = compose(r, p, rcpt, subject, body, msgid, &len, &cause)) == NULL) {
 		log_warnx("%s for %s/%s to %s not composed: %s", kind, p->id, key, rcpt, cause);
 		row.state = "failed";
 		row.last_error = cause;
@@ -640,7 +650,6 @@ remind_send_secret(struct termijnd *d, const struct plan *p, const char *which,
 	static uint32_t seq;
 	struct remind *r = d->remind;
 	const struct config *c = d->conf;
-	struct mail_msg m;
 	char *subject, *body, *msg, *msgid, *idkey;
 	const char *greet;
 	size_t len = 0;
@@ -654,16 +663,7 @@ remind_send_secret(struct termijnd *d, const struct plan *p, const char *which,
 	/* A Message-ID of its own that says nothing of the secret. */
 	xasprintf(&idkey, "%s:%lld:%u", which, (long long)time(NULL), ++seq);
 	msgid = mail_message_id(idkey, c->mail_domain);
-	memset(&m, 0, sizeof(m));
-	m.from = c->mail_from;
-	m.from_name = c->mail_from_name;
-	m.to = person;
-	m.subject = subject;
-	m.body = body;
-	m.date = (int64_t)time(NULL);
-	m.utc_offset = utc_offset(p->tz, m.date);
-	m.message_id = msgid;
-	msg = mail_compose(&m, &len, cause);
+	msg = compose(r, p, person, subject, body, msgid, &len, cause);
 	explicit_bzero(body, strlen(body));
 	free(body);
 	free(subject);
