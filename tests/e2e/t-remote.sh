@@ -11,12 +11,11 @@ mail_conf
 echo "trusted-proxies 127.0.0.1, ::1" >> "$T/termijnd.conf"
 start_daemon --clock-start '2014-01-10 10:00' --clock-speed 0 || exit 1
 trap 'tls_proxy_stop; stop_smtpd; cleanup' EXIT
-HTTP=$("$C" --json status | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["http"])')
+HTTP=$(http_addr)
 tls_proxy_start "$T/nginx" "${HTTP##*:}" || { not_ok "nginx with TLS starts"; finish; exit 1; }
 ok "nginx with TLS on 127.0.0.1:$TLS_PORT in front of termijnd on $HTTP"
 URL=https://localhost:$TLS_PORT
 export TERMIJN_CACERT=$TLS_CERT
-mbox() { /usr/bin/python3 "$TOP/tests/e2e/mailbox.py" "$MAILDIR" "$@"; }
 
 # The colleges have decided (an operator, on the socket): the councils' steps may go ahead.
 for p in staphorst steenwijkerland zwartewaterland; do
