@@ -81,6 +81,8 @@ $(B)/daemon/lang.o: ALL_CFLAGS += -DTERMIJN_LINGUAS='"$(LINGUAS)"'
 build/termijn.pot: $(POT_SRC) FORCE
 	@mkdir -p build
 	@$(XGETTEXT) -o $@ $(POT_SRC)
+	@xgettext --from-code=UTF-8 --language=Shell --keyword=say --no-wrap -j -o $@ \
+	    tools/run-intro.sh
 
 po-update: build/termijn.pot
 	@set -e; for po in po/*.po; do \
@@ -88,7 +90,7 @@ po-update: build/termijn.pot
 	        --sort-output --no-wrap $$po build/termijn.pot; \
 	    msgattrib --no-obsolete --no-wrap -o $$po $$po; \
 	    sed -i '/^"POT-Creation-Date: /d' $$po; \
-	    echo "$$po: $$(msgattrib --untranslated $$po | grep -c '^msgid ' || true) to translate"; \
+	    echo "$$po: $$(msgfmt --statistics -o /dev/null $$po 2>&1)"; \
 	done
 
 po-check:
@@ -163,7 +165,7 @@ $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(PURE_OBJ) $(COMMON_OBJ
 	$(CC) $(ALL_CFLAGS) -Itests/fuzz $(LDFLAGS_ALL) -fsanitize=fuzzer -o $@ $< \
 	    $(PURE_OBJ) $(call fuzz_links,$*) $(COMMON_OBJ) $(PKG_LIBS) -lm
 
-fuzz-bin: $(FUZZ_BIN)
+fuzz-bin: $(FUZZ_BIN) mo
 
 # make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS='plan config']: each target for that long.
 fuzz: deps

@@ -1,7 +1,11 @@
 #!/bin/sh
-# run-intro.sh: what make run says before termijnd starts: where to look next.
-cat <<'EOM'
-termijn: the memo's two plans (etc/plans/) on a demo clock that begins on Monday
+# run-intro.sh: what make run says before termijnd starts: where to look next. In the
+# language of LANG, from the same catalogs as the programs (po/, build/locale).
+TEXTDOMAIN=termijn
+TEXTDOMAINDIR=$(cd "$(dirname "$0")/.." && pwd)/build/locale
+export TEXTDOMAIN TEXTDOMAINDIR
+if command -v gettext >/dev/null 2>&1; then say() { gettext "$1"; }; else say() { printf '%s' "$1"; }; fi
+say 'termijn: the two plans of the memo (etc/plans/) on a demo clock that begins on Monday
 16 December 2013, 09:00 Amsterdam time, and runs 60 times real time (a day in 24 minutes).
 In a second terminal, in this directory:
 
@@ -13,5 +17,5 @@ In a second terminal, in this directory:
 
 The state is in run/state/, mail in run/state/maildir/new/. Ctrl-C stops termijnd;
 make run goes on where it stopped, make run-fresh starts over. README.md walks the memo.
-
-EOM
+'
+echo
