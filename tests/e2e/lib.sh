@@ -130,6 +130,9 @@ start_smtpd() {
 stop_smtpd() {
 	[ -n "$SMTPD_PID" ] || return 0
 	kill -TERM "$SMTPD_PID" 2>/dev/null
+	# aiosmtpd's stop can wait for ever on its loop thread (seen in a make check run): 5 s at most.
+	wait_until 5 eval '! kill -0 "$SMTPD_PID" 2>/dev/null' ||
+	    { echo "# smtpd.py did not stop on SIGTERM: killed"; kill -9 "$SMTPD_PID" 2>/dev/null; }
 	wait "$SMTPD_PID" 2>/dev/null
 	SMTPD_PID=
 }
