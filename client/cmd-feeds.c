@@ -74,7 +74,9 @@ print_urls(struct client *c, json_t *ans, const char *what)
 	}
 	printf(_("%s feed %lld (%s %s)\n"), what, (long long)json_integer_value(
 	    json_object_get(ans, "id")), jstr_or(ans, "kind", "?"), jstr_or(ans, "subject", "?"));
-	printf("  %s\n  %s\n", jstr_or(ans, "url", "?"), jstr_or(ans, "webcal", "?"));
+	printf("  %s\n", jstr_or(ans, "url", "?"));
+	if (jstr(ans, "webcal") != NULL)
+		printf("  %s\n", jstr(ans, "webcal"));
 	printf(_("Subscribe to this address in a calendar. It is shown only now; "
 	    "\"termijn feeds rotate\" makes a new one.\n"));
 	return 0;

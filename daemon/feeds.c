@@ -30,6 +30,7 @@
 #include "remind.h"
 #include "sha256.h"
 #include "termijnd.h"
+#include "tz.h"
 #include "xmalloc.h"
 
 #define TOKEN_BYTES	24		/* 192 bits; 32 characters in base64url */
@@ -477,7 +478,7 @@ serve_feed(struct feeds *f, struct evhttp_request *req, const char *rest)
 	char token[TOKEN_CHARS + 1], date[64], cc[64];
 	struct fcache *c;
 	struct evbuffer *b;
-	struct tm tm;
+	int64_t since;
 	size_t n = strcspn(rest, ".");
 	int gz;
 
@@ -508,10 +509,9 @@ serve_feed(struct feeds *f, struct evhttp_request *req, const char *rest)
 	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
 	inm = evhttp_find_header(in, "If-None-Match");
 	ims = evhttp_find_header(in, "If-Modified-Since");
-	memset(&tm, 0, sizeof(tm));
 	if ((inm != NULL && etag_matches(inm, gz ? c->etag_gz : c->etag)) ||
-	    (inm == NULL && ims != NULL && strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm) != NULL &&
-	    (int64_t)timegm(&tm) >= c->modified)) {
+	    (inm == NULL && ims != NULL && http_date_parse(ims, &since) == 0 &&
+	    since >= c->modified)) {
 		f->stats.not_modified++;
 		evhttp_send_reply(req, 304, "Not Modified", NULL);
 		return;
@@ -919,10 +919,18 @@ feeds_urls(struct termijnd *d, const char *token)
 		blen--;
 	xasprintf(&https, "%.*s/feed/%s.ics", (int)blen, base, token);
 	rest = strstr(https, "://") + 3;
-	xasprintf(&webcal, "webcal://%s", rest);
-	o = json_pack("{s:s, s:s}", "url", https, "webcal", webcal);
+	/*
+	 * webcal:// makes clients fetch over plain http: offered only where the feed is http,
+	 * never for https, where it would send the token in clear.
+	 */
+	o = json_pack("{s:s}", "url", https);
+	if (strncmp(base, "http://", 7) == 0) {
+		xasprintf(&webcal, "webcal://%s", rest);
+		json_object_set_new(o, "webcal", json_string(webcal));
+		free(webcal);
+	} else
+		json_object_set_new(o, "webcal", json_null());
 	free(https);
-	free(webcal);
 	return o;
 }
 

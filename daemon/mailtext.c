@@ -340,7 +340,8 @@ mailtext_feed_link(const struct templates *t, const char *lang, const char *plan
 	/* An address is no name to greet. */
 	var(&v, "greeting", xstrdup(lang_index(lang) ? "Hello" : "Geachte heer, mevrouw"));
 	var(&v, "url", xstrdup(url));
-	var(&v, "webcal", xstrdup(webcal));
+	/* No webcal:// for an https feed: the https address both times. */
+	var(&v, "webcal", xstrdup(webcal != NULL ? webcal : url));
 	if ((out = expand_split(tmpl, &v, subject, &nl, cause)) == NULL)
 		return -1;
 	*body = xstrdup(nl + 2);

@@ -139,6 +139,25 @@ tz_day_end(const char *tzid, const struct ltime *lt)
 	return tz_to_utc(tzid, &next);
 }
 
+int
+http_date_parse(const char *s, int64_t *out)
+{
+	static const char *fmt[] = { "%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT",
+	    "%a %b %e %H:%M:%S %Y" };
+	struct tm tm;
+	const char *end;
+	size_t i;
+
+	for (i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
+		memset(&tm, 0, sizeof(tm));
+		if ((end = strptime(s, fmt[i], &tm)) != NULL && *end == '\0') {
+			*out = (int64_t)timegm(&tm);
+			return 0;
+		}
+	}
+	return -1;
+}
+
 void
 utc_format(int64_t when, char *buf, size_t len)
 {

@@ -21,6 +21,8 @@ int64_t	tz_day_end(const char *tzid, const struct ltime *);
 void	ltime_add_days(struct ltime *, int days);
 /* Days since 1970-01-01 of a local date (calendar arithmetic, no zone involved). */
 long	ltime_daynum(const struct ltime *);
+/* An HTTP date in any of RFC 9110's three formats (IMF-fixdate, RFC 850, asctime). */
+int	http_date_parse(const char *, int64_t *);
 /* ISO 8601 in UTC ("2013-12-19T08:00:00Z") into buf. */
 void	utc_format(int64_t, char *, size_t);
 /*

@@ -143,4 +143,26 @@ expect_in "^2014-01-02 08:30  overdue  bedrijfsvoering/or-geinformeerd@staphorst
     "the next after Christmas and the closed days, on 2 January"
 stop_daemon
 
+# ---- 5. the feed's conditional requests and addresses ----
+start_daemon -S "$T/state5" --clock-start '2013-12-20 09:00' --clock-speed 0 || exit 1
+FEEDPATH=
+plan_feed f5
+for d in 'Sun, 06 Nov 2039 08:49:37 GMT' 'Sunday, 06-Nov-39 08:49:37 GMT' 'Sun Nov  6 08:49:37 2039'; do
+	CODE=$(curl -s -o /dev/null -w '%{http_code}' -H "If-Modified-Since: $d" "http://$(http_addr)$FEEDPATH")
+	[ "$CODE" = 304 ] && ok "If-Modified-Since: $d: 304" || not_ok "If-Modified-Since: $d: $CODE"
+done
+CODE=$(curl -s -o /dev/null -w '%{http_code}' -H "If-Modified-Since: Sun Nov  6 08:49:37 1994" "http://$(http_addr)$FEEDPATH")
+same() { if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3 ('$1' vs '$2')"; fi; }
+same "$CODE" 200 "an older asctime date: 200 with the feed"
+stop_daemon
+# An https public-url: never offered as webcal://, which clients fetch over plain http.
+echo "public-url https://termijn.example/" >> "$T/termijnd.conf"
+start_daemon -S "$T/state5" --clock-start '2013-12-20 09:00' --clock-speed 0 || exit 1
+expect_exit 0 "feeds create behind https" -- "$C" feeds create --plan bedrijfsvoering
+expect_in "^  https://termijn.example/feed/[A-Za-z0-9_-]+\.ics$" "it gives the https address"
+expect_not_in "webcal://" "and no webcal:// address"
+expect_exit 0 "feeds create --json behind https" -- "$C" --json feeds create --plan bedrijfsvoering
+expect_in '"webcal": null' "the API says there is no webcal address"
+stop_daemon
+
 finish
