@@ -134,7 +134,7 @@ main(int argc, char **argv)
 			usage(stdout, 1);
 			return 0;
 		case 'V':
-			printf("termijn %s\n", TERMIJN_VERSION);
+			printf("termijn %s\n", TERMIJN_VERSION);	/* notr: name and version */
 			return 0;
 		case ':':
 			warnx(_("option %s needs a value"), argv[optind - 1]);
@@ -177,7 +177,7 @@ main(int argc, char **argv)
 	free(vargv);
 	free(name);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		warn("stdout");
+		warn("stdout");		/* notr: a file's name */
 		if (rv == 0)
 			rv = 1;
 	}

@@ -729,7 +729,7 @@ get_people(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 
 	if (plan != NULL && engine_plan(&d->engine, plan) == NULL) {
 		json_decref(all);
-		reply_error(d, req, 404, "not-found", "no such plan", 0);
+		reply_error(d, req, 404, "not-found", _("no such plan"), 0);
 		return;
 	}
 	for (i = 0; i < d->engine.nplans; i++) {

@@ -8,6 +8,20 @@ trap 'rm -rf "$tmp"' EXIT
 make --no-print-directory -s build/termijn.pot >/dev/null
 cp build/termijn.pot "$tmp/termijn.pot"
 rc=0
+# A message that skipped _() cannot be translated: the usual calls, given a bare literal
+# (mark a line that is rightly so with a comment "notr: why").
+{ grep -nE '(reply_error|reply_err)\([^;]*, "[a-z-]+", "[A-Za-z][^"]*"|fail\(r, ENG_[A-Z]+, "[A-Za-z]' \
+    daemon/*.c
+  grep -nE '\b(warnx|errx|warn|err)\((1, )?"[^"]*[A-Za-z]{2}' client/*.c
+  grep -nE '\b(printf|fputs)\("[^"%]*[A-Za-z]{2}' client/*.c; } >"$tmp/bare" || true
+grep -v 'notr' "$tmp/bare" >"$tmp/bare2" || true
+if [ -s "$tmp/bare2" ]; then
+	echo "po-check: messages for people not in _(), so never translated:" >&2
+	sed 's/^/    /' "$tmp/bare2" >&2
+	echo "po-check: write _(\"...\") around each (then make po-update), or, when a line is" \
+	    "rightly untranslated, end it with a comment /* notr: why */" >&2
+	rc=1
+fi
 for po in po/*.po; do
 	lang=$(basename "$po" .po)
 	if ! msgfmt --check -o /dev/null "$po" 2>"$tmp/msgfmt"; then
