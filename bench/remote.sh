@@ -28,12 +28,22 @@ DPID=
 cleanup() {
 	tls_proxy_stop
 	[[ -n $DPID ]] && kill -TERM "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
-	[[ -s $TMP/watchdog.pid ]] && kill "$(cat "$TMP/watchdog.pid")" 2>/dev/null
+	local p
+	# The watchdog and its sleep both: a sleep left behind would hold our stdout open.
+	for p in "$TMP"/watchdog.pid "$TMP"/watchdog.sleep; do
+		[[ -s $p ]] && kill "$(cat "$p")" 2>/dev/null
+	done
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'echo "bench: interrupted" >&2; exit 1' INT TERM
-( sleep "$LIMIT"; echo "bench: still running after ${LIMIT}s; giving up" >&2; kill -TERM $$ ) &
+(
+	sleep "$LIMIT" &
+	echo $! >"$TMP/watchdog.sleep"
+	wait $!
+	echo "bench: still running after ${LIMIT}s; giving up" >&2
+	kill -TERM $$ 2>/dev/null
+) &
 echo $! >"$TMP/watchdog.pid"
 
 make -s B=$B DAEMON_BIN=$B/termijnd CLIENT_BIN=$B/termijn $B/termijnd $B/termijn \
