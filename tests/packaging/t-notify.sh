@@ -22,7 +22,10 @@ if command -v systemd-socket-activate >/dev/null; then
 	systemd-socket-activate -l "$ASOCK" "$TERMIJND" -f "$T/termijnd.conf" \
 	    2>>"$T/daemon.log" &
 	DPID=$!
-	wait_until 10 test -S "$ASOCK" || not_ok "systemd-socket-activate made no socket"
+	# Listening, not just bound: the file exists a moment before listen(2), and a client
+	# that connects in between is refused. Flags 00010000 in /proc/net/unix is a listener.
+	listening() { grep -q " 00010000 .* $ASOCK\$" /proc/net/unix; }
+	wait_until 10 listening || not_ok "systemd-socket-activate made no listening socket"
 	expect_exit 0 "a client that connects before termijnd runs is answered" -- \
 	    "$TERMIJN" -s "$ASOCK" status
 	expect_in "bedrijfsvoering" "with the plans"
