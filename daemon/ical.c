@@ -854,21 +854,58 @@ max64(int64_t a, int64_t b)
 	return a > b ? a : b;
 }
 
-/* The data's last change as far as this event shows it: plan, own state, neighbours'. */
+/* The moments up to now at which an instance's derived state changed by time alone. */
 static int64_t
-event_stamp(const struct ical_part *pt, const struct istate *st, size_t idx)
+time_stamp(const struct instance *in, int64_t now, int *passed)
 {
-	const struct instance *in = &pt->plan->inst[idx];
+	const int64_t t[3] = { in->deadline, in->not_before, in->opens };
+	int64_t m = 0;
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (t[i] != 0 && t[i] <= now) {
+			m = max64(m, t[i]);
+			if (passed != NULL)
+				(*passed)++;
+		}
+	return m;
+}
+
+/*
+ * The data's last change as far as this event shows it: plan, own state, neighbours',
+ * and the moments that changed a state shown by time alone (overdue, no longer blocked).
+ */
+static int64_t
+event_stamp(const struct ical_part *pt, const struct istate *st, size_t idx, int64_t now)
+{
+	const struct plan *p = pt->plan;
+	const struct instance *in = &p->inst[idx];
 	int64_t t = max64(pt->plan_stamp, st[idx].changed);
 	size_t i, k;
 
+	t = max64(t, time_stamp(in, now, NULL));
 	for (i = 0; i < in->npre_runs; i++)
 		for (k = in->pre_runs[i].first; k < in->pre_runs[i].first + in->pre_runs[i].n; k++)
-			t = max64(t, st[k].changed);
+			t = max64(max64(t, st[k].changed), time_stamp(&p->inst[k], now, NULL));
 	for (i = 0; i < in->ndep_runs; i++)
 		for (k = in->dep_runs[i].first; k < in->dep_runs[i].first + in->dep_runs[i].n; k++)
-			t = max64(t, st[k].changed);
+			t = max64(max64(t, st[k].changed), time_stamp(&p->inst[k], now, NULL));
 	return t;
+}
+
+/*
+ * SEQUENCE: the published timing's revision, raised too by every change of the event's
+ * state (done, undo, waive: the state's version) and by each moment passed that changed
+ * it (overdue, not-before, window): all only ever grow, so clients that compare
+ * versions show the change.
+ */
+static int
+event_sequence(const struct ical_part *pt, const struct istate *st, size_t idx, int64_t now)
+{
+	int n = pt->sequence != NULL && pt->sequence[idx] > 0 ? pt->sequence[idx] : 0;
+
+	time_stamp(&pt->plan->inst[idx], now, &n);
+	return n + (st[idx].version > 0 ? st[idx].version : 0);
 }
 
 static void
@@ -900,14 +937,13 @@ event_write(struct render *r, struct buf *out, const struct ical_part *pt,
 	put_raw(r, out, "BEGIN", "VEVENT");
 	uid = ical_uid(p, idx);
 	put_text(r, out, "UID", uid);
-	stamp = event_stamp(pt, st, idx);
+	stamp = event_stamp(pt, st, idx, r->now);
 	fmt_utc(when, sizeof(when), stamp);
 	put_raw(r, out, "DTSTAMP", when);
 	if (stamp != 0)
 		put_raw(r, out, "LAST-MODIFIED", when);
 	line_start(r, "SEQUENCE");
-	buf_printf(&r->line, ":%d", pt->sequence != NULL && pt->sequence[idx] > 0 ?
-	    pt->sequence[idx] : 0);
+	buf_printf(&r->line, ":%d", event_sequence(pt, st, idx, r->now));
 	line_end(r, out);
 	line_start(r, "DTSTART");
 	line_param(r, ev.allday ? "VALUE" : "TZID", ev.allday ? "DATE" : tzid);

@@ -520,6 +520,52 @@ test_recurrence_month_end(void **state)
 	plan_free(p);
 }
 
+/* Time alone (a step becoming overdue) and a waive move DTSTAMP and raise SEQUENCE. */
+static void
+test_stamp_moves_with_time_and_waive(void **state)
+{
+	struct plan *p = load(demo_text);
+	struct istate *st = xcalloc(p->ninst, sizeof(*st));
+	struct ical_part part = { p, st, NULL, 0, NULL, 0 };
+	const char *uid = "collegebesluit@zwartewaterland@demo.termijn";
+	char *a, *b, *c, *sa, *sb, *sc;
+	icalcomponent *ca, *cb, *cc;
+	int qa, qb, qc;
+
+	(void)state;
+	a = render(&part, 1, NULL, utc(2013, 12, 16, 8, 0));
+	b = render(&part, 1, NULL, utc(2013, 12, 18, 8, 0));	/* overdue since midnight */
+	set_state(&st[COL_ZW], ST_WAIVED, utc(2013, 12, 18, 9, 0), "piet", "Al besloten");
+	c = render(&part, 1, NULL, utc(2013, 12, 18, 9, 30));
+	ca = parse(a);
+	cb = parse(b);
+	cc = parse(c);
+	qa = icalcomponent_get_sequence(event(ca, uid));
+	qb = icalcomponent_get_sequence(event(cb, uid));
+	qc = icalcomponent_get_sequence(event(cc, uid));
+	assert_true(qb > qa);
+	assert_true(qc > qb);
+	sa = xstrdup(icaltime_as_ical_string(icalcomponent_get_dtstamp(event(ca, uid))));
+	sb = xstrdup(icaltime_as_ical_string(icalcomponent_get_dtstamp(event(cb, uid))));
+	sc = xstrdup(icaltime_as_ical_string(icalcomponent_get_dtstamp(event(cc, uid))));
+	assert_string_equal(sb, "20131217T230000Z");	/* the deadline that passed */
+	assert_string_equal(sc, "20131218T090000Z");	/* the waive */
+	assert_true(strcmp(sa, sb) < 0);
+	assert_true(starts(icalcomponent_get_summary(event(cb, uid)), "[te laat]"));
+	assert_true(starts(icalcomponent_get_summary(event(cc, uid)), "[vervallen]"));
+	free(sa);
+	free(sb);
+	free(sc);
+	icalcomponent_free(ca);
+	icalcomponent_free(cb);
+	icalcomponent_free(cc);
+	free(a);
+	free(b);
+	free(c);
+	states_free(st, p->ninst);
+	plan_free(p);
+}
+
 static void
 test_states(void **state)
 {
@@ -551,9 +597,12 @@ test_states(void **state)
 	d = icalcomponent_get_description(e);
 	assert_non_null(strstr(d, "Klaar op 2013-12-17 15:00 door jan\nNotitie: Besluit 2013/481"));
 	assert_null(strstr(d, "Afvinken"));
-	/* Stamped with the data: the latest of the plan and this and its neighbours' state. */
+	/*
+	 * Stamped with the data: the latest of the plan and this and its neighbours' state.
+	 * SEQUENCE: its state's version (done once) and its deadline passed.
+	 */
 	assert_non_null(strstr(u, "UID:collegebesluit@staphorst@demo.termijn\r\n"
-	    "DTSTAMP:20131219T120000Z\r\nLAST-MODIFIED:20131219T120000Z\r\nSEQUENCE:0\r\n"));
+	    "DTSTAMP:20131219T120000Z\r\nLAST-MODIFIED:20131219T120000Z\r\nSEQUENCE:2\r\n"));
 
 	e = event(cal, "collegebesluit@zwartewaterland@demo.termijn");
 	assert_string_equal(icalcomponent_get_summary(e),
@@ -565,7 +614,8 @@ test_states(void **state)
 	e = event(cal, "briefing@staphorst@demo.termijn");
 	assert_string_equal(icalcomponent_get_summary(e),
 	    "[te laat klaar] Personeel geïnformeerd — Gemeente Staphorst");
-	assert_int_equal(icalcomponent_get_sequence(e), 3);
+	/* 3 timing revisions, one done, its not-before and its deadline passed. */
+	assert_int_equal(icalcomponent_get_sequence(e), 6);
 	d = icalcomponent_get_description(e);
 	assert_non_null(strstr(d, "Afgevinkt met voorrang op de regels."));
 	assert_non_null(strstr(d, "Wacht op:\n"
@@ -1104,6 +1154,7 @@ main(void)
 		cmocka_unit_test(test_demo_events),
 		cmocka_unit_test(test_recurrence),
 		cmocka_unit_test(test_recurrence_month_end),
+		cmocka_unit_test(test_stamp_moves_with_time_and_waive),
 		cmocka_unit_test(test_states),
 		cmocka_unit_test(test_text_roundtrip),
 		cmocka_unit_test(test_deterministic),
