@@ -1,10 +1,12 @@
 /* mailtext.c: reminder subjects and bodies in the plan's language, from templates. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "log.h"
 #include "mailcompose.h"
 #include "mailtext.h"
 #include "tz.h"
@@ -209,39 +211,73 @@ role_name(const struct plan *p, const char *role)
 	return r != NULL && r->name != NULL ? r->name : role;
 }
 
+/* Text that grows at its end in amortised constant time: a list may have 100,000 lines. */
+struct text {
+	char	*s;
+	size_t	 len, cap;
+};
+
+static void
+text_add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+text_add(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatal("vasprintf");
+	if (t->len + (size_t)n + 1 > t->cap) {
+		t->cap = (t->len + (size_t)n + 1) * 2;
+		t->s = xreallocarray(t->s, t->cap, 1);
+	}
+	memcpy(t->s + t->len, line, (size_t)n + 1);
+	t->len += (size_t)n;
+	free(line);
+}
+
+/* The text, without its last line break (the template puts its own). */
+static char *
+text_end(struct text *t)
+{
+	if (t->s == NULL)
+		return xstrdup("");
+	t->s[t->len - 1] = '\0';
+	return t->s;
+}
+
 static char *
 instance_list(const struct plan *p, const struct istate *st, const size_t *idx, size_t n,
     int en)
 {
 	static const char *nl_state[] = { "nog niet gereed", "gereed", "vervallen" };
 	static const char *en_state[] = { "not done", "done", "waived" };
-	char *out = xstrdup(""), *next;
+	struct text t = { NULL, 0, 0 };
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		const struct instance *in = &p->inst[idx[i]];
 
-		xasprintf(&next, "%s  - %s%s%s (%s)\n", out, in->title, in->party ? ", " : "",
+		text_add(&t, "  - %s%s%s (%s)\n", in->title, in->party ? ", " : "",
 		    in->party ? (in->party->name ? in->party->name : in->party->id) : "",
 		    en ? en_state[st[idx[i]].status] : nl_state[st[idx[i]].status]);
-		free(out);
-		out = next;
 	}
-	if (n == 0) {
-		free(out);
-		out = xstrdup(en ? "  (nothing)\n" : "  (niets)\n");
-	}
-	/* The template puts its own line break after the list. */
-	out[strlen(out) - 1] = '\0';
-	return out;
+	if (n == 0)
+		return xstrdup(en ? "  (nothing)" : "  (niets)");
+	return text_end(&t);
 }
 
 /* Of a step taken together: each party that is not ready, and what it waits for. */
 static char *
 held_up_list(const struct plan *p, const struct istate *st, size_t idx, int en)
 {
-	char *out = NULL, *line;
-	size_t k, end, i, j, len = 0, cap = 0, n;
+	struct text t = { NULL, 0, 0 };
+	size_t k, end, i, j;
 
 	for (rules_group_range(p, idx, &k, &end); k < end; k++) {
 		const struct instance *in = &p->inst[k];
@@ -253,25 +289,14 @@ held_up_list(const struct plan *p, const struct istate *st, size_t idx, int en)
 
 			if (rules_met(&st[pre->idx]))
 				continue;
-			/* Appended in place: 200 parties waiting for 200 each is 40,000 lines. */
-			n = (size_t)xasprintf(&line, "  - %s: %s %s%s%s (%s)\n", in->party ?
+			text_add(&t, "  - %s: %s %s%s%s (%s)\n", in->party ?
 			    (in->party->name ? in->party->name : in->party->id) : p->id,
 			    en ? "waits for" : "wacht op", pre->title, pre->party ? ", " : "",
 			    pre->party ? (pre->party->name ? pre->party->name : pre->party->id) : "",
 			    pre->key);
-			if (len + n + 1 > cap) {
-				cap = (len + n + 1) * 2;
-				out = xreallocarray(out, cap, 1);
-			}
-			memcpy(out + len, line, n + 1);
-			len += n;
-			free(line);
 		}
 	}
-	if (out == NULL)
-		return xstrdup("");
-	out[len - 1] = '\0';
-	return out;
+	return text_end(&t);
 }
 
 /* "1 dag", "2 dagen" ("1 day", "2 days"). */
@@ -441,21 +466,16 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
 	}
 	var(&v, "description", xstrdup(in->description ? in->description : ""));
 	if (in->description) {
-		/* Indented, as a quotation of the plan. */
+		/* Indented, as a quotation of the plan; ends in an empty line. */
+		struct text q = { NULL, 0, 0 };
 		const char *d, *e;
 
-		out = xstrdup("");
 		for (d = in->description; d != NULL; d = e ? e + 1 : NULL) {
-			char *n2;
-
 			e = strchr(d, '\n');
-			xasprintf(&n2, "%s  %.*s\n", out, e ? (int)(e - d) : (int)strlen(d), d);
-			free(out);
-			out = n2;
+			text_add(&q, "  %.*s\n", e ? (int)(e - d) : (int)strlen(d), d);
 		}
-		xasprintf(&s, "%s\n", out);
-		free(out);
-		var(&v, "description_block", s);
+		text_add(&q, "\n\n");
+		var(&v, "description_block", text_end(&q));
 	} else
 		var(&v, "description_block", xstrdup(""));
 	n = plan_prereqs(p, last->inst, &list);

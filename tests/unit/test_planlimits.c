@@ -13,8 +13,10 @@
 
 #include <cmocka.h>
 
+#include "mailtext.h"
 #include "plan.h"
 #include "rules.h"
+#include "schedule.h"
 #include "xmalloc.h"
 
 /* ASan reserves terabytes of address space: no RLIMIT_AS under it. */
@@ -137,9 +139,10 @@ test_cycle_of_70000(void **state)
 	free(t);
 }
 
-/* np parties, nm milestones for all of them, each requiring the one before @all. */
+/* np parties, nm milestones for all of them, each requiring the one before @all (star:
+ * each requiring m0@all). */
 static char *
-all_text(size_t np, size_t nm, size_t *lenp)
+all_text(size_t np, size_t nm, int star, size_t *lenp)
 {
 	size_t cap = 128 + np * 32 + nm * 96, len, i;
 	char *t = xmalloc(cap);
@@ -151,7 +154,8 @@ all_text(size_t np, size_t nm, size_t *lenp)
 		len += (size_t)snprintf(t + len, cap - len, "milestone m%zu\n  title M\n  owner sec\n"
 		    "  parties all\n  due 2014-01-01\n", i);
 		if (i > 0)
-			len += (size_t)snprintf(t + len, cap - len, "  requires m%zu@all\n", i - 1);
+			len += (size_t)snprintf(t + len, cap - len, "  requires m%zu@all\n",
+			    star ? 0 : i - 1);
 	}
 	*lenp = len;
 	return t;
@@ -178,7 +182,7 @@ test_all_not_expanded(void **state)
 		struct istate *st;
 		struct unmet *u;
 		size_t len, i, n, *v;
-		char *t = all_text(200, 2000, &len);
+		char *t = all_text(200, 2000, 0, &len);
 		struct instance *last, *first;
 #ifndef UNDER_ASAN
 		struct rlimit rl = { 1UL << 30, 1UL << 30 };
@@ -312,6 +316,56 @@ test_series_links(void **state)
 	assert_links(p, "w", "x@b/2014-01-06 x@b/2014-01-13 x@b/2014-01-20 y@a y@b", "");
 	plan_free(p);
 	errlist_free(&e);
+}
+
+/*
+ * A reminder about m0@p0, which 99,800 instances require: the mail text built its lists by
+ * copying the whole text for each line: about a minute. In a child, with 20 s.
+ */
+static void
+test_reminder_with_100000_dependents(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	fflush(NULL);
+	if ((pid = fork()) == -1)
+		fail_msg("fork");
+	if (pid == 0) {
+		struct errlist e = { 0 };
+		struct templates tm;
+		struct occurrence o;
+		struct istate *st;
+		struct plan *p;
+		size_t len;
+		char *t = all_text(200, 500, 1, &len), *subj, *body, *cause = NULL;
+
+		alarm(20);
+		memset(&tm, 0, sizeof(tm));
+		if (templates_load(&tm, "etc/templates", &e) == -1 ||
+		    (p = plan_parse("star.plan", t, len, &e)) == NULL)
+			_exit(3);
+		st = xcalloc(p->ninst, sizeof(*st));
+		memset(&o, 0, sizeof(o));
+		o.kind = RK_LEAD;
+		o.inst = plan_instance(p, "m0@p0")->idx;
+		o.n = 7;
+		o.due = p->inst[o.inst].deadline;
+		o.role = "sec";
+		if (mailtext_compose(&tm, p, st, &o, 1, &subj, &body, &cause) == -1)
+			_exit(4);
+		/* Every dependent is listed: m1@p0 .. m499@p199. */
+		if (strstr(body, "M, P199 (") == NULL || strlen(body) < 99800 * 10)
+			_exit(5);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status))
+		fail_msg("a reminder listing 99,800 dependents: killed by signal %d (SIGALRM %d: "
+		    "over 20 s)", WTERMSIG(status), SIGALRM);
+	if (WEXITSTATUS(status) != 0)
+		fail_msg("a reminder listing 99,800 dependents: exit %d", WEXITSTATUS(status));
 }
 
 /* Refused with an error containing sub; returns how many errors. */
@@ -480,6 +534,7 @@ main(void)
 		cmocka_unit_test(test_all_not_expanded),
 		cmocka_unit_test(test_overlapping_scopes),
 		cmocka_unit_test(test_series_links),
+		cmocka_unit_test(test_reminder_with_100000_dependents),
 		cmocka_unit_test(test_long_input_cut_in_messages),
 		cmocka_unit_test(test_size_limit_exact),
 		cmocka_unit_test(test_errors_capped),
