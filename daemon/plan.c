@@ -263,6 +263,7 @@ plan_free(struct plan *p)
 	free(p->ms);
 	free(p->ms_sorted);
 	free(p->parties_sorted);
+	free(p->renamed);
 	for (i = 0; i < p->nparties; i++) {
 		free(p->parties[i].id);
 		free(p->parties[i].name);
@@ -319,11 +320,36 @@ plan_milestone(const struct plan *p, const char *id)
 	return NULL;
 }
 
+static int
+cmp_renamed(const void *a, const void *b)
+{
+	return strcmp(((const struct renamed *)a)->oldid, ((const struct renamed *)b)->oldid);
+}
+
+/* By old id, then plan order: of two milestones that claim one old id, the first answers. */
+static int
+cmp_renamed_ms(const void *a, const void *b)
+{
+	const struct renamed *x = a, *y = b;
+	int c = strcmp(x->oldid, y->oldid);
+
+	return c != 0 ? c : x->ms < y->ms ? -1 : x->ms > y->ms;
+}
+
 struct milestone *
 plan_renamed(const struct plan *p, const char *oldid)
 {
+	struct renamed key, *r;
 	size_t i, j;
 
+	if (p->renamed != NULL && p->renamed_nms == p->nms) {
+		key.oldid = oldid;
+		if ((r = bsearch(&key, p->renamed, p->nrenamed, sizeof(*r), cmp_renamed)) == NULL)
+			return NULL;
+		while (r > p->renamed && strcmp(r[-1].oldid, oldid) == 0)
+			r--;
+		return &p->ms[r->ms];
+	}
 	for (i = 0; i < p->nms; i++)
 		for (j = 0; j < p->ms[i].nformerly; j++)
 			if (strcmp(p->ms[i].formerly[j], oldid) == 0)
@@ -415,11 +441,11 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Lookups of parties in O(log n), and of a milestone's parties (sorted in place). */
+/* Lookups of parties in O(log n), of a milestone's parties (sorted in place), of old ids. */
 static void
 index_parties(struct plan *p)
 {
-	size_t i;
+	size_t i, j;
 
 	free(p->parties_sorted);
 	p->parties_sorted = xcalloc(p->nparties ? p->nparties : 1, sizeof(size_t));
@@ -429,6 +455,20 @@ index_parties(struct plan *p)
 	qsort(p->parties_sorted, p->nparties, sizeof(size_t), cmp_party);
 	sorting = NULL;
 	p->nparties_sorted = p->nparties;
+	/* And of formerly ids: each milestone's are checked against all the others'. */
+	free(p->renamed);
+	p->nrenamed = 0;
+	for (i = 0; i < p->nms; i++)
+		p->nrenamed += p->ms[i].nformerly;
+	p->renamed = xcalloc(p->nrenamed ? p->nrenamed : 1, sizeof(*p->renamed));
+	p->nrenamed = 0;
+	for (i = 0; i < p->nms; i++)
+		for (j = 0; j < p->ms[i].nformerly; j++) {
+			p->renamed[p->nrenamed].oldid = p->ms[i].formerly[j];
+			p->renamed[p->nrenamed++].ms = i;
+		}
+	qsort(p->renamed, p->nrenamed, sizeof(*p->renamed), cmp_renamed_ms);
+	p->renamed_nms = p->nms;
 	for (i = 0; i < p->nms; i++)
 		if (p->ms[i].nparties > 1)
 			qsort(p->ms[i].parties, p->ms[i].nparties, sizeof(char *), cmp_str);
@@ -2418,6 +2458,7 @@ plan_add_milestone(struct plan *p, struct milestone *m, char **cause)
 	size_t i;
 	char *msg;
 
+	errs.max = PLAN_MAX_ERRORS;
 	if (!id_valid(m->id)) {
 		xasprintf(cause, "\"%s\" is not a milestone id", m->id ? m->id : "");
 		return -1;

@@ -199,6 +199,12 @@ struct plan {
 	size_t			*inst_sorted;	/* indices of inst, by key */
 	size_t			*parties_sorted;	/* indices of parties, by id */
 	size_t			 nparties_sorted;
+	struct renamed {
+		const char	*oldid;		/* a milestone's formerly */
+		size_t		 ms;
+	}			*renamed;	/* by oldid */
+	size_t			 nrenamed;
+	size_t			 renamed_nms;	/* nms when it was made: else not current */
 };
 
 /* Limits of one plan, as termijn.plan(5) gives them: past one, the plan is refused. */

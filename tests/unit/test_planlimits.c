@@ -368,6 +368,45 @@ test_reminder_with_100000_dependents(void **state)
 		fail_msg("a reminder listing 99,800 dependents: exit %d", WEXITSTATUS(status));
 }
 
+/*
+ * 100,000 milestones, each with a formerly id: each was looked for among all the others,
+ * 10^10 comparisons. In a child, with 20 s.
+ */
+static void
+test_formerly_100000(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	fflush(NULL);
+	if ((pid = fork()) == -1)
+		fail_msg("fork");
+	if (pid == 0) {
+		size_t n = 100000, cap = 128 + n * 96, len, i;
+		char *t = xmalloc(cap);
+		struct errlist e = { 0 };
+		struct plan *p;
+
+		alarm(20);
+		len = (size_t)snprintf(t, cap, "plan f\n  title F\nrole sec\n  address s@x.example\n");
+		for (i = 0; i < n; i++)
+			len += (size_t)snprintf(t + len, cap - len, "milestone m%zu\n  title M\n"
+			    "  owner sec\n  due 2014-01-01\n  formerly old%zu\n", i, i);
+		if ((p = plan_parse("f.plan", t, len, &e)) == NULL)
+			_exit(3);
+		if (plan_renamed(p, "old77777") != plan_milestone(p, "m77777") ||
+		    plan_renamed(p, "m1") != NULL)
+			_exit(4);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status))
+		fail_msg("100,000 formerly: killed by signal %d (SIGALRM %d: over 20 s)",
+		    WTERMSIG(status), SIGALRM);
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 /* Refused with an error containing sub; returns how many errors. */
 static size_t
 expect_refused(const char *text, size_t len, const char *sub)
@@ -535,6 +574,7 @@ main(void)
 		cmocka_unit_test(test_overlapping_scopes),
 		cmocka_unit_test(test_series_links),
 		cmocka_unit_test(test_reminder_with_100000_dependents),
+		cmocka_unit_test(test_formerly_100000),
 		cmocka_unit_test(test_long_input_cut_in_messages),
 		cmocka_unit_test(test_size_limit_exact),
 		cmocka_unit_test(test_errors_capped),
