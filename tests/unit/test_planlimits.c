@@ -74,11 +74,12 @@ chain_text(size_t n, int cycle, size_t *lenp)
 }
 
 /*
- * Parse in a child, so that a stack overflow is a failed test and not a dead test
- * program; the child answers 0 when the result is as expected (want_error NULL: a plan).
+ * Run fn in a child, within seconds: a stack overflow or a hang is then a failed test, not
+ * a dead or stuck test program. fn answers 0 when all is as it should be, else its own
+ * code, which the failure shows (1 is an allocation that failed).
  */
 static void
-parse_in_child(const char *text, size_t len, const char *want_error, const char *what)
+in_child(int (*fn)(const void *), const void *arg, unsigned seconds, const char *what)
 {
 	int status;
 	pid_t pid;
@@ -87,30 +88,52 @@ parse_in_child(const char *text, size_t len, const char *want_error, const char 
 	if ((pid = fork()) == -1)
 		fail_msg("fork");
 	if (pid == 0) {
-		struct errlist e = { 0 };
-		struct plan *p;
-		int ok;
-
-		alarm(60);
-		p = plan_parse("big.plan", text, len, &e);
-		if (want_error == NULL)
-			ok = p != NULL && e.n == 0;
-		else
-			ok = p == NULL && e.n == 1 && strstr(e.msg[0], want_error) != NULL &&
-			    strlen(e.msg[0]) < 1000;
-		if (!ok)
-			for (size_t i = 0; i < e.n && i < 5; i++)
-				fprintf(stderr, "  | %.300s\n", e.msg[i]);
-		plan_free(p);
-		errlist_free(&e);
-		_exit(ok ? 0 : 3);
+		alarm(seconds);
+		_exit(fn(arg));
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	if (WIFSIGNALED(status))
-		fail_msg("%s: plan_parse died of signal %d", what, WTERMSIG(status));
+		fail_msg("%s: killed by signal %d%s", what, WTERMSIG(status),
+		    WTERMSIG(status) == SIGALRM ? " (took too long)" : "");
 	if (WEXITSTATUS(status) != 0)
-		fail_msg("%s: %s", what, want_error ? "not refused with one short error" :
-		    "not accepted");
+		fail_msg("%s: exit %d", what, WEXITSTATUS(status));
+}
+
+struct parse_case {
+	const char	*text;
+	size_t		 len;
+	const char	*want_error;	/* NULL: a plan */
+};
+
+static int
+parse_child(const void *arg)
+{
+	const struct parse_case *c = arg;
+	struct errlist e = { 0 };
+	struct plan *p;
+	size_t i;
+	int ok;
+
+	p = plan_parse("big.plan", c->text, c->len, &e);
+	if (c->want_error == NULL)
+		ok = p != NULL && e.n == 0;
+	else
+		ok = p == NULL && e.n == 1 && strstr(e.msg[0], c->want_error) != NULL &&
+		    strlen(e.msg[0]) < 1000;
+	if (!ok)
+		for (i = 0; i < e.n && i < 5; i++)
+			fprintf(stderr, "  | %.300s\n", e.msg[i]);
+	plan_free(p);
+	errlist_free(&e);
+	return ok ? 0 : 3;
+}
+
+static void
+parse_in_child(const char *text, size_t len, const char *want_error, const char *what)
+{
+	struct parse_case c = { text, len, want_error };
+
+	in_child(parse_child, &c, 60, what);
 }
 
 /* A valid chain of 100,000 milestones overflowed the stack of the cycle check. */
@@ -166,63 +189,55 @@ all_text(size_t np, size_t nm, int star, size_t *lenp)
  * instance got a link to each of the 200 it requires. Checked in a child with 1 GiB of
  * address space and 60 s; the rules must still see all 200 prerequisites.
  */
+static int
+all_child(const void *arg)
+{
+	struct errlist e = { 0 };
+	struct plan *p;
+	struct istate *st;
+	struct unmet *u;
+	size_t len, i, n, *v;
+	char *t = all_text(200, 2000, 0, &len);
+	struct instance *last, *first;
+#ifndef UNDER_ASAN
+	struct rlimit rl = { 1UL << 30, 1UL << 30 };
+
+	setrlimit(RLIMIT_AS, &rl);
+#endif
+	(void)arg;
+	if ((p = plan_parse("all.plan", t, len, &e)) == NULL)
+		return 3;
+	if (p->ninst != 400000 || (last = plan_instance(p, "m1999@p7")) == NULL ||
+	    (first = plan_instance(p, "m0@p199")) == NULL || last->npre != 200 ||
+	    first->ndep != 200)
+		return 4;
+	st = xcalloc(p->ninst, sizeof(*st));
+	/* All open: every instance of m1998 is unmet. */
+	n = rules_unmet(p, st, last->idx, 0, &u);
+	for (i = 0; i < n; i++)
+		if (u[i].kind != UNMET_REQUIRES || strcmp(p->inst[u[i].inst].ms->id, "m1998") != 0)
+			return 5;
+	free(u);
+	if (n != 200 || rules_derived(p, st, last->idx, 0) != DV_BLOCKED)
+		return 5;
+	/* The last of m0 done but one: marking it done unblocks all 200 of m1. */
+	for (i = 0; i < 199; i++)
+		st[first->idx - 199 + i].status = ST_DONE;
+	if (rules_unblocks(p, st, first->idx, &v) != 200)
+		return 6;
+	free(v);
+	free(st);
+	plan_free(p);
+	free(t);
+	return 0;
+}
+
 static void
 test_all_not_expanded(void **state)
 {
-	int status;
-	pid_t pid;
-
 	(void)state;
-	fflush(NULL);
-	if ((pid = fork()) == -1)
-		fail_msg("fork");
-	if (pid == 0) {
-		struct errlist e = { 0 };
-		struct plan *p;
-		struct istate *st;
-		struct unmet *u;
-		size_t len, i, n, *v;
-		char *t = all_text(200, 2000, 0, &len);
-		struct instance *last, *first;
-#ifndef UNDER_ASAN
-		struct rlimit rl = { 1UL << 30, 1UL << 30 };
-
-		setrlimit(RLIMIT_AS, &rl);
-#endif
-		alarm(60);
-		if ((p = plan_parse("all.plan", t, len, &e)) == NULL)
-			_exit(3);
-		if (p->ninst != 400000 || (last = plan_instance(p, "m1999@p7")) == NULL ||
-		    (first = plan_instance(p, "m0@p199")) == NULL || last->npre != 200 ||
-		    first->ndep != 200)
-			_exit(4);
-		st = xcalloc(p->ninst, sizeof(*st));
-		/* All open: every instance of m1998 is unmet. */
-		n = rules_unmet(p, st, last->idx, 0, &u);
-		for (i = 0; i < n; i++)
-			if (u[i].kind != UNMET_REQUIRES || strcmp(p->inst[u[i].inst].ms->id, "m1998") != 0)
-				_exit(5);
-		free(u);
-		if (n != 200 || rules_derived(p, st, last->idx, 0) != DV_BLOCKED)
-			_exit(5);
-		/* The last of m0 done but one: marking it done unblocks all 200 of m1. */
-		for (i = 0; i < 199; i++)
-			st[first->idx - 199 + i].status = ST_DONE;
-		if (rules_unblocks(p, st, first->idx, &v) != 200)
-			_exit(6);
-		free(v);
-		free(st);
-		plan_free(p);
-		free(t);
-		_exit(0);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	if (WIFSIGNALED(status))
-		fail_msg("200 parties x 2000 @all: killed by signal %d (SIGALRM %d: over 60 s)",
-		    WTERMSIG(status), SIGALRM);
-	if (WEXITSTATUS(status) != 0)
-		fail_msg("200 parties x 2000 @all: exit %d (1: out of memory, 3: refused, 4: links "
-		    "wrong, 5: unmet wrong, 6: unblocks wrong)", WEXITSTATUS(status));
+	in_child(all_child, NULL, 60, "200 parties x 2000 @all (1: out of memory, 3: refused, "
+	    "4: links wrong, 5: unmet wrong, 6: unblocks wrong)");
 }
 
 static char *
@@ -322,89 +337,74 @@ test_series_links(void **state)
  * A reminder about m0@p0, which 99,800 instances require: the mail text built its lists by
  * copying the whole text for each line: about a minute. In a child, with 20 s.
  */
+static int
+reminder_child(const void *arg)
+{
+	struct errlist e = { 0 };
+	struct templates tm;
+	struct occurrence o;
+	struct istate *st;
+	struct plan *p;
+	size_t len;
+	char *t = all_text(200, 500, 1, &len), *subj, *body, *cause = NULL;
+
+	(void)arg;
+	memset(&tm, 0, sizeof(tm));
+	if (templates_load(&tm, "etc/templates", &e) == -1 ||
+	    (p = plan_parse("star.plan", t, len, &e)) == NULL)
+		return 3;
+	st = xcalloc(p->ninst, sizeof(*st));
+	memset(&o, 0, sizeof(o));
+	o.kind = RK_LEAD;
+	o.inst = plan_instance(p, "m0@p0")->idx;
+	o.n = 7;
+	o.due = p->inst[o.inst].deadline;
+	o.role = "sec";
+	if (mailtext_compose(&tm, p, st, &o, 1, &subj, &body, &cause) == -1)
+		return 4;
+	/* Every dependent is listed: m1@p0 .. m499@p199. */
+	if (strstr(body, "M, P199 (") == NULL || strlen(body) < 99800 * 10)
+		return 5;
+	return 0;
+}
+
 static void
 test_reminder_with_100000_dependents(void **state)
 {
-	int status;
-	pid_t pid;
-
 	(void)state;
-	fflush(NULL);
-	if ((pid = fork()) == -1)
-		fail_msg("fork");
-	if (pid == 0) {
-		struct errlist e = { 0 };
-		struct templates tm;
-		struct occurrence o;
-		struct istate *st;
-		struct plan *p;
-		size_t len;
-		char *t = all_text(200, 500, 1, &len), *subj, *body, *cause = NULL;
-
-		alarm(20);
-		memset(&tm, 0, sizeof(tm));
-		if (templates_load(&tm, "etc/templates", &e) == -1 ||
-		    (p = plan_parse("star.plan", t, len, &e)) == NULL)
-			_exit(3);
-		st = xcalloc(p->ninst, sizeof(*st));
-		memset(&o, 0, sizeof(o));
-		o.kind = RK_LEAD;
-		o.inst = plan_instance(p, "m0@p0")->idx;
-		o.n = 7;
-		o.due = p->inst[o.inst].deadline;
-		o.role = "sec";
-		if (mailtext_compose(&tm, p, st, &o, 1, &subj, &body, &cause) == -1)
-			_exit(4);
-		/* Every dependent is listed: m1@p0 .. m499@p199. */
-		if (strstr(body, "M, P199 (") == NULL || strlen(body) < 99800 * 10)
-			_exit(5);
-		_exit(0);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	if (WIFSIGNALED(status))
-		fail_msg("a reminder listing 99,800 dependents: killed by signal %d (SIGALRM %d: "
-		    "over 20 s)", WTERMSIG(status), SIGALRM);
-	if (WEXITSTATUS(status) != 0)
-		fail_msg("a reminder listing 99,800 dependents: exit %d", WEXITSTATUS(status));
+	in_child(reminder_child, NULL, 20, "a reminder listing 99,800 dependents");
 }
 
 /*
  * 100,000 milestones, each with a formerly id: each was looked for among all the others,
  * 10^10 comparisons. In a child, with 20 s.
  */
+static int
+formerly_child(const void *arg)
+{
+	size_t n = 100000, cap = 128 + n * 96, len, i;
+	char *t = xmalloc(cap);
+	struct errlist e = { 0 };
+	struct plan *p;
+
+	(void)arg;
+	len = (size_t)snprintf(t, cap, "plan f\n  title F\nrole sec\n  address s@x.example\n");
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(t + len, cap - len, "milestone m%zu\n  title M\n"
+		    "  owner sec\n  due 2014-01-01\n  formerly old%zu\n", i, i);
+	if ((p = plan_parse("f.plan", t, len, &e)) == NULL)
+		return 3;
+	if (plan_renamed(p, "old77777") != plan_milestone(p, "m77777") ||
+	    plan_renamed(p, "m1") != NULL)
+		return 4;
+	return 0;
+}
+
 static void
 test_formerly_100000(void **state)
 {
-	int status;
-	pid_t pid;
-
 	(void)state;
-	fflush(NULL);
-	if ((pid = fork()) == -1)
-		fail_msg("fork");
-	if (pid == 0) {
-		size_t n = 100000, cap = 128 + n * 96, len, i;
-		char *t = xmalloc(cap);
-		struct errlist e = { 0 };
-		struct plan *p;
-
-		alarm(20);
-		len = (size_t)snprintf(t, cap, "plan f\n  title F\nrole sec\n  address s@x.example\n");
-		for (i = 0; i < n; i++)
-			len += (size_t)snprintf(t + len, cap - len, "milestone m%zu\n  title M\n"
-			    "  owner sec\n  due 2014-01-01\n  formerly old%zu\n", i, i);
-		if ((p = plan_parse("f.plan", t, len, &e)) == NULL)
-			_exit(3);
-		if (plan_renamed(p, "old77777") != plan_milestone(p, "m77777") ||
-		    plan_renamed(p, "m1") != NULL)
-			_exit(4);
-		_exit(0);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	if (WIFSIGNALED(status))
-		fail_msg("100,000 formerly: killed by signal %d (SIGALRM %d: over 20 s)",
-		    WTERMSIG(status), SIGALRM);
-	assert_int_equal(WEXITSTATUS(status), 0);
+	in_child(formerly_child, NULL, 20, "100,000 milestones with formerly ids");
 }
 
 /* Refused with an error containing sub; returns how many errors. */
