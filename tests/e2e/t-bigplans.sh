@@ -29,15 +29,23 @@ cp "$T/all.plan" "$T/plans/chain.plan"
 expect_exit 0 "termijnd -n: 200 parties x 2000 milestones requiring @all" -- \
     "$TERMIJND" -n -f "$T/termijnd.conf"
 
-# At start, and on reload of a running daemon (which stores 100,000 states first).
+# At start, and on reload of a running daemon (which stores 100,000 states first). Under
+# ASan a reload of 100,000 takes longer than the client socket's 10 s timeout on this
+# machine (the loop is busy with it all along): there, a chain of 20,000.
+N=100000
+if ldd "$TERMIJND" 2>/dev/null | grep -q libasan; then
+	N=20000
+	echo "# an ASan build: start and reload with a chain of $N"
+	"$TOP/tests/plans/generate.sh" chain $N > "$T/chain.plan"
+fi
 cp "$T/chain.plan" "$T/plans/chain.plan"
 START_WAIT=120 start_daemon --clock-start '2013-12-16 09:00' --clock-speed 0 || exit 1
-expect_exit 0 "the daemon started on the chain: show m99998" -- "$C" --json show m99998
-expect_in '"m99999"' "m99998 requires m99999"
+expect_exit 0 "the daemon started on the chain: show m$((N - 2))" -- "$C" --json show m$((N - 2))
+expect_in "\"m$((N - 1))\"" "m$((N - 2)) requires m$((N - 1))"
 cp "$T/cycle.plan" "$T/plans/chain.plan"
 expect_exit 1 "reload of the 70,000-cycle is refused" -- "$C" reload
 expect_in "dependency cycle" "the refusal names the cycle"
-expect_exit 0 "the daemon still answers, on the plan it had" -- "$C" --json show m99998
+expect_exit 0 "the daemon still answers, on the plan it had" -- "$C" --json show m$((N - 2))
 cp "$T/chain.plan" "$T/plans/chain.plan"
 expect_exit 0 "reload of the chain" -- "$C" reload
 stop_daemon
