@@ -1053,15 +1053,15 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 		milestone_free(m);
 		return r->rc;
 	}
-	if (store_begin(e->store) == -1) {
-		milestone_free(m);
-		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
-	}
 	if (plan_add_milestone(ps->plan, m, &cause) == -1) {
 		milestone_free(m);
 		fail(r, ENG_BAD, "%s", cause);
 		free(cause);
 		return r->rc;
+	}
+	if (store_begin(e->store) == -1) {
+		plan_remove_last(ps->plan);
+		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 	}
 	/* Instances keep their order; the new milestone's come last. Move states along. */
 	nst = xcalloc(ps->plan->ninst, sizeof(*nst));

@@ -298,6 +298,9 @@ store_begin(struct store *s)
 {
 	if (s->in_txn)
 		return 0;
+	/* A transaction whose ROLLBACK failed would refuse every BEGIN from now on. */
+	if (!sqlite3_get_autocommit(s->db))
+		exec(s, "ROLLBACK");
 	if (exec(s, "BEGIN IMMEDIATE") == -1) {
 		write_failed(s);
 		return -1;
