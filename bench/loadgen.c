@@ -5,6 +5,7 @@
 #include <err.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +33,8 @@ static long		 firstkey;
 static double		 seconds = 3.0;
 static double		 t_start;
 static double		*lat;		/* ms, by request number; < 0 when not answered */
+static int		*code;		/* HTTP status, by request number; 0 when none */
+static const char	*outfile;	/* -o: the keys answered 200, one a line */
 static atomic_long	 next_req;
 static atomic_int	 shown;
 static pthread_barrier_t start_barrier;
@@ -40,7 +43,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: loadgen -s socket [-c clients] [-n max-requests] "
-	    "[-t seconds] [-k first-key]\n");
+	    "[-t seconds] [-k first-key] [-o answered-keys]\n");
 	exit(2);
 }
 
@@ -53,6 +56,7 @@ now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* A connection, or -1 (the daemon stopped: with -o that ends a client, not the run). */
 static int
 dial(void)
 {
@@ -66,8 +70,12 @@ dial(void)
 	strcpy(sun.sun_path, sockpath);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		err(1, "socket");
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
-		err(1, "connect %s", sockpath);
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		if (outfile == NULL)
+			err(1, "connect %s", sockpath);
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -191,6 +199,7 @@ run(void *arg)
 			closing = 1;
 		} else {
 			lat[i] = now_ms() - t0;
+			code[i] = status;
 			if (status == 200)
 				w->ok++;
 			else
@@ -198,8 +207,9 @@ run(void *arg)
 		}
 		if (closing) {
 			close(w->fd);
-			w->fd = dial();
 			w->len = 0;
+			if ((w->fd = dial()) == -1)
+				break;
 		}
 	}
 	return NULL;
@@ -238,8 +248,11 @@ main(int argc, char **argv)
 	int ch, clients = 1, c;
 	char *end;
 
-	while ((ch = getopt(argc, argv, "c:k:n:s:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:k:n:o:s:t:")) != -1) {
 		switch (ch) {
+		case 'o':
+			outfile = optarg;
+			break;
 		case 'c':
 			clients = (int)strtol(optarg, &end, 10);
 			if (*end != '\0' || clients < 1 || clients > MAX_CLIENTS)
@@ -269,10 +282,13 @@ main(int argc, char **argv)
 	}
 	if (sockpath == NULL || optind != argc)
 		usage();
+	/* A daemon that stops closes connections: a write error, not the end of the run. */
+	signal(SIGPIPE, SIG_IGN);
 	if (firstkey + maxreq > 100000)
 		errx(2, "keys are m00000 to m99999: -k plus -n is at most 100000");
 
 	if ((lat = malloc((size_t)maxreq * sizeof(*lat))) == NULL ||
+	    (code = calloc((size_t)maxreq, sizeof(*code))) == NULL ||
 	    (done = malloc((size_t)maxreq * sizeof(*done))) == NULL ||
 	    (ws = calloc((size_t)clients, sizeof(*ws))) == NULL)
 		err(1, "malloc");
@@ -282,7 +298,8 @@ main(int argc, char **argv)
 		errx(1, "pthread_barrier_init");
 	/* Every connection is open before the clock starts. */
 	for (c = 0; c < clients; c++) {
-		ws[c].fd = dial();
+		if ((ws[c].fd = dial()) == -1)
+			err(1, "connect %s", sockpath);
 		if (pthread_create(&ws[c].thread, NULL, run, &ws[c]) != 0)
 			errx(1, "pthread_create");
 	}
@@ -290,7 +307,8 @@ main(int argc, char **argv)
 	pthread_barrier_wait(&start_barrier);
 	for (c = 0; c < clients; c++) {
 		pthread_join(ws[c].thread, NULL);
-		close(ws[c].fd);
+		if (ws[c].fd != -1)
+			close(ws[c].fd);
 		ok += ws[c].ok;
 		other += ws[c].other;
 		errors += ws[c].errors;
@@ -308,7 +326,19 @@ main(int argc, char **argv)
 	    "(200: %llu, other: %llu, failed: %llu, %.2f s)\n", clients, (double)ok / elapsed,
 	    quantile(done, nd, 0.5), quantile(done, nd, 0.99), (unsigned long long)ok,
 	    (unsigned long long)other, (unsigned long long)errors, elapsed);
+	if (outfile != NULL) {
+		FILE *f = fopen(outfile, "w");
+
+		if (f == NULL)
+			err(1, "%s", outfile);
+		for (i = 0; i < issued; i++)
+			if (code[i] == 200)
+				fprintf(f, "m%05ld\n", firstkey + i);
+		if (fclose(f) == EOF)
+			err(1, "%s", outfile);
+	}
 	free(lat);
+	free(code);
 	free(done);
 	free(ws);
 	pthread_barrier_destroy(&start_barrier);

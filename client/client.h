@@ -93,6 +93,13 @@ char	*token_path(void);
 char	*server_norm(const char *);
 int	 token_load(const char *server, char **token);
 int	 token_save(const char *server, const char *token);
+/*
+ * A paged GET: path, then path&param=NEXT while the answer's "next" is not null, the
+ * pages' arrays name joined in order (backwards: each page is older, so goes before).
+ * want: at most that many (0: all). The answer has no "next".
+ */
+int	 api_get_pages(struct client *, const char *path, const char *name, const char *param,
+	    int backwards, size_t want, json_t **);
 
 /* termijn.c */
 const char	*cgettext(const char *, const char *) __attribute__((format_arg(2)));

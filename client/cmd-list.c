@@ -63,7 +63,8 @@ cmd_list_exec(struct client *c, int argc, char **argv)
 
 	path = api_path("/milestones", "plan", plan, "party", party, "state", state,
 	    "owner", owner, (char *)NULL);
-	rv = api_get(c, path, &body);
+	/* The daemon answers in pages, so as never to hold its loop long: follow them all. */
+	rv = api_get_pages(c, path, "milestones", "cursor", 0, 0, &body);
 	free(path);
 	if (rv != 0)
 		return rv;

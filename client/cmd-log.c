@@ -28,7 +28,7 @@ cmd_log_exec(struct client *c, int argc, char **argv)
 	const char *plan = NULL, *limit = NULL, *key = NULL;
 	json_t *body, *entries, *status;
 	char *path, *end;
-	long n;
+	long n = 0;
 	int ch, rv;
 
 	while ((ch = getopt_long(argc, argv, CMD_SHORTOPTS "p:n:", longopts, NULL)) != -1) {
@@ -56,8 +56,10 @@ cmd_log_exec(struct client *c, int argc, char **argv)
 	if (argc - optind == 1 && (rv = cmd_key(&cmd_log_entry, argc, argv, &key)) != 0)
 		return rv;
 
-	path = api_path("/log", "plan", plan, "key", key, "limit", limit, (char *)NULL);
-	rv = api_get(c, path, &body);
+	/* Pages of at most 1000, newest first: as many as it takes for -n, else all. */
+	path = api_path("/log", "plan", plan, "key", key, "limit", "1000", (char *)NULL);
+	rv = api_get_pages(c, path, "entries", "before", 1, limit != NULL ? (size_t)n : 0,
+	    &body);
 	free(path);
 	if (rv != 0)
 		return rv;

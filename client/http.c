@@ -376,6 +376,64 @@ api_get(struct client *c, const char *path, json_t **answer)
 }
 
 int
+api_get_pages(struct client *c, const char *path, const char *name, const char *param,
+    int backwards, size_t want, json_t **answer)
+{
+	json_t *page, *all = NULL, *list, *next;
+	char *more, *url = xstrdup(path), num[32];
+	int rv;
+
+	*answer = NULL;
+	for (;;) {
+		if ((rv = api_get(c, url, &page)) != 0) {
+			json_decref(all);
+			free(url);
+			return rv;
+		}
+		free(url);
+		url = NULL;
+		list = jarr(page, name);
+		if (all == NULL) {
+			all = page;
+			if (list == NULL)
+				json_object_set_new(all, name, json_array());
+		} else {
+			json_t *have = json_object_get(all, name);
+
+			if (backwards) {
+				json_array_extend(list, have);
+				json_object_set(all, name, list);
+			} else
+				json_array_extend(have, list);
+		}
+		next = json_object_get(page, "next");
+		if (json_is_integer(next)) {
+			snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(next));
+			more = api_path("", param, num, (char *)NULL);
+		} else if (json_is_string(next))
+			more = api_path("", param, json_string_value(next), (char *)NULL);
+		else
+			more = NULL;
+		if (page != all)
+			json_decref(page);
+		if (more == NULL || (want > 0 && json_array_size(json_object_get(all, name)) >= want))
+			break;
+		/* The page's query, its cursor replaced: it is the last parameter. */
+		if (strchr(path, '?') != NULL)
+			more[0] = '&';
+		xasprintf(&url, "%s%s", path, more);
+		free(more);
+	}
+	free(more);
+	list = json_object_get(all, name);
+	while (want > 0 && json_array_size(list) > want)
+		json_array_remove(list, backwards ? 0 : json_array_size(list) - 1);
+	json_object_del(all, "next");
+	*answer = all;
+	return 0;
+}
+
+int
 api_post(struct client *c, const char *path, json_t *req, json_t **answer,
     const char *refused)
 {

@@ -20,6 +20,12 @@
 #include "tz.h"
 #include "xmalloc.h"
 
+/* Bounds on one answer's work: a page costs about 10 ms at these (bench/stall.sh). */
+#define STATUS_NEXT	5
+#define MILESTONES_PAGE	1000
+#define MILESTONES_SCAN	20000
+#define LOG_PAGE	1000
+
 static json_t *
 jstr(const char *s)
 {
@@ -231,7 +237,7 @@ get_status(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 	struct engine *e = &d->engine;
 	int64_t now = clock_now();
 	json_t *o = json_object(), *plans = json_array(), *po, *counts, *next, *orph;
-	size_t i, j, k, *order, n;
+	size_t i, j, k, order[STATUS_NEXT], n;
 	enum derived dv;
 
 	(void)q;
@@ -246,27 +252,28 @@ get_status(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 		int c[DV_WAIVED + 1] = { 0 };
 
 		po = json_pack("{s:s, s:s, s:s}", "id", p->id, "title", p->title, "timezone", p->tz);
-		order = xcalloc(p->ninst ? p->ninst : 1, sizeof(size_t));
 		n = 0;
 		for (j = 0; j < p->ninst; j++) {
 			dv = rules_derived(p, ps->st, j, now);
 			c[dv]++;
 			if (ps->st[j].status != ST_OPEN)
 				continue;
-			/* Insertion by deadline: plans are small, and this keeps it stable. */
-			for (k = n; k > 0 && p->inst[order[k - 1]].deadline > p->inst[j].deadline; k--)
+			/* The soonest few, in one pass (O(n)): ties keep plan order. */
+			if (n == STATUS_NEXT &&
+			    p->inst[order[n - 1]].deadline <= p->inst[j].deadline)
+				continue;
+			for (k = n < STATUS_NEXT ? n++ : n - 1;
+			    k > 0 && p->inst[order[k - 1]].deadline > p->inst[j].deadline; k--)
 				order[k] = order[k - 1];
 			order[k] = j;
-			n++;
 		}
 		counts = json_object();
 		for (j = 0; j <= DV_WAIVED; j++)
 			json_object_set_new(counts, derived_name((enum derived)j), json_integer(c[j]));
 		json_object_set_new(po, "counts", counts);
 		next = json_array();
-		for (j = 0; j < n && j < 5; j++)
+		for (j = 0; j < n; j++)
 			json_array_append_new(next, instance_json(ps, order[j], now));
-		free(order);
 		json_object_set_new(po, "next", next);
 		json_array_append_new(plans, po);
 	}
@@ -421,16 +428,39 @@ filters_check(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *
 	return what != NULL ? -1 : 0;
 }
 
+/* "limit" of a paged read: 1 to max, default def; -1 when it is no number. */
+static long
+page_limit(struct evkeyvalq *q, long def, long max)
+{
+	const char *lim = query(q, "limit");
+	char *end;
+	long n;
+
+	if (lim == NULL)
+		return def;
+	n = strtol(lim, &end, 10);
+	if (*lim < '0' || *lim > '9' || *end != '\0' || n < 1)
+		return -1;
+	return n > max ? max : n;
+}
+
+/*
+ * Paged: at most limit instances, and at most MILESTONES_SCAN looked at, per answer, so
+ * that no answer holds the loop long (issue 8). "next" is where the following page
+ * starts; a page may hold fewer than limit, even none, while next is not null.
+ */
 static void
 get_milestones(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 {
 	struct engine *e = &d->engine;
 	struct filters f = { NULL, NULL, NULL, NULL };
-	const char *plan, *party, *state, *owner;
+	const char *plan, *party, *state, *owner, *from = query(q, "cursor"), *slash;
 	int64_t now = clock_now();
 	json_t *o, *a;
-	size_t i, j;
+	size_t i = 0, j, start = 0, scanned = 0, emitted = 0;
+	long limit = page_limit(q, MILESTONES_PAGE, MILESTONES_PAGE);
 	enum derived dv;
+	char *cursor = NULL;
 
 	if (filters_check(d, req, q, &f) == -1) {
 		filters_free(&f);
@@ -440,15 +470,44 @@ get_milestones(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq 
 	party = f.party;
 	state = f.state;
 	owner = f.owner;
+	if (limit == -1) {
+		reply_error(d, req, 400, "bad-request", _("limit: a number from 1"), 0);
+		filters_free(&f);
+		return;
+	}
+	/* The cursor names the next instance to look at, PLAN/KEY: it survives changes. */
+	if (from != NULL) {
+		struct instance *in = NULL;
+
+		if ((slash = strchr(from, '/')) != NULL)
+			for (i = 0; i < e->nplans; i++)
+				if (strlen(e->plans[i].plan->id) == (size_t)(slash - from) &&
+				    strncmp(e->plans[i].plan->id, from, (size_t)(slash - from)) == 0)
+					break;
+		if (slash == NULL || i == e->nplans ||
+		    (in = plan_instance(e->plans[i].plan, slash + 1)) == NULL) {
+			reply_error(d, req, 400, "bad-request", _("cursor: no such place in the plans "
+			    "(they were reloaded?); start again without it"), 0);
+			filters_free(&f);
+			return;
+		}
+		start = in->idx;
+	}
 	a = json_array();
-	for (i = 0; i < e->nplans; i++) {
+	for (; i < e->nplans; i++, start = 0) {
 		struct pstate *ps = &e->plans[i];
 
 		if (plan != NULL && strcmp(ps->plan->id, plan) != 0)
 			continue;
-		for (j = 0; j < ps->plan->ninst; j++) {
+		for (j = start; j < ps->plan->ninst; j++) {
 			struct instance *in = &ps->plan->inst[j];
 
+			if ((long)emitted == limit || scanned == MILESTONES_SCAN) {
+				/* More to look at: say where to go on. */
+				xasprintf(&cursor, "%s/%s", ps->plan->id, in->key);
+				goto done;
+			}
+			scanned++;
 			if (party != NULL && (in->party == NULL || strcmp(in->party->id, party) != 0))
 				continue;
 			if (owner != NULL && strcmp(in->owner, owner) != 0)
@@ -458,11 +517,15 @@ get_milestones(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq 
 			    ps->st[j].status != ST_OPEN : strcmp(state, derived_name(dv)) != 0))
 				continue;
 			json_array_append_new(a, instance_json(ps, j, now));
+			emitted++;
 		}
 	}
+done:
 	o = json_object();
 	json_object_set_new(o, "now", jtime(now));
 	json_object_set_new(o, "milestones", a);
+	json_object_set_new(o, "next", jstr(cursor));
+	free(cursor);
 	control_reply(d, req, 200, o, 0);
 	filters_free(&f);
 }
@@ -497,28 +560,46 @@ log_cb(const struct audit *au, void *arg)
 	json_array_append_new(lc->a, o);
 }
 
+/*
+ * Newest last, at most LOG_PAGE per answer; "next", when older entries are left, is the
+ * "before" that gets the page before this one.
+ */
 static void
 get_log(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 {
-	const char *plan = query(q, "plan"), *key = query(q, "key"), *lim = query(q, "limit");
+	const char *plan = query(q, "plan"), *key = query(q, "key"), *bef = query(q, "before");
 	struct logctx lc = { &d->engine, json_array() };
-	long limit = 100;
+	long limit = page_limit(q, 100, LOG_PAGE);
+	long long before = 0;
+	json_t *o;
 	char *end;
 
-	if (lim != NULL) {
-		limit = strtol(lim, &end, 10);
-		if (*end != '\0' || limit < 1 || limit > 100000) {
-			json_decref(lc.a);
-			reply_error(d, req, 400, "bad-request", _("limit: 1 to 100000"), 0);
-			return;
-		}
+	if (limit == -1) {
+		json_decref(lc.a);
+		reply_error(d, req, 400, "bad-request", _("limit: a number from 1"), 0);
+		return;
 	}
-	if (store_each_audit(d->engine.store, plan, key, (int)limit, log_cb, &lc) == -1) {
+	if (bef != NULL && ((before = strtoll(bef, &end, 10)) < 1 || *end != '\0' ||
+	    *bef < '0' || *bef > '9')) {
+		json_decref(lc.a);
+		reply_error(d, req, 400, "bad-request", _("before: the seq of a log entry"), 0);
+		return;
+	}
+	/* One more than asked tells whether there are older ones. */
+	if (store_each_audit(d->engine.store, plan, key, before, (int)limit + 1, log_cb,
+	    &lc) == -1) {
 		json_decref(lc.a);
 		reply_error(d, req, 500, "internal", store_error(d->engine.store), 0);
 		return;
 	}
-	control_reply(d, req, 200, json_pack("{s:o}", "entries", lc.a), 0);
+	o = json_object();
+	if (json_array_size(lc.a) > (size_t)limit) {
+		json_array_remove(lc.a, 0);
+		json_object_set(o, "next", json_object_get(json_array_get(lc.a, 0), "seq"));
+	} else
+		json_object_set_new(o, "next", json_null());
+	json_object_set_new(o, "entries", lc.a);
+	control_reply(d, req, 200, o, 0);
 }
 
 static void
@@ -574,7 +655,7 @@ get_milestone(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *
 	json_object_set_new(o, "dependents", a);
 	lc.e = &d->engine;
 	lc.a = json_array();
-	store_each_audit(d->engine.store, ps->plan->id, in->key, 1000, log_cb, &lc);
+	store_each_audit(d->engine.store, ps->plan->id, in->key, 0, 1000, log_cb, &lc);
 	json_object_set_new(o, "history", lc.a);
 	eng_result_clear(&r);
 	control_reply(d, req, 200, o, 0);
@@ -1081,10 +1162,18 @@ api_route(struct termijnd *d, struct evhttp_request *req, const struct actor *re
 	char name[64], *cause = NULL;
 	int k;
 
+	control_track(d, req);
+	/* While stopping, what is in progress is answered, and nothing new begins. */
+	if (d->stopping) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+		reply_error(d, req, 503, "unavailable", _("termijnd is stopping; nothing was changed"),
+		    0);
+		return;
+	}
 	TAILQ_INIT(&q);
 	/* A NUL would end the value early in C: "x%00y" must not find "x". */
 	if (qs != NULL && strstr(qs, "%00") != NULL) {
-		reply_error(d, req, 400, "bad-request", _("a NUL byte (%00) in the query"), 0);
+		reply_error(d, req, 400, "bad-request", _(_("a NUL byte (%00) in the query")), 0);
 		return;
 	}
 	if (qs != NULL && evhttp_parse_query_str(qs, &q) == -1) {

@@ -190,6 +190,13 @@ config_parse(const char *path, const char *text, size_t textlen, struct errlist 
 				if (cidr_parse(c->trusted[i], net, &bits, &v6) == -1)
 					errlist_add(errs, path, lineno, "trusted-proxies: \"%s\" is not "
 					    "an IP address or ADDRESS/BITS", c->trusted[i]);
+		} else if (strcmp(key, "http-max-connections") == 0) {
+			long n = strtol(val, &end, 10);
+
+			if (*end != '\0' || n < 4 || n > 1000000)
+				errlist_add(errs, path, lineno, "%s: a number from 4 to 1000000", key);
+			else
+				c->http_max_conns = (int)n;
 		} else if (strcmp(key, "metrics") == 0) {
 			if (strcmp(val, "loopback") == 0)
 				c->metrics_loopback = 1;
@@ -215,6 +222,8 @@ config_parse(const char *path, const char *text, size_t textlen, struct errlist 
 		c->feed_refresh = 60;
 	if (c->http_max_age == 0)
 		c->http_max_age = 30;
+	if (c->http_max_conns == 0)
+		c->http_max_conns = 512;
 	if (c->mail_from == NULL)
 		c->mail_from = xstrdup("termijn@localhost.example");
 	/* mail-from may be bad (reported above): its domain only when it has one. */

@@ -38,6 +38,7 @@ struct config {
 	char	*public_url;		/* the base of feed URLs, as subscribers see it */
 	int	 feed_refresh;		/* minutes: REFRESH-INTERVAL and Cache-Control max-age */
 	int	 http_max_age;		/* seconds a connection may live, however it trickles */
+	int	 http_max_conns;	/* connections at once; the oldest goes for a new one */
 	int	 metrics_loopback;	/* /metrics and /healthz only for loopback peers */
 	char	**trusted;		/* proxies whose X-Forwarded-For/-Proto we believe */
 	size_t	 ntrusted;

@@ -169,6 +169,60 @@ control_reply(struct termijnd *d, struct evhttp_request *req, int code, json_t *
 	event_active(d->commit_ev, EV_TIMEOUT, 0);
 }
 
+static void
+drained(struct termijnd *d)
+{
+	if (d->stopping && d->inflight == 0 && TAILQ_EMPTY(&d->pending)) {
+		log_info("every answer sent; stopping");
+		event_base_loopexit(d->base, NULL);
+	}
+}
+
+static void
+complete_cb(struct evhttp_request *req, void *arg)
+{
+	struct termijnd *d = arg;
+
+	(void)req;
+	d->inflight--;
+	drained(d);
+}
+
+void
+control_track(struct termijnd *d, struct evhttp_request *req)
+{
+	d->inflight++;
+	evhttp_request_set_on_complete_cb(req, complete_cb, d);
+}
+
+static void
+stop_timeout_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct termijnd *d = arg;
+
+	(void)fd;
+	(void)ev;
+	log_warnx("stopping with %u answer%s not sent after the stop timeout", d->inflight,
+	    d->inflight == 1 ? "" : "s");
+	event_base_loopexit(d->base, NULL);
+}
+
+void
+control_stop(struct termijnd *d, int timeout)
+{
+	struct timeval tv = { timeout, 0 };
+
+	if (d->stopping)
+		return;
+	d->stopping = 1;
+	/* New connections wait in the socket's queue (systemd's, when it holds it). */
+	if (d->control_lev != NULL)
+		evconnlistener_disable(d->control_lev);
+	d->stop_ev = evtimer_new(d->base, stop_timeout_cb, d);
+	evtimer_add(d->stop_ev, &tv);
+	drained(d);
+}
+
 int
 control_peer(struct evhttp_request *req, long *uid, char *name, size_t namelen, char **cause)
 {
@@ -290,6 +344,7 @@ listen:
 		return -1;
 	}
 	accept_guard(lev, "control socket");
+	d->control_lev = lev;
 	if ((d->http = evhttp_new(d->base)) == NULL)
 		fatalx("evhttp_new");
 	evhttp_set_max_headers_size(d->http, MAX_HEADERS);
@@ -314,6 +369,8 @@ listen:
 void
 control_close(struct termijnd *d)
 {
+	if (d->stop_ev != NULL)
+		event_free(d->stop_ev);
 	if (d->commit_ev != NULL) {
 		/* Whatever is still pending is committed and answered before we go. */
 		control_flush(d);

@@ -1,5 +1,7 @@
 /* feeds.c: the HTTP listener for subscribers: feeds by token, cached; health; metrics. */
+#include <sys/queue.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -17,6 +19,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 #include <zlib.h>
 
 #include "accept.h"
@@ -35,6 +38,12 @@
 
 #define TOKEN_BYTES	24		/* 192 bits; 32 characters in base64url */
 #define TOKEN_CHARS	32
+/*
+ * Descriptors kept for everything but feed connections: the client socket's connections,
+ * the database, the mailer, and a listen queue's worth of connections accepted in one
+ * go before the cap is applied to them.
+ */
+#define FD_RESERVE	(128 + 64)
 
 /* What /metrics tells of the listener. */
 struct feed_stats {
@@ -63,6 +72,8 @@ struct conn_age {
 	evutil_socket_t		 fd;
 	ino_t			 ino;	/* the fd number is reused: the socket tells them apart */
 	struct event		*ev;
+	int			 live;	/* on the live list */
+	TAILQ_ENTRY(conn_age)	 entry;
 };
 
 struct feeds {
@@ -73,10 +84,19 @@ struct feeds {
 	size_t			 nages;
 	struct bufferevent	**fresh;	/* accepted, fd not yet known */
 	size_t			 nfresh, capfresh;
+	/* Open connections, oldest first: at the cap, the oldest makes room for a new one. */
+	TAILQ_HEAD(, conn_age)	 live;
+	size_t			 nlive, cap;
+	uint64_t		 evicted;
+	struct timespec		 swept;
+	time_t			 evict_logged;
 	struct event		*fresh_ev;
 	struct feed_stats	 stats;
+	struct evconnlistener	*lev;
 	char			 bound[80];	/* the address it listens on */
 };
+
+static void	sweep(struct feeds *);
 
 static const double latency_bounds[12] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
     0.01, 0.025, 0.05, 0.1, 0.5, 1 };
@@ -635,6 +655,13 @@ serve_metrics(struct feeds *f, struct evhttp_request *req)
 	    f->stats.latency_sum);
 	evbuffer_add_printf(b, "termijn_http_request_duration_seconds_count %llu\n",
 	    (unsigned long long)f->stats.requests);
+	metric(b, "termijn_http_connections", "gauge", "Connections open to the HTTP listener.");
+	sweep(f);
+	evbuffer_add_printf(b, "termijn_http_connections %zu\n", f->nlive);
+	metric(b, "termijn_http_connections_closed_total", "counter", "Oldest connections "
+	    "closed to make room at http-max-connections.");
+	evbuffer_add_printf(b, "termijn_http_connections_closed_total %llu\n",
+	    (unsigned long long)f->evicted);
 	metric(b, "termijn_api_commits_total", "counter", "Database commits of API changes.");
 	evbuffer_add_printf(b, "termijn_api_commits_total %llu\n", (unsigned long long)d->commits);
 	metric(b, "termijn_api_changes_total", "counter", "API changes acknowledged.");
@@ -693,6 +720,16 @@ http_cb(struct evhttp_request *req, void *arg)
 /* ---- connection age ---- */
 
 static void
+unlive(struct feeds *f, struct conn_age *a)
+{
+	if (!a->live)
+		return;
+	TAILQ_REMOVE(&f->live, a, entry);
+	a->live = 0;
+	f->nlive--;
+}
+
+static void
 age_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct conn_age *a = arg;
@@ -704,6 +741,61 @@ age_cb(evutil_socket_t fd, short ev, void *arg)
 	if (fstat(a->fd, &sb) == 0 && S_ISSOCK(sb.st_mode) && sb.st_ino == a->ino)
 		shutdown(a->fd, SHUT_RDWR);
 	a->ino = 0;
+	unlive(a->f, a);
+}
+
+/* Is the connection still open? Its fd may be closed, or another file's by now. */
+static int
+still_open(const struct conn_age *a)
+{
+	struct stat sb;
+
+	return a->ino != 0 && fstat(a->fd, &sb) == 0 && S_ISSOCK(sb.st_mode) &&
+	    sb.st_ino == a->ino;
+}
+
+static void
+sweep(struct feeds *f)
+{
+	struct conn_age *a, *next;
+
+	for (a = TAILQ_FIRST(&f->live); a != NULL; a = next) {
+		next = TAILQ_NEXT(a, entry);
+		if (!still_open(a))
+			unlive(f, a);
+	}
+}
+
+/*
+ * Over the cap: forget the closed, then shut the oldest down. Slow clients (slowloris) are
+ * the old ones; a normal request is in and out in milliseconds. The full sweep is O(cap),
+ * so at most once a second; in between the oldest are checked one by one.
+ */
+static void
+make_room(struct feeds *f)
+{
+	struct conn_age *a;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec != f->swept.tv_sec) {
+		f->swept = now;
+		sweep(f);
+	}
+	while (f->nlive > f->cap && (a = TAILQ_FIRST(&f->live)) != NULL) {
+		if (still_open(a)) {
+			shutdown(a->fd, SHUT_RDWR);
+			f->evicted++;
+		}
+		a->ino = 0;
+		evtimer_del(a->ev);
+		unlive(f, a);
+	}
+	if (f->evicted > 0 && time(NULL) - f->evict_logged >= 60) {
+		log_warnx("feeds: %zu connections at once (http-max-connections): closing the "
+		    "oldest; %llu so far", f->cap, (unsigned long long)f->evicted);
+		f->evict_logged = time(NULL);
+	}
 }
 
 /* Start the clock of a new connection on fd. */
@@ -731,6 +823,12 @@ arm_age(struct feeds *f, evutil_socket_t fd)
 		a->ev = evtimer_new(f->d->base, age_cb, a);
 	}
 	a->ino = sb.st_ino;
+	/* A reused fd number: whatever had it before is closed. */
+	unlive(f, a);
+	TAILQ_INSERT_TAIL(&f->live, a, entry);
+	a->live = 1;
+	if (++f->nlive > f->cap)
+		make_room(f);
 	/*
 	 * libevent writes 16 KiB per loop pass; with Nagle each next piece waits for the
 	 * client's delayed ACK, some 40 ms per answer over 16 KiB.
@@ -783,6 +881,7 @@ feeds_start(struct termijnd *d, char **cause)
 	struct feeds *f;
 	struct evhttp_bound_socket *bound;
 	struct sockaddr_storage ss;
+	struct rlimit rl;
 	socklen_t len;
 	char *host, *colon;
 	long port;
@@ -803,6 +902,16 @@ feeds_start(struct termijnd *d, char **cause)
 	}
 	f = xcalloc(1, sizeof(*f));
 	f->d = d;
+	TAILQ_INIT(&f->live);
+	f->cap = (size_t)d->conf->http_max_conns;
+	/* Feed connections never take the descriptors the client socket needs. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < f->cap + FD_RESERVE + 4) {
+		f->cap = rl.rlim_cur > FD_RESERVE + 4 ? rl.rlim_cur - FD_RESERVE : 4;
+		log_warnx("feeds: at most %zu connections at once, not %d: the descriptor limit "
+		    "is %llu (LimitNOFILE=)", f->cap, d->conf->http_max_conns,
+		    (unsigned long long)rl.rlim_cur);
+	}
 	if ((f->http = evhttp_new(d->base)) == NULL)
 		fatalx("evhttp_new");
 	evhttp_set_max_headers_size(f->http, 8192);
@@ -823,7 +932,8 @@ feeds_start(struct termijnd *d, char **cause)
 		free(host);
 		return -1;
 	}
-	accept_guard(evhttp_bound_socket_get_listener(bound), "feeds");
+	f->lev = evhttp_bound_socket_get_listener(bound);
+	accept_guard(f->lev, "feeds");
 	/* Port 0 asks the kernel for a free one (tests); say which it gave. */
 	len = sizeof(ss);
 	if (getsockname(evhttp_bound_socket_get_fd(bound), (struct sockaddr *)&ss, &len) == 0) {
@@ -870,6 +980,13 @@ feeds_stop(struct termijnd *d)
 	feeds_flush(d);
 	free(f);
 	d->feeds = NULL;
+}
+
+void
+feeds_pause(struct termijnd *d)
+{
+	if (d->feeds != NULL)
+		evconnlistener_disable(d->feeds->lev);
 }
 
 const char *

@@ -10,6 +10,8 @@ struct termijnd;
 
 int	 feeds_start(struct termijnd *, char **cause);
 void	 feeds_stop(struct termijnd *);
+/* Accept no new connections (stopping). */
+void	 feeds_pause(struct termijnd *);
 /* Forget cached feeds and tokens (after a rotate or revoke). */
 void	 feeds_flush(struct termijnd *);
 /* The address the listener is bound to ("127.0.0.1:8461"), NULL when there is none. */

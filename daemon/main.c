@@ -23,6 +23,8 @@
 #include "version.h"
 #include "xmalloc.h"
 
+/* Seconds a stop waits for answers still owed; systemd's TimeoutStopSec= is longer. */
+#define STOP_TIMEOUT	10
 
 static void
 usage_to(FILE *f)
@@ -75,7 +77,8 @@ signal_cb(evutil_socket_t sig, short ev, void *arg)
 	case SIGINT:
 		notify("STOPPING=1");
 		log_info("%s: stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-		event_base_loopexit(d->base, NULL);
+		feeds_pause(d);
+		control_stop(d, STOP_TIMEOUT);
 		break;
 	}
 }

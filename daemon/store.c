@@ -533,8 +533,8 @@ store_each_added(struct store *s, const char *plan, store_added_cb cb, void *arg
 }
 
 int
-store_each_audit(struct store *s, const char *plan, const char *key, int limit,
-    store_audit_cb cb, void *arg)
+store_each_audit(struct store *s, const char *plan, const char *key, int64_t before,
+    int limit, store_audit_cb cb, void *arg)
 {
 	sqlite3_stmt *st;
 	struct audit a;
@@ -542,12 +542,13 @@ store_each_audit(struct store *s, const char *plan, const char *key, int limit,
 
 	if (sqlite3_prepare_v2(s->db, "SELECT * FROM (SELECT seq, at, actor, uid, plan, key,"
 	    " action, reason, note, person, person_name, channel, token FROM audit WHERE"
-	    " (?1 IS NULL OR plan = ?1) AND (?2 IS NULL OR key = ?2) ORDER BY seq DESC LIMIT ?3) ORDER BY seq", -1, &st,
-	    NULL) != SQLITE_OK)
+	    " (?1 IS NULL OR plan = ?1) AND (?2 IS NULL OR key = ?2) AND (?4 <= 0 OR seq < ?4)"
+	    " ORDER BY seq DESC LIMIT ?3) ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	bind_text(st, 1, plan);
 	bind_text(st, 2, key);
 	sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
+	sqlite3_bind_int64(st, 4, before);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		a.seq = sqlite3_column_int64(st, 0);
 		a.at = sqlite3_column_int64(st, 1);

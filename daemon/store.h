@@ -61,9 +61,9 @@ typedef void	 (*store_added_cb)(const char *id, const char *def, void *);
 /* A plan's run-time additions, in the order they were made. */
 int		 store_each_added(struct store *, const char *plan, store_added_cb, void *);
 typedef void	 (*store_audit_cb)(const struct audit *, void *);
-/* The newest limit entries matching (NULL: any), oldest first. */
-int		 store_each_audit(struct store *, const char *plan, const char *key, int limit,
-		    store_audit_cb, void *);
+/* The newest limit entries matching (NULL: any) with seq < before (0: any), oldest first. */
+int		 store_each_audit(struct store *, const char *plan, const char *key,
+		    int64_t before, int limit, store_audit_cb, void *);
 
 /* Small named values (the last reminder scan). Returns 1 found, 0 not, -1 error. */
 int		 store_meta_get(struct store *, const char *, int64_t *);

@@ -27,7 +27,12 @@ struct termijnd {
 	struct config		*conf;
 	struct engine		 engine;
 	struct evhttp		*http;
+	struct evconnlistener	*control_lev;
 	struct event		*commit_ev;
+	/* Stopping (SIGTERM): no new work, answers owed (inflight) still go out. */
+	int			 stopping;
+	unsigned		 inflight;
+	struct event		*stop_ev;
 	TAILQ_HEAD(, pending)	 pending;
 	int			 batch_failed;
 	uint64_t		 commits, committed_writes;
@@ -45,6 +50,11 @@ void	control_reply(struct termijnd *, struct evhttp_request *, int code, json_t 
 	    int is_write);
 /* Commit the open batch and send its replies now (before a reload, at the end). */
 void	control_flush(struct termijnd *);
+/* SIGTERM: accept nothing new, finish and answer what is in progress, then leave the loop
+ * (after timeout seconds at most). */
+void	control_stop(struct termijnd *, int timeout);
+/* Count a request in progress until its answer is written. */
+void	control_track(struct termijnd *, struct evhttp_request *);
 /* Who is calling: name and uid from the socket's peer credentials; -1 with *cause when
  * that cannot be told now (the lookup failed, as when out of descriptors). */
 int	control_peer(struct evhttp_request *, long *uid, char *name, size_t namelen,

@@ -1,0 +1,68 @@
+#!/bin/bash
+# t-large.sh: 100,000 open milestones in falling deadline order (issue 8, defect 4): status
+# answers (it took 6.4 s with an insertion sort, and /healthz waited), the milestones come
+# in pages that `termijn list` follows to the end, and `termijn log` shows the whole log
+# through its pages. The times asserted are generous bounds against a stall, not speed
+# figures (those are bench/stall.sh's).
+. "$(dirname "$0")/../e2e/lib.sh"
+N=100000
+mkdir -p "$T/plans" "$T/state" "$T/bin"
+cc -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O2 -o "$T/bin/loadgen" "$TOP/bench/loadgen.c" \
+    -pthread || { not_ok "cannot build bench/loadgen.c"; finish; exit 1; }
+{
+	printf 'plan big\n  title Big\n  timezone Europe/Amsterdam\n\nrole owner\n  address x@big.example\n\n'
+	# m00000 is due last, m99999 first: every insertion went to the front.
+	awk -v n="$N" 'BEGIN { for (i = 0; i < n; i++) {
+		t = 1388534400 + (n - i) * 60
+		printf "milestone m%05d\n  title Big %d\n  owner owner\n  due %s\n\n", i, i,
+		    strftime("%Y-%m-%d %H:%M", t, 1) } }'
+} >"$T/plans/big.plan"
+cat >"$T/termijnd.conf" <<EOC
+plans-dir plans
+state-dir state
+socket termijnd.sock
+socket-mode 0600
+operators $(id -un)
+templates-dir $TOP/etc/templates
+listen 127.0.0.1:0
+EOC
+start_daemon --clock-start '2013-12-16 09:00' --clock-speed 0 || { finish; exit 1; }
+
+OUT=$(curl -s -m 10 --unix-socket "$SOCK" -w ' %{http_code}' http://localhost/api/v1/status |
+    tr -d '\n')
+expect_in '"next":\[\{[^]]*"key":"m99999".* 200$' "status within 10 s, the soonest deadline first"
+keys=$(printf '%s' "$OUT" | grep -o '"key":"m[0-9]*"' | head -5 | tr '\n' ' ')
+[ "$keys" = '"key":"m99999" "key":"m99998" "key":"m99997" "key":"m99996" "key":"m99995" ' ] &&
+	ok "status: the five soonest, in order" || not_ok "status next: $keys"
+
+OUT=$(curl -s -m 10 --unix-socket "$SOCK" http://localhost/api/v1/milestones)
+n=$(printf '%s' "$OUT" | grep -o '"key":' | wc -l)
+[ "$n" -ge 1 ] && [ "$n" -le 1000 ] && ok "one page holds at most 1000 ($n)" ||
+	not_ok "a page of $n instances"
+expect_in '"next":"big/m0*1000"' "the page says where the next one starts"
+OUT=$(curl -s -m 10 --unix-socket "$SOCK" 'http://localhost/api/v1/milestones?cursor=big/nope')
+expect_in '"error":"bad-request"' "a cursor that names nothing: 400"
+
+"$TERMIJN" list >"$T/list.txt" 2>&1
+n=$(grep -c '^m[0-9]' "$T/list.txt")
+[ "$n" -eq "$N" ] && ok "termijn list shows all $N, following the pages" ||
+	{ not_ok "termijn list shows $n of $N"; tail -3 "$T/list.txt"; }
+[ "$(grep '^m[0-9]' "$T/list.txt" | cut -d' ' -f1 | sort -u | wc -l)" -eq "$N" ] &&
+	ok "none twice" || not_ok "some milestones are listed twice"
+n=$("$TERMIJN" --json list --state open | grep -c '"key"')
+[ "$n" -eq "$N" ] && ok "termijn --json list --state open: all $N in one answer" ||
+	not_ok "termijn --json list --state open: $n"
+
+# 2500 changes: the log is longer than a page.
+"$T/bin/loadgen" -s "$SOCK" -c 4 -n 2500 -t 60 >/dev/null 2>&1
+n=$("$TERMIJN" --json log | grep -c '"seq"')
+total=$(sqlite3 "$T/state/termijn.db" 'SELECT count(*) FROM audit')
+[ "$n" -eq "$total" ] && [ "$n" -ge 2500 ] && ok "termijn log: all $n entries, over 3 pages" ||
+	not_ok "termijn log shows $n of $total"
+n=$("$TERMIJN" --json log -n 1500 | grep -c '"seq"')
+[ "$n" -eq 1500 ] && ok "termijn log -n 1500: 1500 entries" || not_ok "log -n 1500 gave $n"
+last=$("$TERMIJN" --json log -n 1 | sed -n 's/.*"seq": *\([0-9]*\).*/\1/p')
+[ "$last" = "$(sqlite3 "$T/state/termijn.db" 'SELECT max(seq) FROM audit')" ] &&
+	ok "log -n 1 is the newest entry" || not_ok "log -n 1 gave seq $last"
+stop_daemon
+finish
