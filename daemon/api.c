@@ -1147,9 +1147,24 @@ socket_actor(struct termijnd *d, struct evhttp_request *req, struct actor *who, 
 	return 0;
 }
 
-/* Every route of /api/v1, for a caller known already (remote) or on the socket (NULL). */
+static void	route(struct termijnd *, struct evhttp_request *, const struct actor *);
+
+/*
+ * Every route of /api/v1, for a caller known already (remote) or on the socket (NULL);
+ * how long each held the loop is kept for /metrics (bench/stall.sh reads it).
+ */
 void
 api_route(struct termijnd *d, struct evhttp_request *req, const struct actor *remote)
+{
+	double t0 = clock_mono(), dt;
+
+	route(d, req, remote);
+	if ((dt = clock_mono() - t0) > d->longest_api)
+		d->longest_api = dt;
+}
+
+static void
+route(struct termijnd *d, struct evhttp_request *req, const struct actor *remote)
 {
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	const char *path = evhttp_uri_get_path(uri), *qs = evhttp_uri_get_query(uri);

@@ -73,3 +73,12 @@ clock_steady(void)
 	}
 	return base + (int64_t)ts.tv_sec;
 }
+
+double
+clock_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

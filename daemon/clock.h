@@ -9,6 +9,8 @@ void	clock_set_demo(int64_t start, double speed);
 int	clock_is_demo(void);
 double	clock_speed(void);
 int64_t	clock_now(void);
+/* Seconds on the monotonic clock, for measuring how long something took. */
+double	clock_mono(void);
 /* Real seconds until demo instant t (for arming timers), at least 0. */
 double	clock_real_delay(int64_t t);
 /*

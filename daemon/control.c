@@ -83,6 +83,7 @@ commit_cb(evutil_socket_t fd, short ev, void *arg)
 	int ok = 1, wrote = store_in_txn(s);
 	size_t nfailed = 0;
 	char *body;
+	double t0 = clock_mono();
 
 	(void)fd;
 	(void)ev;
@@ -129,6 +130,8 @@ commit_cb(evutil_socket_t fd, short ev, void *arg)
 	 */
 	if (wrote)
 		remind_kick(d);
+	if (clock_mono() - t0 > d->longest_commit)
+		d->longest_commit = clock_mono() - t0;
 }
 
 void

@@ -25,6 +25,7 @@
 #include "accept.h"
 #include "access.h"
 #include "clock.h"
+#include "feedreq.h"
 #include "feeds.h"
 #include "i18n.h"
 #include "ical.h"
@@ -37,7 +38,7 @@
 #include "xmalloc.h"
 
 #define TOKEN_BYTES	24		/* 192 bits; 32 characters in base64url */
-#define TOKEN_CHARS	32
+#define TOKEN_CHARS	FEED_TOKEN_CHARS
 /*
  * Descriptors kept for everything but feed connections: the client socket's connections,
  * the database, the mailer, and a listen queue's worth of connections accepted in one
@@ -49,7 +50,7 @@
 struct feed_stats {
 	uint64_t	 requests, ok, not_modified, not_found, renders;
 	uint64_t	 latency_bucket[12];	/* request latency histogram, see feeds.c */
-	double		 latency_sum;
+	double		 latency_sum, longest;
 };
 
 /* One feed as last served: the token's hash, what it selects, the rendered bytes. */
@@ -398,47 +399,6 @@ http_date(int64_t t, char *buf, size_t len)
 	strftime(buf, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
 }
 
-static int
-etag_matches(const char *inm, const char *etag)
-{
-	const char *p = inm;
-	size_t n = strlen(etag);
-
-	/* A list of entity tags; weak ones compare by their opaque part (RFC 9110 13.1.2). */
-	while (*p) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (*p == '*')
-			return 1;
-		if (strncmp(p, "W/", 2) == 0)
-			p += 2;
-		if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
-			return 1;
-		while (*p && *p != ',')
-			p++;
-	}
-	return 0;
-}
-
-static int
-accepts_gzip(const char *ae)
-{
-	const char *p;
-
-	if (ae == NULL || (p = strstr(ae, "gzip")) == NULL)
-		return 0;
-	p += 4;
-	while (*p == ' ')
-		p++;
-	/* "gzip;q=0" says no. */
-	if (*p == ';') {
-		p = strchr(p, '=');
-		if (p != NULL && strtod(p + 1, NULL) == 0)
-			return 0;
-	}
-	return 1;
-}
-
 /*
  * Every answer with a body goes through here: libevent 2.1 sends the body of a HEAD
  * answer too, which a keep-alive client then reads as the start of the next answer.
@@ -477,18 +437,6 @@ not_found(struct feeds *f, struct evhttp_request *req)
 	reply_text(req, 404, "Not Found", "text/plain; charset=utf-8", "not found\n");
 }
 
-static int
-token_shape(const char *t)
-{
-	size_t i;
-
-	for (i = 0; t[i]; i++)
-		if (!((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= 'a' && t[i] <= 'z') ||
-		    (t[i] >= '0' && t[i] <= '9') || t[i] == '-' || t[i] == '_'))
-			return 0;
-	return i == TOKEN_CHARS;
-}
-
 static void
 serve_feed(struct feeds *f, struct evhttp_request *req, const char *rest)
 {
@@ -499,16 +447,9 @@ serve_feed(struct feeds *f, struct evhttp_request *req, const char *rest)
 	struct fcache *c;
 	struct evbuffer *b;
 	int64_t since;
-	size_t n = strcspn(rest, ".");
 	int gz;
 
-	if (n != TOKEN_CHARS || (rest[n] != '\0' && strcmp(rest + n, ".ics") != 0)) {
-		not_found(f, req);
-		return;
-	}
-	memcpy(token, rest, n);
-	token[n] = '\0';
-	if (!token_shape(token) || (c = feed_by_token(f, token)) == NULL) {
+	if (feedreq_token(rest, token) == -1 || (c = feed_by_token(f, token)) == NULL) {
 		not_found(f, req);
 		return;
 	}
@@ -516,7 +457,7 @@ serve_feed(struct feeds *f, struct evhttp_request *req, const char *rest)
 		reply_text(req, 500, "Internal Server Error", "text/plain", "cannot render\n");
 		return;
 	}
-	gz = accepts_gzip(evhttp_find_header(in, "Accept-Encoding"));
+	gz = feedreq_gzip(evhttp_find_header(in, "Accept-Encoding"));
 	/* Compressed on the first request that wants it, once per rendering. */
 	if (gz && c->gz == NULL && (c->gz = gzip_bytes(c->body, c->len, &c->gzlen)) == NULL)
 		gz = 0;
@@ -529,7 +470,7 @@ serve_feed(struct feeds *f, struct evhttp_request *req, const char *rest)
 	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
 	inm = evhttp_find_header(in, "If-None-Match");
 	ims = evhttp_find_header(in, "If-Modified-Since");
-	if ((inm != NULL && etag_matches(inm, gz ? c->etag_gz : c->etag)) ||
+	if ((inm != NULL && feedreq_etag_matches(inm, gz ? c->etag_gz : c->etag)) ||
 	    (inm == NULL && ims != NULL && http_date_parse(ims, &since) == 0 &&
 	    since >= c->modified)) {
 		f->stats.not_modified++;
@@ -662,6 +603,14 @@ serve_metrics(struct feeds *f, struct evhttp_request *req)
 	    "closed to make room at http-max-connections.");
 	evbuffer_add_printf(b, "termijn_http_connections_closed_total %llu\n",
 	    (unsigned long long)f->evicted);
+	metric(b, "termijn_longest_callback_seconds", "gauge", "The longest one request (or "
+	    "the group commit) held the event loop since start.");
+	evbuffer_add_printf(b, "termijn_longest_callback_seconds{of=\"api\"} %.6f\n",
+	    d->longest_api);
+	evbuffer_add_printf(b, "termijn_longest_callback_seconds{of=\"commit\"} %.6f\n",
+	    d->longest_commit);
+	evbuffer_add_printf(b, "termijn_longest_callback_seconds{of=\"http\"} %.6f\n",
+	    f->stats.longest);
 	metric(b, "termijn_api_commits_total", "counter", "Database commits of API changes.");
 	evbuffer_add_printf(b, "termijn_api_commits_total %llu\n", (unsigned long long)d->commits);
 	metric(b, "termijn_api_changes_total", "counter", "API changes acknowledged.");
@@ -710,6 +659,8 @@ http_cb(struct evhttp_request *req, void *arg)
 	/* Counted once answered, so that a scrape of /metrics does not count itself unfinished. */
 	f->stats.requests++;
 	f->stats.latency_sum += dt;
+	if (dt > f->stats.longest)
+		f->stats.longest = dt;
 	for (i = 0; i < 12; i++)
 		if (dt <= latency_bounds[i]) {
 			f->stats.latency_bucket[i]++;

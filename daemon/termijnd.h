@@ -36,6 +36,8 @@ struct termijnd {
 	TAILQ_HEAD(, pending)	 pending;
 	int			 batch_failed;
 	uint64_t		 commits, committed_writes;
+	/* The longest one callback held the loop, in seconds (/metrics, bench/stall.sh). */
+	double			 longest_api, longest_commit;
 	struct remind		*remind;
 	struct feeds		*feeds;
 	struct access		*access;

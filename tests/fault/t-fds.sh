@@ -8,7 +8,7 @@ HOLD="/usr/bin/python3 $TOP/tests/fault/hold.py"
 # start_limited NOFILE: the daemon with that descriptor limit.
 start_limited() {
 	bash -c 'ulimit -n "$1" && shift && exec "$@"' sh "$1" "$TERMIJND" -f "$T/termijnd.conf" \
-	    --clock-start '2013-12-16 09:00' --clock-speed 0 2>>"$T/daemon.log" &
+	    --clock-start '2013-12-17 09:00' --clock-speed 0 2>>"$T/daemon.log" &
 	DPID=$!
 	wait_until 10 curl -sf --unix-socket "$SOCK" -o "$T/status.json" \
 	    http://localhost/api/v1/status || { not_ok "daemon did not start"; cat "$T/daemon.log"; }

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../e2e/lib.sh"
 setup_conf
 bash -c 'ulimit -n 256 && shift && exec "$@"' sh x "$TERMIJND" -f "$T/termijnd.conf" \
-    --clock-start '2013-12-16 09:00' --clock-speed 0 2>>"$T/daemon.log" &
+    --clock-start '2013-12-17 09:00' --clock-speed 0 2>>"$T/daemon.log" &
 DPID=$!
 wait_until 10 curl -sf --unix-socket "$SOCK" -o "$T/status.json" http://localhost/api/v1/status ||
 	{ not_ok "daemon did not start"; cat "$T/daemon.log"; finish; exit 1; }
