@@ -25,6 +25,7 @@
 #define MILESTONES_PAGE	1000
 #define MILESTONES_SCAN	20000
 #define LOG_PAGE	1000
+#define UPCOMING_MAX	200		/* messages composed per plan for a preview */
 
 static json_t *
 jstr(const char *s)
@@ -729,8 +730,14 @@ get_reminders(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *
 	}
 	o = json_pack("{s:o}", "outbox", oc.a);
 	/* Composing what is to come costs: only when asked (by default with no state). */
-	if (query(q, "upcoming") != NULL ? strcmp(query(q, "upcoming"), "0") != 0 : state == NULL)
-		json_object_set_new(o, "upcoming", remind_preview(d, until, plan));
+	if (query(q, "upcoming") != NULL ? strcmp(query(q, "upcoming"), "0") != 0 :
+	    state == NULL) {
+		int more = 0;
+
+		json_object_set_new(o, "upcoming", remind_preview(d, until, plan, UPCOMING_MAX,
+		    &more));
+		json_object_set_new(o, "upcoming_truncated", json_boolean(more));
+	}
 	json_object_set_new(o, "now", jtime(clock_now()));
 	control_reply(d, req, 200, o, 0);
 }
@@ -1157,10 +1164,20 @@ void
 api_route(struct termijnd *d, struct evhttp_request *req, const struct actor *remote)
 {
 	double t0 = clock_mono(), dt;
+	char what[160];
 
+	/* Copied now: the request may be gone once answered. The path only: no query. */
+	snprintf(what, sizeof(what), "%s",
+	    evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req)) ?
+	    evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req)) : "/");
 	route(d, req, remote);
 	if ((dt = clock_mono() - t0) > d->longest_api)
 		d->longest_api = dt;
+	/* The loop waited for this: worth a line (at most one a second). */
+	if (dt > 0.05 && (time_t)t0 != d->slow_logged) {
+		d->slow_logged = (time_t)t0;
+		log_warnx("slow request: %s took %.0f ms", what, dt * 1e3);
+	}
 }
 
 static void

@@ -885,7 +885,8 @@ remind_stats(struct termijnd *d)
 }
 
 json_t *
-remind_preview(struct termijnd *d, int64_t until, const char *plan)
+remind_preview(struct termijnd *d, int64_t until, const char *plan, size_t limit,
+    int *truncated)
 {
 	struct engine *e = &d->engine;
 	struct remind *r = d->remind;
@@ -906,7 +907,12 @@ remind_preview(struct termijnd *d, int64_t until, const char *plan)
 		if (plan != NULL && strcmp(plan, ps->plan->id) != 0)
 			continue;
 		n = schedule_scan(ps->sched, ps->plan, ps->st, now, until, &occ, NULL);
-		for (j = 0; j < n && json_array_size(a) < 5000; j++) {
+		/* Composing costs some 30 us a message: a bounded number per plan and answer. */
+		if (n > limit) {
+			n = limit;
+			*truncated = 1;
+		}
+		for (j = 0; j < n; j++) {
 			struct instance *in = &ps->plan->inst[occ[j].inst];
 
 			if (mailtext_compose(&r->tpl, ps->plan, ps->st, &occ[j], 1, &subject, &body,

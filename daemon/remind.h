@@ -33,7 +33,9 @@ int	 remind_send_link(struct termijnd *, const struct plan *, const char *person
 int	 remind_send_secret(struct termijnd *, const struct plan *, const char *which,
 	    const char *person, const char *secret, const char *extra, char **cause);
 
-/* The messages the plans would send from now until `until`, without sending (JSON array). */
-json_t	*remind_preview(struct termijnd *, int64_t until, const char *plan);
+/* The messages the plans would send from now until `until`, without sending (JSON array):
+ * the first limit of each plan; *truncated set when a plan had more. */
+json_t	*remind_preview(struct termijnd *, int64_t until, const char *plan, size_t limit,
+	    int *truncated);
 
 #endif

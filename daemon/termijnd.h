@@ -38,6 +38,7 @@ struct termijnd {
 	uint64_t		 commits, committed_writes;
 	/* The longest one callback held the loop, in seconds (/metrics, bench/stall.sh). */
 	double			 longest_api, longest_commit;
+	time_t			 slow_logged;
 	struct remind		*remind;
 	struct feeds		*feeds;
 	struct access		*access;

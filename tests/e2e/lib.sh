@@ -180,3 +180,26 @@ wait_until() {
 	done
 	return 0
 }
+
+# ---- for the fault suite: generated plans under load ----
+
+# build_loadgen: $T/bin/loadgen, the keep-alive writer of bench/loadgen.c.
+build_loadgen() {
+	mkdir -p "$T/bin"
+	cc -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O2 -o "$T/bin/loadgen" \
+	    "$TOP/bench/loadgen.c" -pthread || { not_ok "cannot build bench/loadgen.c"; return 1; }
+}
+
+# gen_conf LISTEN: termijnd.conf for the plans in $T/plans, this user the operator.
+gen_conf() {
+	mkdir -p "$T/plans" "$T/state"
+	cat >"$T/termijnd.conf" <<EOC
+plans-dir plans
+state-dir state
+socket termijnd.sock
+socket-mode 0600
+operators $(id -un)
+templates-dir $TOP/etc/templates
+listen $1
+EOC
+}

@@ -6,9 +6,8 @@
 # figures (those are bench/stall.sh's).
 . "$(dirname "$0")/../e2e/lib.sh"
 N=100000
-mkdir -p "$T/plans" "$T/state" "$T/bin"
-cc -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O2 -o "$T/bin/loadgen" "$TOP/bench/loadgen.c" \
-    -pthread || { not_ok "cannot build bench/loadgen.c"; finish; exit 1; }
+gen_conf 127.0.0.1:0
+build_loadgen || { finish; exit 1; }
 {
 	printf 'plan big\n  title Big\n  timezone Europe/Amsterdam\n\nrole owner\n  address x@big.example\n\n'
 	# m00000 is due last, m99999 first: every insertion went to the front.
@@ -17,15 +16,6 @@ cc -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O2 -o "$T/bin/loadgen" "$TOP/bench/
 		printf "milestone m%05d\n  title Big %d\n  owner owner\n  due %s\n\n", i, i,
 		    strftime("%Y-%m-%d %H:%M", t, 1) } }'
 } >"$T/plans/big.plan"
-cat >"$T/termijnd.conf" <<EOC
-plans-dir plans
-state-dir state
-socket termijnd.sock
-socket-mode 0600
-operators $(id -un)
-templates-dir $TOP/etc/templates
-listen 127.0.0.1:0
-EOC
 start_daemon --clock-start '2013-12-16 09:00' --clock-speed 0 || { finish; exit 1; }
 
 OUT=$(curl -s -m 10 --unix-socket "$SOCK" -w ' %{http_code}' http://localhost/api/v1/status |

@@ -3,24 +3,14 @@
 # the database, and the daemon stops by itself within its stop timeout (issue 8, defect 7).
 . "$(dirname "$0")/../e2e/lib.sh"
 N=20000
-mkdir -p "$T/plans" "$T/state" "$T/bin"
-cc -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O2 -o "$T/bin/loadgen" "$TOP/bench/loadgen.c" \
-    -pthread || { not_ok "cannot build bench/loadgen.c"; finish; exit 1; }
+gen_conf none
+build_loadgen || { finish; exit 1; }
 {
 	printf 'plan load\n  title Load\n  timezone Europe/Amsterdam\n\n'
 	printf 'role owner\n  address x@load.example\n\n'
 	awk -v n="$N" 'BEGIN { for (i = 0; i < n; i++)
 		printf "milestone m%05d\n  title Load %d\n  owner owner\n  due 2099-12-31\n\n", i, i }'
 } >"$T/plans/load.plan"
-cat >"$T/termijnd.conf" <<EOC
-plans-dir plans
-state-dir state
-socket termijnd.sock
-socket-mode 0600
-operators $(id -un)
-templates-dir $TOP/etc/templates
-listen none
-EOC
 
 for round in 1 2 3 4 5 6; do
 	rm -rf "$T/state" "$T/answered"; mkdir -p "$T/state"
