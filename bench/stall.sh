@@ -72,7 +72,7 @@ EOC
 	echo "instances=$n"
 	"$TMP/stall" -s "$sock" -H "$port" -n "$n" -t "$SECS" -r "$READERS" -w "$WRITERS" \
 	    -f "$feed" || broken=1
-	m=$(curl -s "http://$port/metrics" | sed -n 's/^termijn_longest_callback_seconds{of="\([a-z]*\)"} \(.*\)/\1 \2/p' |
+	m=$(curl -s "http://$port/metrics" | sed -n 's/^termijn_longest_callback_seconds{of="\([a-z-]*\)"} \(.*\)/\1 \2/p' |
 	    awk '{ printf "%s %.1f ms  ", $1, $2 * 1000; if ($2 > max) max = $2 }
 	        END { printf "| longest %.1f ms", max * 1000 }')
 	echo "  longest callback:  $m"

@@ -50,20 +50,29 @@
 struct feed_stats {
 	uint64_t	 requests, ok, not_modified, not_found, renders;
 	uint64_t	 latency_bucket[12];	/* request latency histogram, see feeds.c */
-	double		 latency_sum, longest;
+	double		 latency_sum, longest, longest_slice;
 };
 
 /* One feed as last served: the token's hash, what it selects, the rendered bytes. */
+/* Rendered bytes, shared with the answers that still send them (by reference). */
+struct blob {
+	char		*p;
+	size_t		 len;
+	int		 refs;
+};
+
+struct fjob;
+
 struct fcache {
 	unsigned char	 hash[32];
 	int64_t		 feed_id;
 	char		*kind, *subject;
 	uint64_t	 generation;	/* of the engine when rendered */
 	int64_t		 valid_until;	/* a derived state (overdue, ready) changes then */
-	char		*body, *gz;
-	size_t		 len, gzlen;
+	struct blob	*body, *gz;
 	char		 etag[48], etag_gz[52];
 	int64_t		 modified;
+	struct fjob	*job;		/* rendering or compressing, a slice a loop turn */
 	struct fcache	*next;
 };
 
@@ -104,13 +113,43 @@ static const double latency_bounds[12] = { 0.0001, 0.00025, 0.0005, 0.001, 0.002
 
 /* ---- cache ---- */
 
+static struct blob *
+blob_new(char *p, size_t len)
+{
+	struct blob *b = xcalloc(1, sizeof(*b));
+
+	b->p = p;
+	b->len = len;
+	b->refs = 1;
+	return b;
+}
+
+static void
+blob_drop(struct blob *b)
+{
+	if (b != NULL && --b->refs == 0) {
+		free(b->p);
+		free(b);
+	}
+}
+
+/* evbuffer_add_reference's cleanup: an answer has sent (or dropped) the bytes. */
+static void
+blob_sent_cb(const void *data, size_t len, void *arg)
+{
+	(void)data;
+	(void)len;
+	blob_drop(arg);
+}
+
+static void	job_cancel(struct fcache *);
+
 static void
 fcache_clear_render(struct fcache *c)
 {
-	free(c->body);
-	free(c->gz);
+	blob_drop(c->body);
+	blob_drop(c->gz);
 	c->body = c->gz = NULL;
-	c->len = c->gzlen = 0;
 }
 
 void
@@ -123,6 +162,7 @@ feeds_flush(struct termijnd *d)
 		return;
 	for (c = f->cache; c != NULL; c = next) {
 		next = c->next;
+		job_cancel(c);
 		fcache_clear_render(c);
 		free(c->kind);
 		free(c->subject);
@@ -309,82 +349,350 @@ valid_until(const struct selection *s, int64_t now)
  * secret: FNV-1a over 8 bytes at a time and the length, about ten times SHA-256's speed
  * (a 10,000-milestone feed is 5.8 MB).
  */
-static void
-etag_of(const char *body, size_t len, char *out, size_t outlen, char *gz, size_t gzlen)
+#define FNV_START	14695981039346656037ULL
+
+/* The hash over body[from, to): whole words while they last, then the bytes (at the end). */
+static uint64_t
+fnv_step(uint64_t h, const char *body, size_t from, size_t to)
 {
-	uint64_t h = 14695981039346656037ULL, w;
+	uint64_t w;
 	size_t i;
 
-	for (i = 0; i + 8 <= len; i += 8) {
+	for (i = from; i + 8 <= to; i += 8) {
 		memcpy(&w, body + i, 8);
 		h = (h ^ w) * 1099511628211ULL;
 	}
-	for (; i < len; i++)
+	for (; i < to; i++)
 		h = (h ^ (unsigned char)body[i]) * 1099511628211ULL;
-	snprintf(out, outlen, "\"%016llx-%zx\"", (unsigned long long)h, len);
-	snprintf(gz, gzlen, "\"%016llx-%zx-gz\"", (unsigned long long)h, len);
+	return h;
 }
 
-static char *
-gzip_bytes(const char *in, size_t len, size_t *outlen)
+static void
+etag_set(struct fcache *c, uint64_t h, size_t len)
 {
-	z_stream z;
-	char *out;
-	size_t cap = compressBound((uLong)len) + 64;
+	snprintf(c->etag, sizeof(c->etag), "\"%016llx-%zx\"", (unsigned long long)h, len);
+	snprintf(c->etag_gz, sizeof(c->etag_gz), "\"%016llx-%zx-gz\"", (unsigned long long)h,
+	    len);
+}
 
-	memset(&z, 0, sizeof(z));
-	/* 31: a gzip header and trailer, not a bare zlib stream. */
-	/* Level 3: calendars are repetitive text; higher levels cost more than they save. */
-	if (deflateInit2(&z, 3, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return NULL;
-	out = xmalloc(cap);
-	z.next_in = (Bytef *)(uintptr_t)in;
-	z.avail_in = (uInt)len;
-	z.next_out = (Bytef *)out;
-	z.avail_out = (uInt)cap;
-	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
-		deflateEnd(&z);
-		free(out);
-		return NULL;
+/*
+ * A feed is rendered and compressed a slice at a time, one slice a loop turn, so that a
+ * feed of 100,000 milestones (some 50 MB) does not hold up every other request for a
+ * second (issue 8). Requests for it wait on the job and are answered when it is done.
+ */
+#define RENDER_SLICE	1500		/* instances: some 15 ms */
+#define GZIP_SLICE	(1 << 20)	/* bytes: some 10 ms */
+#define COPY_SLICE	(8 << 20)	/* bytes copied and hashed: some 5 ms */
+
+struct waiter {
+	struct evhttp_request	*req;
+	int			 gz;
+};
+
+struct fjob {
+	struct feeds		*f;
+	struct fcache		*c;
+	struct event		*ev;
+	struct selection	 s;
+	char			**plan_ids;	/* to see that no plan went meanwhile */
+	size_t			*ninst;
+	struct ical_feed_opts	 opts;
+	struct ical_job		*ij;
+	size_t			 part, pos;
+	/* Putting the bytes together, then hashing them for the ETag, a slice a turn. */
+	char			*body;
+	size_t			 len, hlen, copied, hashed;
+	uint64_t		 hash;
+	uint64_t		 generation;
+	int64_t			 now;
+	z_stream		 z;		/* compressing, once rendered */
+	int			 zing;
+	char			*zout;
+	size_t			 zcap;
+	struct waiter		*wait;
+	size_t			 nwait, capwait;
+};
+
+static void	serve_ready(struct feeds *, struct fcache *, struct evhttp_request *, int gz);
+static void	job_start(struct feeds *, struct fcache *);
+static void	reply_text(struct evhttp_request *, int, const char *, const char *,
+		    const char *);
+
+static void
+job_free(struct fjob *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->s.nparts; i++)
+		free(j->plan_ids[i]);
+	free(j->plan_ids);
+	free(j->ninst);
+	selection_free(&j->s);
+	ical_job_free(j->ij);
+	free(j->body);
+	if (j->zing)
+		deflateEnd(&j->z);
+	free(j->zout);
+	event_free(j->ev);
+	free(j->wait);
+	j->c->job = NULL;
+	free(j);
+}
+
+/* The waiters get their answer: the feed, or (ok 0) a 503 to come back for. */
+static void
+job_done(struct fjob *j, int ok)
+{
+	struct feeds *f = j->f;
+	struct fcache *c = j->c;
+	struct waiter *w = j->wait;
+	size_t i, n = j->nwait;
+
+	j->wait = NULL;
+	j->nwait = 0;
+	job_free(j);
+	for (i = 0; i < n; i++) {
+		if (!ok) {
+			evhttp_add_header(evhttp_request_get_output_headers(w[i].req),
+			    "Retry-After", "5");
+			reply_text(w[i].req, 503, "Service Unavailable", "text/plain",
+			    "the feed cannot be made now; try again\n");
+		} else if (w[i].gz && c->gz == NULL) {
+			/* Compress first (a job of its own): this one waits on. */
+			if (c->job == NULL)
+				job_start(f, c);
+			if (c->job != NULL) {
+				XGROW(c->job->wait, c->job->nwait, c->job->capwait);
+				c->job->wait[c->job->nwait++] = w[i];
+			} else
+				serve_ready(f, c, w[i].req, 0);
+		} else
+			serve_ready(f, c, w[i].req, w[i].gz);
 	}
-	*outlen = z.total_out;
-	deflateEnd(&z);
-	return out;
+	free(w);
 }
 
-/* Render the feed unless the cached bytes still hold. */
+/* Still the plans it began with? A reload or an addition moves them: begin again. */
 static int
-render(struct feeds *f, struct fcache *c, int64_t now)
+job_plans_hold(struct fjob *j)
 {
-	struct termijnd *d = f->d;
-	struct ical_feed_opts opts;
-	struct selection s;
-	char *cause = NULL, *body;
-	size_t len;
+	struct pstate *ps;
+	size_t i;
 
-	if (c->body != NULL && c->generation == d->engine.generation && now < c->valid_until)
+	for (i = 0; i < j->s.nparts; i++) {
+		ps = engine_plan(&j->f->d->engine, j->plan_ids[i]);
+		if (ps == NULL || ps->plan != j->s.parts[i].plan || ps->plan->ninst != j->ninst[i])
+			return 0;
+		/* States and sequences may have been reallocated: take them afresh. */
+		j->s.parts[i].states = ps->st;
+		j->s.parts[i].sequence = ps->seq;
+	}
+	return 1;
+}
+
+static int
+job_render_slice(struct fjob *j)
+{
+	struct feeds *f = j->f;
+	struct fcache *c = j->c;
+	char *cause = NULL, *head;
+	const char *ev;
+	size_t elen, n, end;
+	int rc;
+
+	while (j->part < j->s.nparts) {
+		if ((rc = ical_job_part(j->ij, &j->s.parts[j->part], &j->pos, RENDER_SLICE,
+		    &cause)) == -1)
+			goto fail;
+		if (rc == 0)
+			return 0;
+		j->part++;
+		j->pos = 0;
+		/* A slice ends at a part's end too: the next part waits for the next turn. */
+		if (j->part < j->s.nparts)
+			return 0;
+	}
+	if (j->body == NULL) {
+		/* The head, now that the zones are known; the events follow, in slices. */
+		if ((head = ical_job_head(j->ij, &j->hlen, &cause)) == NULL)
+			goto fail;
+		ical_job_events(j->ij, &elen);
+		j->len = j->hlen + elen + strlen(ICAL_TAIL);
+		j->body = xmalloc(j->len + 1);
+		memcpy(j->body, head, j->hlen);
+		free(head);
+		j->copied = j->hlen;
+		j->hash = FNV_START;
 		return 0;
-	select_feed(d, c->kind, c->subject, &s);
-	memset(&opts, 0, sizeof(opts));
-	opts.calname = s.calname;
-	opts.refresh_minutes = d->conf->feed_refresh;
-	body = ical_render(s.parts, s.nparts, &opts, now, &len, &cause);
-	if (body == NULL) {
-		log_warnx("feed %lld: %s", (long long)c->feed_id, cause);
-		free(cause);
-		selection_free(&s);
-		return -1;
+	}
+	ev = ical_job_events(j->ij, &elen);
+	if (j->copied < j->len) {
+		/* The events left (none, for an empty feed), then the tail. */
+		n = j->hlen + elen - j->copied;
+		n = n > COPY_SLICE ? COPY_SLICE : n;
+		memcpy(j->body + j->copied, ev + (j->copied - j->hlen), n);
+		if ((j->copied += n) == j->hlen + elen) {
+			memcpy(j->body + j->copied, ICAL_TAIL, strlen(ICAL_TAIL) + 1);
+			j->copied = j->len;
+		}
+		/* Whole words of what is copied; the last bytes once all is. */
+		end = j->copied == j->len ? j->len : j->copied & ~(size_t)7;
+		j->hash = fnv_step(j->hash, j->body, j->hashed, end);
+		j->hashed = end;
+		if (j->copied < j->len)
+			return 0;
 	}
 	fcache_clear_render(c);
-	c->body = body;
-	c->len = len;
-	c->modified = ical_modified(s.parts, s.nparts, now);
-	c->valid_until = valid_until(&s, now);
-	c->generation = d->engine.generation;
-	etag_of(body, len, c->etag, sizeof(c->etag), c->etag_gz, sizeof(c->etag_gz));
+	c->body = blob_new(j->body, j->len);
+	j->body = NULL;
+	etag_set(c, j->hash, j->len);
+	c->modified = ical_modified(j->s.parts, j->s.nparts, j->now);
+	c->valid_until = valid_until(&j->s, j->now);
+	/* What changed while it was made shows at the next request. */
+	c->generation = j->generation;
 	f->stats.renders++;
-	selection_free(&s);
-	return 0;
+	return 1;
+fail:
+	log_warnx("feed %lld: %s", (long long)c->feed_id, cause ? cause : "cannot render");
+	free(cause);
+	return -1;
+}
+
+static int
+job_gzip_slice(struct fjob *j)
+{
+	struct fcache *c = j->c;
+	size_t in = c->body->len - j->z.total_in, take = in > GZIP_SLICE ? GZIP_SLICE : in;
+	int rc;
+
+	if (!j->zing) {
+		memset(&j->z, 0, sizeof(j->z));
+		/* 31: a gzip header and trailer. Level 3: repetitive text; more costs more. */
+		if (deflateInit2(&j->z, 3, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+			return -1;
+		j->zing = 1;
+		j->zcap = compressBound((uLong)c->body->len) + 64;
+		j->zout = xmalloc(j->zcap);
+		j->z.next_out = (Bytef *)j->zout;
+		j->z.avail_out = (uInt)j->zcap;
+	}
+	j->z.next_in = (Bytef *)(uintptr_t)(c->body->p + j->z.total_in);
+	j->z.avail_in = (uInt)take;
+	rc = deflate(&j->z, take == in ? Z_FINISH : Z_NO_FLUSH);
+	if (rc == Z_STREAM_END) {
+		c->gz = blob_new(j->zout, j->z.total_out);
+		j->zout = NULL;
+		return 1;
+	}
+	return rc == Z_OK || rc == Z_BUF_ERROR ? 0 : -1;
+}
+
+/* The next slice after the loop has looked at its sockets (an active event would run in
+ * the same pass, before any of them). */
+static void
+job_next(struct fjob *j)
+{
+	static const struct timeval now = { 0, 0 };
+
+	evtimer_add(j->ev, &now);
+}
+
+static void	job_slice(struct fjob *);
+
+static void
+job_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct feeds *f = ((struct fjob *)arg)->f;
+	double t0 = clock_mono(), dt;
+
+	(void)fd;
+	(void)ev;
+	job_slice(arg);
+	if ((dt = clock_mono() - t0) > f->stats.longest_slice)
+		f->stats.longest_slice = dt;
+}
+
+static void
+job_slice(struct fjob *j)
+{
+	int rc;
+
+	if (j->c->body == NULL || j->ij != NULL) {
+		if (!job_plans_hold(j)) {
+			/* Begin again on the plans as they are now; the waiters stay. */
+			struct feeds *f = j->f;
+			struct fcache *c = j->c;
+			struct waiter *w = j->wait;
+			size_t n = j->nwait, cap = j->capwait;
+
+			j->wait = NULL;
+			job_free(j);
+			job_start(f, c);
+			if (c->job == NULL) {
+				for (; n > 0; n--)
+					reply_text(w[n - 1].req, 500, "Internal Server Error",
+					    "text/plain", "cannot render\n");
+				free(w);
+				return;
+			}
+			c->job->wait = w;
+			c->job->nwait = n;
+			c->job->capwait = cap;
+			return;
+		}
+		rc = job_render_slice(j);
+	} else
+		rc = job_gzip_slice(j);
+	if (rc == 0)
+		job_next(j);
+	else
+		job_done(j, rc == 1);
+}
+
+/* Render c, or compress it when its bytes hold already. */
+static void
+job_start(struct feeds *f, struct fcache *c)
+{
+	struct termijnd *d = f->d;
+	struct fjob *j = xcalloc(1, sizeof(*j));
+	char *cause = NULL;
+	size_t i;
+
+	j->f = f;
+	j->c = c;
+	j->now = clock_now();
+	j->generation = d->engine.generation;
+	if ((j->ev = evtimer_new(d->base, job_cb, j)) == NULL)
+		fatalx("evtimer_new");
+	/* Below requests, beside the group commit: a change is answered between slices. */
+	event_priority_set(j->ev, 2);
+	c->job = j;
+	if (c->body == NULL) {
+		select_feed(d, c->kind, c->subject, &j->s);
+		j->plan_ids = xcalloc(j->s.nparts ? j->s.nparts : 1, sizeof(char *));
+		j->ninst = xcalloc(j->s.nparts ? j->s.nparts : 1, sizeof(size_t));
+		for (i = 0; i < j->s.nparts; i++) {
+			j->plan_ids[i] = xstrdup(j->s.parts[i].plan->id);
+			j->ninst[i] = j->s.parts[i].plan->ninst;
+		}
+		j->opts.calname = j->s.calname;
+		j->opts.refresh_minutes = d->conf->feed_refresh;
+		if ((j->ij = ical_job_new(j->s.nparts > 0 ? j->s.parts[0].plan : NULL, &j->opts,
+		    j->now, &cause)) == NULL) {
+			log_warnx("feed %lld: %s", (long long)c->feed_id, cause);
+			free(cause);
+			job_free(j);
+			return;
+		}
+	}
+	job_next(j);
+}
+
+static void
+job_cancel(struct fcache *c)
+{
+	if (c->job != NULL)
+		job_done(c->job, 0);
 }
 
 /* ---- HTTP ---- */
@@ -437,30 +745,18 @@ not_found(struct feeds *f, struct evhttp_request *req)
 	reply_text(req, 404, "Not Found", "text/plain; charset=utf-8", "not found\n");
 }
 
+/* Answer with the bytes of c as they are now (gz: compressed, which c->gz must hold). */
 static void
-serve_feed(struct feeds *f, struct evhttp_request *req, const char *rest)
+serve_ready(struct feeds *f, struct fcache *c, struct evhttp_request *req, int gz)
 {
 	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	struct blob *bl = gz ? c->gz : c->body;
 	const char *inm, *ims;
-	char token[TOKEN_CHARS + 1], date[64], cc[64];
-	struct fcache *c;
+	char date[64], cc[64];
 	struct evbuffer *b;
 	int64_t since;
-	int gz;
 
-	if (feedreq_token(rest, token) == -1 || (c = feed_by_token(f, token)) == NULL) {
-		not_found(f, req);
-		return;
-	}
-	if (render(f, c, clock_now()) == -1) {
-		reply_text(req, 500, "Internal Server Error", "text/plain", "cannot render\n");
-		return;
-	}
-	gz = feedreq_gzip(evhttp_find_header(in, "Accept-Encoding"));
-	/* Compressed on the first request that wants it, once per rendering. */
-	if (gz && c->gz == NULL && (c->gz = gzip_bytes(c->body, c->len, &c->gzlen)) == NULL)
-		gz = 0;
 	http_date(c->modified, date, sizeof(date));
 	snprintf(cc, sizeof(cc), "private, max-age=%d", f->d->conf->feed_refresh * 60 / 4);
 	evhttp_add_header(out, "ETag", gz ? c->etag_gz : c->etag);
@@ -483,10 +779,43 @@ serve_feed(struct feeds *f, struct evhttp_request *req, const char *rest)
 	if (gz)
 		evhttp_add_header(out, "Content-Encoding", "gzip");
 	b = evbuffer_new();
-	/* The cached bytes go out by reference: no copy per request. */
-	evbuffer_add_reference(b, gz ? c->gz : c->body, gz ? c->gzlen : c->len, NULL, NULL);
+	/* The cached bytes go out by reference, kept until sent even if re-rendered. */
+	bl->refs++;
+	evbuffer_add_reference(b, bl->p, bl->len, blob_sent_cb, bl);
 	send_reply(req, 200, "OK", b);
 	evbuffer_free(b);
+}
+
+static void
+serve_feed(struct feeds *f, struct evhttp_request *req, const char *rest)
+{
+	char token[TOKEN_CHARS + 1];
+	struct fcache *c;
+	int gz;
+
+	if (feedreq_token(rest, token) == -1 || (c = feed_by_token(f, token)) == NULL) {
+		not_found(f, req);
+		return;
+	}
+	gz = feedreq_gzip(evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Accept-Encoding"));
+	if (c->job == NULL && c->body != NULL && (c->generation != f->d->engine.generation ||
+	    clock_now() >= c->valid_until))
+		fcache_clear_render(c);
+	/* Compressed on the first request that wants it, once per rendering. */
+	if (c->job == NULL && c->body != NULL && (!gz || c->gz != NULL)) {
+		serve_ready(f, c, req, gz);
+		return;
+	}
+	if (c->job == NULL)
+		job_start(f, c);
+	if (c->job == NULL) {
+		reply_text(req, 500, "Internal Server Error", "text/plain", "cannot render\n");
+		return;
+	}
+	XGROW(c->job->wait, c->job->nwait, c->job->capwait);
+	c->job->wait[c->job->nwait].req = req;
+	c->job->wait[c->job->nwait++].gz = gz;
 }
 
 static int
@@ -611,6 +940,8 @@ serve_metrics(struct feeds *f, struct evhttp_request *req)
 	    d->longest_commit);
 	evbuffer_add_printf(b, "termijn_longest_callback_seconds{of=\"http\"} %.6f\n",
 	    f->stats.longest);
+	evbuffer_add_printf(b, "termijn_longest_callback_seconds{of=\"feed-slice\"} %.6f\n",
+	    f->stats.longest_slice);
 	metric(b, "termijn_api_commits_total", "counter", "Database commits of API changes.");
 	evbuffer_add_printf(b, "termijn_api_commits_total %llu\n", (unsigned long long)d->commits);
 	metric(b, "termijn_api_changes_total", "counter", "API changes acknowledged.");
@@ -918,6 +1249,8 @@ feeds_stop(struct termijnd *d)
 
 	if (f == NULL)
 		return;
+	/* First: requests waiting on a feed being made are answered before evhttp goes. */
+	feeds_flush(d);
 	evhttp_free(f->http);
 	for (i = 0; i < f->nages; i++)
 		if (f->ages[i] != NULL) {
@@ -928,7 +1261,6 @@ feeds_stop(struct termijnd *d)
 	free(f->ages);
 	free(f->fresh);
 	event_free(f->fresh_ev);
-	feeds_flush(d);
 	free(f);
 	d->feeds = NULL;
 }

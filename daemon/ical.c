@@ -1004,114 +1004,191 @@ seen_for(struct seen **v, size_t *n, const struct plan *p)
 	return (*v)[(*n)++].done;
 }
 
+/* A feed being rendered, a slice at a time: events first, the calendar around them last. */
+struct ical_job {
+	struct ical_feed_opts	 opts;
+	struct render		 r;
+	struct buf		 ev;
+	struct seen		*seen;
+	size_t			 nseen;
+	const char		*calname, *caltz;
+};
+
+struct ical_job *
+ical_job_new(const struct plan *p0, const struct ical_feed_opts *opts, int64_t now,
+    char **cause)
+{
+	struct ical_job *j;
+	const char *lang;
+
+	*cause = NULL;
+	if (opts != NULL && opts->source_url != NULL && !url_ok(opts->source_url)) {
+		*cause = xstrdup("the feed URL has spaces or control characters");
+		return NULL;
+	}
+	j = xcalloc(1, sizeof(*j));
+	if (opts != NULL)
+		j->opts = *opts;
+	j->r.opts = &j->opts;
+	j->r.now = now;
+	lang = j->opts.lang != NULL ? j->opts.lang : p0 != NULL && p0->lang != NULL ?
+	    p0->lang : "nl";
+	j->r.w = strcmp(lang, "en") == 0 ? &words_en : &words_nl;
+	j->calname = j->opts.calname != NULL ? j->opts.calname : p0 != NULL &&
+	    p0->title != NULL ? p0->title : "termijn";
+	j->caltz = j->opts.tz != NULL ? j->opts.tz : p0 != NULL ? plan_tz(p0) : DEFAULT_TZ;
+	zone_use(&j->r, j->caltz);
+	return j;
+}
+
+int
+ical_job_part(struct ical_job *j, const struct ical_part *pt, size_t *pos, size_t budget,
+    char **cause)
+{
+	const struct plan *p = pt->plan;
+	const struct istate *st = pt->states;
+	struct istate *zero = NULL;
+	unsigned char *done;
+	size_t n, idx, end;
+
+	*cause = NULL;
+	if (p == NULL) {
+		*cause = xstrdup("a feed part without a plan");
+		return -1;
+	}
+	if (st == NULL)
+		st = zero = xcalloc(p->ninst ? p->ninst : 1, sizeof(*zero));
+	done = seen_for(&j->seen, &j->nseen, p);
+	n = pt->inst != NULL ? pt->n : p->ninst;
+	end = *pos + budget < n && budget > 0 ? *pos + budget : n;
+	for (; *pos < end; (*pos)++) {
+		idx = pt->inst != NULL ? pt->inst[*pos] : *pos;
+		if (idx >= p->ninst) {
+			xasprintf(cause, "plan %s has no instance %zu", p->id, idx);
+			free(zero);
+			return -1;
+		}
+		if (done[idx])
+			continue;
+		done[idx] = 1;
+		event_write(&j->r, &j->ev, pt, st, idx);
+	}
+	free(zero);
+	return *pos == n;
+}
+
+void
+ical_job_free(struct ical_job *j)
+{
+	size_t i;
+
+	if (j == NULL)
+		return;
+	for (i = 0; i < j->nseen; i++)
+		free(j->seen[i].done);
+	free(j->seen);
+	for (i = 0; i < j->r.nzones; i++)
+		free(j->r.zones[i].check);
+	free(j->r.zones);
+	free(j->r.line.p);
+	free(j->r.text.p);
+	free(j->ev.p);
+	free(j);
+}
+
+char *
+ical_job_head(struct ical_job *j, size_t *len, char **cause)
+{
+	struct render *r = &j->r;
+	struct buf out = { NULL, 0, 0 };
+	char dur[32];
+	size_t i;
+	int mins;
+
+	*cause = NULL;
+	put_raw(r, &out, "BEGIN", "VCALENDAR");
+	put_raw(r, &out, "VERSION", "2.0");
+	put_raw(r, &out, "PRODID", "-//termijn//termijn " TERMIJN_VERSION "//NL");
+	put_raw(r, &out, "CALSCALE", "GREGORIAN");
+	/* No METHOD: PUBLISH would need an ORGANIZER (RFC 5546); a plain feed needs neither. */
+	put_text(r, &out, "X-WR-CALNAME", j->calname);
+	put_text(r, &out, "NAME", j->calname);
+	put_text(r, &out, "X-WR-TIMEZONE", j->caltz);
+	mins = r->opts->refresh_minutes > 0 ? r->opts->refresh_minutes : 60;
+	snprintf(dur, sizeof(dur), "PT%dM", mins);
+	line_start(r, "REFRESH-INTERVAL");
+	line_param(r, "VALUE", "DURATION");
+	line_raw(r, dur);
+	line_end(r, &out);
+	put_raw(r, &out, "X-PUBLISHED-TTL", dur);
+	if (r->opts->source_url != NULL) {
+		line_start(r, "SOURCE");
+		line_param(r, "VALUE", "URI");
+		line_raw(r, r->opts->source_url);
+		line_end(r, &out);
+	}
+	/* The calendar's own zone always: it gives an empty feed its one component. */
+	for (i = 0; i < r->nzones; i++)
+		if (vtimezone_write(r, &out, &r->zones[i], cause) == -1) {
+			free(out.p);
+			return NULL;
+		}
+	*len = out.n;
+	return out.p != NULL ? out.p : xstrdup("");
+}
+
+const char *
+ical_job_events(const struct ical_job *j, size_t *len)
+{
+	*len = j->ev.n;
+	return j->ev.p != NULL ? j->ev.p : "";
+}
+
+char *
+ical_job_finish(struct ical_job *j, size_t *len, char **cause)
+{
+	struct buf out = { NULL, 0, 0 };
+	const char *ev;
+	size_t hlen, elen;
+	char *head;
+
+	if ((head = ical_job_head(j, &hlen, cause)) == NULL) {
+		ical_job_free(j);
+		return NULL;
+	}
+	ev = ical_job_events(j, &elen);
+	buf_add(&out, head, hlen);
+	buf_add(&out, ev, elen);
+	buf_add(&out, ICAL_TAIL, strlen(ICAL_TAIL));
+	free(head);
+	ical_job_free(j);
+	*len = out.n;
+	return out.p;
+}
+
 char *
 ical_render(const struct ical_part *parts, size_t nparts, const struct ical_feed_opts *opts,
     int64_t now, size_t *len, char **cause)
 {
-	static const struct ical_feed_opts defaults;
-	struct render r;
-	struct buf out = { NULL, 0, 0 }, ev = { NULL, 0, 0 };
-	struct seen *seen = NULL;
-	struct istate *zero = NULL;
-	const struct istate *st;
-	const struct plan *p0 = nparts > 0 ? parts[0].plan : NULL;
-	const char *lang, *calname, *caltz;
-	unsigned char *done;
-	size_t nseen = 0, i, k, idx, n;
-	char dur[32];
-	int rc = -1, mins;
+	struct ical_job *j;
+	size_t i, pos;
 
 	*cause = NULL;
-	memset(&r, 0, sizeof(r));
-	r.opts = opts != NULL ? opts : &defaults;
-	r.now = now;
 	for (i = 0; i < nparts; i++)
 		if (parts[i].plan == NULL) {
 			*cause = xstrdup("a feed part without a plan");
 			return NULL;
 		}
-	if (r.opts->source_url != NULL && !url_ok(r.opts->source_url)) {
-		*cause = xstrdup("the feed URL has spaces or control characters");
+	if ((j = ical_job_new(nparts > 0 ? parts[0].plan : NULL, opts, now, cause)) == NULL)
 		return NULL;
-	}
-	lang = r.opts->lang != NULL ? r.opts->lang : p0 != NULL && p0->lang != NULL ?
-	    p0->lang : "nl";
-	r.w = strcmp(lang, "en") == 0 ? &words_en : &words_nl;
-	calname = r.opts->calname != NULL ? r.opts->calname : p0 != NULL && p0->title != NULL ?
-	    p0->title : "termijn";
-	caltz = r.opts->tz != NULL ? r.opts->tz : p0 != NULL ? plan_tz(p0) : DEFAULT_TZ;
-	zone_use(&r, caltz);
-
 	for (i = 0; i < nparts; i++) {
-		const struct ical_part *pt = &parts[i];
-		const struct plan *p = pt->plan;
-
-		st = pt->states;
-		if (st == NULL)
-			st = zero = xcalloc(p->ninst ? p->ninst : 1, sizeof(*zero));
-		done = seen_for(&seen, &nseen, p);
-		n = pt->inst != NULL ? pt->n : p->ninst;
-		for (k = 0; k < n; k++) {
-			idx = pt->inst != NULL ? pt->inst[k] : k;
-			if (idx >= p->ninst) {
-				xasprintf(cause, "plan %s has no instance %zu", p->id, idx);
-				goto out;
-			}
-			if (done[idx])
-				continue;
-			done[idx] = 1;
-			event_write(&r, &ev, pt, st, idx);
+		pos = 0;
+		if (ical_job_part(j, &parts[i], &pos, 0, cause) == -1) {
+			ical_job_free(j);
+			return NULL;
 		}
-		free(zero);
-		zero = NULL;
 	}
-
-	put_raw(&r, &out, "BEGIN", "VCALENDAR");
-	put_raw(&r, &out, "VERSION", "2.0");
-	put_raw(&r, &out, "PRODID", "-//termijn//termijn " TERMIJN_VERSION "//NL");
-	put_raw(&r, &out, "CALSCALE", "GREGORIAN");
-	/* No METHOD: PUBLISH would need an ORGANIZER (RFC 5546); a plain feed needs neither. */
-	put_text(&r, &out, "X-WR-CALNAME", calname);
-	put_text(&r, &out, "NAME", calname);
-	put_text(&r, &out, "X-WR-TIMEZONE", caltz);
-	mins = r.opts->refresh_minutes > 0 ? r.opts->refresh_minutes : 60;
-	snprintf(dur, sizeof(dur), "PT%dM", mins);
-	line_start(&r, "REFRESH-INTERVAL");
-	line_param(&r, "VALUE", "DURATION");
-	line_raw(&r, dur);
-	line_end(&r, &out);
-	put_raw(&r, &out, "X-PUBLISHED-TTL", dur);
-	if (r.opts->source_url != NULL) {
-		line_start(&r, "SOURCE");
-		line_param(&r, "VALUE", "URI");
-		line_raw(&r, r.opts->source_url);
-		line_end(&r, &out);
-	}
-	/* The calendar's own zone always: it gives an empty feed its one component. */
-	for (i = 0; i < r.nzones; i++)
-		if (vtimezone_write(&r, &out, &r.zones[i], cause) == -1)
-			goto out;
-	if (ev.n > 0)
-		buf_add(&out, ev.p, ev.n);
-	put_raw(&r, &out, "END", "VCALENDAR");
-	rc = 0;
-out:
-	free(zero);
-	for (i = 0; i < nseen; i++)
-		free(seen[i].done);
-	free(seen);
-	for (i = 0; i < r.nzones; i++)
-		free(r.zones[i].check);
-	free(r.zones);
-	free(r.line.p);
-	free(r.text.p);
-	free(ev.p);
-	if (rc == -1) {
-		free(out.p);
-		return NULL;
-	}
-	*len = out.n;
-	return out.p;
+	return ical_job_finish(j, len, cause);
 }
 
 int64_t

@@ -40,6 +40,25 @@ struct ical_part {
 char		*ical_render(const struct ical_part *, size_t nparts, const struct ical_feed_opts *,
 		    int64_t now, size_t *len, char **cause);
 
+/*
+ * The same, a slice at a time (so that a large feed does not hold up a server): a job for
+ * the feed (p0: the first plan, for the defaults of opts; opts is copied, its strings are
+ * not), then each part in order, budget instances per call (0: all) from *pos on, until
+ * the call returns 1; then finish, which frees the job. -1 and *cause on an error (then
+ * ical_job_free). Between calls the parts' states may change, never their plans.
+ */
+struct ical_job	*ical_job_new(const struct plan *p0, const struct ical_feed_opts *, int64_t now,
+		    char **cause);
+int		 ical_job_part(struct ical_job *, const struct ical_part *, size_t *pos,
+		    size_t budget, char **cause);
+char		*ical_job_finish(struct ical_job *, size_t *len, char **cause);
+void		 ical_job_free(struct ical_job *);
+/* Or the feed in pieces, for a caller that puts it together a slice at a time: the head
+ * (to free; NULL and *cause on an error), the events (the job's), then ICAL_TAIL. */
+char		*ical_job_head(struct ical_job *, size_t *len, char **cause);
+const char	*ical_job_events(const struct ical_job *, size_t *len);
+#define ICAL_TAIL	"END:VCALENDAR\r\n"
+
 /* The last moment the feed's bytes changed as of now (for Last-Modified): data or time. */
 int64_t		 ical_modified(const struct ical_part *, size_t nparts, int64_t now);
 

@@ -54,5 +54,41 @@ n=$("$TERMIJN" --json log -n 1500 | grep -c '"seq"')
 last=$("$TERMIJN" --json log -n 1 | sed -n 's/.*"seq": *\([0-9]*\).*/\1/p')
 [ "$last" = "$(sqlite3 "$T/state/termijn.db" 'SELECT max(seq) FROM audit')" ] &&
 	ok "log -n 1 is the newest entry" || not_ok "log -n 1 gave seq $last"
+# The plan's feed (100,000 events, some 50 MB) is made a slice at a time: /healthz answers
+# meanwhile, a change meanwhile loses nothing, and a slow download of the old bytes is
+# whole after a new rendering replaced them.
+URL=$("$TERMIJN" --json feeds create --plan big | sed -n 's/.*"url": *"\([^"]*\)".*/\1/p')
+PORT=$(printf '%s' "$URL" | sed -n 's|http://127.0.0.1:\([0-9]*\)/.*|\1|p')
+curl -s -m 60 -o "$T/feed1.ics" "$URL" &
+CPID=$!
+sleep 0.2
+r=$(curl -s -o /dev/null -m 5 -w '%{http_code} %{time_total}' "http://127.0.0.1:$PORT/healthz")
+case $r in 200\ 0.*) ok "/healthz while the feed is made: $r s" ;; *) not_ok "/healthz while the feed is made: $r" ;; esac
+expect_exit 0 "a change while the feed is made" -- "$TERMIJN" done m50007
+wait "$CPID"
+n=$(grep -c '^BEGIN:VEVENT' "$T/feed1.ics")
+[ "$n" -eq "$N" ] && tail -c 15 "$T/feed1.ics" | grep -q 'END:VCALENDAR' &&
+	ok "the feed is whole: $N events" || not_ok "the feed has $n events"
+# A slow download of one rendering while the next replaces it: both whole.
+curl -s -m 120 --limit-rate 20M -o "$T/feed2.ics" "$URL" &
+CPID=$!
+sleep 0.5
+"$TERMIJN" done m50008 >/dev/null
+sleep 1
+curl -s -m 60 -o "$T/feed3.ics" "$URL"
+wait "$CPID"
+for f in feed2 feed3; do
+	n=$(grep -c '^BEGIN:VEVENT' "$T/$f.ics")
+	[ "$n" -eq "$N" ] && tail -c 15 "$T/$f.ics" | grep -q 'END:VCALENDAR' &&
+		ok "$f: whole while a new rendering replaced the bytes" || not_ok "$f has $n events"
+done
+# Once made, the feed has every change acknowledged before it was asked for.
+curl -s -m 60 -o "$T/feed5.ics" "$URL"
+curl -s -m 60 -o "$T/feed6.ics" "$URL"
+! cmp -s "$T/feed2.ics" "$T/feed6.ics" && cmp -s "$T/feed5.ics" "$T/feed6.ics" &&
+	ok "a new rendering after a change, then the same bytes" || not_ok "feed5/feed6"
+curl -s -m 60 --compressed -o "$T/feed4.ics" -D "$T/feed4.h" "$URL"
+grep -qi '^content-encoding: gzip' "$T/feed4.h" && cmp -s "$T/feed6.ics" "$T/feed4.ics" &&
+	ok "compressed (a slice at a time too): the same bytes" || not_ok "the gzip feed differs"
 stop_daemon
 finish
