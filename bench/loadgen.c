@@ -30,6 +30,8 @@ struct worker {
 static const char	*sockpath;
 static long		 maxreq = 20000;
 static long		 firstkey;
+static char		**bodies;	/* -K: one JSON body a line, instead of m%05ld keys */
+static long		 nbodies;
 static double		 seconds = 3.0;
 static double		 t_start;
 static double		*lat;		/* ms, by request number; < 0 when not answered */
@@ -43,7 +45,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: loadgen -s socket [-c clients] [-n max-requests] "
-	    "[-t seconds] [-k first-key] [-o answered-keys]\n");
+	    "[-t seconds] [-k first-key | -K body-file] [-o answered-keys]\n");
 	exit(2);
 }
 
@@ -177,7 +179,7 @@ static void *
 run(void *arg)
 {
 	struct worker *w = arg;
-	char req[512], json[64];
+	char req[1024], json[512];
 	double t0;
 	long i;
 	int n, status, closing;
@@ -188,7 +190,10 @@ run(void *arg)
 			break;
 		if ((i = atomic_fetch_add(&next_req, 1)) >= maxreq)
 			break;
-		snprintf(json, sizeof(json), "{\"key\": \"m%05ld\"}", firstkey + i);
+		if (bodies != NULL)
+			snprintf(json, sizeof(json), "%s", bodies[i]);
+		else
+			snprintf(json, sizeof(json), "{\"key\": \"m%05ld\"}", firstkey + i);
 		n = snprintf(req, sizeof(req), "POST /api/v1/done HTTP/1.1\r\n"
 		    "Host: localhost\r\nContent-Type: application/json\r\n"
 		    "Content-Length: %zu\r\n\r\n%s", strlen(json), json);
@@ -213,6 +218,39 @@ run(void *arg)
 		}
 	}
 	return NULL;
+}
+
+/* The -K file: each line a request body, used once, in order. */
+static void
+read_bodies(const char *path)
+{
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long size = 0;
+
+	if ((f = fopen(path, "r")) == NULL)
+		err(2, "%s", path);
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (n == 0)
+			continue;
+		if (n >= 500)
+			errx(2, "%s: a body of %zd bytes (at most 499)", path, n);
+		if (nbodies == size) {
+			size = size ? size * 2 : 1024;
+			if ((bodies = realloc(bodies, (size_t)size * sizeof(*bodies))) == NULL)
+				err(1, "realloc");
+		}
+		if ((bodies[nbodies++] = strdup(line)) == NULL)
+			err(1, "strdup");
+	}
+	free(line);
+	fclose(f);
+	if (nbodies == 0)
+		errx(2, "%s: no bodies", path);
 }
 
 static int
@@ -248,7 +286,7 @@ main(int argc, char **argv)
 	int ch, clients = 1, c;
 	char *end;
 
-	while ((ch = getopt(argc, argv, "c:k:n:o:s:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:K:k:n:o:s:t:")) != -1) {
 		switch (ch) {
 		case 'o':
 			outfile = optarg;
@@ -262,6 +300,9 @@ main(int argc, char **argv)
 			firstkey = strtol(optarg, &end, 10);
 			if (*end != '\0' || firstkey < 0)
 				usage();
+			break;
+		case 'K':
+			read_bodies(optarg);
 			break;
 		case 'n':
 			maxreq = strtol(optarg, &end, 10);
@@ -284,7 +325,9 @@ main(int argc, char **argv)
 		usage();
 	/* A daemon that stops closes connections: a write error, not the end of the run. */
 	signal(SIGPIPE, SIG_IGN);
-	if (firstkey + maxreq > 100000)
+	if (bodies != NULL && maxreq > nbodies)
+		maxreq = nbodies;
+	if (bodies == NULL && firstkey + maxreq > 100000)
 		errx(2, "keys are m00000 to m99999: -k plus -n is at most 100000");
 
 	if ((lat = malloc((size_t)maxreq * sizeof(*lat))) == NULL ||
@@ -332,7 +375,9 @@ main(int argc, char **argv)
 		if (f == NULL)
 			err(1, "%s", outfile);
 		for (i = 0; i < issued; i++)
-			if (code[i] == 200)
+			if (code[i] == 200 && bodies != NULL)
+				fprintf(f, "%s\n", bodies[i]);
+			else if (code[i] == 200)
 				fprintf(f, "m%05ld\n", firstkey + i);
 		if (fclose(f) == EOF)
 			err(1, "%s", outfile);

@@ -1,0 +1,317 @@
+#!/usr/bin/env bash
+# scale.sh: termijnd at national size: generated plans in two shapes, at several sizes, and what
+# start, restart, reload, `done`, status, list and a feed cost there.
+#
+# Shapes: "plans" is many small plans (5 parties each, 32 instances a plan: 3,125 plans at
+# 100,000), "one" is a single plan of 342 parties. Both have per-party milestones with @all and
+# @same requirements, windows, repeats, same-moment steps and reminders.
+#
+# For each shape and size it prints: cold start and restart (until the socket answers), reload,
+# RSS at start, daemon CPU per `done`, acknowledged `done`/s with 1, 8 and 32 clients (a fresh
+# copy of the started state for each), the same CPU per `done` on a lived-in state (an outbox of
+# SCALE_OUTBOX sent rows with message bodies, as months of reminders leave), `status` and
+# `list --json` latency, and the first (uncached) render of one plan's feed; then the SQLite
+# single-insert fsync baseline of this machine.
+#
+# Knobs (environment): SCALE_SIZES ("1000 10000"; SCALE_BIG=1 adds 100000, which takes several
+# minutes), SCALE_SHAPES ("plans one"), SCALE_SECONDS (2 per client level), SCALE_DONE (300:
+# requests for CPU per done), SCALE_OUTBOX (50000 rows), SCALE_LIMIT (1800 s for the whole run).
+# It prints figures and asserts no goals: non-zero exit only when something broke.
+
+set -uo pipefail
+export LC_ALL=C
+cd "$(dirname "$0")/.." || exit 1
+TOP=$PWD
+
+SIZES=${SCALE_SIZES:-1000 10000}
+[[ ${SCALE_BIG:-0} == 1 ]] && SIZES="$SIZES 100000"
+SHAPES=${SCALE_SHAPES:-plans one}
+SECS=${SCALE_SECONDS:-2}
+NDONE=${SCALE_DONE:-300}
+OUTBOX=${SCALE_OUTBOX:-50000}
+LIMIT=${SCALE_LIMIT:-1800}
+CC=${CC:-cc}
+PY=/usr/bin/python3
+B=build/bench
+BENCH_CFLAGS="-std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror -O2"
+CLK_TCK=$(getconf CLK_TCK)
+
+broken=0
+DPID=
+
+problem() {
+	echo "bench: $*" >&2
+	broken=1
+}
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+for n in $SIZES $SECS $NDONE $OUTBOX $LIMIT; do
+	[[ $n =~ ^[0-9]+$ && $n -gt 0 ]] || die "knobs are positive whole numbers, not \"$n\""
+done
+for tool in "$CC" pkg-config curl make sqlite3 "$PY"; do
+	command -v "$tool" >/dev/null || die "needs $tool"
+done
+
+TMP=$(mktemp -d /tmp/termijn-scale.XXXXXX) || die "mktemp failed"
+# shellcheck disable=SC2317  # called from the EXIT trap
+cleanup() {
+	local p
+	if [[ -n $DPID ]]; then
+		kill -KILL "$DPID" 2>/dev/null
+		wait "$DPID" 2>/dev/null
+	fi
+	for p in "$TMP"/watchdog.pid "$TMP"/watchdog.sleep; do
+		[[ -s $p ]] && kill "$(cat "$p")" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'echo "bench: interrupted" >&2; exit 1' INT TERM
+(
+	sleep "$LIMIT" &
+	echo $! >"$TMP/watchdog.sleep"
+	wait $!
+	echo "bench: still running after ${LIMIT}s; giving up" >&2
+	[[ -s $TMP/daemon.pid ]] && kill -KILL "$(cat "$TMP/daemon.pid")" 2>/dev/null
+	kill -TERM $$ 2>/dev/null
+) &
+echo $! >"$TMP/watchdog.pid"
+
+make -s B=$B DAEMON_BIN=$B/termijnd CLIENT_BIN=$B/termijn $B/termijnd $B/termijn \
+    >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log" >&2; die "cannot build"; }
+TERMIJND=$TOP/$B/termijnd
+TERMIJN=$TOP/$B/termijn
+# shellcheck disable=SC2086
+$CC $BENCH_CFLAGS -o "$TMP/loadgen" bench/loadgen.c -pthread || die "cannot build loadgen.c"
+# shellcheck disable=SC2086,SC2046
+$CC $BENCH_CFLAGS $(pkg-config --cflags sqlite3) -o "$TMP/sqlite_fsync" bench/sqlite_fsync.c \
+    $(pkg-config --libs sqlite3) || die "cannot build sqlite_fsync.c"
+
+# gen SHAPE N DIR: write the plans into DIR, the bodies of `done` requests that need no
+# prerequisite into DIR/../keys, one plan's id into DIR/../feedplan; prints the instance count.
+gen() {
+	local shape=$1 n=$2 dir=$3
+	mkdir -p "$dir"
+	awk -v shape="$shape" -v n="$n" -v dir="$dir" -v keys="$dir/../keys" 'BEGIN {
+	if (shape == "plans") {
+		np = int(n / 32); if (np < 1) np = 1
+		for (p = 0; p < np; p++) {
+			f = sprintf("%s/p%04d.plan", dir, p); id = sprintf("p%04d", p)
+			printf "plan %s\n  title Gemeenschappelijke regeling %d\n", id, p > f
+			printf "  timezone Europe/Amsterdam\n  language nl\n  remind 7d, 1d\n" > f
+			printf "  remind-at 08:30\n  working-days nl\n\n" > f
+			printf "role sec\n  name Secretaris\n\n" > f
+			for (q = 1; q <= 5; q++)
+				printf "party q%d\n  name Gemeente %d-%d\n  role sec sec@q%d-%d.example\n\n",
+				    q, p, q, q, p > f
+			printf "milestone a\n  title A\n  owner sec\n  parties all\n  due 2014-03-01\n\n" > f
+			printf "milestone b\n  title B\n  owner sec\n  parties all\n  requires a@same\n" > f
+			printf "  window 2014-02-01 .. 2014-03-15\n\n" > f
+			printf "milestone c\n  title C\n  owner sec\n  requires b@all\n  due 2014-04-01\n" > f
+			printf "  remind 3d\n\n" > f
+			printf "milestone d\n  title D\n  owner sec\n  parties all\n  requires c\n" > f
+			printf "  due 2014-04-15\n  repeat every 1 months until 2014-05-15\n\n" > f
+			printf "milestone e\n  title E\n  owner sec\n  parties all\n  same-moment yes\n" > f
+			printf "  not-before 2014-05-01\n  due 2014-05-20\n  requires b@same\n\n" > f
+			printf "milestone f\n  title F\n  owner sec\n  requires e@all\n  due 2014-06-01\n\n" > f
+			printf "milestone g\n  title G\n  owner sec\n  parties all\n  due 2014-06-15\n" > f
+			printf "  escalate-after 7d\n  escalate-to sec\n" > f
+			close(f)
+			for (q = 1; q <= 5; q++) {
+				printf "{\"plan\": \"%s\", \"key\": \"a@q%d\"}\n", id, q > keys
+				printf "{\"plan\": \"%s\", \"key\": \"g@q%d\"}\n", id, q > keys
+			}
+		}
+		print "p0000" > (dir "/../feedplan")
+		print np * 32
+	} else {
+		P = 342; m = int(n / P); if (m < 2) m = 2; f = dir "/national.plan"; total = 0
+		printf "plan national\n  title Landelijk\n  timezone Europe/Amsterdam\n" > f
+		printf "  language nl\n  remind 7d, 1d\n  remind-at 08:30\n\n" > f
+		printf "role sec\n  name Secretaris\n\n" > f
+		for (q = 0; q < P; q++)
+			printf "party g%03d\n  name Gemeente %d\n  role sec sec@g%03d.example\n\n",
+			    q, q, q > f
+		for (i = 0; i < m; i++) {
+			printf "milestone m%d\n  title Stap %d\n  owner sec\n  parties all\n", i, i > f
+			k = i % 10
+			if (k == 0 || k == 5) {
+				printf "  due 2014-03-%02d\n", 1 + i % 28 > f
+				for (q = 0; q < P; q++)
+					printf "{\"plan\": \"national\", \"key\": \"m%d@g%03d\"}\n", i, q > keys
+			} else if (k == 2) {
+				printf "  requires m%d@all\n  due 2014-04-01\n", i - 1 > f
+			} else if (k == 3) {
+				printf "  requires m%d@same\n  due 2014-04-15\n", i - 1 > f
+				printf "  repeat every 1 months until 2014-05-15\n" > f
+				total += P
+			} else if (k == 7) {
+				printf "  requires m%d@same\n  same-moment yes\n", i - 1 > f
+				printf "  not-before 2014-05-01\n  due 2014-05-20\n" > f
+			} else {
+				printf "  requires m%d@same\n  window 2014-02-01 .. 2014-03-15\n", i - 1 > f
+				printf "  remind 3d\n" > f
+			}
+			printf "\n" > f
+			total += P
+		}
+		print "national" > (dir "/../feedplan")
+		print total
+	}
+	}'
+}
+
+conf() {
+	cat >"$1/termijnd.conf" <<EOF
+plans-dir plans
+state-dir state
+socket termijnd.sock
+socket-mode 0600
+operators $(id -un)
+overriders $(id -un)
+templates-dir $TOP/etc/templates
+mail-url maildir:$1/maildir
+listen 127.0.0.1:0
+EOF
+	mkdir -p "$1/maildir"
+}
+
+# start DIR: start termijnd on DIR; START_MS is the time until the socket answers.
+start() {
+	local d=$1 i t0
+	t0=$(date +%s%N)
+	"$TERMIJND" -f "$d/termijnd.conf" --clock-start '2013-12-16 09:00' --clock-speed 0 \
+	    2>>"$d/termijnd.log" &
+	DPID=$!
+	echo "$DPID" >"$TMP/daemon.pid"
+	for ((i = 0; i < 6000; i++)); do
+		kill -0 "$DPID" 2>/dev/null ||
+			{ tail -5 "$d/termijnd.log" >&2; DPID=; die "termijnd exited at start"; }
+		# Any HTTP answer (404 here) means the socket serves.
+		[[ $(curl -s --max-time 60 --unix-socket "$d/termijnd.sock" -o /dev/null \
+		    -w '%{http_code}' 'http://localhost/api/v1/milestone?key=none') != 000 ]] && break
+		sleep 0.02
+	done
+	START_MS=$((($(date +%s%N) - t0) / 1000000))
+}
+
+stop() {
+	kill -TERM "$DPID" 2>/dev/null
+	wait "$DPID"
+	local rc=$?
+	((rc == 0)) || problem "termijnd exited with $rc on SIGTERM"
+	DPID=
+	: >"$TMP/daemon.pid"
+}
+
+ticks() { awk '{ print $14 + $15 }' "/proc/$DPID/stat"; }
+rss() { awk '$1 == "VmRSS:" { printf "%.0f MiB", $2 / 1024 }' "/proc/$DPID/status"; }
+ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
+
+# load DIR CLIENTS N SECONDS FIRST: loadgen over keys FIRST.. ; LOAD_OUT, LOAD_CPU (ms/done).
+load() {
+	local d=$1 c=$2 n=$3 s=$4 first=$5 t0 t1 ok
+	tail -n +"$first" "$d/keys" >"$d/keys.now"
+	t0=$(ticks)
+	LOAD_OUT=$(timeout $((s + 600)) "$TMP/loadgen" -s "$d/termijnd.sock" -c "$c" -n "$n" \
+	    -t "$s" -K "$d/keys.now" 2>"$d/loadgen.err") ||
+		problem "loadgen -c $c: $(head -c 300 "$d/loadgen.err")"
+	t1=$(ticks)
+	ok=$(sed -n 's/.*(200: \([0-9]*\),.*/\1/p' <<<"$LOAD_OUT")
+	LOAD_OK=${ok:-0}
+	LOAD_CPU=$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v n="${ok:-0}" \
+	    'BEGIN { if (n > 0) printf "%.2f", t / hz * 1000 / n; else print "?" }')
+}
+
+# timed DIR PATH: milliseconds and bytes of one GET on the socket.
+timed() {
+	curl -s --max-time 300 --unix-socket "$1/termijnd.sock" -o /dev/null \
+	    -w '%{http_code} %{time_total} %{size_download}' "http://localhost$2" |
+	    awk '{ printf "%.0f ms, %.1f MB%s", $2 * 1000, $3 / 1e6, $1 == 200 ? "" : " (HTTP " $1 ")" }'
+}
+
+fig() { printf '  %-34s %s\n' "$1" "$2"; }
+
+echo "# termijn scale bench: $(nproc) CPU(s), $(stat -f -c %T "$TMP"), termijnd" \
+    "$(git describe --always --dirty 2>/dev/null || echo '?'), $SECS s per client level"
+
+for shape in $SHAPES; do
+	for n in $SIZES; do
+		d=$TMP/$shape$n
+		mkdir -p "$d"
+		inst=$(gen "$shape" "$n" "$d/plans")
+		conf "$d"
+		echo "## shape $shape, $inst instances in $(find "$d/plans" -name '*.plan' | wc -l)" \
+		    "plan(s), $(grep -c . "$d/keys") keys without prerequisites"
+		"$TERMIJND" -n -f "$d/termijnd.conf" >"$d/check.log" 2>&1 ||
+			{ cat "$d/check.log" >&2; die "termijnd -n rejects the generated plans"; }
+
+		start "$d"
+		fig "cold start" "$START_MS ms  (RSS $(rss))"
+		t0=$EPOCHREALTIME
+		TERMIJN_SOCKET=$d/termijnd.sock "$TERMIJN" reload >/dev/null 2>&1 ||
+			problem "$shape$n: reload failed"
+		fig "reload" "$(ms "$t0" "$EPOCHREALTIME") ms"
+		stop
+		start "$d"
+		fig "restart with full state" "$START_MS ms  (RSS $(rss))"
+		stop
+		cp -a "$d/state" "$d/state.base"
+
+		# Every client level on a fresh copy of the started state.
+		first=1
+		for c in 1 8 32; do
+			rm -rf "$d/state"
+			cp -a "$d/state.base" "$d/state"
+			start "$d"
+			if ((c == 1)); then
+				load "$d" 1 "$NDONE" 600 1
+				fig "daemon CPU per done" "$LOAD_CPU ms  ($LOAD_OK done, 1 client)"
+				first=$((NDONE + 1))
+			fi
+			load "$d" "$c" 1000000 "$SECS" "$first"
+			fig "done/s clients=$c" "$(awk '{ print $3 }' <<<"$LOAD_OUT") /s  (median $(
+			    awk '{ print $6 }' <<<"$LOAD_OUT") ms, $LOAD_OK done, $LOAD_CPU ms CPU each)"
+			if ((c == 32)); then
+				fig "status" "$(timed "$d" /api/v1/status)"
+				fig "list --json" "$(timed "$d" /api/v1/milestones)  (RSS after: $(rss))"
+				fp=$(cat "$d/feedplan")
+				url=$(TERMIJN_SOCKET=$d/termijnd.sock "$TERMIJN" --json feeds create \
+				    --plan "$fp" | $PY -c 'import json, sys; print(json.load(sys.stdin)["url"])')
+				if [[ $shape == one && $n -ge 100000 && ${SCALE_BIG_FEED:-0} != 1 ]]; then
+					fig "feed of $fp" "skipped (SCALE_BIG_FEED=1 renders it)"
+				elif [[ -n $url ]]; then
+					fig "feed of $fp (first render)" "$(curl -s --max-time 300 -o /dev/null \
+					    -w '%{http_code} %{time_total} %{size_download}' "$url" |
+					    awk '{ printf "%.0f ms, %.1f MB%s", $2 * 1000, $3 / 1e6,
+					    $1 == 200 ? "" : " (HTTP " $1 ")" }')"
+				else
+					problem "$shape$n: no feed"
+				fi
+			fi
+			stop
+		done
+
+		# A lived-in state: months of sent reminders (and a few failed) in the outbox.
+		rm -rf "$d/state"
+		cp -a "$d/state.base" "$d/state"
+		sqlite3 "$d/state/termijn.db" "WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL
+		    SELECT x + 1 FROM i WHERE x < $OUTBOX) INSERT INTO outbox (plan, key, recipient,
+		    kind, due_at, created, state, attempts, next_attempt, sent_at, message_id, subject,
+		    message) SELECT 'old', 'k' || x, 'sec@old.example', 'reminder', 1386000000 + x,
+		    1386000000 + x, CASE WHEN x % 100 = 0 THEN 'failed' ELSE 'sent' END, 1, 0,
+		    1387000000, '<' || x || '@old>', 'Herinnering', randomblob(5000) FROM i" ||
+			die "cannot fill the outbox of $d/state/termijn.db"
+		start "$d"
+		load "$d" 1 "$NDONE" 600 1
+		fig "CPU per done, outbox $OUTBOX rows" "$LOAD_CPU ms  ($LOAD_OK done; start $START_MS ms)"
+		stop
+		rm -rf "$d"
+	done
+done
+
+echo "## baseline"
+"$TMP/sqlite_fsync" "$TMP/fsync.db" "$SECS" | sed 's/^/  /' || problem "sqlite_fsync failed"
+((broken == 0))
