@@ -164,6 +164,13 @@ config_parse(const char *path, const char *text, size_t textlen, struct errlist 
 				c->mail_retry_max = (int)n;
 			else
 				c->mail_retry_base = (int)n;
+		} else if (strcmp(key, "outbox-retention") == 0) {
+			long n = strtol(val, &end, 10);
+
+			if (*end != '\0' || n < 1 || n > 36500)
+				errlist_add(errs, path, lineno, "%s: days, from 1 to 36500", key);
+			else
+				c->outbox_retention = (int)n;
 		} else if (strcmp(key, "listen") == 0)
 			set(c, errs, lineno, key, &c->listen, val);
 		else if (strcmp(key, "public-url") == 0) {
@@ -239,6 +246,8 @@ config_parse(const char *path, const char *text, size_t textlen, struct errlist 
 		c->mail_retry_max = 8;
 	if (c->mail_retry_base == 0)
 		c->mail_retry_base = 60;
+	if (c->outbox_retention == 0)
+		c->outbox_retention = 90;
 	if (c->mail_user != NULL && c->mail_password_file == NULL)
 		errlist_add(errs, path, 0, "mail-user needs mail-password-file");
 	if (c->socket == NULL)

@@ -33,6 +33,7 @@ struct config {
 	int	 mail_in_flight;
 	int	 mail_retry_max;	/* attempts before a temporary failure counts as failed */
 	int	 mail_retry_base;	/* seconds before the first retry; doubles each time */
+	int	 outbox_retention;	/* days a message sent, failed or cancelled stays listed */
 	/* The HTTP listener: feeds, health, metrics. */
 	char	*listen;		/* HOST:PORT, [V6]:PORT, or "none" */
 	char	*public_url;		/* the base of feed URLs, as subscribers see it */

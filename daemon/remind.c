@@ -32,6 +32,7 @@ struct remind {
 	struct event		*timer;		/* the next occurrence or retry */
 	struct event		*scan_ev;	/* scan soon: after a change */
 	struct event		*retry_ev;	/* scan again after a failed one */
+	struct event		*prune_ev;	/* the outbox's next pruning */
 	int			 scan_fails;	/* failed scans in a row */
 	int64_t			 skew;		/* wall clock minus clock_steady, at the last scan */
 	int			 clockfd;	/* tells when the wall clock is set */
@@ -748,6 +749,39 @@ clock_cb(evutil_socket_t fd, short ev, void *arg)
 	scan(r);
 }
 
+/* ---- pruning ---- */
+
+#define PRUNE_BATCH	1000		/* rows a round: the loop is not held for long */
+#define PRUNE_EVERY	3600		/* seconds between rounds once nothing is left */
+
+/*
+ * Rows sent, failed or cancelled longer ago than outbox-retention go, so that the outbox
+ * holds what is pending and recent only. The occurrence table still keeps every reminder
+ * once, so that a pruned one is not sent again.
+ */
+static void
+prune_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct remind *r = arg;
+	struct store *s = r->d->engine.store;
+	struct timeval tv = { PRUNE_EVERY, 0 };
+	int64_t keep = (int64_t)r->d->conf->outbox_retention * 86400;
+	int n = 0;
+
+	(void)fd;
+	(void)ev;
+	if (store_in_txn(s))
+		tv.tv_sec = 1;
+	else if ((n = store_outbox_prune(s, (int64_t)time(NULL) - keep, clock_now() - keep,
+	    PRUNE_BATCH)) == -1)
+		log_warnx("reminders: pruning the outbox: %s", store_error(s));
+	else if (n == PRUNE_BATCH)
+		tv.tv_sec = 0;
+	if (n > 0)
+		log_debug("reminders: %d old row(s) pruned from the outbox", n);
+	evtimer_add(r->prune_ev, &tv);
+}
+
 /* ---- start and stop ---- */
 
 int
@@ -820,6 +854,8 @@ remind_start(struct termijnd *d, char **cause)
 	r->timer = evtimer_new(d->base, timer_cb, r);
 	r->retry_ev = evtimer_new(d->base, timer_cb, r);
 	r->scan_ev = event_new(d->base, -1, 0, scan_cb, r);
+	r->prune_ev = evtimer_new(d->base, prune_cb, r);
+	event_active(r->prune_ev, EV_TIMEOUT, 0);
 	event_priority_set(r->scan_ev, 2);
 	if (!clock_is_demo()) {
 		if ((r->clockfd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
@@ -852,6 +888,7 @@ remind_stop(struct termijnd *d)
 	event_free(r->timer);
 	event_free(r->retry_ev);
 	event_free(r->scan_ev);
+	event_free(r->prune_ev);
 	templates_free(&r->tpl);
 	/* Outcomes still unrecorded: their rows stay "sending" and go again at the next start. */
 	while (r->nunrecorded > 0)

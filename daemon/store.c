@@ -87,6 +87,18 @@ static const char *migrations[] = {
 	"  created INTEGER NOT NULL, expires INTEGER NOT NULL,"
 	"  attempts INTEGER NOT NULL DEFAULT 0, used INTEGER);"
 	"CREATE INDEX login_person ON login (person);",
+	/*
+	 * 5: an outbox that is pruned: an occurrence outlives the row it was sent as (so that
+	 * nothing goes twice), and bodies of what went or was cancelled are not kept.
+	 */
+	"CREATE TABLE occurrence5 ("
+	"  plan TEXT NOT NULL, key TEXT NOT NULL, kind TEXT NOT NULL, at INTEGER NOT NULL,"
+	"  recipient TEXT NOT NULL, outbox_id INTEGER NOT NULL,"
+	"  PRIMARY KEY (plan, key, kind, at, recipient)) WITHOUT ROWID;"
+	"INSERT INTO occurrence5 SELECT plan, key, kind, at, recipient, outbox_id FROM occurrence;"
+	"DROP TABLE occurrence;"
+	"ALTER TABLE occurrence5 RENAME TO occurrence;"
+	"UPDATE outbox SET message = zeroblob(0) WHERE state IN ('sent', 'cancelled');",
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -708,16 +720,19 @@ store_outbox_each(struct store *s, const char *state, int64_t due_before, int li
 {
 	sqlite3_stmt *st;
 	struct outbox_row r;
+	char sql[512];
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT " OUTBOX_COLS " FROM outbox WHERE"
-	    " (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR next_attempt <= ?2)"
-	    " ORDER BY id LIMIT ?3", -1, &st, NULL) != SQLITE_OK)
+	/* Conditions only for what is asked: "?1 IS NULL OR" would defeat outbox_state. */
+	snprintf(sql, sizeof(sql), "SELECT " OUTBOX_COLS " FROM outbox%s%s%s ORDER BY id"
+	    " LIMIT ?3", state != NULL || due_before >= 0 ? " WHERE" : "",
+	    state != NULL ? " state = ?1" : "",
+	    due_before < 0 ? "" : state != NULL ? " AND next_attempt <= ?2" : " next_attempt <= ?2");
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
-	bind_text(st, 1, state);
-	if (due_before < 0)
-		sqlite3_bind_null(st, 2);
-	else
+	if (state != NULL)
+		bind_text(st, 1, state);
+	if (due_before >= 0)
 		sqlite3_bind_int64(st, 2, due_before);
 	sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -726,6 +741,25 @@ store_outbox_each(struct store *s, const char *state, int64_t due_before, int li
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_outbox_prune(struct store *s, int64_t sent_before, int64_t created_before, int limit)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
+	    " WHERE state IN ('sent', 'failed', 'cancelled') AND (sent_at < ?1 OR"
+	    " (sent_at IS NULL AND created < ?2)) ORDER BY id LIMIT ?3)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, sent_before);
+	sqlite3_bind_int64(st, 2, created_before);
+	sqlite3_bind_int(st, 3, limit);
+	rc = write_step(s, st) == 0 ? sqlite3_changes(s->db) : -1;
+	sqlite3_finalize(st);
+	return rc;
 }
 
 /*
@@ -757,9 +791,11 @@ store_outbox_set(struct store *s, int64_t id, const char *state, int attempts,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "UPDATE outbox SET state = ?, attempts = ?,"
-	    " next_attempt = ?, last_error = ?, smtp_code = ?, sent_at = ? WHERE id = ?", -1, &st,
-	    NULL) != SQLITE_OK)
+	/* What went or will never go needs no body; a feed's link is erased below. */
+	if (sqlite3_prepare_v2(s->db, "UPDATE outbox SET state = ?1, attempts = ?, next_attempt = ?,"
+	    " last_error = ?, smtp_code = ?, sent_at = ?, message = CASE WHEN ?1 IN ('sent',"
+	    " 'cancelled') AND kind <> 'feed-link' THEN zeroblob(0) ELSE message END WHERE id = ?",
+	    -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	bind_text(st, 1, state);
 	sqlite3_bind_int(st, 2, attempts);

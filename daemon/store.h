@@ -94,6 +94,12 @@ int64_t		 store_outbox_add(struct store *, const struct outbox_row *);
 /* Rows in state (NULL: any) with next_attempt <= due_before (-1: any), oldest first. */
 int		 store_outbox_each(struct store *, const char *state, int64_t due_before,
 		    int limit, store_outbox_cb, void *);
+/*
+ * Deletes at most limit rows sent before sent_before (the real clock, as sent_at is), or
+ * failed or cancelled having been made before created_before; how many, or -1.
+ */
+int		 store_outbox_prune(struct store *, int64_t sent_before, int64_t created_before,
+		    int limit);
 int		 store_outbox_set(struct store *, int64_t id, const char *state, int attempts,
 		    int64_t next_attempt, const char *last_error, int smtp_code, int64_t sent_at);
 int		 store_outbox_requeue_sending(struct store *);

@@ -134,6 +134,29 @@ test_trusted_proxies(void **state)
 	expect_refused("trusted-proxies proxy.example\n", 30, 1, "is not an IP address");
 }
 
+/* outbox-retention: days, 90 by default; not zero, not a word, not a suffix. */
+static void
+test_outbox_retention(void **state)
+{
+	static const char text[] = "outbox-retention 7\n";
+	static const char none[] = "# nothing\n";
+	struct errlist e = { 0 };
+	struct config *c;
+
+	(void)state;
+	c = load_text(text, sizeof(text) - 1, &e);
+	assert_non_null(c);
+	assert_int_equal(c->outbox_retention, 7);
+	config_free(c);
+	c = load_text(none, sizeof(none) - 1, &e);
+	assert_non_null(c);
+	assert_int_equal(c->outbox_retention, 90);
+	config_free(c);
+	expect_refused("outbox-retention 0\n", 19, 1, "days, from 1 to 36500");
+	expect_refused("\noutbox-retention 30d\n", 22, 2, "days, from 1 to 36500");
+	expect_refused("outbox-retention 36501\n", 23, 1, "days, from 1 to 36500");
+}
+
 int
 main(void)
 {
@@ -143,6 +166,7 @@ main(void)
 		cmocka_unit_test(test_crlf_tabs_allowed),
 		cmocka_unit_test(test_mail_from_without_at_refused),
 		cmocka_unit_test(test_trusted_proxies),
+		cmocka_unit_test(test_outbox_retention),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
