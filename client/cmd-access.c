@@ -17,12 +17,28 @@ const struct cmd_entry cmd_access_entry = {
 	cmd_access_exec
 };
 
+/* The daemon's state words are data (the same in every language); say them in ours. */
+static const char *
+state_text(const char *state)
+{
+	if (state == NULL)
+		return "?";
+	if (strcmp(state, "in force") == 0)
+		return _("in force");
+	if (strcmp(state, "expired") == 0)
+		return _("expired");
+	if (strcmp(state, "revoked") == 0)
+		return _("revoked");
+	return state;
+}
+
 static int
 access_list(struct client *c)
 {
 	struct table *t;
-	json_t *ans, *k;
-	char id[32], *created, *expires;
+	json_t *ans, *k, *status = NULL;
+	char id[32], *created, *expires, *hexp, *hcre;
+	const char *zone;
 	size_t i;
 	int rv;
 
@@ -33,13 +49,28 @@ access_list(struct client *c)
 		json_decref(ans);
 		return 0;
 	}
-	t = table_new(6, "ID", "PERSON", "STATE", "EXPIRES", "CREATED", "BY");
+	/* As feeds list: the plans' zone, named in the heading, or it would be misread. */
+	if ((rv = api_get(c, "/status", &status)) != 0) {
+		json_decref(ans);
+		return rv;
+	}
+	zone = plans_zone(status);
+	if (zone != NULL) {
+		xasprintf(&hexp, _("EXPIRES (%s)"), zone);
+		xasprintf(&hcre, _("CREATED (%s)"), zone);
+	} else {
+		hexp = xstrdup(_("EXPIRES (local time)"));
+		hcre = xstrdup(_("CREATED (local time)"));
+	}
+	t = table_new(6, _("ID"), _("PERSON"), _("STATE"), hexp, hcre, _("BY"));
+	free(hexp);
+	free(hcre);
 	json_array_foreach(jarr(ans, "tokens"), i, k) {
 		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(
 		    json_object_get(k, "id")));
-		created = instant_local(jstr(k, "created"), NULL);
-		expires = instant_local(jstr(k, "expires"), NULL);
-		table_row(t, id, jstr_or(k, "person", "?"), jstr_or(k, "state", "?"),
+		created = instant_local(jstr(k, "created"), zone);
+		expires = instant_local(jstr(k, "expires"), zone);
+		table_row(t, id, jstr_or(k, "person", "?"), state_text(jstr(k, "state")),
 		    expires ? expires : jstr_or(k, "expires", "-"), created ? created :
 		    jstr_or(k, "created", "-"), jstr_or(k, "created_by", "?"));
 		free(created);
@@ -48,6 +79,7 @@ access_list(struct client *c)
 	table_print(c, t);
 	table_free(t);
 	json_decref(ans);
+	json_decref(status);
 	return 0;
 }
 

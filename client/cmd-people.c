@@ -27,7 +27,7 @@ roles_text(json_t *roles)
 
 	json_array_foreach(roles, i, r) {
 		xasprintf(&s, "%s%s%s (%s)", out ? out : "", out ? ", " : "",
-		    jstr_or(r, "role", "?"), jstr_or(r, "party_name", "plan-wide"));
+		    jstr_or(r, "role", "?"), jstr_or(r, "party_name", _("plan-wide")));
 		free(out);
 		out = s;
 	}
@@ -38,17 +38,19 @@ static char *
 rights_text(json_t *p)
 {
 	json_t *c;
-	char *out = NULL, *s;
+	char *out = NULL, *s, *one;
 	size_t i;
 
 	json_array_foreach(jarr(p, "coordinator_of"), i, c) {
-		xasprintf(&s, "%s%scoordinator of %s", out ? out : "", out ? ", " : "",
-		    strcmp(json_string_value(c), "*") == 0 ? "the plan" : json_string_value(c));
+		xasprintf(&one, _("coordinator of %s"), strcmp(json_string_value(c), "*") == 0 ?
+		    _("the plan") : json_string_value(c));
+		xasprintf(&s, "%s%s%s", out ? out : "", out ? ", " : "", one);
+		free(one);
 		free(out);
 		out = s;
 	}
 	if (jbool(p, "overrider")) {
-		xasprintf(&s, "%s%soverrider", out ? out : "", out ? ", " : "");
+		xasprintf(&s, "%s%s%s", out ? out : "", out ? ", " : "", _("overrider"));
 		free(out);
 		out = s;
 	}
@@ -92,7 +94,7 @@ cmd_people_exec(struct client *c, int argc, char **argv)
 		json_decref(ans);
 		return 0;
 	}
-	t = table_new(5, "ADDRESS", "NAME", "PLAN", "ROLES", "ALSO");
+	t = table_new(5, _("ADDRESS"), _("NAME"), _("PLAN"), _("ROLES"), _("ALSO"));
 	table_flex(t, 3);
 	json_array_foreach(jarr(ans, "people"), i, p) {
 		roles = roles_text(jarr(p, "roles"));

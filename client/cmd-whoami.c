@@ -53,14 +53,14 @@ cmd_whoami_exec(struct client *c, int argc, char **argv)
 		    (long long)json_integer_value(json_object_get(ans, "uid")));
 	if (jbool(ans, "operator"))
 		printf(_("  operator of termijnd%s: may change everything\n"),
-		    jbool(ans, "overrider") ? " and overrider" : "");
+		    jbool(ans, "overrider") ? _(" and overrider") : "");
 	json_array_foreach(jarr(ans, "plans"), i, p) {
 		json_array_foreach(jarr(p, "roles"), j, r)
 			printf(_("  %s: %s of %s\n"), jstr_or(p, "plan", "?"), jstr_or(r, "role", "?"),
-			    jstr_or(r, "party_name", "every party"));
+			    jstr_or(r, "party_name", _("every party")));
 		json_array_foreach(jarr(p, "coordinator_of"), j, r)
 			printf(_("  %s: coordinator of %s\n"), jstr_or(p, "plan", "?"),
-			    json_string_value(r)[0] == '*' ? "the plan" : json_string_value(r));
+			    json_string_value(r)[0] == '*' ? _("the plan") : json_string_value(r));
 		if (jbool(p, "overrider"))
 			printf(_("  %s: may override a rule, with a reason\n"), jstr_or(p, "plan", "?"));
 	}

@@ -8,12 +8,13 @@ trap 'rm -rf "$tmp"' EXIT
 make --no-print-directory -s build/termijn.pot >/dev/null
 cp build/termijn.pot "$tmp/termijn.pot"
 rc=0
-# A message that skipped _() cannot be translated: the usual calls, given a bare literal
-# (mark a line that is rightly so with a comment "notr: why").
+# A message that skipped _() cannot be translated: the usual calls and table headings, given
+# a bare literal (mark a line that is rightly so with a comment "notr: why").
 { grep -nE '(reply_error|reply_err)\([^;]*, "[a-z-]+", "[A-Za-z][^"]*"|fail\(r, ENG_[A-Z]+, "[A-Za-z]' \
     daemon/*.c
   grep -nE '\b(warnx|errx|warn|err)\((1, )?"[^"]*[A-Za-z]{2}' client/*.c
-  grep -nE '\b(printf|fputs)\("[^"%]*[A-Za-z]{2}' client/*.c; } >"$tmp/bare" || true
+  grep -nE '\b(printf|fputs)\("[^"%]*[A-Za-z]{2}' client/*.c
+  grep -nE '\btable_new\([0-9]+, "[A-Za-z]' client/*.c; } >"$tmp/bare" || true
 grep -v 'notr' "$tmp/bare" >"$tmp/bare2" || true
 if [ -s "$tmp/bare2" ]; then
 	echo "po-check: messages for people not in _(), so never translated:" >&2

@@ -43,6 +43,22 @@ expect_in 'unknown verb: bogus' "LANG=C LANGUAGE=nl: English, as gettext does in
 expect_exit 2 "LANG=nl_NL.UTF-8: a usage error is exit 2" -- env LANG=nl_NL.UTF-8 "$TERMIJN" bogus
 expect_in 'onbekend werkwoord: bogus' "LANG=nl_NL.UTF-8: the client's own errors in Dutch"
 
+# people, whoami and access list: their headings and words are the client's, so Dutch too.
+expect_exit 0 "LANG=nl_NL.UTF-8: people" -- env LANG=nl_NL.UTF-8 "$TERMIJN" people
+expect_in '^ADRES +NAAM +PLAN +ROLLEN +OOK$' "people: the headings in Dutch"
+expect_in 'coördinator van staphorst' "people: what a coordinator may do, in Dutch"
+expect_not_in 'ADDRESS|coordinator of' "no English in people"
+expect_exit 0 "LANG=nl_NL.UTF-8: whoami" -- env LANG=nl_NL.UTF-8 "$TERMIJN" whoami
+expect_in '^  beheerder van termijnd en overrider: mag alles wijzigen$' "whoami: an operator, in Dutch"
+expect_exit 0 "an operator grants a token" -- "$TERMIJN" access grant secretaris@staphorst.example
+expect_exit 0 "LANG=nl_NL.UTF-8: access list" -- env LANG=nl_NL.UTF-8 "$TERMIJN" access list
+expect_in '^NR +PERSOON +STAND +VERLOOPT \(Europe/Amsterdam\) +GEMAAKT \(Europe/Amsterdam\) +DOOR$' \
+    "access list: the headings in Dutch, naming the zone of the times"
+expect_in 'secretaris@staphorst.example +geldig ' "access list: the token's state in Dutch"
+expect_exit 0 "LANG=C: access list" -- env LANG=C "$TERMIJN" access list
+expect_in '^ID +PERSON +STATE +EXPIRES \(Europe/Amsterdam\) +CREATED \(Europe/Amsterdam\) +BY$' \
+    "access list: the headings in English, naming the zone of the times"
+
 # termijnd reads its catalogs itself: Accept-Language works without any locale on the server.
 OUT=$(curl -s --unix-socket "$SOCK" -H 'Accept-Language: nl-NL,nl;q=0.9,en;q=0.8' \
     'http://localhost/api/v1/milestones?plan=bestaatniet')
