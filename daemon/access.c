@@ -35,9 +35,6 @@
 #define FAIL_MAX	10		/* failed authentications per client address ... */
 #define FAIL_WINDOW	600		/* ... in this many seconds, then 429 until it ends */
 
-/* The one answer to every token that does not let the caller in, whatever the reason. */
-#define UNAUTHORIZED	"{\"error\": \"unauthorized\", \"message\": \"a valid personal access " \
-			"token is needed (Authorization: Bearer TOKEN, over HTTPS)\"}"
 
 struct access {
 	struct ratelimit	*fails;
@@ -234,30 +231,34 @@ client_of(struct termijnd *d, struct evhttp_request *req, struct client_info *ci
 
 /* ---- the HTTP listener ---- */
 
+/* An error answered before the API's routes, in the request's language as theirs are. */
+static void
+send_error(struct evhttp_request *req, int code, const char *reason, const char *error,
+    const char *message)
+{
+	struct evbuffer *b = evbuffer_new();
+	json_t *o = json_pack("{s:s, s:s}", "error", error, "message", message);
+	char *text = json_dumps(o, JSON_PRESERVE_ORDER);
+
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+	    "application/json");
+	evbuffer_add_printf(b, "%s\n", text);
+	evhttp_send_reply(req, code, reason, b);
+	evbuffer_free(b);
+	free(text);
+	json_decref(o);
+}
+
+/* The one answer to every token that does not let the caller in, whatever the reason. */
 static void
 unauthorized(struct evhttp_request *req)
 {
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
-	struct evbuffer *b = evbuffer_new();
 
-	evhttp_add_header(out, "Content-Type", "application/json");
 	evhttp_add_header(out, "WWW-Authenticate", "Bearer realm=\"termijn\"");
 	evhttp_add_header(out, "Cache-Control", "no-store");
-	evbuffer_add(b, UNAUTHORIZED "\n", strlen(UNAUTHORIZED) + 1);
-	evhttp_send_reply(req, 401, "Unauthorized", b);
-	evbuffer_free(b);
-}
-
-static void
-send_json(struct evhttp_request *req, int code, const char *reason, const char *text)
-{
-	struct evbuffer *b = evbuffer_new();
-
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-	    "application/json");
-	evbuffer_add(b, text, strlen(text));
-	evhttp_send_reply(req, code, reason, b);
-	evbuffer_free(b);
+	send_error(req, 401, "Unauthorized", "unauthorized", _("a valid personal access token "
+	    "is needed (Authorization: Bearer TOKEN, over HTTPS)"));
 }
 
 static void
@@ -302,16 +303,17 @@ serve(struct termijnd *d, struct evhttp_request *req)
 	struct tokfind tf;
 	struct actor who;
 	unsigned char hash[32];
-	char buf[160];
+	char buf[160], *msg;
 	int wait, secure;
 
 	client_of(d, req, &ci);
 	if ((wait = ratelimit_blocked(d->access->fails, ci.addr, (int64_t)time(NULL))) > 0) {
 		snprintf(buf, sizeof(buf), "%d", wait);
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", buf);
-		snprintf(buf, sizeof(buf), "{\"error\": \"too-many\", \"message\": \"too many failed "
-		    "attempts from %s; try again in %d s\"}\n", ci.addr, wait);
-		send_json(req, 429, "Too Many Requests", buf);
+		xasprintf(&msg, _("too many failed attempts from %s; try again in %d s"), ci.addr,
+		    wait);
+		send_error(req, 429, "Too Many Requests", "too-many", msg);
+		free(msg);
 		return;
 	}
 	if (ci.untrusted_fwd)

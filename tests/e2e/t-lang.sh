@@ -73,5 +73,22 @@ OUT=$(curl -s --unix-socket "$SOCK" -H 'Accept-Language: en;q=0.9, nl' \
     'http://localhost/api/v1/milestones?plan=bestaatniet')
 expect_in '"message":"geen plan bestaatniet"' "Accept-Language: the higher q wins"
 
+# Over HTTP, the answers given before the API's routes (no token, too many tries) too.
+HTTP=$(http_addr)
+OUT=$(curl -s -H 'Accept-Language: nl' "http://$HTTP/api/v1/whoami")
+expect_in '"error": "unauthorized"' "HTTP without a token, Accept-Language nl: the code stays unauthorized"
+expect_in '"message": "een geldige persoonlijke toegangssleutel is nodig' \
+    "HTTP without a token, Accept-Language nl: the message is Dutch"
+OUT=$(curl -s "http://$HTTP/api/v1/whoami")
+expect_in '"message": "a valid personal access token is needed' \
+    "HTTP without a token, no Accept-Language: English"
+for i in 1 2 3 4 5 6 7 8 9 10; do curl -s -o /dev/null "http://$HTTP/api/v1/whoami"; done
+OUT=$(curl -s -H 'Accept-Language: nl' "http://$HTTP/api/v1/whoami")
+expect_in '"error": "too-many"' "after 10 failures, Accept-Language nl: the code stays too-many"
+expect_in '"message": "te veel mislukte pogingen vanaf 127.0.0.1' \
+    "after 10 failures, Accept-Language nl: the message is Dutch"
+OUT=$(env LANG=nl_NL.UTF-8 "$TERMIJN" --server "http://$HTTP" whoami 2>&1)
+expect_in '^termijn: te veel mislukte pogingen' "the client, remote, says so in Dutch"
+
 stop_daemon
 finish
