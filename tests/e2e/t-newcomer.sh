@@ -52,6 +52,15 @@ while IFS= read -r line; do [ "${#line}" -gt 80 ] && long=$((long + 1)); done <<
 [ "$long" -eq 0 ] && ok "at 80 columns no line is longer than 80" ||
 	not_ok "at 80 columns $long lines are longer than 80"
 
+# What make run says first fits an 80-column terminal too, in either language (item 4).
+for lang in C nl_NL.UTF-8; do
+	w=$(env LANG=$lang sh "$TOP/tools/run-intro.sh" | LC_ALL=C.UTF-8 wc -L)
+	[ "$w" -le 80 ] && ok "LANG=$lang: make run's first words fit 80 columns" ||
+		not_ok "LANG=$lang: make run's first words fit 80 columns (a line of $w)"
+done
+OUT=$(env LANG=nl_NL.UTF-8 sh "$TOP/tools/run-intro.sh")
+expect_in 'In een tweede terminal' "LANG=nl_NL.UTF-8: make run's first words in Dutch"
+
 # ---- times say their zone (item 7) ----
 expect_exit 0 "feeds create --person" -- "$TERMIJN" feeds create --person secretaris@staphorst.example
 expect_exit 0 "feeds list under TZ=UTC" -- env TZ=UTC "$TERMIJN" feeds list
