@@ -25,6 +25,7 @@
 #define MILESTONES_PAGE	1000
 #define MILESTONES_SCAN	20000
 #define LOG_PAGE	1000
+#define API_MAX_BODY	65536		/* the transport takes more: see control.c */
 #define UPCOMING_MAX	200		/* messages composed per plan for a preview */
 
 static json_t *
@@ -1259,6 +1260,10 @@ route(struct termijnd *d, struct evhttp_request *req, const struct actor *remote
 		return;
 	}
 	in = evhttp_request_get_input_buffer(req);
+	if (evbuffer_get_length(in) > API_MAX_BODY) {
+		reply_error(d, req, 413, "too-large", _("the request is too large: its body is over 64 KiB"), 0);
+		return;
+	}
 	if (request_parse(k, (const char *)evbuffer_pullup(in, -1), evbuffer_get_length(in), &rq,
 	    &cause) == -1) {
 		reply_error(d, req, 400, "bad-request", cause, 1);

@@ -25,7 +25,12 @@
 #include "xmalloc.h"
 
 #define MAX_HEADERS	8192
-#define MAX_BODY	65536
+/*
+ * evhttp answers a body over its limit at once and closes while the peer is still sending,
+ * so the peer may never read the 413. The transport takes up to MAX_WIRE_BODY and the API
+ * refuses over API_MAX_BODY (api.c) once the body is in, so that answer always arrives.
+ */
+#define MAX_WIRE_BODY	(1024 * 1024)
 #define TIMEOUT_SEC	10
 
 static void
@@ -351,7 +356,7 @@ listen:
 	if ((d->http = evhttp_new(d->base)) == NULL)
 		fatalx("evhttp_new");
 	evhttp_set_max_headers_size(d->http, MAX_HEADERS);
-	evhttp_set_max_body_size(d->http, MAX_BODY);
+	evhttp_set_max_body_size(d->http, MAX_WIRE_BODY);
 	evhttp_set_timeout(d->http, TIMEOUT_SEC);
 	/* Every method reaches api_handle, so that a wrong one gets a JSON 405, not HTML. */
 	evhttp_set_allowed_methods(d->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |

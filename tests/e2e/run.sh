@@ -7,7 +7,8 @@ export TERMIJND TERMIJN
 pass=0 fail=0
 for t in tests/e2e/t-*.sh; do
 	echo "== $t"
-	if bash "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+	# Bounded, so that one hung peer (smtpd.py once never stopped) cannot hold the whole run.
+	if timeout 900 bash "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
