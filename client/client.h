@@ -119,6 +119,7 @@ json_t		*jarr(const json_t *, const char *);
 char		*inst_title(const json_t *);
 char		*inst_due(const json_t *);
 char		*instant_local(const char *, const char *);
+char		*until_text(const char *);
 const char	*plans_zone(const json_t *);
 void		 color_on(struct client *, FILE *, const char *);
 void		 color_off(struct client *, FILE *);

@@ -94,7 +94,7 @@ cmd_access_exec(struct client *c, int argc, char **argv)
 	const char *expires = NULL, *sub;
 	json_t *req, *ans;
 	long long id;
-	char *end;
+	char *end, *until;
 	int ch, rv;
 
 	while ((ch = getopt_long(argc, argv, CMD_SHORTOPTS, longopts, NULL)) != -1) {
@@ -120,10 +120,13 @@ cmd_access_exec(struct client *c, int argc, char **argv)
 			return rv;
 		if (c->json)
 			json_print(ans);
-		else
+		else {
+			until = until_text(jstr_or(ans, "expires", "?"));
 			printf(_("token %lld granted to %s until %s; it goes to them by e-mail and "
 			    "is kept nowhere else\n"), (long long)json_integer_value(
-			    json_object_get(ans, "id")), argv[1], jstr_or(ans, "expires", "?"));
+			    json_object_get(ans, "id")), argv[1], until);
+			free(until);
+		}
 		json_decref(ans);
 		return 0;
 	}

@@ -66,7 +66,7 @@ cmd_login_exec(struct client *c, int argc, char **argv)
 	};
 	const char *url, *addr;
 	json_t *req, *ans;
-	char *code, *prompt;
+	char *code, *prompt, *until;
 	int ch, rv, bytoken = 0;
 
 	while ((ch = getopt_long(argc, argv, CMD_SHORTOPTS, longopts, NULL)) != -1) {
@@ -126,10 +126,13 @@ cmd_login_exec(struct client *c, int argc, char **argv)
 		return 1;
 	}
 	rv = token_save(url, jstr(ans, "token"));
-	if (rv == 0)
+	if (rv == 0) {
+		until = until_text(jstr_or(ans, "expires", "?"));
 		printf(_("logged in to %s as %s (token %lld, until %s)\n"), url,
 		    jstr_or(ans, "person", addr), (long long)json_integer_value(
-		    json_object_get(ans, "id")), jstr_or(ans, "expires", "?"));
+		    json_object_get(ans, "id")), until);
+		free(until);
+	}
 	json_decref(ans);
 	return rv;
 }

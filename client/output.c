@@ -288,6 +288,17 @@ instant_local(const char *iso, const char *tz)
 	return xstrdup(ok ? buf : iso);
 }
 
+/* An instant as this machine's local time, saying so: a bare UTC stamp is misread. */
+char *
+until_text(const char *iso)
+{
+	char *local = instant_local(iso, NULL), *s;
+
+	xasprintf(&s, _("%s local time"), local);
+	free(local);
+	return s;
+}
+
 void
 color_on(struct client *c, FILE *fp, const char *sgr)
 {

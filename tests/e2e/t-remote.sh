@@ -40,6 +40,10 @@ grant() {
 # as NAME ARGS...: the client as that person, with their own token file.
 as() { _who=$1; shift; XDG_CONFIG_HOME=$T/home-$_who "$C" --server "$URL" "$@"; }
 
+tok=$(grant "$GRIFFIE")
+OUT=$(cat "$T/grant.out")
+expect_in "until [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} local time" "access grant says until when, in local time"
+expect_not_in "T[0-9:]+Z" "access grant prints no bare UTC stamp"
 for who in griffie secr_st secr_sw; do
 	case $who in griffie) a=$GRIFFIE ;; secr_st) a=$SECR_ST ;; secr_sw) a=$SECR_SW ;; esac
 	tok=$(grant "$a")
@@ -178,6 +182,8 @@ wait "$LPID"; rc=$?
 OUT=$(cat "$T/login.out")
 [ $rc -eq 0 ] && ok "termijn login with the mailed code" || not_ok "termijn login with the mailed code (exit $rc)"
 expect_in "logged in to $URL as griffie@steenwijkerland.example" "login says as whom"
+expect_in "until [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} local time" "login says until when, in local time"
+expect_not_in "T[0-9:]+Z" "login prints no bare UTC stamp"
 expect_exit 0 "the new token works" -- as login whoami
 expect_in "Griffie Steenwijkerland" "as the griffier of Steenwijkerland"
 OUT=$(stat -c %a "$T/home-login/termijn/tokens"); expect_in "^600$" "stored with mode 0600"
