@@ -615,10 +615,54 @@ table_line(struct client *c, struct table *t, char **row, const size_t *w, int h
 	fputc('\n', stdout);
 }
 
+/*
+ * Columns too wide to stand beside each other even with the flex one below: each row as a
+ * block, its first cell on a line of its own and every other as "LABEL: value", wrapped,
+ * so that nothing runs over the terminal's edge and nothing is cut.
+ */
+static void
+table_records(struct client *c, struct table *t)
+{
+	size_t r, i, lw = 0, at, room;
+	char **row;
+	const char *s;
+
+	for (i = 1; i < t->ncols; i++) {
+		if (utf8_len(t->head[i]) > lw)
+			lw = utf8_len(t->head[i]);
+	}
+	at = t->indent + 2 + lw + 2;
+	room = c->width > at + FLEX_MIN ? c->width - at : FLEX_MIN;
+	for (r = 0; r < t->nrows; r++) {
+		row = t->cell + r * t->ncols;
+		if (r > 0)
+			fputc('\n', stdout);
+		printf("%*s", (int)t->indent, "");
+		print_wrapped(row[0], c->width > t->indent + FLEX_MIN ? c->width - t->indent :
+		    FLEX_MIN, t->indent);
+		fputc('\n', stdout);
+		for (i = 1; i < t->ncols; i++) {
+			if (*row[i] == '\0')
+				continue;
+			printf("%*s%s:%*s", (int)(t->indent + 2), "", t->head[i],
+			    (int)(lw - utf8_len(t->head[i]) + 1), "");
+			if (i == t->statecol) {
+				color_on(c, stdout, state_color(row[i]));
+				s = state_label(row[i]);
+			} else
+				s = row[i];
+			print_wrapped(s, room, at);
+			if (i == t->statecol)
+				color_off(c, stdout);
+			fputc('\n', stdout);
+		}
+	}
+}
+
 void
 table_print(struct client *c, struct table *t)
 {
-	size_t *w, i, r, used;
+	size_t *w, i, r, used, need;
 
 	w = xcalloc(t->ncols, sizeof(*w));
 	for (i = 0; i < t->ncols; i++) {
@@ -650,6 +694,20 @@ table_print(struct client *c, struct table *t)
 				t->minor_below = 1;
 		} else if (used + w[t->flexcol] > c->width)
 			w[t->flexcol] = c->width > used + FLEX_MIN ? c->width - used : FLEX_MIN;
+	}
+	/* What the rows still take beside each other; more than the terminal has: blocks. */
+	if (c->width > 0 && t->header && t->ncols > 1) {
+		need = t->indent;
+		for (i = 0; i < t->ncols; i++) {
+			if ((t->below && i == t->flexcol) || (t->minor_below && i == t->minorcol))
+				continue;
+			need += w[i] + (need > t->indent ? 2 : 0);
+		}
+		if (need > c->width && t->nrows > 0) {
+			table_records(c, t);
+			free(w);
+			return;
+		}
 	}
 	if (t->header)
 		table_line(c, t, t->head, w, 1);

@@ -51,6 +51,18 @@ long=0
 while IFS= read -r line; do [ "${#line}" -gt 80 ] && long=$((long + 1)); done <<< "$OUT"
 [ "$long" -eq 0 ] && ok "at 80 columns no line is longer than 80" ||
 	not_ok "at 80 columns $long lines are longer than 80"
+# Tables whose columns cannot stand side by side in 80 (people, the log with its actors)
+# become blocks of "LABEL: value": nothing runs over, nothing is cut.
+for v in people log; do
+	script -qfc "stty cols 80; NO_COLOR=1 '$TERMIJN' $v" "$T/narrow.log" >/dev/null 2>&1 </dev/null
+	OUT=$(tr -d '\r' < "$T/narrow.log" | grep -v '^Script ')
+	long=0
+	while IFS= read -r line; do [ "${#line}" -gt 80 ] && long=$((long + 1)); done <<< "$OUT"
+	[ "$long" -eq 0 ] && ok "$v at 80 columns: no line is longer than 80" ||
+		not_ok "$v at 80 columns: $long lines are longer than 80"
+	expect_not_in '…' "$v at 80 columns: nothing cut off with an ellipsis"
+done
+expect_in 'done before the plan started' "the log's reasons are there in full"
 
 # What make run says first fits an 80-column terminal too, in either language (item 4).
 for lang in C nl_NL.UTF-8; do
