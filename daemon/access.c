@@ -337,8 +337,16 @@ serve(struct termijnd *d, struct evhttp_request *req)
 		api_route(d, req, &who);
 		return;
 	}
-	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0) {
-		failed(d, req, &ci, auth == NULL ? "no token" : "not a Bearer token");
+	/*
+	 * No token is no guess: counting it would let a few commands typed before `termijn
+	 * login` lock out an address, and behind a shared NAT that is everyone.
+	 */
+	if (auth == NULL) {
+		unauthorized(req);
+		return;
+	}
+	if (strncasecmp(auth, "Bearer ", 7) != 0) {
+		failed(d, req, &ci, "not a Bearer token");
 		return;
 	}
 	tok = auth + 7;

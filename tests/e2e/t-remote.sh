@@ -160,6 +160,17 @@ expect_in "Retry-After: [0-9]+" "with Retry-After"
 OUT=$(curl -s -w ' %{http_code}' --cacert "$TLS_CERT" -H "X-Forwarded-For: 198.51.100.10" \
     -H "Authorization: Bearer $TOK_griffie" "$URL/api/v1/status")
 expect_in " 200$" "another client address is not held back"
+# Requests with no token at all guess nothing: they are refused but not counted.
+for i in $(seq 1 12); do
+	curl -s -o /dev/null --cacert "$TLS_CERT" -H "X-Forwarded-For: 198.51.100.11" \
+	    "$URL/api/v1/status"
+done
+OUT=$(curl -s -w ' %{http_code}' --cacert "$TLS_CERT" -H "X-Forwarded-For: 198.51.100.11" \
+    "$URL/api/v1/status" | tr '\n' ' ')
+expect_in '"unauthorized".* 401$' "a request without a token: 401"
+OUT=$(curl -s -w ' %{http_code}' --cacert "$TLS_CERT" -H "X-Forwarded-For: 198.51.100.11" \
+    -H "Authorization: Bearer $TOK_griffie" "$URL/api/v1/status")
+expect_in " 200$" "13 requests without a token do not hold back a good one"
 
 # ---- termijn login: a code by mail from the real SMTP server, typed back ----
 N0=$(smtp_count)
