@@ -8,6 +8,8 @@
 #include <event2/keyvalq_struct.h>
 
 #include "httperr.h"
+#include "i18n.h"
+#include "lang.h"
 
 static struct evhttp *json_server;
 
@@ -35,10 +37,10 @@ static const char *
 error_text(int status)
 {
 	switch (status) {
-	case 400: return "a request termijnd cannot read (request line or headers)";
-	case 413: return "the request is too large (headers over 8 KiB or body over 64 KiB)";
-	case 501: return "GET for reading, POST for changes";
-	default: return "the request cannot be answered";
+	case 400: return _("a request termijnd cannot read (request line or headers)");
+	case 413: return _("the request is too large (headers over 8 KiB or body over 64 KiB)");
+	case 501: return _("GET for reading, POST for changes");
+	default: return _("the request cannot be answered");
 	}
 }
 
@@ -55,10 +57,10 @@ evhttp_send_error(struct evhttp_request *req, int error, const char *reason)
 	struct evhttp_connection *con = evhttp_request_get_connection(req);
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
 	struct evbuffer *b = evbuffer_new();
+	const struct msgcat *old;
 	int json = con != NULL && json_server != NULL &&
 	    evhttp_connection_get_server(con) == json_server;
-	const char *text = reason != NULL && error != 400 && error != 413 && error != 501 ?
-	    reason : error_text(error);
+	const char *text;
 	char msg[256];
 	size_t i;
 
@@ -67,8 +69,14 @@ evhttp_send_error(struct evhttp_request *req, int error, const char *reason)
 			evhttp_connection_free(con);
 		return;
 	}
+	/* In the request's language when its headers were read (they may not have been). */
+	old = msgcat_use(lang_for(evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Accept-Language")));
+	text = reason != NULL && error != 400 && error != 413 && error != 501 ? reason :
+	    error_text(error);
 	/* The text is ours or libevent's, never the peer's; still, nothing JSON would mind. */
 	snprintf(msg, sizeof(msg), "%s", text);
+	msgcat_use(old);
 	for (i = 0; msg[i] != '\0'; i++)
 		if (msg[i] == '"' || msg[i] == '\\' || (unsigned char)msg[i] < 0x20)
 			msg[i] = ' ';

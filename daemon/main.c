@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "access.h"
 #include "feeds.h"
+#include "i18n.h"
 #include "lang.h"
 #include "log.h"
 #include "notify.h"
@@ -41,17 +42,31 @@ usage(void)
 	exit(2);
 }
 
+/* The journal stays English: errors worded for a Dutch client are checked again for it. */
+static void
+log_reload_errors(struct termijnd *d, const struct errlist *errs)
+{
+	const struct msgcat *old = msgcat_use(NULL);
+	struct errlist en = { 0 };
+	const struct errlist *e = errs;
+	size_t i;
+
+	if (old != NULL && engine_check(d->engine.plans_dir, &en) == -1)
+		e = &en;
+	for (i = 0; i < e->n; i++)
+		log_warnx("reload: %s", e->msg[i]);
+	log_warnx("reload failed; the old plans stay in force");
+	errlist_free(&en);
+	msgcat_use(old);
+}
+
 int
 termijnd_reload(struct termijnd *d, struct errlist *errs)
 {
-	size_t i;
-
 	/* The reload commits on its own: the changes of this moment go first, with theirs. */
 	control_flush(d);
 	if (engine_load(&d->engine, errs) == -1 || remind_reload(d, errs) == -1) {
-		for (i = 0; i < errs->n; i++)
-			log_warnx("reload: %s", errs->msg[i]);
-		log_warnx("reload failed; the old plans stay in force");
+		log_reload_errors(d, errs);
 		return -1;
 	}
 	log_info("reloaded %zu plan%s", d->engine.nplans, d->engine.nplans == 1 ? "" : "s");

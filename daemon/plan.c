@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "i18n.h"
 #include "plan.h"
 #include "tz.h"
 #include "xmalloc.h"
@@ -493,7 +494,7 @@ index_milestones(struct plan *p, struct errlist *errs)
 
 		if (strcmp(a->id, b->id) == 0)
 			errlist_add(errs, p->file, a->line > b->line ? a->line : b->line,
-			    "duplicate milestone %s (first at line %d)", a->id,
+			    _("duplicate milestone %s (first at line %d)"), a->id,
 			    a->line < b->line ? a->line : b->line);
 	}
 }
@@ -758,14 +759,14 @@ parse_daylist(struct parser *ps, int line, const char *value, int **out, size_t 
 
 	n = split_words(value, &w);
 	if (n == 0) {
-		perr(ps, line, "remind needs lead times such as \"7d, 1d, 0d\"");
+		perr(ps, line, _("remind needs lead times such as \"7d, 1d, 0d\""));
 		strv_free(w, n);
 		return -1;
 	}
 	v = xcalloc(n, sizeof(*v));
 	for (i = 0; i < n; i++)
 		if (parse_days(w[i], &v[i]) == -1) {
-			perr(ps, line, "bad lead time \"%s\": write days as Nd or weeks as Nw", w[i]);
+			perr(ps, line, _("bad lead time \"%s\": write days as Nd or weeks as Nw"), w[i]);
 			bad = 1;
 		}
 	strv_free(w, n);
@@ -784,7 +785,7 @@ parse_time_value(struct parser *ps, int line, const char *key, const char *value
     struct ltime *lt)
 {
 	if (ltime_parse(value, lt) == -1) {
-		perr(ps, line, "%s: bad date \"%s\": write YYYY-MM-DD or YYYY-MM-DD HH:MM",
+		perr(ps, line, _("%s: bad date \"%s\": write YYYY-MM-DD or YYYY-MM-DD HH:MM"),
 		    key, value);
 		return -1;
 	}
@@ -799,7 +800,7 @@ parse_window(struct parser *ps, int line, const char *value, struct timing *t)
 	int rc = 0;
 
 	if (sep == NULL) {
-		perr(ps, line, "window needs FROM .. TO, such as 2014-01-06 .. 2014-01-31");
+		perr(ps, line, _("window needs FROM .. TO, such as 2014-01-06 .. 2014-01-31"));
 		return -1;
 	}
 	a = xstrndup(value, (size_t)(sep - value));
@@ -816,7 +817,7 @@ static void
 set_string(struct parser *ps, int line, const char *key, char **dst, const char *value)
 {
 	if (*value == '\0')
-		perr(ps, line, "%s needs a value", key);
+		perr(ps, line, _("%s needs a value"), key);
 	free(*dst);
 	*dst = xstrdup(value);
 }
@@ -826,23 +827,23 @@ parse_timing_key(struct parser *ps, const struct pline *l, struct timing *t)
 {
 	if (strcmp(l->key, "due") == 0) {
 		if (t->due.set)
-			perr(ps, l->line, "give either due or window, not both");
+			perr(ps, l->line, _("give either due or window, not both"));
 		parse_time_value(ps, l->line, "due", l->value, &t->due);
 		return 1;
 	}
 	if (strcmp(l->key, "window") == 0) {
 		if (t->due.set)
-			perr(ps, l->line, "give either due or window, not both");
+			perr(ps, l->line, _("give either due or window, not both"));
 		parse_window(ps, l->line, l->value, t);
 		return 1;
 	}
 	if (strcmp(l->key, "on") == 0) {
 		if (t->due.set)
-			perr(ps, l->line, "give one of due, window and on");
+			perr(ps, l->line, _("give one of due, window and on"));
 		if (parse_time_value(ps, l->line, "on", l->value, &t->due) == 0 &&
 		    t->due.has_time) {
-			perr(ps, l->line, "on: a date without a time (for hours, give not-before "
-			    "and due)");
+			perr(ps, l->line, _("on: a date without a time (for hours, give not-before "
+			    "and due)"));
 			t->due.has_time = 0;
 		}
 		t->from = t->due;
@@ -867,7 +868,7 @@ requirement_parse(const char *text, struct requirement *r, char **cause)
 		if (strcmp(slash, "last") == 0)
 			r->last = 1;
 		else if (strcmp(slash, "all") != 0) {
-			xasprintf(cause, "requires %s: after / comes last or all", text);
+			xasprintf(cause, _("requires %s: after / comes last or all"), text);
 			goto bad;
 		}
 	}
@@ -881,12 +882,12 @@ requirement_parse(const char *text, struct requirement *r, char **cause)
 			r->scope = REQ_PARTY;
 			r->party = xstrdup(at);
 		} else {
-			xasprintf(cause, "requires %s: after @ comes same, all or a party id", text);
+			xasprintf(cause, _("requires %s: after @ comes same, all or a party id"), text);
 			goto bad;
 		}
 	}
 	if (!id_valid(s)) {
-		xasprintf(cause, "requires: \"%s\" is not a milestone id", s);
+		xasprintf(cause, _("requires: \"%s\" is not a milestone id"), s);
 		free(r->party);
 		r->party = NULL;
 		goto bad;
@@ -907,7 +908,7 @@ parse_requires(struct parser *ps, const struct pline *l, struct milestone *m)
 
 	n = split_words(l->value, &w);
 	if (n == 0)
-		perr(ps, l->line, "requires needs at least one milestone id");
+		perr(ps, l->line, _("requires needs at least one milestone id"));
 	GROW(m->reqs, m->nreqs, n, ps->reqs_cap);
 	for (i = 0; i < n; i++) {
 		r = &m->reqs[m->nreqs];
@@ -931,7 +932,7 @@ parse_repeat(struct parser *ps, const struct pline *l, struct milestone *m)
 	/* "every 2 weeks until 2014-03-01" */
 	if (sscanf(l->value, "every %d %15s until %31[0-9-]%n", &every, unit, until, &n) != 3 ||
 	    l->value[n] != '\0' || every < 1 || every > 365) {
-		perr(ps, l->line, "repeat: write \"every N days|weeks|months until YYYY-MM-DD\"");
+		perr(ps, l->line, _("repeat: write \"every N days|weeks|months until YYYY-MM-DD\""));
 		return;
 	}
 	if (strcmp(unit, "day") == 0 || strcmp(unit, "days") == 0)
@@ -941,7 +942,7 @@ parse_repeat(struct parser *ps, const struct pline *l, struct milestone *m)
 	else if (strcmp(unit, "month") == 0 || strcmp(unit, "months") == 0)
 		m->recur.unit = 'm';
 	else {
-		perr(ps, l->line, "repeat: unit \"%s\" is not days, weeks or months", unit);
+		perr(ps, l->line, _("repeat: unit \"%s\" is not days, weeks or months"), unit);
 		return;
 	}
 	if (parse_time_value(ps, l->line, "repeat until", until, &m->recur.until) == -1)
@@ -962,8 +963,8 @@ key_override(struct parser *ps, const struct pline *l)
 	else if (strcmp(l->key, "owner") == 0)
 		set_string(ps, l->line, "owner", &o->owner, l->value);
 	else if (!parse_timing_key(ps, l, &o->timing))
-		perr(ps, l->line, "unknown key \"%s\" in a for block (title, description, owner, "
-		    "due, window, on, not-before)", l->key);
+		perr(ps, l->line, _("unknown key \"%s\" in a for block (title, description, owner, "
+		    "due, window, on, not-before)"), l->key);
 }
 
 static void
@@ -991,7 +992,7 @@ key_milestone(struct parser *ps, const struct pline *l)
 		m->per_party = 1;
 		n = split_words(l->value, &w);
 		if (n == 0)
-			perr(ps, l->line, "parties needs \"all\" or party ids");
+			perr(ps, l->line, _("parties needs \"all\" or party ids"));
 		if (n == 1 && strcmp(w[0], "all") == 0)
 			strv_free(w, n);
 		else {
@@ -1009,7 +1010,7 @@ key_milestone(struct parser *ps, const struct pline *l)
 		parse_daylist(ps, l->line, l->value, &m->remind, &m->nremind);
 	else if (strcmp(l->key, "escalate-after") == 0) {
 		if (parse_days(l->value, &m->escalate_after) == -1)
-			perr(ps, l->line, "escalate-after: bad duration \"%s\" (Nd or Nw)", l->value);
+			perr(ps, l->line, _("escalate-after: bad duration \"%s\" (Nd or Nw)"), l->value);
 	} else if (strcmp(l->key, "escalate-to") == 0)
 		set_string(ps, l->line, "escalate-to", &m->escalate_to, l->value);
 	else if (strcmp(l->key, "window-start") == 0) {
@@ -1018,21 +1019,21 @@ key_milestone(struct parser *ps, const struct pline *l)
 		else if (strcmp(l->value, "notice") == 0)
 			m->window_notice = 1;
 		else
-			perr(ps, l->line, "window-start is rule or notice");
+			perr(ps, l->line, _("window-start is rule or notice"));
 	} else if (strcmp(l->key, "same-moment") == 0) {
 		if (strcmp(l->value, "yes") == 0)
 			m->same_moment = 1;
 		else if (strcmp(l->value, "no") == 0)
 			m->same_moment = 0;
 		else
-			perr(ps, l->line, "same-moment is yes or no");
+			perr(ps, l->line, _("same-moment is yes or no"));
 	} else if (strcmp(l->key, "done") == 0)
 		parse_time_value(ps, l->line, "done", l->value, &m->done);
 	else if (strcmp(l->key, "formerly") == 0) {
 		n = split_words(l->value, &w);
 		for (i = 0; i < n; i++) {
 			if (!id_valid(w[i])) {
-				perr(ps, l->line, "formerly: \"%s\" is not a milestone id", w[i]);
+				perr(ps, l->line, _("formerly: \"%s\" is not a milestone id"), w[i]);
 				free(w[i]);
 				continue;
 			}
@@ -1041,7 +1042,7 @@ key_milestone(struct parser *ps, const struct pline *l)
 		}
 		free(w);
 	} else
-		perr(ps, l->line, "unknown key \"%s\" in milestone %s", l->key, m->id);
+		perr(ps, l->line, _("unknown key \"%s\" in milestone %s"), l->key, m->id);
 }
 
 /* "closed 2013-12-27, 2013-12-30 .. 2013-12-31": days, or periods of days, of no reminders. */
@@ -1065,16 +1066,16 @@ parse_closed(struct parser *ps, const struct pline *l)
 			continue;
 		span = ltime_daynum(&c.to) - ltime_daynum(&c.from);
 		if (c.from.has_time || c.to.has_time)
-			perr(ps, l->line, "closed: days, without a time");
+			perr(ps, l->line, _("closed: days, without a time"));
 		else if (span < 0 || span > 366)
-			perr(ps, l->line, "closed: a period runs forward, a year at most");
+			perr(ps, l->line, _("closed: a period runs forward, a year at most"));
 		else {
 			p->closed = xreallocarray(p->closed, p->nclosed + 1, sizeof(*p->closed));
 			p->closed[p->nclosed++] = c;
 		}
 	}
 	if (p->nclosed == n0 && ps->errs->n == nerr)
-		perr(ps, l->line, "closed needs a date");
+		perr(ps, l->line, _("closed needs a date"));
 	free(v);
 }
 
@@ -1090,14 +1091,14 @@ key_plan(struct parser *ps, const struct pline *l)
 		set_string(ps, l->line, "description", &p->description, l->value);
 	else if (strcmp(l->key, "timezone") == 0) {
 		if (!tz_valid(l->value))
-			perr(ps, l->line, "unknown time zone \"%s\"", l->value);
+			perr(ps, l->line, _("unknown time zone \"%s\""), l->value);
 		else {
 			free(p->tz);
 			p->tz = xstrdup(l->value);
 		}
 	} else if (strcmp(l->key, "language") == 0) {
 		if (strcmp(l->value, "nl") != 0 && strcmp(l->value, "en") != 0)
-			perr(ps, l->line, "language is nl or en");
+			perr(ps, l->line, _("language is nl or en"));
 		else {
 			free(p->lang);
 			p->lang = xstrdup(l->value);
@@ -1108,21 +1109,21 @@ key_plan(struct parser *ps, const struct pline *l)
 		if (sscanf(l->value, "%2d:%2d%n", &h, &mi, &n) != 2 || n != 5 ||
 		    l->value[n] != '\0' ||
 		    h < 0 || h > 23 || mi < 0 || mi > 59)
-			perr(ps, l->line, "remind-at: bad time \"%s\" (HH:MM)", l->value);
+			perr(ps, l->line, _("remind-at: bad time \"%s\" (HH:MM)"), l->value);
 		else {
 			p->remind_hour = h;
 			p->remind_min = mi;
 		}
 	} else if (strcmp(l->key, "overdue-every") == 0) {
 		if (parse_days(l->value, &p->overdue_every) == -1 || p->overdue_every == 0)
-			perr(ps, l->line, "overdue-every: bad interval \"%s\" (Nd or Nw, not 0)",
+			perr(ps, l->line, _("overdue-every: bad interval \"%s\" (Nd or Nw, not 0)"),
 			    l->value);
 	} else if (strcmp(l->key, "overdue-max") == 0) {
 		char *end;
 		long v = strtol(l->value, &end, 10);
 
 		if (*end != '\0' || end == l->value || v < 0 || v > 100)
-			perr(ps, l->line, "overdue-max: a number from 0 to 100");
+			perr(ps, l->line, _("overdue-max: a number from 0 to 100"));
 		else
 			p->overdue_max = (int)v;
 	} else if (strcmp(l->key, "working-days") == 0) {
@@ -1133,7 +1134,7 @@ key_plan(struct parser *ps, const struct pline *l)
 		else if (strcmp(l->value, "all") == 0)
 			p->workdays = WORKDAYS_ALL;
 		else
-			perr(ps, l->line, "working-days is nl, mon-fri or all");
+			perr(ps, l->line, _("working-days is nl, mon-fri or all"));
 	} else if (strcmp(l->key, "closed") == 0)
 		parse_closed(ps, l);
 	else if (strcmp(l->key, "coordinators") == 0)
@@ -1141,7 +1142,7 @@ key_plan(struct parser *ps, const struct pline *l)
 	else if (strcmp(l->key, "overriders") == 0)
 		parse_wholist(ps, l, &p->overriders);
 	else
-		perr(ps, l->line, "unknown key \"%s\" in plan", l->key);
+		perr(ps, l->line, _("unknown key \"%s\" in plan"), l->key);
 }
 
 /* A plausible addr-spec: local@domain, printable ASCII, no blanks or brackets. */
@@ -1192,7 +1193,7 @@ parse_addrs(struct parser *ps, int line, const char *text, char ***addrs, char *
 		name = NULL;
 		if (*s == '"') {
 			if ((e = strchr(s + 1, '"')) == NULL) {
-				perr(ps, line, "a name in quotes needs its closing quote");
+				perr(ps, line, _("a name in quotes needs its closing quote"));
 				return;
 			}
 			name = xstrndup(s + 1, (size_t)(e - s - 1));
@@ -1200,7 +1201,7 @@ parse_addrs(struct parser *ps, int line, const char *text, char ***addrs, char *
 			while (*s == ' ' || *s == '\t')
 				s++;
 			if (*s != '<') {
-				perr(ps, line, "after the name \"%s\" comes <ADDRESS>", name);
+				perr(ps, line, _("after the name \"%s\" comes <ADDRESS>"), name);
 				free(name);
 				return;
 			}
@@ -1214,7 +1215,7 @@ parse_addrs(struct parser *ps, int line, const char *text, char ***addrs, char *
 		}
 		if (*s == '<') {
 			if ((gt = strchr(s, '>')) == NULL) {
-				perr(ps, line, "<ADDRESS> needs its closing >");
+				perr(ps, line, _("<ADDRESS> needs its closing >"));
 				free(name);
 				return;
 			}
@@ -1226,10 +1227,10 @@ parse_addrs(struct parser *ps, int line, const char *text, char ***addrs, char *
 			s = e;
 		}
 		if (!addr_plausible(addr))
-			perr(ps, line, "\"%s\" is not an e-mail address", addr);
+			perr(ps, line, _("\"%s\" is not an e-mail address"), addr);
 		if (name != NULL && !name_ok(name)) {
-			perr(ps, line, "the name \"%s\" is empty or has quotes, <, > or control "
-			    "characters", name);
+			perr(ps, line, _("the name \"%s\" is empty or has quotes, <, > or control "
+			    "characters"), name);
 			free(name);
 			name = NULL;
 		}
@@ -1253,10 +1254,10 @@ parse_wholist(struct parser *ps, const struct pline *l, struct wholist *w)
 
 	n = split_words(l->value, &v);
 	if (n == 0)
-		perr(ps, l->line, "%s needs role ids or e-mail addresses", l->key);
+		perr(ps, l->line, _("%s needs role ids or e-mail addresses"), l->key);
 	for (i = 0; i < n; i++) {
 		if (strchr(v[i], '@') != NULL ? !addr_plausible(v[i]) : !id_valid(v[i])) {
-			perr(ps, l->line, "%s: \"%s\" is neither a role id nor an e-mail address",
+			perr(ps, l->line, _("%s: \"%s\" is neither a role id nor an e-mail address"),
 			    l->key, v[i]);
 			free(v[i]);
 			continue;
@@ -1280,7 +1281,7 @@ key_role(struct parser *ps, const struct pline *l)
 		parse_addrs(ps, l->line, l->value, &r->addrs, &r->names, &r->naddrs,
 		    &ps->addrs_cap);
 	else
-		perr(ps, l->line, "unknown key \"%s\" in role %s (name, address)", l->key, r->id);
+		perr(ps, l->line, _("unknown key \"%s\" in role %s (name, address)"), l->key, r->id);
 }
 
 static void
@@ -1299,14 +1300,14 @@ key_party(struct parser *ps, const struct pline *l)
 		n = strcspn(l->value, " \t\n");
 		role = xstrndup(l->value, n);
 		if (!id_valid(role) || l->value[n] == '\0') {
-			perr(ps, l->line, "role: write \"role ROLE ADDRESS[, ADDRESS...]\" (an "
-			    "address may be \"Name\" <ADDRESS>)");
+			perr(ps, l->line, _("role: write \"role ROLE ADDRESS[, ADDRESS...]\" (an "
+			    "address may be \"Name\" <ADDRESS>)"));
 			free(role);
 			return;
 		}
 		for (i = 0; i < pt->ncontacts; i++)
 			if (strcmp(pt->contacts[i].role, role) == 0)
-				perr(ps, l->line, "role %s given twice for party %s", role, pt->id);
+				perr(ps, l->line, _("role %s given twice for party %s"), role, pt->id);
 		GROW(pt->contacts, pt->ncontacts, 1, ps->contacts_cap);
 		c = &pt->contacts[pt->ncontacts++];
 		memset(c, 0, sizeof(*c));
@@ -1314,7 +1315,7 @@ key_party(struct parser *ps, const struct pline *l)
 		cap = 0;
 		parse_addrs(ps, l->line, l->value + n, &c->addrs, &c->names, &c->naddrs, &cap);
 	} else
-		perr(ps, l->line, "unknown key \"%s\" in party %s (name, role, coordinators)",
+		perr(ps, l->line, _("unknown key \"%s\" in party %s (name, role, coordinators)"),
 		    l->key, pt->id);
 }
 
@@ -1325,8 +1326,8 @@ too_many(struct parser *ps, const struct pline *l, const char *kind, size_t n, s
 	if (strcmp(l->key, kind) != 0 || n < max)
 		return 0;
 	if (n == max && !ps->said_too_many[kind[0] == 'r' ? 0 : kind[0] == 'p' ? 1 : 2]++)
-		perr(ps, l->line, "more than %zu %s blocks: a plan may have at most %zu (see "
-		    "termijn.plan(5))", max, kind, max);
+		perr(ps, l->line, _("more than %zu %s blocks: a plan may have at most %zu (see "
+		    "termijn.plan(5))"), max, kind, max);
 	return 1;
 }
 
@@ -1342,27 +1343,27 @@ open_block(struct parser *ps, const struct pline *l)
 	ps->reqs_cap = ps->formerly_cap = ps->ovr_cap = ps->addrs_cap = ps->contacts_cap = 0;
 	if (strcmp(l->key, "plan") == 0) {
 		if (ps->seen_plan) {
-			perr(ps, l->line, "a second plan in one file: one plan per file");
+			perr(ps, l->line, _("a second plan in one file: one plan per file"));
 			return;
 		}
 		ps->seen_plan = 1;
 		ps->plan_line = l->line;
 		if (!id_valid(id))
-			perr(ps, l->line, "plan id \"%s\" is not valid (lower case letters, digits, "
-			    "- _ .)", id);
+			perr(ps, l->line, _("plan id \"%s\" is not valid (lower case letters, digits, "
+			    "- _ .)"), id);
 		p->id = xstrdup(id);
 		ps->block = B_PLAN;
 		return;
 	}
 	if (!ps->seen_plan) {
-		perr(ps, l->line, "the file must start with \"plan ID\"");
+		perr(ps, l->line, _("the file must start with \"plan ID\""));
 		ps->seen_plan = 1;	/* say it once */
 	}
 	if (strcmp(l->key, "role") == 0 || strcmp(l->key, "party") == 0 ||
 	    strcmp(l->key, "milestone") == 0) {
 		if (!id_valid(id)) {
-			perr(ps, l->line, "%s id \"%s\" is not valid (lower case letters, digits, "
-			    "- _ .)", l->key, id);
+			perr(ps, l->line, _("%s id \"%s\" is not valid (lower case letters, digits, "
+			    "- _ .)"), l->key, id);
 			return;
 		}
 	}
@@ -1372,7 +1373,7 @@ open_block(struct parser *ps, const struct pline *l)
 		return;
 	if (strcmp(l->key, "role") == 0) {
 		if (plan_role(p, id) != NULL)
-			perr(ps, l->line, "duplicate role %s (first at line %d)", id,
+			perr(ps, l->line, _("duplicate role %s (first at line %d)"), id,
 			    plan_role(p, id)->line);
 		GROW(p->roles, p->nroles, 1, ps->roles_cap);
 		ps->role = &p->roles[p->nroles++];
@@ -1382,7 +1383,7 @@ open_block(struct parser *ps, const struct pline *l)
 		ps->block = B_ROLE;
 	} else if (strcmp(l->key, "party") == 0) {
 		if (plan_party(p, id) != NULL)
-			perr(ps, l->line, "duplicate party %s (first at line %d)", id,
+			perr(ps, l->line, _("duplicate party %s (first at line %d)"), id,
 			    plan_party(p, id)->line);
 		GROW(p->parties, p->nparties, 1, ps->parties_cap);
 		ps->party = &p->parties[p->nparties++];
@@ -1400,7 +1401,7 @@ open_block(struct parser *ps, const struct pline *l)
 		ps->ms->line = l->line;
 		ps->block = B_MILESTONE;
 	} else
-		perr(ps, l->line, "unknown block \"%s\" (plan, role, party, milestone)", l->key);
+		perr(ps, l->line, _("unknown block \"%s\" (plan, role, party, milestone)"), l->key);
 }
 
 /* Keys that may come more than once in a block; any other key given twice is an error. */
@@ -1416,7 +1417,7 @@ seen_twice(struct parser *ps, int which, const struct pline *l)
 			return 0;
 	for (i = 0; i < ps->nseen[which]; i++)
 		if (strcmp(ps->seen[which][i].key, l->key) == 0) {
-			perr(ps, l->line, "%s given twice (first at line %d)", l->key,
+			perr(ps, l->line, _("%s given twice (first at line %d)"), l->key,
 			    ps->seen[which][i].line);
 			return 1;
 		}
@@ -1437,12 +1438,12 @@ handle_line(struct parser *ps, const struct pline *l)
 	if (l->indent == 0) {
 		if (*l->value == '\0' && strcmp(l->key, "plan") != 0 && strcmp(l->key, "role") != 0 &&
 		    strcmp(l->key, "party") != 0 && strcmp(l->key, "milestone") != 0) {
-			perr(ps, l->line, "unknown block \"%s\" (plan, role, party, milestone)", l->key);
+			perr(ps, l->line, _("unknown block \"%s\" (plan, role, party, milestone)"), l->key);
 			ps->block = B_NONE;
 			return;
 		}
 		if (*l->value == '\0') {
-			perr(ps, l->line, "%s needs an id", l->key);
+			perr(ps, l->line, _("%s needs an id"), l->key);
 			ps->block = B_NONE;
 			ps->seen_plan = 1;
 			return;
@@ -1458,7 +1459,7 @@ handle_line(struct parser *ps, const struct pline *l)
 	}
 	ps->ovr = NULL;
 	if (ps->block == B_NONE && !ps->seen_plan) {
-		perr(ps, l->line, "\"%s\" is indented but belongs to no block", l->key);
+		perr(ps, l->line, _("\"%s\" is indented but belongs to no block"), l->key);
 		return;
 	}
 	if (ps->block != B_NONE && seen_twice(ps, 0, l))
@@ -1480,7 +1481,7 @@ handle_line(struct parser *ps, const struct pline *l)
 		m = ps->ms;
 		if (strcmp(l->key, "for") == 0) {
 			if (!id_valid(l->value)) {
-				perr(ps, l->line, "for needs a party id");
+				perr(ps, l->line, _("for needs a party id"));
 				break;
 			}
 			GROW(m->ovr, m->novr, 1, ps->ovr_cap);
@@ -1612,7 +1613,7 @@ parse_text(struct parser *ps, const char *text, size_t len)
 	size_t vlen;
 
 	if (memchr(text, '\0', len) != NULL)
-		perr(ps, 0, "the file contains a NUL byte");
+		perr(ps, 0, _("the file contains a NUL byte"));
 	/* Editors on Windows start UTF-8 files with a byte order mark. buf ends at a NUL. */
 	if (strncmp(s, "\xef\xbb\xbf", 3) == 0)
 		s += 3;
@@ -1622,7 +1623,7 @@ parse_text(struct parser *ps, const char *text, size_t len)
 		if (vlen > 0 && line[vlen - 1] == '\r')
 			line[--vlen] = '\0';
 		if (!line_utf8_ok(line)) {
-			perr(ps, lineno, "not valid UTF-8 text (or a control character)");
+			perr(ps, lineno, _("not valid UTF-8 text (or a control character)"));
 			continue;
 		}
 		indent = indent_of(line, &rest);
@@ -1693,107 +1694,107 @@ validate_milestone(const char *file, struct plan *p, struct milestone *m, struct
 	char a[32], b[32];
 
 	if (m->title == NULL)
-		errlist_add(errs, file, m->line, "milestone %s has no title", m->id);
+		errlist_add(errs, file, m->line, _("milestone %s has no title"), m->id);
 	if (m->owner == NULL)
-		errlist_add(errs, file, m->line, "milestone %s has no owner", m->id);
+		errlist_add(errs, file, m->line, _("milestone %s has no owner"), m->id);
 	else if (!role_known(p, m->owner))
-		errlist_add(errs, file, m->line, "milestone %s: owner \"%s\" is not a role of this "
-		    "plan", m->id, m->owner);
+		errlist_add(errs, file, m->line, _("milestone %s: owner \"%s\" is not a role of this "
+		    "plan"), m->id, m->owner);
 	if (!m->timing.due.set && !m->bad_timing)
-		errlist_add(errs, file, m->line, "milestone %s has no due date or window", m->id);
+		errlist_add(errs, file, m->line, _("milestone %s has no due date or window"), m->id);
 	if (m->timing.from.set && m->timing.due.set &&
 	    tz_to_utc(p->tz, &m->timing.from) > tz_to_utc(p->tz, &m->timing.due)) {
 		ltime_format(&m->timing.from, a, sizeof(a));
 		ltime_format(&m->timing.due, b, sizeof(b));
-		errlist_add(errs, file, m->line, "milestone %s: window starts %s, after it ends %s",
+		errlist_add(errs, file, m->line, _("milestone %s: window starts %s, after it ends %s"),
 		    m->id, a, b);
 	}
 	if ((m->escalate_to == NULL) != (m->escalate_after < 0))
-		errlist_add(errs, file, m->line, "milestone %s: escalate-after and escalate-to go "
-		    "together", m->id);
+		errlist_add(errs, file, m->line, _("milestone %s: escalate-after and escalate-to go "
+		    "together"), m->id);
 	if (m->escalate_to != NULL && !role_known(p, m->escalate_to))
-		errlist_add(errs, file, m->line, "milestone %s: escalate-to \"%s\" is not a role of "
-		    "this plan", m->id, m->escalate_to);
+		errlist_add(errs, file, m->line, _("milestone %s: escalate-to \"%s\" is not a role of "
+		    "this plan"), m->id, m->escalate_to);
 	if (m->recur.every && m->timing.due.set &&
 	    tz_day_end(p->tz, &m->recur.until) <= tz_to_utc(p->tz, &m->timing.due))
-		errlist_add(errs, file, m->line, "milestone %s: repeat ends before its first due "
-		    "date", m->id);
+		errlist_add(errs, file, m->line, _("milestone %s: repeat ends before its first due "
+		    "date"), m->id);
 	else if (m->recur.every && m->timing.due.set) {
 		struct ltime *dates;
 
 		if (recur_expand(&m->recur, &m->timing.due, &dates) == -1)
-			errlist_add(errs, file, m->line, "milestone %s: repeat gives more than %d "
-			    "occurrences", m->id, RECUR_MAX);
+			errlist_add(errs, file, m->line, _("milestone %s: repeat gives more than %d "
+			    "occurrences"), m->id, RECUR_MAX);
 		free(dates);
 	}
 	for (i = 0; i < m->nformerly; i++) {
 		struct milestone *o = plan_renamed(p, m->formerly[i]);
 
 		if (plan_milestone(p, m->formerly[i]) != NULL)
-			errlist_add(errs, file, m->line, "milestone %s: formerly %s, but %s is still a "
-			    "milestone", m->id, m->formerly[i], m->formerly[i]);
+			errlist_add(errs, file, m->line, _("milestone %s: formerly %s, but %s is still a "
+			    "milestone"), m->id, m->formerly[i], m->formerly[i]);
 		else if (o != NULL && o != m)
-			errlist_add(errs, file, m->line, "milestone %s: %s was formerly milestone %s "
-			    "too", m->id, o->id, m->formerly[i]);
+			errlist_add(errs, file, m->line, _("milestone %s: %s was formerly milestone %s "
+			    "too"), m->id, o->id, m->formerly[i]);
 	}
 	for (i = 0; i < m->nparties; i++)
 		if (plan_party(p, m->parties[i]) == NULL)
-			errlist_add(errs, file, m->line, "milestone %s: unknown party %s", m->id,
+			errlist_add(errs, file, m->line, _("milestone %s: unknown party %s"), m->id,
 			    m->parties[i]);
 	if (m->same_moment && !m->per_party)
-		errlist_add(errs, file, m->line, "milestone %s: same-moment needs parties", m->id);
+		errlist_add(errs, file, m->line, _("milestone %s: same-moment needs parties"), m->id);
 	if (m->per_party && p->nparties == 0)
-		errlist_add(errs, file, m->line, "milestone %s applies to parties, but the plan has "
-		    "none", m->id);
+		errlist_add(errs, file, m->line, _("milestone %s applies to parties, but the plan has "
+		    "none"), m->id);
 	for (i = 0; i < m->novr; i++) {
 		struct override *o = &m->ovr[i];
 
 		if (!m->per_party)
-			errlist_add(errs, file, o->line, "for %s: milestone %s is not per party",
+			errlist_add(errs, file, o->line, _("for %s: milestone %s is not per party"),
 			    o->party, m->id);
 		else if (plan_party(p, o->party) == NULL)
-			errlist_add(errs, file, o->line, "for %s: unknown party", o->party);
+			errlist_add(errs, file, o->line, _("for %s: unknown party"), o->party);
 		else if (!party_in(p, m, o->party))
-			errlist_add(errs, file, o->line, "for %s: milestone %s does not apply to that "
-			    "party", o->party, m->id);
+			errlist_add(errs, file, o->line, _("for %s: milestone %s does not apply to that "
+			    "party"), o->party, m->id);
 		if (o->timing.from.set && o->timing.due.set &&
 		    tz_to_utc(p->tz, &o->timing.from) > tz_to_utc(p->tz, &o->timing.due)) {
 			ltime_format(&o->timing.from, a, sizeof(a));
 			ltime_format(&o->timing.due, b, sizeof(b));
-			errlist_add(errs, file, o->line, "for %s: window starts %s, after it ends %s",
+			errlist_add(errs, file, o->line, _("for %s: window starts %s, after it ends %s"),
 			    o->party, a, b);
 		}
 		if (o->nkeys == 0)
-			errlist_add(errs, file, o->line, "for %s: an exception without keys", o->party);
+			errlist_add(errs, file, o->line, _("for %s: an exception without keys"), o->party);
 		if (o->owner != NULL && !role_known(p, o->owner))
-			errlist_add(errs, file, o->line, "for %s: owner \"%s\" is not a role of this "
-			    "plan", o->party, o->owner);
+			errlist_add(errs, file, o->line, _("for %s: owner \"%s\" is not a role of this "
+			    "plan"), o->party, o->owner);
 	}
 	for (i = 0; i < m->nreqs; i++) {
 		struct requirement *r = &m->reqs[i];
 
 		if (strcmp(r->id, m->id) == 0) {
-			errlist_add(errs, file, r->line, "milestone %s requires itself", m->id);
+			errlist_add(errs, file, r->line, _("milestone %s requires itself"), m->id);
 			continue;
 		}
 		if ((t = plan_milestone(p, r->id)) == NULL) {
-			errlist_add(errs, file, r->line, "milestone %s requires unknown milestone %s",
+			errlist_add(errs, file, r->line, _("milestone %s requires unknown milestone %s"),
 			    m->id, r->id);
 			continue;
 		}
 		r->target = (size_t)(t - p->ms);
 		r->target_party = r->scope == REQ_PARTY ? plan_party(p, r->party) : NULL;
 		if (r->scope == REQ_SAME && (!t->per_party || !m->per_party))
-			errlist_add(errs, file, r->line, "requires %s@same: both milestones must be per "
-			    "party", r->id);
+			errlist_add(errs, file, r->line, _("requires %s@same: both milestones must be per "
+			    "party"), r->id);
 		if (r->last && !t->recur.every)
-			errlist_add(errs, file, r->line, "requires %s/last: %s does not repeat", r->id,
+			errlist_add(errs, file, r->line, _("requires %s/last: %s does not repeat"), r->id,
 			    r->id);
 		if ((r->scope == REQ_ALL || r->scope == REQ_PARTY) && !t->per_party)
-			errlist_add(errs, file, r->line, "requires %s@%s: %s is not per party", r->id,
+			errlist_add(errs, file, r->line, _("requires %s@%s: %s is not per party"), r->id,
 			    r->scope == REQ_ALL ? "all" : r->party, r->id);
 		if (r->scope == REQ_PARTY && t->per_party && !party_in(p, t, r->party))
-			errlist_add(errs, file, r->line, "requires %s@%s: %s does not apply to party %s",
+			errlist_add(errs, file, r->line, _("requires %s@%s: %s does not apply to party %s"),
 			    r->id, r->party, r->id, r->party);
 		if ((r->scope == REQ_SAME || r->scope == REQ_AUTO) && t->per_party &&
 		    m->per_party) {
@@ -1805,8 +1806,8 @@ validate_milestone(const char *file, struct plan *p, struct milestone *m, struct
 				id = m->parties != NULL ? m->parties[k] : p->parties[k].id;
 				if ((k == 0 || m->parties == NULL || strcmp(id, m->parties[k - 1]) != 0) &&
 				    party_in(p, m, id) && !party_in(p, t, id))
-					errlist_add(errs, file, r->line, "requires %s: %s has no instance "
-					    "for party %s (write %s@all?)", r->id, r->id, id, r->id);
+					errlist_add(errs, file, r->line, _("requires %s: %s has no instance "
+					    "for party %s (write %s@all?)"), r->id, r->id, id, r->id);
 			}
 		}
 	}
@@ -1835,7 +1836,7 @@ cycle_report(const struct plan *p, const size_t *stack, size_t from, size_t top,
 		free(path);
 		path = np;
 	}
-	errlist_add(errs, p->file, r->line, "dependency cycle: %s -> %s", path,
+	errlist_add(errs, p->file, r->line, _("dependency cycle: %s -> %s"), path,
 	    p->ms[stack[from]].id);
 	free(path);
 }
@@ -2162,8 +2163,8 @@ link_instances(struct plan *p, struct errlist *errs)
 	}
 	if (nlinks > PLAN_MAX_LINKS) {
 		free(v);
-		errlist_add(errs, p->file, 0, "%zu links between instances: a plan may have at most "
-		    "%d (an @all requirement is one link for each instance on either side)", nlinks,
+		errlist_add(errs, p->file, 0, _("%zu links between instances: a plan may have at most "
+		    "%d (an @all requirement is one link for each instance on either side)"), nlinks,
 		    PLAN_MAX_LINKS);
 		return -1;
 	}
@@ -2209,8 +2210,8 @@ check_prereq_start(struct plan *p, const struct instance *in, const struct insta
 	ltime_format(&in->timing.due, a, sizeof(a));
 	ltime_format(e == pre->not_before ? &pre->timing.not_before : &pre->timing.from, b,
 	    sizeof(b));
-	errlist_add(errs, p->file, in->ms->line, "%s is due %s, but its prerequisite %s cannot "
-	    "start before %s", in->key, a, pre->key, b);
+	errlist_add(errs, p->file, in->ms->line, _("%s is due %s, but its prerequisite %s cannot "
+	    "start before %s"), in->key, a, pre->key, b);
 }
 
 int
@@ -2228,8 +2229,8 @@ plan_expand(struct plan *p, struct errlist *errs)
 		index_milestones(p, errs);
 	index_parties(p);
 	if ((ninst = count_instances(p)) > PLAN_MAX_INSTANCES) {
-		errlist_add(errs, p->file, 0, "%zu instances (milestones times their parties): a "
-		    "plan may have at most %d", ninst, PLAN_MAX_INSTANCES);
+		errlist_add(errs, p->file, 0, _("%zu instances (milestones times their parties): a "
+		    "plan may have at most %d"), ninst, PLAN_MAX_INSTANCES);
 		return -1;
 	}
 	for (i = 0; i < p->nms; i++)
@@ -2278,8 +2279,8 @@ plan_expand(struct plan *p, struct errlist *errs)
 		m->inst_n = p->ninst - m->inst_first;
 		/* With its occurrences: a series has up to RECUR_MAX of them. */
 		if (p->ninst > PLAN_MAX_INSTANCES) {
-			errlist_add(errs, p->file, m->line, "over %d instances (milestones times their "
-			    "parties and occurrences): a plan may have at most %d", PLAN_MAX_INSTANCES,
+			errlist_add(errs, p->file, m->line, _("over %d instances (milestones times their "
+			    "parties and occurrences): a plan may have at most %d"), PLAN_MAX_INSTANCES,
 			    PLAN_MAX_INSTANCES);
 			return -1;
 		}
@@ -2298,7 +2299,7 @@ plan_expand(struct plan *p, struct errlist *errs)
 
 		in = &p->inst[i];
 		if (plan_role_addrs(p, in->owner, in->party, &addrs) == 0)
-			errlist_add(errs, p->file, in->ms->line, "%s: nobody holds role %s%s%s", in->key,
+			errlist_add(errs, p->file, in->ms->line, _("%s: nobody holds role %s%s%s"), in->key,
 			    in->owner, in->party ? " for party " : "", in->party ? in->party->id : "");
 		free(addrs);
 	}
@@ -2317,8 +2318,8 @@ plan_expand(struct plan *p, struct errlist *errs)
 		if (in->not_before && in->not_before >= in->deadline) {
 			ltime_format(&in->timing.not_before, a, sizeof(a));
 			ltime_format(&in->timing.due, b, sizeof(b));
-			errlist_add(errs, p->file, in->ms->line, "%s cannot be done: not before %s, "
-			    "but due %s", in->key, a, b);
+			errlist_add(errs, p->file, in->ms->line, _("%s cannot be done: not before %s, "
+			    "but due %s"), in->key, a, b);
 		}
 		for (j = 0; j < in->npre_runs; j++) {
 			const struct irange *r = &in->pre_runs[j];
@@ -2341,7 +2342,7 @@ validate_wholist(const char *file, const struct plan *p, const struct wholist *w
 
 	for (i = 0; i < w->n; i++)
 		if (strchr(w->v[i], '@') == NULL && !role_known(p, w->v[i]))
-			errlist_add(errs, file, w->lines[i], "\"%s\" is not a role of this plan",
+			errlist_add(errs, file, w->lines[i], _("\"%s\" is not a role of this plan"),
 			    w->v[i]);
 }
 
@@ -2353,7 +2354,7 @@ plan_parse(const char *file, const char *text, size_t len, struct errlist *errs)
 	size_t start = errs->n, max = errs->max, dropped = errs->dropped, i;
 
 	if (len > PLAN_MAX_SIZE) {
-		errlist_add(errs, file, 0, "%zu bytes: a plan may have at most %d (16 MiB)", len,
+		errlist_add(errs, file, 0, _("%zu bytes: a plan may have at most %d (16 MiB)"), len,
 		    PLAN_MAX_SIZE);
 		return NULL;
 	}
@@ -2374,12 +2375,12 @@ plan_parse(const char *file, const char *text, size_t len, struct errlist *errs)
 	p->overdue_max = 3;
 	parse_text(&ps, text, len);
 	if (!ps.seen_plan)
-		errlist_add(errs, file, 0, "no \"plan ID\" line: not a plan");
+		errlist_add(errs, file, 0, _("no \"plan ID\" line: not a plan"));
 	if (p->id != NULL && p->title == NULL)
-		errlist_add(errs, file, ps.plan_line, "plan %s has no title", p->id);
+		errlist_add(errs, file, ps.plan_line, _("plan %s has no title"), p->id);
 	if (p->nclosed > 0 && p->workdays == WORKDAYS_ALL)
-		errlist_add(errs, file, ps.plan_line, "plan %s: closed days need working-days nl or "
-		    "mon-fri", p->id);
+		errlist_add(errs, file, ps.plan_line, _("plan %s: closed days need working-days nl or "
+		    "mon-fri"), p->id);
 	if (p->remind == NULL) {
 		p->remind = xcalloc(3, sizeof(int));
 		p->remind[0] = 7;
@@ -2402,7 +2403,7 @@ plan_parse(const char *file, const char *text, size_t len, struct errlist *errs)
 	}
 	if (errs->dropped > 0) {
 		errs->max = 0;
-		errlist_add(errs, file, 0, "%zu more errors not shown", errs->dropped);
+		errlist_add(errs, file, 0, _("%zu more errors not shown"), errs->dropped);
 	}
 	errs->max = max;
 	errs->dropped = dropped;
@@ -2460,11 +2461,11 @@ plan_add_milestone(struct plan *p, struct milestone *m, char **cause)
 
 	errs.max = PLAN_MAX_ERRORS;
 	if (!id_valid(m->id)) {
-		xasprintf(cause, "\"%s\" is not a milestone id", m->id ? m->id : "");
+		xasprintf(cause, _("\"%s\" is not a milestone id"), m->id ? m->id : "");
 		return -1;
 	}
 	if (plan_milestone(p, m->id) != NULL || plan_renamed(p, m->id) != NULL) {
-		xasprintf(cause, "milestone %s exists already in plan %s", m->id, p->id);
+		xasprintf(cause, _("milestone %s exists already in plan %s"), m->id, p->id);
 		return -1;
 	}
 	p->ms = xreallocarray(p->ms, p->nms + 1, sizeof(*p->ms));

@@ -73,6 +73,24 @@ OUT=$(curl -s --unix-socket "$SOCK" -H 'Accept-Language: en;q=0.9, nl' \
     'http://localhost/api/v1/milestones?plan=bestaatniet')
 expect_in '"message":"geen plan bestaatniet"' "Accept-Language: the higher q wins"
 
+# Plan errors come from termijnd's parser, in the client's language; file:line stays as it is.
+printf 'plan kapot\n  title Kapot\n  bogus x\n' > "$T/plans/kapot.plan"
+expect_exit 1 "LANG=nl_NL.UTF-8: reload of a broken plan is refused (exit 1)" -- \
+    env LANG=nl_NL.UTF-8 "$TERMIJN" reload
+expect_in 'kapot\.plan:3: onbekend veld "bogus" in het plan' "the plan error in Dutch, with file:line"
+expect_not_in 'unknown key' "no English in the Dutch plan error"
+expect_exit 1 "LANG=C: reload of a broken plan is refused (exit 1)" -- env LANG=C "$TERMIJN" reload
+expect_in 'kapot\.plan:3: unknown key "bogus" in plan' "the plan error in English, with the same file:line"
+rm "$T/plans/kapot.plan"
+OUT=$(cat "$T/daemon.log")
+expect_in 'reload: .*kapot\.plan:3: unknown key "bogus" in plan' "the journal stays English"
+expect_not_in 'onbekend veld' "no Dutch in the journal"
+
+# evhttp's own answer to a request it cannot read, in the language of its headers.
+OUT=$(printf 'GET /api/v1/status HTTP/1.1\r\nHost: x\r\nAccept-Language: nl\r\nContent-Length: 99999999\r\n\r\n' |
+    curl -s --max-time 5 telnet://$(http_addr) 2>/dev/null)
+expect_in 'het verzoek is te groot' "413 with Accept-Language nl: Dutch"
+
 # Over HTTP, the answers given before the API's routes (no token, too many tries) too.
 HTTP=$(http_addr)
 OUT=$(curl -s -H 'Accept-Language: nl' "http://$HTTP/api/v1/whoami")
