@@ -140,7 +140,7 @@ print_related(struct client *c, const char *heading, json_t *list)
 	table_state(t, 1);
 	table_flex(t, 2);
 	json_array_foreach(list, i, r)
-		table_row(t, jstr(r, "key"), jstr(r, "state"), jstr(r, "title"));
+		table_row(t, jstr_or(r, "ref", jstr(r, "key")), jstr(r, "state"), jstr(r, "title"));
 	table_print(c, t);
 	table_free(t);
 }

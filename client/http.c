@@ -252,7 +252,7 @@ item_text(json_t *it, char **tofree)
 		return json_string_value(it);
 	if (!json_is_object(it))
 		return "?";
-	key = jstr_or(it, "key", "?");
+	key = jstr_or(it, "ref", jstr_or(it, "key", "?"));	/* ref: PLAN:KEY of another plan */
 	if ((title = jstr(it, "title")) != NULL) {
 		xasprintf(tofree, "%s (%s)", key, title);
 		return *tofree;

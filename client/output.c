@@ -439,10 +439,12 @@ print_unmet(FILE *fp, json_t *unmet)
 			 * KEY (TITLE, PARTY): not done" */
 			fprintf(fp, _("  - taken together: %s is not ready, %s requires %s%s: not "
 			    "done\n"), jstr_or(u, "via_party_name", "?"), jstr_or(u, "via", "?"),
-			    jstr_or(u, "key", "?"), s);
+			    jstr_or(u, "ref", jstr_or(u, "key", "?")), s);
 		else
 			/* TRANSLATORS: "  - requires KEY (TITLE, PARTY): not done" */
-			fprintf(fp, _("  - requires %s%s: not done\n"), jstr_or(u, "key", "?"), s);
+			/* "ref": another plan's step, as PLAN:KEY. */
+			fprintf(fp, _("  - requires %s%s: not done\n"), jstr_or(u, "ref",
+			    jstr_or(u, "key", "?")), s);
 		free(s);
 	}
 }
@@ -839,22 +841,23 @@ print_ready(json_t *ans)
 	const char *party, *at;
 	size_t i;
 
+	/* "ref": a step of another plan, as PLAN:KEY. */
 	json_array_foreach(json_object_get(ans, "ready"), i, inst) {
 		if ((party = jstr(inst, "party_name")) != NULL)
-			printf(_("now ready: %s (%s, %s)\n"), jstr_or(inst, "key", "?"),
-			    jstr_or(inst, "title", ""), party);
+			printf(_("now ready: %s (%s, %s)\n"), jstr_or(inst, "ref",
+			    jstr_or(inst, "key", "?")), jstr_or(inst, "title", ""), party);
 		else
-			printf(_("now ready: %s (%s)\n"), jstr_or(inst, "key", "?"),
-			    jstr_or(inst, "title", ""));
+			printf(_("now ready: %s (%s)\n"), jstr_or(inst, "ref",
+			    jstr_or(inst, "key", "?")), jstr_or(inst, "title", ""));
 	}
 	json_array_foreach(json_object_get(ans, "ready_later"), i, inst) {
 		at = jstr_or(inst, "ready_at_local", jstr_or(inst, "ready_at", "?"));
 		if ((party = jstr(inst, "party_name")) != NULL)
 			/* TRANSLATORS: "ready from TIME: KEY (TITLE, PARTY)" */
-			printf(_("ready from %s: %s (%s, %s)\n"), at, jstr_or(inst, "key", "?"),
-			    jstr_or(inst, "title", ""), party);
+			printf(_("ready from %s: %s (%s, %s)\n"), at, jstr_or(inst, "ref",
+			    jstr_or(inst, "key", "?")), jstr_or(inst, "title", ""), party);
 		else
-			printf(_("ready from %s: %s (%s)\n"), at, jstr_or(inst, "key", "?"),
-			    jstr_or(inst, "title", ""));
+			printf(_("ready from %s: %s (%s)\n"), at, jstr_or(inst, "ref",
+			    jstr_or(inst, "key", "?")), jstr_or(inst, "title", ""));
 	}
 }

@@ -69,6 +69,19 @@ jltime(const struct ltime *lt)
 	return json_string(buf);
 }
 
+/* Another plan's instance as a requirement names it: "PLAN:KEY". */
+static json_t *
+jref(const struct plan *p, const struct instance *in)
+{
+	char *s;
+	json_t *j;
+
+	xasprintf(&s, "%s:%s", p->id, in->key);
+	j = json_string(s);
+	free(s);
+	return j;
+}
+
 static json_t *
 instance_json(const struct pstate *ps, size_t idx, int64_t now)
 {
@@ -135,10 +148,11 @@ reply_error(struct termijnd *d, struct evhttp_request *req, int http, const char
 }
 
 static json_t *
-unmet_json(const struct pstate *ps, const struct unmet *u, size_t n)
+unmet_json(struct termijnd *d, const struct pstate *ps, const struct unmet *u, size_t n)
 {
 	json_t *a = json_array(), *o;
 	const struct instance *in;
+	const struct pstate *qs;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -152,13 +166,18 @@ unmet_json(const struct pstate *ps, const struct unmet *u, size_t n)
 			json_object_set_new(o, "at", jtime(u[i].not_before));
 			json_object_set_new(o, "at_local", jlocal(ps->plan, u[i].not_before));
 		} else {
-			in = &ps->plan->inst[u[i].inst];
-			o = json_pack("{s:s, s:s, s:s}", "kind", u[i].kind == UNMET_TOGETHER ?
-			    "together" : "requires", "key", in->key, "title", in->title);
+			/* The prerequisite may be another plan's ("requires PLAN:ID"). */
+			qs = u[i].plan == ps->plan ? ps : engine_pstate(&d->engine, u[i].plan);
+			in = &u[i].plan->inst[u[i].inst];
+			o = json_pack("{s:s, s:s, s:s, s:s}", "kind", u[i].kind == UNMET_TOGETHER ?
+			    "together" : "requires", "plan", u[i].plan->id, "key", in->key, "title",
+			    in->title);
+			if (qs != ps)
+				json_object_set_new(o, "ref", jref(u[i].plan, in));
 			json_object_set_new(o, "party_name", jstr(in->party ? (in->party->name ?
 			    in->party->name : in->party->id) : NULL));
-			json_object_set_new(o, "status", json_string(status_name(
-			    ps->st[u[i].inst].status)));
+			json_object_set_new(o, "status", json_string(status_name(qs != NULL ?
+			    qs->st[u[i].inst].status : ST_OPEN)));
 			if (u[i].kind == UNMET_TOGETHER) {
 				/* The other party's step that waits for it. */
 				in = &ps->plan->inst[u[i].via];
@@ -205,13 +224,20 @@ reply_result(struct termijnd *d, struct evhttp_request *req, const struct pstate
 	case ENG_REFUSED:
 		o = error_json("refused", r->message);
 		if (r->nunmet > 0)
-			json_object_set_new(o, "unmet", unmet_json(ps, r->unmet, r->nunmet));
-		if (r->nlist > 0) {
+			json_object_set_new(o, "unmet", unmet_json(d, ps, r->unmet, r->nunmet));
+		if (r->nlist + r->nxlist > 0) {
 			a = json_array();
 			for (i = 0; i < r->nlist; i++)
 				json_array_append_new(a, json_pack("{s:s, s:s}", "key",
 				    ps->plan->inst[r->list[i]].key, "title",
 				    ps->plan->inst[r->list[i]].title));
+			for (i = 0; i < r->nxlist; i++) {
+				const struct instance *in = &r->xlist[i].plan->inst[r->xlist[i].inst];
+
+				json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o}", "plan",
+				    r->xlist[i].plan->id, "key", in->key, "title", in->title, "ref",
+				    jref(r->xlist[i].plan, in)));
+			}
 			json_object_set_new(o, "dependents", a);
 		}
 		control_reply(d, req, 409, o, is_write);
@@ -604,6 +630,30 @@ get_log(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 	control_reply(d, req, 200, o, 0);
 }
 
+/* The prerequisites (pre) or dependents of idx in other plans, with their states read now. */
+static void
+xlinks_json(struct termijnd *d, json_t *a, const struct plan *p, size_t idx, int pre,
+    int64_t now)
+{
+	const struct xlink *x;
+	const struct pstate *qs;
+	const struct instance *in;
+	json_t *o;
+	size_t i, n = pre ? links_pre(p, idx, &x) : links_dep(p, idx, &x);
+
+	for (i = 0; i < n; i++) {
+		if ((qs = engine_pstate(&d->engine, x[i].plan)) == NULL)
+			continue;
+		in = &x[i].plan->inst[x[i].inst];
+		o = json_pack("{s:s, s:s, s:o, s:s, s:s}", "plan", x[i].plan->id, "key", in->key,
+		    "ref", jref(x[i].plan, in), "title", in->title, "state",
+		    derived_name(rules_derived(qs->plan, qs->st, x[i].inst, now)));
+		if (pre)
+			json_object_set_new(o, "met", json_boolean(rules_met(&qs->st[x[i].inst])));
+		json_array_append_new(a, o);
+	}
+}
+
 static void
 get_milestone(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 {
@@ -641,9 +691,10 @@ get_milestone(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *
 		    rules_met(&ps->st[k])));
 	}
 	free(v);
+	xlinks_json(d, a, ps->plan, idx, 1, now);
 	json_object_set_new(o, "requires", a);
 	r.nunmet = rules_unmet(ps->plan, ps->st, idx, now, &r.unmet);
-	json_object_set_new(o, "unmet", unmet_json(ps, r.unmet, r.nunmet));
+	json_object_set_new(o, "unmet", unmet_json(d, ps, r.unmet, r.nunmet));
 	a = json_array();
 	n = plan_dependents(ps->plan, idx, &v);
 	for (i = 0; i < n; i++) {
@@ -654,6 +705,7 @@ get_milestone(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *
 		    derived_name(rules_derived(ps->plan, ps->st, k, now))));
 	}
 	free(v);
+	xlinks_json(d, a, ps->plan, idx, 0, now);
 	json_object_set_new(o, "dependents", a);
 	lc.e = &d->engine;
 	lc.a = json_array();
@@ -877,21 +929,36 @@ list_json(const struct pstate *ps, const size_t *list, size_t n, int64_t now)
  * a time rule, each with "ready_at" (and its local time), the moment it may be done.
  */
 static void
-ready_json(json_t *o, const struct pstate *ps, const size_t *list, size_t n, int64_t now)
+ready_one(json_t *now_a, json_t *later, const struct pstate *ps, size_t idx, int other,
+    int64_t now)
 {
-	json_t *now_a = json_array(), *later = json_array(), *x;
+	json_t *x = instance_json(ps, idx, now);
 	int64_t at;
+
+	if (other)
+		json_object_set_new(x, "ref", jref(ps->plan, &ps->plan->inst[idx]));
+	if ((at = rules_ready_at(ps->plan, ps->st, idx, now)) > now) {
+		json_object_set_new(x, "ready_at", jtime(at));
+		json_object_set_new(x, "ready_at_local", jlocal(ps->plan, at));
+		json_array_append_new(later, x);
+	} else
+		json_array_append_new(now_a, x);
+}
+
+/* xl: what became ready in other plans (with "ref": PLAN:KEY). */
+static void
+ready_json(struct termijnd *d, json_t *o, const struct pstate *ps, const size_t *list, size_t n,
+    const struct xref *xl, size_t nx, int64_t now)
+{
+	json_t *now_a = json_array(), *later = json_array();
+	const struct pstate *qs;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		x = instance_json(ps, list[i], now);
-		if ((at = rules_ready_at(ps->plan, ps->st, list[i], now)) > now) {
-			json_object_set_new(x, "ready_at", jtime(at));
-			json_object_set_new(x, "ready_at_local", jlocal(ps->plan, at));
-			json_array_append_new(later, x);
-		} else
-			json_array_append_new(now_a, x);
-	}
+	for (i = 0; i < n; i++)
+		ready_one(now_a, later, ps, list[i], 0, now);
+	for (i = 0; i < nx; i++)
+		if ((qs = engine_pstate(&d->engine, xl[i].plan)) != NULL)
+			ready_one(now_a, later, qs, xl[i].inst, 1, now);
 	json_object_set_new(o, "ready", now_a);
 	json_object_set_new(o, "ready_later", later);
 }
@@ -930,7 +997,7 @@ post_change(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
 	o = json_object();
 	json_object_set_new(o, "instance", instance_json(ps, idx, now));
 	if (k != REQ_UNDO)
-		ready_json(o, ps, r.list, r.nlist, now);
+		ready_json(d, o, ps, r.list, r.nlist, r.xlist, r.nxlist, now);
 	control_reply(d, req, 200, o, 1);
 out:
 	free(cause);

@@ -10,6 +10,7 @@
 #include "authz.h"
 #include "engine.h"
 #include "ical.h"
+#include "links.h"
 #include "schedule.h"
 #include "suggest.h"
 #include "i18n.h"
@@ -25,6 +26,7 @@ eng_result_clear(struct eng_result *r)
 	free(r->message);
 	free(r->unmet);
 	free(r->list);
+	free(r->xlist);
 	for (i = 0; i < r->ncandidates; i++)
 		free(r->candidates[i]);
 	free(r->candidates);
@@ -114,6 +116,34 @@ engine_plan(struct engine *e, const char *id)
 		if (strcmp(e->plans[i].plan->id, id) == 0)
 			return &e->plans[i];
 	return NULL;
+}
+
+struct pstate *
+engine_pstate(struct engine *e, const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < e->nplans; i++)
+		if (e->plans[i].plan == p)
+			return &e->plans[i];
+	return NULL;
+}
+
+/* The requirements between the plans of ps[0 .. n), resolved and checked. */
+static int
+link_plans(struct pstate *ps, size_t n, struct errlist *errs)
+{
+	struct linkplan *v = xcalloc(n ? n : 1, sizeof(*v));
+	size_t i;
+	int rv;
+
+	for (i = 0; i < n; i++) {
+		v[i].plan = ps[i].plan;
+		v[i].st = &ps[i].st;
+	}
+	rv = links_resolve(v, n, errs);
+	free(v);
+	return rv;
 }
 
 /* ---- milestones added at run time, kept as JSON ---- */
@@ -213,6 +243,11 @@ milestone_from_json(json_t *def, char **cause)
 		if (requirement_parse(json_string_value(v), &m->reqs[m->nreqs], cause) == -1)
 			goto bad;
 		m->nreqs++;
+		if (m->reqs[m->nreqs - 1].plan != NULL) {
+			xasprintf(cause, _("requires %s: a milestone added at run time cannot require "
+			    "one of another plan"), json_string_value(v));
+			goto bad;
+		}
 	}
 	return m;
 bad:
@@ -551,6 +586,8 @@ engine_check(const char *dir, struct errlist *errs)
 	size_t n, start = errs->n;
 
 	n = load_plan_files(dir, &ps, errs);
+	if (errs->n == start)
+		link_plans(ps, n, errs);
 	pstates_free(ps, n);
 	return errs->n > start ? -1 : 0;
 }
@@ -576,6 +613,9 @@ engine_load(struct engine *e, struct errlist *errs)
 		restore_additions(&lc, ps);
 		ps->st = xcalloc(ps->plan->ninst ? ps->plan->ninst : 1, sizeof(struct istate));
 	}
+	/* Links to a plan that did not load would only add noise to its own errors. */
+	if (errs->n == start)
+		link_plans(lc.ps, lc.nps, errs);
 	if (errs->n > start || lc.dbfail)
 		goto fail;
 	if (store_begin(e->store) == -1) {
@@ -953,6 +993,7 @@ engine_done(struct engine *e, struct pstate *ps, size_t idx, const struct actor 
 	if (r->nunmet == 0)
 		override = 0;
 	r->nlist = rules_unblocks(ps->plan, ps->st, idx, &r->list);
+	r->nxlist = rules_unblocks_x(ps->plan, idx, &r->xlist);
 	return apply(e, ps, idx, who, now, ST_DONE, at, note, override,
 	    override ? "done-override" : "done", override ? reason : NULL, note, r);
 }
@@ -969,10 +1010,11 @@ engine_undo(struct engine *e, struct pstate *ps, size_t idx, const struct actor 
 	if (s->status == ST_OPEN)
 		return fail(r, ENG_REFUSED, _("%s is open: there is nothing to undo"), key);
 	r->nlist = rules_done_dependents(ps->plan, ps->st, idx, &r->list);
-	if (r->nlist > 0)
+	r->nxlist = rules_done_dependents_x(ps->plan, idx, &r->xlist);
+	if (r->nlist + r->nxlist > 0)
 		return fail(r, ENG_REFUSED, P_("%s cannot be reopened: %zu milestone that requires it "
 		    "is done", "%s cannot be reopened: %zu milestones that require it are done",
-		    r->nlist), key, r->nlist);
+		    r->nlist + r->nxlist), key, r->nlist + r->nxlist);
 	return apply(e, ps, idx, who, now, ST_OPEN, 0, NULL, 0, "undo", reason, NULL, r);
 }
 
@@ -989,6 +1031,7 @@ engine_waive(struct engine *e, struct pstate *ps, size_t idx, const struct actor
 		return fail(r, ENG_REFUSED, s->status == ST_DONE ? _("%s is already done") :
 		    _("%s is already waived"), key);
 	r->nlist = rules_unblocks(ps->plan, ps->st, idx, &r->list);
+	r->nxlist = rules_unblocks_x(ps->plan, idx, &r->xlist);
 	return apply(e, ps, idx, who, now, ST_WAIVED, now, reason, 0, "waive", reason, NULL, r);
 }
 

@@ -75,6 +75,8 @@ struct eng_result {
 	size_t		 nunmet;
 	size_t		*list;		/* done/waive: what became ready; undo refused: dependents */
 	size_t		 nlist;
+	struct xref	*xlist;		/* the same in other plans */
+	size_t		 nxlist;
 	char		**candidates;	/* ENG_AMBIGUOUS */
 	size_t		 ncandidates;
 };
@@ -90,6 +92,8 @@ int		 engine_check(const char *dir, struct errlist *);
 void		 engine_free(struct engine *);
 
 struct pstate	*engine_plan(struct engine *, const char *id);
+/* The pstate of a loaded plan. */
+struct pstate	*engine_pstate(struct engine *, const struct plan *);
 /* Find an instance by key (ID or ID@PARTY) in plan (NULL: any plan). */
 int		 engine_find(struct engine *, const char *plan, const char *key, struct pstate **,
 		    size_t *idx, struct eng_result *);

@@ -692,19 +692,29 @@ inst_label(struct buf *b, const struct plan *p, size_t idx)
 		buf_printf(b, " — %s", party_name(in->party));
 }
 
+/* The instances v[0 .. n) of p, then those of other plans x[0 .. nx), with their states. */
 static void
 inst_list(struct render *r, struct buf *b, const char *head, const struct plan *p,
-    const struct istate *st, const size_t *v, size_t n)
+    const struct istate *st, const size_t *v, size_t n, const struct xlink *x, size_t nx)
 {
 	size_t i;
 
-	if (n == 0)
+	if (n == 0 && nx == 0)
 		return;
 	buf_printf(b, "%s:\n", head);
 	for (i = 0; i < n; i++) {
 		buf_str(b, "- ");
 		inst_label(b, p, v[i]);
 		buf_printf(b, " (%s)\n", r->w->state[rules_derived(p, st, v[i], r->now)]);
+	}
+	for (i = 0; i < nx; i++) {
+		buf_str(b, "- ");
+		inst_label(b, x[i].plan, x[i].inst);
+		buf_printf(b, " [%s:%s]", x[i].plan->id, x[i].plan->inst[x[i].inst].key);
+		if (x[i].st != NULL && *x[i].st != NULL)
+			buf_printf(b, " (%s)", r->w->state[rules_derived(x[i].plan, *x[i].st,
+			    x[i].inst, r->now)]);
+		buf_str(b, "\n");
 	}
 }
 
@@ -716,8 +726,9 @@ describe(struct render *r, struct buf *b, const struct plan *p, const struct ist
 	const struct instance *in = &p->inst[idx];
 	const struct istate *s = &st[idx];
 	const struct recurrence *rc = &in->ms->recur;
+	const struct xlink *x;
 	char a[32], c[32];
-	size_t *v, n;
+	size_t *v, n, nx;
 	int fi;
 
 	b->n = 0;
@@ -755,10 +766,12 @@ describe(struct render *r, struct buf *b, const struct plan *p, const struct ist
 		buf_printf(b, " (%d/%d)\n", in->occ, in->nocc);
 	}
 	n = plan_prereqs(p, idx, &v);
-	inst_list(r, b, w->waits, p, st, v, n);
+	nx = links_pre(p, idx, &x);
+	inst_list(r, b, w->waits, p, st, v, n, x, nx);
 	free(v);
 	n = plan_dependents(p, idx, &v);
-	inst_list(r, b, w->unblocks, p, st, v, n);
+	nx = links_dep(p, idx, &x);
+	inst_list(r, b, w->unblocks, p, st, v, n, x, nx);
 	free(v);
 	if (s->status != ST_OPEN) {
 		local_str(a, sizeof(a), p, s->at);
@@ -881,7 +894,10 @@ event_stamp(const struct ical_part *pt, const struct istate *st, size_t idx, int
 	const struct plan *p = pt->plan;
 	const struct instance *in = &p->inst[idx];
 	int64_t t = max64(pt->plan_stamp, st[idx].changed);
-	size_t i, k;
+	const struct xlink *x;
+	const struct istate *xs;
+	size_t i, k, n;
+	int pre;
 
 	t = max64(t, time_stamp(in, now, NULL));
 	for (i = 0; i < in->npre_runs; i++)
@@ -890,6 +906,13 @@ event_stamp(const struct ical_part *pt, const struct istate *st, size_t idx, int
 	for (i = 0; i < in->ndep_runs; i++)
 		for (k = in->dep_runs[i].first; k < in->dep_runs[i].first + in->dep_runs[i].n; k++)
 			t = max64(max64(t, st[k].changed), time_stamp(&p->inst[k], now, NULL));
+	/* Linked steps of other plans are in the description too, with their states. */
+	for (pre = 1; pre >= 0; pre--)
+		for (n = pre ? links_pre(p, idx, &x) : links_dep(p, idx, &x), i = 0; i < n; i++) {
+			if ((xs = rules_xstate(&x[i])) != NULL)
+				t = max64(t, xs->changed);
+			t = max64(t, time_stamp(&x[i].plan->inst[x[i].inst], now, NULL));
+		}
 	return t;
 }
 
@@ -920,6 +943,7 @@ event_write(struct render *r, struct buf *out, const struct ical_part *pt,
 	enum derived dv;
 	struct buf sum = { NULL, 0, 0 };
 	int64_t stamp;
+	const struct xlink *x;
 	char when[32], *uid;
 	size_t i, n, *pre;
 
@@ -972,6 +996,14 @@ event_write(struct render *r, struct buf *out, const struct ical_part *pt,
 		line_end(r, out);
 	}
 	free(pre);
+	for (n = links_pre(p, idx, &x), i = 0; i < n; i++) {
+		free(uid);
+		uid = ical_uid(x[i].plan, x[i].inst);
+		line_start(r, "RELATED-TO");
+		line_param(r, "RELTYPE", "FINISHTOSTART");
+		line_text(r, uid);
+		line_end(r, out);
+	}
 	free(uid);
 	if (r->opts->with_alarms && st[idx].status == ST_OPEN)
 		alarms(r, out, p, in, &ev, sum.p);

@@ -251,13 +251,16 @@ text_end(struct text *t)
 	return t->s;
 }
 
+static const char *nl_state[] = { "nog niet gereed", "gereed", "vervallen" };
+static const char *en_state[] = { "not done", "done", "waived" };
+
+/* The instances idx[0 .. n) of plan p, then those of other plans x[0 .. nx). */
 static char *
 instance_list(const struct plan *p, const struct istate *st, const size_t *idx, size_t n,
-    int en)
+    const struct xlink *x, size_t nx, int en)
 {
-	static const char *nl_state[] = { "nog niet gereed", "gereed", "vervallen" };
-	static const char *en_state[] = { "not done", "done", "waived" };
 	struct text t = { NULL, 0, 0 };
+	const struct istate *xs;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -267,7 +270,15 @@ instance_list(const struct plan *p, const struct istate *st, const size_t *idx, 
 		    in->party ? (in->party->name ? in->party->name : in->party->id) : "",
 		    en ? en_state[st[idx[i]].status] : nl_state[st[idx[i]].status]);
 	}
-	if (n == 0)
+	for (i = 0; i < nx; i++) {
+		const struct instance *in = &x[i].plan->inst[x[i].inst];
+		enum status s = (xs = rules_xstate(&x[i])) != NULL ? xs->status : ST_OPEN;
+
+		text_add(&t, "  - %s%s%s (plan %s; %s)\n", in->title, in->party ? ", " : "",
+		    in->party ? (in->party->name ? in->party->name : in->party->id) : "",
+		    x[i].plan->id, en ? en_state[s] : nl_state[s]);
+	}
+	if (n == 0 && nx == 0)
 		return xstrdup(en ? "  (nothing)" : "  (niets)");
 	return text_end(&t);
 }
@@ -277,7 +288,8 @@ static char *
 held_up_list(const struct plan *p, const struct istate *st, size_t idx, int en)
 {
 	struct text t = { NULL, 0, 0 };
-	size_t k, end, i, j;
+	const struct xlink *x;
+	size_t k, end, i, j, nx;
 
 	for (rules_group_range(p, idx, &k, &end); k < end; k++) {
 		const struct instance *in = &p->inst[k];
@@ -294,6 +306,18 @@ held_up_list(const struct plan *p, const struct istate *st, size_t idx, int en)
 			    en ? "waits for" : "wacht op", pre->title, pre->party ? ", " : "",
 			    pre->party ? (pre->party->name ? pre->party->name : pre->party->id) : "",
 			    pre->key);
+		}
+		for (nx = links_pre(p, k, &x), i = 0; i < nx; i++) {
+			const struct instance *pre = &x[i].plan->inst[x[i].inst];
+			const struct istate *xs = rules_xstate(&x[i]);
+
+			if (xs != NULL && rules_met(xs))
+				continue;
+			text_add(&t, "  - %s: %s %s%s%s (%s:%s)\n", in->party ?
+			    (in->party->name ? in->party->name : in->party->id) : p->id,
+			    en ? "waits for" : "wacht op", pre->title, pre->party ? ", " : "",
+			    pre->party ? (pre->party->name ? pre->party->name : pre->party->id) : "",
+			    x[i].plan->id, pre->key);
 		}
 	}
 	return text_end(&t);
@@ -414,7 +438,8 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
 	struct vars v;
 	char buf[128], buf2[128], *out, *nl, *s;
 	int days = last->kind == RK_LEAD ? last->n : 0;
-	size_t *list, n;
+	const struct xlink *x;
+	size_t *list, n, nx;
 
 	memset(&v, 0, sizeof(v));
 	if (tmpl == NULL) {
@@ -479,10 +504,12 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
 	} else
 		var(&v, "description_block", xstrdup(""));
 	n = plan_prereqs(p, last->inst, &list);
-	var(&v, "waits_for", instance_list(p, st, list, n, en));
+	nx = links_pre(p, last->inst, &x);
+	var(&v, "waits_for", instance_list(p, st, list, n, x, nx, en));
 	free(list);
 	n = plan_dependents(p, last->inst, &list);
-	var(&v, "unblocks", instance_list(p, st, list, n, en));
+	nx = links_dep(p, last->inst, &x);
+	var(&v, "unblocks", instance_list(p, st, list, n, x, nx, en));
 	free(list);
 	var(&v, "held_up", held_up_list(p, st, in->idx, en));
 	xasprintf(&s, "termijn done -p %s %s", p->id, in->key);

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "i18n.h"
+#include "links.h"
 #include "plan.h"
 #include "tz.h"
 #include "xmalloc.h"
@@ -201,10 +202,17 @@ milestone_clear(struct milestone *m)
 	free(m->owner);
 	strv_free(m->parties, m->nparties);
 	for (i = 0; i < m->nreqs; i++) {
+		free(m->reqs[i].plan);
 		free(m->reqs[i].id);
 		free(m->reqs[i].party);
 	}
 	free(m->reqs);
+	for (i = 0; i < m->nxreqs; i++) {
+		free(m->xreqs[i].plan);
+		free(m->xreqs[i].id);
+		free(m->xreqs[i].party);
+	}
+	free(m->xreqs);
 	for (i = 0; i < m->novr; i++) {
 		free(m->ovr[i].party);
 		free(m->ovr[i].title);
@@ -294,6 +302,7 @@ plan_free(struct plan *p)
 	free(p->lang);
 	free(p->remind);
 	free(p->closed);
+	links_free(p->xl);
 	free(p);
 }
 
@@ -860,15 +869,27 @@ parse_timing_key(struct parser *ps, const struct pline *l, struct timing *t)
 int
 requirement_parse(const char *text, struct requirement *r, char **cause)
 {
-	char *s = xstrdup(text), *at, *slash;
+	char *s = xstrdup(text), *at, *slash, *colon;
 
 	memset(r, 0, sizeof(*r));
+	if ((colon = strchr(s, ':')) != NULL) {
+		*colon = '\0';
+		if (!id_valid(s)) {
+			xasprintf(cause, _("requires %s: before : comes a plan id"), text);
+			goto bad;
+		}
+		r->plan = xstrdup(s);
+		memmove(s, colon + 1, strlen(colon + 1) + 1);
+	}
 	if ((slash = strchr(s, '/')) != NULL) {
 		*slash++ = '\0';
 		if (strcmp(slash, "last") == 0)
 			r->last = 1;
+		else if (r->plan != NULL && ltime_parse(slash, &r->date) == 0 && !r->date.has_time)
+			;
 		else if (strcmp(slash, "all") != 0) {
-			xasprintf(cause, _("requires %s: after / comes last or all"), text);
+			xasprintf(cause, r->plan != NULL ? _("requires %s: after / comes last, all or "
+			    "a date YYYY-MM-DD") : _("requires %s: after / comes last or all"), text);
 			goto bad;
 		}
 	}
@@ -895,6 +916,8 @@ requirement_parse(const char *text, struct requirement *r, char **cause)
 	r->id = s;
 	return 0;
 bad:
+	free(r->plan);
+	r->plan = NULL;
 	free(s);
 	return -1;
 }
@@ -918,6 +941,13 @@ parse_requires(struct parser *ps, const struct pline *l, struct milestone *m)
 			continue;
 		}
 		r->line = l->line;
+		if (r->plan != NULL) {
+			/* Another plan's: resolved over the set of plans (links.c). */
+			m->xreqs = xreallocarray(m->xreqs, m->nxreqs + 1, sizeof(*m->xreqs));
+			m->xreqs[m->nxreqs++] = *r;
+			memset(r, 0, sizeof(*r));
+			continue;
+		}
 		m->nreqs++;
 	}
 	strv_free(w, n);
@@ -1816,12 +1846,11 @@ validate_milestone(const char *file, struct plan *p, struct milestone *m, struct
 /* Ids shown of a long cycle's path, at each end: the message stays a line or two. */
 #define CYCLE_SHOWN	6
 
-/* Report the cycle stack[from..top] -> stack[from], closed by requirement r. */
-static void
-cycle_report(const struct plan *p, const size_t *stack, size_t from, size_t top,
-    const struct requirement *r, struct errlist *errs)
+char *
+cycle_path(const size_t *stack, size_t from, size_t top, char *(*name)(size_t, void *),
+    void *arg)
 {
-	char *path = xstrdup(""), *np;
+	char *path = xstrdup(""), *np, *id;
 	size_t s, n = top - from + 1;
 
 	for (s = from; s <= top; s++) {
@@ -1832,12 +1861,33 @@ cycle_report(const struct plan *p, const size_t *stack, size_t from, size_t top,
 			s = top - CYCLE_SHOWN;
 			continue;
 		}
-		xasprintf(&np, "%s%s%s", path, s == from ? "" : " -> ", p->ms[stack[s]].id);
+		id = name(stack[s], arg);
+		xasprintf(&np, "%s%s%s", path, s == from ? "" : " -> ", id);
+		free(id);
 		free(path);
 		path = np;
 	}
-	errlist_add(errs, p->file, r->line, _("dependency cycle: %s -> %s"), path,
-	    p->ms[stack[from]].id);
+	id = name(stack[from], arg);
+	xasprintf(&np, "%s -> %s", path, id);
+	free(id);
+	free(path);
+	return np;
+}
+
+static char *
+ms_name(size_t i, void *arg)
+{
+	return xstrdup(((const struct plan *)arg)->ms[i].id);
+}
+
+/* Report the cycle stack[from..top] -> stack[from], closed by requirement r. */
+static void
+cycle_report(const struct plan *p, const size_t *stack, size_t from, size_t top,
+    const struct requirement *r, struct errlist *errs)
+{
+	char *path = cycle_path(stack, from, top, ms_name, (void *)(uintptr_t)p);
+
+	errlist_add(errs, p->file, r->line, _("dependency cycle: %s"), path);
 	free(path);
 }
 

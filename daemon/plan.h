@@ -22,10 +22,12 @@ enum req_scope {
 };
 
 struct requirement {
+	char		*plan;		/* "PLAN:ID": another plan's milestone (in milestone xreqs) */
 	char		*id;
 	enum req_scope	 scope;
 	char		*party;		/* REQ_PARTY only */
 	int		 last;		/* ID/last: only a series' last occurrence */
+	struct ltime	 date;		/* PLAN:ID/YYYY-MM-DD: the occurrence due that day */
 	int		 line;
 	/* Resolved by plan_expand. */
 	size_t		 target;	/* index of the milestone in plan->ms */
@@ -69,6 +71,8 @@ struct milestone {
 	struct recurrence	 recur;
 	struct requirement	*reqs;
 	size_t			 nreqs;
+	struct requirement	*xreqs;		/* of other plans' milestones: resolved by links.c */
+	size_t			 nxreqs;
 	struct override		*ovr;
 	size_t			 novr;
 	int			*remind;	/* lead times in days, NULL: the plan's */
@@ -168,6 +172,8 @@ struct closed {
 	struct ltime	 from, to;	/* days, both included */
 };
 
+struct xlinks;
+
 struct plan {
 	char			*id;
 	char			*file;
@@ -205,6 +211,7 @@ struct plan {
 	}			*renamed;	/* by oldid */
 	size_t			 nrenamed;
 	size_t			 renamed_nms;	/* nms when it was made: else not current */
+	struct xlinks		*xl;		/* links with other plans (links.c), NULL: none */
 };
 
 /* Limits of one plan, as termijn.plan(5) gives them: past one, the plan is refused. */
@@ -270,8 +277,13 @@ size_t			 plan_role_addrs(const struct plan *, const char *role, const struct pa
  */
 int			 recur_expand(const struct recurrence *, const struct ltime *first,
 			    struct ltime **out);
-/* "ID", "ID@same", "ID@all", "ID@PARTY", each optionally followed by "/last" or "/all". */
+/* "ID", "ID@same", "ID@all", "ID@PARTY", each optionally followed by "/last" or "/all";
+ * with "PLAN:" before it another plan's milestone, which may also end in "/YYYY-MM-DD". */
 int			 requirement_parse(const char *, struct requirement *, char **cause);
+/* A cycle's path "a -> b -> a" of the nodes stack[from .. top], each named by name (an
+ * allocated string), cut in its middle when long. */
+char			*cycle_path(const size_t *stack, size_t from, size_t top,
+			    char *(*name)(size_t, void *), void *arg);
 /* The display name a plan gives an address (the first one written), or NULL. */
 const char		*plan_person_name(const struct plan *, const char *addr);
 /* Does addr hold role for party (NULL: for any party, or plan-wide)? Case-insensitive. */

@@ -33,31 +33,81 @@ rules_together(const struct plan *p, size_t idx, size_t k)
 	return k == idx || (a->ms == b->ms && a->ms->same_moment && a->occ == b->occ);
 }
 
-int
-rules_group_ready(const struct plan *p, const struct istate *st, size_t idx, size_t skip)
+const struct istate *
+rules_xstate(const struct xlink *x)
 {
-	size_t k, end, i, j;
+	return x->st != NULL && *x->st != NULL ? &(*x->st)[x->inst] : NULL;
+}
+
+static int
+xmet(const struct xlink *x)
+{
+	const struct istate *s = rules_xstate(x);
+
+	return s != NULL && rules_met(s);
+}
+
+/* Are the prerequisites of instance k met, in its plan and in others (skip: counted met)? */
+static int
+pre_met(const struct plan *p, const struct istate *st, size_t k, const struct plan *sp,
+    size_t skip)
+{
+	const struct xlink *x;
+	size_t i, j, n;
+
+	IRANGE_FOREACH(p->inst[k].pre_runs, p->inst[k].npre_runs, i, j)
+		if ((sp != p || j != skip) && !rules_met(&st[j]))
+			return 0;
+	for (n = links_pre(p, k, &x), i = 0; i < n; i++)
+		if ((sp != x[i].plan || x[i].inst != skip) && !xmet(&x[i]))
+			return 0;
+	return 1;
+}
+
+static int
+group_ready(const struct plan *p, const struct istate *st, size_t idx, const struct plan *sp,
+    size_t skip)
+{
+	size_t k, end;
 
 	for (rules_group_range(p, idx, &k, &end); k < end; k++) {
 		if (!rules_together(p, idx, k) || (k != idx && st[k].status != ST_OPEN))
 			continue;
-		IRANGE_FOREACH(p->inst[k].pre_runs, p->inst[k].npre_runs, i, j)
-			if (j != skip && !rules_met(&st[j]))
-				return 0;
+		if (!pre_met(p, st, k, sp, skip))
+			return 0;
 	}
 	return 1;
 }
 
+int
+rules_group_ready(const struct plan *p, const struct istate *st, size_t idx, size_t skip)
+{
+	return group_ready(p, st, idx, p, skip);
+}
+
 /* Is prerequisite pre already listed as unmet in v? */
 static int
-listed(const struct unmet *v, size_t n, size_t pre)
+listed(const struct unmet *v, size_t n, const struct plan *p, size_t pre)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if ((v[i].kind == UNMET_REQUIRES || v[i].kind == UNMET_TOGETHER) && v[i].inst == pre)
+		if ((v[i].kind == UNMET_REQUIRES || v[i].kind == UNMET_TOGETHER) &&
+		    v[i].plan == p && v[i].inst == pre)
 			return 1;
 	return 0;
+}
+
+static void
+unmet_push(struct unmet **v, size_t *n, size_t *cap, enum unmet_kind kind,
+    const struct plan *p, size_t inst, size_t via, int64_t not_before)
+{
+	XGROW(*v, *n, *cap);
+	(*v)[*n].kind = kind;
+	(*v)[*n].plan = p;
+	(*v)[*n].inst = inst;
+	(*v)[*n].via = via;
+	(*v)[(*n)++].not_before = not_before;
 }
 
 size_t
@@ -65,46 +115,30 @@ rules_unmet(const struct plan *p, const struct istate *st, size_t idx, int64_t n
     struct unmet **out)
 {
 	const struct instance *in = &p->inst[idx];
+	const struct xlink *x;
 	struct unmet *v = NULL;
-	size_t n = 0, cap = 0, i, j, k, end, pre;
+	size_t n = 0, cap = 0, i, j, k, end, pre, nx;
 
-	IRANGE_FOREACH(in->pre_runs, in->npre_runs, i, pre) {
-		if (rules_met(&st[pre]))
-			continue;
-		XGROW(v, n, cap);
-		v[n].kind = UNMET_REQUIRES;
-		v[n].inst = pre;
-		v[n].not_before = 0;
-		n++;
-	}
-	if (in->opens && now < in->opens) {
-		XGROW(v, n, cap);
-		v[n].kind = UNMET_WINDOW;
-		v[n].inst = idx;
-		v[n].not_before = in->opens;
-		n++;
-	}
-	if (in->not_before && now < in->not_before && in->not_before > in->opens) {
-		XGROW(v, n, cap);
-		v[n].kind = UNMET_NOT_BEFORE;
-		v[n].inst = idx;
-		v[n].not_before = in->not_before;
-		n++;
-	}
+	IRANGE_FOREACH(in->pre_runs, in->npre_runs, i, pre)
+		if (!rules_met(&st[pre]))
+			unmet_push(&v, &n, &cap, UNMET_REQUIRES, p, pre, 0, 0);
+	for (nx = links_pre(p, idx, &x), i = 0; i < nx; i++)
+		if (!xmet(&x[i]))
+			unmet_push(&v, &n, &cap, UNMET_REQUIRES, x[i].plan, x[i].inst, 0, 0);
+	if (in->opens && now < in->opens)
+		unmet_push(&v, &n, &cap, UNMET_WINDOW, p, idx, 0, in->opens);
+	if (in->not_before && now < in->not_before && in->not_before > in->opens)
+		unmet_push(&v, &n, &cap, UNMET_NOT_BEFORE, p, idx, 0, in->not_before);
 	/* Taken together: ready only when every other party's open step is ready too. */
 	for (rules_group_range(p, idx, &k, &end); k < end; k++) {
 		if (k == idx || !rules_together(p, idx, k) || st[k].status != ST_OPEN)
 			continue;
-		IRANGE_FOREACH(p->inst[k].pre_runs, p->inst[k].npre_runs, j, pre) {
-			if (rules_met(&st[pre]) || listed(v, n, pre))
-				continue;
-			XGROW(v, n, cap);
-			v[n].kind = UNMET_TOGETHER;
-			v[n].inst = pre;
-			v[n].via = k;
-			v[n].not_before = 0;
-			n++;
-		}
+		IRANGE_FOREACH(p->inst[k].pre_runs, p->inst[k].npre_runs, j, pre)
+			if (!rules_met(&st[pre]) && !listed(v, n, p, pre))
+				unmet_push(&v, &n, &cap, UNMET_TOGETHER, p, pre, k, 0);
+		for (nx = links_pre(p, k, &x), j = 0; j < nx; j++)
+			if (!xmet(&x[j]) && !listed(v, n, x[j].plan, x[j].inst))
+				unmet_push(&v, &n, &cap, UNMET_TOGETHER, x[j].plan, x[j].inst, k, 0);
 	}
 	if (out != NULL)
 		*out = v;
@@ -199,7 +233,7 @@ rules_unblocks(const struct plan *p, const struct istate *st, size_t idx, size_t
 	size_t *v = NULL, n = 0, cap = 0, i, k, end, d;
 
 	IRANGE_FOREACH(in->dep_runs, in->ndep_runs, i, d) {
-		if (st[d].status != ST_OPEN || !rules_group_ready(p, st, d, idx))
+		if (st[d].status != ST_OPEN || !group_ready(p, st, d, p, idx))
 			continue;
 		/* A step taken together becomes ready in every party at once. */
 		for (rules_group_range(p, d, &k, &end); k < end; k++)
@@ -241,6 +275,56 @@ rules_done_dependents(const struct plan *p, const struct istate *st, size_t idx,
 		XGROW(v, n, cap);
 		v[n++] = d;
 	}
+	*out = v;
+	return n;
+}
+
+static void
+xref_once(struct xref **v, size_t *n, size_t *cap, const struct plan *p, size_t inst)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if ((*v)[i].plan == p && (*v)[i].inst == inst)
+			return;
+	XGROW(*v, *n, *cap);
+	(*v)[*n].plan = p;
+	(*v)[(*n)++].inst = inst;
+}
+
+size_t
+rules_unblocks_x(const struct plan *p, size_t idx, struct xref **out)
+{
+	const struct xlink *x;
+	const struct istate *qst;
+	struct xref *v = NULL;
+	size_t n = 0, cap = 0, nx, i, k, end;
+
+	for (nx = links_dep(p, idx, &x), i = 0; i < nx; i++) {
+		if (x[i].st == NULL || (qst = *x[i].st) == NULL)
+			continue;
+		if (qst[x[i].inst].status != ST_OPEN ||
+		    !group_ready(x[i].plan, qst, x[i].inst, p, idx))
+			continue;
+		for (rules_group_range(x[i].plan, x[i].inst, &k, &end); k < end; k++)
+			if (rules_together(x[i].plan, x[i].inst, k) && qst[k].status == ST_OPEN)
+				xref_once(&v, &n, &cap, x[i].plan, k);
+	}
+	*out = v;
+	return n;
+}
+
+size_t
+rules_done_dependents_x(const struct plan *p, size_t idx, struct xref **out)
+{
+	const struct xlink *x;
+	const struct istate *s;
+	struct xref *v = NULL;
+	size_t n = 0, cap = 0, nx, i;
+
+	for (nx = links_dep(p, idx, &x), i = 0; i < nx; i++)
+		if ((s = rules_xstate(&x[i])) != NULL && s->status == ST_DONE)
+			xref_once(&v, &n, &cap, x[i].plan, x[i].inst);
 	*out = v;
 	return n;
 }

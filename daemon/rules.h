@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "links.h"
 #include "plan.h"
 
 enum status {
@@ -43,9 +44,16 @@ enum unmet_kind {
 
 struct unmet {
 	enum unmet_kind	 kind;
+	const struct plan *plan;	/* UNMET_REQUIRES, UNMET_TOGETHER: the prerequisite's */
 	size_t		 inst;		/* UNMET_REQUIRES, UNMET_TOGETHER: the prerequisite */
 	size_t		 via;		/* UNMET_TOGETHER: the other party's instance */
 	int64_t		 not_before;	/* UNMET_NOT_BEFORE, UNMET_WINDOW: the moment */
+};
+
+/* An instance of some plan. */
+struct xref {
+	const struct plan	*plan;
+	size_t			 inst;
 };
 
 /* Every unmet rule of instance idx at now; returns how many (0: it may be done). */
@@ -88,6 +96,11 @@ int64_t		 rules_ready_at(const struct plan *, const struct istate *, size_t idx,
 /* Dependents of idx that are done: they forbid undoing idx. */
 size_t		 rules_done_dependents(const struct plan *, const struct istate *, size_t idx,
 		    size_t **out);
+/* The same two of the dependents in other plans ("requires PLAN:ID"), their states read live. */
+size_t		 rules_unblocks_x(const struct plan *, size_t idx, struct xref **out);
+size_t		 rules_done_dependents_x(const struct plan *, size_t idx, struct xref **out);
+/* The state of a linked instance of another plan; NULL when there are no states (a check). */
+const struct istate *rules_xstate(const struct xlink *);
 
 void		 istate_clear(struct istate *);
 

@@ -146,8 +146,10 @@ static int64_t
 goahead_at(const struct plan *p, const struct istate *st, size_t idx)
 {
 	const struct instance *in;
+	const struct xlink *x;
+	const struct istate *xs;
 	int64_t ready = 0;
-	size_t i, j, k, end, npre = 0;
+	size_t i, j, k, end, npre = 0, nx;
 
 	for (rules_group_range(p, idx, &k, &end); k < end; k++) {
 		if (!rules_together(p, idx, k) || (k != idx && st[k].status != ST_OPEN))
@@ -159,6 +161,13 @@ goahead_at(const struct plan *p, const struct istate *st, size_t idx)
 				return 0;
 			if (st[j].changed > ready)
 				ready = st[j].changed;
+		}
+		/* Another plan's prerequisites, read live: its step done makes this one go ahead. */
+		for (nx = links_pre(p, k, &x), i = 0; i < nx; i++, npre++) {
+			if ((xs = rules_xstate(&x[i])) == NULL || !rules_met(xs))
+				return 0;
+			if (xs->changed > ready)
+				ready = xs->changed;
 		}
 	}
 	if (npre == 0)

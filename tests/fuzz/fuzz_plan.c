@@ -1,8 +1,9 @@
-/* fuzz_plan.c: the plan parser, validator and rule engine on any bytes. */
+/* fuzz_plan.c: the plan parser, validator, links to another plan and rule engine on any bytes. */
 /* fuzz-seeds: etc/plans tests/plans */
 #include <string.h>
 
 #include "fuzz.h"
+#include "links.h"
 #include "plan.h"
 #include "rules.h"
 #include "xmalloc.h"
@@ -46,6 +47,67 @@ check_links(const struct plan *p)
 	}
 }
 
+/* The other track, as shipped, for "requires sociaal-domein:ID" in the input. */
+static const char other_text[] =
+    "plan sociaal-domein\n  title S\nrole secretaris\n"
+    "party staphorst\n  role secretaris s@staphorst.example\n"
+    "party meppel\n  role secretaris s@meppel.example\n"
+    "milestone werkgroep-opbrengst\n  title W\n  owner secretaris\n  parties all\n"
+    "  due 2013-12-20\n"
+    "milestone conferentie\n  title C\n  owner secretaris\n  window 2014-01-13 .. 2014-01-31\n"
+    "  requires werkgroep-opbrengst@all\n"
+    "milestone overleg\n  title O\n  owner secretaris\n  parties all\n  due 2014-01-07\n"
+    "  repeat every 2 weeks until 2014-03-01\n";
+
+/* Links with the other plan: errors say where; prerequisites and dependents mirror. */
+static void
+check_xlinks(struct plan *p, struct istate **st)
+{
+	static struct plan *other;
+	static struct istate *ost;
+	struct errlist e = { 0 };
+	struct linkplan v[2];
+	const struct xlink *x, *y;
+	struct xref *xr;
+	size_t i, j, k, n, m;
+	int found;
+
+	if (other == NULL) {
+		other = plan_parse("other.plan", other_text, sizeof(other_text) - 1, &e);
+		FUZZ_ASSERT(other != NULL);
+		ost = xcalloc(other->ninst, sizeof(*ost));
+	}
+	v[0].plan = p;
+	v[0].st = st;
+	v[1].plan = other;
+	v[1].st = &ost;
+	if (links_resolve(v, 2, &e) == -1) {
+		FUZZ_ASSERT(e.n > 0 && p->xl == NULL);
+		for (i = 0; i < e.n; i++)
+			FUZZ_ASSERT(strncmp(e.msg[i], "fuzz.plan:", 10) == 0);
+	}
+	errlist_free(&e);
+	for (i = 0; i < p->ninst; i++) {
+		n = links_pre(p, i, &x);
+		for (j = 0; j < n; j++) {
+			FUZZ_ASSERT(x[j].plan == other && x[j].inst < other->ninst);
+			m = links_dep(other, x[j].inst, &y);
+			for (found = 0, k = 0; k < m; k++)
+				found |= y[k].plan == p && y[k].inst == i;
+			FUZZ_ASSERT(found);
+		}
+	}
+	for (i = 0; i < other->ninst; i++) {
+		n = rules_unblocks_x(other, i, &xr);
+		for (j = 0; j < n; j++)
+			FUZZ_ASSERT(xr[j].plan == p && xr[j].inst < p->ninst);
+		free(xr);
+	}
+	/* The other plan must not point into this one once it is freed. */
+	links_free(other->xl);
+	other->xl = NULL;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -71,6 +133,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (data[i % size] & 1)
 			st[i].status = ST_DONE;
 	}
+	check_xlinks(p, &st);
 	for (i = 0; i < p->ninst; i++) {
 		(void)rules_derived(p, st, i, p->inst[i].deadline - 1);
 		n = rules_unblocks(p, st, i, &v);
