@@ -23,7 +23,7 @@ CLIENT_BIN ?= client/termijn
 COMMON_SRC = $(wildcard common/*.c)
 # The pure modules (no event loop, no sockets): what the unit tests link against.
 PURE_SRC   = $(filter $(addprefix daemon/,plan.c links.c tz.c rules.c authz.c ratelimit.c schedule.c mailtext.c msgcat.c suggest.c \
-	     mailcompose.c ical.c config.c request.c workday.c feedreq.c html.c slack.c),$(wildcard daemon/*.c))
+	     mailcompose.c ical.c config.c request.c workday.c feedreq.c html.c slack.c pages.c),$(wildcard daemon/*.c))
 DAEMON_SRC = $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 CLIENT_SRC = $(wildcard client/*.c)
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)
@@ -126,6 +126,7 @@ ASAN = B=build/asan DAEMON_BIN=build/asan/termijnd CLIENT_BIN=build/asan/termijn
 check: deps
 	@$(MAKE) --no-print-directory check-plain
 	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory check-browser
 	@$(MAKE) --no-print-directory check-fuzz
 	@$(MAKE) --no-print-directory check-fault
 	@$(MAKE) --no-print-directory check-packaging
@@ -141,6 +142,11 @@ check-asan:
 	@$(MAKE) --no-print-directory $(ASAN) all unit
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    tests/e2e/run.sh build/asan/termijnd build/asan/termijn
+
+# The pages in Debian's Chromium (playwright-core and axe-core from make deps), plain build.
+check-browser: deps
+	@$(MAKE) --no-print-directory all
+	tests/browser/run.sh ./$(DAEMON_BIN) ./$(CLIENT_BIN)
 
 # Fault scenarios (disk full, kill -9, clock jumps, hostile peers) against the plain build.
 check-fault: all
@@ -321,7 +327,7 @@ check-packaging: deps
 
 FORCE:
 
-.PHONY: run-fresh mo po-update po-check all unit unit-bin deps run check check-plain check-asan check-fault check-fuzz fuzz fuzz-bin bench clean install uninstall deb check-packaging
+.PHONY: check-browser run-fresh mo po-update po-check all unit unit-bin deps run check check-plain check-asan check-fault check-fuzz fuzz fuzz-bin bench clean install uninstall deb check-packaging
 
 
 # Only this build's dependency files: build/deb holds a staged tree with directories named *.d.

@@ -77,6 +77,8 @@ print_urls(struct client *c, json_t *ans, const char *what)
 	printf("  %s\n", jstr_or(ans, "url", "?"));
 	if (jstr(ans, "webcal") != NULL)
 		printf("  %s\n", jstr(ans, "webcal"));
+	if (jstr(ans, "page") != NULL)
+		printf(_("  %s (the same steps as a page, in a browser)\n"), jstr(ans, "page"));
 	printf(_("Subscribe to this address in a calendar. It is shown only now; "
 	    "\"termijn feeds rotate\" makes a new one.\n"));
 	return 0;

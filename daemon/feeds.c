@@ -35,6 +35,7 @@
 #include "sha256.h"
 #include "termijnd.h"
 #include "tz.h"
+#include "web.h"
 #include "xmalloc.h"
 
 #define TOKEN_BYTES	24		/* 192 bits; 32 characters in base64url */
@@ -264,6 +265,35 @@ selection_free(struct selection *s)
 	free(s->calname);
 }
 
+int
+feeds_holds(const struct plan *p, const struct instance *in, const char *kind,
+    const char *subject)
+{
+	const char *slash = strchr(subject, '/');
+	size_t plen = slash ? (size_t)(slash - subject) : strlen(subject);
+
+	if (strcmp(kind, "person") == 0)
+		return person_acts(p, in, subject);
+	if (strlen(p->id) != plen || strncmp(p->id, subject, plen) != 0)
+		return 0;
+	/* A party's feed has its own steps and the ones all parties share. */
+	return strcmp(kind, "party") != 0 || in->party == NULL ||
+	    (slash != NULL && strcmp(in->party->id, slash + 1) == 0);
+}
+
+int
+feeds_token_view(struct termijnd *d, const char *token, char **kind, char **subject)
+{
+	struct fcache *c;
+
+	if (d->feeds == NULL || strlen(token) != TOKEN_CHARS ||
+	    (c = feed_by_token(d->feeds, token)) == NULL)
+		return -1;
+	*kind = xstrdup(c->kind);
+	*subject = xstrdup(c->subject);
+	return 0;
+}
+
 static void
 select_feed(struct termijnd *d, const char *kind, const char *subject, struct selection *s)
 {
@@ -284,17 +314,9 @@ select_feed(struct termijnd *d, const char *kind, const char *subject, struct se
 			continue;
 		s->idx[s->nparts] = xcalloc(p->ninst ? p->ninst : 1, sizeof(size_t));
 		n = 0;
-		for (j = 0; j < p->ninst; j++) {
-			struct instance *in = &p->inst[j];
-
-			if (strcmp(kind, "person") == 0 && !person_acts(p, in, subject))
-				continue;
-			/* A party's feed has its own steps and the ones all parties share. */
-			if (strcmp(kind, "party") == 0 && in->party != NULL &&
-			    strcmp(in->party->id, slash + 1) != 0)
-				continue;
-			s->idx[s->nparts][n++] = j;
-		}
+		for (j = 0; j < p->ninst; j++)
+			if (feeds_holds(p, &p->inst[j], kind, subject))
+				s->idx[s->nparts][n++] = j;
 		if (n == 0 && strcmp(kind, "person") == 0) {
 			free(s->idx[s->nparts]);
 			continue;
@@ -971,6 +993,8 @@ http_cb(struct evhttp_request *req, void *arg)
 	if (strncmp(path, "/api/", 5) == 0)
 		/* The same API as on the socket, as the person whose token it is. */
 		access_http(f->d, req);
+	else if (web_dispatch(f->d, req, path))
+		;	/* the pages (web.c): methods of their own */
 	else if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
 		reply_text(req, 405, "Method Not Allowed", "text/plain", "GET or HEAD\n");
@@ -1324,6 +1348,10 @@ feeds_urls(struct termijnd *d, const char *token)
 	 * never for https, where it would send the token in clear.
 	 */
 	o = json_pack("{s:s}", "url", https);
+	/* The page beside the calendar: the same token, exchanged for a cookie at once. */
+	xasprintf(&webcal, "%.*s/feed/%s.html", (int)blen, base, token);
+	json_object_set_new(o, "page", json_string(webcal));
+	free(webcal);
 	if (strncmp(base, "http://", 7) == 0) {
 		xasprintf(&webcal, "webcal://%s", rest);
 		json_object_set_new(o, "webcal", json_string(webcal));

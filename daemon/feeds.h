@@ -22,7 +22,14 @@ int	 feeds_create(struct termijnd *, const char *kind, const char *subject, cons
 	    int64_t replaces, json_t **out, char **cause);
 /* The first plan in which a person (an address) acts on something, or NULL. */
 struct pstate *feeds_person_plan(struct termijnd *, const char *);
-/* The public URLs of a token. */
+/* The kind and subject of a feed's token (copies, to free): 0, or -1 for none such. */
+int	 feeds_token_view(struct termijnd *, const char *token, char **kind, char **subject);
+/* Does the feed of kind (person, party, plan) and subject hold this instance of p? */
+struct plan;
+struct instance;
+int	 feeds_holds(const struct plan *, const struct instance *, const char *kind,
+	    const char *subject);
+/* The public URLs of a token: the feed ("url", "webcal") and its page ("page"). */
 json_t	*feeds_urls(struct termijnd *, const char *token);
 
 #endif

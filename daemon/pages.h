@@ -1,0 +1,39 @@
+/* pages.h: the read-only pages of the plans (pure): the table of a view's steps. */
+#ifndef TERMIJN_PAGES_H
+#define TERMIJN_PAGES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "html.h"
+#include "plan.h"
+#include "rules.h"
+
+/* The steps of one plan a view shows (inst: indices in plan->inst, in plan order). */
+struct view_part {
+	const struct plan	*plan;
+	const struct istate	*st;
+	const size_t		*inst;
+	size_t			 n;
+};
+
+struct view {
+	const char		*title;		/* what is viewed: a plan, a party, a person */
+	const struct view_part	*parts;
+	size_t			 nparts;
+	int64_t			 now;
+	const char		*base;		/* the pages' path ("/view"), for links */
+	size_t			 from, rows;	/* the page of steps shown: [from, from + rows) */
+};
+
+/* At most this many steps on one page of a timeline or table (more: pages of them). */
+#define PAGES_ROWS	400
+
+/* The whole page (html_begin .. html_end) in the language of msgcat_current(). */
+void	pages_table(struct html *, const struct view *);
+
+/* The name of a state for people, and its symbol (so it reads without colour too). */
+const char *pages_state_name(enum derived);
+const char *pages_state_symbol(enum derived);
+
+#endif

@@ -1,0 +1,287 @@
+/* web.c: the HTML pages on the HTTP listener: their routes, who sees what, the answers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "clock.h"
+#include "feeds.h"
+#include "html.h"
+#include "i18n.h"
+#include "lang.h"
+#include "log.h"
+#include "pages.h"
+#include "store.h"
+#include "termijnd.h"
+#include "web.h"
+#include "xmalloc.h"
+
+#define VIEW_COOKIE	"termijn_view"
+#define VIEW_BASE	"/view"
+#define VIEW_MAX_AGE	(30 * 86400)
+
+/* Who is looking: a feed's selection (kind person, party or plan, and its subject). */
+struct viewer {
+	char	*kind, *subject;
+};
+
+typedef void	 web_fn(struct termijnd *, struct evhttp_request *, const char *rest);
+
+struct web_route {
+	const char	*path;
+	const char	*suffix;	/* non-NULL: path is a prefix, and this ends it */
+	int		 methods;
+	web_fn		*fn;
+};
+
+static web_fn	 feed_page, view_table;
+
+#define GET_HEAD	(EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
+
+/* Every page, by path; a new page is one line here. */
+static const struct web_route routes[] = {
+	{ "/feed/", ".html", GET_HEAD, feed_page },
+	{ VIEW_BASE "/table", NULL, GET_HEAD, view_table },
+};
+
+static void
+free_cb(const void *data, size_t len, void *arg)
+{
+	(void)data;
+	(void)len;
+	free(arg);
+}
+
+void
+web_send(struct evhttp_request *req, int code, const char *reason, struct html *h)
+{
+	struct evbuffer *b = evbuffer_new();
+	size_t len;
+	char *p = html_steal(h, &len), clen[32];
+
+	html_headers(evhttp_request_get_output_headers(req), 1);
+	evbuffer_add_reference(b, p, len, free_cb, p);
+	/* libevent 2.1 would send a HEAD answer's body too (see feeds.c). */
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		snprintf(clen, sizeof(clen), "%zu", len);
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Length", clen);
+		evhttp_send_reply(req, code, reason, NULL);
+	} else
+		evhttp_send_reply(req, code, reason, b);
+	evbuffer_free(b);
+}
+
+/* A short page that says one thing (an error, a pointer elsewhere). */
+static void
+send_message(struct evhttp_request *req, int code, const char *reason, const char *title,
+    const char *text)
+{
+	struct html h;
+
+	html_init(&h);
+	html_begin(&h, "en", title);
+	html_put(&h, "<main>\n<h1>%s</h1>\n<p>%s</p>\n</main>\n", title, text);
+	html_end(&h);
+	web_send(req, code, reason, &h);
+}
+
+int
+web_dispatch(struct termijnd *d, struct evhttp_request *req, const char *path)
+{
+	const struct web_route *r;
+	size_t i, plen, slen;
+	char allow[64];
+
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		r = &routes[i];
+		plen = strlen(r->path);
+		if (r->suffix == NULL ? strcmp(path, r->path) != 0 :
+		    strncmp(path, r->path, plen) != 0 || strlen(path) < plen + (slen =
+		    strlen(r->suffix)) || strcmp(path + strlen(path) - slen, r->suffix) != 0)
+			continue;
+		if ((evhttp_request_get_command(req) & r->methods) == 0) {
+			snprintf(allow, sizeof(allow), "%s%s", r->methods & EVHTTP_REQ_GET ?
+			    "GET, HEAD" : "", r->methods & EVHTTP_REQ_POST ? (r->methods &
+			    EVHTTP_REQ_GET ? ", POST" : "POST") : "");
+			evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
+			send_message(req, 405, "Method Not Allowed", "Method not allowed", allow);
+			return 1;
+		}
+		r->fn(d, req, path + plen);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- who is looking ---- */
+
+/* The value of a cookie in a Cookie header, copied; NULL: none such. */
+static char *
+cookie(struct evhttp_request *req, const char *name)
+{
+	const char *c = evhttp_find_header(evhttp_request_get_input_headers(req), "Cookie"), *e;
+	size_t n = strlen(name);
+
+	while (c != NULL && *c != '\0') {
+		while (*c == ' ' || *c == ';')
+			c++;
+		e = strchr(c, ';');
+		if (strncmp(c, name, n) == 0 && c[n] == '=')
+			return xstrndup(c + n + 1, e ? (size_t)(e - c - n - 1) : strlen(c + n + 1));
+		c = e;
+	}
+	return NULL;
+}
+
+static void
+viewer_free(struct viewer *v)
+{
+	free(v->kind);
+	free(v->subject);
+	v->kind = v->subject = NULL;
+}
+
+/* The viewer of a request: its view cookie's feed; -1 (answered) when there is none. */
+static int
+viewer_of(struct termijnd *d, struct evhttp_request *req, struct viewer *v)
+{
+	char *tok = cookie(req, VIEW_COOKIE);
+	int rc = tok != NULL ? feeds_token_view(d, tok, &v->kind, &v->subject) : -1;
+
+	if (tok != NULL)
+		explicit_bzero(tok, strlen(tok));
+	free(tok);
+	if (rc == -1)
+		send_message(req, 403, "Forbidden", "Not allowed",
+		    "Open the page link of a feed (termijn feeds create) to see this.");
+	return rc;
+}
+
+/* ---- the view of a viewer ---- */
+
+struct built {
+	struct view		 v;
+	struct view_part	*parts;
+	char			*title;
+	const struct msgcat	*old;
+};
+
+static void
+build(struct termijnd *d, const struct viewer *w, struct evhttp_request *req, struct built *b)
+{
+	struct engine *e = &d->engine;
+	struct evkeyvalq q;
+	const char *from, *slash;
+	struct party *pt;
+	size_t i, j, n;
+
+	memset(b, 0, sizeof(*b));
+	b->parts = xcalloc(e->nplans ? e->nplans : 1, sizeof(*b->parts));
+	for (i = 0; i < e->nplans; i++) {
+		struct pstate *ps = &e->plans[i];
+		size_t *sel = xcalloc(ps->plan->ninst ? ps->plan->ninst : 1, sizeof(size_t));
+
+		for (j = n = 0; j < ps->plan->ninst; j++)
+			if (feeds_holds(ps->plan, &ps->plan->inst[j], w->kind, w->subject))
+				sel[n++] = j;
+		if (n == 0) {
+			free(sel);
+			continue;
+		}
+		b->parts[b->v.nparts].plan = ps->plan;
+		b->parts[b->v.nparts].st = ps->st;
+		b->parts[b->v.nparts].inst = sel;
+		b->parts[b->v.nparts++].n = n;
+	}
+	b->v.parts = b->parts;
+	b->v.now = clock_now();
+	b->v.base = VIEW_BASE;
+	b->v.rows = PAGES_ROWS;
+	TAILQ_INIT(&q);
+	if (evhttp_parse_query_str(evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req)) ?
+	    evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req)) : "", &q) == 0 &&
+	    (from = evhttp_find_header(&q, "from")) != NULL)
+		b->v.from = strtoul(from, NULL, 10);
+	evhttp_clear_headers(&q);
+	/* The plans' language (the first one's, for a person's view of several). */
+	b->old = msgcat_use(b->v.nparts > 0 ? lang_for(b->parts[0].plan->lang) : NULL);
+	if (b->v.nparts == 0)
+		b->title = xstrdup(w->subject);
+	else if (strcmp(w->kind, "party") == 0 && (slash = strchr(w->subject, '/')) != NULL &&
+	    (pt = plan_party(b->parts[0].plan, slash + 1)) != NULL)
+		xasprintf(&b->title, "%s \u2014 %s", b->parts[0].plan->title, pt->name ? pt->name :
+		    pt->id);
+	else if (strcmp(w->kind, "person") == 0) {
+		const char *name = plan_person_name(b->parts[0].plan, w->subject);
+
+		b->title = xstrdup(name != NULL ? name : w->subject);
+	} else
+		b->title = xstrdup(b->parts[0].plan->title);
+	b->v.title = b->title;
+}
+
+static void
+built_free(struct built *b)
+{
+	size_t i;
+
+	msgcat_use(b->old);
+	for (i = 0; i < b->v.nparts; i++)
+		free((void *)b->parts[i].inst);
+	free(b->parts);
+	free(b->title);
+}
+
+/* ---- the pages ---- */
+
+/*
+ * /feed/TOKEN.html: the token becomes a cookie for the view pages at once, and the browser
+ * goes on to /view, so that the token stays out of every later address (history, logs).
+ */
+static void
+feed_page(struct termijnd *d, struct evhttp_request *req, const char *rest)
+{
+	struct viewer w = { NULL, NULL };
+	char *tok, *c;
+
+	tok = xstrndup(rest, strlen(rest) - strlen(".html"));
+	if (feeds_token_view(d, tok, &w.kind, &w.subject) == -1) {
+		explicit_bzero(tok, strlen(tok));
+		free(tok);
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control",
+		    "no-store");
+		send_message(req, 404, "Not Found", "Not found", "not found");
+		return;
+	}
+	xasprintf(&c, VIEW_COOKIE "=%s; Path=" VIEW_BASE "; Max-Age=%d; HttpOnly; "
+	    "SameSite=Lax%s", tok, VIEW_MAX_AGE, strncmp(d->conf->public_url, "https:", 6) == 0 ?
+	    "; Secure" : "");
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", c);
+	explicit_bzero(c, strlen(c));
+	explicit_bzero(tok, strlen(tok));
+	free(c);
+	free(tok);
+	viewer_free(&w);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Location", VIEW_BASE "/table");
+	send_message(req, 303, "See Other", "termijn", VIEW_BASE "/table");
+}
+
+static void
+view_table(struct termijnd *d, struct evhttp_request *req, const char *rest)
+{
+	struct viewer w = { NULL, NULL };
+	struct built b;
+	struct html h;
+
+	(void)rest;
+	if (viewer_of(d, req, &w) == -1)
+		return;
+	build(d, &w, req, &b);
+	html_init(&h);
+	pages_table(&h, &b.v);
+	built_free(&b);
+	viewer_free(&w);
+	web_send(req, 200, "OK", &h);
+}
