@@ -142,6 +142,8 @@ check-asan:
 	@$(MAKE) --no-print-directory $(ASAN) all unit
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    tests/e2e/run.sh build/asan/termijnd build/asan/termijn
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    tests/browser/run.sh build/asan/termijnd build/asan/termijn
 
 # The pages in Debian's Chromium (playwright-core and axe-core from make deps), plain build.
 check-browser: deps

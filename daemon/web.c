@@ -36,14 +36,16 @@ struct web_route {
 	web_fn		*fn;
 };
 
-static web_fn	 feed_page, view_table;
+static web_fn	 feed_page, view_timeline, view_table, view_step;
 
 #define GET_HEAD	(EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
 
 /* Every page, by path; a new page is one line here. */
 static const struct web_route routes[] = {
 	{ "/feed/", ".html", GET_HEAD, feed_page },
+	{ VIEW_BASE, NULL, GET_HEAD, view_timeline },
 	{ VIEW_BASE "/table", NULL, GET_HEAD, view_table },
+	{ VIEW_BASE "/step", NULL, GET_HEAD, view_step },
 };
 
 static void
@@ -264,24 +266,112 @@ feed_page(struct termijnd *d, struct evhttp_request *req, const char *rest)
 	free(c);
 	free(tok);
 	viewer_free(&w);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Location", VIEW_BASE "/table");
-	send_message(req, 303, "See Other", "termijn", VIEW_BASE "/table");
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Location", VIEW_BASE);
+	send_message(req, 303, "See Other", "termijn", VIEW_BASE);
 }
 
+typedef void	 page_fn(struct html *, const struct view *);
+
 static void
-view_table(struct termijnd *d, struct evhttp_request *req, const char *rest)
+view_page(struct termijnd *d, struct evhttp_request *req, page_fn *fn)
 {
 	struct viewer w = { NULL, NULL };
 	struct built b;
 	struct html h;
 
-	(void)rest;
 	if (viewer_of(d, req, &w) == -1)
 		return;
 	build(d, &w, req, &b);
 	html_init(&h);
-	pages_table(&h, &b.v);
+	fn(&h, &b.v);
 	built_free(&b);
 	viewer_free(&w);
+	web_send(req, 200, "OK", &h);
+}
+
+static void
+view_timeline(struct termijnd *d, struct evhttp_request *req, const char *rest)
+{
+	(void)rest;
+	view_page(d, req, pages_timeline);
+}
+
+static void
+view_table(struct termijnd *d, struct evhttp_request *req, const char *rest)
+{
+	(void)rest;
+	view_page(d, req, pages_table);
+}
+
+struct history {
+	struct view_event	*ev;
+	size_t			 n, cap;
+};
+
+static void
+history_cb(const struct audit *au, void *arg)
+{
+	struct history *hi = arg;
+	struct view_event *e;
+
+	XGROW(hi->ev, hi->n, hi->cap);
+	e = &hi->ev[hi->n++];
+	e->at = au->at;
+	e->action = xstrdup(au->action ? au->action : "");
+	e->who = au->person_name ? xstrdup(au->person_name) : au->person ? xstrdup(au->person) :
+	    au->actor ? xstrdup(au->actor) : NULL;
+	e->text = au->note ? xstrdup(au->note) : au->reason ? xstrdup(au->reason) : NULL;
+	e->channel = au->channel ? xstrdup(au->channel) : NULL;
+}
+
+/* /view/step?plan=ID&key=KEY: one step of the viewer's, with its history. */
+static void
+view_step(struct termijnd *d, struct evhttp_request *req, const char *rest)
+{
+	struct viewer w = { NULL, NULL };
+	struct history hi = { NULL, 0, 0 };
+	struct evkeyvalq q;
+	const char *qs = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	const char *plan = NULL, *key = NULL;
+	struct instance *in = NULL;
+	struct built b;
+	struct html h;
+	size_t i;
+
+	(void)rest;
+	if (viewer_of(d, req, &w) == -1)
+		return;
+	TAILQ_INIT(&q);
+	if (qs != NULL && evhttp_parse_query_str(qs, &q) == 0) {
+		plan = evhttp_find_header(&q, "plan");
+		key = evhttp_find_header(&q, "key");
+	}
+	build(d, &w, req, &b);
+	for (i = 0; plan != NULL && key != NULL && i < b.v.nparts; i++)
+		if (strcmp(b.parts[i].plan->id, plan) == 0 &&
+		    (in = plan_instance(b.parts[i].plan, key)) != NULL &&
+		    feeds_holds(b.parts[i].plan, in, w.kind, w.subject))
+			break;
+	if (i == b.v.nparts || in == NULL) {
+		built_free(&b);
+		viewer_free(&w);
+		evhttp_clear_headers(&q);
+		send_message(req, 404, "Not Found", "Not found", "No such step in this view.");
+		return;
+	}
+	if (store_each_audit(d->engine.store, plan, in->key, 0, 500, history_cb, &hi) == -1)
+		log_warnx("step page %s %s: %s", plan, in->key, store_error(d->engine.store));
+	html_init(&h);
+	pages_step(&h, &b.v, &b.parts[i], in->idx, hi.ev, hi.n);
+	for (i = 0; i < hi.n; i++) {
+		free((void *)hi.ev[i].action);
+		free((void *)hi.ev[i].who);
+		free((void *)hi.ev[i].text);
+		free((void *)hi.ev[i].channel);
+	}
+	free(hi.ev);
+	built_free(&b);
+	viewer_free(&w);
+	evhttp_clear_headers(&q);
 	web_send(req, 200, "OK", &h);
 }
