@@ -1152,6 +1152,7 @@ post_feeds(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
 		if (remind_send_link(d, ps->plan, subject,
 		    json_string_value(json_object_get(out, "url")),
 		    json_string_value(json_object_get(out, "webcal")),
+		    json_string_value(json_object_get(out, "page")),
 		    json_integer_value(json_object_get(out, "id")), &cause) == -1) {
 			json_decref(out);
 			code = 500;
@@ -1162,6 +1163,7 @@ post_feeds(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
 		/* The address goes to the person only, not back to whoever asked. */
 		json_object_del(out, "url");
 		json_object_del(out, "webcal");
+		json_object_del(out, "page");
 		json_object_set_new(out, "sent_to", json_string(subject));
 		code = 200;
 		goto reply;

@@ -60,7 +60,7 @@ static const char *names[] = {
 	"plan", "title", "party", "for_party", "owner", "recipient_role", "due", "days",
 	"days_text", "window", "window_line", "not_before", "not_before_line", "description",
 	"description_block", "waits_for", "unblocks", "command", "overdue_n", "escalate_days",
-	"merged", "key", "person", "url", "webcal", "held_up", "greeting", "escalate_days_text",
+	"merged", "key", "person", "url", "webcal", "page", "held_up", "greeting", "escalate_days_text",
 	"server", "token", "expires", "code", "minutes", NULL
 };
 
@@ -372,8 +372,8 @@ expand_split(const char *tmpl, struct vars *v, char **subject, char **rest, char
 
 int
 mailtext_feed_link(const struct templates *t, const char *lang, const char *plan_title,
-    const char *person, const char *url, const char *webcal, char **subject, char **body,
-    char **cause)
+    const char *person, const char *url, const char *webcal, const char *page, char **subject,
+    char **body, char **cause)
 {
 	const char *tmpl = t->feed_link[lang_index(lang)];
 	struct vars v;
@@ -391,6 +391,7 @@ mailtext_feed_link(const struct templates *t, const char *lang, const char *plan
 	var(&v, "url", xstrdup(url));
 	/* No webcal:// for an https feed: the https address both times. */
 	var(&v, "webcal", xstrdup(webcal != NULL ? webcal : url));
+	var(&v, "page", xstrdup(page));
 	if ((out = expand_split(tmpl, &v, subject, &nl, cause)) == NULL)
 		return -1;
 	*body = xstrdup(nl + 2);

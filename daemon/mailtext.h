@@ -28,10 +28,10 @@ int	 mailtext_compose(const struct templates *, const struct plan *, const struc
 	    const struct occurrence *occ, size_t nocc, char **subject, char **body,
 	    char **cause);
 
-/* The message that sends a person the address of their feed. */
+/* The message that sends a person the address of their feed, and of its page. */
 int	 mailtext_feed_link(const struct templates *, const char *lang, const char *plan_title,
-	    const char *person, const char *url, const char *webcal, char **subject, char **body,
-	    char **cause);
+	    const char *person, const char *url, const char *webcal, const char *page,
+	    char **subject, char **body, char **cause);
 
 /*
  * The message with a secret for a person: which is "access-grant" (secret: the token,

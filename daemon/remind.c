@@ -613,14 +613,14 @@ pump(struct remind *r)
 
 int
 remind_send_link(struct termijnd *d, const struct plan *p, const char *person, const char *url,
-    const char *webcal, int64_t feed_id, char **cause)
+    const char *webcal, const char *page, int64_t feed_id, char **cause)
 {
 	struct remind *r = d->remind;
 	char *subject, *body, *key;
 	int64_t id;
 
-	if (mailtext_feed_link(&r->tpl, p->lang, p->title, person, url, webcal, &subject, &body,
-	    cause) == -1)
+	if (mailtext_feed_link(&r->tpl, p->lang, p->title, person, url, webcal, page, &subject,
+	    &body, cause) == -1)
 		return -1;
 	xasprintf(&key, "feed:%lld", (long long)feed_id);
 	/* The caller's transaction (the API batch) takes this row along. */

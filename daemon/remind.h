@@ -21,9 +21,10 @@ void	 remind_kick(struct termijnd *);
 /* Reload the templates (SIGHUP); on error the old ones stay. */
 int	 remind_reload(struct termijnd *, struct errlist *);
 const struct remind_stats *remind_stats(struct termijnd *);
-/* Queue the message that gives a person the address of their feed (in the open txn). */
+/* Queue the message that gives a person the address of their feed and of its page (in the
+ * open txn). */
 int	 remind_send_link(struct termijnd *, const struct plan *, const char *person,
-	    const char *url, const char *webcal, int64_t feed_id, char **cause);
+	    const char *url, const char *webcal, const char *page, int64_t feed_id, char **cause);
 
 /*
  * Send a person a secret (template "access-grant" or "login-code", see mailtext_secret)

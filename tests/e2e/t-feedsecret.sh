@@ -11,14 +11,14 @@ mail_conf mail-retry-base 1
 start_daemon --clock-start '2013-12-16 09:00' --clock-speed 0 || exit 1
 PERSON=secretaris@staphorst.example
 
-# The token of the feed address in the newest message that arrived.
+# The token of the feed address (SUFFIX .ics, or .html: its page) in the newest message.
 token_of_last() {
-	/usr/bin/python3 - "$MAILDIR" <<'PY'
+	/usr/bin/python3 - "$MAILDIR" "${1:-.ics}" <<'PY'
 import email, email.policy, os, re, sys
 d = sys.argv[1]
 last = sorted(n for n in os.listdir(d) if n.endswith(".eml"))[-1]
 msg = email.message_from_bytes(open(os.path.join(d, last), "rb").read(), policy=email.policy.default)
-m = re.search(r"/feed/([A-Za-z0-9_-]+)\.ics", msg.get_body(("plain",)).get_content())
+m = re.search(r"/feed/([A-Za-z0-9_-]+)" + re.escape(sys.argv[2]), msg.get_body(("plain",)).get_content())
 print(m.group(1) if m else "")
 PY
 }
@@ -49,6 +49,10 @@ check_gone() {
 	ADDR=$("$C" --json status | sed -n 's/.*"http": "\(.*\)".*/\1/p')
 	OUT=$(curl -s -o /dev/null -w '%{http_code}' "http://$ADDR/feed/$TOK.ics")
 	[ "$OUT" = 200 ] && ok "$1: the address that arrived serves the feed" || not_ok "$1: feed GET $OUT"
+	[ "$(token_of_last .html)" = "$TOK" ] && ok "$1: the message carries the feed's page too" ||
+	    not_ok "$1: no page of the same feed in the mail"
+	OUT=$(curl -s -o /dev/null -w '%{http_code}' "http://$ADDR/feed/$TOK.html")
+	[ "$OUT" = 303 ] && ok "$1: the page address opens the pages" || not_ok "$1: page GET $OUT"
 }
 
 # A temporary failure first: the message must still be there for the second attempt.

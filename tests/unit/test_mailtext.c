@@ -895,17 +895,20 @@ test_feed_link(void **state)
 	load_templates();
 	assert_int_equal(mailtext_feed_link(&T, "nl", "Ambtelijke samenwerking",
 	    "secretaris@staphorst.example", "https://t.example/feed/abc.ics",
-	    "webcal://t.example/feed/abc.ics", &subject, &fbody, &fcause), 0);
+	    "webcal://t.example/feed/abc.ics", "https://t.example/feed/abc.html", &subject, &fbody,
+	    &fcause), 0);
 	assert_string_equal(subject, "Het adres van uw agenda met de mijlpalen uit termijn");
 	assert_non_null(strstr(fbody, "  webcal://t.example/feed/abc.ics\n"));
 	assert_non_null(strstr(fbody, "  https://t.example/feed/abc.ics\n"));
+	assert_non_null(strstr(fbody, "  https://t.example/feed/abc.html\n"));
 	assert_prefix(fbody, "Geachte heer, mevrouw,\n");
 	assert_null(strstr(fbody, "Beste secretaris@staphorst.example"));
 	free(subject);
 	free(fbody);
 	assert_int_equal(mailtext_feed_link(&T, "en", "Plan", "a@b.example", "https://x/y",
-	    "webcal://x/y", &subject, &fbody, &fcause), 0);
+	    "webcal://x/y", "https://x/y.html", &subject, &fbody, &fcause), 0);
 	assert_string_equal(subject, "Your termijn calendar subscription");
+	assert_non_null(strstr(fbody, "  https://x/y.html\n"));
 	free(subject);
 	free(fbody);
 }
