@@ -135,6 +135,15 @@ put_step_link(struct html *h, const struct view *v, const struct plan *p,
 	html_raw(h, "</a>");
 }
 
+/* A prerequisite, which may be another plan's (then named with that plan's title). */
+static void
+put_other(struct html *h, const struct plan *p, const struct plan *of, size_t k)
+{
+	if (of != NULL && of != p)
+		html_put(h, "%s: ", of->title);
+	put_step_name(h, &(of != NULL ? of : p)->inst[k]);
+}
+
 /* What a step waits for, as a list of short phrases; returns how many. */
 static size_t
 put_waits(struct html *h, const struct plan *p, const struct istate *st, size_t idx,
@@ -148,7 +157,7 @@ put_waits(struct html *h, const struct plan *p, const struct istate *st, size_t 
 			html_raw(h, sep);
 		switch (u[i].kind) {
 		case UNMET_REQUIRES:
-			put_step_name(h, &p->inst[u[i].inst]);
+			put_other(h, p, u[i].plan, u[i].inst);
 			break;
 		case UNMET_TOGETHER:
 			html_put(h, "%s: ", _("together with"));
@@ -854,7 +863,12 @@ pages_step(struct html *h, const struct view *v, const struct view_part *vp, siz
 	}
 	nu = rules_unmet(p, vp->st, k, v->now, &u);
 	for (i = 0; i < nu; i++)
-		if (u[i].kind == UNMET_TOGETHER) {
+		if (u[i].kind == UNMET_REQUIRES && u[i].plan != NULL && u[i].plan != p) {
+			/* Another plan's step: no page of it in this view, its name only. */
+			put_rule(h, 0, _("requires"));
+			put_other(h, p, u[i].plan, u[i].inst);
+			html_raw(h, "</li>\n");
+		} else if (u[i].kind == UNMET_TOGETHER) {
 			put_rule(h, 0, _("together with"));
 			put_step_link(h, v, p, &p->inst[u[i].via]);
 			html_raw(h, "</li>\n");

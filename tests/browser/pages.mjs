@@ -86,6 +86,9 @@ try {
 	ok(pt && pt.tip.includes(per.title) && pt.tip.includes('Communicatieadviseur') &&
 		pt.tip.includes('Wacht op') && pt.tip.includes('Opiniërende bespreking'),
 		'a step\'s hover text has its title, owner and what it waits for', pt && pt.tip);
+	const adv = tl.steps.find((r) => r.key === 'advies');
+	ok(adv && adv.tip.includes('Samenwerking drie decentralisaties in het sociaal domein: ' +
+		'Bestuurlijk-ambtelijke conferentie'), 'a step that waits for another plan\'s names it', adv && adv.tip);
 	await page.focus('svg.tl a.step[data-key="persbericht"]');
 	ok(await page.evaluate(() => document.activeElement.dataset.key) === 'persbericht',
 		'a step can be reached with the keyboard');
