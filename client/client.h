@@ -71,6 +71,7 @@ extern const struct cmd_entry cmd_done_entry;
 extern const struct cmd_entry cmd_undo_entry;
 extern const struct cmd_entry cmd_waive_entry;
 extern const struct cmd_entry cmd_add_entry;
+extern const struct cmd_entry cmd_part_entry;
 extern const struct cmd_entry cmd_log_entry;
 extern const struct cmd_entry cmd_reload_entry;
 extern const struct cmd_entry cmd_reminders_entry;

@@ -18,6 +18,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_undo_entry,
 	&cmd_waive_entry,
 	&cmd_add_entry,
+	&cmd_part_entry,
 	&cmd_log_entry,
 	&cmd_reload_entry,
 	&cmd_reminders_entry,

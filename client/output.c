@@ -426,6 +426,13 @@ print_unmet(FILE *fp, json_t *unmet)
 			free(s);
 			continue;
 		}
+		if (strcmp(kind, "no-parts") == 0) {
+			/* TRANSLATORS: "  - requires every part's MILESTONE, and DIMENSION has no
+			 * part yet (termijn part add)" */
+			fprintf(fp, _("  - requires every part's %s, and %s has no part yet (termijn "
+			    "part add)\n"), jstr_or(u, "milestone", "?"), jstr_or(u, "dimension", "?"));
+			continue;
+		}
 		title = jstr(u, "title");
 		party = jstr(u, "party_name");
 		if (title != NULL && party != NULL)

@@ -131,6 +131,9 @@ instance_json(const struct pstate *ps, size_t idx, int64_t now)
 	json_object_set_new(o, "note", jstr(s->note));
 	json_object_set_new(o, "overridden", json_boolean(s->overridden));
 	json_object_set_new(o, "runtime", json_boolean(m->runtime));
+	json_object_set_new(o, "dimension", jstr(m->dim ? m->dim->id : NULL));
+	json_object_set_new(o, "part", jstr(in->part ? in->part->id : NULL));
+	json_object_set_new(o, "part_title", jstr(in->part ? in->part->title : NULL));
 	return o;
 }
 
@@ -156,6 +159,15 @@ unmet_json(struct termijnd *d, const struct pstate *ps, const struct unmet *u, s
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		if (u[i].kind == UNMET_NO_PARTS) {
+			const struct milestone *m = &ps->plan->ms[u[i].ms];
+
+			o = json_pack("{s:s, s:s, s:s, s:s}", "kind", "no-parts", "milestone", m->id,
+			    "title", m->title, "dimension", m->dim->id);
+			json_object_set_new(o, "dimension_name", jstr(m->dim->name));
+			json_array_append_new(a, o);
+			continue;
+		}
 		if (u[i].kind == UNMET_NOT_BEFORE || u[i].kind == UNMET_WINDOW) {
 			const struct instance *self = &ps->plan->inst[u[i].inst];
 
@@ -1031,6 +1043,118 @@ out:
 	eng_result_clear(&r);
 }
 
+/* A part as the API shows it: its dimension, title, lead and instances. */
+static json_t *
+part_json(const struct pstate *ps, const struct dimension *dim, const struct part *pt)
+{
+	json_t *o = json_object(), *a = json_array();
+	size_t *v, n, i;
+
+	json_object_set_new(o, "plan", json_string(ps->plan->id));
+	json_object_set_new(o, "dimension", json_string(dim->id));
+	json_object_set_new(o, "id", json_string(pt->id));
+	json_object_set_new(o, "title", json_string(pt->title));
+	json_object_set_new(o, "lead", jstr(pt->lead));
+	json_object_set_new(o, "lead_name", jstr(pt->lead_party ? (pt->lead_party->name ?
+	    pt->lead_party->name : pt->lead_party->id) : NULL));
+	json_object_set_new(o, "cancelled", json_boolean(pt->cancelled));
+	n = plan_part_instances(ps->plan, pt, &v);
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(ps->plan->inst[v[i]].key));
+	free(v);
+	json_object_set_new(o, "instances", a);
+	return o;
+}
+
+/* GET /api/v1/parts?plan=&dimension=: the dimensions of the plans, with their parts. */
+static void
+get_parts(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
+{
+	struct engine *e = &d->engine;
+	const char *plan = query(q, "plan"), *dim = query(q, "dimension");
+	struct eng_result r = { 0 };
+	struct pstate *ps;
+	struct dimension *dm;
+	json_t *a = json_array(), *o, *parts;
+	size_t i, j, k, nfound = 0;
+
+	if (plan != NULL && engine_plan(e, plan) == NULL) {
+		json_decref(a);
+		reply_error(d, req, 404, "not-found", _("no such plan"), 0);
+		return;
+	}
+	for (i = 0; i < e->nplans; i++) {
+		ps = &e->plans[i];
+		if (plan != NULL && strcmp(ps->plan->id, plan) != 0)
+			continue;
+		for (j = 0; j < ps->plan->ndims; j++) {
+			dm = &ps->plan->dims[j];
+			if (dim != NULL && strcmp(dm->id, dim) != 0)
+				continue;
+			nfound++;
+			o = json_object();
+			json_object_set_new(o, "plan", json_string(ps->plan->id));
+			json_object_set_new(o, "id", json_string(dm->id));
+			json_object_set_new(o, "name", jstr(dm->name));
+			json_object_set_new(o, "found_by", jstr(dm->found_by));
+			parts = json_array();
+			for (k = 0; k < dm->nparts; k++)
+				json_array_append_new(parts, part_json(ps, dm, dm->parts[k]));
+			json_object_set_new(o, "parts", parts);
+			json_array_append_new(a, o);
+		}
+	}
+	if (dim != NULL && nfound == 0) {
+		json_decref(a);
+		reply_error(d, req, 404, "not-found", _("no such dimension"), 0);
+		eng_result_clear(&r);
+		return;
+	}
+	control_reply(d, req, 200, json_pack("{s:o}", "dimensions", a), 0);
+	eng_result_clear(&r);
+}
+
+static void
+post_part(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
+    const struct request *rq, const struct actor *who)
+{
+	struct eng_result r = { 0 };
+	struct pstate *ps;
+	struct dimension *dm;
+	json_t *o, *a;
+	int64_t now = clock_now();
+	size_t i;
+
+	if ((ps = engine_plan(&d->engine, rq->plan)) == NULL) {
+		reply_error(d, req, 404, "not-found", _("no such plan"), 1);
+		return;
+	}
+	if (k == REQ_PART_ADD)
+		engine_part_add(&d->engine, ps, rq->dimension, rq->part, rq->title, rq->lead,
+		    rq->override, rq->reason, who, now, &r);
+	else
+		engine_part_cancel(&d->engine, ps, rq->dimension, rq->part, rq->reason, who, now,
+		    &r);
+	if (reply_result(d, req, ps, &r, 1))
+		goto out;
+	dm = plan_dimension(ps->plan, rq->dimension);
+	log_info("%s %s part %s of %s in plan %s", who->name, k == REQ_PART_ADD ? "added" :
+	    "cancelled", rq->part, rq->dimension, ps->plan->id);
+	o = json_object();
+	json_object_set_new(o, "part", part_json(ps, dm, dimension_part(dm, rq->part)));
+	if (k == REQ_PART_ADD)
+		json_object_set_new(o, "instances", list_json(ps, r.list, r.nlist, now));
+	else {
+		a = json_array();
+		for (i = 0; i < r.nkeys; i++)
+			json_array_append_new(a, json_string(r.keys[i]));
+		json_object_set_new(o, "removed", a);
+	}
+	control_reply(d, req, k == REQ_PART_ADD ? 201 : 200, o, 1);
+out:
+	eng_result_clear(&r);
+}
+
 static void
 post_reload(struct termijnd *d, struct evhttp_request *req, const struct actor *who)
 {
@@ -1310,6 +1434,8 @@ route(struct termijnd *d, struct evhttp_request *req, const struct actor *remote
 			get_feeds(d, req);
 		else if (strcmp(path, "/api/v1/people") == 0)
 			get_people(d, req, &q);
+		else if (strcmp(path, "/api/v1/parts") == 0)
+			get_parts(d, req, &q);
 		else if (strcmp(path, "/api/v1/access") == 0)
 			access_list(d, req, who);
 		else if (strcmp(path, "/api/v1/whoami") == 0)
@@ -1347,6 +1473,10 @@ route(struct termijnd *d, struct evhttp_request *req, const struct actor *remote
 		break;
 	case REQ_ADD:
 		post_add(d, req, &rq, who);
+		break;
+	case REQ_PART_ADD:
+	case REQ_PART_CANCEL:
+		post_part(d, req, k, &rq, who);
 		break;
 	case REQ_RELOAD:
 		post_reload(d, req, who);

@@ -81,7 +81,7 @@ who_may(const struct plan *p, const struct instance *in, enum authz_verb verb, c
 	char **alts = NULL, *owners = NULL, *addrs, *s, *list;
 	size_t i, n, nalts = 0;
 
-	if (verb != AZ_ADD) {
+	if (in != NULL && verb != AZ_ADD) {
 		r = plan_role(p, in->owner);
 		role = r != NULL && r->name != NULL ? r->name : in->owner;
 		n = plan_role_addrs(p, in->owner, in->party, &v);
@@ -129,6 +129,10 @@ who_may(const struct plan *p, const struct instance *in, enum authz_verb verb, c
 	case AZ_ADD:
 		xasprintf(why, _("milestones can be added to plan %s by %s"), p->id, list);
 		break;
+	case AZ_PART:
+		xasprintf(why, _("parts can be added to and cancelled in plan %s by %s"), p->id,
+		    list);
+		break;
 	}
 	free(list);
 }
@@ -141,9 +145,9 @@ authz_check(const struct plan *p, const struct instance *in, const struct authz_
 	if (who->operator)
 		return AZ_OPERATOR;
 	if (who->addr != NULL) {
-		if (verb != AZ_ADD && plan_holds(p, who->addr, in->owner, in->party))
+		if (in != NULL && verb != AZ_ADD && plan_holds(p, who->addr, in->owner, in->party))
 			return AZ_OWNER;
-		if (verb != AZ_ADD && in->party != NULL &&
+		if (in != NULL && verb != AZ_ADD && in->party != NULL &&
 		    plan_lists(p, &in->party->coordinators, who->addr, in->party))
 			return AZ_PARTY_COORD;
 		if (plan_lists(p, &p->coordinators, who->addr, NULL))

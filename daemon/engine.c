@@ -30,6 +30,9 @@ eng_result_clear(struct eng_result *r)
 	for (i = 0; i < r->ncandidates; i++)
 		free(r->candidates[i]);
 	free(r->candidates);
+	for (i = 0; i < r->nkeys; i++)
+		free(r->keys[i]);
+	free(r->keys);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -274,6 +277,8 @@ struct loadctx {
 	size_t		 nunfit;
 	struct added	*added;		/* of the plan being loaded, in the order they were added */
 	size_t		 nadded;
+	struct rpart	*rparts;	/* of the plan being loaded, in the order they were added */
+	size_t		 nrparts;
 	struct errlist	*errs;
 	int		 dbfail;
 };
@@ -365,6 +370,108 @@ restore_additions(struct loadctx *lc, struct pstate *ps)
 	lc->nadded = 0;
 }
 
+/* A part as recorded, kept until the plan's parts are restored together. */
+struct rpart {
+	char	*dim, *id, *title, *lead;
+	int	 cancelled;
+};
+
+static void
+load_part_cb(const struct part_row *row, void *arg)
+{
+	struct loadctx *lc = arg;
+	struct rpart *r;
+
+	lc->rparts = xreallocarray(lc->rparts, lc->nrparts + 1, sizeof(*r));
+	r = &lc->rparts[lc->nrparts++];
+	r->dim = xstrdup(row->dim);
+	r->id = xstrdup(row->id);
+	r->title = xstrdup(row->title);
+	r->lead = row->lead != NULL ? xstrdup(row->lead) : NULL;
+	r->cancelled = row->cancelled != 0;
+}
+
+static void
+part_unfit(struct loadctx *lc, const struct plan *p, const struct rpart *r, const char *why)
+{
+	struct unfit *u;
+
+	lc->unfit = xreallocarray(lc->unfit, lc->nunfit + 1, sizeof(*u));
+	u = &lc->unfit[lc->nunfit++];
+	u->plan = xstrdup(p->id);
+	xasprintf(&u->id, "%s#%s", r->dim, r->id);
+	u->title = xstrdup(r->title);
+	u->why = xstrdup(why);
+}
+
+/*
+ * The plan's parts, in the order they were added: all at once and the plan expanded once,
+ * as they fitted when each was added. Should the plan file have changed under them, one by
+ * one, and what no longer fits is kept in the database and listed, as an addition would be.
+ */
+static void
+restore_parts(struct loadctx *lc, struct pstate *ps)
+{
+	struct plan *p = ps->plan;
+	struct errlist errs = { 0 };
+	struct dimension *d;
+	struct part *pt;
+	char *cause;
+	size_t i, j;
+	int fits = 1;
+
+	if (store_each_part(lc->e->store, p->id, load_part_cb, lc) == -1)
+		lc->dbfail = 1;
+	if (lc->nrparts == 0)
+		return;
+	for (i = 0; i < lc->nrparts && fits; i++) {
+		struct rpart *r = &lc->rparts[i];
+
+		if ((d = plan_dimension(p, r->dim)) == NULL || dimension_part(d, r->id) != NULL ||
+		    d->nparts >= PLAN_MAX_PARTS || (r->lead != NULL && plan_party(p, r->lead) == NULL)) {
+			fits = 0;
+			break;
+		}
+		pt = xcalloc(1, sizeof(*pt));
+		pt->id = xstrdup(r->id);
+		pt->title = xstrdup(r->title);
+		pt->lead = r->lead != NULL ? xstrdup(r->lead) : NULL;
+		pt->cancelled = r->cancelled;
+		pt->ord = d->nparts;
+		d->parts = xreallocarray(d->parts, d->nparts + 1, sizeof(*d->parts));
+		d->parts[d->nparts++] = pt;
+	}
+	if (fits && plan_expand(p, &errs) == 0)
+		goto done;
+	errlist_free(&errs);
+	for (i = 0; i < p->ndims; i++)
+		while (p->dims[i].nparts > 0)
+			plan_remove_last_part(p, &p->dims[i]);
+	for (i = 0; i < lc->nrparts; i++) {
+		struct rpart *r = &lc->rparts[i];
+
+		if (plan_add_part(p, r->dim, r->id, r->title, r->lead, &cause) == -1) {
+			part_unfit(lc, p, r, cause);
+			free(cause);
+			continue;
+		}
+		if (r->cancelled) {
+			d = plan_dimension(p, r->dim);
+			plan_cancel_part(p, d->parts[d->nparts - 1], 1);
+		}
+	}
+done:
+	for (j = 0; j < lc->nrparts; j++) {
+		free(lc->rparts[j].dim);
+		free(lc->rparts[j].id);
+		free(lc->rparts[j].title);
+		free(lc->rparts[j].lead);
+	}
+	free(lc->rparts);
+	lc->rparts = NULL;
+	lc->nrparts = 0;
+}
+
 static void
 add_orphan(struct loadctx *lc, const char *plan, const char *key, const struct istate *is)
 {
@@ -411,6 +518,9 @@ load_state_cb(const char *planid, const char *key, const struct istate *is, void
 		copy_state(&ps->st[in->idx], is);
 		return;
 	}
+	/* A cancelled part's steps keep their state in the database, out of sight. */
+	if (plan_key_cancelled(ps->plan, key))
+		return;
 	/* A milestone renamed in the plan ("formerly") takes its old state along. */
 	/* The key's suffix, "@PARTY" and "/DATE", stays. */
 	suffix = key + strcspn(key, "@/");
@@ -608,6 +718,7 @@ engine_load(struct engine *e, struct errlist *errs)
 	for (i = 0; i < lc.nps; i++) {
 		struct pstate *ps = &lc.ps[i];
 
+		restore_parts(&lc, ps);
 		if (store_each_added(e->store, ps->plan->id, load_added_cb, &lc) == -1)
 			lc.dbfail = 1;
 		restore_additions(&lc, ps);
@@ -786,12 +897,24 @@ engine_find(struct engine *e, const char *plan, const char *key, struct pstate *
 			hit = in;
 		}
 	}
+	if (r->ncandidates > 0 && hit->part != NULL && strchr(key, '#') == NULL)
+		return fail(r, ENG_AMBIGUOUS, _("%s applies to each part of %s: name one as %s#PART"),
+		    key, hit->ms->dim->id, key);
 	if (r->ncandidates > 0 && hit->nocc > 0)
 		return fail(r, ENG_AMBIGUOUS, _("%s repeats: name one occurrence as %s%s/DATE"), key,
-		    key, hit->party != NULL && strchr(key, '@') == NULL ? "@PARTY" : "");
+		    key, hit->party != NULL && hit->part == NULL && strchr(key, '@') == NULL ?
+		    "@PARTY" : "");
 	if (r->ncandidates > 0)
 		return fail(r, ENG_AMBIGUOUS, _("%s applies to each party: name one as %s@PARTY"),
 		    key, key);
+	for (i = 0; i < e->nplans; i++) {
+		struct milestone *m = plan_milestone(e->plans[i].plan, key);
+
+		if ((plan == NULL || strcmp(e->plans[i].plan->id, plan) == 0) && m != NULL &&
+		    m->dim != NULL && m->inst_n == 0)
+			return fail(r, ENG_NOTFOUND, _("%s is per %s, which has no part yet (termijn "
+			    "part add)"), key, m->dim->id);
+	}
 	if ((uf = unfit_find(e, plan, key, strcspn(key, "@"))) != NULL)
 		return fail(r, ENG_NOTFOUND, _("no milestone %s: %s was added to plan %s at run "
 		    "time and is kept, but no longer fits the plan: %s"), key, uf->id, uf->plan,
@@ -835,6 +958,7 @@ may_act(const struct pstate *ps, size_t idx, const struct actor *who, enum authz
 		    key, why);
 		break;
 	case AZ_ADD:
+	case AZ_PART:
 		fail(r, ENG_FORBIDDEN, _("%s may not add milestones to plan %s: %s"),
 		    label ? label : who->name, key, why);
 		break;
@@ -1142,5 +1266,325 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 		r->list = xreallocarray(r->list, r->nlist + 1, sizeof(size_t));
 		r->list[r->nlist++] = in->idx;
 	}
+	return ENG_OK;
+}
+
+/* ---- parts ---- */
+
+/* Who may add and cancel parts: those who may mark the dimension's found-by done, too. */
+static int
+may_part(const struct pstate *ps, const struct dimension *d, const struct actor *who,
+    struct eng_result *r)
+{
+	struct authz_who az = { who->person, who->name, who->operator, who->overrider };
+	const struct milestone *m = d->found_by ? plan_milestone(ps->plan, d->found_by) : NULL;
+	char *why = NULL, *w;
+	size_t k;
+
+	if (m != NULL && m->inst_n == 0)
+		m = NULL;
+
+	for (k = m != NULL ? m->inst_first : 0; k < (m != NULL ? m->inst_first + m->inst_n : 1);
+	    k++) {
+		if (authz_check(ps->plan, m != NULL ? &ps->plan->inst[k] : NULL, &az, AZ_PART, &w) !=
+		    AZ_DENY) {
+			free(why);
+			return ENG_OK;
+		}
+		if (why == NULL)
+			why = w;
+		else
+			free(w);
+	}
+	fail(r, ENG_FORBIDDEN, _("%s may not change the parts of %s: %s"), who->name, d->id, why);
+	free(why);
+	return r->rc;
+}
+
+/*
+ * A change of the plan's instances by a part, taken back should its transaction not be
+ * committed. States move to the instances' new places by key.
+ */
+struct reshape {
+	struct engine		*e;
+	struct pstate		*ps;
+	struct istate		*old_st;
+	size_t			 old_n;
+	unsigned char		*kept;		/* old_st[i] went along */
+	int			*seq;
+	struct sched		*sched;
+	int64_t			 stamp;
+	struct dimension	*dim;		/* added: its last part comes out again */
+	struct part		*cancelled;	/* cancelled: it comes back */
+};
+
+static void
+reshape_undo_cb(void *arg, int undo)
+{
+	struct reshape *u = arg;
+	struct pstate *ps = u->ps;
+	size_t i;
+
+	if (undo) {
+		/* Its states are old_st's, shallow; a new part's are empty. */
+		free(ps->st);
+		if (u->dim != NULL)
+			plan_remove_last_part(ps->plan, u->dim);
+		else
+			plan_cancel_part(ps->plan, u->cancelled, 0);
+		ps->st = u->old_st;
+		free(ps->seq);
+		schedule_free(ps->sched);
+		ps->seq = u->seq;
+		ps->sched = u->sched;
+		ps->stamp = u->stamp;
+		u->e->generation++;
+	} else {
+		for (i = 0; i < u->old_n; i++)
+			if (!u->kept[i])
+				istate_clear(&u->old_st[i]);
+		free(u->old_st);
+		free(u->seq);
+		schedule_free(u->sched);
+	}
+	free(u->kept);
+	free(u);
+}
+
+/* The keys of a plan's instances, before a change of its shape. */
+static char **
+keys_save(const struct plan *p)
+{
+	char **k = xcalloc(p->ninst ? p->ninst : 1, sizeof(char *));
+	size_t i;
+
+	for (i = 0; i < p->ninst; i++)
+		k[i] = xstrdup(p->inst[i].key);
+	return k;
+}
+
+/* After the plan changed shape: states to their new places, an undo registered. */
+static void
+reshape(struct engine *e, struct pstate *ps, char **oldkeys, size_t old_n,
+    struct dimension *added, struct part *cancelled)
+{
+	struct reshape *u = xcalloc(1, sizeof(*u));
+	struct istate *nst = xcalloc(ps->plan->ninst ? ps->plan->ninst : 1, sizeof(*nst));
+	struct instance *in;
+	size_t i;
+
+	u->kept = xcalloc(old_n ? old_n : 1, 1);
+	for (i = 0; i < old_n; i++) {
+		if ((in = plan_instance(ps->plan, oldkeys[i])) != NULL) {
+			nst[in->idx] = ps->st[i];
+			u->kept[i] = 1;
+		}
+		free(oldkeys[i]);
+	}
+	free(oldkeys);
+	u->e = e;
+	u->ps = ps;
+	u->old_st = ps->st;
+	u->old_n = old_n;
+	u->seq = ps->seq;
+	u->sched = ps->sched;
+	u->stamp = ps->stamp;
+	u->dim = added;
+	u->cancelled = cancelled;
+	ps->st = nst;
+	ps->seq = NULL;
+	ps->sched = NULL;
+	store_on_rollback(e->store, reshape_undo_cb, u);
+	e->generation++;
+}
+
+/* The open instances that wait for every part of d: they must not be passed by a new one. */
+static size_t
+every_part_done(const struct pstate *ps, const struct dimension *d, size_t **out)
+{
+	const struct plan *p = ps->plan;
+	const struct milestone *m;
+	size_t *v = NULL, n = 0, cap = 0, i, j, k;
+
+	for (i = 0; i < p->nms; i++) {
+		m = &p->ms[i];
+		for (j = 0; j < m->nreqs; j++)
+			if (req_every_part(p, m, &m->reqs[j]) && p->ms[m->reqs[j].target].dim == d)
+				break;
+		if (j == m->nreqs)
+			continue;
+		for (k = m->inst_first; k < m->inst_first + m->inst_n; k++)
+			if (ps->st[k].status != ST_OPEN) {
+				XGROW(v, n, cap);
+				v[n++] = k;
+			}
+	}
+	*out = v;
+	return n;
+}
+
+/* One audit line of a part's change, for key (the part's "DIM#PART" or an instance's). */
+static int
+part_audit(struct engine *e, struct pstate *ps, const struct actor *who, int64_t now,
+    const char *key, const char *action, const char *reason, const char *note)
+{
+	struct audit a;
+
+	memset(&a, 0, sizeof(a));
+	a.at = now;
+	audit_actor(&a, who);
+	a.plan = ps->plan->id;
+	a.key = key;
+	a.action = action;
+	a.reason = reason;
+	a.note = note;
+	return store_audit(e->store, &a);
+}
+
+static struct dimension *
+find_dimension(struct engine *e, struct pstate *ps, const char *dim, struct eng_result *r)
+{
+	struct dimension *d;
+	const char **names;
+	const char *hit;
+	size_t i;
+
+	(void)e;
+	if ((d = plan_dimension(ps->plan, dim)) != NULL)
+		return d;
+	if (ps->plan->ndims == 0) {
+		fail(r, ENG_NOTFOUND, _("plan %s has no dimensions"), ps->plan->id);
+		return NULL;
+	}
+	names = xcalloc(ps->plan->ndims, sizeof(char *));
+	for (i = 0; i < ps->plan->ndims; i++)
+		names[i] = ps->plan->dims[i].id;
+	hit = suggest(dim != NULL ? dim : "", names, ps->plan->ndims);
+	if (hit != NULL)
+		fail(r, ENG_NOTFOUND, _("plan %s has no dimension %s; did you mean %s?"),
+		    ps->plan->id, dim ? dim : "", hit);
+	else
+		fail(r, ENG_NOTFOUND, _("plan %s has no dimension %s"), ps->plan->id, dim ? dim : "");
+	free(names);
+	return NULL;
+}
+
+int
+engine_part_add(struct engine *e, struct pstate *ps, const char *dim, const char *id,
+    const char *title, const char *lead, int override, const char *reason,
+    const struct actor *who, int64_t now, struct eng_result *r)
+{
+	struct dimension *d;
+	struct part *pt;
+	char **oldkeys, *cause = NULL, *names = NULL, *s, *partkey;
+	size_t old_n = ps->plan->ninst, *done, ndone, i, *v, n;
+
+	if ((d = find_dimension(e, ps, dim, r)) == NULL)
+		return r->rc;
+	if (may_part(ps, d, who, r) || check_text(N_("reason"), reason, override, r))
+		return r->rc;
+	if ((ndone = every_part_done(ps, d, &done)) > 0) {
+		for (i = 0; i < ndone; i++) {
+			xasprintf(&s, "%s%s%s", names ? names : "", names ? ", " : "",
+			    ps->plan->inst[done[i]].key);
+			free(names);
+			names = s;
+		}
+		if (!override) {
+			fail(r, ENG_REFUSED, P_("a part cannot be added to %s any more: %s, which waits "
+			    "for every part, is done", "a part cannot be added to %s any more: %s, "
+			    "which wait for every part, are done", ndone), d->id, names);
+			free(names);
+			r->list = done;
+			r->nlist = ndone;
+			return r->rc;
+		}
+		free(names);
+		free(done);
+		if (may_override(ps, who, r))
+			return r->rc;
+	} else
+		override = 0;
+	oldkeys = keys_save(ps->plan);
+	if (plan_add_part(ps->plan, d->id, id, title, lead, &cause) == -1) {
+		for (i = 0; i < old_n; i++)
+			free(oldkeys[i]);
+		free(oldkeys);
+		fail(r, ENG_BAD, "%s", cause);
+		free(cause);
+		return r->rc;
+	}
+	pt = d->parts[d->nparts - 1];
+	if (store_begin(e->store) == -1) {
+		for (i = 0; i < old_n; i++)
+			free(oldkeys[i]);
+		free(oldkeys);
+		plan_remove_last_part(ps->plan, d);
+		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
+	}
+	reshape(e, ps, oldkeys, old_n, d, NULL);
+	xasprintf(&partkey, "%s#%s", d->id, pt->id);
+	n = plan_part_instances(ps->plan, pt, &v);
+	if (store_put_part(e->store, ps->plan->id, d->id, pt->id, pt->title, pt->lead, now,
+	    who->name, reason) == -1 ||
+	    part_audit(e, ps, who, now, partkey, override ? "part-add-override" : "part-add",
+	    reason, pt->title) == -1)
+		goto dbfail;
+	for (i = 0; i < n; i++)
+		if (part_audit(e, ps, who, now, ps->plan->inst[v[i]].key, override ?
+		    "part-add-override" : "part-add", reason, pt->title) == -1)
+			goto dbfail;
+	if (publish_state(e, ps, now) == -1)
+		goto dbfail;
+	free(partkey);
+	r->list = v;
+	r->nlist = n;
+	return ENG_OK;
+dbfail:
+	free(partkey);
+	free(v);
+	return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
+}
+
+int
+engine_part_cancel(struct engine *e, struct pstate *ps, const char *dim, const char *id,
+    const char *reason, const struct actor *who, int64_t now, struct eng_result *r)
+{
+	struct dimension *d;
+	struct part *pt;
+	char **oldkeys, *partkey;
+	size_t old_n = ps->plan->ninst, i, *v, n;
+
+	if ((d = find_dimension(e, ps, dim, r)) == NULL)
+		return r->rc;
+	if (may_part(ps, d, who, r) || check_text(N_("reason"), reason, 1, r))
+		return r->rc;
+	if ((pt = dimension_part(d, id)) == NULL)
+		return fail(r, ENG_NOTFOUND, _("%s has no part %s"), d->id, id ? id : "");
+	if (pt->cancelled)
+		return fail(r, ENG_REFUSED, _("part %s of %s is cancelled already"), pt->id, d->id);
+	n = plan_part_instances(ps->plan, pt, &v);
+	for (i = 0; i < n; i++) {
+		r->keys = xreallocarray(r->keys, r->nkeys + 1, sizeof(char *));
+		r->keys[r->nkeys++] = xstrdup(ps->plan->inst[v[i]].key);
+	}
+	free(v);
+	if (store_begin(e->store) == -1)
+		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
+	oldkeys = keys_save(ps->plan);
+	plan_cancel_part(ps->plan, pt, 1);
+	reshape(e, ps, oldkeys, old_n, NULL, pt);
+	xasprintf(&partkey, "%s#%s", d->id, pt->id);
+	if (store_cancel_part(e->store, ps->plan->id, d->id, pt->id, now, who->name, reason) ==
+	    -1 || part_audit(e, ps, who, now, partkey, "part-cancel", reason, pt->title) == -1) {
+		free(partkey);
+		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
+	}
+	free(partkey);
+	for (i = 0; i < r->nkeys; i++)
+		if (part_audit(e, ps, who, now, r->keys[i], "part-cancel", reason, pt->title) == -1)
+			return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
+	if (publish_state(e, ps, now) == -1)
+		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 	return ENG_OK;
 }

@@ -79,6 +79,8 @@ struct eng_result {
 	size_t		 nxlist;
 	char		**candidates;	/* ENG_AMBIGUOUS */
 	size_t		 ncandidates;
+	char		**keys;		/* part cancel: the instances it took away */
+	size_t		 nkeys;
 };
 void		 eng_result_clear(struct eng_result *);
 
@@ -113,5 +115,18 @@ int		 engine_waive(struct engine *, struct pstate *, size_t idx, const struct ac
  * "requires"?} as in doc/api.md. */
 int		 engine_add(struct engine *, struct pstate *, json_t *def, const struct actor *,
 		    int64_t now, struct eng_result *);
+
+/*
+ * Add a part to dimension dim (lead: a party id or NULL), with its instances of the
+ * milestones per that dimension (r->list); refused (naming them in r->list) once a step
+ * that waits for every part is done, unless overridden with a reason.
+ */
+int		 engine_part_add(struct engine *, struct pstate *, const char *dim, const char *id,
+		    const char *title, const char *lead, int override, const char *reason,
+		    const struct actor *, int64_t now, struct eng_result *);
+/* Cancel a part: its instances go (their keys in r->keys), their states are kept. */
+int		 engine_part_cancel(struct engine *, struct pstate *, const char *dim,
+		    const char *id, const char *reason, const struct actor *, int64_t now,
+		    struct eng_result *);
 
 #endif

@@ -200,6 +200,7 @@ milestone_clear(struct milestone *m)
 	free(m->title);
 	free(m->description);
 	free(m->owner);
+	free(m->per);
 	strv_free(m->parties, m->nparties);
 	for (i = 0; i < m->nreqs; i++) {
 		free(m->reqs[i].plan);
@@ -241,6 +242,7 @@ instances_free(struct plan *p)
 
 	for (i = 0; i < p->ninst; i++) {
 		free(p->inst[i].key);
+		free(p->inst[i].title_own);
 		free(p->inst[i].pre_runs);
 		free(p->inst[i].dep_runs);
 	}
@@ -285,6 +287,21 @@ plan_free(struct plan *p)
 		wholist_free(&p->parties[i].coordinators);
 	}
 	free(p->parties);
+	for (i = 0; i < p->ndims; i++) {
+		struct dimension *d = &p->dims[i];
+
+		for (j = 0; j < d->nparts; j++) {
+			free(d->parts[j]->id);
+			free(d->parts[j]->title);
+			free(d->parts[j]->lead);
+			free(d->parts[j]);
+		}
+		free(d->parts);
+		free(d->id);
+		free(d->name);
+		free(d->found_by);
+	}
+	free(p->dims);
 	for (i = 0; i < p->nroles; i++) {
 		free(p->roles[i].id);
 		free(p->roles[i].name);
@@ -645,7 +662,7 @@ plan_lists(const struct plan *p, const struct wholist *w, const char *addr,
 
 /* ---- the parser ---- */
 
-enum block { B_NONE, B_PLAN, B_ROLE, B_PARTY, B_MILESTONE };
+enum block { B_NONE, B_PLAN, B_ROLE, B_PARTY, B_DIMENSION, B_MILESTONE };
 
 struct parser {
 	const char		*file;
@@ -655,6 +672,7 @@ struct parser {
 	int			 block_indent;
 	struct role		*role;
 	struct party		*party;
+	struct dimension	*dim;
 	struct milestone	*ms;
 	struct override		*ovr;
 	int			 ovr_indent;
@@ -667,7 +685,7 @@ struct parser {
 	}			 seen[2][48];	/* keys of the block [0] and of its for [1] */
 	size_t			 nseen[2];
 	/* Room in the arrays being filled: growing them one by one is quadratic. */
-	size_t			 ms_cap, roles_cap, parties_cap;
+	size_t			 ms_cap, roles_cap, parties_cap, dims_cap;
 	size_t			 reqs_cap, formerly_cap, ovr_cap, addrs_cap, contacts_cap;
 	int			 said_too_many[3];	/* roles, parties, milestones */
 };
@@ -869,7 +887,7 @@ parse_timing_key(struct parser *ps, const struct pline *l, struct timing *t)
 int
 requirement_parse(const char *text, struct requirement *r, char **cause)
 {
-	char *s = xstrdup(text), *at, *slash, *colon;
+	char *s = xstrdup(text), *at, *slash, *colon, *hash;
 
 	memset(r, 0, sizeof(*r));
 	if ((colon = strchr(s, ':')) != NULL) {
@@ -890,6 +908,27 @@ requirement_parse(const char *text, struct requirement *r, char **cause)
 		else if (strcmp(slash, "all") != 0) {
 			xasprintf(cause, r->plan != NULL ? _("requires %s: after / comes last, all or "
 			    "a date YYYY-MM-DD") : _("requires %s: after / comes last or all"), text);
+			goto bad;
+		}
+	}
+	if ((hash = strchr(s, '#')) != NULL) {
+		*hash++ = '\0';
+		if (r->plan != NULL) {
+			xasprintf(cause, _("requires %s: parts (#) only of a milestone of this plan"),
+			    text);
+			goto bad;
+		}
+		if (strchr(hash, '@') != NULL || strchr(s, '@') != NULL) {
+			xasprintf(cause, _("requires %s: a milestone is per party (@) or per part (#), "
+			    "not both"), text);
+			goto bad;
+		}
+		if (strcmp(hash, "same") == 0)
+			r->part = PART_SAME;
+		else if (strcmp(hash, "all") == 0)
+			r->part = PART_ALL;
+		else {
+			xasprintf(cause, _("requires %s: after # comes same or all"), text);
 			goto bad;
 		}
 	}
@@ -1030,6 +1069,11 @@ key_milestone(struct parser *ps, const struct pline *l)
 			m->parties = w;
 			m->nparties = n;
 		}
+	} else if (strcmp(l->key, "per") == 0) {
+		if (!id_valid(l->value))
+			perr(ps, l->line, _("per needs a dimension id"));
+		else
+			set_string(ps, l->line, "per", &m->per, l->value);
 	} else if (parse_timing_key(ps, l, &m->timing))
 		;
 	else if (strcmp(l->key, "repeat") == 0)
@@ -1349,6 +1393,23 @@ key_party(struct parser *ps, const struct pline *l)
 		    l->key, pt->id);
 }
 
+static void
+key_dimension(struct parser *ps, const struct pline *l)
+{
+	struct dimension *d = ps->dim;
+
+	if (strcmp(l->key, "name") == 0)
+		set_string(ps, l->line, "name", &d->name, l->value);
+	else if (strcmp(l->key, "found-by") == 0) {
+		if (!id_valid(l->value))
+			perr(ps, l->line, _("found-by needs a milestone id"));
+		else
+			set_string(ps, l->line, "found-by", &d->found_by, l->value);
+	} else
+		perr(ps, l->line, _("unknown key \"%s\" in dimension %s (name, found-by)"), l->key,
+		    d->id);
+}
+
 /* Past a limit a block is refused, said once, and its lines skipped. */
 static int
 too_many(struct parser *ps, const struct pline *l, const char *kind, size_t n, size_t max)
@@ -1390,7 +1451,7 @@ open_block(struct parser *ps, const struct pline *l)
 		ps->seen_plan = 1;	/* say it once */
 	}
 	if (strcmp(l->key, "role") == 0 || strcmp(l->key, "party") == 0 ||
-	    strcmp(l->key, "milestone") == 0) {
+	    strcmp(l->key, "dimension") == 0 || strcmp(l->key, "milestone") == 0) {
 		if (!id_valid(id)) {
 			perr(ps, l->line, _("%s id \"%s\" is not valid (lower case letters, digits, "
 			    "- _ .)"), l->key, id);
@@ -1421,6 +1482,20 @@ open_block(struct parser *ps, const struct pline *l)
 		ps->party->id = xstrdup(id);
 		ps->party->line = l->line;
 		ps->block = B_PARTY;
+	} else if (strcmp(l->key, "dimension") == 0) {
+		if (plan_dimension(p, id) != NULL)
+			perr(ps, l->line, _("duplicate dimension %s (first at line %d)"), id,
+			    plan_dimension(p, id)->line);
+		if (p->ndims == PLAN_MAX_DIMENSIONS) {
+			perr(ps, l->line, _("more than %d dimension blocks"), PLAN_MAX_DIMENSIONS);
+			return;
+		}
+		GROW(p->dims, p->ndims, 1, ps->dims_cap);
+		ps->dim = &p->dims[p->ndims++];
+		memset(ps->dim, 0, sizeof(*ps->dim));
+		ps->dim->id = xstrdup(id);
+		ps->dim->line = l->line;
+		ps->block = B_DIMENSION;
 	} else if (strcmp(l->key, "milestone") == 0) {
 		/* Duplicates are found by index_milestones, in O(n log n). */
 		GROW(p->ms, p->nms, 1, ps->ms_cap);
@@ -1431,7 +1506,8 @@ open_block(struct parser *ps, const struct pline *l)
 		ps->ms->line = l->line;
 		ps->block = B_MILESTONE;
 	} else
-		perr(ps, l->line, _("unknown block \"%s\" (plan, role, party, milestone)"), l->key);
+		perr(ps, l->line, _("unknown block \"%s\" (plan, role, party, dimension, milestone)"),
+		    l->key);
 }
 
 /* Keys that may come more than once in a block; any other key given twice is an error. */
@@ -1467,8 +1543,10 @@ handle_line(struct parser *ps, const struct pline *l)
 
 	if (l->indent == 0) {
 		if (*l->value == '\0' && strcmp(l->key, "plan") != 0 && strcmp(l->key, "role") != 0 &&
-		    strcmp(l->key, "party") != 0 && strcmp(l->key, "milestone") != 0) {
-			perr(ps, l->line, _("unknown block \"%s\" (plan, role, party, milestone)"), l->key);
+		    strcmp(l->key, "party") != 0 && strcmp(l->key, "dimension") != 0 &&
+		    strcmp(l->key, "milestone") != 0) {
+			perr(ps, l->line, _("unknown block \"%s\" (plan, role, party, dimension, "
+			    "milestone)"), l->key);
 			ps->block = B_NONE;
 			return;
 		}
@@ -1506,6 +1584,9 @@ handle_line(struct parser *ps, const struct pline *l)
 		break;
 	case B_PARTY:
 		key_party(ps, l);
+		break;
+	case B_DIMENSION:
+		key_dimension(ps, l);
 		break;
 	case B_MILESTONE:
 		m = ps->ms;
@@ -1767,6 +1848,13 @@ validate_milestone(const char *file, struct plan *p, struct milestone *m, struct
 			errlist_add(errs, file, m->line, _("milestone %s: %s was formerly milestone %s "
 			    "too"), m->id, o->id, m->formerly[i]);
 	}
+	m->dim = m->per != NULL ? plan_dimension(p, m->per) : NULL;
+	if (m->per != NULL && m->dim == NULL)
+		errlist_add(errs, file, m->line, _("milestone %s: per %s: the plan has no such "
+		    "dimension"), m->id, m->per);
+	if (m->per != NULL && m->per_party)
+		errlist_add(errs, file, m->line, _("milestone %s: per a dimension or with parties, "
+		    "not both"), m->id);
 	for (i = 0; i < m->nparties; i++)
 		if (plan_party(p, m->parties[i]) == NULL)
 			errlist_add(errs, file, m->line, _("milestone %s: unknown party %s"), m->id,
@@ -1814,6 +1902,12 @@ validate_milestone(const char *file, struct plan *p, struct milestone *m, struct
 		}
 		r->target = (size_t)(t - p->ms);
 		r->target_party = r->scope == REQ_PARTY ? plan_party(p, r->party) : NULL;
+		if (r->part != PART_AUTO && t->per == NULL)
+			errlist_add(errs, file, r->line, _("requires %s#%s: %s is not per part"), r->id,
+			    r->part == PART_SAME ? "same" : "all", r->id);
+		else if (r->part == PART_SAME && (m->per == NULL || strcmp(m->per, t->per) != 0))
+			errlist_add(errs, file, r->line, _("requires %s#same: both milestones must be per "
+			    "%s"), r->id, t->per);
 		if (r->scope == REQ_SAME && (!t->per_party || !m->per_party))
 			errlist_add(errs, file, r->line, _("requires %s@same: both milestones must be per "
 			    "party"), r->id);
@@ -1994,7 +2088,11 @@ expand_series(struct plan *p, const struct instance *proto, size_t *cap)
 			    dates[o].day);
 		} else
 			d[0] = '\0';
-		if (in->party != NULL)
+		if (in->part != NULL) {
+			xasprintf(&in->key, "%s#%s%s", m->id, in->part->id, d);
+			xasprintf(&in->title_own, "%s: %s", proto->title, in->part->title);
+			in->title = in->title_own;
+		} else if (in->party != NULL)
 			xasprintf(&in->key, "%s@%s%s", m->id, in->party->id, d);
 		else
 			xasprintf(&in->key, "%s%s", m->id, d);
@@ -2032,6 +2130,50 @@ series_of(const struct plan *p, const struct milestone *t, const struct party *p
 	return r;
 }
 
+/* The instances of t (per a dimension) for part pt: a run, as they are in part order. */
+static struct irange
+series_of_part(const struct plan *p, const struct milestone *t, const struct part *pt)
+{
+	size_t lo = t->inst_first, hi = t->inst_first + t->inst_n, mid, first;
+	struct irange r;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (p->inst[mid].part->ord < pt->ord)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	hi = t->inst_first + t->inst_n;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (p->inst[mid].part->ord <= pt->ord)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	r.first = first;
+	r.n = lo - first;
+	return r;
+}
+
+/* Does r of m ask for the instance of the same part (both per one dimension)? */
+static int
+req_same_part(const struct plan *p, const struct milestone *m, const struct requirement *r)
+{
+	const struct milestone *t = &p->ms[r->target];
+
+	return t->dim != NULL && (r->part == PART_SAME || (r->part == PART_AUTO &&
+	    m->dim == t->dim));
+}
+
+int
+req_every_part(const struct plan *p, const struct milestone *m, const struct requirement *r)
+{
+	return p->ms[r->target].dim != NULL && !req_same_part(p, m, r);
+}
+
 /* Append run r to v (n, cap) when it is not empty. */
 static void
 run_push(struct irange **v, size_t *n, size_t *cap, size_t first, size_t len)
@@ -2058,7 +2200,9 @@ req_runs(const struct plan *p, const struct instance *in, const struct requireme
 
 	if (sc == REQ_AUTO)
 		sc = in->ms->per_party ? REQ_SAME : REQ_ALL;
-	if (t->per_party && sc == REQ_ALL) {
+	if (req_same_part(p, in->ms, r))
+		s = series_of_part(p, t, in->part);
+	else if ((t->per_party && sc == REQ_ALL) || t->dim != NULL) {
 		if (!r->last) {
 			run_push(v, n, cap, t->inst_first, t->inst_n);
 			return;
@@ -2068,7 +2212,9 @@ req_runs(const struct plan *p, const struct instance *in, const struct requireme
 				run_push(v, n, cap, k, 1);
 		return;
 	}
-	s = series_of(p, t, !t->per_party ? NULL : sc == REQ_SAME ? in->party : r->target_party);
+	else
+		s = series_of(p, t, !t->per_party ? NULL : sc == REQ_SAME ? in->party :
+		    r->target_party);
 	if (r->last && s.n > 0)
 		run_push(v, n, cap, s.first + s.n - 1, 1);
 	else
@@ -2141,7 +2287,12 @@ count_instances(const struct plan *p)
 
 	for (i = 0; i < p->nms; i++) {
 		m = &p->ms[i];
-		if (!m->per_party)
+		if (m->per != NULL) {
+			const struct dimension *d = plan_dimension(p, m->per);
+
+			for (k = 0; d != NULL && k < d->nparts; k++)
+				n += !d->parts[k]->cancelled;
+		} else if (!m->per_party)
 			n++;
 		else if (m->parties == NULL)
 			n += p->nparties;
@@ -2171,9 +2322,12 @@ add_dependents(struct plan *p, size_t *fill)
 			const struct requirement *r = &m->reqs[j];
 			int same = p->ms[r->target].per_party && (r->scope == REQ_SAME ||
 			    (r->scope == REQ_AUTO && m->per_party));
+			int same_part = req_same_part(p, m, r);
 
 			for (g = m->inst_first; g < m->inst_first + m->inst_n; g = end) {
-				if (same)
+				if (same_part)
+					end = g + series_of_part(p, m, p->inst[g].part).n;
+				else if (same)
 					end = g + series_of(p, m, p->inst[g].party).n;
 				else
 					end = m->inst_first + m->inst_n;
@@ -2264,6 +2418,33 @@ check_prereq_start(struct plan *p, const struct instance *in, const struct insta
 	    "start before %s"), in->key, a, pre->key, b);
 }
 
+/* A dimension's found-by milestone exists; its parts' leads are parties of the plan. */
+static void
+validate_dimensions(struct plan *p, struct errlist *errs)
+{
+	struct dimension *d;
+	struct part *pt;
+	size_t i, j;
+
+	for (i = 0; i < p->ndims; i++) {
+		d = &p->dims[i];
+		if (d->found_by != NULL && plan_milestone(p, d->found_by) == NULL)
+			errlist_add(errs, p->file, d->line, _("dimension %s: found-by %s: no such "
+			    "milestone"), d->id, d->found_by);
+		else if (d->found_by != NULL && plan_milestone(p, d->found_by)->per != NULL &&
+		    strcmp(plan_milestone(p, d->found_by)->per, d->id) == 0)
+			errlist_add(errs, p->file, d->line, _("dimension %s: found-by %s is itself per "
+			    "%s"), d->id, d->found_by, d->id);
+		for (j = 0; j < d->nparts; j++) {
+			pt = d->parts[j];
+			pt->lead_party = pt->lead != NULL ? plan_party(p, pt->lead) : NULL;
+			if (pt->lead != NULL && pt->lead_party == NULL)
+				errlist_add(errs, p->file, d->line, _("part %s of %s: lead %s is not a party "
+				    "of the plan"), pt->id, d->id, pt->lead);
+		}
+	}
+}
+
 int
 plan_expand(struct plan *p, struct errlist *errs)
 {
@@ -2285,6 +2466,7 @@ plan_expand(struct plan *p, struct errlist *errs)
 	}
 	for (i = 0; i < p->nms; i++)
 		validate_milestone(p->file, p, &p->ms[i], errs);
+	validate_dimensions(p, errs);
 	find_cycles(p, errs);
 	if (errs->n > start_err)
 		return -1;
@@ -2292,20 +2474,24 @@ plan_expand(struct plan *p, struct errlist *errs)
 	for (i = 0; i < p->nms; i++) {
 		m = &p->ms[i];
 		m->inst_first = p->ninst;
-		for (k = 0; k < (m->per_party ? p->nparties : 1); k++) {
+		for (k = 0; k < (m->per_party ? p->nparties : m->dim ? m->dim->nparts : 1); k++) {
 			struct instance proto;
+			struct part *part = m->dim != NULL ? m->dim->parts[k] : NULL;
 
-			pt = m->per_party ? &p->parties[k] : NULL;
-			if (pt != NULL && !party_in(p, m, pt->id))
+			if (part != NULL && part->cancelled)
+				continue;
+			pt = m->per_party ? &p->parties[k] : part != NULL ? part->lead_party : NULL;
+			if (m->per_party && !party_in(p, m, pt->id))
 				continue;
 			memset(&proto, 0, sizeof(proto));
 			proto.ms = m;
 			proto.party = pt;
+			proto.part = part;
 			proto.title = m->title;
 			proto.description = m->description;
 			proto.owner = m->owner;
 			proto.timing = m->timing;
-			for (j = 0; pt != NULL && j < m->novr; j++) {
+			for (j = 0; m->per_party && j < m->novr; j++) {
 				struct override *o = &m->ovr[j];
 
 				if (strcmp(o->party, pt->id) != 0)
@@ -2502,12 +2688,161 @@ plan_load(const char *path, struct errlist *errs)
 	return p;
 }
 
+/* The messages of errs as one, without "file:line: ": they are about a request. */
+static char *
+errs_join(const struct errlist *errs)
+{
+	char *msg = xstrdup(""), *nm;
+	size_t i;
+
+	for (i = 0; i < errs->n; i++) {
+		const char *s = strstr(errs->msg[i], ": ");
+
+		xasprintf(&nm, "%s%s%s", msg, i ? "; " : "", s ? s + 2 : errs->msg[i]);
+		free(msg);
+		msg = nm;
+	}
+	return msg;
+}
+
+struct dimension *
+plan_dimension(const struct plan *p, const char *id)
+{
+	size_t i;
+
+	for (i = 0; id != NULL && i < p->ndims; i++)
+		if (strcmp(p->dims[i].id, id) == 0)
+			return &p->dims[i];
+	return NULL;
+}
+
+struct part *
+dimension_part(const struct dimension *d, const char *id)
+{
+	size_t i;
+
+	for (i = 0; id != NULL && i < d->nparts; i++)
+		if (strcmp(d->parts[i]->id, id) == 0)
+			return d->parts[i];
+	return NULL;
+}
+
+int
+plan_add_part(struct plan *p, const char *dim, const char *id, const char *title,
+    const char *lead, char **cause)
+{
+	struct errlist errs = { 0 };
+	struct dimension *d;
+	struct part *pt;
+
+	errs.max = PLAN_MAX_ERRORS;
+	if ((d = plan_dimension(p, dim)) == NULL) {
+		xasprintf(cause, _("plan %s has no dimension %s"), p->id, dim ? dim : "");
+		return -1;
+	}
+	if (!id_valid(id)) {
+		xasprintf(cause, _("part id: lower case letters, digits, - _ . (at most 64)"));
+		return -1;
+	}
+	if ((pt = dimension_part(d, id)) != NULL) {
+		xasprintf(cause, pt->cancelled ? _("part %s of %s was cancelled; its id stays taken: "
+		    "choose another") : _("part %s of %s exists already"), id, d->id);
+		return -1;
+	}
+	if (d->nparts >= PLAN_MAX_PARTS) {
+		xasprintf(cause, _("dimension %s has %d parts: it may have at most that many"),
+		    d->id, PLAN_MAX_PARTS);
+		return -1;
+	}
+	if (title == NULL || *title == '\0' || strlen(title) > 1000 || !text_valid(title, 0)) {
+		xasprintf(cause, _("title: one line of text without control characters, at most "
+		    "1000 bytes"));
+		return -1;
+	}
+	if (lead != NULL && plan_party(p, lead) == NULL) {
+		xasprintf(cause, _("lead: %s is not a party of plan %s"), lead, p->id);
+		return -1;
+	}
+	pt = xcalloc(1, sizeof(*pt));
+	pt->id = xstrdup(id);
+	pt->title = xstrdup(title);
+	pt->lead = lead != NULL ? xstrdup(lead) : NULL;
+	pt->ord = d->nparts;
+	d->parts = xreallocarray(d->parts, d->nparts + 1, sizeof(*d->parts));
+	d->parts[d->nparts++] = pt;
+	if (plan_expand(p, &errs) == -1) {
+		*cause = errs_join(&errs);
+		errlist_free(&errs);
+		plan_remove_last_part(p, d);
+		return -1;
+	}
+	return 0;
+}
+
+void
+plan_remove_last_part(struct plan *p, struct dimension *d)
+{
+	struct errlist errs = { 0 };
+	struct part *pt;
+
+	if (d->nparts == 0)
+		return;
+	pt = d->parts[--d->nparts];
+	free(pt->id);
+	free(pt->title);
+	free(pt->lead);
+	free(pt);
+	plan_expand(p, &errs);	/* the plan was valid before the part came */
+	errlist_free(&errs);
+}
+
+void
+plan_cancel_part(struct plan *p, struct part *pt, int cancelled)
+{
+	struct errlist errs = { 0 };
+
+	pt->cancelled = cancelled;
+	plan_expand(p, &errs);	/* fewer instances, or those the plan had before */
+	errlist_free(&errs);
+}
+
+int
+plan_key_cancelled(const struct plan *p, const char *key)
+{
+	const char *hash = strchr(key, '#');
+	struct milestone *m;
+	struct part *pt;
+	char *id, *part;
+
+	if (hash == NULL)
+		return 0;
+	id = xstrndup(key, (size_t)(hash - key));
+	part = xstrndup(hash + 1, strcspn(hash + 1, "/"));
+	m = plan_milestone(p, id);
+	pt = m != NULL && m->dim != NULL ? dimension_part(m->dim, part) : NULL;
+	free(id);
+	free(part);
+	return pt != NULL && pt->cancelled;
+}
+
+size_t
+plan_part_instances(const struct plan *p, const struct part *pt, size_t **out)
+{
+	size_t *v = NULL, n = 0, cap = 0, i;
+
+	for (i = 0; i < p->ninst; i++)
+		if (p->inst[i].part == pt) {
+			XGROW(v, n, cap);
+			v[n++] = i;
+		}
+	*out = v;
+	return n;
+}
+
 int
 plan_add_milestone(struct plan *p, struct milestone *m, char **cause)
 {
 	struct errlist errs = { 0 };
-	size_t i;
-	char *msg;
 
 	errs.max = PLAN_MAX_ERRORS;
 	if (!id_valid(m->id)) {
@@ -2521,17 +2856,7 @@ plan_add_milestone(struct plan *p, struct milestone *m, char **cause)
 	p->ms = xreallocarray(p->ms, p->nms + 1, sizeof(*p->ms));
 	p->ms[p->nms++] = *m;
 	if (plan_expand(p, &errs) == -1) {
-		/* Strip "file:line: " since the error is about the request, not the file. */
-		msg = xstrdup("");
-		for (i = 0; i < errs.n; i++) {
-			const char *s = strstr(errs.msg[i], ": ");
-			char *nm;
-
-			xasprintf(&nm, "%s%s%s", msg, i ? "; " : "", s ? s + 2 : errs.msg[i]);
-			free(msg);
-			msg = nm;
-		}
-		*cause = msg;
+		*cause = errs_join(&errs);
 		errlist_free(&errs);
 		p->nms--;
 		plan_expand(p, &errs);	/* the plan was valid before: this cannot fail */

@@ -21,6 +21,12 @@ enum req_scope {
 	REQ_PARTY		/* ID@PARTY: that one party's instance */
 };
 
+enum part_scope {
+	PART_AUTO,		/* written without #: same part if both are per the same dimension */
+	PART_SAME,		/* ID#same: the instance of the same part */
+	PART_ALL		/* ID#all: every part's instance, and at least one part */
+};
+
 struct requirement {
 	char		*plan;		/* "PLAN:ID": another plan's milestone (in milestone xreqs) */
 	char		*id;
@@ -28,6 +34,7 @@ struct requirement {
 	char		*party;		/* REQ_PARTY only */
 	int		 last;		/* ID/last: only a series' last occurrence */
 	struct ltime	 date;		/* PLAN:ID/YYYY-MM-DD: the occurrence due that day */
+	enum part_scope	 part;		/* of a milestone per part: ID#same, ID#all */
 	int		 line;
 	/* Resolved by plan_expand. */
 	size_t		 target;	/* index of the milestone in plan->ms */
@@ -84,6 +91,8 @@ struct milestone {
 	struct ltime		 done;		/* done before the plan starts */
 	char			**formerly;	/* earlier ids whose recorded state carries over */
 	size_t			 nformerly;
+	char			*per;		/* "per DIMENSION": one instance per part, or NULL */
+	struct dimension	*dim;		/* per, resolved by plan_expand */
 	int			 runtime;	/* added at run time (termijn add), not in the file */
 	int			 bad_timing;	/* a timing line had an error already reported */
 	size_t			 inst_first;	/* its instances: plan->inst[first .. first+n) */
@@ -123,6 +132,26 @@ struct role {
 	int	 line;
 };
 
+/* A part of a dimension, added at run time ("termijn part add"); pointers stay put. */
+struct part {
+	char		*id;
+	char		*title;
+	char		*lead;		/* the party responsible for it, NULL: none */
+	struct party	*lead_party;	/* lead, resolved by plan_expand */
+	int		 cancelled;	/* it has no instances, its id stays taken */
+	size_t		 ord;		/* its place among the dimension's parts */
+};
+
+/* A dimension of a plan, like its parties but filled while the plan runs. */
+struct dimension {
+	char		*id;
+	char		*name;		/* NULL: none */
+	char		*found_by;	/* the milestone that finds the parts, NULL: none */
+	struct part	**parts;	/* in the order they were added */
+	size_t		 nparts;
+	int		 line;
+};
+
 /* A run of instances, plan->inst[first .. first + n): all of one milestone's, or one. */
 struct irange {
 	size_t	first, n;
@@ -135,9 +164,11 @@ struct irange {
 /* A milestone as it applies to one party (or to the plan, for a milestone that is once). */
 struct instance {
 	struct milestone	*ms;
-	struct party		*party;		/* NULL: once */
-	char			*key;		/* "id" or "id@party" */
+	struct party		*party;		/* NULL: once (of a part: its lead, if any) */
+	struct part		*part;		/* per part: which, else NULL */
+	char			*key;		/* "id", "id@party" or "id#part", and "/DATE" */
 	const char		*title;		/* overrides applied */
+	char			*title_own;	/* per part: the title with the part's, freed */
 	const char		*description;
 	const char		*owner;
 	struct timing		 timing;
@@ -193,6 +224,8 @@ struct plan {
 	size_t			 nroles;
 	struct party		*parties;
 	size_t			 nparties;
+	struct dimension	*dims;		/* filled at run time with parts */
+	size_t			 ndims;
 	struct wholist		 coordinators;	/* may act on every step of every party */
 	struct wholist		 overriders;	/* people who may override a rule, with a reason */
 	struct milestone	*ms;
@@ -221,6 +254,8 @@ struct plan {
 #define PLAN_MAX_ROLES		1000
 #define PLAN_MAX_INSTANCES	1000000
 #define PLAN_MAX_LINKS		4000000		/* runs of prerequisites and dependents */
+#define PLAN_MAX_DIMENSIONS	100
+#define PLAN_MAX_PARTS		1000		/* of one dimension, cancelled ones too */
 #define PLAN_MAX_ERRORS		100		/* shown of one plan; the rest are counted */
 
 /* Error messages collected while parsing and validating, each "file:line: message". */
@@ -251,6 +286,26 @@ void			 plan_remove_last(struct plan *);
 struct milestone	*milestone_new(void);
 void			 milestone_free(struct milestone *);
 
+/*
+ * Add a part to dimension dim at run time (lead: a party id or NULL) and expand the plan;
+ * refused with *cause when it does not fit (an unknown dimension or party, a part id taken,
+ * a title that is not one line of text, a limit). plan_remove_last_part takes it out again.
+ */
+int			 plan_add_part(struct plan *, const char *dim, const char *id,
+			    const char *title, const char *lead, char **cause);
+void			 plan_remove_last_part(struct plan *, struct dimension *);
+/* Cancel a part (cancelled 1) or restore it (0), and expand the plan again. */
+void			 plan_cancel_part(struct plan *, struct part *, int cancelled);
+struct dimension	*plan_dimension(const struct plan *, const char *id);
+struct part		*dimension_part(const struct dimension *, const char *id);
+/* Does key name an instance of a cancelled part ("ID#PART...")? */
+int			 plan_key_cancelled(const struct plan *, const char *key);
+/* The instances of a part, one by one, as indices in plan->inst; *out is to be freed. */
+size_t			 plan_part_instances(const struct plan *, const struct part *, size_t **out);
+/* Requirement r of milestone m: on every part of a dimension (not vacuously met)? */
+int			 req_every_part(const struct plan *, const struct milestone *,
+			    const struct requirement *);
+
 /* Re-resolve references and instances after a change (called by parse and add). */
 int			 plan_expand(struct plan *, struct errlist *);
 
@@ -277,8 +332,9 @@ size_t			 plan_role_addrs(const struct plan *, const char *role, const struct pa
  */
 int			 recur_expand(const struct recurrence *, const struct ltime *first,
 			    struct ltime **out);
-/* "ID", "ID@same", "ID@all", "ID@PARTY", each optionally followed by "/last" or "/all";
- * with "PLAN:" before it another plan's milestone, which may also end in "/YYYY-MM-DD". */
+/* "ID", "ID@same", "ID@all", "ID@PARTY", "ID#same", "ID#all", each optionally followed by
+ * "/last" or "/all"; with "PLAN:" before it (and no "#") another plan's milestone, which may
+ * also end in "/YYYY-MM-DD". */
 int			 requirement_parse(const char *, struct requirement *, char **cause);
 /* A cycle's path "a -> b -> a" of the nodes stack[from .. top], each named by name (an
  * allocated string), cut in its middle when long. */

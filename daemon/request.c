@@ -29,6 +29,11 @@ static const struct fdef f_add[] = { { "plan", F_STR, 1 }, { "id", F_ANY, 0 },
     { "title", F_ANY, 0 }, { "owner", F_ANY, 0 }, { "due", F_ANY, 0 }, { "from", F_ANY, 0 },
     { "not_before", F_ANY, 0 }, { "description", F_ANY, 0 }, { "parties", F_ANY, 0 },
     { "requires", F_ANY, 0 }, END };
+static const struct fdef f_part_add[] = { { "plan", F_STR, 1 }, { "dimension", F_STR, 1 },
+    { "part", F_STR, 1 }, { "title", F_STR, 1 }, { "lead", F_STR, 0 }, { "reason", F_STR, 0 },
+    { "override", F_BOOL, 0 }, END };
+static const struct fdef f_part_cancel[] = { { "plan", F_STR, 1 }, { "dimension", F_STR, 1 },
+    { "part", F_STR, 1 }, { "reason", F_STR, 1 }, END };
 static const struct fdef f_none[] = { END };
 static const struct fdef f_id[] = { { "id", F_INT, 1 }, END };
 static const struct fdef f_create[] = { { "kind", F_STR, 1 }, { "subject", F_STR, 1 }, END };
@@ -55,6 +60,8 @@ static const struct {
 	[REQ_ACCESS_REVOKE] = { "/api/v1/access/revoke", f_id },
 	[REQ_LOGIN] = { "/api/v1/login", f_login },
 	[REQ_LOGIN_CODE] = { "/api/v1/login/code", f_code },
+	[REQ_PART_ADD] = { "/api/v1/parts/add", f_part_add },
+	[REQ_PART_CANCEL] = { "/api/v1/parts/cancel", f_part_cancel },
 };
 
 int
@@ -164,6 +171,10 @@ request_parse(enum req_kind k, const char *buf, size_t len, struct request *r, c
 	r->expires = S(expires);
 	r->address = S(address);
 	r->code = S(code);
+	r->dimension = S(dimension);
+	r->part = S(part);
+	r->title = S(title);
+	r->lead = S(lead);
 #undef S
 	r->override = json_is_true(json_object_get(r->body, "override"));
 	if ((v = json_object_get(r->body, "id")) != NULL && json_is_integer(v))

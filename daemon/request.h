@@ -13,6 +13,7 @@ enum req_kind {
 	REQ_DONE, REQ_UNDO, REQ_WAIVE, REQ_ADD, REQ_RELOAD, REQ_RETRY,
 	REQ_FEED_CREATE, REQ_FEED_ROTATE, REQ_FEED_REVOKE, REQ_FEED_SEND,
 	REQ_ACCESS_GRANT, REQ_ACCESS_REVOKE, REQ_LOGIN, REQ_LOGIN_CODE,
+	REQ_PART_ADD, REQ_PART_CANCEL,
 	REQ_NKINDS
 };
 
@@ -23,6 +24,7 @@ struct request {
 	int		 override;
 	const char	*kind, *subject, *person;
 	const char	*expires, *address, *code;	/* access grant, login */
+	const char	*dimension, *part, *title, *lead;	/* parts */
 	int64_t		 id;		/* retry, rotate, revoke */
 };
 

@@ -33,6 +33,24 @@ rules_together(const struct plan *p, size_t idx, size_t k)
 	return k == idx || (a->ms == b->ms && a->ms->same_moment && a->occ == b->occ);
 }
 
+/*
+ * The first requirement of in on every part of a milestone that has no part yet, as the
+ * index of that milestone, or -1: "every part" is not met by there being none.
+ */
+static long
+parts_missing(const struct plan *p, const struct instance *in)
+{
+	const struct requirement *r;
+	size_t j;
+
+	for (j = 0; j < in->ms->nreqs; j++) {
+		r = &in->ms->reqs[j];
+		if (req_every_part(p, in->ms, r) && p->ms[r->target].inst_n == 0)
+			return (long)r->target;
+	}
+	return -1;
+}
+
 const struct istate *
 rules_xstate(const struct xlink *x)
 {
@@ -73,6 +91,8 @@ group_ready(const struct plan *p, const struct istate *st, size_t idx, const str
 	for (rules_group_range(p, idx, &k, &end); k < end; k++) {
 		if (!rules_together(p, idx, k) || (k != idx && st[k].status != ST_OPEN))
 			continue;
+		if (parts_missing(p, &p->inst[k]) != -1)
+			return 0;
 		if (!pre_met(p, st, k, sp, skip))
 			return 0;
 	}
@@ -103,6 +123,7 @@ unmet_push(struct unmet **v, size_t *n, size_t *cap, enum unmet_kind kind,
     const struct plan *p, size_t inst, size_t via, int64_t not_before)
 {
 	XGROW(*v, *n, *cap);
+	memset(&(*v)[*n], 0, sizeof((*v)[*n]));
 	(*v)[*n].kind = kind;
 	(*v)[*n].plan = p;
 	(*v)[*n].inst = inst;
@@ -118,6 +139,7 @@ rules_unmet(const struct plan *p, const struct istate *st, size_t idx, int64_t n
 	const struct xlink *x;
 	struct unmet *v = NULL;
 	size_t n = 0, cap = 0, i, j, k, end, pre, nx;
+	const struct requirement *r;
 
 	IRANGE_FOREACH(in->pre_runs, in->npre_runs, i, pre)
 		if (!rules_met(&st[pre]))
@@ -125,6 +147,13 @@ rules_unmet(const struct plan *p, const struct istate *st, size_t idx, int64_t n
 	for (nx = links_pre(p, idx, &x), i = 0; i < nx; i++)
 		if (!xmet(&x[i]))
 			unmet_push(&v, &n, &cap, UNMET_REQUIRES, x[i].plan, x[i].inst, 0, 0);
+	for (j = 0; j < in->ms->nreqs; j++) {
+		r = &in->ms->reqs[j];
+		if (req_every_part(p, in->ms, r) && p->ms[r->target].inst_n == 0) {
+			unmet_push(&v, &n, &cap, UNMET_NO_PARTS, p, idx, 0, 0);
+			v[n - 1].ms = r->target;
+		}
+	}
 	if (in->opens && now < in->opens)
 		unmet_push(&v, &n, &cap, UNMET_WINDOW, p, idx, 0, in->opens);
 	if (in->not_before && now < in->not_before && in->not_before > in->opens)
@@ -252,7 +281,8 @@ rules_ready_at(const struct plan *p, const struct istate *st, size_t idx, int64_
 	int64_t at = now;
 
 	for (i = 0; i < n; i++) {
-		if (u[i].kind == UNMET_REQUIRES || u[i].kind == UNMET_TOGETHER) {
+		if (u[i].kind == UNMET_REQUIRES || u[i].kind == UNMET_TOGETHER ||
+		    u[i].kind == UNMET_NO_PARTS) {
 			at = 0;
 			break;
 		}

@@ -39,7 +39,8 @@ enum unmet_kind {
 	UNMET_REQUIRES,	/* a prerequisite is open */
 	UNMET_NOT_BEFORE,
 	UNMET_WINDOW,	/* its window (or its day, "on") has not begun */
-	UNMET_TOGETHER	/* taken together: another party's step (via) waits for inst */
+	UNMET_TOGETHER,	/* taken together: another party's step (via) waits for inst */
+	UNMET_NO_PARTS	/* requires every part of milestone ms, and there is no part yet */
 };
 
 struct unmet {
@@ -48,6 +49,7 @@ struct unmet {
 	size_t		 inst;		/* UNMET_REQUIRES, UNMET_TOGETHER: the prerequisite */
 	size_t		 via;		/* UNMET_TOGETHER: the other party's instance */
 	int64_t		 not_before;	/* UNMET_NOT_BEFORE, UNMET_WINDOW: the moment */
+	size_t		 ms;		/* UNMET_NO_PARTS: the milestone, in plan->ms */
 };
 
 /* An instance of some plan. */

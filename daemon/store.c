@@ -99,6 +99,12 @@ static const char *migrations[] = {
 	"DROP TABLE occurrence;"
 	"ALTER TABLE occurrence5 RENAME TO occurrence;"
 	"UPDATE outbox SET message = zeroblob(0) WHERE state IN ('sent', 'cancelled');",
+	/* 6: parts of a plan's dimensions, added (and cancelled) at run time, in their order */
+	"CREATE TABLE part ("
+	"  plan TEXT NOT NULL, dim TEXT NOT NULL, id TEXT NOT NULL, title TEXT NOT NULL,"
+	"  lead TEXT, at INTEGER NOT NULL, actor TEXT NOT NULL, reason TEXT,"
+	"  cancelled INTEGER, cancelled_by TEXT, cancel_reason TEXT,"
+	"  PRIMARY KEY (plan, dim, id));",
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -489,6 +495,51 @@ store_put_added(struct store *s, const char *plan, const char *id, const char *d
 	return step_done(s, st);
 }
 
+int
+store_put_part(struct store *s, const char *plan, const char *dim, const char *id,
+    const char *title, const char *lead, int64_t at, const char *actor, const char *reason)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO part (plan, dim, id, title, lead, at, actor,"
+	    " reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, plan);
+	bind_text(st, 2, dim);
+	bind_text(st, 3, id);
+	bind_text(st, 4, title);
+	bind_text(st, 5, lead);
+	sqlite3_bind_int64(st, 6, at);
+	bind_text(st, 7, actor);
+	bind_text(st, 8, reason);
+	rc = write_step(s, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_cancel_part(struct store *s, const char *plan, const char *dim, const char *id,
+    int64_t at, const char *actor, const char *reason)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE part SET cancelled = ?, cancelled_by = ?,"
+	    " cancel_reason = ? WHERE plan = ? AND dim = ? AND id = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, at);
+	bind_text(st, 2, actor);
+	bind_text(st, 3, reason);
+	bind_text(st, 4, plan);
+	bind_text(st, 5, dim);
+	bind_text(st, 6, id);
+	rc = write_step(s, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static const char *
 col_text(sqlite3_stmt *st, int i)
 {
@@ -540,6 +591,35 @@ store_each_added(struct store *s, const char *plan, store_added_cb cb, void *arg
 	bind_text(st, 1, plan);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		cb(col_text(st, 0), col_text(st, 1), arg);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_each_part(struct store *s, const char *plan, store_part_cb cb, void *arg)
+{
+	struct part_row r;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT dim, id, title, lead, at, actor, reason, cancelled,"
+	    " cancelled_by, cancel_reason FROM part WHERE plan = ? ORDER BY rowid", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, plan);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r.dim = col_text(st, 0);
+		r.id = col_text(st, 1);
+		r.title = col_text(st, 2);
+		r.lead = col_text(st, 3);
+		r.at = sqlite3_column_int64(st, 4);
+		r.actor = col_text(st, 5);
+		r.reason = col_text(st, 6);
+		r.cancelled = sqlite3_column_int64(st, 7);
+		r.cancelled_by = col_text(st, 8);
+		r.cancel_reason = col_text(st, 9);
+		cb(&r, arg);
+	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }

@@ -15,7 +15,8 @@ struct audit {
 	long		 uid;		/* -1: not a local user (the plan, the daemon) */
 	const char	*plan;
 	const char	*key;
-	const char	*action;	/* done, done-override, undo, waive, add, plan-done, rename */
+	const char	*action;	/* done, done-override, undo, waive, add, plan-done, rename,
+					 * part-add, part-add-override, part-cancel */
 	const char	*reason;
 	const char	*note;
 	const char	*person;	/* the person's address, NULL: a local user or termijnd */
@@ -53,6 +54,23 @@ int		 store_rename(struct store *, const char *plan, const char *from, const cha
 int		 store_audit(struct store *, const struct audit *);
 int		 store_put_added(struct store *, const char *plan, const char *id, const char *def,
 		    int64_t at, const char *actor);
+
+/* A part of a dimension, as added (and perhaps cancelled) at run time. */
+struct part_row {
+	const char	*dim, *id, *title, *lead;	/* lead NULL: none */
+	int64_t		 at;
+	const char	*actor, *reason;
+	int64_t		 cancelled;			/* when; 0: it is not */
+	const char	*cancelled_by, *cancel_reason;
+};
+int		 store_put_part(struct store *, const char *plan, const char *dim, const char *id,
+		    const char *title, const char *lead, int64_t at, const char *actor,
+		    const char *reason);
+int		 store_cancel_part(struct store *, const char *plan, const char *dim,
+		    const char *id, int64_t at, const char *actor, const char *reason);
+typedef void	 (*store_part_cb)(const struct part_row *, void *);
+/* A plan's parts, in the order they were added. */
+int		 store_each_part(struct store *, const char *plan, store_part_cb, void *);
 
 typedef void	 (*store_state_cb)(const char *plan, const char *key, const struct istate *,
 		    void *);

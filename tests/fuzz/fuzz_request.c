@@ -28,6 +28,8 @@ static const char *allowed[REQ_NKINDS] = {
 	[REQ_ACCESS_REVOKE] = " id ",
 	[REQ_LOGIN] = " address ",
 	[REQ_LOGIN_CODE] = " address code ",
+	[REQ_PART_ADD] = " plan dimension part title lead reason override ",
+	[REQ_PART_CANCEL] = " plan dimension part reason ",
 };
 
 static int

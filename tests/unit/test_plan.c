@@ -228,8 +228,8 @@ test_shipped_bedrijfsvoering_loads(void **state)
 		{ "startnotitie", 1 }, { "collegebesluit", 3 }, { "mt-betrokken", 3 },
 		{ "personeel", 3 }, { "or-geinformeerd", 3 }, { "raad", 3 },
 		{ "terugkoppeling", 12 }, { "persbericht", 1 }, { "inventarisatie", 1 },
-		{ "quickwins", 1 }, { "or-betrokken", 3 }, { "voorstellen", 1 },
-		{ "architectuur", 1 }, { "advies", 1 }
+		{ "quickwins", 1 }, { "or-betrokken", 3 }, { "voorstellen", 0 },
+		{ "architectuur", 0 }, { "advies", 1 }
 	};
 	size_t i;
 
@@ -252,7 +252,12 @@ test_shipped_bedrijfsvoering_loads(void **state)
 	assert_string_equal(p->parties[1].id, "steenwijkerland");
 	assert_string_equal(p->parties[2].id, "zwartewaterland");
 	assert_int_equal(p->nms, 14);
-	assert_int_equal(p->ninst, 37);
+	/* Proposals and architectures are per part: none until a part is added. */
+	assert_int_equal(p->ninst, 35);
+	assert_int_equal(p->ndims, 1);
+	assert_string_equal(p->dims[0].id, "onderdeel");
+	assert_string_equal(p->dims[0].found_by, "quickwins");
+	assert_int_equal(p->dims[0].nparts, 0);
 	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		if (count_instances(p, counts[i].id) != counts[i].n)
 			fail_msg("%s: %zu instances, expected %zu", counts[i].id,
@@ -1103,8 +1108,8 @@ test_add_valid(void **state)
 	/* The instances were rebuilt: the old ones still resolve, with their links. */
 	assert_pre(p, "persbericht", "personeel@staphorst,personeel@steenwijkerland,"
 	    "personeel@zwartewaterland,raad@staphorst,raad@steenwijkerland,raad@zwartewaterland");
-	/* or-betrokken (3), voorstellen, architectuur and the 3 new ones. */
-	assert_int_equal(inst(p, "quickwins")->ndep, 8);
+	/* or-betrokken (3) and the 3 new ones; the proposals wait for parts. */
+	assert_int_equal(inst(p, "quickwins")->ndep, 6);
 	assert_links_mirrored(p);
 
 	/* A second one may require the first. */
@@ -1140,8 +1145,8 @@ test_remove_last(void **state)
 	assert_null(plan_instance(p, "quickwin-ict@staphorst"));
 	for (i = 0; i < p->ninst; i++)
 		assert_ptr_equal(p->inst[i].ms, plan_milestone(p, p->inst[i].ms->id));
-	/* or-betrokken (3), voorstellen and architectuur, as in the file. */
-	assert_int_equal(inst(p, "quickwins")->ndep, 5);
+	/* or-betrokken (3), as in the file (no part: no proposal, no architecture). */
+	assert_int_equal(inst(p, "quickwins")->ndep, 3);
 	assert_links_mirrored(p);
 	/* It can be added again. */
 	assert_int_equal(plan_add_milestone(p, new_ms("quickwin-ict", "2014-02-14", "quickwins"),
