@@ -522,8 +522,8 @@ load_state_cb(const char *planid, const char *key, const struct istate *is, void
 	if (plan_key_cancelled(ps->plan, key))
 		return;
 	/* A milestone renamed in the plan ("formerly") takes its old state along. */
-	/* The key's suffix, "@PARTY" and "/DATE", stays. */
-	suffix = key + strcspn(key, "@/");
+	/* The key's suffix, "@PARTY" or "#PART" and "/DATE", stays. */
+	suffix = key + strcspn(key, "@#/");
 	id = xstrndup(key, (size_t)(suffix - key));
 	if ((m = plan_renamed(ps->plan, id)) != NULL) {
 		xasprintf(&newkey, "%s%s", m->id, suffix);

@@ -94,7 +94,9 @@ expect_exit 2 "undo needs a reason" -- "$C" undo raad@staphorst
 expect_exit 3 "undo of a council refused while the press release is done" -- "$C" undo raad@staphorst -r "vergissing"
 expect_in "persbericht" "the refusal names the press release"
 expect_exit 0 "waive a milestone" -- "$C" waive or-geinformeerd@staphorst -r "OR al op 18-12 bijgepraat"
-expect_exit 0 "override a rule, with a reason" -- "$C" done architectuur --override --reason "besproken in stuurgroep"
+expect_exit 0 "a part found in deliverable 2" -- "$C" part add bedrijfsvoering onderdeel ict \
+    --title "ICT" --lead zwartewaterland
+expect_exit 0 "override a rule, with a reason" -- "$C" done architectuur#ict --override --reason "besproken in stuurgroep"
 expect_exit 0 "add a part found in deliverable 2" -- "$C" add -p bedrijfsvoering onderdeel-ict \
     --title "Onderdeel ICT: gezamenlijk beheer" --owner secretaris --due 2014-02-20 --requires quickwins
 expect_exit 0 "the added milestone is there" -- "$C" --json show onderdeel-ict
@@ -105,7 +107,7 @@ expect_exit 1 "an add with an unknown prerequisite is refused" -- "$C" add -p be
 # Reload an edited plan: a title changes, a milestone is renamed, one is removed.
 sed -i -e 's/^  title Gezamenlijk persbericht uitgegeven/  title Gezamenlijk persbericht naar buiten/' \
     -e 's/^milestone architectuur$/milestone architectuur-keuze\n  formerly architectuur/' \
-    -e 's/requires voorstellen, architectuur$/requires voorstellen, architectuur-keuze/' \
+    -e 's/requires voorstellen#all, architectuur#all$/requires voorstellen#all, architectuur-keuze#all/' \
     "$T/plans/bedrijfsvoering.plan"
 python3 - "$T/plans/bedrijfsvoering.plan" <<'PY'
 import re, sys
@@ -119,7 +121,7 @@ sleep 0.5
 expect_exit 0 "show after reload" -- "$C" --json show persbericht
 expect_in '"status": "done"' "press release still done after reload"
 expect_in 'naar buiten' "its new title is in force"
-expect_exit 0 "renamed milestone" -- "$C" --json show architectuur-keuze
+expect_exit 0 "renamed milestone, its part's instance" -- "$C" --json show architectuur-keuze#ict
 expect_in '"status": "done"' "the renamed milestone kept its state"
 expect_exit 0 "status after reload" -- "$C" status
 expect_in "or-geinformeerd@staphorst" "the removed milestone's state is kept and shown"
