@@ -1301,6 +1301,8 @@ may_part(const struct pstate *ps, const struct dimension *d, const struct actor 
 	return r->rc;
 }
 
+static void	relink(struct engine *);
+
 /*
  * A change of the plan's instances by a part, taken back should its transaction not be
  * committed. States move to the instances' new places by key.
@@ -1332,6 +1334,7 @@ reshape_undo_cb(void *arg, int undo)
 			plan_remove_last_part(ps->plan, u->dim);
 		else
 			plan_cancel_part(ps->plan, u->cancelled, 0);
+		relink(u->e);
 		ps->st = u->old_st;
 		free(ps->seq);
 		schedule_free(ps->sched);
@@ -1349,6 +1352,44 @@ reshape_undo_cb(void *arg, int undo)
 	}
 	free(u->kept);
 	free(u);
+}
+
+/*
+ * Links between plans name instances by their place, which a part moves: resolved again
+ * over every plan. -1 (and *cause) when they no longer hold, as a plan's timing might not.
+ */
+static int
+relink_cause(struct engine *e, char **cause)
+{
+	struct errlist errs = { 0 };
+	char *s;
+	size_t i;
+
+	errs.max = PLAN_MAX_ERRORS;
+	if (link_plans(e->plans, e->nplans, &errs) == 0)
+		return 0;
+	*cause = xstrdup("");
+	for (i = 0; i < errs.n; i++) {
+		const char *m = strstr(errs.msg[i], ": ");
+
+		xasprintf(&s, "%s%s%s", *cause, i ? "; " : "", m ? m + 2 : errs.msg[i]);
+		free(*cause);
+		*cause = s;
+	}
+	errlist_free(&errs);
+	return -1;
+}
+
+/* The same, where the plans are as they were before (they held then). */
+static void
+relink(struct engine *e)
+{
+	char *cause = NULL;
+
+	if (relink_cause(e, &cause) == -1) {
+		log_warnx("links between plans after a part: %s", cause);
+		free(cause);
+	}
 }
 
 /* The keys of a plan's instances, before a change of its shape. */
@@ -1515,11 +1556,17 @@ engine_part_add(struct engine *e, struct pstate *ps, const char *dim, const char
 		return r->rc;
 	}
 	pt = d->parts[d->nparts - 1];
-	if (store_begin(e->store) == -1) {
+	if (relink_cause(e, &cause) == -1 || store_begin(e->store) == -1) {
 		for (i = 0; i < old_n; i++)
 			free(oldkeys[i]);
 		free(oldkeys);
 		plan_remove_last_part(ps->plan, d);
+		relink(e);
+		if (cause != NULL) {
+			fail(r, ENG_BAD, "%s", cause);
+			free(cause);
+			return r->rc;
+		}
 		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 	}
 	reshape(e, ps, oldkeys, old_n, d, NULL);
@@ -1573,6 +1620,7 @@ engine_part_cancel(struct engine *e, struct pstate *ps, const char *dim, const c
 		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 	oldkeys = keys_save(ps->plan);
 	plan_cancel_part(ps->plan, pt, 1);
+	relink(e);
 	reshape(e, ps, oldkeys, old_n, NULL, pt);
 	xasprintf(&partkey, "%s#%s", d->id, pt->id);
 	if (store_cancel_part(e->store, ps->plan->id, d->id, pt->id, now, who->name, reason) ==

@@ -417,7 +417,7 @@ struct fjob {
 	struct event		*ev;
 	struct selection	 s;
 	char			**plan_ids;	/* to see that no plan went meanwhile */
-	size_t			*ninst;
+	unsigned long		*expansions;
 	struct ical_feed_opts	 opts;
 	struct ical_job		*ij;
 	size_t			 part, pos;
@@ -448,7 +448,7 @@ job_free(struct fjob *j)
 	for (i = 0; i < j->s.nparts; i++)
 		free(j->plan_ids[i]);
 	free(j->plan_ids);
-	free(j->ninst);
+	free(j->expansions);
 	selection_free(&j->s);
 	ical_job_free(j->ij);
 	free(j->body);
@@ -494,7 +494,7 @@ job_done(struct fjob *j, int ok)
 	free(w);
 }
 
-/* Still the plans it began with? A reload or an addition moves them: begin again. */
+/* Still the plans it began with? A reload, an addition or a part moves them: begin again. */
 static int
 job_plans_hold(struct fjob *j)
 {
@@ -503,7 +503,8 @@ job_plans_hold(struct fjob *j)
 
 	for (i = 0; i < j->s.nparts; i++) {
 		ps = engine_plan(&j->f->d->engine, j->plan_ids[i]);
-		if (ps == NULL || ps->plan != j->s.parts[i].plan || ps->plan->ninst != j->ninst[i])
+		if (ps == NULL || ps->plan != j->s.parts[i].plan ||
+		    ps->plan->expansions != j->expansions[i])
 			return 0;
 		/* States and sequences may have been reallocated: take them afresh. */
 		j->s.parts[i].states = ps->st;
@@ -692,10 +693,10 @@ job_start(struct feeds *f, struct fcache *c)
 	if (c->body == NULL) {
 		select_feed(d, c->kind, c->subject, &j->s);
 		j->plan_ids = xcalloc(j->s.nparts ? j->s.nparts : 1, sizeof(char *));
-		j->ninst = xcalloc(j->s.nparts ? j->s.nparts : 1, sizeof(size_t));
+		j->expansions = xcalloc(j->s.nparts ? j->s.nparts : 1, sizeof(unsigned long));
 		for (i = 0; i < j->s.nparts; i++) {
 			j->plan_ids[i] = xstrdup(j->s.parts[i].plan->id);
-			j->ninst[i] = j->s.parts[i].plan->ninst;
+			j->expansions[i] = j->s.parts[i].plan->expansions;
 		}
 		j->opts.calname = j->s.calname;
 		j->opts.refresh_minutes = d->conf->feed_refresh;

@@ -2102,16 +2102,30 @@ expand_series(struct plan *p, const struct instance *proto, size_t *cap)
 	free(dates);
 }
 
-/* The instances of t for party pt (NULL: t is once): a run, as they are in party order. */
+/* What a milestone's instances are ordered by: party (in party order) or part. */
+static uintptr_t
+by_party(const struct instance *in)
+{
+	return (uintptr_t)in->party;
+}
+
+static uintptr_t
+by_part(const struct instance *in)
+{
+	return in->part->ord;
+}
+
+/* The instances of t whose key(in) is want: a run, as they are in that order. */
 static struct irange
-series_of(const struct plan *p, const struct milestone *t, const struct party *pt)
+series_by(const struct plan *p, const struct milestone *t,
+    uintptr_t (*key)(const struct instance *), uintptr_t want)
 {
 	size_t lo = t->inst_first, hi = t->inst_first + t->inst_n, mid, first;
 	struct irange r;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (p->inst[mid].party < pt)
+		if (key(&p->inst[mid]) < want)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -2120,7 +2134,7 @@ series_of(const struct plan *p, const struct milestone *t, const struct party *p
 	hi = t->inst_first + t->inst_n;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (p->inst[mid].party <= pt)
+		if (key(&p->inst[mid]) <= want)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -2130,32 +2144,18 @@ series_of(const struct plan *p, const struct milestone *t, const struct party *p
 	return r;
 }
 
-/* The instances of t (per a dimension) for part pt: a run, as they are in part order. */
+/* The instances of t for party pt (NULL: t is once). */
+static struct irange
+series_of(const struct plan *p, const struct milestone *t, const struct party *pt)
+{
+	return series_by(p, t, by_party, (uintptr_t)pt);
+}
+
+/* The instances of t (per a dimension) for part pt. */
 static struct irange
 series_of_part(const struct plan *p, const struct milestone *t, const struct part *pt)
 {
-	size_t lo = t->inst_first, hi = t->inst_first + t->inst_n, mid, first;
-	struct irange r;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (p->inst[mid].part->ord < pt->ord)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	first = lo;
-	hi = t->inst_first + t->inst_n;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (p->inst[mid].part->ord <= pt->ord)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	r.first = first;
-	r.n = lo - first;
-	return r;
+	return series_by(p, t, by_part, pt->ord);
 }
 
 /* Does r of m ask for the instance of the same part (both per one dimension)? */
@@ -2456,6 +2456,7 @@ plan_expand(struct plan *p, struct errlist *errs)
 	char a[32], b[32];
 
 	instances_free(p);
+	p->expansions++;
 	if (p->nms_sorted != p->nms)
 		index_milestones(p, errs);
 	index_parties(p);

@@ -61,6 +61,9 @@ expect_in '^added: voorstellen#inkoop \(due 2014-02-21\)' "it gets its proposal"
 expect_in '^added: architectuur#inkoop \(due 2014-02-21\)' "and its architecture"
 expect_exit 0 "add the part ict, led by Zwartewaterland" -- "$C" part add bedrijfsvoering \
     onderdeel ict --title "ICT en informatiebeheer" --lead zwartewaterland
+# A part moves the steps after it: the link to the other plan's conference still holds.
+expect_exit 3 "with parts, the advice waits for them" -- "$C" done advies
+expect_in "requires sociaal-domein:conferentie" "and still for the conference of the social domain"
 expect_exit 1 "the same part twice" -- "$C" part add bedrijfsvoering onderdeel ict --title ICT
 expect_in "part ict of onderdeel exists already" "a duplicate is named"
 expect_exit 0 "show a part's proposal" -- "$C" --json show voorstellen#inkoop
@@ -88,11 +91,15 @@ expect_exit 3 "cancelling it twice" -- "$C" part cancel bedrijfsvoering onderdee
 expect_exit 1 "its id stays taken" -- "$C" part add bedrijfsvoering onderdeel hr --title "HR"
 expect_in "was cancelled; its id stays taken" "it says so"
 
-# Deliverables 1 and 2, and the works councils, by override (this test is about parts).
+# Deliverables 1 and 2, the works councils and the conference, by override (this test is
+# about parts).
 for k in inventarisatie quickwins or-betrokken@staphorst or-betrokken@steenwijkerland \
     or-betrokken@zwartewaterland; do
 	"$C" done "$k" --override --reason "voor de test" >/dev/null 2>&1 || not_ok "done $k"
 done
+# The advice also follows the social domain's conference (a link between the plans).
+"$C" done -p sociaal-domein conferentie --override --reason "voor de test" >/dev/null 2>&1 ||
+    not_ok "done sociaal-domein:conferentie"
 expect_exit 3 "the advice waits for both proposals and architectures" -- "$C" done advies
 expect_in "requires voorstellen#inkoop" "it names the proposal of inkoop"
 expect_in "requires voorstellen#ict" "and of ict"

@@ -1,4 +1,5 @@
-/* fuzz_plan.c: the plan parser, validator, links to another plan and rule engine on any bytes. */
+/* fuzz_plan.c: the plan parser, validator, links to another plan and rule engine on any
+ * bytes, with parts added as at run time. */
 /* fuzz-seeds: etc/plans tests/plans */
 #include <string.h>
 
@@ -125,6 +126,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (p == NULL)
 		return 0;
 	check_links(p);
+	/* Parts as termijn part add brings them (one led by a party), and one cancelled. */
+	for (i = 0; i < p->ndims && i < 4; i++) {
+		char *cause = NULL;
+
+		if (plan_add_part(p, p->dims[i].id, "p1", "P1", p->nparties > 0 ?
+		    p->parties[size % p->nparties].id : NULL, &cause) == -1)
+			free(cause);
+		cause = NULL;
+		if (plan_add_part(p, p->dims[i].id, "p2", "P2", NULL, &cause) == -1)
+			free(cause);
+		FUZZ_ASSERT(plan_add_part(p, p->dims[i].id, "p2", "P2", NULL, &cause) == -1);
+		free(cause);
+		if (p->dims[i].nparts > 0 && (size & 1))
+			plan_cancel_part(p, p->dims[i].parts[0], 1);
+		check_links(p);
+	}
 	/* Every instance is found by its key; the rules answer for each, some done. */
 	st = xcalloc(p->ninst ? p->ninst : 1, sizeof(*st));
 	for (i = 0; i < p->ninst; i++) {

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "authz.h"
 #include "plan.h"
 #include "rules.h"
 #include "xmalloc.h"
@@ -363,6 +364,32 @@ test_shipped_memo(void **state)
 	plan_free(p);
 }
 
+/* Who may add a part: who may mark found-by done; else the plan's coordinators. */
+static void
+test_who_may_add(void **state)
+{
+	struct plan *p = parse_good(small);
+	const struct instance *find = inst(p, "find");
+	struct authz_who owner = { "sec@b.example", "sec@b.example", 0, 0 };
+	struct authz_who other = { "x@elsewhere.example", "x@elsewhere.example", 0, 0 };
+	struct authz_who op = { NULL, "root", 1, 0 };
+	char *why = NULL;
+
+	(void)state;
+	/* find is once and owned by sec: the secretary of any party. */
+	assert_int_equal(authz_check(p, find, &owner, AZ_PART, &why), AZ_OWNER);
+	assert_int_equal(authz_check(p, find, &op, AZ_PART, &why), AZ_OPERATOR);
+	assert_int_equal(authz_check(p, find, &other, AZ_PART, &why), AZ_DENY);
+	assert_non_null(strstr(why, "parts can be added to and cancelled in plan p by"));
+	assert_non_null(strstr(why, "sec@a.example"));
+	free(why);
+	/* Without found-by, as adding milestones: the secretary is no one special. */
+	assert_int_equal(authz_check(p, NULL, &owner, AZ_PART, &why), AZ_DENY);
+	assert_non_null(strstr(why, "an operator of termijnd"));
+	free(why);
+	plan_free(p);
+}
+
 int
 main(void)
 {
@@ -375,6 +402,7 @@ main(void)
 		cmocka_unit_test(test_lead_without_owner_refused),
 		cmocka_unit_test(test_plan_errors),
 		cmocka_unit_test(test_shipped_memo),
+		cmocka_unit_test(test_who_may_add),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
