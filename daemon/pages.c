@@ -163,6 +163,10 @@ put_waits(struct html *h, const struct plan *p, const struct istate *st, size_t 
 			html_put(h, "%s: ", _("together with"));
 			put_step_name(h, &p->inst[u[i].via]);
 			break;
+		case UNMET_NO_PARTS:
+			/* "Every part" is not met by there being none. */
+			html_put(h, "%s %s", _("a first part of"), p->ms[u[i].ms].dim->id);
+			break;
 		case UNMET_NOT_BEFORE:
 		case UNMET_WINDOW:
 			html_put(h, "%s ", u[i].kind == UNMET_WINDOW ? _("its window opens") :
@@ -867,6 +871,10 @@ pages_step(struct html *h, const struct view *v, const struct view_part *vp, siz
 			/* Another plan's step: no page of it in this view, its name only. */
 			put_rule(h, 0, _("requires"));
 			put_other(h, p, u[i].plan, u[i].inst);
+			html_raw(h, "</li>\n");
+		} else if (u[i].kind == UNMET_NO_PARTS) {
+			put_rule(h, 0, _("requires"));
+			html_put(h, "%s %s", _("a first part of"), p->ms[u[i].ms].dim->id);
 			html_raw(h, "</li>\n");
 		} else if (u[i].kind == UNMET_TOGETHER) {
 			put_rule(h, 0, _("together with"));

@@ -24,6 +24,17 @@ expect_in "requires every part's voorstellen, and onderdeel has no part yet" \
 expect_exit 4 "a milestone per part without parts names no step" -- "$C" show voorstellen
 expect_in "voorstellen is per onderdeel, which has no part yet" "and says why"
 
+# The pages of a feed say it too (the plan speaks Dutch).
+expect_exit 0 "a feed of the plan" -- "$C" feeds create --plan bedrijfsvoering
+PURL=$(printf '%s\n' "$OUT" | grep -Eo 'https?://[^ ]+\.ics' | head -1)
+H=$(http_addr)
+PAGE=${PURL#*://*/}
+PAGE=${PAGE%.ics}.html
+curl -sf -m 10 -c "$T/cookies" -b "$T/cookies" -L -o /dev/null "http://$H/$PAGE" ||
+    not_ok "open the feed's pages"
+OUT=$(curl -sf -m 10 -b "$T/cookies" "http://$H/view/step?plan=bedrijfsvoering&key=advies")
+expect_in "een eerste onderdeel van onderdeel" "the advice's page says it waits for a first part"
+
 # ---- bad input: a clear error, nothing changed ----
 BEFORE=$(parts_json)
 NLOG=$(log_count)
@@ -117,8 +128,6 @@ expect_in "voorstellen#ict" "the proposal of ict is reminded"
 expect_in "secretaris@zwartewaterland.example" "to the secretary of its lead"
 
 # ---- the feeds: each part's step its own event ----
-expect_exit 0 "a feed of the plan" -- "$C" feeds create --plan bedrijfsvoering
-PURL=$(printf '%s\n' "$OUT" | grep -Eo 'https?://[^ ]+\.ics' | head -1)
 expect_exit 0 "a feed of Zwartewaterland" -- "$C" feeds create --party bedrijfsvoering/zwartewaterland
 ZURL=$(printf '%s\n' "$OUT" | grep -Eo 'https?://[^ ]+\.ics' | head -1)
 # The listener's port is new after a restart; the feeds' paths stay.
@@ -148,6 +157,10 @@ check_feeds() {
 	    not_ok "$1: the lead's feed"
 }
 check_feeds "before a restart"
+OUT=$(curl -sf -m 10 -b "$T/cookies" "http://$H/view/table")
+expect_in 'key=voorstellen%23ict' "the table links a part's step by its key, # escaped"
+OUT=$(curl -sf -m 10 -b "$T/cookies" "http://$H/view/step?plan=bedrijfsvoering&key=voorstellen%23ict")
+expect_in "ICT en informatiebeheer" "its page is the part's step"
 cp "$T/plan.ics" "$T/plan-before.ics"
 
 # ---- a restart: the parts, their states and their events come back ----
