@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # mail.sh: termijnd's reminders by e-mail: messages per second into a local SMTP server
-# (tests/e2e/smtpd.py, aiosmtpd on loopback) with 1,000 reminders due at the same moment, and
+# (tests/e2e/smtpd.py, aiosmtpd on loopback) with 1,000 reminders due at the same moment, the
+# 100 through a relay that takes a second per message (sessions side by side, reused), and
 # the daemon's wake-ups per minute while idle on the shipped plans (goal: none between
 # reminders), counted with strace as returns from epoll_wait.
 #
@@ -9,8 +10,9 @@
 # twice). It stops by itself (BENCH_LIMIT).
 #
 # Knobs (environment): TERMIJND (binary; built into build/bench-mail when unset),
-# BENCH_MESSAGES (1000), BENCH_IN_FLIGHT (mail-in-flight, 4), BENCH_IDLE_SECONDS (60 per idle
-# run; the two idle runs go side by side), BENCH_LIMIT (300 s for the whole run).
+# BENCH_MESSAGES (1000), BENCH_IN_FLIGHT (mail-in-flight, 4), BENCH_SLOW_MESSAGES (100) and
+# BENCH_SLOW_DELAY (1 s per message) for the slow relay, BENCH_IDLE_SECONDS (60 per idle run;
+# the two idle runs go side by side), BENCH_LIMIT (420 s for the whole run).
 
 set -uo pipefail
 export LC_ALL=C
@@ -19,15 +21,17 @@ TOP=$PWD
 
 MESSAGES=${BENCH_MESSAGES:-1000}
 IN_FLIGHT=${BENCH_IN_FLIGHT:-4}
+SLOW=${BENCH_SLOW_MESSAGES:-100}
+SLOW_DELAY=${BENCH_SLOW_DELAY:-1}
 IDLE=${BENCH_IDLE_SECONDS:-60}
-LIMIT=${BENCH_LIMIT:-300}
+LIMIT=${BENCH_LIMIT:-420}
 PY=/usr/bin/python3
 
 die() { echo "bench: $*" >&2; exit 1; }
 broken=0
 problem() { echo "bench: PROBLEM: $*" >&2; broken=1; }
 
-for n in "$MESSAGES" "$IN_FLIGHT" "$IDLE" "$LIMIT"; do
+for n in "$MESSAGES" "$IN_FLIGHT" "$SLOW" "$SLOW_DELAY" "$IDLE" "$LIMIT"; do
 	[[ $n =~ ^[0-9]+$ && $n -gt 0 ]] || die "knobs are positive whole numbers, not \"$n\""
 done
 ((MESSAGES <= 99999)) || die "BENCH_MESSAGES is at most 99999"
@@ -70,7 +74,11 @@ trap cleanup EXIT
 trap 'echo "bench: interrupted" >&2; exit 1' INT TERM
 
 # The watchdog: past LIMIT seconds, give up (the EXIT trap kills what runs).
-( sleep "$LIMIT"; echo "bench: still running after ${LIMIT}s; giving up" >&2
+# Its sleep goes with it: left behind, it would hold the output pipe of whoever reads this.
+( sleep "$LIMIT" >/dev/null 2>&1 </dev/null & s=$!
+  trap 'kill $s 2>/dev/null; exit 0' TERM
+  wait $s
+  echo "bench: still running after ${LIMIT}s; giving up" >&2
   kill -TERM $$ 2>/dev/null ) &
 echo $! >"$TMP/watchdog.pid"
 
@@ -128,19 +136,22 @@ PIDS+=("$SPID")
 wait_for 15 test -s "$TMP/smtpd.port" || { cat "$TMP/smtpd.log" >&2; die "smtpd.py did not start"; }
 PORT=$(cat "$TMP/smtpd.port")
 
-# One plan, N milestones due on 11 December 2013: their 1-day reminders all fall on
-# 10 December at 08:30, one message each, to one address.
-mkdir -p "$TMP/plans-burst"
-{
-	printf 'plan burst\n  title %s reminders at once\n  language en\n' "$MESSAGES"
-	printf '  remind 1d\n  remind-at 08:30\n  overdue-max 0\n\n'
-	printf 'role owner\n  name Owner\n  address owner@bench.example\n'
-	awk -v n="$MESSAGES" 'BEGIN {
-		for (i = 0; i < n; i++)
-			printf "\nmilestone m%05d\n  title Burst milestone %d\n  owner owner\n" \
-			    "  due 2013-12-11\n", i, i
-	}'
-} >"$TMP/plans-burst/burst.plan"
+# burst_plan DIR N: one plan, N milestones due on 11 December 2013; their 1-day reminders all
+# fall on 10 December at 08:30, one message each, to one address.
+burst_plan() {
+	mkdir -p "$1"
+	{
+		printf 'plan burst\n  title %s reminders at once\n  language en\n' "$2"
+		printf '  remind 1d\n  remind-at 08:30\n  overdue-max 0\n\n'
+		printf 'role owner\n  name Owner\n  address owner@bench.example\n'
+		awk -v n="$2" 'BEGIN {
+			for (i = 0; i < n; i++)
+				printf "\nmilestone m%05d\n  title Burst milestone %d\n  owner owner\n" \
+				    "  due 2013-12-11\n", i, i
+		}'
+	} >"$1/burst.plan"
+}
+burst_plan "$TMP/plans-burst" "$MESSAGES"
 # Feeds (when this termijnd has them) on a free port, so that runs side by side do not clash.
 LISTEN=
 grep -q '"listen"' daemon/config.c 2>/dev/null && LISTEN="listen 127.0.0.1:0"
@@ -206,7 +217,54 @@ if len(ids) < want:
 sys.exit(rc)
 PY
 
-# ---- 2. wake-ups while idle: the shipped plans, nothing to send for a long while ----
+# ---- 2. a slow relay: every end-of-data answered after SLOW_DELAY seconds ----
+#
+# SLOW reminders at once through a relay that takes SLOW_DELAY s per message: with
+# mail-in-flight sessions side by side, each kept open for the next message, they take about
+# SLOW * SLOW_DELAY / mail-in-flight seconds. The SMTP sessions (EHLOs) show whether
+# connections are reused.
+
+"$PY" "$TOP/tests/e2e/smtpd.py" --dir "$TMP/slowmail" --port-file "$TMP/slow.port" \
+    --control "$TMP/slow.control" --log "$TMP/slow.events" 2>"$TMP/slow.log" &
+SSPID=$!
+PIDS+=("$SSPID")
+wait_for 15 test -s "$TMP/slow.port" || { cat "$TMP/slow.log" >&2; die "smtpd.py did not start"; }
+printf '{"stall": %s}' "$SLOW_DELAY" >"$TMP/slow.control"
+wait_for 5 test ! -e "$TMP/slow.control" || die "smtpd.py did not take its control file"
+burst_plan "$TMP/plans-slow" "$SLOW"
+sed -e "s|^plans-dir .*|plans-dir plans-slow|" \
+    -e "s|^mail-url .*|mail-url smtp://127.0.0.1:$(cat "$TMP/slow.port")|" \
+    "$TMP/burst.conf" >"$TMP/slow.conf"
+slow_count() { find "$TMP/slowmail" -name '*.eml' 2>/dev/null | wc -l; }
+slow_in() { (($(slow_count) >= SLOW)); }
+t_start=$(date +%s.%N)
+start_daemon slow "$TMP/slow.conf" --clock-start '2013-12-10 08:29' --clock-speed 60
+SLPID=$DPID
+t_due=$(awk -v s="$t_start" 'BEGIN { printf "%.6f", s + 1 }')
+# The loop must stay free meanwhile: a status request every 200 ms, its longest answer kept.
+worst=0
+until slow_in; do
+	if (($(date +%s) > ${t_start%.*} + 240)); then
+		problem "slow relay: only $(slow_count) of $SLOW messages arrived within 240 s"
+		break
+	fi
+	ms=$(curl -s -o /dev/null -w '%{time_total}' --max-time 5 --unix-socket "$TMP/slow.sock" \
+	    http://localhost/api/v1/status | awk '{ printf "%d", $1 * 1000 }')
+	((ms > worst)) && worst=$ms
+	sleep 0.2
+done
+t_last=$(date +%s.%N)
+stop_daemon slow "$SLPID"
+sessions=$(grep -c ' ehlo ' "$TMP/slow.events")
+awk -v n="$(slow_count)" -v d="$SLOW_DELAY" -v f="$IN_FLIGHT" -v s="$sessions" -v w="$worst" \
+    -v due="$t_due" -v last="$t_last" 'BEGIN {
+	printf "mail-slow-relay  %.1f s for %d messages at %s s each  (%.2f messages/s; " \
+	    "mail-in-flight %s; %d SMTP sessions; longest status answer meanwhile %d ms)\n",
+	    last - due, n, d, n / (last - due), f, s, w }'
+kill -TERM "$SSPID" 2>/dev/null
+wait "$SSPID" 2>/dev/null
+
+# ---- 3. wake-ups while idle: the shipped plans, nothing to send for a long while ----
 #
 # real:  the real clock; the 2013-2014 timeline is long past, so nothing is ever due.
 # demo:  the demo clock at real speed from 16 December 2013 09:00; the next reminder is at

@@ -156,8 +156,11 @@ config_parse(const char *path, const char *text, size_t textlen, struct errlist 
 		    strcmp(key, "mail-retry-base") == 0) {
 			long n = strtol(val, &end, 10);
 
-			if (*end != '\0' || n < 1 || n > 100000)
-				errlist_add(errs, path, lineno, "%s: a number from 1 to 100000", key);
+			/* A session is a thread: a relay gets no more than it can take. */
+			long max = key[5] == 'i' ? 64 : 100000;
+
+			if (*end != '\0' || n < 1 || n > max)
+				errlist_add(errs, path, lineno, "%s: a number from 1 to %ld", key, max);
 			else if (key[5] == 'i')
 				c->mail_in_flight = (int)n;
 			else if (key[11] == 'm')

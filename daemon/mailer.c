@@ -1,4 +1,4 @@
-/* mailer.c: sends messages by SMTP (libcurl multi on libevent, in a mail thread) or into a maildir. */
+/* mailer.c: sends messages by SMTP (libcurl multi on libevent, in mail threads) or into a maildir. */
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -29,10 +29,13 @@
  * Why a thread: libcurl's SMTP waits for the reply to the final "." inside
  * its DONE phase, synchronously, even under the multi interface (curl issue
  * 8555, still so in 8.x). On the daemon's loop that wait froze everything for
- * as long as the server took. So curl's multi handle runs the hiperfifo way on
- * an event loop of its own, in one mail thread; the daemon's loop only sees
+ * as long as the server took; in one thread with several transfers it let
+ * only one message end at a time, however many sessions were open (a relay
+ * taking 1 s per message gave 1 message/s). So each of mail-in-flight mail
+ * threads runs a multi handle of its own the hiperfifo way, one message at a
+ * time, and keeps its connection for the next one. The daemon's loop only sees
  * finished jobs, through a pipe. Jobs cross between the threads only on the
- * two lists under mtx; the list of curl's sockets is under mtx too, so that
+ * two lists under mtx; the lists of curl's sockets are under mtx too, so that
  * mailer_free can cut transfers from the daemon's thread.
  */
 
@@ -43,6 +46,7 @@
 #define REPLY_MAX		200
 
 struct mailer;
+struct mworker;
 
 struct mail_job {
 	TAILQ_ENTRY(mail_job)	 entry;
@@ -70,9 +74,23 @@ TAILQ_HEAD(mail_jobs, mail_job);
 /* One socket that curl asked us to watch (mail thread). */
 struct msock {
 	LIST_ENTRY(msock)	 entry;
-	struct mailer		*m;
+	struct mworker		*w;
 	curl_socket_t		 fd;
 	struct event		 ev;
+};
+
+/* One mail thread: a multi handle on a loop of its own, one message at a time. */
+struct mworker {
+	struct mailer		*m;
+	struct event_base	*mbase;
+	int			 wake[2];	/* daemon -> this thread */
+	struct event		 wake_ev;
+	struct event		 timer;		/* curl's single timeout */
+	CURLM			*multi;
+	LIST_HEAD(, msock)	 socks;		/* under m->mtx */
+	struct mail_job		*active;	/* in curl */
+	pthread_t		 thread;
+	int			 thread_set;
 };
 
 struct mailer {
@@ -99,24 +117,13 @@ struct mailer {
 	/* Between the threads. */
 	pthread_mutex_t		 mtx;
 	int			 mtx_set;
-	struct mail_jobs	 submitted;	/* to the mail thread, under mtx */
-	struct mail_jobs	 finished;	/* from it, under mtx */
+	struct mail_jobs	 submitted;	/* to the mail threads, under mtx */
+	struct mail_jobs	 finished;	/* from them, under mtx */
 	atomic_int		 stop;
-	int			 wake[2];	/* daemon -> mail thread */
-	int			 donefd[2];	/* mail thread -> daemon */
-	pthread_t		 thread;
-	int			 thread_set;
-
-	/* The mail thread. */
-	struct event_base	*mbase;
-	struct event		 wake_ev;
-	struct event		 timer;		/* curl's single timeout */
-	CURLM			*multi;
+	int			 donefd[2];	/* mail threads -> daemon */
 	int			 curl_set;
-	LIST_HEAD(, msock)	 socks;		/* under mtx */
-	struct mail_jobs	 waiting;	/* taken from submitted, not started */
-	struct mail_jobs	 active;	/* in curl */
-	int			 nactive;
+	struct mworker		*workers;	/* max_in_flight of them */
+	int			 nworkers;	/* set up so far */
 };
 
 static void	mailer_destroy(struct mailer *);
@@ -167,7 +174,7 @@ jobs_free(struct mail_jobs *jobs)
 	}
 }
 
-/* ---- the mail thread: curl's multi handle on its own loop ---- */
+/* ---- the mail threads: a multi handle each, on a loop of its own ---- */
 
 /* Printable ASCII only: replies end up in logs and in the outbox. */
 static void
@@ -234,8 +241,9 @@ seek_cb(void *arg, curl_off_t offset, int origin)
 }
 
 static int
-job_start(struct mailer *m, struct mail_job *job)
+job_start(struct mworker *w, struct mail_job *job)
 {
+	struct mailer	*m = w->m;
 	CURL		*e;
 	char		*addr;
 	int		 ok = 1;
@@ -286,7 +294,7 @@ job_start(struct mailer *m, struct mail_job *job)
 	job->errbuf[0] = '\0';
 	job->reply[0] = '\0';
 	job->off = 0;
-	if (curl_multi_add_handle(m->multi, e) != CURLM_OK)
+	if (curl_multi_add_handle(w->multi, e) != CURLM_OK)
 		return -1;
 	return 0;
 }
@@ -309,22 +317,27 @@ job_finish(struct mailer *m, struct mail_job *job, enum mail_result r, int code,
 	poke(m->donefd[1]);
 }
 
+/* An idle thread takes the next submitted job, if there is one. */
 static void
-start_jobs(struct mailer *m)
+start_job(struct mworker *w)
 {
+	struct mailer	*m = w->m;
 	struct mail_job	*job;
 
-	while (!atomic_load(&m->stop) && m->nactive < m->max_in_flight &&
-	    (job = TAILQ_FIRST(&m->waiting)) != NULL) {
-		TAILQ_REMOVE(&m->waiting, job, entry);
-		if (job_start(m, job) == -1) {
+	while (w->active == NULL && !atomic_load(&m->stop)) {
+		pthread_mutex_lock(&m->mtx);
+		if ((job = TAILQ_FIRST(&m->submitted)) != NULL)
+			TAILQ_REMOVE(&m->submitted, job, entry);
+		pthread_mutex_unlock(&m->mtx);
+		if (job == NULL)
+			return;
+		if (job_start(w, job) == -1) {
 			log_warnx("mailer: cannot start a transfer");
 			job_finish(m, job, MAIL_TEMPFAIL, 0,
 			    "cannot start a transfer (libcurl)");
 			continue;
 		}
-		TAILQ_INSERT_TAIL(&m->active, job, entry);
-		m->nactive++;
+		w->active = job;
 	}
 }
 
@@ -344,8 +357,9 @@ classify(CURLcode res, long code)
 }
 
 static void
-check_multi_info(struct mailer *m)
+check_multi_info(struct mworker *w)
 {
+	struct mailer	*m = w->m;
 	struct mail_job	*job;
 	CURLMsg		*msg;
 	CURL		*e;
@@ -355,7 +369,7 @@ check_multi_info(struct mailer *m)
 	char		*errmsg, *p;
 	enum mail_result r;
 
-	while ((msg = curl_multi_info_read(m->multi, &left)) != NULL) {
+	while ((msg = curl_multi_info_read(w->multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		e = msg->easy_handle;
@@ -364,9 +378,8 @@ check_multi_info(struct mailer *m)
 		curl_easy_getinfo(e, CURLINFO_PRIVATE, &p);
 		job = (struct mail_job *)p;
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
-		curl_multi_remove_handle(m->multi, e);
-		TAILQ_REMOVE(&m->active, job, entry);
-		m->nactive--;
+		curl_multi_remove_handle(w->multi, e);
+		w->active = NULL;
 
 		r = classify(res, code);
 		errmsg = NULL;
@@ -381,14 +394,14 @@ check_multi_info(struct mailer *m)
 		job_finish(m, job, r, (int)code, errmsg);
 		free(errmsg);
 	}
-	start_jobs(m);
+	start_job(w);
 }
 
 static void
 sock_event_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct msock	*ms = arg;
-	struct mailer	*m = ms->m;
+	struct mworker	*w = ms->w;
 	int		 action = 0, running = 1;
 
 	if (what & EV_READ)
@@ -396,32 +409,33 @@ sock_event_cb(evutil_socket_t fd, short what, void *arg)
 	if (what & EV_WRITE)
 		action |= CURL_CSELECT_OUT;
 	/* ms may be freed in there (CURL_POLL_REMOVE). */
-	if (curl_multi_socket_action(m->multi, fd, action, &running) != CURLM_OK)
+	if (curl_multi_socket_action(w->multi, fd, action, &running) != CURLM_OK)
 		log_warnx("mailer: curl_multi_socket_action failed");
 	if (running <= 0)
-		evtimer_del(&m->timer);
-	check_multi_info(m);
+		evtimer_del(&w->timer);
+	check_multi_info(w);
 }
 
 static void
 timer_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct mailer	*m = arg;
+	struct mworker	*w = arg;
 	int		 running;
 
 	(void)fd;
 	(void)what;
-	if (curl_multi_socket_action(m->multi, CURL_SOCKET_TIMEOUT, 0,
+	if (curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0,
 	    &running) != CURLM_OK)
 		log_warnx("mailer: curl_multi_socket_action failed");
-	check_multi_info(m);
+	check_multi_info(w);
 }
 
 /* CURLMOPT_SOCKETFUNCTION: watch what curl wants watched. */
 static int
 socket_cb(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
 {
-	struct mailer	*m = userp;
+	struct mworker	*w = userp;
+	struct mailer	*m = w->m;
 	struct msock	*ms = socketp;
 	short		 kind;
 
@@ -438,12 +452,12 @@ socket_cb(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
 	}
 	if (ms == NULL) {
 		ms = xcalloc(1, sizeof(*ms));
-		ms->m = m;
+		ms->w = w;
 		ms->fd = s;
 		pthread_mutex_lock(&m->mtx);
-		LIST_INSERT_HEAD(&m->socks, ms, entry);
+		LIST_INSERT_HEAD(&w->socks, ms, entry);
 		pthread_mutex_unlock(&m->mtx);
-		curl_multi_assign(m->multi, s, ms);
+		curl_multi_assign(w->multi, s, ms);
 	} else
 		event_del(&ms->ev);
 	kind = EV_PERSIST;
@@ -451,7 +465,7 @@ socket_cb(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
 		kind |= EV_READ;
 	if (what & CURL_POLL_OUT)
 		kind |= EV_WRITE;
-	event_assign(&ms->ev, m->mbase, s, kind, sock_event_cb, ms);
+	event_assign(&ms->ev, w->mbase, s, kind, sock_event_cb, ms);
 	if (event_add(&ms->ev, NULL) == -1)
 		return -1;
 	return 0;
@@ -461,35 +475,32 @@ socket_cb(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
 static int
 multi_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
-	struct mailer	*m = userp;
+	struct mworker	*w = userp;
 	struct timeval	 tv;
 
 	(void)multi;
 	if (timeout_ms < 0) {
-		evtimer_del(&m->timer);
+		evtimer_del(&w->timer);
 		return 0;
 	}
 	tv.tv_sec = timeout_ms / 1000;
 	tv.tv_usec = (timeout_ms % 1000) * 1000;
-	return evtimer_add(&m->timer, &tv) == -1 ? -1 : 0;
+	return evtimer_add(&w->timer, &tv) == -1 ? -1 : 0;
 }
 
 /* New jobs, or the order to stop. */
 static void
 wake_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct mailer	*m = arg;
+	struct mworker	*w = arg;
 
 	(void)what;
 	drain(fd);
-	if (atomic_load(&m->stop)) {
-		event_base_loopbreak(m->mbase);
+	if (atomic_load(&w->m->stop)) {
+		event_base_loopbreak(w->mbase);
 		return;
 	}
-	pthread_mutex_lock(&m->mtx);
-	TAILQ_CONCAT(&m->waiting, &m->submitted, entry);
-	pthread_mutex_unlock(&m->mtx);
-	start_jobs(m);
+	start_job(w);
 }
 
 /*
@@ -498,47 +509,49 @@ wake_cb(evutil_socket_t fd, short what, void *arg)
  * blocking the mail thread: dead sockets end both at once, and the server
  * drops a message it did not see the end of. The sockets watched are those of
  * transfers in flight (idle connections get a QUIT later, bounded by the
- * server response timeout). Either thread; shutdown leaves the fd to curl.
+ * server response timeout). Any thread; shutdown leaves the fd to curl.
  */
 static void
 cut_transfers(struct mailer *m)
 {
 	struct msock	*ms;
+	int		 i;
 
 	pthread_mutex_lock(&m->mtx);
-	LIST_FOREACH(ms, &m->socks, entry)
-		shutdown(ms->fd, SHUT_RDWR);
+	for (i = 0; i < m->nworkers; i++) {
+		LIST_FOREACH(ms, &m->workers[i].socks, entry)
+			shutdown(ms->fd, SHUT_RDWR);
+	}
 	pthread_mutex_unlock(&m->mtx);
 }
 
 static void *
 mail_thread(void *arg)
 {
-	struct mailer	*m = arg;
-	struct mail_job	*job;
+	struct mworker	*w = arg;
+	struct mailer	*m = w->m;
 	struct msock	*ms;
 
-	event_base_dispatch(m->mbase);
+	event_base_dispatch(w->mbase);
 
 	cut_transfers(m);
-	while ((job = TAILQ_FIRST(&m->active)) != NULL) {
-		TAILQ_REMOVE(&m->active, job, entry);
-		curl_multi_remove_handle(m->multi, job->easy);
-		job_free(job);
+	if (w->active != NULL) {
+		curl_multi_remove_handle(w->multi, w->active->easy);
+		job_free(w->active);
+		w->active = NULL;
 	}
-	jobs_free(&m->waiting);
-	curl_multi_cleanup(m->multi);
-	m->multi = NULL;
+	curl_multi_cleanup(w->multi);
+	w->multi = NULL;
 	/* Sockets curl did not say goodbye to. */
 	pthread_mutex_lock(&m->mtx);
-	while ((ms = LIST_FIRST(&m->socks)) != NULL) {
+	while ((ms = LIST_FIRST(&w->socks)) != NULL) {
 		event_del(&ms->ev);
 		LIST_REMOVE(ms, entry);
 		free(ms);
 	}
 	pthread_mutex_unlock(&m->mtx);
-	evtimer_del(&m->timer);
-	event_del(&m->wake_ev);
+	evtimer_del(&w->timer);
+	event_del(&w->wake_ev);
 	return NULL;
 }
 
@@ -715,6 +728,7 @@ mailer_send(struct mailer *m, uint64_t id, const char *from, const char *rcpt,
     const char *msg, size_t len, mailer_done_cb done, void *arg, char **cause)
 {
 	struct mail_job	*job;
+	int		 i;
 
 	/* curl puts CR and LF in addresses on the wire as they are. */
 	if (!mail_addr_valid(from)) {
@@ -744,7 +758,9 @@ mailer_send(struct mailer *m, uint64_t id, const char *from, const char *rcpt,
 	pthread_mutex_lock(&m->mtx);
 	TAILQ_INSERT_TAIL(&m->submitted, job, entry);
 	pthread_mutex_unlock(&m->mtx);
-	poke(m->wake[1]);
+	/* Whichever thread is idle takes it; the busy ones look again when done. */
+	for (i = 0; i < m->nworkers; i++)
+		poke(m->workers[i].wake[1]);
 	return 0;
 }
 
@@ -843,45 +859,58 @@ out:
 	return rv;
 }
 
-/* curl's multi handle, the mail thread's loop and the pipes between the threads. */
+/* One mail thread's multi handle, loop and wake-up pipe. */
+static int
+worker_init(struct mworker *w, char **cause)
+{
+	if ((w->multi = curl_multi_init()) == NULL) {
+		xasprintf(cause, "curl_multi_init failed");
+		return -1;
+	}
+	curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+	curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
+	curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, multi_timer_cb);
+	curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
+	/* The connection stays in the multi handle's cache for the next message. */
+	curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, 1L);
+	if ((w->mbase = event_base_new()) == NULL) {
+		xasprintf(cause, "event_base_new failed");
+		return -1;
+	}
+	if (pipe2(w->wake, O_NONBLOCK | O_CLOEXEC) == -1) {
+		xasprintf(cause, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	event_assign(&w->wake_ev, w->mbase, w->wake[0], EV_READ | EV_PERSIST,
+	    wake_cb, w);
+	evtimer_assign(&w->timer, w->mbase, timer_cb, w);
+	if (event_add(&w->wake_ev, NULL) == -1) {
+		xasprintf(cause, "event_add failed");
+		return -1;
+	}
+	return 0;
+}
+
+/* The mail threads, their loops and the pipes between the threads. */
 static int
 smtp_init(struct mailer *m, char **cause)
 {
 	sigset_t	 all, old;
-	int		 rv;
+	struct mworker	*w;
+	int		 i, rv;
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		xasprintf(cause, "curl_global_init failed");
 		return -1;
 	}
 	m->curl_set = 1;
-	if ((m->multi = curl_multi_init()) == NULL) {
-		xasprintf(cause, "curl_multi_init failed");
-		return -1;
-	}
-	curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
-	curl_multi_setopt(m->multi, CURLMOPT_SOCKETDATA, m);
-	curl_multi_setopt(m->multi, CURLMOPT_TIMERFUNCTION, multi_timer_cb);
-	curl_multi_setopt(m->multi, CURLMOPT_TIMERDATA, m);
-	/* Connections stay in the multi handle's cache for the next message. */
-	curl_multi_setopt(m->multi, CURLMOPT_MAXCONNECTS, (long)m->max_in_flight);
-
-	if ((m->mbase = event_base_new()) == NULL) {
-		xasprintf(cause, "event_base_new failed");
-		return -1;
-	}
-	if (pipe2(m->wake, O_NONBLOCK | O_CLOEXEC) == -1 ||
-	    pipe2(m->donefd, O_NONBLOCK | O_CLOEXEC) == -1) {
+	if (pipe2(m->donefd, O_NONBLOCK | O_CLOEXEC) == -1) {
 		xasprintf(cause, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	event_assign(&m->wake_ev, m->mbase, m->wake[0], EV_READ | EV_PERSIST,
-	    wake_cb, m);
-	evtimer_assign(&m->timer, m->mbase, timer_cb, m);
 	event_assign(&m->done_ev, m->base, m->donefd[0], EV_READ | EV_PERSIST,
 	    done_ev_cb, m);
-	if (event_add(&m->wake_ev, NULL) == -1 ||
-	    event_add(&m->done_ev, NULL) == -1) {
+	if (event_add(&m->done_ev, NULL) == -1) {
 		xasprintf(cause, "event_add failed");
 		return -1;
 	}
@@ -892,16 +921,26 @@ smtp_init(struct mailer *m, char **cause)
 	}
 	m->mtx_set = 1;
 
-	/* Signals stay with the daemon's thread and its loop. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rv = pthread_create(&m->thread, NULL, mail_thread, m);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rv != 0) {
-		xasprintf(cause, "pthread_create: %s", strerror(rv));
-		return -1;
+	m->workers = xcalloc(m->max_in_flight, sizeof(*m->workers));
+	for (i = 0; i < m->max_in_flight; i++) {
+		w = &m->workers[i];
+		w->m = m;
+		w->wake[0] = w->wake[1] = -1;
+		LIST_INIT(&w->socks);
+		m->nworkers++;
+		if (worker_init(w, cause) == -1)
+			return -1;
+		/* Signals stay with the daemon's thread and its loop. */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		rv = pthread_create(&w->thread, NULL, mail_thread, w);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (rv != 0) {
+			xasprintf(cause, "pthread_create: %s", strerror(rv));
+			return -1;
+		}
+		w->thread_set = 1;
 	}
-	m->thread_set = 1;
 	return 0;
 }
 
@@ -925,14 +964,11 @@ mailer_new(struct event_base *base, const struct mailer_config *cf,
 	    MAILER_TOTAL_MS;
 	m->max_in_flight = cf->max_in_flight > 0 ? cf->max_in_flight :
 	    MAILER_IN_FLIGHT;
-	m->wake[0] = m->wake[1] = m->donefd[0] = m->donefd[1] = -1;
+	m->donefd[0] = m->donefd[1] = -1;
 	atomic_init(&m->stop, 0);
 	TAILQ_INIT(&m->queue);
 	TAILQ_INIT(&m->submitted);
 	TAILQ_INIT(&m->finished);
-	TAILQ_INIT(&m->waiting);
-	TAILQ_INIT(&m->active);
-	LIST_INIT(&m->socks);
 	evtimer_assign(&m->kick, base, kick_cb, m);
 
 	if (strncmp(url, "maildir:", 8) == 0) {
@@ -974,30 +1010,41 @@ fail:
 static void
 mailer_destroy(struct mailer *m)
 {
-	if (m->thread_set) {
-		/* Cut first: the mail thread may be stuck in curl, waiting for a reply. */
-		atomic_store(&m->stop, 1);
+	struct mworker	*w;
+	int		 i;
+
+	/* Cut first: a mail thread may be stuck in curl, waiting for a reply. */
+	atomic_store(&m->stop, 1);
+	if (m->mtx_set)
 		cut_transfers(m);
-		poke(m->wake[1]);
-		pthread_join(m->thread, NULL);
-	} else if (m->multi != NULL)
-		curl_multi_cleanup(m->multi);
+	for (i = 0; i < m->nworkers; i++) {
+		if (m->workers[i].thread_set)
+			poke(m->workers[i].wake[1]);
+	}
+	for (i = 0; i < m->nworkers; i++) {
+		w = &m->workers[i];
+		if (w->thread_set)
+			pthread_join(w->thread, NULL);
+		else if (w->multi != NULL)
+			curl_multi_cleanup(w->multi);
+		if (w->mbase != NULL)
+			event_base_free(w->mbase);
+		if (w->wake[0] != -1) {
+			close(w->wake[0]);
+			close(w->wake[1]);
+		}
+	}
+	free(m->workers);
 	jobs_free(&m->submitted);
 	jobs_free(&m->finished);
 	jobs_free(&m->queue);
 	if (m->done_ev_set)
 		event_del(&m->done_ev);
 	evtimer_del(&m->kick);
-	if (m->mbase != NULL)
-		event_base_free(m->mbase);
 	if (m->curl_set)
 		curl_global_cleanup();
 	if (m->mtx_set)
 		pthread_mutex_destroy(&m->mtx);
-	if (m->wake[0] != -1) {
-		close(m->wake[0]);
-		close(m->wake[1]);
-	}
 	if (m->donefd[0] != -1) {
 		close(m->donefd[0]);
 		close(m->donefd[1]);

@@ -1,4 +1,4 @@
-/* mailer.h: hands finished messages to SMTP (libcurl multi, in a mail thread) or a maildir. */
+/* mailer.h: hands finished messages to SMTP (libcurl multi, in mail threads) or a maildir. */
 #ifndef TERMIJN_MAILER_H
 #define TERMIJN_MAILER_H
 
@@ -27,7 +27,7 @@ struct mailer_config {
 	const char	*cafile;	/* NULL: the system's CAs */
 	long		 connect_timeout_ms;	/* 0: 10 s */
 	long		 total_timeout_ms;	/* 0: 30 s, per message from its start */
-	int		 max_in_flight;		/* 0: 4; more sends wait their turn */
+	int		 max_in_flight;		/* sessions; 0: 4; more sends wait their turn */
 };
 
 enum mail_result {
@@ -47,9 +47,10 @@ typedef void (*mailer_done_cb)(uint64_t id, enum mail_result, int smtp_code,
 
 /*
  * NULL and *cause (to be freed) when the config is wrong or the password file
- * unreadable. For SMTP this starts the mail thread, where libcurl runs on an
- * event loop of its own (libcurl waits for the reply to the end of DATA
- * synchronously); the daemon's loop, base, only runs the done callbacks.
+ * unreadable. For SMTP this starts max_in_flight mail threads, each a session
+ * where libcurl runs on an event loop of its own (libcurl waits for the reply
+ * to the end of DATA synchronously); the daemon's loop, base, only runs the
+ * done callbacks.
  * The process must ignore SIGPIPE.
  */
 struct mailer	*mailer_new(struct event_base *, const struct mailer_config *,

@@ -16,7 +16,7 @@
 #   {"stall_after": S}     take every message at once, then sleep S seconds before the 250:
 #                          a client that goes away meanwhile never hears that it was taken
 #   {"reset": true}        all of the above back to normal
-# Every refusal, stall and acceptance is a line in the --log file.
+# Every session (its EHLO), refusal, stall and acceptance is a line in the --log file.
 import argparse
 import asyncio
 import email.parser
@@ -52,6 +52,12 @@ class Handler:
         with self.st.lock:
             with open(self.logf, "a", encoding="utf-8") as f:
                 f.write("%.3f %s\n" % (time.time(), line))
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        # One line per SMTP session, so that a test can count connections against messages.
+        self.log("ehlo %s:%s" % (session.peer[0], session.peer[1]))
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with self.st.lock:

@@ -38,8 +38,14 @@ H=$(http_addr)
 
 # ---- every transfer stalled in DATA: readers are answered meanwhile ----
 stalled() { [ "$(nevents data-stall)" -ge 4 ]; }
-if wait_until 15 stalled; then ok "four transfers stalled in DATA at once"
-else not_ok "four transfers stalled in DATA at once ($(nevents data-stall))"; fi
+# At once: four sessions in their stall before the server answered any DATA. One mail thread
+# waiting for each end-of-data reply in turn gave one stall after the other.
+before_answer() {
+	awk '$2 ~ /^data-(250|451)$/ { exit } $2 == "data-stall" { n++ } END { print n + 0 }' \
+	    "$T/smtpd.events"
+}
+if wait_until 15 stalled && [ "$(before_answer)" -ge 4 ]; then ok "four transfers stalled in DATA at once"
+else not_ok "four transfers stalled in DATA at once ($(before_answer) before the first answer)"; fi
 n=0 bad=
 : > "$T/ms"
 # A loop waiting on the server would hold the requests for the 3 s stalls: the median tells.
@@ -88,6 +94,12 @@ expect_n 0 "$lost" "every message refused with 451 arrived later, same Message-I
 expect_n $N_REJ "$(printf '%s\n' "$OUT" | grep -c '^failed 1 w[0-9]* 550 ')" \
     "the outbox: $N_REJ failed at the first attempt with 550"
 expect_n $N_REJ "$(nevents rcpt-550)" "a 550 is not tried again"
+# mail-in-flight 4: four sessions, each kept for the next message, not one per message.
+SESSIONS=$(nevents ehlo)
+TRANSFERS=$(($(nevents data-250) + $(nevents data-451) + $(nevents rcpt-550)))
+if [ "$SESSIONS" -ge 1 ] && [ "$SESSIONS" -le $((TRANSFERS / 4)) ]; then
+	ok "$TRANSFERS transfers in $SESSIONS SMTP sessions: connections are reused"
+else not_ok "$TRANSFERS transfers in $SESSIONS SMTP sessions: connections not reused"; fi
 expect_exit 0 "the change made during the stall holds" -- "$C" --json show later
 expect_in '"status": "done"' "later is done"
 stop_daemon

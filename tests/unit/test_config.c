@@ -157,6 +157,24 @@ test_outbox_retention(void **state)
 	expect_refused("outbox-retention 36501\n", 23, 1, "days, from 1 to 36500");
 }
 
+/* A session is a thread: mail-in-flight 100000 would have started as many. */
+static void
+test_mail_in_flight(void **state)
+{
+	static const char text[] = "mail-in-flight 64\nmail-retry-max 1000\n";
+	struct errlist e = { 0 };
+	struct config *c;
+
+	(void)state;
+	c = load_text(text, sizeof(text) - 1, &e);
+	assert_non_null(c);
+	assert_int_equal(c->mail_in_flight, 64);
+	assert_int_equal(c->mail_retry_max, 1000);
+	config_free(c);
+	expect_refused("mail-in-flight 65\n", 18, 1, "mail-in-flight: a number from 1 to 64");
+	expect_refused("mail-in-flight 0\n", 17, 1, "from 1 to 64");
+}
+
 int
 main(void)
 {
@@ -167,6 +185,7 @@ main(void)
 		cmocka_unit_test(test_mail_from_without_at_refused),
 		cmocka_unit_test(test_trusted_proxies),
 		cmocka_unit_test(test_outbox_retention),
+		cmocka_unit_test(test_mail_in_flight),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
