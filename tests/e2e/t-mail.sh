@@ -208,29 +208,21 @@ stop_daemon
 
 # ---- a stalled server does not stall the daemon ----
 phase stall
-smtp_ctl '{"stall": 2}'
+smtp_ctl '{"stall": 5}'
 start_daemon -S "$STATE" --clock-start '2013-12-10 08:29' --clock-speed 60 || exit 1
 stalled() { events | grep -q ' data-stall '; }
 if wait_until 10 stalled; then
-	# A call counts while the first message is still stalled; the best of up to three, so
-	# that a busy machine does not fail it, but a loop waiting for the server cannot pass.
-	best= slow=
-	for _ in 1 2 3; do
-		t0=$(date +%s%N)
-		"$C" status >/dev/null || not_ok "termijn status failed during the stall"
-		t1=$(date +%s%N)
-		ms=$(((t1 - t0) / 1000000))
-		if events | grep -q ' data-250 '; then slow=$ms; break; fi
-		if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
-		[ "$best" -lt 100 ] && break
-	done
-	if [ -n "$best" ] && [ "$best" -lt 100 ]; then
-		ok "termijn status answers in $best ms while the SMTP server stalls in DATA"
-	elif [ -n "$best" ]; then
-		not_ok "termijn status answers within 100 ms while the SMTP server stalls in DATA ($best ms)"
+	# What counts is that the answer comes while the server still holds the DATA, not how
+	# fast (a busy machine is slow, timings are for bench/): a loop waiting for the server
+	# answers only once the stalled DATA was answered.
+	t0=$(date +%s%N)
+	"$C" status >/dev/null || not_ok "termijn status failed during the stall"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	if events | grep -q ' data-250 '; then
+		not_ok "termijn status answers while the SMTP server stalls in DATA" \
+		    "(it took $ms ms and came back only when the stalled DATA was answered)"
 	else
-		not_ok "termijn status answers within 100 ms while the SMTP server stalls in DATA" \
-		    "(it took $slow ms and came back only when the stalled DATA was answered)"
+		ok "termijn status answers (in $ms ms) while the SMTP server stalls in DATA"
 	fi
 else
 	not_ok "the SMTP server got a message to stall on"
