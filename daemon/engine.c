@@ -1012,6 +1012,32 @@ record(struct engine *e, struct pstate *ps, size_t idx, const struct actor *who,
 	return ENG_OK;
 }
 
+int
+engine_changed(struct engine *e, const struct pstate *ps, const struct change *c,
+    struct eng_result *r)
+{
+	char *cause = NULL;
+
+	if (e->on_change == NULL || c->ninst == 0)
+		return ENG_OK;
+	if (e->on_change(e->on_change_arg, ps, c, &cause) == -1) {
+		fail(r, ENG_FAIL, "%s", cause);
+		free(cause);
+		return r->rc;
+	}
+	return ENG_OK;
+}
+
+/* Tell the owners of one instance of a change (see engine_changed). */
+static int
+changed_one(struct engine *e, const struct pstate *ps, size_t idx, const char *kind,
+    const struct actor *who, const char *reason, int64_t now, struct eng_result *r)
+{
+	struct change c = { kind, &idx, 1, who, reason, NULL, now };
+
+	return engine_changed(e, ps, &c, r);
+}
+
 /*
  * How to take back an in-memory change whose transaction did not reach the disk. The
  * pstate stays where it is meanwhile: plans are only replaced by engine_load, never inside
@@ -1118,8 +1144,10 @@ engine_done(struct engine *e, struct pstate *ps, size_t idx, const struct actor 
 		override = 0;
 	r->nlist = rules_unblocks(ps->plan, ps->st, idx, &r->list);
 	r->nxlist = rules_unblocks_x(ps->plan, idx, &r->xlist);
-	return apply(e, ps, idx, who, now, ST_DONE, at, note, override,
-	    override ? "done-override" : "done", override ? reason : NULL, note, r);
+	if (apply(e, ps, idx, who, now, ST_DONE, at, note, override,
+	    override ? "done-override" : "done", override ? reason : NULL, note, r) != ENG_OK)
+		return r->rc;
+	return override ? changed_one(e, ps, idx, "done-override", who, reason, now, r) : ENG_OK;
 }
 
 int
@@ -1139,7 +1167,9 @@ engine_undo(struct engine *e, struct pstate *ps, size_t idx, const struct actor 
 		return fail(r, ENG_REFUSED, P_("%s cannot be reopened: %zu milestone that requires it "
 		    "is done", "%s cannot be reopened: %zu milestones that require it are done",
 		    r->nlist + r->nxlist), key, r->nlist + r->nxlist);
-	return apply(e, ps, idx, who, now, ST_OPEN, 0, NULL, 0, "undo", reason, NULL, r);
+	if (apply(e, ps, idx, who, now, ST_OPEN, 0, NULL, 0, "undo", reason, NULL, r) != ENG_OK)
+		return r->rc;
+	return changed_one(e, ps, idx, "undo", who, reason, now, r);
 }
 
 int
@@ -1202,6 +1232,7 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 	struct istate *nst;
 	struct add_undo *u;
 	struct audit a;
+	struct change c;
 	const struct unfit *uf;
 	char *cause = NULL, *text;
 	size_t i, old_n = ps->plan->ninst, j;
@@ -1266,7 +1297,13 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 		r->list = xreallocarray(r->list, r->nlist + 1, sizeof(size_t));
 		r->list[r->nlist++] = in->idx;
 	}
-	return ENG_OK;
+	memset(&c, 0, sizeof(c));
+	c.kind = "add";
+	c.inst = r->list;
+	c.ninst = r->nlist;
+	c.who = who;
+	c.at = now;
+	return engine_changed(e, ps, &c, r);
 }
 
 /* ---- parts ---- */

@@ -34,6 +34,13 @@ struct unfit {
 	char		*why;
 };
 
+struct pstate;
+struct change;
+struct engine;
+/* The change hook (see engine_changed); -1 and *cause (to be freed) on a database error. */
+typedef int	(*engine_change_fn)(void *arg, const struct pstate *, const struct change *,
+		    char **cause);
+
 struct engine {
 	struct store	*store;
 	char		*plans_dir;
@@ -44,6 +51,8 @@ struct engine {
 	struct unfit	*unfit;
 	size_t		 nunfit;
 	uint64_t	 generation;	/* raised on every change, for caches */
+	engine_change_fn on_change;	/* NULL: nobody is told (termijnd -n, tests) */
+	void		*on_change_arg;
 };
 
 struct actor {
@@ -66,6 +75,32 @@ enum eng_rc {
 	ENG_REFUSED,		/* a rule says no */
 	ENG_FAIL		/* the database failed */
 };
+
+/*
+ * The change hook: the owners of what an audited change affects are told by mail.
+ *
+ * A change calls engine_changed() right after its audit line, in the same open
+ * transaction, so that a rollback takes the mails back along with the change. kind is
+ * the audit action ("done-override", "undo", "add"; for new changes their own action,
+ * such as "move", "retitle", "cancel", "require", "part-add", "part-cancel"); inst the
+ * instances it affects (indices in plan->inst, as they are after the change). Each
+ * person holding the owner role of one of them gets one message listing theirs; the
+ * actor is not told of their own change. The text is etc/templates/LANG/change-KIND.txt
+ * when mailtext.c's change_kinds names KIND, else the generic change.txt (with detail as
+ * one more line, in the plan's language). ENG_OK, or ENG_FAIL with r filled.
+ */
+struct change {
+	const char		*kind;
+	const size_t		*inst;
+	size_t			 ninst;
+	const struct actor	*who;
+	const char		*reason;	/* NULL: none */
+	const char		*detail;	/* NULL: none */
+	int64_t			 at;		/* when (the clock's now) */
+};
+struct eng_result;
+int		 engine_changed(struct engine *, const struct pstate *, const struct change *,
+		    struct eng_result *);
 
 /* The outcome of a request, for the API to turn into JSON. */
 struct eng_result {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "log.h"
@@ -60,9 +61,16 @@ static const char *names[] = {
 	"plan", "title", "party", "for_party", "owner", "recipient_role", "due", "days",
 	"days_text", "window", "window_line", "not_before", "not_before_line", "description",
 	"description_block", "waits_for", "unblocks", "command", "overdue_n", "escalate_days",
-	"merged", "key", "person", "url", "webcal", "page", "held_up", "greeting", "escalate_days_text",
-	"server", "token", "expires", "code", "minutes", NULL
+	"merged", "key", "person", "url", "webcal", "page", "held_up", "greeting",
+	"escalate_days_text", "server", "token", "expires", "code", "minutes", "by", "reason",
+	"reason_line", "detail_line", "items", "count", NULL
 };
+
+/*
+ * The audited changes with a text of their own (change-KIND.txt); any other kind is told
+ * with the generic change.txt. A new kind: a name here and its two templates.
+ */
+static const char *change_kinds[NCHANGE] = { "done-override", "undo", "add" };
 
 static const char *
 check_lookup(const char *name, void *arg)
@@ -149,6 +157,14 @@ templates_load(struct templates *t, const char *dir, struct errlist *errs)
 		t->feed_link[l] = template_load(dir, langs[l], "feed-link", errs);
 		t->access_grant[l] = template_load(dir, langs[l], "access-grant", errs);
 		t->login_code[l] = template_load(dir, langs[l], "login-code", errs);
+		t->change[l][NCHANGE] = template_load(dir, langs[l], "change", errs);
+		for (k = 0; k < NCHANGE; k++) {
+			char *name;
+
+			xasprintf(&name, "change-%s", change_kinds[k]);
+			t->change[l][k] = template_load(dir, langs[l], name, errs);
+			free(name);
+		}
 	}
 	if (errs->n > start) {
 		templates_free(t);
@@ -173,20 +189,28 @@ templates_free(struct templates *t)
 		t->access_grant[l] = NULL;
 		free(t->login_code[l]);
 		t->login_code[l] = NULL;
+		for (k = 0; k <= NCHANGE; k++) {
+			free(t->change[l][k]);
+			t->change[l][k] = NULL;
+		}
 	}
 }
 
 /* ---- composing ---- */
 
+#define NVARS	48
+
 struct vars {
-	const char	*name[32];
-	char		*value[32];
+	const char	*name[NVARS];
+	char		*value[NVARS];
 	size_t		 n;
 };
 
 static void
 var(struct vars *v, const char *name, char *value)
 {
+	if (v->n == NVARS)
+		fatalx("mailtext: more than %d placeholder values", NVARS);
 	v->name[v->n] = name;
 	v->value[v->n++] = value;
 }
@@ -333,18 +357,69 @@ days_text(int en, int n)
 	return s;
 }
 
+static int
+word_is(const char *w, size_t n, const char *s)
+{
+	return s != NULL && strlen(s) == n && strncasecmp(w, s, n) == 0;
+}
+
 /*
- * The salutation. Dutch does not greet a function with "Beste Gemeentesecretaris": without
- * a person's name the formal form; English greets the role ("Dear Secretary").
+ * Does a display name name a function rather than a person ("Gemeentesecretaris Staphorst",
+ * "Griffie Staphorst")? Then one of its words is a role's id or name, a party's id, or a
+ * word of four letters or more of a party's name.
+ */
+static int
+names_function(const struct plan *p, const char *name)
+{
+	const char *w, *e, *pw, *pe;
+	size_t i, n;
+
+	if (p == NULL)
+		return 0;
+	for (w = name; *w != '\0'; w = e) {
+		while (*w == ' ')
+			w++;
+		for (e = w; *e != '\0' && *e != ' '; e++)
+			;
+		if ((n = (size_t)(e - w)) == 0)
+			break;
+		for (i = 0; i < p->nroles; i++)
+			if (word_is(w, n, p->roles[i].id) || word_is(w, n, p->roles[i].name))
+				return 1;
+		for (i = 0; i < p->nparties; i++) {
+			if (word_is(w, n, p->parties[i].id))
+				return 1;
+			for (pw = p->parties[i].name; pw != NULL && *pw != '\0'; pw = pe) {
+				while (*pw == ' ')
+					pw++;
+				for (pe = pw; *pe != '\0' && *pe != ' '; pe++)
+					;
+				if (pe - pw >= 4 && (size_t)(pe - pw) == n && strncasecmp(w, pw, n) == 0)
+					return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * The salutation: the person's name where the plan gives one ("Beste A. de Vries"). Dutch
+ * does not greet a function or an address ("Beste Gemeentesecretaris"): without a person's
+ * name the formal form. English greets the role ("Dear Secretary"), or says hello.
  */
 static char *
-greeting(const struct plan *p, int en, const char *role)
+greeting(const struct plan *p, int en, const char *role, const char *name)
 {
 	char *s;
 
-	if (!en)
-		return xstrdup("Geachte heer, mevrouw");
-	xasprintf(&s, "Dear %s", role_name(p, role));
+	if (name != NULL && *name != '\0' && !names_function(p, name))
+		xasprintf(&s, en ? "Dear %s" : "Beste %s", name);
+	else if (!en)
+		s = xstrdup("Geachte heer, mevrouw");
+	else if (role != NULL)
+		xasprintf(&s, "Dear %s", role_name(p, role));
+	else
+		s = xstrdup("Hello");
 	return s;
 }
 
@@ -371,10 +446,11 @@ expand_split(const char *tmpl, struct vars *v, char **subject, char **rest, char
 }
 
 int
-mailtext_feed_link(const struct templates *t, const char *lang, const char *plan_title,
-    const char *person, const char *url, const char *webcal, const char *page, char **subject,
-    char **body, char **cause)
+mailtext_feed_link(const struct templates *t, const struct plan *p, const char *person,
+    const char *url, const char *webcal, const char *page, char **subject, char **body,
+    char **cause)
 {
+	const char *lang = p->lang;
 	const char *tmpl = t->feed_link[lang_index(lang)];
 	struct vars v;
 	char *out, *nl;
@@ -384,10 +460,9 @@ mailtext_feed_link(const struct templates *t, const char *lang, const char *plan
 		xasprintf(cause, "no feed-link template for %s", langs[lang_index(lang)]);
 		return -1;
 	}
-	var(&v, "plan", xstrdup(plan_title));
+	var(&v, "plan", xstrdup(p->title));
 	var(&v, "person", xstrdup(person));
-	/* An address is no name to greet. */
-	var(&v, "greeting", xstrdup(lang_index(lang) ? "Hello" : "Geachte heer, mevrouw"));
+	var(&v, "greeting", greeting(p, lang_index(lang), NULL, plan_person_name(p, person)));
 	var(&v, "url", xstrdup(url));
 	/* No webcal:// for an https feed: the https address both times. */
 	var(&v, "webcal", xstrdup(webcal != NULL ? webcal : url));
@@ -400,10 +475,11 @@ mailtext_feed_link(const struct templates *t, const char *lang, const char *plan
 }
 
 int
-mailtext_secret(const struct templates *t, const char *lang, const char *which,
-    const char *plan_title, const char *person, const char *server, const char *secret,
-    const char *extra, char **subject, char **body, char **cause)
+mailtext_secret(const struct templates *t, const struct plan *p, const char *which,
+    const char *person, const char *server, const char *secret, const char *extra,
+    char **subject, char **body, char **cause)
 {
+	const char *lang = p->lang;
 	int login = strcmp(which, "login-code") == 0;
 	const char *tmpl = login ? t->login_code[lang_index(lang)] :
 	    t->access_grant[lang_index(lang)];
@@ -415,8 +491,9 @@ mailtext_secret(const struct templates *t, const char *lang, const char *which,
 		xasprintf(cause, "no %s template for %s", which, langs[lang_index(lang)]);
 		return -1;
 	}
-	var(&v, "plan", xstrdup(plan_title));
+	var(&v, "plan", xstrdup(p->title));
 	var(&v, "person", xstrdup(person));
+	var(&v, "greeting", greeting(p, lang_index(lang), NULL, plan_person_name(p, person)));
 	var(&v, "server", xstrdup(server));
 	var(&v, login ? "code" : "token", xstrdup(secret));
 	var(&v, login ? "minutes" : "expires", xstrdup(extra));
@@ -428,9 +505,72 @@ mailtext_secret(const struct templates *t, const char *lang, const char *which,
 	return 0;
 }
 
+/* "termijn done -p PLAN KEY" */
+static char *
+done_command(const struct plan *p, const struct instance *in)
+{
+	char *s;
+
+	xasprintf(&s, "termijn done -p %s %s", p->id, in->key);
+	return s;
+}
+
+static char *
+party_name(const struct instance *in)
+{
+	return xstrdup(in->party ? (in->party->name ? in->party->name : in->party->id) : "");
+}
+
+/* The placeholders about one instance that every message about it has. */
+static void
+instance_vars(struct vars *v, const struct plan *p, const struct istate *st,
+    const struct instance *in, int en)
+{
+	const struct xlink *x;
+	char buf[128], *s;
+	size_t *list, n, nx;
+
+	var(v, "plan", xstrdup(p->title));
+	var(v, "title", xstrdup(in->title));
+	var(v, "key", xstrdup(in->key));
+	var(v, "party", party_name(in));
+	if (in->party)
+		xasprintf(&s, " — %s", in->party->name ? in->party->name : in->party->id);
+	else
+		s = xstrdup("");
+	var(v, "for_party", s);
+	var(v, "owner", xstrdup(role_name(p, in->owner)));
+	mailtext_date(p->lang, &in->timing.due, buf, sizeof(buf));
+	var(v, "due", xstrdup(buf));
+	var(v, "description", xstrdup(in->description ? in->description : ""));
+	if (in->description) {
+		/* Indented, as a quotation of the plan; ends in an empty line. */
+		struct text q = { NULL, 0, 0 };
+		const char *d, *e;
+
+		for (d = in->description; d != NULL; d = e ? e + 1 : NULL) {
+			e = strchr(d, '\n');
+			text_add(&q, "  %.*s\n", e ? (int)(e - d) : (int)strlen(d), d);
+		}
+		text_add(&q, "\n\n");
+		var(v, "description_block", text_end(&q));
+	} else
+		var(v, "description_block", xstrdup(""));
+	n = plan_prereqs(p, in->idx, &list);
+	nx = links_pre(p, in->idx, &x);
+	var(v, "waits_for", instance_list(p, st, list, n, x, nx, en));
+	free(list);
+	n = plan_dependents(p, in->idx, &list);
+	nx = links_dep(p, in->idx, &x);
+	var(v, "unblocks", instance_list(p, st, list, n, x, nx, en));
+	free(list);
+	var(v, "command", done_command(p, in));
+}
+
 int
 mailtext_compose(const struct templates *t, const struct plan *p, const struct istate *st,
-    const struct occurrence *occ, size_t nocc, char **subject, char **body, char **cause)
+    const struct occurrence *occ, size_t nocc, const char *rcpt, char **subject, char **body,
+    char **cause)
 {
 	const struct occurrence *last = &occ[nocc - 1];
 	const struct instance *in = &p->inst[last->inst];
@@ -439,28 +579,14 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
 	struct vars v;
 	char buf[128], buf2[128], *out, *nl, *s;
 	int days = last->kind == RK_LEAD ? last->n : 0;
-	const struct xlink *x;
-	size_t *list, n, nx;
 
 	memset(&v, 0, sizeof(v));
 	if (tmpl == NULL) {
 		xasprintf(cause, "no template for %s/%s", langs[en], rkind_name(last->kind));
 		return -1;
 	}
-	var(&v, "plan", xstrdup(p->title));
-	var(&v, "title", xstrdup(in->title));
-	var(&v, "key", xstrdup(in->key));
-	var(&v, "party", xstrdup(in->party ? (in->party->name ? in->party->name :
-	    in->party->id) : ""));
-	if (in->party)
-		xasprintf(&s, " — %s", in->party->name ? in->party->name : in->party->id);
-	else
-		s = xstrdup("");
-	var(&v, "for_party", s);
-	var(&v, "owner", xstrdup(role_name(p, in->owner)));
+	instance_vars(&v, p, st, in, en);
 	var(&v, "recipient_role", xstrdup(role_name(p, last->role)));
-	mailtext_date(p->lang, &in->timing.due, buf, sizeof(buf));
-	var(&v, "due", xstrdup(buf));
 	xasprintf(&s, "%d", days);
 	var(&v, "days", s);
 	if (days == 0)
@@ -490,37 +616,13 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
 		var(&v, "not_before", xstrdup(""));
 		var(&v, "not_before_line", xstrdup(""));
 	}
-	var(&v, "description", xstrdup(in->description ? in->description : ""));
-	if (in->description) {
-		/* Indented, as a quotation of the plan; ends in an empty line. */
-		struct text q = { NULL, 0, 0 };
-		const char *d, *e;
-
-		for (d = in->description; d != NULL; d = e ? e + 1 : NULL) {
-			e = strchr(d, '\n');
-			text_add(&q, "  %.*s\n", e ? (int)(e - d) : (int)strlen(d), d);
-		}
-		text_add(&q, "\n\n");
-		var(&v, "description_block", text_end(&q));
-	} else
-		var(&v, "description_block", xstrdup(""));
-	n = plan_prereqs(p, last->inst, &list);
-	nx = links_pre(p, last->inst, &x);
-	var(&v, "waits_for", instance_list(p, st, list, n, x, nx, en));
-	free(list);
-	n = plan_dependents(p, last->inst, &list);
-	nx = links_dep(p, last->inst, &x);
-	var(&v, "unblocks", instance_list(p, st, list, n, x, nx, en));
-	free(list);
 	var(&v, "held_up", held_up_list(p, st, in->idx, en));
-	xasprintf(&s, "termijn done -p %s %s", p->id, in->key);
-	var(&v, "command", s);
 	xasprintf(&s, "%d", last->kind == RK_OVERDUE ? last->n : 0);
 	var(&v, "overdue_n", s);
 	xasprintf(&s, "%d", last->kind == RK_ESCALATE ? last->n : 0);
 	var(&v, "escalate_days", s);
 	var(&v, "escalate_days_text", days_text(en, last->kind == RK_ESCALATE ? last->n : 0));
-	var(&v, "greeting", greeting(p, en, last->role));
+	var(&v, "greeting", greeting(p, en, last->role, rcpt ? plan_person_name(p, rcpt) : NULL));
 	xasprintf(&s, "%zu", nocc);
 	var(&v, "merged", s);
 
@@ -534,6 +636,75 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
 		    "bericht samengevoegd.)\n\n%s", nocc, nl + 2);
 	else
 		*body = xstrdup(nl + 2);
+	free(out);
+	return 0;
+}
+
+/*
+ * One instance as an item of a list: its title and party, its deadline, and (while open)
+ * how to report it done. Room for one more line per item (a link to report it done).
+ */
+static void
+item_add(struct text *t, const struct plan *p, const struct istate *st, const struct instance *in,
+    int en)
+{
+	char buf[128];
+
+	mailtext_date(p->lang, &in->timing.due, buf, sizeof(buf));
+	text_add(t, "  - %s%s%s\n    %s: %s\n", in->title, in->party ? " — " : "",
+	    in->party ? (in->party->name ? in->party->name : in->party->id) : "",
+	    en ? "Due" : "Uiterlijk", buf);
+	if (st[in->idx].status == ST_OPEN)
+		text_add(t, "    %s: termijn done -p %s %s\n", en ? "Report it done" :
+		    "Gereed melden", p->id, in->key);
+}
+
+int
+mailtext_change(const struct templates *t, const struct plan *p, const struct istate *st,
+    const struct mailchange *c, char **subject, char **body, char **cause)
+{
+	const struct instance *in;
+	struct text items = { NULL, 0, 0 };
+	int en = lang_index(p->lang);
+	const char *tmpl;
+	struct vars v;
+	char *out, *nl, *s;
+	size_t i, k;
+
+	if (c->ninst == 0) {
+		xasprintf(cause, "a change mail about no milestone");
+		return -1;
+	}
+	for (k = 0; k < NCHANGE && strcmp(change_kinds[k], c->kind) != 0; k++)
+		;
+	if ((tmpl = t->change[en][k]) == NULL) {
+		xasprintf(cause, "no change template for %s/%s", langs[en], c->kind);
+		return -1;
+	}
+	memset(&v, 0, sizeof(v));
+	in = &p->inst[c->inst[0]];
+	instance_vars(&v, p, st, in, en);
+	var(&v, "greeting", greeting(p, en, NULL, c->rcpt ? plan_person_name(p, c->rcpt) : NULL));
+	var(&v, "by", xstrdup(c->by != NULL ? c->by : "termijn"));
+	var(&v, "reason", xstrdup(c->reason != NULL ? c->reason : ""));
+	if (c->reason != NULL && *c->reason != '\0')
+		xasprintf(&s, "\n%s: %s\n", en ? "Reason" : "Reden", c->reason);
+	else
+		s = xstrdup("");
+	var(&v, "reason_line", s);
+	if (c->detail != NULL && *c->detail != '\0')
+		xasprintf(&s, "\n%s\n", c->detail);
+	else
+		s = xstrdup("");
+	var(&v, "detail_line", s);
+	for (i = 0; i < c->ninst; i++)
+		item_add(&items, p, st, &p->inst[c->inst[i]], en);
+	var(&v, "items", text_end(&items));
+	xasprintf(&s, "%zu", c->ninst);
+	var(&v, "count", s);
+	if ((out = expand_split(tmpl, &v, subject, &nl, cause)) == NULL)
+		return -1;
+	*body = xstrdup(nl + 2);
 	free(out);
 	return 0;
 }

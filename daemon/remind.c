@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -179,7 +180,7 @@ queue_message(struct remind *r, const struct plan *p, const struct istate *st,
 	int64_t id;
 	int rc = 0;
 
-	if (mailtext_compose(&r->tpl, p, st, occ, nocc, &subject, &body, &cause) == -1) {
+	if (mailtext_compose(&r->tpl, p, st, occ, nocc, rcpt, &subject, &body, &cause) == -1) {
 		log_warnx("reminder for %s/%s not composed: %s", p->id, ikey, cause);
 		free(cause);
 		return 0;
@@ -244,6 +245,100 @@ queue_plan(struct remind *r, const struct pstate *ps, int64_t from, int64_t unti
 	free(grp);
 	free(done);
 	free(occ);
+	return rc;
+}
+
+/* ---- the owners told of a change ---- */
+
+struct told {
+	const char	*addr;
+	size_t		 inst;
+	size_t		 order;		/* keeps the change's order of instances per person */
+};
+
+static int
+told_cmp(const void *a, const void *b)
+{
+	const struct told *x = a, *y = b;
+	int c = strcasecmp(x->addr, y->addr);
+
+	if (c != 0)
+		return c;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* The engine's change hook (engine_changed): one message per owner, in the open txn. */
+static int
+change_cb(void *arg, const struct pstate *ps, const struct change *c, char **cause)
+{
+	struct termijnd *d = arg;
+	struct remind *r = d->remind;
+	const struct plan *p = ps->plan;
+	struct mailchange mc;
+	struct told *t = NULL;
+	const char **addrs;
+	char *subject, *body, *kind, *idkey, *why = NULL;
+	size_t i, k, n = 0, naddr, first, *inst;
+	static unsigned seq;
+	int64_t id;
+	int rc = 0;
+
+	for (i = 0; i < c->ninst; i++) {
+		const struct instance *in = &p->inst[c->inst[i]];
+
+		naddr = plan_role_addrs(p, in->owner, in->party, &addrs);
+		for (k = 0; k < naddr; k++) {
+			if (c->who != NULL && c->who->person != NULL &&
+			    strcasecmp(c->who->person, addrs[k]) == 0)
+				continue;
+			t = xreallocarray(t, n + 1, sizeof(*t));
+			t[n].addr = addrs[k];
+			t[n].inst = in->idx;
+			t[n].order = n;
+			n++;
+		}
+		free(addrs);
+	}
+	qsort(t, n, sizeof(*t), told_cmp);
+	inst = xcalloc(n ? n : 1, sizeof(*inst));
+	xasprintf(&kind, "change-%s", c->kind);
+	memset(&mc, 0, sizeof(mc));
+	mc.kind = c->kind;
+	mc.inst = inst;
+	mc.by = c->who == NULL ? NULL : c->who->person_name != NULL ? c->who->person_name :
+	    c->who->name;
+	mc.reason = c->reason;
+	mc.detail = c->detail;
+	for (first = 0; first < n && rc == 0; first = i) {
+		mc.ninst = 0;
+		for (i = first; i < n && strcasecmp(t[i].addr, t[first].addr) == 0; i++)
+			/* One instance once, though the person holds its owner role twice. */
+			if (mc.ninst == 0 || inst[mc.ninst - 1] != t[i].inst)
+				inst[mc.ninst++] = t[i].inst;
+		mc.rcpt = t[first].addr;
+		if (mailtext_change(&r->tpl, p, ps->st, &mc, &subject, &body, &why) == -1) {
+			log_warnx("%s mail for %s/%s not composed: %s", c->kind, p->id,
+			    p->inst[inst[0]].key, why);
+			free(why);
+			why = NULL;
+			continue;
+		}
+		/* Unique, also after a restart under a frozen demo clock. */
+		xasprintf(&idkey, "%s/%s/%s/%lld/%s/%lld/%u", p->id, kind, p->inst[inst[0]].key,
+		    (long long)c->at, t[first].addr, (long long)time(NULL), ++seq);
+		id = outbox_write(r, p, p->inst[inst[0]].key, kind, t[first].addr, subject, body,
+		    idkey, c->at);
+		if (id == -1) {
+			xasprintf(cause, _("database: %s"), store_error(d->engine.store));
+			rc = -1;
+		}
+		free(idkey);
+		free(subject);
+		free(body);
+	}
+	free(kind);
+	free(inst);
+	free(t);
 	return rc;
 }
 
@@ -559,8 +654,9 @@ pump(struct remind *r)
 	for (i = 0; i < dc.n && ok; i++) {
 		struct sendjob *j = &dc.jobs[i];
 
-		/* A feed's address is about no milestone: it always goes. */
-		if (strcmp(j->kind, "feed-link") != 0 && !still_open(r, j->plan, j->key)) {
+		/* A feed's address or a change is news whatever the milestone's state. */
+		if (strcmp(j->kind, "feed-link") != 0 && strncmp(j->kind, "change-", 7) != 0 &&
+		    !still_open(r, j->plan, j->key)) {
 			r->stats.cancelled++;
 			if (store_outbox_set(s, j->id, "cancelled", j->attempts, 0,
 			    "the milestone is no longer open", 0, 0) == -1)
@@ -619,8 +715,8 @@ remind_send_link(struct termijnd *d, const struct plan *p, const char *person, c
 	char *subject, *body, *key;
 	int64_t id;
 
-	if (mailtext_feed_link(&r->tpl, p->lang, p->title, person, url, webcal, page, &subject,
-	    &body, cause) == -1)
+	if (mailtext_feed_link(&r->tpl, p, person, url, webcal, page, &subject, &body,
+	    cause) == -1)
 		return -1;
 	xasprintf(&key, "feed:%lld", (long long)feed_id);
 	/* The caller's transaction (the API batch) takes this row along. */
@@ -652,14 +748,11 @@ remind_send_secret(struct termijnd *d, const struct plan *p, const char *which,
 	struct remind *r = d->remind;
 	const struct config *c = d->conf;
 	char *subject, *body, *msg, *msgid, *idkey;
-	const char *greet;
 	size_t len = 0;
 	int rc;
 
-	/* Dear A. de Vries, when the plan gives a name. */
-	greet = plan_person_name(p, person);
-	if (mailtext_secret(&r->tpl, p->lang, which, p->title, greet ? greet : person,
-	    c->public_url ? c->public_url : "", secret, extra, &subject, &body, cause) == -1)
+	if (mailtext_secret(&r->tpl, p, which, person, c->public_url ? c->public_url : "",
+	    secret, extra, &subject, &body, cause) == -1)
 		return -1;
 	/* A Message-ID of its own that says nothing of the secret. */
 	xasprintf(&idkey, "%s:%lld:%u", which, (long long)time(NULL), ++seq);
@@ -868,6 +961,8 @@ remind_start(struct termijnd *d, char **cause)
 		}
 	}
 	d->remind = r;
+	d->engine.on_change = change_cb;
+	d->engine.on_change_arg = d;
 	remind_kick(d);
 	return 0;
 }
@@ -879,6 +974,7 @@ remind_stop(struct termijnd *d)
 
 	if (r == NULL)
 		return;
+	d->engine.on_change = NULL;
 	/* Rows still in flight stay "sending" and go again at the next start. */
 	mailer_free(r->mailer);
 	if (r->clock_ev != NULL)
@@ -952,13 +1048,15 @@ remind_preview(struct termijnd *d, int64_t until, const char *plan, size_t limit
 		for (j = 0; j < n; j++) {
 			struct instance *in = &ps->plan->inst[occ[j].inst];
 
-			if (mailtext_compose(&r->tpl, ps->plan, ps->st, &occ[j], 1, &subject, &body,
-			    &cause) == -1) {
+			naddr = plan_role_addrs(ps->plan, occ[j].role, in->party, &addrs);
+			/* The text as its first recipient gets it (the greeting names them). */
+			if (mailtext_compose(&r->tpl, ps->plan, ps->st, &occ[j], 1, naddr > 0 ?
+			    addrs[0] : NULL, &subject, &body, &cause) == -1) {
+				free(addrs);
 				free(cause);
 				cause = NULL;
 				continue;
 			}
-			naddr = plan_role_addrs(ps->plan, occ[j].role, in->party, &addrs);
 			utc_format(occ[j].when, when, sizeof(when));
 			o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "at", when, "plan",
 			    ps->plan->id, "key", in->key, "kind", rkind_name(occ[j].kind),

@@ -47,7 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			o.due = p->inst[i].deadline;
 			o.when = p->inst[i].deadline - 86400;
 			o.role = p->inst[i].owner;
-			if (mailtext_compose(&T, p, st, &o, 1, &subj, &body, &cause) == -1) {
+			if (mailtext_compose(&T, p, st, &o, 1, NULL, &subj, &body, &cause) == -1) {
 				FUZZ_ASSERT(cause != NULL);
 				free(cause);
 				cause = NULL;
@@ -70,6 +70,29 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(subj);
 			free(body);
 		}
+	/* Every kind of change mail, about the first instances together. */
+	if (p->ninst > 0) {
+		static const char *kinds[] = { "done-override", "undo", "add", "move" };
+		struct mailchange c;
+		size_t inst[4];
+
+		memset(&c, 0, sizeof(c));
+		for (i = 0; i < p->ninst && i < 4; i++)
+			inst[i] = p->ninst - 1 - i;
+		c.inst = inst;
+		c.ninst = i;
+		c.by = "A. de Vries";
+		c.reason = "fuzz";
+		c.detail = p->title;
+		c.rcpt = p->nroles > 0 && p->roles[0].naddrs > 0 ? p->roles[0].addrs[0] : NULL;
+		for (k = 0; k < 4; k++) {
+			c.kind = kinds[k];
+			FUZZ_ASSERT(mailtext_change(&T, p, st, &c, &subj, &body, &cause) == 0);
+			FUZZ_ASSERT(strpbrk(subj, "\r\n") == NULL);
+			free(subj);
+			free(body);
+		}
+	}
 	for (i = 0; i < p->ninst; i++)
 		istate_clear(&st[i]);
 	free(st);

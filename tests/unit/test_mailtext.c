@@ -64,6 +64,7 @@ static struct templates	 T;
 static struct plan	*P;
 static struct istate	*ST;
 static char		*subj, *body, *cause;
+static const char	*RCPT;		/* the recipient compose() writes to; NULL: unknown */
 static char		 tmpdir[64];
 static struct errlist	 E;
 
@@ -122,12 +123,14 @@ load_templates(void)
 	errlist_free(&e);
 }
 
-/* The template files: one per reminder kind, then the feed link, access token, login code. */
-#define TEMPLATE_LAST	(RK_LAST + 3)
+/* The template files: one per reminder kind, then the feed link, access token, login code,
+ * the change mails. */
+#define TEMPLATE_LAST	(RK_LAST + 7)
 static const char *
 template_name(int k)
 {
-	static const char *more[] = { "feed-link", "access-grant", "login-code" };
+	static const char *more[] = { "feed-link", "access-grant", "login-code", "change",
+	    "change-done-override", "change-undo", "change-add" };
 
 	return k <= RK_LAST ? rkind_name((enum rkind)k) : more[k - RK_LAST - 1];
 }
@@ -168,6 +171,7 @@ cleanup(void **state)
 	plan_free(P);
 	ST = NULL;
 	P = NULL;
+	RCPT = NULL;
 	free(subj);
 	free(body);
 	free(cause);
@@ -217,7 +221,7 @@ compose(const struct occurrence *o, size_t n)
 	free(subj);
 	free(body);
 	subj = body = NULL;
-	if (mailtext_compose(&T, P, ST, o, n, &subj, &body, &cause) == -1)
+	if (mailtext_compose(&T, P, ST, o, n, RCPT, &subj, &body, &cause) == -1)
 		fail_msg("mailtext_compose: %s", cause);
 	assert_non_null(subj);
 	assert_non_null(body);
@@ -866,15 +870,27 @@ test_secret(void **state)
 
 	(void)state;
 	load_templates();
-	assert_int_equal(mailtext_secret(&T, "nl", "login-code", "Plan", "griffie@x.example",
+	use_memo();
+	assert_int_equal(mailtext_secret(&T, P, "login-code", "griffie@x.example",
 	    "https://termijn.example", "ABCDE-FGHJK", "10", &subject, &text, &why), 0);
 	assert_string_equal(subject, "Uw inlogcode voor termijn");
 	assert_non_null(strstr(text, "  ABCDE-FGHJK\n"));
 	assert_non_null(strstr(text, "10 minuten"));
 	assert_non_null(strstr(text, "https://termijn.example"));
+	/* An address is no name to greet. */
+	assert_prefix(text, "Geachte heer, mevrouw,\n");
 	free(subject);
 	free(text);
-	assert_int_equal(mailtext_secret(&T, "en", "access-grant", "Plan", "griffie@x.example",
+	/* Nor is a function ("Griffie Staphorst"). */
+	assert_int_equal(mailtext_secret(&T, P, "login-code", "griffie@staphorst.example",
+	    "https://termijn.example", "ABCDE-FGHJK", "10", &subject, &text, &why), 0);
+	assert_prefix(text, "Geachte heer, mevrouw,\n");
+	free(subject);
+	free(text);
+	cleanup(NULL);
+	load_templates();
+	use_english();
+	assert_int_equal(mailtext_secret(&T, P, "access-grant", "griffie@x.example",
 	    "https://termijn.example", "tok123", "2014-03-01 23:59", &subject, &text, &why), 0);
 	assert_string_equal(subject, "Your termijn access token");
 	assert_non_null(strstr(text, "  tok123\n"));
@@ -893,7 +909,8 @@ test_feed_link(void **state)
 
 	(void)state;
 	load_templates();
-	assert_int_equal(mailtext_feed_link(&T, "nl", "Ambtelijke samenwerking",
+	use_memo();
+	assert_int_equal(mailtext_feed_link(&T, P,
 	    "secretaris@staphorst.example", "https://t.example/feed/abc.ics",
 	    "webcal://t.example/feed/abc.ics", "https://t.example/feed/abc.html", &subject, &fbody,
 	    &fcause), 0);
@@ -905,12 +922,210 @@ test_feed_link(void **state)
 	assert_null(strstr(fbody, "Beste secretaris@staphorst.example"));
 	free(subject);
 	free(fbody);
-	assert_int_equal(mailtext_feed_link(&T, "en", "Plan", "a@b.example", "https://x/y",
+	cleanup(NULL);
+	load_templates();
+	use_english();
+	assert_int_equal(mailtext_feed_link(&T, P, "a@b.example", "https://x/y",
 	    "webcal://x/y", "https://x/y.html", &subject, &fbody, &fcause), 0);
 	assert_string_equal(subject, "Your termijn calendar subscription");
 	assert_non_null(strstr(fbody, "  https://x/y.html\n"));
 	free(subject);
 	free(fbody);
+}
+
+
+/* A Dutch plan that names people, and a function where a person's name would be. */
+static const char named[] =
+    "plan proef\n"
+    "  title Proefplan\n"
+    "  language nl\n"
+    "role secretaris\n"
+    "  name Gemeentesecretaris\n"
+    "role griffier\n"
+    "  name Griffier\n"
+    "party oost\n"
+    "  name Gemeente Oost\n"
+    "  role secretaris \"A. de Vries\" <secretaris@oost.example>\n"
+    "  role griffier \"Griffie Oost\" <griffie@oost.example>\n"
+    "party west\n"
+    "  name Gemeente West\n"
+    "  role secretaris \"Gemeentesecretaris West\" <secretaris@west.example>\n"
+    "  role griffier griffie@west.example\n"
+    "milestone besluit\n"
+    "  title Besluit genomen\n"
+    "  owner secretaris\n"
+    "  parties all\n"
+    "  due 2013-12-17\n"
+    "milestone raad\n"
+    "  title Raad gehoord\n"
+    "  owner griffier\n"
+    "  parties all\n"
+    "  due 2014-01-21\n"
+    "  requires besluit@same\n";
+
+/* Greeted by name where the plan names a person; the formal form for a function or none. */
+static void
+test_greeting_by_name(void **state)
+{
+	struct occurrence o;
+	struct {
+		const char	*key, *rcpt, *greeting;
+	} cases[] = {
+		{ "besluit@oost", "secretaris@oost.example", "Beste A. de Vries,\n" },
+		{ "besluit@oost", "SECRETARIS@oost.example", "Beste A. de Vries,\n" },
+		{ "besluit@west", "secretaris@west.example", "Geachte heer, mevrouw,\n" },
+		{ "raad@oost", "griffie@oost.example", "Geachte heer, mevrouw,\n" },
+		{ "raad@west", "griffie@west.example", "Geachte heer, mevrouw,\n" },
+		{ "raad@west", NULL, "Geachte heer, mevrouw,\n" },
+	};
+	size_t i;
+
+	(void)state;
+	load_templates();
+	use(load_plan("named.plan", named));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		RCPT = cases[i].rcpt;
+		o = occ(cases[i].key, RK_LEAD, 2);
+		compose(&o, 1);
+		assert_prefix(body, cases[i].greeting);
+		assert_lacks(body, "Beste Gemeentesecretaris");
+		assert_lacks(body, "Beste secretaris@");
+		assert_contains(body, "over 2 dagen");
+	}
+	/* English greets the person by name too, else the role. */
+	cleanup(NULL);
+	load_templates();
+	use_english();
+	RCPT = "sec@alpha.example";
+	o = occ("decide@alpha", RK_LEAD, 1);
+	compose(&o, 1);
+	assert_prefix(body, "Dear Secretary,\n");
+}
+
+/* Compose a change mail into subj and body. */
+static void
+change(const char *kind, const size_t *inst, size_t n, const char *rcpt, const char *reason,
+    const char *detail)
+{
+	struct mailchange c;
+
+	memset(&c, 0, sizeof(c));
+	c.kind = kind;
+	c.inst = inst;
+	c.ninst = n;
+	c.by = "J. Jansen";
+	c.reason = reason;
+	c.detail = detail;
+	c.rcpt = rcpt;
+	free(subj);
+	free(body);
+	subj = body = NULL;
+	if (mailtext_change(&T, P, ST, &c, &subj, &body, &cause) == -1)
+		fail_msg("mailtext_change: %s", cause);
+}
+
+/* The owners are told of an override, an undo and an addition, each in its own words. */
+static void
+test_change_mails(void **state)
+{
+	size_t in[2];
+
+	(void)state;
+	load_templates();
+	use(load_plan("named.plan", named));
+	in[0] = idx("raad@oost");
+	set("raad@oost", ST_DONE);
+	change("done-override", in, 1, "griffie@oost.example", "de raad vergaderde eerder", NULL);
+	assert_string_equal(subj, "Gereed gemeld ondanks een regel: Raad gehoord — Gemeente Oost");
+	assert_prefix(body, "Geachte heer, mevrouw,\n\nJ. Jansen heeft deze mijlpaal uit het "
+	    "plan \"Proefplan\" gereed gemeld, terwijl een regel");
+	assert_contains(body, "  - Raad gehoord — Gemeente Oost\n    Uiterlijk: dinsdag 21 "
+	    "januari 2014\n");
+	assert_contains(body, "\nReden: de raad vergaderde eerder\n");
+	assert_contains(body, "Waar deze mijlpaal op wachtte:\n  - Besluit genomen, Gemeente "
+	    "Oost (nog niet gereed)\n");
+	/* Done: nothing to report done. */
+	assert_lacks(body, "Gereed melden");
+
+	set("raad@oost", ST_OPEN);
+	in[0] = idx("besluit@oost");
+	change("undo", in, 1, "secretaris@oost.example", "verkeerd gemeld", NULL);
+	assert_string_equal(subj, "Weer open: Besluit genomen — Gemeente Oost");
+	assert_prefix(body, "Beste A. de Vries,\n");
+	assert_contains(body, "ongedaan gemaakt");
+	assert_contains(body, "    Gereed melden: termijn done -p proef besluit@oost\n");
+	assert_contains(body, "Reden: verkeerd gemeld");
+	assert_contains(body, "Wat erop wacht:\n  - Raad gehoord, Gemeente Oost (nog niet "
+	    "gereed)\n");
+
+	/* An addition for a person who holds the owner role in two parties: one list. */
+	in[0] = idx("besluit@oost");
+	in[1] = idx("besluit@west");
+	change("add", in, 2, "secretaris@oost.example", NULL, NULL);
+	assert_string_equal(subj, "Nieuwe mijlpaal voor u: Besluit genomen");
+	assert_contains(body, "  - Besluit genomen — Gemeente Oost\n");
+	assert_contains(body, "  - Besluit genomen — Gemeente West\n");
+	assert_lacks(body, "Reden:");
+
+	/* A kind without a text of its own: the generic one, with the caller's line. */
+	change("move", in, 1, "secretaris@oost.example", "de raad schuift op",
+	    "Was uiterlijk: dinsdag 10 december 2013");
+	assert_string_equal(subj, "Gewijzigd: Besluit genomen — Gemeente Oost");
+	assert_contains(body, "J. Jansen heeft het plan \"Proefplan\" gewijzigd.");
+	assert_contains(body, "\nWas uiterlijk: dinsdag 10 december 2013\n");
+	assert_contains(body, "Reden: de raad schuift op");
+	assert_lacks(body, "{");
+
+	/* English. */
+	cleanup(NULL);
+	load_templates();
+	use_english();
+	in[0] = idx("decide@alpha");
+	change("undo", in, 1, "sec@alpha.example", "wrong one", NULL);
+	assert_string_equal(subj, "Open again: Decide on the plan — Alpha Council");
+	assert_contains(body, "Reason: wrong one");
+	assert_contains(body, "    Report it done: termijn done -p demo decide@alpha\n");
+	change("retitle", in, 1, "sec@alpha.example", NULL, NULL);
+	assert_string_equal(subj, "Changed: Decide on the plan — Alpha Council");
+}
+
+/*
+ * No hard line break inside a sentence: in every template, a line of running text followed
+ * by another ends its sentence or clause (the mail reader wraps, not the template).
+ */
+static void
+test_templates_no_break_in_sentence(void **state)
+{
+	char *path, *text, *line, *next, *save;
+	FILE *f;
+	long n;
+	int l, k;
+
+	(void)state;
+	for (l = 0; l < NLANGS; l++)
+		for (k = RK_LEAD; k <= TEMPLATE_LAST; k++) {
+			xasprintf(&path, "%s/%s/%s.txt", TEMPLATES, langs[l], template_name(k));
+			if ((f = fopen(path, "r")) == NULL)
+				fail_msg("cannot read %s", path);
+			fseek(f, 0, SEEK_END);
+			n = ftell(f);
+			fseek(f, 0, SEEK_SET);
+			text = xcalloc((size_t)n + 1, 1);
+			if (fread(text, 1, (size_t)n, f) != (size_t)n)
+				fail_msg("cannot read %s", path);
+			fclose(f);
+			for (line = text; (next = strchr(line, '\n')) != NULL; line = next + 1) {
+				save = next + 1;
+				if (next == line || *line == ' ' || *line == '{' || *save == '\n' ||
+				    *save == ' ' || *save == '{' || *save == '\0')
+					continue;
+				if (strchr(".:,;!?", next[-1]) == NULL)
+					fail_msg("%s: a line break inside a sentence after \"%.*s\"",
+					    path, (int)(next - line), line);
+			}
+			free(text);
+			free(path);
+		}
 }
 
 int
@@ -940,6 +1155,9 @@ main(void)
 		cmocka_unit_test_teardown(test_every_kind_makes_a_message, cleanup),
 		cmocka_unit_test_teardown(test_feed_link, cleanup),
 		cmocka_unit_test_teardown(test_secret, cleanup),
+		cmocka_unit_test_teardown(test_greeting_by_name, cleanup),
+		cmocka_unit_test_teardown(test_change_mails, cleanup),
+		cmocka_unit_test(test_templates_no_break_in_sentence),
 	};
 	const struct CMUnitTest bugs[] = {
 		cmocka_unit_test_teardown(test_recurring_overdue_names_its_occurrence,
