@@ -50,9 +50,10 @@ api POST /api/v1/add '{"plan": "bedrijfsvoering", "id": "vorig", "title": "Vorig
 api POST /api/v1/done '{"key": "vorig"}'
 [ "$CODE" = 200 ] && ok "a done before the disk fills" || not_ok "done before: $CODE $OUT"
 
-# Fill the disk to the last block, then give back a little: a few changes still fit.
+# Fill the disk to the last block, then give back a little: a few changes still fit (an
+# addition also writes a mail to each owner of it).
 dd if=/dev/zero of="$T/state/filler" bs=4k 2>/dev/null
-truncate -s -96K "$T/state/filler"
+truncate -s -512K "$T/state/filler"
 ok "the state directory is nearly full ($(df -k "$T/state" | awk 'NR==2 {print $4}') KiB left)"
 
 acked= refused= other=
