@@ -23,7 +23,8 @@ CLIENT_BIN ?= client/termijn
 COMMON_SRC = $(wildcard common/*.c)
 # The pure modules (no event loop, no sockets): what the unit tests link against.
 PURE_SRC   = $(filter $(addprefix daemon/,plan.c links.c tz.c rules.c authz.c ratelimit.c schedule.c mailtext.c msgcat.c suggest.c \
-	     mailcompose.c ical.c config.c request.c workday.c feedreq.c html.c slack.c pages.c),$(wildcard daemon/*.c))
+	     mailcompose.c ical.c config.c request.c workday.c feedreq.c html.c slack.c pages.c \
+	     digest.c),$(wildcard daemon/*.c))
 DAEMON_SRC = $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 CLIENT_SRC = $(wildcard client/*.c)
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)

@@ -34,11 +34,14 @@ static const struct {
 	{ "all",	NULL },
 };
 
-/* The recipients of an upcoming message on one line; short: the first and how many more. */
+/*
+ * The recipients (or, field "digest", those who get it in their digest) of an upcoming
+ * message on one line; short: the first and how many more.
+ */
 static char *
-recipients(const json_t *m, int shortly)
+recipients(const json_t *m, const char *field, int shortly)
 {
-	json_t *a = jarr(m, "recipients"), *r;
+	json_t *a = jarr(m, field), *r;
 	char *s, *next;
 	size_t i;
 
@@ -141,7 +144,7 @@ print_upcoming(struct client *c, json_t *body, const char *until)
 		for (i = 0; i < n; i++) {
 			m = json_array_get(up, order[i]);
 			when = local_of(m, "at_local", "at");
-			to = recipients(m, 1);
+			to = recipients(m, "recipients", 1);
 			if (plans)
 				table_row(t, when, jstr(m, "kind"), jstr(m, "plan"), jstr(m, "key"),
 				    to, jstr(m, "subject"));
@@ -164,19 +167,23 @@ print_preview(struct client *c, json_t *body, const char *until)
 	json_t *up = jarr(body, "upcoming"), *m;
 	size_t *order, i, n = json_array_size(up);
 	const char *b, *e;
-	char *when, *to, *head;
+	char *when, *to, *dg, *head;
 
 	order = upcoming_order(up);
 	for (i = 0; i < n; i++) {
 		m = json_array_get(up, order[i]);
 		when = local_of(m, "at_local", "at");
-		to = recipients(m, 0);
+		to = recipients(m, "recipients", 0);
+		dg = recipients(m, "digest", 0);
 		if (i > 0)
 			fputc('\n', stdout);
 		xasprintf(&head, "%s  %s  %s/%s", when, jstr_or(m, "kind", "?"),
 		    jstr_or(m, "plan", "?"), jstr_or(m, "key", "?"));
 		print_heading(c, head);
 		printf(_("  To:      %s\n"), to);
+		if (*dg != '\0')
+			printf(_("  Digest:  %s\n"), dg);
+		free(dg);
 		printf(_("  Subject: %s\n\n"), jstr_or(m, "subject", ""));
 		/* The body as the daemon composed it, each line indented; blank lines stay blank. */
 		b = jstr_or(m, "body", "");

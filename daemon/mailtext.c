@@ -63,14 +63,29 @@ static const char *names[] = {
 	"description_block", "waits_for", "unblocks", "command", "overdue_n", "escalate_days",
 	"merged", "key", "person", "url", "webcal", "page", "held_up", "greeting",
 	"escalate_days_text", "server", "token", "expires", "code", "minutes", "by", "reason",
-	"reason_line", "detail_line", "items", "count", NULL
+	"reason_line", "detail_line", "items", "count", "count_text", "date", NULL
 };
 
 /*
- * The audited changes with a text of their own (change-KIND.txt); any other kind is told
- * with the generic change.txt. A new kind: a name here and its two templates.
+ * The audited changes with a text of their own (etc/templates/LANG/change-FILE.txt); any
+ * other kind is told with the generic change.txt. A new kind: a line here (and NCHANGE),
+ * and its two templates.
  */
-static const char *change_kinds[NCHANGE] = { "done-override", "undo", "add" };
+static const struct {
+	const char	*kind;		/* the audit action */
+	const char	*file;
+} change_kinds[NCHANGE] = {
+	{ "done-override",	"done-override" },
+	{ "undo",		"undo" },
+	{ "add",		"add" },
+	{ "move",		"move" },
+	{ "retitle",		"retitle" },
+	{ "cancel",		"cancel" },
+	{ "require",		"require" },
+	{ "part-add",		"part-add" },
+	{ "part-add-override",	"part-add" },
+	{ "part-cancel",	"part-cancel" },
+};
 
 static const char *
 check_lookup(const char *name, void *arg)
@@ -158,10 +173,11 @@ templates_load(struct templates *t, const char *dir, struct errlist *errs)
 		t->access_grant[l] = template_load(dir, langs[l], "access-grant", errs);
 		t->login_code[l] = template_load(dir, langs[l], "login-code", errs);
 		t->change[l][NCHANGE] = template_load(dir, langs[l], "change", errs);
+		t->digest[l] = template_load(dir, langs[l], "digest", errs);
 		for (k = 0; k < NCHANGE; k++) {
 			char *name;
 
-			xasprintf(&name, "change-%s", change_kinds[k]);
+			xasprintf(&name, "change-%s", change_kinds[k].file);
 			t->change[l][k] = template_load(dir, langs[l], name, errs);
 			free(name);
 		}
@@ -193,6 +209,8 @@ templates_free(struct templates *t)
 			free(t->change[l][k]);
 			t->change[l][k] = NULL;
 		}
+		free(t->digest[l]);
+		t->digest[l] = NULL;
 	}
 }
 
@@ -646,14 +664,14 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
  */
 static void
 item_add(struct text *t, const struct plan *p, const struct istate *st, const struct instance *in,
-    int en)
+    int en, const char *note)
 {
 	char buf[128];
 
 	mailtext_date(p->lang, &in->timing.due, buf, sizeof(buf));
-	text_add(t, "  - %s%s%s\n    %s: %s\n", in->title, in->party ? " — " : "",
+	text_add(t, "  - %s%s%s\n    %s: %s%s%s%s\n", in->title, in->party ? " — " : "",
 	    in->party ? (in->party->name ? in->party->name : in->party->id) : "",
-	    en ? "Due" : "Uiterlijk", buf);
+	    en ? "Due" : "Uiterlijk", buf, note ? " (" : "", note ? note : "", note ? ")" : "");
 	if (st[in->idx].status == ST_OPEN)
 		text_add(t, "    %s: termijn done -p %s %s\n", en ? "Report it done" :
 		    "Gereed melden", p->id, in->key);
@@ -675,7 +693,7 @@ mailtext_change(const struct templates *t, const struct plan *p, const struct is
 		xasprintf(cause, "a change mail about no milestone");
 		return -1;
 	}
-	for (k = 0; k < NCHANGE && strcmp(change_kinds[k], c->kind) != 0; k++)
+	for (k = 0; k < NCHANGE && strcmp(change_kinds[k].kind, c->kind) != 0; k++)
 		;
 	if ((tmpl = t->change[en][k]) == NULL) {
 		xasprintf(cause, "no change template for %s/%s", langs[en], c->kind);
@@ -698,10 +716,113 @@ mailtext_change(const struct templates *t, const struct plan *p, const struct is
 		s = xstrdup("");
 	var(&v, "detail_line", s);
 	for (i = 0; i < c->ninst; i++)
-		item_add(&items, p, st, &p->inst[c->inst[i]], en);
+		item_add(&items, p, st, &p->inst[c->inst[i]], en, NULL);
 	var(&v, "items", text_end(&items));
 	xasprintf(&s, "%zu", c->ninst);
 	var(&v, "count", s);
+	if ((out = expand_split(tmpl, &v, subject, &nl, cause)) == NULL)
+		return -1;
+	*body = xstrdup(nl + 2);
+	free(out);
+	return 0;
+}
+
+/* The sections of a digest, most pressing first; an instance is listed once, in its first. */
+static const struct {
+	int		 kinds;		/* a bit per enum rkind */
+	const char	*head[NLANGS];
+} sections[] = {
+	{ 1 << RK_OVERDUE | 1 << RK_ESCALATE, { "Verlopen:", "Overdue:" } },
+	{ 1 << RK_GOAHEAD, { "Kan nu verder:", "May go ahead now:" } },
+	{ 1 << RK_LEAD, { "Binnenkort uiterlijk:", "Due soon:" } },
+	{ 1 << RK_OPENS, { "Periode begint:", "Period opens:" } },
+};
+
+int
+mailtext_digest(const struct templates *t, const struct plan *p, const struct istate *st,
+    const struct occurrence *occ, size_t nocc, const char *rcpt, int64_t moment,
+    char **subject, char **body, char **cause)
+{
+	int en = lang_index(p->lang);
+	const char *tmpl = t->digest[en];
+	struct text items = { NULL, 0, 0 };
+	struct ltime today;
+	struct vars v;
+	char buf[128], *out, *nl, *s;
+	size_t i, j, sec, n = 0;
+	int first;
+	char *listed;
+
+	if (tmpl == NULL) {
+		xasprintf(cause, "no digest template for %s", langs[en]);
+		return -1;
+	}
+	tz_from_utc(p->tz, moment, &today);
+	today.has_time = 0;
+	listed = xcalloc(p->ninst ? p->ninst : 1, 1);
+	for (sec = 0; sec < sizeof(sections) / sizeof(sections[0]); sec++) {
+		first = 1;
+		for (i = 0; i < nocc; i++) {
+			const struct instance *in = &p->inst[occ[i].inst];
+
+			if (!(sections[sec].kinds & 1 << occ[i].kind) || listed[in->idx])
+				continue;
+			/* An instance is due soon in the most pressing of its reminders. */
+			for (j = i + 1; j < nocc; j++)
+				if (occ[j].inst == occ[i].inst && occ[j].kind == RK_LEAD &&
+				    occ[i].kind == RK_LEAD && occ[j].n < occ[i].n)
+					break;
+			if (j < nocc)
+				continue;
+			listed[in->idx] = 1;
+			n++;
+			if (first)
+				text_add(&items, "%s\n", sections[sec].head[en]);
+			first = 0;
+			s = NULL;
+			if (occ[i].kind == RK_LEAD && occ[i].n == 0)
+				s = xstrdup(en ? "today" : "vandaag");
+			else if (occ[i].kind == RK_LEAD && occ[i].n == 1)
+				s = xstrdup(en ? "tomorrow" : "morgen");
+			else if (occ[i].kind == RK_LEAD)
+				xasprintf(&s, en ? "in %d days" : "over %d dagen", occ[i].n);
+			else if (occ[i].kind == RK_OVERDUE || occ[i].kind == RK_ESCALATE) {
+				struct ltime due = in->timing.due;
+				long late;
+				char *d;
+
+				due.has_time = 0;
+				late = ltime_daynum(&today) - ltime_daynum(&due);
+				d = days_text(en, late > 0 ? (int)late : 0);
+				xasprintf(&s, en ? "%s overdue" : "%s over de termijn", d);
+				free(d);
+			}
+			item_add(&items, p, st, in, en, s);
+			free(s);
+		}
+		if (!first)
+			text_add(&items, "\n");
+	}
+	free(listed);
+	if (n == 0) {
+		free(items.s);
+		xasprintf(cause, "a digest of nothing");
+		return -1;
+	}
+	memset(&v, 0, sizeof(v));
+	var(&v, "plan", xstrdup(p->title));
+	var(&v, "greeting", greeting(p, en, NULL, rcpt ? plan_person_name(p, rcpt) : NULL));
+	mailtext_date(p->lang, &today, buf, sizeof(buf));
+	var(&v, "date", xstrdup(buf));
+	xasprintf(&s, "%zu", n);
+	var(&v, "count", s);
+	xasprintf(&s, "%zu %s", n, en ? (n == 1 ? "milestone" : "milestones") :
+	    (n == 1 ? "mijlpaal" : "mijlpalen"));
+	var(&v, "count_text", s);
+	/* Without the last section's blank line: the template puts its own. */
+	if (items.len > 0 && items.s[items.len - 1] == '\n')
+		items.s[--items.len] = '\0';
+	var(&v, "items", text_end(&items));
 	if ((out = expand_split(tmpl, &v, subject, &nl, cause)) == NULL)
 		return -1;
 	*body = xstrdup(nl + 2);

@@ -7,7 +7,7 @@
 #include "schedule.h"
 
 #define NLANGS	2	/* nl, en */
-#define NCHANGE	3	/* the change kinds with a template of their own (mailtext.c) */
+#define NCHANGE	10	/* the change kinds with a template of their own (mailtext.c) */
 
 struct templates {
 	char	*text[NLANGS][RK_LAST + 1];	/* "Subject: ...\n\nbody" */
@@ -15,6 +15,7 @@ struct templates {
 	char	*access_grant[NLANGS];		/* a personal access token */
 	char	*login_code[NLANGS];		/* a one-time login code */
 	char	*change[NLANGS][NCHANGE + 1];	/* change-KIND.txt; [NCHANGE]: change.txt */
+	char	*digest[NLANGS];		/* a person's daily digest */
 };
 
 /* Read DIR/{nl,en}/{kind}.txt; every missing file or unknown placeholder goes to errs. */
@@ -43,6 +44,14 @@ struct mailchange {
 };
 int	 mailtext_change(const struct templates *, const struct plan *, const struct istate *,
 	    const struct mailchange *, char **subject, char **body, char **cause);
+
+/*
+ * A person's daily digest at moment: the reminders occ (of any instances, by time) in one
+ * message, by section (overdue, may go ahead, due soon, period opens), each instance once.
+ */
+int	 mailtext_digest(const struct templates *, const struct plan *, const struct istate *,
+	    const struct occurrence *occ, size_t nocc, const char *rcpt, int64_t moment,
+	    char **subject, char **body, char **cause);
 
 /* The message that sends a person (an address) the address of their feed, and of its page. */
 int	 mailtext_feed_link(const struct templates *, const struct plan *, const char *person,

@@ -311,6 +311,7 @@ plan_free(struct plan *p)
 	free(p->roles);
 	wholist_free(&p->coordinators);
 	wholist_free(&p->overriders);
+	wholist_free(&p->digest_who);
 	free(p->id);
 	free(p->file);
 	free(p->title);
@@ -711,6 +712,7 @@ struct pline {
 static void
 perr(struct parser *ps, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void	parse_wholist(struct parser *, const struct pline *, struct wholist *);
+static void	parse_digest(struct parser *, const struct pline *);
 
 static void
 perr(struct parser *ps, int line, const char *fmt, ...)
@@ -1211,12 +1213,36 @@ key_plan(struct parser *ps, const struct pline *l)
 			perr(ps, l->line, _("working-days is nl, mon-fri or all"));
 	} else if (strcmp(l->key, "closed") == 0)
 		parse_closed(ps, l);
+	else if (strcmp(l->key, "digest") == 0)
+		parse_digest(ps, l);
 	else if (strcmp(l->key, "coordinators") == 0)
 		parse_wholist(ps, l, &p->coordinators);
 	else if (strcmp(l->key, "overriders") == 0)
 		parse_wholist(ps, l, &p->overriders);
 	else
 		perr(ps, l->line, _("unknown key \"%s\" in plan"), l->key);
+}
+
+/* "digest 07:30 [ROLE|ADDRESS, ...]": one message a day, for those named (none: all). */
+static void
+parse_digest(struct parser *ps, const struct pline *l)
+{
+	struct pline rest = *l;
+	int h, mi, n = 0;
+
+	if (sscanf(l->value, "%2d:%2d%n", &h, &mi, &n) != 2 || n != 5 ||
+	    (l->value[n] != '\0' && l->value[n] != ' ') || h < 0 || h > 23 || mi < 0 || mi > 59) {
+		perr(ps, l->line, _("digest: bad time \"%s\" (HH:MM, then who gets it, if not "
+		    "everyone)"), l->value);
+		return;
+	}
+	ps->p->digest_hour = h;
+	ps->p->digest_min = mi;
+	rest.value = l->value + n;
+	while (*rest.value == ' ')
+		rest.value++;
+	if (*rest.value != '\0')
+		parse_wholist(ps, &rest, &ps->p->digest_who);
 }
 
 /* A plausible addr-spec: local@domain, printable ASCII, no blanks or brackets. */
@@ -2610,6 +2636,7 @@ plan_parse(const char *file, const char *text, size_t len, struct errlist *errs)
 	p->remind_min = 30;
 	p->overdue_every = 1;
 	p->overdue_max = 3;
+	p->digest_hour = -1;
 	parse_text(&ps, text, len);
 	if (!ps.seen_plan)
 		errlist_add(errs, file, 0, _("no \"plan ID\" line: not a plan"));
@@ -2627,6 +2654,7 @@ plan_parse(const char *file, const char *text, size_t len, struct errlist *errs)
 	}
 	validate_wholist(file, p, &p->coordinators, errs);
 	validate_wholist(file, p, &p->overriders, errs);
+	validate_wholist(file, p, &p->digest_who, errs);
 	for (i = 0; i < p->nparties; i++)
 		validate_wholist(file, p, &p->parties[i].coordinators, errs);
 	index_milestones(p, errs);

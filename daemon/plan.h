@@ -220,6 +220,9 @@ struct plan {
 	enum workdays		 workdays;	/* which days reminders may go out on */
 	struct closed		*closed;	/* the plan's own closed days */
 	size_t			 nclosed;
+	int			 digest_hour;	/* the daily digest's time; -1: no digest */
+	int			 digest_min;
+	struct wholist		 digest_who;	/* who gets it (roles, addresses); none: all */
 	struct role		*roles;
 	size_t			 nroles;
 	struct party		*parties;

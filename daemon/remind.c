@@ -12,6 +12,7 @@
 #include <libical/ical.h>
 
 #include "clock.h"
+#include "digest.h"
 #include "i18n.h"
 #include "log.h"
 #include "mailcompose.h"
@@ -200,6 +201,112 @@ queue_message(struct remind *r, const struct plan *p, const struct istate *st,
 	return rc;
 }
 
+/* ---- the daily digest ---- */
+
+struct pick {
+	const char	*addr;
+	size_t		 occ;
+};
+
+static int
+pick_cmp(const void *a, const void *b)
+{
+	const struct pick *x = a, *y = b;
+	int c = strcasecmp(x->addr, y->addr);
+
+	return c != 0 ? c : x->occ < y->occ ? -1 : x->occ > y->occ;
+}
+
+static void
+next_at(struct remind *r, int64_t when)
+{
+	if (when != 0 && (r->next_occ == 0 || when < r->next_occ))
+		r->next_occ = when;
+}
+
+/*
+ * The digests of a plan whose moment came in (from, until]: one message per person with
+ * what waited for it, each reminder recorded as sent with it (once, across restarts).
+ * After downtime that spanned several moments, one digest at the last of them.
+ */
+static int
+queue_digests(struct remind *r, const struct pstate *ps, int64_t from, int64_t until)
+{
+	const struct plan *p = ps->plan;
+	struct occurrence *occ, *grp;
+	struct pick *pk = NULL;
+	const char **addrs;
+	char *subject, *body, *cause = NULL, *key, *idkey, day[16];
+	size_t n, i, k, naddr, npk = 0, first, ng;
+	int64_t m, last = 0, lo, id;
+	struct ltime lt;
+	int seen, guard, rc = 0;
+
+	for (m = digest_next(p, from), guard = 0; m != 0 && m <= until && guard < 1000;
+	    m = digest_next(p, m), guard++)
+		last = m;
+	next_at(r, m);
+	if (last == 0)
+		return 0;
+	/* From the digest before: what fell due since is this one's (the sent are skipped). */
+	if ((lo = digest_prev(p, digest_next(p, from))) == 0)
+		lo = from;
+	n = schedule_scan(ps->sched, p, ps->st, lo - 1, digest_horizon(p, last), &occ, NULL);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (!digest_holds(p, last, &occ[i]))
+			continue;
+		naddr = plan_role_addrs(p, occ[i].role, p->inst[occ[i].inst].party, &addrs);
+		for (k = 0; k < naddr && rc == 0; k++) {
+			if (!digest_for(p, addrs[k]))
+				continue;
+			seen = store_occurrence_seen(r->d->engine.store, p->id,
+			    p->inst[occ[i].inst].key, rkind_name(occ[i].kind), occ[i].when, addrs[k]);
+			if (seen == -1)
+				rc = -1;
+			else if (!seen) {
+				pk = xreallocarray(pk, npk + 1, sizeof(*pk));
+				pk[npk].addr = addrs[k];
+				pk[npk++].occ = i;
+			}
+		}
+		free(addrs);
+	}
+	qsort(pk, npk, sizeof(*pk), pick_cmp);
+	grp = xcalloc(npk ? npk : 1, sizeof(*grp));
+	tz_from_utc(p->tz, last, &lt);
+	snprintf(day, sizeof(day), "%04d-%02d-%02d", lt.year, lt.mon, lt.day);
+	xasprintf(&key, "digest/%s", day);
+	for (first = 0; first < npk && rc == 0; first = i) {
+		for (i = first, ng = 0; i < npk && strcasecmp(pk[i].addr, pk[first].addr) == 0; i++)
+			grp[ng++] = occ[pk[i].occ];
+		if (mailtext_digest(&r->tpl, p, ps->st, grp, ng, pk[first].addr, last, &subject,
+		    &body, &cause) == -1) {
+			log_warnx("digest of %s for %s not composed: %s", p->id, pk[first].addr,
+			    cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		xasprintf(&idkey, "%s/%s/%s/%s/%zu", p->id, key, pk[first].addr,
+		    p->inst[grp[0].inst].key, ng);
+		if ((id = outbox_write(r, p, key, "digest", pk[first].addr, subject, body, idkey,
+		    last)) == -1)
+			rc = -1;
+		for (k = 0; k < ng && rc == 0; k++)
+			if (store_occurrence_add(r->d->engine.store, p->id, p->inst[grp[k].inst].key,
+			    rkind_name(grp[k].kind), grp[k].when, pk[first].addr, id) == -1)
+				rc = -1;
+		free(idkey);
+		free(subject);
+		free(body);
+	}
+	free(key);
+	free(grp);
+	free(pk);
+	free(occ);
+	return rc;
+}
+
 /* Group the occurrences of a plan in (from, until] by instance and recipient. */
 static int
 queue_plan(struct remind *r, const struct pstate *ps, int64_t from, int64_t until)
@@ -208,7 +315,7 @@ queue_plan(struct remind *r, const struct pstate *ps, int64_t from, int64_t unti
 	struct occurrence *occ, *grp;
 	const char **addrs;
 	size_t n, i, j, k, naddr, ng;
-	int seen, rc = 0;
+	int seen, digest, rc = 0;
 	int64_t next;
 	char *done;
 
@@ -223,8 +330,12 @@ queue_plan(struct remind *r, const struct pstate *ps, int64_t from, int64_t unti
 		naddr = plan_role_addrs(p, occ[i].role, p->inst[occ[i].inst].party, &addrs);
 		for (k = 0; k < naddr && rc == 0; k++) {
 			ng = 0;
+			digest = digest_for(p, addrs[k]);
 			for (j = i; j < n; j++) {
 				if (occ[j].inst != occ[i].inst || strcmp(occ[j].role, occ[i].role) != 0)
+					continue;
+				/* Theirs waits for the digest (queue_digests). */
+				if (digest && digest_takes(occ[j].kind))
 					continue;
 				seen = store_occurrence_seen(r->d->engine.store, p->id,
 				    p->inst[occ[j].inst].key, rkind_name(occ[j].kind), occ[j].when,
@@ -245,6 +356,8 @@ queue_plan(struct remind *r, const struct pstate *ps, int64_t from, int64_t unti
 	free(grp);
 	free(done);
 	free(occ);
+	if (rc == 0 && p->digest_hour >= 0)
+		rc = queue_digests(r, ps, from, until);
 	return rc;
 }
 
@@ -654,9 +767,9 @@ pump(struct remind *r)
 	for (i = 0; i < dc.n && ok; i++) {
 		struct sendjob *j = &dc.jobs[i];
 
-		/* A feed's address or a change is news whatever the milestone's state. */
+		/* A feed's address, a change or a digest is news whatever a milestone's state. */
 		if (strcmp(j->kind, "feed-link") != 0 && strncmp(j->kind, "change-", 7) != 0 &&
-		    !still_open(r, j->plan, j->key)) {
+		    strcmp(j->kind, "digest") != 0 && !still_open(r, j->plan, j->key)) {
 			r->stats.cancelled++;
 			if (store_outbox_set(s, j->id, "cancelled", j->attempts, 0,
 			    "the milestone is no longer open", 0, 0) == -1)
@@ -1062,8 +1175,11 @@ remind_preview(struct termijnd *d, int64_t until, const char *plan, size_t limit
 			    ps->plan->id, "key", in->key, "kind", rkind_name(occ[j].kind),
 			    "subject", subject, "body", body);
 			json_object_set_new(o, "recipients", json_array());
+			json_object_set_new(o, "digest", json_array());
+			/* Who has a digest gets it there (the preview does not compose digests). */
 			for (k = 0; k < naddr; k++)
-				json_array_append_new(json_object_get(o, "recipients"),
+				json_array_append_new(json_object_get(o, digest_takes(occ[j].kind) &&
+				    digest_for(ps->plan, addrs[k]) ? "digest" : "recipients"),
 				    json_string(addrs[k]));
 			{
 				struct ltime lt;

@@ -104,5 +104,109 @@ expect_in "change-undo +besluit@west" "and change-undo"
 expect_in "change-done-override +raad@oost" "and change-done-override"
 stop_daemon
 
+# ---- the daily digest: one message at 07:30 with all that is theirs, not one each at 08:30 ----
+mkdir -p "$T/overzicht"
+cat > "$T/overzicht/overzicht.plan" <<'EOP'
+plan overzicht
+  title Overzicht voor de secretaris
+  language nl
+  remind 7d, 1d
+  remind-at 08:30
+  overdue-every 1d
+  overdue-max 1
+  working-days nl
+  digest 07:30 secretaris
+
+role secretaris
+  name Gemeentesecretaris
+role griffier
+  name Griffier
+
+party oost
+  name Gemeente Oost
+  role secretaris "A. de Vries" <secretaris@oost.example>
+  role griffier griffie@oost.example
+
+milestone nota
+  title Nota opgesteld
+  owner secretaris
+  due 2014-01-14
+milestone brief
+  title Brief aan de raad
+  owner secretaris
+  due 2014-01-14
+milestone agenda
+  title Agenda verstuurd
+  owner secretaris
+  due 2014-01-06
+milestone stukken
+  title Stukken ter inzage
+  owner griffier
+  due 2014-01-14
+EOP
+SEC=secretaris@oost.example
+# Tuesday 7 January: the 7-day reminders of nota and brief and the overdue one of agenda, at
+# 08:30, for the secretary in one digest at 07:30; the griffier's reminder on its own.
+digest_arrived() { [ "$(to $SEC)" -ge 1 ] && [ "$(to griffie@oost.example)" -ge 1 ]; }
+check_digest() {
+	expect_n 1 "$(to $SEC)" "$1: one message to the secretary"
+	expect_n 1 "$(got $SEC "Uw overzicht van dinsdag 7 januari 2014: 3 mijlpalen uit \"Overzicht voor de secretaris\"")" \
+	    "$1: the digest of Tuesday 7 January, with three milestones"
+	expect_n 1 "$(got griffie@oost.example "Herinnering: Stukken ter inzage")" \
+	    "$1: who has no digest gets the reminder itself"
+	OUT=$(body $SEC)
+	expect_in "^Beste A\. de Vries,$" "$1: greeted by name"
+	expect_in "^Verlopen:$" "$1: what is overdue"
+	expect_in "^  - Agenda verstuurd$" "$1: the overdue step"
+	expect_in "^    Uiterlijk: maandag 6 januari 2014 \(1 dag over de termijn\)$" "$1: a day late"
+	expect_in "^Binnenkort uiterlijk:$" "$1: what is due soon"
+	expect_in "^  - Nota opgesteld$" "$1: the first step due in a week"
+	expect_in "^  - Brief aan de raad$" "$1: and the second"
+	expect_in "^    Uiterlijk: dinsdag 14 januari 2014 \(over 7 dagen\)$" "$1: with its deadline"
+	expect_in "^    Gereed melden: termijn done -p overzicht nota$" "$1: and how to report it done"
+	OUT=$("$C" reminders sent)
+	expect_in "2014-01-07 07:30 +digest +digest/2014-01-07 +$SEC " "$1: the outbox has it at 07:30"
+	expect_not_in " lead +nota " "$1: and no reminder of its own"
+}
+
+phase digest
+start_daemon -S "$T/state-digest" -P "$T/overzicht" --clock-start '2014-01-06 12:00' --clock-speed 20000 || exit 1
+if wait_until 15 digest_arrived; then ok "the digest arrives"; else not_ok "the digest arrives ($(arrived) messages)"; fi
+# Past 08:30, when the reminders would have gone one by one (5.5 demo hours a second).
+sleep 1
+check_digest "running clock"
+expect_exit 0 "the digest is well-formed" -- mbox check --since "$BASE"
+stop_daemon
+phase digest-restart
+start_daemon -S "$T/state-digest" -P "$T/overzicht" --clock-start '2014-01-06 12:00' --clock-speed 20000 || exit 1
+# The clock resumes (Tuesday afternoon) and passes Wednesday's digest moment, which looks back
+# to Tuesday's: what Tuesday's digest held is not sent again, and there is nothing new.
+sleep 4.5
+expect_n 0 "$(arrived)" "a restart, and the next day's digest, send nothing again"
+stop_daemon
+
+# Down over the digest's moment: at the next start, the digest once (not the reminders).
+phase digest-down
+start_daemon -S "$T/state-down" -P "$T/overzicht" --clock-start '2014-01-06 12:00' --clock-speed 0 || exit 1
+stop_daemon
+start_daemon -S "$T/state-down" -P "$T/overzicht" --clock-start '2014-01-07 09:00' --clock-speed 0 || exit 1
+if wait_until 10 digest_arrived; then ok "after downtime the digest arrives"; else not_ok "after downtime the digest arrives ($(arrived) messages)"; fi
+sleep 1
+check_digest "after downtime"
+expect_exit 0 "reminders preview" -- "$C" reminders preview --until 2014-01-14
+expect_in "^2014-01-13 08:30  lead  overzicht/nota$" "the preview lists the 1-day reminder"
+expect_in "^  Digest:  $SEC$" "as going in the secretary's digest"
+expect_in "^  To:      griffie@oost.example$" "and the griffier's as mailed to them"
+stop_daemon
+start_daemon -S "$T/state-down" -P "$T/overzicht" --clock-start '2014-01-07 09:00' --clock-speed 0 || exit 1
+sleep 1
+expect_n 2 "$(arrived)" "and a restart after it sends nothing again"
+stop_daemon
+
+# The occurrence table keeps each reminder once: a digest that tried to send one again
+# would meet its UNIQUE constraint and fail its scan, which the log says.
+OUT=$(cat "$T/daemon.log")
+expect_not_in "reminders: database" "no reminder scan failed on the way"
+
 stop_smtpd
 finish

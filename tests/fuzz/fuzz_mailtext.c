@@ -70,6 +70,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(subj);
 			free(body);
 		}
+	/* A digest of the first instances' reminders, every kind. */
+	if (p->ninst > 0) {
+		struct occurrence d[RK_LAST + 1];
+
+		for (k = RK_LEAD; k <= RK_LAST; k++) {
+			memset(&d[k], 0, sizeof(d[k]));
+			d[k].kind = (enum rkind)k;
+			d[k].inst = (size_t)k % p->ninst;
+			d[k].n = 1 + (int)(data[(size_t)k % size] % 8);
+			d[k].when = p->inst[d[k].inst].deadline - 86400;
+			d[k].role = p->inst[d[k].inst].owner;
+		}
+		FUZZ_ASSERT(mailtext_digest(&T, p, st, d, RK_LAST + 1, NULL,
+		    p->inst[0].deadline, &subj, &body, &cause) == 0);
+		FUZZ_ASSERT(strpbrk(subj, "\r\n") == NULL);
+		free(subj);
+		free(body);
+	}
 	/* Every kind of change mail, about the first instances together. */
 	if (p->ninst > 0) {
 		static const char *kinds[] = { "done-override", "undo", "add", "move" };

@@ -125,12 +125,13 @@ load_templates(void)
 
 /* The template files: one per reminder kind, then the feed link, access token, login code,
  * the change mails. */
-#define TEMPLATE_LAST	(RK_LAST + 7)
+#define TEMPLATE_LAST	(RK_LAST + 14)
 static const char *
 template_name(int k)
 {
 	static const char *more[] = { "feed-link", "access-grant", "login-code", "change",
-	    "change-done-override", "change-undo", "change-add" };
+	    "change-done-override", "change-undo", "change-add", "change-move", "change-retitle",
+	    "change-cancel", "change-require", "change-part-add", "change-part-cancel", "digest" };
 
 	return k <= RK_LAST ? rkind_name((enum rkind)k) : more[k - RK_LAST - 1];
 }
@@ -1067,8 +1068,19 @@ test_change_mails(void **state)
 	assert_contains(body, "  - Besluit genomen — Gemeente West\n");
 	assert_lacks(body, "Reden:");
 
-	/* A kind without a text of its own: the generic one, with the caller's line. */
+	/* The kinds of the other changes have their own texts. */
 	change("move", in, 1, "secretaris@oost.example", "de raad schuift op",
+	    "Was uiterlijk: dinsdag 10 december 2013");
+	assert_string_equal(subj, "Termijn verplaatst: Besluit genomen — Gemeente Oost");
+	assert_contains(body, "\nWas uiterlijk: dinsdag 10 december 2013\n\n  - Besluit genomen — "
+	    "Gemeente Oost\n    Uiterlijk: dinsdag 17 december 2013\n");
+	change("part-add-override", in, 1, "secretaris@oost.example", "te laat gevonden", NULL);
+	assert_prefix(subj, "Nieuw onderdeel, mijlpalen voor u: ");
+	assert_contains(body, "Reden: te laat gevonden");
+	change("cancel", in, 1, "secretaris@oost.example", "niet meer nodig", NULL);
+	assert_string_equal(subj, "Vervallen: Besluit genomen — Gemeente Oost");
+	/* A kind without a text of its own: the generic one, with the caller's line. */
+	change("plan-edit", in, 1, "secretaris@oost.example", "de raad schuift op",
 	    "Was uiterlijk: dinsdag 10 december 2013");
 	assert_string_equal(subj, "Gewijzigd: Besluit genomen — Gemeente Oost");
 	assert_contains(body, "J. Jansen heeft het plan \"Proefplan\" gewijzigd.");
@@ -1086,7 +1098,65 @@ test_change_mails(void **state)
 	assert_contains(body, "Reason: wrong one");
 	assert_contains(body, "    Report it done: termijn done -p demo decide@alpha\n");
 	change("retitle", in, 1, "sec@alpha.example", NULL, NULL);
+	assert_string_equal(subj, "New title: Decide on the plan — Alpha Council");
+	change("plan-edit", in, 1, "sec@alpha.example", NULL, NULL);
 	assert_string_equal(subj, "Changed: Decide on the plan — Alpha Council");
+}
+
+/* A day's reminders for one person in one message, by section, each step once. */
+static void
+test_digest(void **state)
+{
+	struct occurrence o[5];
+	int64_t moment;
+
+	(void)state;
+	load_templates();
+	use(load_plan("named.plan", named));
+	o[0] = occ("besluit@oost", RK_OVERDUE, 1);
+	o[1] = occ("raad@oost", RK_LEAD, 7);
+	o[2] = occ("raad@oost", RK_LEAD, 1);
+	o[3] = occ("besluit@west", RK_LEAD, 7);
+	o[4] = occ("raad@west", RK_GOAHEAD, 0);
+	moment = P->inst[idx("besluit@oost")].deadline + 2 * 86400 + 7 * 3600;
+	free(subj);
+	free(body);
+	subj = body = NULL;
+	if (mailtext_digest(&T, P, ST, o, 5, "secretaris@oost.example", moment, &subj, &body,
+	    &cause) == -1)
+		fail_msg("mailtext_digest: %s", cause);
+	assert_string_equal(subj, "Uw overzicht van vrijdag 20 december 2013: 4 mijlpalen uit "
+	    "\"Proefplan\"");
+	assert_prefix(body, "Beste A. de Vries,\n\nDit is uw dagelijkse overzicht");
+	assert_contains(body, "Verlopen:\n  - Besluit genomen — Gemeente Oost\n    Uiterlijk: "
+	    "dinsdag 17 december 2013 (3 dagen over de termijn)\n    Gereed melden: termijn done "
+	    "-p proef besluit@oost\n\nKan nu verder:\n  - Raad gehoord — Gemeente West\n");
+	/* One step once, at its nearest reminder. */
+	assert_contains(body, "Binnenkort uiterlijk:\n  - Raad gehoord — Gemeente Oost\n    "
+	    "Uiterlijk: dinsdag 21 januari 2014 (morgen)\n");
+	assert_lacks(body, "over 7 dagen)\n    Gereed melden: termijn done -p proef raad@oost");
+	assert_int_equal(count_lines(body, "  - Raad gehoord — Gemeente Oost"), 1);
+	assert_contains(body, "  - Besluit genomen — Gemeente West\n    Uiterlijk: dinsdag 17 "
+	    "december 2013 (over 7 dagen)\n");
+	assert_contains(body, "\n\nMet vriendelijke groet,\ntermijn\n");
+	assert_lacks(body, "{");
+	/* One day over: "1 dag"; without a name the formal greeting. */
+	free(subj);
+	free(body);
+	subj = body = NULL;
+	if (mailtext_digest(&T, P, ST, o, 1, NULL, moment - 2 * 86400, &subj, &body, &cause) ==
+	    -1)
+		fail_msg("mailtext_digest: %s", cause);
+	assert_string_equal(subj, "Uw overzicht van woensdag 18 december 2013: 1 mijlpaal uit "
+	    "\"Proefplan\"");
+	assert_prefix(body, "Geachte heer, mevrouw,\n");
+	assert_contains(body, "(1 dag over de termijn)\n");
+	/* Nothing a digest takes: no message. */
+	free(subj);
+	free(body);
+	subj = body = NULL;
+	o[0].kind = RK_MOMENT;
+	assert_int_equal(mailtext_digest(&T, P, ST, o, 1, NULL, moment, &subj, &body, &cause), -1);
 }
 
 /*
@@ -1158,6 +1228,7 @@ main(void)
 		cmocka_unit_test_teardown(test_greeting_by_name, cleanup),
 		cmocka_unit_test_teardown(test_change_mails, cleanup),
 		cmocka_unit_test(test_templates_no_break_in_sentence),
+		cmocka_unit_test_teardown(test_digest, cleanup),
 	};
 	const struct CMUnitTest bugs[] = {
 		cmocka_unit_test_teardown(test_recurring_overdue_names_its_occurrence,
