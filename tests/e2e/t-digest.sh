@@ -36,7 +36,7 @@ role griffier
 
 party oost
   name Gemeente Oost
-  role secretaris "A. de Vries" <secretaris@oost.example>
+  role secretaris "A. de Vries" <secretaris@oost.example>, plv@oost.example
   role griffier "Griffie Oost" <griffie@oost.example>
 party west
   name Gemeente West
@@ -102,6 +102,31 @@ expect_exit 0 "reminders sent lists them" -- "$C" reminders sent
 expect_in "change-add +advies@oost +secretaris@oost.example" "as change-add"
 expect_in "change-undo +besluit@west" "and change-undo"
 expect_in "change-done-override +raad@oost" "and change-done-override"
+
+# ---- who makes a change is not told of it; the other owners are ----
+phase own
+_n=$(smtp_count)
+expect_exit 0 "a token for A. de Vries" -- "$C" access grant secretaris@oost.example
+token() { mbox body --since "$_n" --to secretaris@oost.example --subject toegangssleutel 2>/dev/null |
+    sed -n 's/^  \([A-Za-z0-9_-]\{32\}\)$/\1/p' | tail -1; }
+have_token() { [ -n "$(token)" ]; }
+if wait_until 10 have_token; then ok "the token arrives by mail"; else not_ok "the token arrives by mail"; fi
+OUT=$(mbox body --since "$_n" --to secretaris@oost.example --subject toegangssleutel)
+expect_in "^Beste A\. de Vries,$" "the token's mail greets by name"
+URL=http://$(http_addr)
+as_devries() { XDG_CONFIG_HOME=$T/home-devries "$C" --server "$URL" "$@"; }
+OUT=$(token | XDG_CONFIG_HOME=$T/home-devries "$C" login --token "$URL" 2>&1)
+expect_in "as .*<secretaris@oost.example>" "A. de Vries logs in with it"
+phase own-undo
+expect_exit 0 "A. de Vries marks advies@oost done" -- as_devries done advies@oost
+expect_exit 0 "and takes it back" -- as_devries undo advies@oost --reason "Nog niet af"
+plv_told() { [ "$(got plv@oost.example "Weer open: Advies opgesteld — Gemeente Oost")" -ge 1 ]; }
+if wait_until 10 plv_told; then ok "the other owner is told"; else not_ok "the other owner is told ($(arrived) messages)"; fi
+OUT=$(body plv@oost.example "Weer open")
+expect_in "^A\. de Vries heeft de gereedmelding van deze mijlpaal" "by the name of who did it"
+expect_in "^Geachte heer, mevrouw,$" "an address without a name: the formal greeting"
+sleep 0.5
+expect_n 0 "$(to secretaris@oost.example)" "who undid it is not told"
 stop_daemon
 
 # ---- the daily digest: one message at 07:30 with all that is theirs, not one each at 08:30 ----
