@@ -271,7 +271,9 @@ queue_digests(struct remind *r, const struct pstate *ps, int64_t from, int64_t u
 		}
 		free(addrs);
 	}
-	qsort(pk, npk, sizeof(*pk), pick_cmp);
+	/* qsort's array may not be NULL, not even for none. */
+	if (npk > 1)
+		qsort(pk, npk, sizeof(*pk), pick_cmp);
 	grp = xcalloc(npk ? npk : 1, sizeof(*grp));
 	tz_from_utc(p->tz, last, &lt);
 	snprintf(day, sizeof(day), "%04d-%02d-%02d", lt.year, lt.mon, lt.day);
@@ -412,7 +414,8 @@ change_cb(void *arg, const struct pstate *ps, const struct change *c, char **cau
 		}
 		free(addrs);
 	}
-	qsort(t, n, sizeof(*t), told_cmp);
+	if (n > 1)
+		qsort(t, n, sizeof(*t), told_cmp);
 	inst = xcalloc(n ? n : 1, sizeof(*inst));
 	xasprintf(&kind, "change-%s", c->kind);
 	memset(&mc, 0, sizeof(mc));
