@@ -1554,6 +1554,7 @@ engine_part_add(struct engine *e, struct pstate *ps, const char *dim, const char
 {
 	struct dimension *d;
 	struct part *pt;
+	struct change c;
 	char **oldkeys, *cause = NULL, *names = NULL, *s, *partkey;
 	size_t old_n = ps->plan->ninst, *done, ndone, i, *v, n;
 
@@ -1623,7 +1624,14 @@ engine_part_add(struct engine *e, struct pstate *ps, const char *dim, const char
 	free(partkey);
 	r->list = v;
 	r->nlist = n;
-	return ENG_OK;
+	memset(&c, 0, sizeof(c));
+	c.kind = override ? "part-add-override" : "part-add";
+	c.inst = v;
+	c.ninst = n;
+	c.who = who;
+	c.reason = reason;
+	c.at = now;
+	return engine_changed(e, ps, &c, r);
 dbfail:
 	free(partkey);
 	free(v);

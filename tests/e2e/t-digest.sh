@@ -228,6 +228,46 @@ sleep 1
 expect_n 2 "$(arrived)" "and a restart after it sends nothing again"
 stop_daemon
 
+# ---- a part added at run time: the owners of its new steps are told ----
+mkdir -p "$T/onderdelen"
+cat > "$T/onderdelen/onderdelen.plan" <<'EOP'
+plan onderdelen
+  title Onderdelen gevonden
+  language nl
+
+role secretaris
+  name Gemeentesecretaris
+
+party oost
+  name Gemeente Oost
+  role secretaris "A. de Vries" <secretaris@oost.example>
+party west
+  name Gemeente West
+  role secretaris "B. Bakker" <secretaris@west.example>
+
+dimension onderdeel
+  name Onderdeel
+
+milestone voorstel
+  title Voorstel per onderdeel
+  owner secretaris
+  per onderdeel
+  due 2014-02-21
+EOP
+phase part-add
+start_daemon -S "$T/state-parts" -P "$T/onderdelen" --clock-start '2014-02-10 09:00' --clock-speed 0 || exit 1
+expect_exit 0 "part add inkoop, led by West" -- "$C" part add onderdelen onderdeel inkoop --title Inkoop --lead west
+west_told() { [ "$(to secretaris@west.example)" -ge 1 ]; }
+if wait_until 10 west_told; then ok "the part is told"; else not_ok "the part is told ($(arrived) messages)"; fi
+expect_n 1 "$(got secretaris@west.example "Nieuw onderdeel, mijlpalen voor u: ")" "to the secretary of the lead party, once"
+OUT=$(body secretaris@west.example)
+expect_in "^Beste B\. Bakker,$" "by name"
+expect_in "^root heeft een onderdeel toegevoegd aan het plan \"Onderdelen gevonden\"\." "saying what happened"
+expect_in "^    Gereed melden: termijn done -p onderdelen voorstel" "with the new step and how to report it done"
+sleep 0.5
+expect_n 1 "$(arrived)" "nobody else is told"
+stop_daemon
+
 # The occurrence table keeps each reminder once: a digest that tried to send one again
 # would meet its UNIQUE constraint and fail its scan, which the log says.
 OUT=$(cat "$T/daemon.log")
