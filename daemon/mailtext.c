@@ -60,8 +60,9 @@ static const char *names[] = {
 	"plan", "title", "party", "for_party", "owner", "recipient_role", "due", "days",
 	"days_text", "window", "window_line", "not_before", "not_before_line", "description",
 	"description_block", "waits_for", "unblocks", "command", "overdue_n", "escalate_days",
-	"merged", "key", "person", "url", "webcal", "page", "held_up", "greeting", "escalate_days_text",
-	"server", "token", "expires", "code", "minutes", NULL
+	"merged", "key", "person", "url", "webcal", "page", "held_up", "greeting",
+	"escalate_days_text", "server", "token", "expires", "code", "minutes", "done_url",
+	"done_link", NULL
 };
 
 static const char *
@@ -149,6 +150,7 @@ templates_load(struct templates *t, const char *dir, struct errlist *errs)
 		t->feed_link[l] = template_load(dir, langs[l], "feed-link", errs);
 		t->access_grant[l] = template_load(dir, langs[l], "access-grant", errs);
 		t->login_code[l] = template_load(dir, langs[l], "login-code", errs);
+		t->signin_link[l] = template_load(dir, langs[l], "signin-link", errs);
 	}
 	if (errs->n > start) {
 		templates_free(t);
@@ -173,6 +175,8 @@ templates_free(struct templates *t)
 		t->access_grant[l] = NULL;
 		free(t->login_code[l]);
 		t->login_code[l] = NULL;
+		free(t->signin_link[l]);
+		t->signin_link[l] = NULL;
 	}
 }
 
@@ -404,9 +408,9 @@ mailtext_secret(const struct templates *t, const char *lang, const char *which,
     const char *plan_title, const char *person, const char *server, const char *secret,
     const char *extra, char **subject, char **body, char **cause)
 {
-	int login = strcmp(which, "login-code") == 0;
-	const char *tmpl = login ? t->login_code[lang_index(lang)] :
-	    t->access_grant[lang_index(lang)];
+	int login = strcmp(which, "login-code") == 0, link = strcmp(which, "signin-link") == 0;
+	const char *tmpl = login ? t->login_code[lang_index(lang)] : link ?
+	    t->signin_link[lang_index(lang)] : t->access_grant[lang_index(lang)];
 	struct vars v;
 	char *out, *nl;
 
@@ -418,8 +422,8 @@ mailtext_secret(const struct templates *t, const char *lang, const char *which,
 	var(&v, "plan", xstrdup(plan_title));
 	var(&v, "person", xstrdup(person));
 	var(&v, "server", xstrdup(server));
-	var(&v, login ? "code" : "token", xstrdup(secret));
-	var(&v, login ? "minutes" : "expires", xstrdup(extra));
+	var(&v, login ? "code" : link ? "url" : "token", xstrdup(secret));
+	var(&v, login || link ? "minutes" : "expires", xstrdup(extra));
 	if ((out = expand_split(tmpl, &v, subject, &nl, cause)) == NULL)
 		return -1;
 	*body = xstrdup(nl + 2);
@@ -430,7 +434,8 @@ mailtext_secret(const struct templates *t, const char *lang, const char *which,
 
 int
 mailtext_compose(const struct templates *t, const struct plan *p, const struct istate *st,
-    const struct occurrence *occ, size_t nocc, char **subject, char **body, char **cause)
+    const struct occurrence *occ, size_t nocc, const char *done_url, char **subject,
+    char **body, char **cause)
 {
 	const struct occurrence *last = &occ[nocc - 1];
 	const struct instance *in = &p->inst[last->inst];
@@ -515,6 +520,14 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
 	var(&v, "held_up", held_up_list(p, st, in->idx, en));
 	xasprintf(&s, "termijn done -p %s %s", p->id, in->key);
 	var(&v, "command", s);
+	var(&v, "done_url", xstrdup(done_url ? done_url : ""));
+	if (done_url != NULL)
+		xasprintf(&s, en ? "Or report it done on the web, with your own link (for this "
+		    "step only):\n\n  %s\n\n" : "Of meld het gereed op het web, met uw eigen link "
+		    "(alleen voor deze stap):\n\n  %s\n\n", done_url);
+	else
+		s = xstrdup("");
+	var(&v, "done_link", s);
 	xasprintf(&s, "%d", last->kind == RK_OVERDUE ? last->n : 0);
 	var(&v, "overdue_n", s);
 	xasprintf(&s, "%d", last->kind == RK_ESCALATE ? last->n : 0);

@@ -13,6 +13,7 @@ struct templates {
 	char	*feed_link[NLANGS];		/* the message with a person's feed address */
 	char	*access_grant[NLANGS];		/* a personal access token */
 	char	*login_code[NLANGS];		/* a one-time login code */
+	char	*signin_link[NLANGS];		/* a one-time link to sign in to the pages */
 };
 
 /* Read DIR/{nl,en}/{kind}.txt; every missing file or unknown placeholder goes to errs. */
@@ -22,11 +23,12 @@ void	 templates_free(struct templates *);
 /*
  * Subject and body of one reminder about one instance; occ holds the occurrences merged
  * into it (several after downtime), the last one deciding the kind. recipient_role is the
- * role the recipient holds (the owner, or the escalation role).
+ * role the recipient holds (the owner, or the escalation role). done_url: the recipient's
+ * own link to report the step done ("Gereed melden"), or NULL when they get none.
  */
 int	 mailtext_compose(const struct templates *, const struct plan *, const struct istate *,
-	    const struct occurrence *occ, size_t nocc, char **subject, char **body,
-	    char **cause);
+	    const struct occurrence *occ, size_t nocc, const char *done_url, char **subject,
+	    char **body, char **cause);
 
 /* The message that sends a person the address of their feed, and of its page. */
 int	 mailtext_feed_link(const struct templates *, const char *lang, const char *plan_title,
@@ -35,8 +37,8 @@ int	 mailtext_feed_link(const struct templates *, const char *lang, const char *
 
 /*
  * The message with a secret for a person: which is "access-grant" (secret: the token,
- * extra: until when) or "login-code" (secret: the code, extra: its minutes). The secret is
- * only in the text made here.
+ * extra: until when), "login-code" (secret: the code, extra: its minutes) or "signin-link"
+ * (secret: the link, extra: its minutes). The secret is only in the text made here.
  */
 int	 mailtext_secret(const struct templates *, const char *lang, const char *which,
 	    const char *plan_title, const char *person, const char *server, const char *secret,

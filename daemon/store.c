@@ -878,8 +878,15 @@ store_outbox_set(struct store *s, int64_t id, const char *state, int attempts,
     int64_t next_attempt, const char *last_error, int smtp_code, int64_t sent_at)
 {
 	sqlite3_stmt *st;
-	int rc;
+	int rc, secret = 0;
 
+	/* A reminder's own "done" link is a secret too: erased as a feed's, once it went. */
+	if (strcmp(state, "sent") == 0 && sqlite3_prepare_v2(s->db, "SELECT instr(message,"
+	    " CAST('/done/' AS BLOB)) > 0 FROM outbox WHERE id = ?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		secret = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
 	/* What went or will never go needs no body; a feed's link is erased below. */
 	if (sqlite3_prepare_v2(s->db, "UPDATE outbox SET state = ?1, attempts = ?, next_attempt = ?,"
 	    " last_error = ?, smtp_code = ?, sent_at = ?, message = CASE WHEN ?1 IN ('sent',"
@@ -903,6 +910,8 @@ store_outbox_set(struct store *s, int64_t id, const char *state, int attempts,
 	sqlite3_finalize(st);
 	if (rc == 0 && strcmp(state, "sent") == 0)
 		rc = outbox_forget_secret(s, id);
+	if (rc == 0 && secret)
+		s->wiped = 1;
 	return rc;
 }
 

@@ -122,12 +122,12 @@ load_templates(void)
 	errlist_free(&e);
 }
 
-/* The template files: one per reminder kind, then the feed link, access token, login code. */
-#define TEMPLATE_LAST	(RK_LAST + 3)
+/* The template files: one per reminder kind, then feed link, access token, login code, sign-in link. */
+#define TEMPLATE_LAST	(RK_LAST + 4)
 static const char *
 template_name(int k)
 {
-	static const char *more[] = { "feed-link", "access-grant", "login-code" };
+	static const char *more[] = { "feed-link", "access-grant", "login-code", "signin-link" };
 
 	return k <= RK_LAST ? rkind_name((enum rkind)k) : more[k - RK_LAST - 1];
 }
@@ -217,7 +217,7 @@ compose(const struct occurrence *o, size_t n)
 	free(subj);
 	free(body);
 	subj = body = NULL;
-	if (mailtext_compose(&T, P, ST, o, n, &subj, &body, &cause) == -1)
+	if (mailtext_compose(&T, P, ST, o, n, NULL, &subj, &body, &cause) == -1)
 		fail_msg("mailtext_compose: %s", cause);
 	assert_non_null(subj);
 	assert_non_null(body);
@@ -883,6 +883,49 @@ test_secret(void **state)
 	assert_null(strstr(subject, "tok123"));
 	free(subject);
 	free(text);
+	assert_int_equal(mailtext_secret(&T, "nl", "signin-link", "Plan", "A. de Vries",
+	    "https://termijn.example", "https://termijn.example/signin/tok", "15", &subject,
+	    &text, &why), 0);
+	assert_string_equal(subject, "Uw link om in te loggen bij termijn");
+	assert_non_null(strstr(text, "  https://termijn.example/signin/tok\n"));
+	assert_non_null(strstr(text, "15 minuten geldig"));
+	assert_non_null(strstr(text, "Beste A. de Vries,"));
+	free(subject);
+	free(text);
+}
+
+/* A reminder to someone who may mark the step done ends with their own link; else none. */
+static void
+test_done_link(void **state)
+{
+	static const char url[] = "https://termijn.example/done/abcdefghijklmnopqrstuvwxyz012-_A";
+	struct occurrence o;
+
+	(void)state;
+	load_templates();
+	use_memo();
+	set("startnotitie", ST_DONE);
+	o = occ("collegebesluit@staphorst", RK_LEAD, 7);
+	free(subj);
+	free(body);
+	subj = body = NULL;
+	if (mailtext_compose(&T, P, ST, &o, 1, url, &subj, &body, &cause) == -1)
+		fail_msg("mailtext_compose: %s", cause);
+	assert_contains(body, "\n  termijn done -p bedrijfsvoering collegebesluit@staphorst\n\n"
+	    "Of meld het gereed op het web, met uw eigen link (alleen voor deze stap):\n\n  ");
+	assert_contains(body, url);
+	assert_lacks(subj, "/done/");
+	compose(&o, 1);
+	assert_lacks(body, "/done/");
+	assert_lacks(body, "Of meld het gereed");
+	/* Every kind of an owner's mail has the place for it. */
+	o = occ("collegebesluit@staphorst", RK_OVERDUE, 1);
+	free(subj);
+	free(body);
+	subj = body = NULL;
+	if (mailtext_compose(&T, P, ST, &o, 1, url, &subj, &body, &cause) == -1)
+		fail_msg("mailtext_compose: %s", cause);
+	assert_contains(body, url);
 }
 
 /* The feed-link message carries both addresses, in the plan's language. */
@@ -940,6 +983,7 @@ main(void)
 		cmocka_unit_test_teardown(test_every_kind_makes_a_message, cleanup),
 		cmocka_unit_test_teardown(test_feed_link, cleanup),
 		cmocka_unit_test_teardown(test_secret, cleanup),
+		cmocka_unit_test_teardown(test_done_link, cleanup),
 	};
 	const struct CMUnitTest bugs[] = {
 		cmocka_unit_test_teardown(test_recurring_overdue_names_its_occurrence,
