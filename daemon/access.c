@@ -96,8 +96,8 @@ access_random_token(char out[TOKEN_CHARS + 1])
 	random_text(out, TOKEN_CHARS, b64);
 }
 
-static int
-hash_equal(const unsigned char *a, const unsigned char *b)
+int
+access_hash_equal(const unsigned char *a, const unsigned char *b)
 {
 	unsigned char diff = 0;
 	size_t i;
@@ -390,7 +390,7 @@ serve(struct termijnd *d, struct evhttp_request *req)
 	memset(&tf, 0, sizeof(tf));
 	if (strlen(tok) != TOKEN_CHARS ||
 	    store_token_by_hash(d->engine.store, hash, tokfind_cb, &tf) != 1 ||
-	    !hash_equal(tf.hash, hash)) {
+	    !access_hash_equal(tf.hash, hash)) {
 		failed(d, req, &ci, "an unknown token");
 		return;
 	}
@@ -721,7 +721,8 @@ login_code(struct termijnd *d, struct evhttp_request *req, const struct request 
 		reply_err(d, req, 500, "internal", store_error(d->engine.store), 1);
 		return;
 	}
-	ok = lf.found && lf.expires > now && lf.attempts < CODE_TRIES && hash_equal(lf.hash, hash);
+	ok = lf.found && lf.expires > now && lf.attempts < CODE_TRIES &&
+	    access_hash_equal(lf.hash, hash);
 	if (lf.found && (store_begin(d->engine.store) == -1 ||
 	    store_login_attempt(d->engine.store, lf.id, ok ? now : 0) == -1)) {
 		reply_err(d, req, 500, "internal", store_error(d->engine.store), 1);

@@ -24,6 +24,8 @@ void	 access_client(struct termijnd *, struct evhttp_request *, char *addr, size
 	    int *https, int *secure);
 /* The first plan that names the person (a role, or by address as coordinator or overrider). */
 struct pstate *access_person_plan(struct termijnd *, const char *addr);
+/* Two SHA-256 hashes compared in constant time. */
+int	 access_hash_equal(const unsigned char *, const unsigned char *);
 /* A new secret: 32 characters of base64url (192 bits), from getrandom. */
 void	 access_random_token(char out[33]);
 /* The failed attempts of an address: the seconds it must wait (0: it may try); fail first

@@ -16,18 +16,10 @@
 /* A session's last use is written at most this often: not a commit per page. */
 #define SEEN_EVERY	60
 
-static int
-hash_same(const unsigned char *a, const unsigned char *b)
-{
-	unsigned char d = 0;
-	size_t i;
-
-	for (i = 0; i < 32; i++)
-		d |= (unsigned char)(a[i] ^ b[i]);
-	return d == 0;
-}
-
-/* The attributes of the session cookie: Secure whenever the request came over HTTPS. */
+/*
+ * The attributes of the session cookie: Secure whenever the request came over HTTPS (a
+ * trusted proxy says so) or the public address is https.
+ */
 static void
 set_cookie(struct termijnd *d, struct evhttp_request *req, const char *value, int max_age)
 {
@@ -36,7 +28,8 @@ set_cookie(struct termijnd *d, struct evhttp_request *req, const char *value, in
 
 	access_client(d, req, addr, sizeof(addr), &https, &secure);
 	xasprintf(&c, SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s", value,
-	    max_age, https ? "; Secure" : "");
+	    max_age, https || (d->conf->public_url != NULL &&
+	    strncmp(d->conf->public_url, "https://", 8) == 0) ? "; Secure" : "");
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", c);
 	explicit_bzero(c, strlen(c));
 	free(c);
@@ -57,7 +50,8 @@ session_of(struct termijnd *d, struct evhttp_request *req, struct web_person *wp
 	if (cookie_get(h, SESSION_COOKIE, tok, sizeof(tok)) != 1 || !web_token_ok(tok))
 		return 0;
 	sha256(tok, strlen(tok), hash);
-	if ((rc = store_session_by_hash(s, hash, &row)) != 1 || !hash_same(row.hash, hash)) {
+	if ((rc = store_session_by_hash(s, hash, &row)) != 1 ||
+	    !access_hash_equal(row.hash, hash)) {
 		explicit_bzero(tok, sizeof(tok));
 		return rc == -1 ? -1 : 0;
 	}
@@ -155,6 +149,6 @@ weblink_find(struct termijnd *d, const char *token, const char *kind, struct web
 	sha256(token, strlen(token), hash);
 	if ((rc = store_weblink_by_hash(d->engine.store, hash, w)) != 1)
 		return rc;
-	return hash_same(w->hash, hash) && strcmp(w->kind, kind) == 0 && w->used == 0 &&
+	return access_hash_equal(w->hash, hash) && strcmp(w->kind, kind) == 0 && w->used == 0 &&
 	    (int64_t)time(NULL) < w->expires;
 }
