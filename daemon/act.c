@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include <event2/buffer.h>
+#include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
@@ -220,9 +221,42 @@ get_signin(struct page_req *pr)
 	send_page(pr, 200, &h, 0);
 }
 
+/* A sign-in link to mail once the answer is out. */
+struct signin_mail {
+	struct termijnd	*d;
+	char		*plan, *addr, *url, *from;
+	char		 minutes[16];
+};
+
+static void
+signin_mail_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct signin_mail *m = arg;
+	struct pstate *ps = engine_plan(&m->d->engine, m->plan);
+	char *cause = NULL;
+
+	(void)fd;
+	(void)ev;
+	if (ps == NULL)
+		log_warnx("web sign-in for %s: plan %s is gone", m->addr, m->plan);
+	else if (remind_send_secret(m->d, ps->plan, "signin-link", m->addr, m->url, m->minutes,
+	    &cause) == -1) {
+		log_warnx("web sign-in for %s: %s", m->addr, cause);
+		free(cause);
+	} else
+		log_info("web sign-in link for %s asked from %s", m->addr, m->from);
+	explicit_bzero(m->url, strlen(m->url));
+	free(m->plan);
+	free(m->addr);
+	free(m->url);
+	free(m->from);
+	free(m);
+}
+
 /*
  * The same answer, after the same kind of work (a row written and committed), whether a
- * plan names the address or not: the page tells nobody who is known.
+ * plan names the address or not: the page tells nobody who is known. The mail goes after
+ * the answer (a moment later), so that its making does not lengthen the known one's.
  */
 static void
 post_signin(struct page_req *pr)
@@ -230,7 +264,7 @@ post_signin(struct page_req *pr)
 	struct termijnd *d = pr->d;
 	const char *addr = form_get(&pr->form, "address");
 	struct pstate *ps = NULL;
-	char *url = NULL, *cause = NULL, min[16];
+	char *url = NULL, min[16];
 	int life = d->conf->signin_link_lifetime;
 	struct html h;
 
@@ -244,12 +278,20 @@ post_signin(struct page_req *pr)
 		url = weblink_new(d, "signin", addr, NULL, NULL, ps != NULL ? life : 0);
 		if (url == NULL)
 			log_warnx("web sign-in: database: %s", store_error(d->engine.store));
-		else if (ps != NULL && remind_send_secret(d, ps->plan, "signin-link", addr, url,
-		    min, &cause) == -1) {
-			log_warnx("web sign-in for %s: %s", addr, cause);
-			free(cause);
-		} else if (ps != NULL)
-			log_info("web sign-in link for %s asked from %s", addr, pr->addr);
+		else if (ps != NULL) {
+			struct signin_mail *m = xcalloc(1, sizeof(*m));
+			struct timeval later = { 0, 2000 };
+
+			m->d = d;
+			m->plan = xstrdup(ps->plan->id);
+			m->addr = xstrdup(addr);
+			m->url = url;
+			m->from = xstrdup(pr->addr);
+			memcpy(m->minutes, min, sizeof(min));
+			url = NULL;
+			if (event_base_once(d->base, -1, EV_TIMEOUT, signin_mail_cb, m, &later) == -1)
+				signin_mail_cb(-1, 0, m);
+		}
 		if (url != NULL)
 			explicit_bzero(url, strlen(url));
 		free(url);
