@@ -25,6 +25,8 @@ COMMON_SRC = $(wildcard common/*.c)
 PURE_SRC   = $(filter $(addprefix daemon/,plan.c links.c tz.c rules.c authz.c ratelimit.c schedule.c mailtext.c msgcat.c suggest.c \
 	     mailcompose.c ical.c config.c request.c workday.c feedreq.c html.c slack.c pages.c \
 	     digest.c),$(wildcard daemon/*.c))
+# The pages' forms and cookies (issue 11), on a line of its own.
+PURE_SRC  += daemon/form.c
 DAEMON_SRC = $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 CLIENT_SRC = $(wildcard client/*.c)
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)

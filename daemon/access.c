@@ -87,8 +87,17 @@ random_text(char *out, size_t n, const char *alphabet)
 	explicit_bzero(r, sizeof(r));
 }
 
-static int
-hash_equal(const unsigned char *a, const unsigned char *b)
+void
+access_random_token(char out[TOKEN_CHARS + 1])
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+	random_text(out, TOKEN_CHARS, b64);
+}
+
+int
+access_hash_equal(const unsigned char *a, const unsigned char *b)
 {
 	unsigned char diff = 0;
 	size_t i;
@@ -122,9 +131,8 @@ addrs_have(char **v, size_t n, const char *addr)
 	return 0;
 }
 
-/* The first plan that names the person (a role, or by address as coordinator or overrider). */
-static struct pstate *
-person_plan(struct termijnd *d, const char *addr)
+struct pstate *
+access_person_plan(struct termijnd *d, const char *addr)
 {
 	size_t i, j, k;
 
@@ -227,6 +235,28 @@ client_of(struct termijnd *d, struct evhttp_request *req, struct client_info *ci
 		}
 	}
 	ci->https = proto != NULL && strcasecmp(proto, "https") == 0;
+}
+
+void
+access_client(struct termijnd *d, struct evhttp_request *req, char *addr, size_t len,
+    int *https, int *secure)
+{
+	struct client_info ci;
+
+	client_of(d, req, &ci);
+	snprintf(addr, len, "%s", ci.addr);
+	*https = ci.https;
+	*secure = ci.https || (is_loopback(ci.addr) && !ci.untrusted_fwd);
+}
+
+int
+access_limited(struct termijnd *d, const char *addr, int fail)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	if (fail)
+		ratelimit_fail(d->access->fails, addr, now);
+	return ratelimit_blocked(d->access->fails, addr, now);
 }
 
 /* ---- the HTTP listener ---- */
@@ -360,7 +390,7 @@ serve(struct termijnd *d, struct evhttp_request *req)
 	memset(&tf, 0, sizeof(tf));
 	if (strlen(tok) != TOKEN_CHARS ||
 	    store_token_by_hash(d->engine.store, hash, tokfind_cb, &tf) != 1 ||
-	    !hash_equal(tf.hash, hash)) {
+	    !access_hash_equal(tf.hash, hash)) {
 		failed(d, req, &ci, "an unknown token");
 		return;
 	}
@@ -489,11 +519,9 @@ static int64_t
 token_new(struct termijnd *d, const char *addr, int64_t expires, const char *by,
     const char *how, char out[TOKEN_CHARS + 1])
 {
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	unsigned char hash[32];
 
-	random_text(out, TOKEN_CHARS, b64);
+	access_random_token(out);
 	sha256(out, TOKEN_CHARS, hash);
 	if (store_begin(d->engine.store) == -1)
 		return -1;
@@ -520,7 +548,7 @@ grant(struct termijnd *d, struct evhttp_request *req, const struct request *rq,
 		reply_err(d, req, 400, "bad-request", _("person: an e-mail address"), 1);
 		return;
 	}
-	if ((ps = person_plan(d, rq->person)) == NULL) {
+	if ((ps = access_person_plan(d, rq->person)) == NULL) {
 		reply_err(d, req, 404, "not-found", _("no plan names this person"), 1);
 		return;
 	}
@@ -602,7 +630,7 @@ login(struct termijnd *d, struct evhttp_request *req, const struct request *rq,
 	int64_t now = (int64_t)time(NULL);
 
 	/* The same answer whether the address is known or not. */
-	if (mail_addr_valid(rq->address) && (ps = person_plan(d, rq->address)) != NULL) {
+	if (mail_addr_valid(rq->address) && (ps = access_person_plan(d, rq->address)) != NULL) {
 		random_text(code, CODE_CHARS, alphabet);
 		sha256(code, CODE_CHARS, hash);
 		snprintf(shown, sizeof(shown), "%.5s-%s", code, code + 5);
@@ -693,7 +721,8 @@ login_code(struct termijnd *d, struct evhttp_request *req, const struct request 
 		reply_err(d, req, 500, "internal", store_error(d->engine.store), 1);
 		return;
 	}
-	ok = lf.found && lf.expires > now && lf.attempts < CODE_TRIES && hash_equal(lf.hash, hash);
+	ok = lf.found && lf.expires > now && lf.attempts < CODE_TRIES &&
+	    access_hash_equal(lf.hash, hash);
 	if (lf.found && (store_begin(d->engine.store) == -1 ||
 	    store_login_attempt(d->engine.store, lf.id, ok ? now : 0) == -1)) {
 		reply_err(d, req, 500, "internal", store_error(d->engine.store), 1);

@@ -207,6 +207,23 @@ config_parse(const char *path, const char *text, size_t textlen, struct errlist 
 				errlist_add(errs, path, lineno, "%s: a number from 4 to 1000000", key);
 			else
 				c->http_max_conns = (int)n;
+		} else if (strcmp(key, "session-idle") == 0 ||
+		    strcmp(key, "session-lifetime") == 0 ||
+		    strcmp(key, "signin-link-lifetime") == 0 ||
+		    strcmp(key, "mail-link-lifetime") == 0) {
+			long n = duration_parse(val);
+
+			if (n < 1 || n > 366L * 86400)
+				errlist_add(errs, path, lineno, "%s: a duration such as 90s, 15m, 12h "
+				    "or 14d, at most 366d", key);
+			else if (key[1] == 'e' && key[8] == 'i')
+				c->session_idle = (int)n;
+			else if (key[1] == 'e')
+				c->session_lifetime = (int)n;
+			else if (key[0] == 's')
+				c->signin_link_lifetime = (int)n;
+			else
+				c->mail_link_lifetime = (int)n;
 		} else if (strcmp(key, "metrics") == 0) {
 			if (strcmp(val, "loopback") == 0)
 				c->metrics_loopback = 1;
@@ -234,6 +251,14 @@ config_parse(const char *path, const char *text, size_t textlen, struct errlist 
 		c->http_max_age = 30;
 	if (c->http_max_conns == 0)
 		c->http_max_conns = 512;
+	if (c->session_idle == 0)
+		c->session_idle = 2 * 3600;
+	if (c->session_lifetime == 0)
+		c->session_lifetime = 12 * 3600;
+	if (c->signin_link_lifetime == 0)
+		c->signin_link_lifetime = 15 * 60;
+	if (c->mail_link_lifetime == 0)
+		c->mail_link_lifetime = 14 * 86400;
 	if (c->mail_from == NULL)
 		c->mail_from = xstrdup("termijn@localhost.example");
 	/* mail-from may be bad (reported above): its domain only when it has one. */
@@ -338,6 +363,30 @@ config_path(const struct config *c, const char *p)
 	xasprintf(&out, "%s/%s", dir, p);
 	free(copy);
 	return out;
+}
+
+long
+duration_parse(const char *s)
+{
+	char *end;
+	long n;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	n = strtol(s, &end, 10);
+	if (n < 0 || n > 100000000 || end[0] == '\0' || end[1] != '\0')
+		return -1;
+	switch (*end) {
+	case 's':
+		return n;
+	case 'm':
+		return n * 60;
+	case 'h':
+		return n * 3600;
+	case 'd':
+		return n > 1000000 ? -1 : n * 86400;
+	}
+	return -1;
 }
 
 int

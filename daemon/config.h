@@ -43,6 +43,11 @@ struct config {
 	int	 metrics_loopback;	/* /metrics and /healthz only for loopback peers */
 	char	**trusted;		/* proxies whose X-Forwarded-For/-Proto we believe */
 	size_t	 ntrusted;
+	/* The web pages: lifetimes in seconds. */
+	int	 session_idle;		/* a session ends after this long unused ... */
+	int	 session_lifetime;	/* ... and this long after signing in, at the latest */
+	int	 signin_link_lifetime;	/* a sign-in link by mail */
+	int	 mail_link_lifetime;	/* a reminder's "done" link */
 };
 
 /* A configuration file is at most this long. */
@@ -58,6 +63,8 @@ char		*config_path(const struct config *, const char *);
 int		 config_allows(char **names, size_t n, const char *user, long uid);
 /* Is addr (an IPv4 or IPv6 address in text) one of the trusted-proxies? */
 int		 config_trusted(const struct config *, const char *addr);
+/* "90s", "15m", "12h", "14d": seconds, or -1. */
+long		 duration_parse(const char *);
 /* "192.0.2.1", "10.0.0.0/8", "::1", "2001:db8::/32": 0, or -1 when it is none of these. */
 int		 cidr_parse(const char *, unsigned char net[16], int *bits, int *v6);
 

@@ -33,17 +33,30 @@
 #define MAX_WIRE_BODY	(1024 * 1024)
 #define TIMEOUT_SEC	10
 
+/* raw: the body and its headers are the caller's (a page); else JSON. */
 static void
-send_now(struct evhttp_request *req, int code, const char *body)
+send_now(struct evhttp_request *req, int code, const char *body, int raw)
 {
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
 	struct evbuffer *buf = evbuffer_new();
 
 	if (buf == NULL)
 		fatal("evbuffer_new");
 	evbuffer_add(buf, body, strlen(body));
-	evbuffer_add(buf, "\n", 1);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-	    "application/json");
+	if (!raw) {
+		evbuffer_add(buf, "\n", 1);
+		evhttp_remove_header(out, "Content-Type");
+		evhttp_add_header(out, "Content-Type", "application/json");
+	} else if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		/* libevent 2.1 would send a HEAD answer's body too. */
+		char clen[32];
+
+		snprintf(clen, sizeof(clen), "%zu", evbuffer_get_length(buf));
+		evhttp_add_header(out, "Content-Length", clen);
+		evhttp_send_reply(req, code, NULL, NULL);
+		evbuffer_free(buf);
+		return;
+	}
 	evhttp_send_reply(req, code, NULL, buf);
 	evbuffer_free(buf);
 }
@@ -112,13 +125,13 @@ commit_cb(evutil_socket_t fd, short ev, void *arg)
 
 			body = failure_body(d, p);
 			msgcat_use(old);
-			send_now(p->req, 500, body);
+			send_now(p->req, 500, body, 0);
 			free(body);
 			nfailed++;
 		} else {
 			if (p->is_write)
 				d->committed_writes++;
-			send_now(p->req, p->code, p->body);
+			send_now(p->req, p->code, p->body, p->raw);
 		}
 		free(p->body);
 		free(p);
@@ -146,23 +159,19 @@ control_flush(struct termijnd *d)
 		commit_cb(-1, 0, d);
 }
 
-void
-control_reply(struct termijnd *d, struct evhttp_request *req, int code, json_t *body,
-    int is_write)
+static void
+reply(struct termijnd *d, struct evhttp_request *req, int code, char *text, int is_write,
+    int raw)
 {
 	struct pending *p;
-	char *text = json_dumps(body, JSON_COMPACT);
 	int in_txn = store_in_txn(d->engine.store);
 
-	json_decref(body);
-	if (text == NULL)
-		fatalx("json_dumps");
 	/* A change that failed half-way: what it wrote must not be committed with the rest. */
 	if (code == 500 && is_write && in_txn)
 		d->batch_failed = 1;
 	/* Held back while a batch is open, so that no reply tells of an uncommitted change. */
 	if (!in_txn && TAILQ_EMPTY(&d->pending)) {
-		send_now(req, code, text);
+		send_now(req, code, text, raw);
 		free(text);
 		return;
 	}
@@ -170,11 +179,31 @@ control_reply(struct termijnd *d, struct evhttp_request *req, int code, json_t *
 	p->req = req;
 	p->code = code;
 	p->body = text;
+	p->raw = raw;
 	p->is_write = is_write;
 	p->in_txn = in_txn;
 	p->lang = msgcat_current();
 	TAILQ_INSERT_TAIL(&d->pending, p, entry);
 	event_active(d->commit_ev, EV_TIMEOUT, 0);
+}
+
+void
+control_reply(struct termijnd *d, struct evhttp_request *req, int code, json_t *body,
+    int is_write)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+
+	json_decref(body);
+	if (text == NULL)
+		fatalx("json_dumps");
+	reply(d, req, code, text, is_write, 0);
+}
+
+void
+control_reply_raw(struct termijnd *d, struct evhttp_request *req, int code, char *body,
+    int is_write)
+{
+	reply(d, req, code, body, is_write, 1);
 }
 
 static void

@@ -24,6 +24,7 @@
 
 #include "accept.h"
 #include "access.h"
+#include "act.h"
 #include "clock.h"
 #include "feedreq.h"
 #include "feeds.h"
@@ -994,6 +995,8 @@ http_cb(struct evhttp_request *req, void *arg)
 	if (strncmp(path, "/api/", 5) == 0)
 		/* The same API as on the socket, as the person whose token it is. */
 		access_http(f->d, req);
+	else if (act_dispatch(f->d, req, path))
+		;	/* signing in and acting (act.c): methods of their own */
 	else if (web_dispatch(f->d, req, path))
 		;	/* the pages (web.c): methods of their own */
 	else if (m != EVHTTP_REQ_GET && m != EVHTTP_REQ_HEAD) {

@@ -62,7 +62,8 @@ static const char *names[] = {
 	"days_text", "window", "window_line", "not_before", "not_before_line", "description",
 	"description_block", "waits_for", "unblocks", "command", "overdue_n", "escalate_days",
 	"merged", "key", "person", "url", "webcal", "page", "held_up", "greeting",
-	"escalate_days_text", "server", "token", "expires", "code", "minutes", "by", "reason",
+	"escalate_days_text", "server", "token", "expires", "code", "minutes", "done_url",
+	"done_link", "by", "reason",
 	"reason_line", "detail_line", "items", "count", "count_text", "date", NULL
 };
 
@@ -172,6 +173,7 @@ templates_load(struct templates *t, const char *dir, struct errlist *errs)
 		t->feed_link[l] = template_load(dir, langs[l], "feed-link", errs);
 		t->access_grant[l] = template_load(dir, langs[l], "access-grant", errs);
 		t->login_code[l] = template_load(dir, langs[l], "login-code", errs);
+		t->signin_link[l] = template_load(dir, langs[l], "signin-link", errs);
 		t->change[l][NCHANGE] = template_load(dir, langs[l], "change", errs);
 		t->digest[l] = template_load(dir, langs[l], "digest", errs);
 		for (k = 0; k < NCHANGE; k++) {
@@ -205,6 +207,8 @@ templates_free(struct templates *t)
 		t->access_grant[l] = NULL;
 		free(t->login_code[l]);
 		t->login_code[l] = NULL;
+		free(t->signin_link[l]);
+		t->signin_link[l] = NULL;
 		for (k = 0; k <= NCHANGE; k++) {
 			free(t->change[l][k]);
 			t->change[l][k] = NULL;
@@ -498,9 +502,9 @@ mailtext_secret(const struct templates *t, const struct plan *p, const char *whi
     char **subject, char **body, char **cause)
 {
 	const char *lang = p->lang;
-	int login = strcmp(which, "login-code") == 0;
-	const char *tmpl = login ? t->login_code[lang_index(lang)] :
-	    t->access_grant[lang_index(lang)];
+	int login = strcmp(which, "login-code") == 0, link = strcmp(which, "signin-link") == 0;
+	const char *tmpl = login ? t->login_code[lang_index(lang)] : link ?
+	    t->signin_link[lang_index(lang)] : t->access_grant[lang_index(lang)];
 	struct vars v;
 	char *out, *nl;
 
@@ -513,8 +517,8 @@ mailtext_secret(const struct templates *t, const struct plan *p, const char *whi
 	var(&v, "person", xstrdup(person));
 	var(&v, "greeting", greeting(p, lang_index(lang), NULL, plan_person_name(p, person)));
 	var(&v, "server", xstrdup(server));
-	var(&v, login ? "code" : "token", xstrdup(secret));
-	var(&v, login ? "minutes" : "expires", xstrdup(extra));
+	var(&v, login ? "code" : link ? "url" : "token", xstrdup(secret));
+	var(&v, login || link ? "minutes" : "expires", xstrdup(extra));
 	if ((out = expand_split(tmpl, &v, subject, &nl, cause)) == NULL)
 		return -1;
 	*body = xstrdup(nl + 2);
@@ -587,8 +591,8 @@ instance_vars(struct vars *v, const struct plan *p, const struct istate *st,
 
 int
 mailtext_compose(const struct templates *t, const struct plan *p, const struct istate *st,
-    const struct occurrence *occ, size_t nocc, const char *rcpt, char **subject, char **body,
-    char **cause)
+    const struct occurrence *occ, size_t nocc, const char *rcpt, const char *done_url,
+    char **subject, char **body, char **cause)
 {
 	const struct occurrence *last = &occ[nocc - 1];
 	const struct instance *in = &p->inst[last->inst];
@@ -635,6 +639,14 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
 		var(&v, "not_before_line", xstrdup(""));
 	}
 	var(&v, "held_up", held_up_list(p, st, in->idx, en));
+	var(&v, "done_url", xstrdup(done_url ? done_url : ""));
+	if (done_url != NULL)
+		xasprintf(&s, en ? "Or report it done on the web, with your own link (for this "
+		    "step only):\n\n  %s\n\n" : "Of meld het gereed op het web, met uw eigen link "
+		    "(alleen voor deze stap):\n\n  %s\n\n", done_url);
+	else
+		s = xstrdup("");
+	var(&v, "done_link", s);
 	xasprintf(&s, "%d", last->kind == RK_OVERDUE ? last->n : 0);
 	var(&v, "overdue_n", s);
 	xasprintf(&s, "%d", last->kind == RK_ESCALATE ? last->n : 0);

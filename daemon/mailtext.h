@@ -14,6 +14,7 @@ struct templates {
 	char	*feed_link[NLANGS];		/* the message with a person's feed address */
 	char	*access_grant[NLANGS];		/* a personal access token */
 	char	*login_code[NLANGS];		/* a one-time login code */
+	char	*signin_link[NLANGS];		/* a one-time link to sign in to the pages */
 	char	*change[NLANGS][NCHANGE + 1];	/* change-KIND.txt; [NCHANGE]: change.txt */
 	char	*digest[NLANGS];		/* a person's daily digest */
 };
@@ -26,10 +27,12 @@ void	 templates_free(struct templates *);
  * Subject and body of one reminder about one instance; occ holds the occurrences merged
  * into it (several after downtime), the last one deciding the kind. rcpt is the
  * recipient's address (NULL: unknown); the greeting names them where the plan gives a
- * person's name for it, not a function's ("Gemeentesecretaris Staphorst").
+ * person's name for it, not a function's ("Gemeentesecretaris Staphorst"). done_url: the
+ * recipient's own link to report the step done ("Gereed melden"), or NULL when they get none.
  */
 int	 mailtext_compose(const struct templates *, const struct plan *, const struct istate *,
-	    const struct occurrence *occ, size_t nocc, const char *rcpt, char **subject,
+	    const struct occurrence *occ, size_t nocc, const char *rcpt, const char *done_url,
+	    char **subject,
 	    char **body, char **cause);
 
 /* An audited change told to one owner: the instances of theirs that it affects. */
@@ -60,8 +63,8 @@ int	 mailtext_feed_link(const struct templates *, const struct plan *, const cha
 
 /*
  * The message with a secret for a person: which is "access-grant" (secret: the token,
- * extra: until when) or "login-code" (secret: the code, extra: its minutes). The secret is
- * only in the text made here.
+ * extra: until when), "login-code" (secret: the code, extra: its minutes) or "signin-link"
+ * (secret: the link, extra: its minutes). The secret is only in the text made here.
  */
 int	 mailtext_secret(const struct templates *, const struct plan *, const char *which,
 	    const char *person, const char *server, const char *secret, const char *extra,

@@ -11,6 +11,7 @@
 
 #include <libical/ical.h>
 
+#include "authz.h"
 #include "clock.h"
 #include "digest.h"
 #include "i18n.h"
@@ -19,6 +20,7 @@
 #include "mailer.h"
 #include "mailtext.h"
 #include "remind.h"
+#include "session.h"
 #include "schedule.h"
 #include "termijnd.h"
 #include "tz.h"
@@ -170,22 +172,43 @@ outbox_write(struct remind *r, const struct plan *p, const char *key, const char
 	return id;
 }
 
+/*
+ * The recipient's own "done" link for the step, when they may mark it done themselves:
+ * one link per message, for that step and that person only (session.c).
+ */
+static char *
+done_link(struct remind *r, const struct plan *p, const struct instance *in, const char *rcpt)
+{
+	struct authz_who who = { rcpt, rcpt, 0, 0 };
+	char *why = NULL;
+
+	if (authz_check(p, in, &who, AZ_DONE, &why) == AZ_DENY) {
+		free(why);
+		return NULL;
+	}
+	return weblink_new(r->d, "done", rcpt, p->id, in->key, r->d->conf->mail_link_lifetime);
+}
+
 /* One message for one instance and one recipient, for the occurrences given. */
 static int
 queue_message(struct remind *r, const struct plan *p, const struct istate *st,
     const struct occurrence *occ, size_t nocc, const char *rcpt)
 {
-	char *subject = NULL, *body = NULL, *cause = NULL, *key;
+	char *subject = NULL, *body = NULL, *cause = NULL, *key, *link;
 	const char *ikey = p->inst[occ->inst].key;
 	size_t i;
 	int64_t id;
 	int rc = 0;
 
-	if (mailtext_compose(&r->tpl, p, st, occ, nocc, rcpt, &subject, &body, &cause) == -1) {
+	link = done_link(r, p, &p->inst[occ->inst], rcpt);
+	if (mailtext_compose(&r->tpl, p, st, occ, nocc, rcpt, link, &subject, &body,
+	    &cause) == -1) {
 		log_warnx("reminder for %s/%s not composed: %s", p->id, ikey, cause);
 		free(cause);
+		free(link);
 		return 0;
 	}
+	free(link);
 	key = occurrence_key(p, &occ[0], rcpt);
 	id = outbox_write(r, p, ikey, nocc > 1 ? "merged" : rkind_name(occ[0].kind), rcpt,
 	    subject, body, key, occ[nocc - 1].when);
@@ -1167,7 +1190,7 @@ remind_preview(struct termijnd *d, int64_t until, const char *plan, size_t limit
 			naddr = plan_role_addrs(ps->plan, occ[j].role, in->party, &addrs);
 			/* The text as its first recipient gets it (the greeting names them). */
 			if (mailtext_compose(&r->tpl, ps->plan, ps->st, &occ[j], 1, naddr > 0 ?
-			    addrs[0] : NULL, &subject, &body, &cause) == -1) {
+			    addrs[0] : NULL, NULL, &subject, &body, &cause) == -1) {
 				free(addrs);
 				free(cause);
 				cause = NULL;

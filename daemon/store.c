@@ -105,6 +105,15 @@ static const char *migrations[] = {
 	"  lead TEXT, at INTEGER NOT NULL, actor TEXT NOT NULL, reason TEXT,"
 	"  cancelled INTEGER, cancelled_by TEXT, cancel_reason TEXT,"
 	"  PRIMARY KEY (plan, dim, id));",
+	/* 7: the web's sessions and one-time links (sign-in, a step's "done"), only as hashes */
+	"CREATE TABLE session ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, token_hash BLOB NOT NULL UNIQUE,"
+	"  person TEXT NOT NULL, created INTEGER NOT NULL, seen INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL, ended INTEGER);"
+	"CREATE TABLE weblink ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, token_hash BLOB NOT NULL"
+	"  UNIQUE, person TEXT NOT NULL, plan TEXT, key TEXT, created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL, used INTEGER);",
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -869,8 +878,15 @@ store_outbox_set(struct store *s, int64_t id, const char *state, int attempts,
     int64_t next_attempt, const char *last_error, int smtp_code, int64_t sent_at)
 {
 	sqlite3_stmt *st;
-	int rc;
+	int rc, secret = 0;
 
+	/* A reminder's own "done" link is a secret too: erased as a feed's, once it went. */
+	if (strcmp(state, "sent") == 0 && sqlite3_prepare_v2(s->db, "SELECT instr(message,"
+	    " CAST('/done/' AS BLOB)) > 0 FROM outbox WHERE id = ?", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		secret = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
 	/* What went or will never go needs no body; a feed's link is erased below. */
 	if (sqlite3_prepare_v2(s->db, "UPDATE outbox SET state = ?1, attempts = ?, next_attempt = ?,"
 	    " last_error = ?, smtp_code = ?, sent_at = ?, message = CASE WHEN ?1 IN ('sent',"
@@ -894,6 +910,8 @@ store_outbox_set(struct store *s, int64_t id, const char *state, int attempts,
 	sqlite3_finalize(st);
 	if (rc == 0 && strcmp(state, "sent") == 0)
 		rc = outbox_forget_secret(s, id);
+	if (rc == 0 && secret)
+		s->wiped = 1;
 	return rc;
 }
 
@@ -1305,6 +1323,136 @@ store_login_attempt(struct store *s, int64_t id, int64_t used)
 	sqlite3_bind_int64(st, 1, used);
 	sqlite3_bind_int64(st, 2, id);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- the web's sessions and one-time links: hashes only ---- */
+
+int64_t
+store_session_add(struct store *s, const char *person, const unsigned char *hash,
+    int64_t created, int64_t expires)
+{
+	sqlite3_stmt *st;
+	int64_t id = -1;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO session (token_hash, person, created, seen,"
+	    " expires) VALUES (?, ?, ?, ?3, ?)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	bind_text(st, 2, person);
+	sqlite3_bind_int64(st, 3, created);
+	sqlite3_bind_int64(st, 4, expires);
+	if (write_step(s, st) == 0)
+		id = sqlite3_last_insert_rowid(s->db);
+	sqlite3_finalize(st);
+	return id;
+}
+
+int
+store_session_by_hash(struct store *s, const unsigned char *hash, struct session_row *row)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT id, token_hash, person, created, seen, expires,"
+	    " coalesce(ended, 0) FROM session WHERE token_hash = ?", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	memset(row, 0, sizeof(*row));
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row->id = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_bytes(st, 1) == 32)
+			memcpy(row->hash, sqlite3_column_blob(st, 1), 32);
+		snprintf(row->person, sizeof(row->person), "%s", col_text(st, 2));
+		row->created = sqlite3_column_int64(st, 3);
+		row->seen = sqlite3_column_int64(st, 4);
+		row->expires = sqlite3_column_int64(st, 5);
+		row->ended = sqlite3_column_int64(st, 6);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_session_seen(struct store *s, int64_t id, int64_t seen, int64_t ended)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE session SET seen = ?, ended = CASE WHEN ? > 0 THEN"
+	    " ?2 ELSE ended END WHERE id = ? AND ended IS NULL", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, seen);
+	sqlite3_bind_int64(st, 2, ended);
+	sqlite3_bind_int64(st, 3, id);
+	rc = write_step(s, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int64_t
+store_weblink_add(struct store *s, const struct weblink_row *w)
+{
+	sqlite3_stmt *st;
+	int64_t id = -1;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO weblink (kind, token_hash, person, plan, key,"
+	    " created, expires) VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, w->kind);
+	sqlite3_bind_blob(st, 2, w->hash, 32, SQLITE_STATIC);
+	bind_text(st, 3, w->person);
+	bind_text(st, 4, w->plan[0] != '\0' ? w->plan : NULL);
+	bind_text(st, 5, w->key[0] != '\0' ? w->key : NULL);
+	sqlite3_bind_int64(st, 6, w->created);
+	sqlite3_bind_int64(st, 7, w->expires);
+	if (write_step(s, st) == 0)
+		id = sqlite3_last_insert_rowid(s->db);
+	sqlite3_finalize(st);
+	return id;
+}
+
+int
+store_weblink_by_hash(struct store *s, const unsigned char *hash, struct weblink_row *w)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT id, kind, token_hash, person, coalesce(plan, ''),"
+	    " coalesce(key, ''), created, expires, coalesce(used, 0) FROM weblink WHERE"
+	    " token_hash = ?", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	memset(w, 0, sizeof(*w));
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		w->id = sqlite3_column_int64(st, 0);
+		snprintf(w->kind, sizeof(w->kind), "%s", col_text(st, 1));
+		if (sqlite3_column_bytes(st, 2) == 32)
+			memcpy(w->hash, sqlite3_column_blob(st, 2), 32);
+		snprintf(w->person, sizeof(w->person), "%s", col_text(st, 3));
+		snprintf(w->plan, sizeof(w->plan), "%s", col_text(st, 4));
+		snprintf(w->key, sizeof(w->key), "%s", col_text(st, 5));
+		w->created = sqlite3_column_int64(st, 6);
+		w->expires = sqlite3_column_int64(st, 7);
+		w->used = sqlite3_column_int64(st, 8);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_weblink_use(struct store *s, int64_t id, int64_t at)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE weblink SET used = ? WHERE id = ? AND used IS NULL",
+	    -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, at);
+	sqlite3_bind_int64(st, 2, id);
+	rc = write_step(s, st) == 0 ? (sqlite3_changes(s->db) > 0 ? 0 : 1) : -1;
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -194,4 +194,39 @@ int		 store_login_last(struct store *, const char *person, store_login_cb, void 
 /* One attempt more; used > 0 spends it (at that time). */
 int		 store_login_attempt(struct store *, int64_t id, int64_t used);
 
+/* The web's sessions, by the SHA-256 of the cookie's secret (never the secret). */
+struct session_row {
+	int64_t		 id;
+	unsigned char	 hash[32];
+	char		 person[256];
+	int64_t		 created, seen, expires;
+	int64_t		 ended;		/* 0: in force */
+};
+
+int64_t		 store_session_add(struct store *, const char *person, const unsigned char *hash,
+		    int64_t created, int64_t expires);
+/* 1 found (row filled), 0 none, -1 error. */
+int		 store_session_by_hash(struct store *, const unsigned char *hash,
+		    struct session_row *);
+/* Seen at this time; ended > 0 ends it then (signing out, an idle one). */
+int		 store_session_seen(struct store *, int64_t id, int64_t seen, int64_t ended);
+
+/* One-time links: kind "signin" (a person's), or "done" (a person's for one step). */
+struct weblink_row {
+	int64_t		 id;
+	char		 kind[16];
+	unsigned char	 hash[32];
+	char		 person[256];
+	char		 plan[128];	/* "" for a sign-in link */
+	char		 key[256];
+	int64_t		 created, expires;
+	int64_t		 used;		/* 0: not yet */
+};
+
+int64_t		 store_weblink_add(struct store *, const struct weblink_row *);
+int		 store_weblink_by_hash(struct store *, const unsigned char *hash,
+		    struct weblink_row *);
+/* Spend a link: 0 now, 1 when it was spent already, -1 error. */
+int		 store_weblink_use(struct store *, int64_t id, int64_t at);
+
 #endif

@@ -17,6 +17,7 @@ struct pending {
 	int			 code;
 	char			*body;
 	int			 is_write;
+	int			 raw;		/* a page: body and headers as the caller made them */
 	int			 in_txn;	/* answered while the turn's changes were open */
 	const struct msgcat	*lang;		/* of the request, for a late error */
 	TAILQ_ENTRY(pending)	 entry;
@@ -50,6 +51,9 @@ int	control_listen(struct termijnd *, char **cause);
 void	control_close(struct termijnd *);
 /* Send (or hold until commit) a JSON reply; steals body. */
 void	control_reply(struct termijnd *, struct evhttp_request *, int code, json_t *body,
+	    int is_write);
+/* The same for a body whose headers the caller set (a page); steals body. */
+void	control_reply_raw(struct termijnd *, struct evhttp_request *, int code, char *body,
 	    int is_write);
 /* Commit the open batch and send its replies now (before a reload, at the end). */
 void	control_flush(struct termijnd *);

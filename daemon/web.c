@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "feeds.h"
+#include "form.h"
 #include "html.h"
 #include "i18n.h"
 #include "lang.h"
@@ -119,22 +120,16 @@ web_dispatch(struct termijnd *d, struct evhttp_request *req, const char *path)
 
 /* ---- who is looking ---- */
 
-/* The value of a cookie in a Cookie header, copied; NULL: none such. */
+/* The value of a cookie (a token) in the Cookie header, copied; NULL: none such. */
 static char *
 cookie(struct evhttp_request *req, const char *name)
 {
-	const char *c = evhttp_find_header(evhttp_request_get_input_headers(req), "Cookie"), *e;
-	size_t n = strlen(name);
+	char v[WEB_TOKEN_CHARS + 2];
 
-	while (c != NULL && *c != '\0') {
-		while (*c == ' ' || *c == ';')
-			c++;
-		e = strchr(c, ';');
-		if (strncmp(c, name, n) == 0 && c[n] == '=')
-			return xstrndup(c + n + 1, e ? (size_t)(e - c - n - 1) : strlen(c + n + 1));
-		c = e;
-	}
-	return NULL;
+	if (cookie_get(evhttp_find_header(evhttp_request_get_input_headers(req), "Cookie"), name,
+	    v, sizeof(v)) != 1)
+		return NULL;
+	return xstrdup(v);
 }
 
 static void

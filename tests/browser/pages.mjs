@@ -1,46 +1,18 @@
 // pages.mjs DIR PLAN_PAGE PARTY_PAGE HOSTILE_PAGE PERSON_PAGE SHOTS: open a feed's pages in Debian's
 // Chromium (playwright-core, never a browser download) and check them against the API's
 // answers in DIR (plan.json, status.json), with axe-core; prints TAP-like lines.
-import { createRequire } from 'node:module';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const require = createRequire(import.meta.url);
-const { chromium } = require('playwright-core');
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+import { axe, failures, launch, ok } from './lib.mjs';
 
 const [dir, planPage, partyPage, hostilePage, personPage, shots] = process.argv.slice(2);
 const api = (f) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
-let failed = 0;
-const ok = (cond, what, detail) => {
-	console.log(`${cond ? 'ok' : 'not ok'} - ${what}`);
-	if (!cond) {
-		failed++;
-		if (detail !== undefined) console.log(`    ${JSON.stringify(detail).slice(0, 2000)}`);
-	}
-};
 
-const profile = mkdtempSync(join(tmpdir(), 'termijn-chromium.'));
-const args = ['--headless', '--disable-gpu', '--disable-quic', '--no-first-run',
-	'--disable-background-networking', '--disable-component-update', '--disable-sync'];
-if (process.getuid() === 0) args.push('--no-sandbox');
-const ctx = await chromium.launchPersistentContext(profile, {
-	executablePath: '/usr/bin/chromium', headless: true, args,
-	viewport: { width: 1400, height: 900 }, timeout: 60000,
-});
+const { ctx, close } = await launch();
 const errors = [];
 ctx.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
 ctx.on('weberror', (e) => errors.push(String(e.error())));
-
-async function axe(page, what) {
-	// Through DevTools, not a <script>: the page's CSP allows no script at all.
-	await page.evaluate(axeSource);
-	const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-	const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-	ok(bad.length === 0, `axe-core: no serious or critical violations on ${what}`,
-		bad.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.html) })));
-}
 
 try {
 	const page = await ctx.newPage();
@@ -185,7 +157,6 @@ try {
 } catch (e) {
 	ok(false, `the browser run: ${e.message}`);
 } finally {
-	await ctx.close();
-	rmSync(profile, { recursive: true, force: true });
+	await close();
 }
-process.exit(failed ? 1 : 0);
+process.exit(failures() ? 1 : 0);

@@ -53,6 +53,15 @@ http {
 		location /feed/ {
 			proxy_pass http://termijnd;
 		}
+		# The pages of signing in and acting: they set a cookie Secure over HTTPS.
+		location ~ ^/(signin|signout|me|done)(/|\$) {
+			proxy_pass http://termijnd;
+			proxy_http_version 1.1;
+			proxy_set_header Connection "";
+			proxy_set_header Host \$host;
+			proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+			proxy_set_header X-Forwarded-Proto \$scheme;
+		}
 	}
 	# What not to do: the API over plain HTTP. termijnd refuses tokens that come this way.
 	server {

@@ -47,7 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			o.due = p->inst[i].deadline;
 			o.when = p->inst[i].deadline - 86400;
 			o.role = p->inst[i].owner;
-			if (mailtext_compose(&T, p, st, &o, 1, NULL, &subj, &body, &cause) == -1) {
+			if (mailtext_compose(&T, p, st, &o, 1, NULL, NULL, &subj, &body, &cause) == -1) {
 				FUZZ_ASSERT(cause != NULL);
 				free(cause);
 				cause = NULL;

@@ -175,6 +175,44 @@ test_mail_in_flight(void **state)
 	expect_refused("mail-in-flight 0\n", 17, 1, "from 1 to 64");
 }
 
+/* The pages' lifetimes: durations with a unit, each key to its own field. */
+static void
+test_web_lifetimes(void **state)
+{
+	static const char text[] = "session-idle 30m\nsession-lifetime 8h\n"
+	    "signin-link-lifetime 90s\nmail-link-lifetime 3d\n";
+	static const char none[] = "# nothing\n";
+	struct errlist e = { 0 };
+	struct config *c;
+
+	(void)state;
+	c = load_text(text, sizeof(text) - 1, &e);
+	assert_non_null(c);
+	assert_int_equal(c->session_idle, 1800);
+	assert_int_equal(c->session_lifetime, 8 * 3600);
+	assert_int_equal(c->signin_link_lifetime, 90);
+	assert_int_equal(c->mail_link_lifetime, 3 * 86400);
+	config_free(c);
+	c = load_text(none, sizeof(none) - 1, &e);
+	assert_non_null(c);
+	assert_int_equal(c->session_idle, 2 * 3600);
+	assert_int_equal(c->session_lifetime, 12 * 3600);
+	assert_int_equal(c->signin_link_lifetime, 15 * 60);
+	assert_int_equal(c->mail_link_lifetime, 14 * 86400);
+	config_free(c);
+	assert_int_equal(duration_parse("0s"), 0);
+	assert_int_equal(duration_parse("2h"), 7200);
+	assert_int_equal(duration_parse("15"), -1);
+	assert_int_equal(duration_parse("15 m"), -1);
+	assert_int_equal(duration_parse("15mm"), -1);
+	assert_int_equal(duration_parse("-5m"), -1);
+	assert_int_equal(duration_parse("m"), -1);
+	assert_int_equal(duration_parse("99999999999d"), -1);
+	expect_refused("session-idle 0s\n", 16, 1, "a duration such as 90s");
+	expect_refused("mail-link-lifetime 367d\n", 24, 1, "at most 366d");
+	expect_refused("\nsignin-link-lifetime 15\n", 25, 2, "a duration such as 90s");
+}
+
 int
 main(void)
 {
@@ -186,6 +224,7 @@ main(void)
 		cmocka_unit_test(test_trusted_proxies),
 		cmocka_unit_test(test_outbox_retention),
 		cmocka_unit_test(test_mail_in_flight),
+		cmocka_unit_test(test_web_lifetimes),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);

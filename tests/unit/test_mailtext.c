@@ -124,14 +124,15 @@ load_templates(void)
 }
 
 /* The template files: one per reminder kind, then the feed link, access token, login code,
- * the change mails. */
-#define TEMPLATE_LAST	(RK_LAST + 14)
+ * sign-in link, the change mails, the digest. */
+#define TEMPLATE_LAST	(RK_LAST + 15)
 static const char *
 template_name(int k)
 {
-	static const char *more[] = { "feed-link", "access-grant", "login-code", "change",
-	    "change-done-override", "change-undo", "change-add", "change-move", "change-retitle",
-	    "change-cancel", "change-require", "change-part-add", "change-part-cancel", "digest" };
+	static const char *more[] = { "feed-link", "access-grant", "login-code", "signin-link",
+	    "change", "change-done-override", "change-undo", "change-add", "change-move",
+	    "change-retitle", "change-cancel", "change-require", "change-part-add",
+	    "change-part-cancel", "digest" };
 
 	return k <= RK_LAST ? rkind_name((enum rkind)k) : more[k - RK_LAST - 1];
 }
@@ -222,7 +223,7 @@ compose(const struct occurrence *o, size_t n)
 	free(subj);
 	free(body);
 	subj = body = NULL;
-	if (mailtext_compose(&T, P, ST, o, n, RCPT, &subj, &body, &cause) == -1)
+	if (mailtext_compose(&T, P, ST, o, n, RCPT, NULL, &subj, &body, &cause) == -1)
 		fail_msg("mailtext_compose: %s", cause);
 	assert_non_null(subj);
 	assert_non_null(body);
@@ -900,6 +901,53 @@ test_secret(void **state)
 	assert_null(strstr(subject, "tok123"));
 	free(subject);
 	free(text);
+	cleanup(NULL);
+	load_templates();
+	use_memo();
+	assert_int_equal(mailtext_secret(&T, P, "signin-link", "secretaris@staphorst.example",
+	    "https://termijn.example", "https://termijn.example/signin/tok", "15", &subject,
+	    &text, &why), 0);
+	assert_string_equal(subject, "Uw link om in te loggen bij termijn");
+	assert_non_null(strstr(text, "  https://termijn.example/signin/tok\n"));
+	assert_non_null(strstr(text, "15 minuten geldig"));
+	/* "Gemeentesecretaris Staphorst" is a function: the formal greeting. */
+	assert_non_null(strstr(text, "Geachte heer, mevrouw,"));
+	free(subject);
+	free(text);
+}
+
+/* A reminder to someone who may mark the step done ends with their own link; else none. */
+static void
+test_done_link(void **state)
+{
+	static const char url[] = "https://termijn.example/done/abcdefghijklmnopqrstuvwxyz012-_A";
+	struct occurrence o;
+
+	(void)state;
+	load_templates();
+	use_memo();
+	set("startnotitie", ST_DONE);
+	o = occ("collegebesluit@staphorst", RK_LEAD, 7);
+	free(subj);
+	free(body);
+	subj = body = NULL;
+	if (mailtext_compose(&T, P, ST, &o, 1, NULL, url, &subj, &body, &cause) == -1)
+		fail_msg("mailtext_compose: %s", cause);
+	assert_contains(body, "\n  termijn done -p bedrijfsvoering collegebesluit@staphorst\n\n"
+	    "Of meld het gereed op het web, met uw eigen link (alleen voor deze stap):\n\n  ");
+	assert_contains(body, url);
+	assert_lacks(subj, "/done/");
+	compose(&o, 1);
+	assert_lacks(body, "/done/");
+	assert_lacks(body, "Of meld het gereed");
+	/* Every kind of an owner's mail has the place for it. */
+	o = occ("collegebesluit@staphorst", RK_OVERDUE, 1);
+	free(subj);
+	free(body);
+	subj = body = NULL;
+	if (mailtext_compose(&T, P, ST, &o, 1, NULL, url, &subj, &body, &cause) == -1)
+		fail_msg("mailtext_compose: %s", cause);
+	assert_contains(body, url);
 }
 
 /* The feed-link message carries both addresses, in the plan's language. */
@@ -1225,6 +1273,7 @@ main(void)
 		cmocka_unit_test_teardown(test_every_kind_makes_a_message, cleanup),
 		cmocka_unit_test_teardown(test_feed_link, cleanup),
 		cmocka_unit_test_teardown(test_secret, cleanup),
+		cmocka_unit_test_teardown(test_done_link, cleanup),
 		cmocka_unit_test_teardown(test_greeting_by_name, cleanup),
 		cmocka_unit_test_teardown(test_change_mails, cleanup),
 		cmocka_unit_test(test_templates_no_break_in_sentence),

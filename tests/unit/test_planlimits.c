@@ -360,7 +360,7 @@ reminder_child(const void *arg)
 	o.n = 7;
 	o.due = p->inst[o.inst].deadline;
 	o.role = "sec";
-	if (mailtext_compose(&tm, p, st, &o, 1, NULL, &subj, &body, &cause) == -1)
+	if (mailtext_compose(&tm, p, st, &o, 1, NULL, NULL, &subj, &body, &cause) == -1)
 		return 4;
 	/* Every dependent is listed: m1@p0 .. m499@p199. */
 	if (strstr(body, "M, P199 (") == NULL || strlen(body) < 99800 * 10)
