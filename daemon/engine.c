@@ -568,38 +568,89 @@ fnv(uint64_t h, const char *s)
 	return h * 1099511628211ULL;
 }
 
+/* What the store has published of a plan's instances, by index. */
+struct seqload {
+	const struct plan	*p;
+	size_t			 first;
+	uint64_t		*hash;
+	int			*seq;
+	unsigned char		*known;
+};
+
+static void
+seq_cb(const char *key, uint64_t hash, int seq, void *arg)
+{
+	struct seqload *sl = arg;
+	struct instance *in = plan_instance(sl->p, key);
+
+	if (in == NULL || in->idx < sl->first)
+		return;
+	sl->hash[in->idx - sl->first] = hash;
+	sl->seq[in->idx - sl->first] = seq;
+	sl->known[in->idx - sl->first] = 1;
+}
+
 /*
  * What the feeds publish of a plan, as SEQUENCE per instance and the time the plan last
  * changed: kept in the store so that the same data gives the same bytes after a restart.
+ * Instances from first on are new (an addition appends them): those before keep theirs.
  */
 static int
-publish_state(struct engine *e, struct pstate *ps, int64_t now)
+publish_state(struct engine *e, struct pstate *ps, size_t first, int64_t now)
 {
 	struct plan *p = ps->plan;
-	uint64_t h = 14695981039346656037ULL;
-	size_t i;
+	struct seqload sl;
+	uint64_t h, th;
+	size_t i, n = p->ninst - first;
+	int rc = 0;
 
-	free(ps->seq);
-	ps->seq = xcalloc(p->ninst ? p->ninst : 1, sizeof(int));
-	schedule_free(ps->sched);
-	ps->sched = schedule_new(p);
-	h = fnv(h, p->title);
-	h = fnv(h, p->description);
-	h = fnv(h, p->tz);
-	for (i = 0; i < p->ninst; i++) {
+	ps->seq = xreallocarray(ps->seq, p->ninst ? p->ninst : 1, sizeof(int));
+	if (first == 0 || ps->sched == NULL) {
+		schedule_free(ps->sched);
+		ps->sched = schedule_new(p);
+	} else
+		schedule_extend(ps->sched, p);
+	if (first == 0) {
+		h = 14695981039346656037ULL;
+		h = fnv(h, p->title);
+		h = fnv(h, p->description);
+		h = fnv(h, p->tz);
+	} else
+		h = ps->hash;
+	sl.p = p;
+	sl.first = first;
+	sl.hash = xcalloc(n ? n : 1, sizeof(*sl.hash));
+	sl.seq = xcalloc(n ? n : 1, sizeof(*sl.seq));
+	sl.known = xcalloc(n ? n : 1, 1);
+	if (n > 0 && store_each_sequence(e->store, p->id, seq_cb, &sl) == -1)
+		rc = -1;
+	for (i = first; i < p->ninst && rc == 0; i++) {
 		struct instance *in = &p->inst[i];
+		size_t k = i - first;
 		char buf[32];
 
-		if (store_sequence(e->store, p->id, in->key, ical_timing_hash(p, i),
-		    &ps->seq[i]) == -1)
-			return -1;
+		th = ical_timing_hash(p, i);
+		if (sl.known[k] && sl.hash[k] == th)
+			ps->seq[i] = sl.seq[k];
+		else {
+			/* New, or its timing changed: a calendar must see a higher SEQUENCE. */
+			ps->seq[i] = sl.known[k] ? sl.seq[k] + 1 : 0;
+			if (store_put_sequence(e->store, p->id, in->key, th, ps->seq[i]) == -1)
+				rc = -1;
+		}
 		h = fnv(h, in->key);
 		h = fnv(h, in->title);
 		h = fnv(h, in->description);
 		h = fnv(h, in->owner);
-		snprintf(buf, sizeof(buf), "%llx", (unsigned long long)ical_timing_hash(p, i));
+		snprintf(buf, sizeof(buf), "%llx", (unsigned long long)th);
 		h = fnv(h, buf);
 	}
+	free(sl.hash);
+	free(sl.seq);
+	free(sl.known);
+	if (rc == -1)
+		return -1;
+	ps->hash = h;
 	return store_plan_seen(e->store, p->id, h, now, &ps->stamp);
 }
 
@@ -737,7 +788,7 @@ engine_load(struct engine *e, struct errlist *errs)
 		lc.dbfail = 1;
 	for (i = 0; i < lc.nps && !lc.dbfail; i++)
 		if (record_plan_done(e, &lc.ps[i]) == -1 ||
-		    publish_state(e, &lc.ps[i], now) == -1)
+		    publish_state(e, &lc.ps[i], 0, now) == -1)
 			lc.dbfail = 1;
 	if (lc.dbfail || store_commit(e->store) == -1) {
 		store_rollback(e->store);
@@ -1164,9 +1215,8 @@ struct add_undo {
 	struct engine	*e;
 	struct pstate	*ps;
 	size_t		 old_ninst;
-	int		*seq;
-	struct sched	*sched;
 	int64_t		 stamp;
+	uint64_t	 hash;
 };
 
 static void
@@ -1181,15 +1231,10 @@ add_undo_cb(void *arg, int undo)
 		for (i = u->old_ninst; i < ps->plan->ninst; i++)
 			istate_clear(&ps->st[i]);
 		plan_remove_last(ps->plan);
-		free(ps->seq);
-		schedule_free(ps->sched);
-		ps->seq = u->seq;
-		ps->sched = u->sched;
+		schedule_truncate(ps->sched, u->old_ninst);
 		ps->stamp = u->stamp;
+		ps->hash = u->hash;
 		u->e->generation++;
-	} else {
-		free(u->seq);
-		schedule_free(u->sched);
 	}
 	free(u);
 }
@@ -1240,11 +1285,8 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 	u->e = e;
 	u->ps = ps;
 	u->old_ninst = old_n;
-	u->seq = ps->seq;
-	u->sched = ps->sched;
 	u->stamp = ps->stamp;
-	ps->seq = NULL;
-	ps->sched = NULL;
+	u->hash = ps->hash;
 	store_on_rollback(e->store, add_undo_cb, u);
 	e->generation++;
 	text = json_dumps(def, JSON_COMPACT | JSON_SORT_KEYS);
@@ -1256,7 +1298,7 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 	a.action = "add";
 	a.note = ps->plan->ms[ps->plan->nms - 1].title;
 	if (store_put_added(e->store, ps->plan->id, a.key, text, now, who->name) == -1 ||
-	    store_audit(e->store, &a) == -1 || publish_state(e, ps, now) == -1) {
+	    store_audit(e->store, &a) == -1 || publish_state(e, ps, old_n, now) == -1) {
 		free(text);
 		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 	}
@@ -1581,7 +1623,7 @@ engine_part_add(struct engine *e, struct pstate *ps, const char *dim, const char
 		if (part_audit(e, ps, who, now, ps->plan->inst[v[i]].key, override ?
 		    "part-add-override" : "part-add", reason, pt->title) == -1)
 			goto dbfail;
-	if (publish_state(e, ps, now) == -1)
+	if (publish_state(e, ps, 0, now) == -1)
 		goto dbfail;
 	free(partkey);
 	r->list = v;
@@ -1632,7 +1674,7 @@ engine_part_cancel(struct engine *e, struct pstate *ps, const char *dim, const c
 	for (i = 0; i < r->nkeys; i++)
 		if (part_audit(e, ps, who, now, r->keys[i], "part-cancel", reason, pt->title) == -1)
 			return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
-	if (publish_state(e, ps, now) == -1)
+	if (publish_state(e, ps, 0, now) == -1)
 		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 	return ENG_OK;
 }

@@ -17,6 +17,7 @@ struct pstate {
 	int		*seq;		/* published SEQUENCE per instance */
 	struct sched	*sched;		/* the plan's reminder times, from its timing */
 	int64_t		 stamp;		/* since when the plan's text is what it is */
+	uint64_t	 hash;		/* the digest of the plan's text, stamp's since */
 };
 
 /* A recorded state whose milestone the plan no longer has: kept, shown, never dropped. */

@@ -26,6 +26,8 @@ struct store {
 	struct undo	*undo;
 	size_t		 nundo, undocap;
 	sqlite3_stmt	*put_state, *audit, *put_added;
+	/* Kept: a start publishes every instance of every plan through them. */
+	sqlite3_stmt	*seq_each, *seq_put, *seen_get, *seen_put;
 };
 
 /* Each step moves the schema one version on; never edit a step that has shipped. */
@@ -282,7 +284,16 @@ store_open(const char *dir, char **cause)
 	    " note, person, person_name, channel, token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 	    " ?)", cause) == -1 ||
 	    prepare(s, &s->put_added, "INSERT INTO added (plan, id, def, at, actor)"
-	    " VALUES (?, ?, ?, ?, ?)", cause) == -1)
+	    " VALUES (?, ?, ?, ?, ?)", cause) == -1 ||
+	    prepare(s, &s->seq_each, "SELECT key, hash, seq FROM sequence WHERE plan = ?",
+	    cause) == -1 ||
+	    prepare(s, &s->seq_put, "INSERT INTO sequence (plan, key, hash, seq) VALUES"
+	    " (?1, ?2, ?3, ?4) ON CONFLICT (plan, key) DO UPDATE SET hash = ?3, seq = ?4",
+	    cause) == -1 ||
+	    prepare(s, &s->seen_get, "SELECT hash, since FROM plan_seen WHERE plan = ?",
+	    cause) == -1 ||
+	    prepare(s, &s->seen_put, "INSERT INTO plan_seen (plan, hash, since) VALUES (?1, ?2,"
+	    " ?3) ON CONFLICT (plan) DO UPDATE SET hash = ?2, since = ?3", cause) == -1)
 		goto fail;
 	return s;
 fail:
@@ -302,6 +313,10 @@ store_close(struct store *s)
 	sqlite3_finalize(s->put_state);
 	sqlite3_finalize(s->audit);
 	sqlite3_finalize(s->put_added);
+	sqlite3_finalize(s->seq_each);
+	sqlite3_finalize(s->seq_put);
+	sqlite3_finalize(s->seen_get);
+	sqlite3_finalize(s->seen_put);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -1086,73 +1101,55 @@ store_feed_revoke(struct store *s, int64_t id, int64_t at)
 /* ---- what the feeds publish about plans ---- */
 
 int
-store_sequence(struct store *s, const char *plan, const char *key, uint64_t hash, int *seq)
+store_each_sequence(struct store *s, const char *plan, store_seq_cb cb, void *arg)
 {
-	sqlite3_stmt *st;
-	int rc, found;
-	int64_t h = (int64_t)hash;
+	sqlite3_stmt *st = s->seq_each;
+	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT hash, seq FROM sequence WHERE plan = ? AND key = ?",
-	    -1, &st, NULL) != SQLITE_OK)
-		return -1;
+	bind_text(st, 1, plan);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cb(col_text(st, 0), (uint64_t)sqlite3_column_int64(st, 1),
+		    sqlite3_column_int(st, 2), arg);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_put_sequence(struct store *s, const char *plan, const char *key, uint64_t hash, int seq)
+{
+	sqlite3_stmt *st = s->seq_put;
+
 	bind_text(st, 1, plan);
 	bind_text(st, 2, key);
-	rc = sqlite3_step(st);
-	found = rc == SQLITE_ROW;
-	if (found && sqlite3_column_int64(st, 0) == h) {
-		*seq = sqlite3_column_int(st, 1);
-		sqlite3_finalize(st);
-		return 0;
-	}
-	/* New, or its timing changed: a calendar must see a higher SEQUENCE. */
-	*seq = found ? sqlite3_column_int(st, 1) + 1 : 0;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return -1;
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO sequence (plan, key, hash, seq) VALUES"
-	    " (?1, ?2, ?3, ?4) ON CONFLICT (plan, key) DO UPDATE SET hash = ?3, seq = ?4", -1,
-	    &st, NULL) != SQLITE_OK)
-		return -1;
-	bind_text(st, 1, plan);
-	bind_text(st, 2, key);
-	sqlite3_bind_int64(st, 3, h);
-	sqlite3_bind_int(st, 4, *seq);
-	rc = write_step(s, st);
-	sqlite3_finalize(st);
-	return rc;
+	sqlite3_bind_int64(st, 3, (int64_t)hash);
+	sqlite3_bind_int(st, 4, seq);
+	return step_done(s, st);
 }
 
 int
 store_plan_seen(struct store *s, const char *plan, uint64_t hash, int64_t now, int64_t *since)
 {
-	sqlite3_stmt *st;
-	int rc;
-	int64_t h = (int64_t)hash;
+	sqlite3_stmt *st = s->seen_get;
+	int rc, same;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT hash, since FROM plan_seen WHERE plan = ?", -1, &st,
-	    NULL) != SQLITE_OK)
-		return -1;
 	bind_text(st, 1, plan);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == h) {
+	same = rc == SQLITE_ROW && (uint64_t)sqlite3_column_int64(st, 0) == hash;
+	if (same)
 		*since = sqlite3_column_int64(st, 1);
-		sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (same)
 		return 0;
-	}
-	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return -1;
 	*since = now;
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO plan_seen (plan, hash, since) VALUES (?1, ?2,"
-	    " ?3) ON CONFLICT (plan) DO UPDATE SET hash = ?2, since = ?3", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return -1;
+	st = s->seen_put;
 	bind_text(st, 1, plan);
-	sqlite3_bind_int64(st, 2, h);
+	sqlite3_bind_int64(st, 2, (int64_t)hash);
 	sqlite3_bind_int64(st, 3, now);
-	rc = write_step(s, st);
-	sqlite3_finalize(st);
-	return rc;
+	return step_done(s, st);
 }
 
 int64_t
