@@ -104,21 +104,60 @@ engine_free(struct engine *e)
 	orphans_free(e->orphans, e->norphans);
 	unfit_free(e->unfit, e->nunfit);
 	free(e->plans_dir);
+	free(e->by_id);
+	e->by_id = NULL;
 	e->plans = NULL;
 	e->orphans = NULL;
 	e->unfit = NULL;
 	e->nplans = e->norphans = e->nunfit = 0;
 }
 
+/* qsort has no argument for the array being sorted; the plans being indexed go here. */
+static _Thread_local const struct pstate *sorting;
+
+static int
+cmp_plan_id(const void *a, const void *b)
+{
+	const size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(sorting[x].plan->id, sorting[y].plan->id);
+
+	return c != 0 ? c : x < y ? -1 : x > y;
+}
+
+/* Indices of ps by plan id (of one id, in file order): thousands of plans exist. */
+static size_t *
+index_plans(const struct pstate *ps, size_t n)
+{
+	size_t *v = xcalloc(n ? n : 1, sizeof(size_t)), i;
+
+	for (i = 0; i < n; i++)
+		v[i] = i;
+	sorting = ps;
+	qsort(v, n, sizeof(size_t), cmp_plan_id);
+	sorting = NULL;
+	return v;
+}
+
+static struct pstate *
+find_plan(struct pstate *ps, const size_t *by_id, size_t n, const char *id)
+{
+	size_t lo = 0, hi = n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(ps[by_id[mid]].plan->id, id)) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && strcmp(ps[by_id[lo]].plan->id, id) == 0 ? &ps[by_id[lo]] : NULL;
+}
+
 struct pstate *
 engine_plan(struct engine *e, const char *id)
 {
-	size_t i;
-
-	for (i = 0; i < e->nplans; i++)
-		if (strcmp(e->plans[i].plan->id, id) == 0)
-			return &e->plans[i];
-	return NULL;
+	return find_plan(e->plans, e->by_id, e->nplans, id);
 }
 
 struct pstate *
@@ -271,6 +310,8 @@ struct loadctx {
 	struct engine	*e;
 	struct pstate	*ps;
 	size_t		 nps;
+	size_t		*by_id;		/* ps by plan id */
+	struct pstate	*last;		/* states come by plan: the one of the state before */
 	struct orphan	*orphans;
 	size_t		 norphans;
 	struct unfit	*unfit;
@@ -499,17 +540,15 @@ static void
 load_state_cb(const char *planid, const char *key, const struct istate *is, void *arg)
 {
 	struct loadctx *lc = arg;
-	struct pstate *ps = NULL;
+	struct pstate *ps = lc->last;
 	struct instance *in;
 	struct milestone *m;
 	struct audit a;
 	char *id, *newkey;
 	const char *suffix;
-	size_t i;
 
-	for (i = 0; i < lc->nps; i++)
-		if (strcmp(lc->ps[i].plan->id, planid) == 0)
-			ps = &lc->ps[i];
+	if (ps == NULL || strcmp(ps->plan->id, planid) != 0)
+		ps = lc->last = find_plan(lc->ps, lc->by_id, lc->nps, planid);
 	if (ps == NULL) {
 		add_orphan(lc, planid, key, is);
 		return;
@@ -702,7 +741,7 @@ load_plan_files(const char *dir, struct pstate **out, struct errlist *errs)
 	DIR *d;
 	struct dirent *de;
 	char **files = NULL;
-	size_t nfiles = 0, i, j, len, n = 0;
+	size_t nfiles = 0, i, j, len, n = 0, *by_id;
 	struct pstate *ps = NULL;
 	struct plan *p;
 
@@ -722,39 +761,54 @@ load_plan_files(const char *dir, struct pstate **out, struct errlist *errs)
 	if (nfiles == 0)
 		errlist_add(errs, dir, 0, "no *.plan files");
 	qsort(files, nfiles, sizeof(char *), cmp_str);
+	ps = xcalloc(nfiles ? nfiles : 1, sizeof(*ps));
 	for (i = 0; i < nfiles; i++) {
-		if ((p = plan_load(files[i], errs)) != NULL) {
-			for (j = 0; j < n; j++)
-				if (strcmp(ps[j].plan->id, p->id) == 0)
-					errlist_add(errs, files[i], 1, "plan %s is also in %s", p->id,
-					    ps[j].plan->file);
-			ps = xreallocarray(ps, n + 1, sizeof(*ps));
-			memset(&ps[n], 0, sizeof(ps[n]));
-			ps[n].plan = p;
-			n++;
-		}
+		if ((p = plan_load(files[i], errs)) != NULL)
+			ps[n++].plan = p;
 		free(files[i]);
 	}
 	free(files);
+	by_id = index_plans(ps, n);
+	for (i = 1; i < n; i++) {
+		p = ps[by_id[i]].plan;
+		for (j = i; j > 0 && strcmp(ps[by_id[j - 1]].plan->id, p->id) == 0; j--)
+			;
+		if (j < i)
+			errlist_add(errs, p->file, 1, "plan %s is also in %s", p->id,
+			    ps[by_id[j]].plan->file);
+	}
+	free(by_id);
 	*out = ps;
 	return n;
 }
 
-int
-engine_check(const char *dir, struct errlist *errs)
+void
+planset_free(struct planset *set)
 {
-	struct pstate *ps;
-	size_t n, start = errs->n;
+	pstates_free(set->ps, set->n);
+	set->ps = NULL;
+	set->n = 0;
+}
 
-	n = load_plan_files(dir, &ps, errs);
+int
+engine_check(const char *dir, struct errlist *errs, struct planset *keep)
+{
+	struct planset set;
+	size_t start = errs->n;
+
+	set.n = load_plan_files(dir, &set.ps, errs);
 	if (errs->n == start)
-		link_plans(ps, n, errs);
-	pstates_free(ps, n);
+		link_plans(set.ps, set.n, errs);
+	if (keep != NULL && errs->n == start) {
+		*keep = set;
+		return 0;
+	}
+	planset_free(&set);
 	return errs->n > start ? -1 : 0;
 }
 
 int
-engine_load(struct engine *e, struct errlist *errs)
+engine_load(struct engine *e, struct planset *set, struct errlist *errs)
 {
 	struct loadctx lc;
 	size_t i, start = errs->n;
@@ -763,7 +817,14 @@ engine_load(struct engine *e, struct errlist *errs)
 	memset(&lc, 0, sizeof(lc));
 	lc.e = e;
 	lc.errs = errs;
-	lc.nps = load_plan_files(e->plans_dir, &lc.ps, errs);
+	if (set != NULL) {
+		lc.ps = set->ps;
+		lc.nps = set->n;
+		set->ps = NULL;
+		set->n = 0;
+	} else
+		lc.nps = load_plan_files(e->plans_dir, &lc.ps, errs);
+	lc.by_id = index_plans(lc.ps, lc.nps);
 	if (store_in_txn(e->store))
 		fatalx("engine_load inside an open transaction");
 	for (i = 0; i < lc.nps; i++) {
@@ -806,8 +867,10 @@ engine_load(struct engine *e, struct errlist *errs)
 	pstates_free(e->plans, e->nplans);
 	orphans_free(e->orphans, e->norphans);
 	unfit_free(e->unfit, e->nunfit);
+	free(e->by_id);
 	e->plans = lc.ps;
 	e->nplans = lc.nps;
+	e->by_id = lc.by_id;
 	e->orphans = lc.orphans;
 	e->norphans = lc.norphans;
 	e->unfit = lc.unfit;
@@ -817,6 +880,7 @@ engine_load(struct engine *e, struct errlist *errs)
 fail:
 	if (lc.dbfail)
 		errlist_add(errs, "database", 0, "%s", store_error(e->store));
+	free(lc.by_id);
 	pstates_free(lc.ps, lc.nps);
 	orphans_free(lc.orphans, lc.norphans);
 	unfit_free(lc.unfit, lc.nunfit);

@@ -38,8 +38,9 @@ struct unfit {
 struct engine {
 	struct store	*store;
 	char		*plans_dir;
-	struct pstate	*plans;
+	struct pstate	*plans;		/* in file name order */
 	size_t		 nplans;
+	size_t		*by_id;		/* indices of plans, by plan id */
 	struct orphan	*orphans;
 	size_t		 norphans;
 	struct unfit	*unfit;
@@ -85,13 +86,24 @@ struct eng_result {
 };
 void		 eng_result_clear(struct eng_result *);
 
+/* Plans parsed and checked, not yet in force: engine_check makes them, engine_load takes them. */
+struct planset {
+	struct pstate	*ps;
+	size_t		 n;
+};
+void		 planset_free(struct planset *);
+
 /*
- * Load (or reload) every *.plan in the plans directory; on any error nothing changes.
- * Never inside an open transaction: its own commits must not take others' changes along.
+ * Load (or reload) the plans of set, or (set NULL) every *.plan in the plans directory; on
+ * any error nothing changes. Never inside an open transaction: its own commits must not
+ * take others' changes along.
  */
-int		 engine_load(struct engine *, struct errlist *);
-/* Parse and check the plans of a directory without a database (termijnd -n). */
-int		 engine_check(const char *dir, struct errlist *);
+int		 engine_load(struct engine *, struct planset *set, struct errlist *);
+/*
+ * Parse and check the plans of a directory without a database (termijnd -n); keep (if not
+ * NULL) takes them when they are all right, for engine_load. Pure: touches no engine.
+ */
+int		 engine_check(const char *dir, struct errlist *, struct planset *keep);
 void		 engine_free(struct engine *);
 
 struct pstate	*engine_plan(struct engine *, const char *id);

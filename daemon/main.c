@@ -51,7 +51,7 @@ log_reload_errors(struct termijnd *d, const struct errlist *errs)
 	const struct errlist *e = errs;
 	size_t i;
 
-	if (old != NULL && engine_check(d->engine.plans_dir, &en) == -1)
+	if (old != NULL && engine_check(d->engine.plans_dir, &en, NULL) == -1)
 		e = &en;
 	for (i = 0; i < e->n; i++)
 		log_warnx("reload: %s", e->msg[i]);
@@ -65,7 +65,7 @@ termijnd_reload(struct termijnd *d, struct errlist *errs)
 {
 	/* The reload commits on its own: the changes of this moment go first, with theirs. */
 	control_flush(d);
-	if (engine_load(&d->engine, errs) == -1 || remind_reload(d, errs) == -1) {
+	if (engine_load(&d->engine, NULL, errs) == -1 || remind_reload(d, errs) == -1) {
 		log_reload_errors(d, errs);
 		return -1;
 	}
@@ -145,6 +145,7 @@ main(int argc, char **argv)
 	};
 	struct termijnd d;
 	struct errlist errs = { 0 };
+	struct planset plans = { NULL, 0 };
 	struct event *sigs[4];
 	const char *conffile = "/etc/termijn/termijnd.conf";
 	const char *o_plans = NULL, *o_state = NULL, *o_socket = NULL, *o_start = NULL;
@@ -244,7 +245,8 @@ main(int argc, char **argv)
 			replace(&d.conf->socket, p);
 			free(p);
 		}
-		engine_check(d.conf->plans_dir, &errs);
+		/* Parsed once: what is checked here is what goes into force. */
+		engine_check(d.conf->plans_dir, &errs, checkonly ? NULL : &plans);
 		{
 			struct templates t;
 			char *tdir = config_path(d.conf, d.conf->templates_dir);
@@ -259,6 +261,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "%s\n", errs.msg[k]);
 		fprintf(stderr, "termijnd: %zu error%s\n", errs.n, errs.n == 1 ? "" : "s");
 		errlist_free(&errs);
+		planset_free(&plans);
 		config_free(d.conf);
 		tz_free();
 		return 1;
@@ -285,7 +288,7 @@ main(int argc, char **argv)
 	if (d.conf->clock_demo)
 		demo_resume(&d, start, o_restart);
 	d.engine.plans_dir = xstrdup(d.conf->plans_dir);
-	if (engine_load(&d.engine, &errs) == -1) {
+	if (engine_load(&d.engine, &plans, &errs) == -1) {
 		for (k = 0; k < errs.n; k++)
 			log_warnx("%s", errs.msg[k]);
 		fatalx("cannot load the plans");
