@@ -641,7 +641,7 @@ publish_state(struct engine *e, struct pstate *ps, size_t first, int64_t now)
 	struct seqload sl;
 	uint64_t h, th;
 	size_t i, n = p->ninst - first;
-	int rc = 0;
+	int rc = 0, k;
 
 	ps->seq = xreallocarray(ps->seq, p->ninst ? p->ninst : 1, sizeof(int));
 	if (first == 0 || ps->sched == NULL) {
@@ -661,19 +661,26 @@ publish_state(struct engine *e, struct pstate *ps, size_t first, int64_t now)
 	sl.hash = xcalloc(n ? n : 1, sizeof(*sl.hash));
 	sl.seq = xcalloc(n ? n : 1, sizeof(*sl.seq));
 	sl.known = xcalloc(n ? n : 1, 1);
-	if (n > 0 && store_each_sequence(e->store, p->id, seq_cb, &sl) == -1)
+	/* All of a plan's in one query; a few new ones (an addition) one by one. */
+	if (first == 0 && n > 0 && store_each_sequence(e->store, p->id, seq_cb, &sl) == -1)
 		rc = -1;
+	for (i = first; first > 0 && i < p->ninst && rc == 0; i++)
+		if ((k = store_get_sequence(e->store, p->id, p->inst[i].key, &sl.hash[i - first],
+		    &sl.seq[i - first])) == -1)
+			rc = -1;
+		else
+			sl.known[i - first] = k == 1;
 	for (i = first; i < p->ninst && rc == 0; i++) {
 		struct instance *in = &p->inst[i];
-		size_t k = i - first;
+		size_t j = i - first;
 		char buf[32];
 
 		th = ical_timing_hash(p, i);
-		if (sl.known[k] && sl.hash[k] == th)
-			ps->seq[i] = sl.seq[k];
+		if (sl.known[j] && sl.hash[j] == th)
+			ps->seq[i] = sl.seq[j];
 		else {
 			/* New, or its timing changed: a calendar must see a higher SEQUENCE. */
-			ps->seq[i] = sl.known[k] ? sl.seq[k] + 1 : 0;
+			ps->seq[i] = sl.known[j] ? sl.seq[j] + 1 : 0;
 			if (store_put_sequence(e->store, p->id, in->key, th, ps->seq[i]) == -1)
 				rc = -1;
 		}
@@ -1313,7 +1320,7 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 	struct audit a;
 	const struct unfit *uf;
 	char *cause = NULL, *text;
-	size_t i, old_n = ps->plan->ninst, j;
+	size_t old_n = ps->plan->ninst, j;
 	struct instance *in;
 
 	if (may_act(ps, 0, who, AZ_ADD, r))
@@ -1340,10 +1347,8 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 	}
 	/* Instances keep their order; the new milestone's come last. Move states along. */
-	nst = xcalloc(ps->plan->ninst, sizeof(*nst));
-	for (i = 0; i < old_n; i++)
-		nst[i] = ps->st[i];
-	free(ps->st);
+	nst = xreallocarray(ps->st, ps->plan->ninst, sizeof(*nst));
+	memset(nst + old_n, 0, (ps->plan->ninst - old_n) * sizeof(*nst));
 	ps->st = nst;
 	u = xcalloc(1, sizeof(*u));
 	u->e = e;
@@ -1422,6 +1427,7 @@ struct reshape {
 	int			*seq;
 	struct sched		*sched;
 	int64_t			 stamp;
+	uint64_t		 hash;
 	struct dimension	*dim;		/* added: its last part comes out again */
 	struct part		*cancelled;	/* cancelled: it comes back */
 };
@@ -1447,6 +1453,7 @@ reshape_undo_cb(void *arg, int undo)
 		ps->seq = u->seq;
 		ps->sched = u->sched;
 		ps->stamp = u->stamp;
+		ps->hash = u->hash;
 		u->e->generation++;
 	} else {
 		for (i = 0; i < u->old_n; i++)
@@ -1536,6 +1543,7 @@ reshape(struct engine *e, struct pstate *ps, char **oldkeys, size_t old_n,
 	u->seq = ps->seq;
 	u->sched = ps->sched;
 	u->stamp = ps->stamp;
+	u->hash = ps->hash;
 	u->dim = added;
 	u->cancelled = cancelled;
 	ps->st = nst;

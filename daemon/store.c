@@ -27,7 +27,7 @@ struct store {
 	size_t		 nundo, undocap;
 	sqlite3_stmt	*put_state, *audit, *put_added;
 	/* Kept: a start publishes every instance of every plan through them. */
-	sqlite3_stmt	*seq_each, *seq_put, *seen_get, *seen_put;
+	sqlite3_stmt	*seq_each, *seq_get, *seq_put, *seen_get, *seen_put;
 };
 
 /* Each step moves the schema one version on; never edit a step that has shipped. */
@@ -287,6 +287,8 @@ store_open(const char *dir, char **cause)
 	    " VALUES (?, ?, ?, ?, ?)", cause) == -1 ||
 	    prepare(s, &s->seq_each, "SELECT key, hash, seq FROM sequence WHERE plan = ?",
 	    cause) == -1 ||
+	    prepare(s, &s->seq_get, "SELECT hash, seq FROM sequence WHERE plan = ? AND key = ?",
+	    cause) == -1 ||
 	    prepare(s, &s->seq_put, "INSERT INTO sequence (plan, key, hash, seq) VALUES"
 	    " (?1, ?2, ?3, ?4) ON CONFLICT (plan, key) DO UPDATE SET hash = ?3, seq = ?4",
 	    cause) == -1 ||
@@ -314,6 +316,7 @@ store_close(struct store *s)
 	sqlite3_finalize(s->audit);
 	sqlite3_finalize(s->put_added);
 	sqlite3_finalize(s->seq_each);
+	sqlite3_finalize(s->seq_get);
 	sqlite3_finalize(s->seq_put);
 	sqlite3_finalize(s->seen_get);
 	sqlite3_finalize(s->seen_put);
@@ -1113,6 +1116,23 @@ store_each_sequence(struct store *s, const char *plan, store_seq_cb cb, void *ar
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_get_sequence(struct store *s, const char *plan, const char *key, uint64_t *hash, int *seq)
+{
+	sqlite3_stmt *st = s->seq_get;
+	int rc;
+
+	bind_text(st, 1, plan);
+	bind_text(st, 2, key);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*hash = (uint64_t)sqlite3_column_int64(st, 0);
+		*seq = sqlite3_column_int(st, 1);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 int

@@ -151,6 +151,9 @@ int		 store_feed_revoke(struct store *, int64_t id, int64_t at);
 /* The SEQUENCE published of each instance of a plan, with the timing digest it had. */
 typedef void	 (*store_seq_cb)(const char *key, uint64_t hash, int seq, void *);
 int		 store_each_sequence(struct store *, const char *plan, store_seq_cb, void *);
+/* One instance's: 1 found, 0 none, -1 error. */
+int		 store_get_sequence(struct store *, const char *plan, const char *key,
+		    uint64_t *hash, int *seq);
 int		 store_put_sequence(struct store *, const char *plan, const char *key,
 		    uint64_t hash, int seq);
 /* Since when a plan's text has been what it is (hash); a new hash starts now. */
