@@ -64,6 +64,7 @@ pstates_free(struct pstate *ps, size_t n)
 			istate_clear(&ps[i].st[j]);
 		free(ps[i].st);
 		free(ps[i].seq);
+		free(ps[i].thash);
 		schedule_free(ps[i].sched);
 		plan_free(ps[i].plan);
 	}
@@ -163,12 +164,9 @@ engine_plan(struct engine *e, const char *id)
 struct pstate *
 engine_pstate(struct engine *e, const struct plan *p)
 {
-	size_t i;
+	struct pstate *ps = engine_plan(e, p->id);
 
-	for (i = 0; i < e->nplans; i++)
-		if (e->plans[i].plan == p)
-			return &e->plans[i];
-	return NULL;
+	return ps != NULL && ps->plan == p ? ps : NULL;
 }
 
 /* The requirements between the plans of ps[0 .. n), resolved and checked. */
@@ -611,6 +609,7 @@ fnv(uint64_t h, const char *s)
 struct seqload {
 	const struct plan	*p;
 	size_t			 first;
+	size_t			 pos;		/* rows come by key: a merge with inst_sorted */
 	uint64_t		*hash;
 	int			*seq;
 	unsigned char		*known;
@@ -620,13 +619,67 @@ static void
 seq_cb(const char *key, uint64_t hash, int seq, void *arg)
 {
 	struct seqload *sl = arg;
-	struct instance *in = plan_instance(sl->p, key);
+	const struct plan *p = sl->p;
+	size_t i;
+	int c = 1;
 
-	if (in == NULL || in->idx < sl->first)
+	while (sl->pos < p->ninst &&
+	    (c = strcmp(p->inst[p->inst_sorted[sl->pos]].key, key)) < 0)
+		sl->pos++;
+	if (c != 0 || sl->pos == p->ninst || (i = p->inst_sorted[sl->pos]) < sl->first)
 		return;
-	sl->hash[in->idx - sl->first] = hash;
-	sl->seq[in->idx - sl->first] = seq;
-	sl->known[in->idx - sl->first] = 1;
+	sl->hash[i - sl->first] = hash;
+	sl->seq[i - sl->first] = seq;
+	sl->known[i - sl->first] = 1;
+}
+
+/*
+ * What publishing a plan takes that is pure: its schedule, the timing digest of each
+ * instance and the digest of the whole, for the instances not done yet (an addition
+ * appends some).
+ */
+static void
+publish_prepare(struct pstate *ps)
+{
+	struct plan *p = ps->plan;
+	uint64_t h;
+	size_t i;
+	char buf[32];
+
+	if (ps->sched == NULL)
+		ps->sched = schedule_new(p);
+	else
+		schedule_extend(ps->sched, p);
+	if (ps->nthash == 0) {
+		h = 14695981039346656037ULL;
+		h = fnv(h, p->title);
+		h = fnv(h, p->description);
+		h = fnv(h, p->tz);
+	} else
+		h = ps->hash;
+	ps->thash = xreallocarray(ps->thash, p->ninst ? p->ninst : 1, sizeof(*ps->thash));
+	for (i = ps->nthash; i < p->ninst; i++) {
+		struct instance *in = &p->inst[i];
+
+		ps->thash[i] = ical_timing_hash(p, i);
+		h = fnv(h, in->key);
+		h = fnv(h, in->title);
+		h = fnv(h, in->description);
+		h = fnv(h, in->owner);
+		snprintf(buf, sizeof(buf), "%llx", (unsigned long long)ps->thash[i]);
+		h = fnv(h, buf);
+	}
+	ps->nthash = p->ninst;
+	ps->hash = h;
+}
+
+void
+planset_prepare(struct planset *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		publish_prepare(&set->ps[i]);
 }
 
 /*
@@ -635,29 +688,27 @@ seq_cb(const char *key, uint64_t hash, int seq, void *arg)
  * Instances from first on are new (an addition appends them): those before keep theirs.
  */
 static int
-publish_state(struct engine *e, struct pstate *ps, size_t first, int64_t now)
+publish_state(struct engine *e, struct pstate *ps, size_t first, const struct pstate *was,
+    int64_t now)
 {
 	struct plan *p = ps->plan;
 	struct seqload sl;
-	uint64_t h, th;
 	size_t i, n = p->ninst - first;
 	int rc = 0, k;
 
+	publish_prepare(ps);
 	ps->seq = xreallocarray(ps->seq, p->ninst ? p->ninst : 1, sizeof(int));
-	if (first == 0 || ps->sched == NULL) {
-		schedule_free(ps->sched);
-		ps->sched = schedule_new(p);
-	} else
-		schedule_extend(ps->sched, p);
-	if (first == 0) {
-		h = 14695981039346656037ULL;
-		h = fnv(h, p->title);
-		h = fnv(h, p->description);
-		h = fnv(h, p->tz);
-	} else
-		h = ps->hash;
+	/* Reloaded as it was (the digest covers every instance's): published as it was. */
+	if (was != NULL && was->hash == ps->hash && was->nthash == p->ninst &&
+	    was->plan->ninst == p->ninst) {
+		if (n > 0)
+			memcpy(ps->seq, was->seq, p->ninst * sizeof(int));
+		ps->stamp = was->stamp;
+		return 0;
+	}
 	sl.p = p;
 	sl.first = first;
+	sl.pos = 0;
 	sl.hash = xcalloc(n ? n : 1, sizeof(*sl.hash));
 	sl.seq = xcalloc(n ? n : 1, sizeof(*sl.seq));
 	sl.known = xcalloc(n ? n : 1, 1);
@@ -671,33 +722,24 @@ publish_state(struct engine *e, struct pstate *ps, size_t first, int64_t now)
 		else
 			sl.known[i - first] = k == 1;
 	for (i = first; i < p->ninst && rc == 0; i++) {
-		struct instance *in = &p->inst[i];
 		size_t j = i - first;
-		char buf[32];
 
-		th = ical_timing_hash(p, i);
-		if (sl.known[j] && sl.hash[j] == th)
+		if (sl.known[j] && sl.hash[j] == ps->thash[i])
 			ps->seq[i] = sl.seq[j];
 		else {
 			/* New, or its timing changed: a calendar must see a higher SEQUENCE. */
 			ps->seq[i] = sl.known[j] ? sl.seq[j] + 1 : 0;
-			if (store_put_sequence(e->store, p->id, in->key, th, ps->seq[i]) == -1)
+			if (store_put_sequence(e->store, p->id, p->inst[i].key, ps->thash[i],
+			    ps->seq[i]) == -1)
 				rc = -1;
 		}
-		h = fnv(h, in->key);
-		h = fnv(h, in->title);
-		h = fnv(h, in->description);
-		h = fnv(h, in->owner);
-		snprintf(buf, sizeof(buf), "%llx", (unsigned long long)th);
-		h = fnv(h, buf);
 	}
 	free(sl.hash);
 	free(sl.seq);
 	free(sl.known);
 	if (rc == -1)
 		return -1;
-	ps->hash = h;
-	return store_plan_seen(e->store, p->id, h, now, &ps->stamp);
+	return store_plan_seen(e->store, p->id, ps->hash, now, &ps->stamp);
 }
 
 /* Milestones marked done in the plan file are recorded once, as done by the plan. */
@@ -856,7 +898,8 @@ engine_load(struct engine *e, struct planset *set, struct errlist *errs)
 		lc.dbfail = 1;
 	for (i = 0; i < lc.nps && !lc.dbfail; i++)
 		if (record_plan_done(e, &lc.ps[i]) == -1 ||
-		    publish_state(e, &lc.ps[i], 0, now) == -1)
+		    publish_state(e, &lc.ps[i], 0, engine_plan(e, lc.ps[i].plan->id),
+		    now) == -1)
 			lc.dbfail = 1;
 	if (lc.dbfail || store_commit(e->store) == -1) {
 		store_rollback(e->store);
@@ -871,7 +914,12 @@ engine_load(struct engine *e, struct planset *set, struct errlist *errs)
 		    "it is kept", lc.orphans[i].plan, lc.orphans[i].key,
 		    status_name(lc.orphans[i].st.status),
 		    lc.orphans[i].st.actor ? lc.orphans[i].st.actor : "?");
-	pstates_free(e->plans, e->nplans);
+	/* The plans put out of force go back in set: their caller may free them elsewhere. */
+	if (set != NULL) {
+		set->ps = e->plans;
+		set->n = e->nplans;
+	} else
+		pstates_free(e->plans, e->nplans);
 	orphans_free(e->orphans, e->norphans);
 	unfit_free(e->unfit, e->nunfit);
 	free(e->by_id);
@@ -1303,6 +1351,7 @@ add_undo_cb(void *arg, int undo)
 			istate_clear(&ps->st[i]);
 		plan_remove_last(ps->plan);
 		schedule_truncate(ps->sched, u->old_ninst);
+		ps->nthash = u->old_ninst;
 		ps->stamp = u->stamp;
 		ps->hash = u->hash;
 		u->e->generation++;
@@ -1367,7 +1416,7 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 	a.action = "add";
 	a.note = ps->plan->ms[ps->plan->nms - 1].title;
 	if (store_put_added(e->store, ps->plan->id, a.key, text, now, who->name) == -1 ||
-	    store_audit(e->store, &a) == -1 || publish_state(e, ps, old_n, now) == -1) {
+	    store_audit(e->store, &a) == -1 || publish_state(e, ps, old_n, NULL, now) == -1) {
 		free(text);
 		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 	}
@@ -1695,7 +1744,7 @@ engine_part_add(struct engine *e, struct pstate *ps, const char *dim, const char
 		if (part_audit(e, ps, who, now, ps->plan->inst[v[i]].key, override ?
 		    "part-add-override" : "part-add", reason, pt->title) == -1)
 			goto dbfail;
-	if (publish_state(e, ps, 0, now) == -1)
+	if (publish_state(e, ps, 0, NULL, now) == -1)
 		goto dbfail;
 	free(partkey);
 	r->list = v;
@@ -1746,7 +1795,7 @@ engine_part_cancel(struct engine *e, struct pstate *ps, const char *dim, const c
 	for (i = 0; i < r->nkeys; i++)
 		if (part_audit(e, ps, who, now, r->keys[i], "part-cancel", reason, pt->title) == -1)
 			return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
-	if (publish_state(e, ps, 0, now) == -1)
+	if (publish_state(e, ps, 0, NULL, now) == -1)
 		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 	return ENG_OK;
 }

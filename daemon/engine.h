@@ -18,6 +18,8 @@ struct pstate {
 	struct sched	*sched;		/* the plan's reminder times, from its timing */
 	int64_t		 stamp;		/* since when the plan's text is what it is */
 	uint64_t	 hash;		/* the digest of the plan's text, stamp's since */
+	uint64_t	*thash;		/* timing digest per instance, of the first nthash */
+	size_t		 nthash;
 };
 
 /* A recorded state whose milestone the plan no longer has: kept, shown, never dropped. */
@@ -92,11 +94,14 @@ struct planset {
 	size_t		 n;
 };
 void		 planset_free(struct planset *);
+/* What publishing the plans takes that needs nothing but them (a thread may do it). */
+void		 planset_prepare(struct planset *);
 
 /*
  * Load (or reload) the plans of set, or (set NULL) every *.plan in the plans directory; on
- * any error nothing changes. Never inside an open transaction: its own commits must not
- * take others' changes along.
+ * any error nothing changes. With set, the plans put out of force come back in it, for the
+ * caller to free. Never inside an open transaction: its own commits must not take others'
+ * changes along.
  */
 int		 engine_load(struct engine *, struct planset *set, struct errlist *);
 /*

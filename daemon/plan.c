@@ -250,7 +250,7 @@ instances_free(struct plan *p)
 	free(p->inst_sorted);
 	p->inst = NULL;
 	p->inst_sorted = NULL;
-	p->ninst = 0;
+	p->ninst = p->inst_cap = 0;
 }
 
 static void
@@ -440,7 +440,7 @@ plan_instance(const struct plan *p, const char *key)
 }
 
 /* qsort has no argument for the array being sorted; the plan being indexed goes here. */
-static const struct plan *sorting;
+static _Thread_local const struct plan *sorting;
 
 static int
 cmp_ms(const void *a, const void *b)
@@ -2503,7 +2503,7 @@ expand_milestone(struct plan *p, struct milestone *m, size_t *cap)
 int
 plan_expand(struct plan *p, struct errlist *errs)
 {
-	size_t i, j, k, start_err = errs->n, cap = 0, ninst;
+	size_t i, j, k, start_err = errs->n, ninst;
 	struct milestone *m;
 	struct instance *in;
 	int64_t *latest;	/* per milestone: the latest earliest start of its instances */
@@ -2528,7 +2528,7 @@ plan_expand(struct plan *p, struct errlist *errs)
 
 	for (i = 0; i < p->nms; i++) {
 		m = &p->ms[i];
-		expand_milestone(p, m, &cap);
+		expand_milestone(p, m, &p->inst_cap);
 		/* With its occurrences: a series has up to RECUR_MAX of them. */
 		if (p->ninst > PLAN_MAX_INSTANCES) {
 			errlist_add(errs, p->file, m->line, _("over %d instances (milestones times their "
@@ -2917,6 +2917,42 @@ instances_cut(struct plan *p, size_t first)
 }
 
 /*
+ * The dependents' runs that m's instances (from first on) give what they require, as
+ * add_dependents makes them; with add 0, only how many.
+ */
+static size_t
+new_dependents(struct plan *p, const struct milestone *m, size_t first, int add)
+{
+	size_t j, k, x, g, end, n, cap = 0, count = 0;
+	struct irange *v = NULL;
+
+	for (j = 0; j < m->nreqs; j++) {
+		const struct requirement *r = &m->reqs[j];
+		int same = p->ms[r->target].per_party && (r->scope == REQ_SAME ||
+		    (r->scope == REQ_AUTO && m->per_party));
+
+		for (g = first; g < p->ninst; g = end) {
+			end = same ? g + series_of(p, m, p->inst[g].party).n : p->ninst;
+			n = 0;
+			req_runs(p, &p->inst[g], r, &v, &n, &cap);
+			IRANGE_FOREACH(v, n, k, x) {
+				struct instance *d = &p->inst[x];
+
+				count++;
+				if (!add)
+					continue;
+				d->dep_runs = xreallocarray(d->dep_runs, d->ndep_runs + 1,
+				    sizeof(*d->dep_runs));
+				d->dep_runs[d->ndep_runs].first = g;
+				d->dep_runs[d->ndep_runs++].n = end - g;
+			}
+		}
+	}
+	free(v);
+	return count;
+}
+
+/*
  * The plan's last milestone, added to a plan already expanded: validated, its instances
  * appended and linked, without expanding the rest again (plan_expand gives the same). Its
  * milestone is new, so nothing of the plan requires it: no cycle, no other links change
@@ -2926,7 +2962,7 @@ static int
 plan_extend(struct plan *p, struct errlist *errs)
 {
 	struct milestone *m = &p->ms[p->nms - 1];
-	size_t first = p->ninst, start = errs->n, cap = p->ninst, nlinks = 0, i, j, k, x, g, end;
+	size_t first = p->ninst, start = errs->n, nlinks = 0, i, j, k, x;
 	size_t n, vcap = 0, *merged, a, b;
 	struct irange *v = NULL;
 	struct instance *in;
@@ -2936,7 +2972,7 @@ plan_extend(struct plan *p, struct errlist *errs)
 	validate_milestone(p->file, p, m, errs);
 	if (errs->n > start)
 		return -1;
-	expand_milestone(p, m, &cap);
+	expand_milestone(p, m, &p->inst_cap);
 	if (p->ninst > PLAN_MAX_INSTANCES) {
 		errlist_add(errs, p->file, m->line, _("over %d instances (milestones times their "
 		    "parties and occurrences): a plan may have at most %d"), PLAN_MAX_INSTANCES,
@@ -2956,19 +2992,7 @@ plan_extend(struct plan *p, struct errlist *errs)
 		in->dep_runs = xcalloc(1, sizeof(struct irange));
 	}
 	/* The dependents' runs to come, counted as link_instances counts them. */
-	for (j = 0; j < m->nreqs; j++) {
-		const struct requirement *r = &m->reqs[j];
-		int same = p->ms[r->target].per_party && (r->scope == REQ_SAME ||
-		    (r->scope == REQ_AUTO && m->per_party));
-
-		for (g = first; g < p->ninst; g = end) {
-			end = same ? g + series_of(p, m, p->inst[g].party).n : p->ninst;
-			n = 0;
-			req_runs(p, &p->inst[g], r, &v, &n, &vcap);
-			for (k = 0; k < n; k++)
-				nlinks += v[k].n;
-		}
-	}
+	nlinks += new_dependents(p, m, first, 0);
 	nlinks += p->nlinks;
 	if (nlinks > PLAN_MAX_LINKS) {
 		errlist_add(errs, p->file, 0, _("%zu links between instances: a plan may have at most "
@@ -2997,26 +3021,7 @@ plan_extend(struct plan *p, struct errlist *errs)
 	}
 	if (errs->n > start)
 		goto bad;
-	/* Dependents: as add_dependents makes them, for m's requirements only. */
-	for (j = 0; j < m->nreqs; j++) {
-		const struct requirement *r = &m->reqs[j];
-		int same = p->ms[r->target].per_party && (r->scope == REQ_SAME ||
-		    (r->scope == REQ_AUTO && m->per_party));
-
-		for (g = first; g < p->ninst; g = end) {
-			end = same ? g + series_of(p, m, p->inst[g].party).n : p->ninst;
-			n = 0;
-			req_runs(p, &p->inst[g], r, &v, &n, &vcap);
-			IRANGE_FOREACH(v, n, k, x) {
-				struct instance *d = &p->inst[x];
-
-				d->dep_runs = xreallocarray(d->dep_runs, d->ndep_runs + 1,
-				    sizeof(*d->dep_runs));
-				d->dep_runs[d->ndep_runs].first = g;
-				d->dep_runs[d->ndep_runs++].n = end - g;
-			}
-		}
-	}
+	new_dependents(p, m, first, 1);
 	free(v);
 	n = older_prereqs(p, first, &merged);
 	for (i = 0; i < n; i++) {

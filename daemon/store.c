@@ -27,7 +27,7 @@ struct store {
 	size_t		 nundo, undocap;
 	sqlite3_stmt	*put_state, *audit, *put_added;
 	/* Kept: a start publishes every instance of every plan through them. */
-	sqlite3_stmt	*seq_each, *seq_get, *seq_put, *seen_get, *seen_put;
+	sqlite3_stmt	*seq_each, *seq_get, *seq_put, *seen_get, *seen_put, *added_each;
 };
 
 /* Each step moves the schema one version on; never edit a step that has shipped. */
@@ -285,8 +285,16 @@ store_open(const char *dir, char **cause)
 	    " ?)", cause) == -1 ||
 	    prepare(s, &s->put_added, "INSERT INTO added (plan, id, def, at, actor)"
 	    " VALUES (?, ?, ?, ?, ?)", cause) == -1 ||
-	    prepare(s, &s->seq_each, "SELECT key, hash, seq FROM sequence WHERE plan = ?",
+	    prepare(s, &s->seq_each, "SELECT key, hash, seq FROM sequence WHERE plan = ?"
+	    " ORDER BY key",
 	    cause) == -1 ||
+	    /*
+	     * Additions in the order they were made, which the audit log keeps: `at` is the
+	     * plan's clock (a demo clock starts again where it started) and ties within a second.
+	     */
+	    prepare(s, &s->added_each, "SELECT id, def FROM added WHERE plan = ?1 ORDER BY"
+	    " (SELECT min(seq) FROM audit WHERE audit.plan = ?1 AND audit.key = added.id AND"
+	    " action = 'add'), at, id", cause) == -1 ||
 	    prepare(s, &s->seq_get, "SELECT hash, seq FROM sequence WHERE plan = ? AND key = ?",
 	    cause) == -1 ||
 	    prepare(s, &s->seq_put, "INSERT INTO sequence (plan, key, hash, seq) VALUES"
@@ -316,6 +324,7 @@ store_close(struct store *s)
 	sqlite3_finalize(s->audit);
 	sqlite3_finalize(s->put_added);
 	sqlite3_finalize(s->seq_each);
+	sqlite3_finalize(s->added_each);
 	sqlite3_finalize(s->seq_get);
 	sqlite3_finalize(s->seq_put);
 	sqlite3_finalize(s->seen_get);
@@ -604,21 +613,14 @@ store_each_state(struct store *s, const char *plan, store_state_cb cb, void *arg
 int
 store_each_added(struct store *s, const char *plan, store_added_cb cb, void *arg)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = s->added_each;
 	int rc;
 
-	/*
-	 * In the order they were added, which the audit log keeps: `at` is the plan's clock
-	 * (a demo clock starts again where it started) and ties within a second.
-	 */
-	if (sqlite3_prepare_v2(s->db, "SELECT id, def FROM added WHERE plan = ?1 ORDER BY"
-	    " (SELECT min(seq) FROM audit WHERE audit.plan = ?1 AND audit.key = added.id AND"
-	    " action = 'add'), at, id", -1, &st, NULL) != SQLITE_OK)
-		return -1;
 	bind_text(st, 1, plan);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		cb(col_text(st, 0), col_text(st, 1), arg);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
