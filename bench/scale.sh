@@ -252,13 +252,13 @@ timed() {
 
 fig() { printf '  %-34s %s\n' "$1" "$2"; }
 
-# longest DIR: the longest one callback that held the daemon's loop so far (/metrics), in ms.
-longest() {
+# reload_hold DIR: how long putting the reloaded plans in force held the loop (/metrics), in ms.
+reload_hold() {
 	local port
 	port=$(curl -s --max-time 60 --unix-socket "$1/termijnd.sock" http://localhost/api/v1/status |
 	    sed -n 's/.*"http": *"\(127.0.0.1:[0-9]*\)".*/\1/p')
-	curl -s --max-time 60 "http://$port/metrics" | awk '/^termijn_longest_callback_seconds/ {
-	    if ($2 > max) max = $2 } END { printf "%.0f", max * 1000 }'
+	curl -s --max-time 60 "http://$port/metrics" |
+	    awk '/^termijn_longest_callback_seconds\{of="reload"\}/ { printf "%.0f", $2 * 1000 }'
 }
 
 # add DIR SHAPE: one milestone for every party added to the first plan; ADD_MS.
@@ -291,8 +291,7 @@ for shape in $SHAPES; do
 		t0=$EPOCHREALTIME
 		TERMIJN_SOCKET=$d/termijnd.sock "$TERMIJN" reload >/dev/null 2>&1 ||
 			problem "$shape$n: reload failed"
-		fig "reload" "$(ms "$t0" "$EPOCHREALTIME") ms  (longest loop hold so far: $(
-		    longest "$d") ms)"
+		fig "reload" "$(ms "$t0" "$EPOCHREALTIME") ms  (loop held $(reload_hold "$d") ms)"
 		add "$d" "$shape"
 		fig "add (a milestone for each party)" "$ADD_MS ms"
 		stop

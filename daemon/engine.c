@@ -646,6 +646,13 @@ publish_prepare(struct pstate *ps)
 	size_t i;
 	char buf[32];
 
+	/* Expanded again since (a part restored): its instances moved, all is made again. */
+	if (ps->expansions != p->expansions) {
+		schedule_free(ps->sched);
+		ps->sched = NULL;
+		ps->nthash = 0;
+		ps->expansions = p->expansions;
+	}
 	if (ps->sched == NULL)
 		ps->sched = schedule_new(p);
 	else
@@ -754,7 +761,12 @@ record_plan_done(struct engine *e, struct pstate *ps)
 	for (i = 0; i < ps->plan->ninst; i++) {
 		in = &ps->plan->inst[i];
 		s = &ps->st[i];
-		if (!in->ms->done.set || s->changed != 0)
+		/* A milestone's instances are a run: those without a done line skipped at once. */
+		if (!in->ms->done.set) {
+			i = in->ms->inst_first + in->ms->inst_n - 1;
+			continue;
+		}
+		if (s->changed != 0)
 			continue;
 		/* Of a series, the occurrences up to that day. */
 		if (in->nocc && ltime_daynum(&in->timing.due) > ltime_daynum(&in->ms->done))
@@ -1476,7 +1488,8 @@ struct reshape {
 	int			*seq;
 	struct sched		*sched;
 	int64_t			 stamp;
-	uint64_t		 hash;
+	uint64_t		 hash, *thash;	/* thash of nthash instances, as they were */
+	size_t			 nthash;
 	struct dimension	*dim;		/* added: its last part comes out again */
 	struct part		*cancelled;	/* cancelled: it comes back */
 };
@@ -1503,12 +1516,16 @@ reshape_undo_cb(void *arg, int undo)
 		ps->sched = u->sched;
 		ps->stamp = u->stamp;
 		ps->hash = u->hash;
+		free(ps->thash);
+		ps->thash = u->thash;
+		ps->nthash = u->nthash;
 		u->e->generation++;
 	} else {
 		for (i = 0; i < u->old_n; i++)
 			if (!u->kept[i])
 				istate_clear(&u->old_st[i]);
 		free(u->old_st);
+		free(u->thash);
 		free(u->seq);
 		schedule_free(u->sched);
 	}
@@ -1593,6 +1610,11 @@ reshape(struct engine *e, struct pstate *ps, char **oldkeys, size_t old_n,
 	u->sched = ps->sched;
 	u->stamp = ps->stamp;
 	u->hash = ps->hash;
+	/* The instances moved: what was prepared for publishing them is made again. */
+	u->thash = ps->thash;
+	u->nthash = ps->nthash;
+	ps->thash = NULL;
+	ps->nthash = 0;
 	u->dim = added;
 	u->cancelled = cancelled;
 	ps->st = nst;

@@ -20,6 +20,7 @@ struct pstate {
 	uint64_t	 hash;		/* the digest of the plan's text, stamp's since */
 	uint64_t	*thash;		/* timing digest per instance, of the first nthash */
 	size_t		 nthash;
+	unsigned long	 expansions;	/* the plan's when thash and sched were made */
 };
 
 /* A recorded state whose milestone the plan no longer has: kept, shown, never dropped. */

@@ -33,6 +33,13 @@ milestone each
   parties all
   requires start
   due 2014-04-01
+
+milestone early
+  title Early
+  owner sec
+  parties all
+  due 2013-12-10
+  done 2013-12-01
 EOP
 }
 N=400
@@ -47,6 +54,13 @@ expect_in "several plans" "and says so"
 for i in 1 7 200 400; do
 	expect_exit 0 "done start in p$i" -- "$C" done -p p$i start
 done
+# Done in the plan file: each party's, in every plan, and nothing else with them.
+for k in p1/early@a p1/early@b p400/early@b; do
+	expect_exit 0 "show $k" -- "$C" --json show -p "${k%/*}" "${k#*/}"
+	expect_in '"status": *"done"' "$k is done by the plan"
+done
+expect_exit 0 "show each@b in p3" -- "$C" --json show -p p3 each@b
+expect_in '"status": *"open"' "each@b beside it is open"
 expect_exit 0 "each@a in p7 may go ahead" -- "$C" done -p p7 each@a
 expect_exit 3 "each@a in p8 may not: its start is open" -- "$C" done -p p8 each@a
 stop_daemon
