@@ -45,7 +45,7 @@ $(B)/%.o: %.c
 
 $(DAEMON_BIN): $(B)/daemon/main.o $(DAEMON_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(LDFLAGS_ALL) -pthread -o $@ $^ $(PKG_LIBS) -lm
 
 $(CLIENT_BIN): $(CLIENT_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)

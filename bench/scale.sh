@@ -17,7 +17,8 @@
 # Knobs (environment): SCALE_SIZES ("1000 10000"; SCALE_BIG=1 adds 100000, which takes several
 # minutes), SCALE_SHAPES ("plans one"), SCALE_SECONDS (2 per client level), SCALE_DONE (300:
 # requests on the lived-in state), SCALE_OUTBOX (50000 rows), SCALE_LIMIT (1800 s in all),
-# SCALE_BIG_FEED=1 (also render the single plan's feed at 100,000, which takes long).
+# SCALE_BIG_FEED=1 (also render the single plan's feed at 100,000, which takes long),
+# SCALE_ONLY=start (only cold start, reload, add and restart: no load, no lived-in state).
 # It prints figures and asserts no goals: non-zero exit only when something broke.
 
 set -uo pipefail
@@ -32,6 +33,7 @@ SECS=${SCALE_SECONDS:-2}
 NDONE=${SCALE_DONE:-300}
 OUTBOX=${SCALE_OUTBOX:-50000}
 LIMIT=${SCALE_LIMIT:-1800}
+ONLY=${SCALE_ONLY:-}
 CC=${CC:-cc}
 PY=/usr/bin/python3
 B=build/bench
@@ -52,6 +54,7 @@ die() {
 for n in $SIZES $SECS $NDONE $OUTBOX $LIMIT; do
 	[[ $n =~ ^[0-9]+$ && $n -gt 0 ]] || die "knobs are positive whole numbers, not \"$n\""
 done
+[[ -z $ONLY || $ONLY == start ]] || die "SCALE_ONLY is start or nothing, not \"$ONLY\""
 for tool in "$CC" pkg-config curl make sqlite3 "$PY"; do
 	command -v "$tool" >/dev/null || die "needs $tool"
 done
@@ -249,6 +252,26 @@ timed() {
 
 fig() { printf '  %-34s %s\n' "$1" "$2"; }
 
+# reload_hold DIR: how long putting the reloaded plans in force held the loop (/metrics), in ms.
+reload_hold() {
+	local port
+	port=$(curl -s --max-time 60 --unix-socket "$1/termijnd.sock" http://localhost/api/v1/status |
+	    sed -n 's/.*"http": *"\(127.0.0.1:[0-9]*\)".*/\1/p')
+	curl -s --max-time 60 "http://$port/metrics" |
+	    awk '/^termijn_longest_callback_seconds\{of="reload"\}/ { printf "%.0f", $2 * 1000 }'
+}
+
+# add DIR SHAPE: one milestone for every party added to the first plan; ADD_MS.
+add() {
+	local t0 plan=p0000 req=a@same
+	[[ $2 == one ]] && { plan=national; req=m0@same; }
+	t0=$EPOCHREALTIME
+	TERMIJN_SOCKET=$1/termijnd.sock "$TERMIJN" add -p "$plan" zz --title Extra --owner sec \
+	    --due 2014-07-01 --parties all --requires "$req" >/dev/null 2>"$1/add.err" ||
+		problem "add failed: $(head -c 300 "$1/add.err")"
+	ADD_MS=$(ms "$t0" "$EPOCHREALTIME")
+}
+
 echo "# termijn scale bench: $(nproc) CPU(s), $(stat -f -c %T "$TMP"), termijnd" \
     "$(git describe --always --dirty 2>/dev/null || echo '?'), $SECS s per client level"
 
@@ -268,11 +291,17 @@ for shape in $SHAPES; do
 		t0=$EPOCHREALTIME
 		TERMIJN_SOCKET=$d/termijnd.sock "$TERMIJN" reload >/dev/null 2>&1 ||
 			problem "$shape$n: reload failed"
-		fig "reload" "$(ms "$t0" "$EPOCHREALTIME") ms"
+		fig "reload" "$(ms "$t0" "$EPOCHREALTIME") ms  (loop held $(reload_hold "$d") ms)"
+		add "$d" "$shape"
+		fig "add (a milestone for each party)" "$ADD_MS ms"
 		stop
 		start "$d"
 		fig "restart with full state" "$START_MS ms  (RSS $(rss))"
 		stop
+		if [[ $ONLY == start ]]; then
+			rm -rf "$d"
+			continue
+		fi
 		cp -a "$d/state" "$d/state.base"
 
 		# Every client level on a fresh copy of the started state, from the first key.

@@ -1158,28 +1158,12 @@ out:
 static void
 post_reload(struct termijnd *d, struct evhttp_request *req, const struct actor *who)
 {
-	struct errlist errs = { 0 };
-	json_t *a, *o;
-	size_t i;
-
 	if (!who->operator) {
 		reply_error(d, req, 403, "forbidden", _("only operators may reload"), 1);
 		return;
 	}
-	if (termijnd_reload(d, &errs) == -1) {
-		a = json_array();
-		for (i = 0; i < errs.n; i++)
-			json_array_append_new(a, json_string(errs.msg[i]));
-		o = error_json("invalid", _("the plans have errors; the old plans stay in force"));
-		json_object_set_new(o, "messages", a);
-		control_reply(d, req, 422, o, 1);
-	} else {
-		a = json_array();
-		for (i = 0; i < d->engine.nplans; i++)
-			json_array_append_new(a, json_string(d->engine.plans[i].plan->id));
-		control_reply(d, req, 200, json_pack("{s:o}", "plans", a), 1);
-	}
-	errlist_free(&errs);
+	/* Answered once the new plans are in force, or why not; meanwhile the old ones serve. */
+	reload_start(d, req);
 }
 
 static void

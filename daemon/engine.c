@@ -64,6 +64,7 @@ pstates_free(struct pstate *ps, size_t n)
 			istate_clear(&ps[i].st[j]);
 		free(ps[i].st);
 		free(ps[i].seq);
+		free(ps[i].thash);
 		schedule_free(ps[i].sched);
 		plan_free(ps[i].plan);
 	}
@@ -104,32 +105,68 @@ engine_free(struct engine *e)
 	orphans_free(e->orphans, e->norphans);
 	unfit_free(e->unfit, e->nunfit);
 	free(e->plans_dir);
+	free(e->by_id);
+	e->by_id = NULL;
 	e->plans = NULL;
 	e->orphans = NULL;
 	e->unfit = NULL;
 	e->nplans = e->norphans = e->nunfit = 0;
 }
 
+/* qsort has no argument for the array being sorted; the plans being indexed go here. */
+static _Thread_local const struct pstate *sorting;
+
+static int
+cmp_plan_id(const void *a, const void *b)
+{
+	const size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(sorting[x].plan->id, sorting[y].plan->id);
+
+	return c != 0 ? c : x < y ? -1 : x > y;
+}
+
+/* Indices of ps by plan id (of one id, in file order): thousands of plans exist. */
+static size_t *
+index_plans(const struct pstate *ps, size_t n)
+{
+	size_t *v = xcalloc(n ? n : 1, sizeof(size_t)), i;
+
+	for (i = 0; i < n; i++)
+		v[i] = i;
+	sorting = ps;
+	qsort(v, n, sizeof(size_t), cmp_plan_id);
+	sorting = NULL;
+	return v;
+}
+
+static struct pstate *
+find_plan(struct pstate *ps, const size_t *by_id, size_t n, const char *id)
+{
+	size_t lo = 0, hi = n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(ps[by_id[mid]].plan->id, id)) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && strcmp(ps[by_id[lo]].plan->id, id) == 0 ? &ps[by_id[lo]] : NULL;
+}
+
 struct pstate *
 engine_plan(struct engine *e, const char *id)
 {
-	size_t i;
-
-	for (i = 0; i < e->nplans; i++)
-		if (strcmp(e->plans[i].plan->id, id) == 0)
-			return &e->plans[i];
-	return NULL;
+	return find_plan(e->plans, e->by_id, e->nplans, id);
 }
 
 struct pstate *
 engine_pstate(struct engine *e, const struct plan *p)
 {
-	size_t i;
+	struct pstate *ps = engine_plan(e, p->id);
 
-	for (i = 0; i < e->nplans; i++)
-		if (e->plans[i].plan == p)
-			return &e->plans[i];
-	return NULL;
+	return ps != NULL && ps->plan == p ? ps : NULL;
 }
 
 /* The requirements between the plans of ps[0 .. n), resolved and checked. */
@@ -271,6 +308,8 @@ struct loadctx {
 	struct engine	*e;
 	struct pstate	*ps;
 	size_t		 nps;
+	size_t		*by_id;		/* ps by plan id */
+	struct pstate	*last;		/* states come by plan: the one of the state before */
 	struct orphan	*orphans;
 	size_t		 norphans;
 	struct unfit	*unfit;
@@ -499,17 +538,15 @@ static void
 load_state_cb(const char *planid, const char *key, const struct istate *is, void *arg)
 {
 	struct loadctx *lc = arg;
-	struct pstate *ps = NULL;
+	struct pstate *ps = lc->last;
 	struct instance *in;
 	struct milestone *m;
 	struct audit a;
 	char *id, *newkey;
 	const char *suffix;
-	size_t i;
 
-	for (i = 0; i < lc->nps; i++)
-		if (strcmp(lc->ps[i].plan->id, planid) == 0)
-			ps = &lc->ps[i];
+	if (ps == NULL || strcmp(ps->plan->id, planid) != 0)
+		ps = lc->last = find_plan(lc->ps, lc->by_id, lc->nps, planid);
 	if (ps == NULL) {
 		add_orphan(lc, planid, key, is);
 		return;
@@ -568,39 +605,148 @@ fnv(uint64_t h, const char *s)
 	return h * 1099511628211ULL;
 }
 
+/* What the store has published of a plan's instances, by index. */
+struct seqload {
+	const struct plan	*p;
+	size_t			 first;
+	size_t			 pos;		/* rows come by key: a merge with inst_sorted */
+	uint64_t		*hash;
+	int			*seq;
+	unsigned char		*known;
+};
+
+static void
+seq_cb(const char *key, uint64_t hash, int seq, void *arg)
+{
+	struct seqload *sl = arg;
+	const struct plan *p = sl->p;
+	size_t i;
+	int c = 1;
+
+	while (sl->pos < p->ninst &&
+	    (c = strcmp(p->inst[p->inst_sorted[sl->pos]].key, key)) < 0)
+		sl->pos++;
+	if (c != 0 || sl->pos == p->ninst || (i = p->inst_sorted[sl->pos]) < sl->first)
+		return;
+	sl->hash[i - sl->first] = hash;
+	sl->seq[i - sl->first] = seq;
+	sl->known[i - sl->first] = 1;
+}
+
 /*
- * What the feeds publish of a plan, as SEQUENCE per instance and the time the plan last
- * changed: kept in the store so that the same data gives the same bytes after a restart.
+ * What publishing a plan takes that is pure: its schedule, the timing digest of each
+ * instance and the digest of the whole, for the instances not done yet (an addition
+ * appends some).
  */
-static int
-publish_state(struct engine *e, struct pstate *ps, int64_t now)
+static void
+publish_prepare(struct pstate *ps)
 {
 	struct plan *p = ps->plan;
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h;
 	size_t i;
+	char buf[32];
 
-	free(ps->seq);
-	ps->seq = xcalloc(p->ninst ? p->ninst : 1, sizeof(int));
-	schedule_free(ps->sched);
-	ps->sched = schedule_new(p);
-	h = fnv(h, p->title);
-	h = fnv(h, p->description);
-	h = fnv(h, p->tz);
-	for (i = 0; i < p->ninst; i++) {
+	/* Expanded again since (a part restored): its instances moved, all is made again. */
+	if (ps->expansions != p->expansions) {
+		schedule_free(ps->sched);
+		ps->sched = NULL;
+		ps->nthash = 0;
+		ps->expansions = p->expansions;
+	}
+	if (ps->sched == NULL)
+		ps->sched = schedule_new(p);
+	else
+		schedule_extend(ps->sched, p);
+	if (ps->nthash == 0) {
+		h = 14695981039346656037ULL;
+		h = fnv(h, p->title);
+		h = fnv(h, p->description);
+		h = fnv(h, p->tz);
+	} else
+		h = ps->hash;
+	ps->thash = xreallocarray(ps->thash, p->ninst ? p->ninst : 1, sizeof(*ps->thash));
+	for (i = ps->nthash; i < p->ninst; i++) {
 		struct instance *in = &p->inst[i];
-		char buf[32];
 
-		if (store_sequence(e->store, p->id, in->key, ical_timing_hash(p, i),
-		    &ps->seq[i]) == -1)
-			return -1;
+		ps->thash[i] = ical_timing_hash(p, i);
 		h = fnv(h, in->key);
 		h = fnv(h, in->title);
 		h = fnv(h, in->description);
 		h = fnv(h, in->owner);
-		snprintf(buf, sizeof(buf), "%llx", (unsigned long long)ical_timing_hash(p, i));
+		snprintf(buf, sizeof(buf), "%llx", (unsigned long long)ps->thash[i]);
 		h = fnv(h, buf);
 	}
-	return store_plan_seen(e->store, p->id, h, now, &ps->stamp);
+	ps->nthash = p->ninst;
+	ps->hash = h;
+}
+
+void
+planset_prepare(struct planset *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		publish_prepare(&set->ps[i]);
+}
+
+/*
+ * What the feeds publish of a plan, as SEQUENCE per instance and the time the plan last
+ * changed: kept in the store so that the same data gives the same bytes after a restart.
+ * Instances from first on are new (an addition appends them): those before keep theirs.
+ */
+static int
+publish_state(struct engine *e, struct pstate *ps, size_t first, const struct pstate *was,
+    int64_t now)
+{
+	struct plan *p = ps->plan;
+	struct seqload sl;
+	size_t i, n = p->ninst - first;
+	int rc = 0, k;
+
+	publish_prepare(ps);
+	ps->seq = xreallocarray(ps->seq, p->ninst ? p->ninst : 1, sizeof(int));
+	/* Reloaded as it was (the digest covers every instance's): published as it was. */
+	if (was != NULL && was->hash == ps->hash && was->nthash == p->ninst &&
+	    was->plan->ninst == p->ninst) {
+		if (n > 0)
+			memcpy(ps->seq, was->seq, p->ninst * sizeof(int));
+		ps->stamp = was->stamp;
+		return 0;
+	}
+	sl.p = p;
+	sl.first = first;
+	sl.pos = 0;
+	sl.hash = xcalloc(n ? n : 1, sizeof(*sl.hash));
+	sl.seq = xcalloc(n ? n : 1, sizeof(*sl.seq));
+	sl.known = xcalloc(n ? n : 1, 1);
+	/* All of a plan's in one query; a few new ones (an addition) one by one. */
+	if (first == 0 && n > 0 && store_each_sequence(e->store, p->id, seq_cb, &sl) == -1)
+		rc = -1;
+	for (i = first; first > 0 && i < p->ninst && rc == 0; i++)
+		if ((k = store_get_sequence(e->store, p->id, p->inst[i].key, &sl.hash[i - first],
+		    &sl.seq[i - first])) == -1)
+			rc = -1;
+		else
+			sl.known[i - first] = k == 1;
+	for (i = first; i < p->ninst && rc == 0; i++) {
+		size_t j = i - first;
+
+		if (sl.known[j] && sl.hash[j] == ps->thash[i])
+			ps->seq[i] = sl.seq[j];
+		else {
+			/* New, or its timing changed: a calendar must see a higher SEQUENCE. */
+			ps->seq[i] = sl.known[j] ? sl.seq[j] + 1 : 0;
+			if (store_put_sequence(e->store, p->id, p->inst[i].key, ps->thash[i],
+			    ps->seq[i]) == -1)
+				rc = -1;
+		}
+	}
+	free(sl.hash);
+	free(sl.seq);
+	free(sl.known);
+	if (rc == -1)
+		return -1;
+	return store_plan_seen(e->store, p->id, ps->hash, now, &ps->stamp);
 }
 
 /* Milestones marked done in the plan file are recorded once, as done by the plan. */
@@ -615,7 +761,12 @@ record_plan_done(struct engine *e, struct pstate *ps)
 	for (i = 0; i < ps->plan->ninst; i++) {
 		in = &ps->plan->inst[i];
 		s = &ps->st[i];
-		if (!in->ms->done.set || s->changed != 0)
+		/* A milestone's instances are a run: those without a done line skipped at once. */
+		if (!in->ms->done.set) {
+			i = in->ms->inst_first + in->ms->inst_n - 1;
+			continue;
+		}
+		if (s->changed != 0)
 			continue;
 		/* Of a series, the occurrences up to that day. */
 		if (in->nocc && ltime_daynum(&in->timing.due) > ltime_daynum(&in->ms->done))
@@ -651,7 +802,7 @@ load_plan_files(const char *dir, struct pstate **out, struct errlist *errs)
 	DIR *d;
 	struct dirent *de;
 	char **files = NULL;
-	size_t nfiles = 0, i, j, len, n = 0;
+	size_t nfiles = 0, i, j, len, n = 0, *by_id;
 	struct pstate *ps = NULL;
 	struct plan *p;
 
@@ -671,39 +822,54 @@ load_plan_files(const char *dir, struct pstate **out, struct errlist *errs)
 	if (nfiles == 0)
 		errlist_add(errs, dir, 0, "no *.plan files");
 	qsort(files, nfiles, sizeof(char *), cmp_str);
+	ps = xcalloc(nfiles ? nfiles : 1, sizeof(*ps));
 	for (i = 0; i < nfiles; i++) {
-		if ((p = plan_load(files[i], errs)) != NULL) {
-			for (j = 0; j < n; j++)
-				if (strcmp(ps[j].plan->id, p->id) == 0)
-					errlist_add(errs, files[i], 1, "plan %s is also in %s", p->id,
-					    ps[j].plan->file);
-			ps = xreallocarray(ps, n + 1, sizeof(*ps));
-			memset(&ps[n], 0, sizeof(ps[n]));
-			ps[n].plan = p;
-			n++;
-		}
+		if ((p = plan_load(files[i], errs)) != NULL)
+			ps[n++].plan = p;
 		free(files[i]);
 	}
 	free(files);
+	by_id = index_plans(ps, n);
+	for (i = 1; i < n; i++) {
+		p = ps[by_id[i]].plan;
+		for (j = i; j > 0 && strcmp(ps[by_id[j - 1]].plan->id, p->id) == 0; j--)
+			;
+		if (j < i)
+			errlist_add(errs, p->file, 1, "plan %s is also in %s", p->id,
+			    ps[by_id[j]].plan->file);
+	}
+	free(by_id);
 	*out = ps;
 	return n;
 }
 
-int
-engine_check(const char *dir, struct errlist *errs)
+void
+planset_free(struct planset *set)
 {
-	struct pstate *ps;
-	size_t n, start = errs->n;
+	pstates_free(set->ps, set->n);
+	set->ps = NULL;
+	set->n = 0;
+}
 
-	n = load_plan_files(dir, &ps, errs);
+int
+engine_check(const char *dir, struct errlist *errs, struct planset *keep)
+{
+	struct planset set;
+	size_t start = errs->n;
+
+	set.n = load_plan_files(dir, &set.ps, errs);
 	if (errs->n == start)
-		link_plans(ps, n, errs);
-	pstates_free(ps, n);
+		link_plans(set.ps, set.n, errs);
+	if (keep != NULL && errs->n == start) {
+		*keep = set;
+		return 0;
+	}
+	planset_free(&set);
 	return errs->n > start ? -1 : 0;
 }
 
 int
-engine_load(struct engine *e, struct errlist *errs)
+engine_load(struct engine *e, struct planset *set, struct errlist *errs)
 {
 	struct loadctx lc;
 	size_t i, start = errs->n;
@@ -712,7 +878,14 @@ engine_load(struct engine *e, struct errlist *errs)
 	memset(&lc, 0, sizeof(lc));
 	lc.e = e;
 	lc.errs = errs;
-	lc.nps = load_plan_files(e->plans_dir, &lc.ps, errs);
+	if (set != NULL) {
+		lc.ps = set->ps;
+		lc.nps = set->n;
+		set->ps = NULL;
+		set->n = 0;
+	} else
+		lc.nps = load_plan_files(e->plans_dir, &lc.ps, errs);
+	lc.by_id = index_plans(lc.ps, lc.nps);
 	if (store_in_txn(e->store))
 		fatalx("engine_load inside an open transaction");
 	for (i = 0; i < lc.nps; i++) {
@@ -737,7 +910,8 @@ engine_load(struct engine *e, struct errlist *errs)
 		lc.dbfail = 1;
 	for (i = 0; i < lc.nps && !lc.dbfail; i++)
 		if (record_plan_done(e, &lc.ps[i]) == -1 ||
-		    publish_state(e, &lc.ps[i], now) == -1)
+		    publish_state(e, &lc.ps[i], 0, engine_plan(e, lc.ps[i].plan->id),
+		    now) == -1)
 			lc.dbfail = 1;
 	if (lc.dbfail || store_commit(e->store) == -1) {
 		store_rollback(e->store);
@@ -752,11 +926,18 @@ engine_load(struct engine *e, struct errlist *errs)
 		    "it is kept", lc.orphans[i].plan, lc.orphans[i].key,
 		    status_name(lc.orphans[i].st.status),
 		    lc.orphans[i].st.actor ? lc.orphans[i].st.actor : "?");
-	pstates_free(e->plans, e->nplans);
+	/* The plans put out of force go back in set: their caller may free them elsewhere. */
+	if (set != NULL) {
+		set->ps = e->plans;
+		set->n = e->nplans;
+	} else
+		pstates_free(e->plans, e->nplans);
 	orphans_free(e->orphans, e->norphans);
 	unfit_free(e->unfit, e->nunfit);
+	free(e->by_id);
 	e->plans = lc.ps;
 	e->nplans = lc.nps;
+	e->by_id = lc.by_id;
 	e->orphans = lc.orphans;
 	e->norphans = lc.norphans;
 	e->unfit = lc.unfit;
@@ -766,6 +947,7 @@ engine_load(struct engine *e, struct errlist *errs)
 fail:
 	if (lc.dbfail)
 		errlist_add(errs, "database", 0, "%s", store_error(e->store));
+	free(lc.by_id);
 	pstates_free(lc.ps, lc.nps);
 	orphans_free(lc.orphans, lc.norphans);
 	unfit_free(lc.unfit, lc.nunfit);
@@ -1194,9 +1376,8 @@ struct add_undo {
 	struct engine	*e;
 	struct pstate	*ps;
 	size_t		 old_ninst;
-	int		*seq;
-	struct sched	*sched;
 	int64_t		 stamp;
+	uint64_t	 hash;
 };
 
 static void
@@ -1211,15 +1392,11 @@ add_undo_cb(void *arg, int undo)
 		for (i = u->old_ninst; i < ps->plan->ninst; i++)
 			istate_clear(&ps->st[i]);
 		plan_remove_last(ps->plan);
-		free(ps->seq);
-		schedule_free(ps->sched);
-		ps->seq = u->seq;
-		ps->sched = u->sched;
+		schedule_truncate(ps->sched, u->old_ninst);
+		ps->nthash = u->old_ninst;
 		ps->stamp = u->stamp;
+		ps->hash = u->hash;
 		u->e->generation++;
-	} else {
-		free(u->seq);
-		schedule_free(u->sched);
 	}
 	free(u);
 }
@@ -1235,7 +1412,7 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 	struct change c;
 	const struct unfit *uf;
 	char *cause = NULL, *text;
-	size_t i, old_n = ps->plan->ninst, j;
+	size_t old_n = ps->plan->ninst, j;
 	struct instance *in;
 
 	if (may_act(ps, 0, who, AZ_ADD, r))
@@ -1262,20 +1439,15 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 	}
 	/* Instances keep their order; the new milestone's come last. Move states along. */
-	nst = xcalloc(ps->plan->ninst, sizeof(*nst));
-	for (i = 0; i < old_n; i++)
-		nst[i] = ps->st[i];
-	free(ps->st);
+	nst = xreallocarray(ps->st, ps->plan->ninst, sizeof(*nst));
+	memset(nst + old_n, 0, (ps->plan->ninst - old_n) * sizeof(*nst));
 	ps->st = nst;
 	u = xcalloc(1, sizeof(*u));
 	u->e = e;
 	u->ps = ps;
 	u->old_ninst = old_n;
-	u->seq = ps->seq;
-	u->sched = ps->sched;
 	u->stamp = ps->stamp;
-	ps->seq = NULL;
-	ps->sched = NULL;
+	u->hash = ps->hash;
 	store_on_rollback(e->store, add_undo_cb, u);
 	e->generation++;
 	text = json_dumps(def, JSON_COMPACT | JSON_SORT_KEYS);
@@ -1287,7 +1459,7 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 	a.action = "add";
 	a.note = ps->plan->ms[ps->plan->nms - 1].title;
 	if (store_put_added(e->store, ps->plan->id, a.key, text, now, who->name) == -1 ||
-	    store_audit(e->store, &a) == -1 || publish_state(e, ps, now) == -1) {
+	    store_audit(e->store, &a) == -1 || publish_state(e, ps, old_n, NULL, now) == -1) {
 		free(text);
 		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 	}
@@ -1353,6 +1525,8 @@ struct reshape {
 	int			*seq;
 	struct sched		*sched;
 	int64_t			 stamp;
+	uint64_t		 hash, *thash;	/* thash of nthash instances, as they were */
+	size_t			 nthash;
 	struct dimension	*dim;		/* added: its last part comes out again */
 	struct part		*cancelled;	/* cancelled: it comes back */
 };
@@ -1378,12 +1552,17 @@ reshape_undo_cb(void *arg, int undo)
 		ps->seq = u->seq;
 		ps->sched = u->sched;
 		ps->stamp = u->stamp;
+		ps->hash = u->hash;
+		free(ps->thash);
+		ps->thash = u->thash;
+		ps->nthash = u->nthash;
 		u->e->generation++;
 	} else {
 		for (i = 0; i < u->old_n; i++)
 			if (!u->kept[i])
 				istate_clear(&u->old_st[i]);
 		free(u->old_st);
+		free(u->thash);
 		free(u->seq);
 		schedule_free(u->sched);
 	}
@@ -1467,6 +1646,12 @@ reshape(struct engine *e, struct pstate *ps, char **oldkeys, size_t old_n,
 	u->seq = ps->seq;
 	u->sched = ps->sched;
 	u->stamp = ps->stamp;
+	u->hash = ps->hash;
+	/* The instances moved: what was prepared for publishing them is made again. */
+	u->thash = ps->thash;
+	u->nthash = ps->nthash;
+	ps->thash = NULL;
+	ps->nthash = 0;
 	u->dim = added;
 	u->cancelled = cancelled;
 	ps->st = nst;
@@ -1619,7 +1804,7 @@ engine_part_add(struct engine *e, struct pstate *ps, const char *dim, const char
 		if (part_audit(e, ps, who, now, ps->plan->inst[v[i]].key, override ?
 		    "part-add-override" : "part-add", reason, pt->title) == -1)
 			goto dbfail;
-	if (publish_state(e, ps, now) == -1)
+	if (publish_state(e, ps, 0, NULL, now) == -1)
 		goto dbfail;
 	free(partkey);
 	r->list = v;
@@ -1677,7 +1862,7 @@ engine_part_cancel(struct engine *e, struct pstate *ps, const char *dim, const c
 	for (i = 0; i < r->nkeys; i++)
 		if (part_audit(e, ps, who, now, r->keys[i], "part-cancel", reason, pt->title) == -1)
 			return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
-	if (publish_state(e, ps, now) == -1)
+	if (publish_state(e, ps, 0, NULL, now) == -1)
 		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 	return ENG_OK;
 }

@@ -17,6 +17,10 @@ struct pstate {
 	int		*seq;		/* published SEQUENCE per instance */
 	struct sched	*sched;		/* the plan's reminder times, from its timing */
 	int64_t		 stamp;		/* since when the plan's text is what it is */
+	uint64_t	 hash;		/* the digest of the plan's text, stamp's since */
+	uint64_t	*thash;		/* timing digest per instance, of the first nthash */
+	size_t		 nthash;
+	unsigned long	 expansions;	/* the plan's when thash and sched were made */
 };
 
 /* A recorded state whose milestone the plan no longer has: kept, shown, never dropped. */
@@ -44,8 +48,9 @@ typedef int	(*engine_change_fn)(void *arg, const struct pstate *, const struct c
 struct engine {
 	struct store	*store;
 	char		*plans_dir;
-	struct pstate	*plans;
+	struct pstate	*plans;		/* in file name order */
 	size_t		 nplans;
+	size_t		*by_id;		/* indices of plans, by plan id */
 	struct orphan	*orphans;
 	size_t		 norphans;
 	struct unfit	*unfit;
@@ -119,13 +124,27 @@ struct eng_result {
 };
 void		 eng_result_clear(struct eng_result *);
 
+/* Plans parsed and checked, not yet in force: engine_check makes them, engine_load takes them. */
+struct planset {
+	struct pstate	*ps;
+	size_t		 n;
+};
+void		 planset_free(struct planset *);
+/* What publishing the plans takes that needs nothing but them (a thread may do it). */
+void		 planset_prepare(struct planset *);
+
 /*
- * Load (or reload) every *.plan in the plans directory; on any error nothing changes.
- * Never inside an open transaction: its own commits must not take others' changes along.
+ * Load (or reload) the plans of set, or (set NULL) every *.plan in the plans directory; on
+ * any error nothing changes. With set, the plans put out of force come back in it, for the
+ * caller to free. Never inside an open transaction: its own commits must not take others'
+ * changes along.
  */
-int		 engine_load(struct engine *, struct errlist *);
-/* Parse and check the plans of a directory without a database (termijnd -n). */
-int		 engine_check(const char *dir, struct errlist *);
+int		 engine_load(struct engine *, struct planset *set, struct errlist *);
+/*
+ * Parse and check the plans of a directory without a database (termijnd -n); keep (if not
+ * NULL) takes them when they are all right, for engine_load. Pure: touches no engine.
+ */
+int		 engine_check(const char *dir, struct errlist *, struct planset *keep);
 void		 engine_free(struct engine *);
 
 struct pstate	*engine_plan(struct engine *, const char *id);

@@ -962,6 +962,8 @@ serve_metrics(struct feeds *f, struct evhttp_request *req)
 	    d->longest_api);
 	evbuffer_add_printf(b, "termijn_longest_callback_seconds{of=\"commit\"} %.6f\n",
 	    d->longest_commit);
+	evbuffer_add_printf(b, "termijn_longest_callback_seconds{of=\"reload\"} %.6f\n",
+	    d->longest_reload);
 	evbuffer_add_printf(b, "termijn_longest_callback_seconds{of=\"http\"} %.6f\n",
 	    f->stats.longest);
 	evbuffer_add_printf(b, "termijn_longest_callback_seconds{of=\"feed-slice\"} %.6f\n",

@@ -42,51 +42,17 @@ usage(void)
 	exit(2);
 }
 
-/* The journal stays English: errors worded for a Dutch client are checked again for it. */
-static void
-log_reload_errors(struct termijnd *d, const struct errlist *errs)
-{
-	const struct msgcat *old = msgcat_use(NULL);
-	struct errlist en = { 0 };
-	const struct errlist *e = errs;
-	size_t i;
-
-	if (old != NULL && engine_check(d->engine.plans_dir, &en) == -1)
-		e = &en;
-	for (i = 0; i < e->n; i++)
-		log_warnx("reload: %s", e->msg[i]);
-	log_warnx("reload failed; the old plans stay in force");
-	errlist_free(&en);
-	msgcat_use(old);
-}
-
-int
-termijnd_reload(struct termijnd *d, struct errlist *errs)
-{
-	/* The reload commits on its own: the changes of this moment go first, with theirs. */
-	control_flush(d);
-	if (engine_load(&d->engine, errs) == -1 || remind_reload(d, errs) == -1) {
-		log_reload_errors(d, errs);
-		return -1;
-	}
-	log_info("reloaded %zu plan%s", d->engine.nplans, d->engine.nplans == 1 ? "" : "s");
-	return 0;
-}
-
 static void
 signal_cb(evutil_socket_t sig, short ev, void *arg)
 {
 	struct termijnd *d = arg;
-	struct errlist errs = { 0 };
 
 	(void)ev;
 	switch (sig) {
 	case SIGHUP:
 		log_info("SIGHUP: reloading plans");
 		notify("RELOADING=1");
-		termijnd_reload(d, &errs);
-		errlist_free(&errs);
-		notify("READY=1\nSTATUS=%zu plans", d->engine.nplans);
+		reload_start(d, NULL);	/* READY=1 again once done */
 		break;
 	case SIGTERM:
 	case SIGINT:
@@ -145,6 +111,7 @@ main(int argc, char **argv)
 	};
 	struct termijnd d;
 	struct errlist errs = { 0 };
+	struct planset plans = { NULL, 0 };
 	struct event *sigs[4];
 	const char *conffile = "/etc/termijn/termijnd.conf";
 	const char *o_plans = NULL, *o_state = NULL, *o_socket = NULL, *o_start = NULL;
@@ -244,7 +211,8 @@ main(int argc, char **argv)
 			replace(&d.conf->socket, p);
 			free(p);
 		}
-		engine_check(d.conf->plans_dir, &errs);
+		/* Parsed once: what is checked here is what goes into force. */
+		engine_check(d.conf->plans_dir, &errs, checkonly ? NULL : &plans);
 		{
 			struct templates t;
 			char *tdir = config_path(d.conf, d.conf->templates_dir);
@@ -259,6 +227,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "%s\n", errs.msg[k]);
 		fprintf(stderr, "termijnd: %zu error%s\n", errs.n, errs.n == 1 ? "" : "s");
 		errlist_free(&errs);
+		planset_free(&plans);
 		config_free(d.conf);
 		tz_free();
 		return 1;
@@ -285,12 +254,13 @@ main(int argc, char **argv)
 	if (d.conf->clock_demo)
 		demo_resume(&d, start, o_restart);
 	d.engine.plans_dir = xstrdup(d.conf->plans_dir);
-	if (engine_load(&d.engine, &errs) == -1) {
+	if (engine_load(&d.engine, &plans, &errs) == -1) {
 		for (k = 0; k < errs.n; k++)
 			log_warnx("%s", errs.msg[k]);
 		fatalx("cannot load the plans");
 	}
-	if (control_listen(&d, &cause) == -1)
+	planset_free(&plans);	/* none were in force before */
+	if (control_listen(&d, &cause) == -1 || reload_init(&d, &cause) == -1)
 		fatalx("%s", cause);
 	if (remind_start(&d, &cause) == -1)
 		fatalx("reminders: %s", cause);
@@ -314,6 +284,7 @@ main(int argc, char **argv)
 	event_base_dispatch(d.base);
 
 	control_close(&d);
+	reload_free(&d);
 	if (clock_is_demo())
 		store_meta_set(d.engine.store, "demo_now", clock_now());
 	feeds_stop(&d);

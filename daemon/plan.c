@@ -250,7 +250,7 @@ instances_free(struct plan *p)
 	free(p->inst_sorted);
 	p->inst = NULL;
 	p->inst_sorted = NULL;
-	p->ninst = 0;
+	p->ninst = p->inst_cap = 0;
 }
 
 static void
@@ -441,7 +441,7 @@ plan_instance(const struct plan *p, const char *key)
 }
 
 /* qsort has no argument for the array being sorted; the plan being indexed goes here. */
-static const struct plan *sorting;
+static _Thread_local const struct plan *sorting;
 
 static int
 cmp_ms(const void *a, const void *b)
@@ -2415,9 +2415,12 @@ link_instances(struct plan *p, struct errlist *errs)
 	fill = xcalloc(p->ninst ? p->ninst : 1, sizeof(size_t));
 	add_dependents(p, fill);
 	free(fill);
-	for (i = 0; i < p->ninst; i++)
+	p->nlinks = 0;
+	for (i = 0; i < p->ninst; i++) {
 		p->inst[i].ndep_runs = runs_normalise(p->inst[i].dep_runs, p->inst[i].ndep_runs,
 		    &p->inst[i].ndep);
+		p->nlinks += p->inst[i].npre_runs + p->inst[i].ndep_runs;
+	}
 	return 0;
 }
 
@@ -2471,13 +2474,64 @@ validate_dimensions(struct plan *p, struct errlist *errs)
 	}
 }
 
+/*
+ * The instances of milestone m, appended to p->inst (of room cap): per party in plan order,
+ * per part in the dimension's order (cancelled ones left out), or once.
+ */
+static void
+expand_milestone(struct plan *p, struct milestone *m, size_t *cap)
+{
+	struct party *pt;
+	size_t j, k;
+
+	m->inst_first = p->ninst;
+	for (k = 0; k < (m->per_party ? p->nparties : m->dim ? m->dim->nparts : 1); k++) {
+		struct instance proto;
+		struct part *part = m->dim != NULL ? m->dim->parts[k] : NULL;
+
+		if (part != NULL && part->cancelled)
+			continue;
+		pt = m->per_party ? &p->parties[k] : part != NULL ? part->lead_party : NULL;
+		if (m->per_party && !party_in(p, m, pt->id))
+			continue;
+		memset(&proto, 0, sizeof(proto));
+		proto.ms = m;
+		proto.party = pt;
+		proto.part = part;
+		proto.title = m->title;
+		proto.description = m->description;
+		proto.owner = m->owner;
+		proto.timing = m->timing;
+		for (j = 0; m->per_party && j < m->novr; j++) {
+			struct override *o = &m->ovr[j];
+
+			if (strcmp(o->party, pt->id) != 0)
+				continue;
+			if (o->title)
+				proto.title = o->title;
+			if (o->description)
+				proto.description = o->description;
+			if (o->owner)
+				proto.owner = o->owner;
+			if (o->timing.due.set) {
+				proto.timing.due = o->timing.due;
+				proto.timing.from = o->timing.from;
+				proto.timing.on = o->timing.on;
+			}
+			if (o->timing.not_before.set)
+				proto.timing.not_before = o->timing.not_before;
+		}
+		expand_series(p, &proto, cap);
+	}
+	m->inst_n = p->ninst - m->inst_first;
+}
+
 int
 plan_expand(struct plan *p, struct errlist *errs)
 {
-	size_t i, j, k, start_err = errs->n, cap = 0, ninst;
+	size_t i, j, k, start_err = errs->n, ninst;
 	struct milestone *m;
 	struct instance *in;
-	struct party *pt;
 	int64_t *latest;	/* per milestone: the latest earliest start of its instances */
 	char a[32], b[32];
 
@@ -2500,46 +2554,7 @@ plan_expand(struct plan *p, struct errlist *errs)
 
 	for (i = 0; i < p->nms; i++) {
 		m = &p->ms[i];
-		m->inst_first = p->ninst;
-		for (k = 0; k < (m->per_party ? p->nparties : m->dim ? m->dim->nparts : 1); k++) {
-			struct instance proto;
-			struct part *part = m->dim != NULL ? m->dim->parts[k] : NULL;
-
-			if (part != NULL && part->cancelled)
-				continue;
-			pt = m->per_party ? &p->parties[k] : part != NULL ? part->lead_party : NULL;
-			if (m->per_party && !party_in(p, m, pt->id))
-				continue;
-			memset(&proto, 0, sizeof(proto));
-			proto.ms = m;
-			proto.party = pt;
-			proto.part = part;
-			proto.title = m->title;
-			proto.description = m->description;
-			proto.owner = m->owner;
-			proto.timing = m->timing;
-			for (j = 0; m->per_party && j < m->novr; j++) {
-				struct override *o = &m->ovr[j];
-
-				if (strcmp(o->party, pt->id) != 0)
-					continue;
-				if (o->title)
-					proto.title = o->title;
-				if (o->description)
-					proto.description = o->description;
-				if (o->owner)
-					proto.owner = o->owner;
-				if (o->timing.due.set) {
-					proto.timing.due = o->timing.due;
-					proto.timing.from = o->timing.from;
-					proto.timing.on = o->timing.on;
-				}
-				if (o->timing.not_before.set)
-					proto.timing.not_before = o->timing.not_before;
-			}
-			expand_series(p, &proto, &cap);
-		}
-		m->inst_n = p->ninst - m->inst_first;
+		expand_milestone(p, m, &p->inst_cap);
 		/* With its occurrences: a series has up to RECUR_MAX of them. */
 		if (p->ninst > PLAN_MAX_INSTANCES) {
 			errlist_add(errs, p->file, m->line, _("over %d instances (milestones times their "
@@ -2868,6 +2883,257 @@ plan_part_instances(const struct plan *p, const struct part *pt, size_t **out)
 	return n;
 }
 
+/* The instances before first that those from first on require, each once; *out to be freed. */
+static size_t
+older_prereqs(const struct plan *p, size_t first, size_t **out)
+{
+	unsigned char *seen = xcalloc(first ? first : 1, 1);
+	size_t i, j, x, n = 0, cap = 0;
+
+	*out = NULL;
+	for (i = first; i < p->ninst; i++)
+		IRANGE_FOREACH(p->inst[i].pre_runs, p->inst[i].npre_runs, j, x) {
+			if (x >= first || seen[x])
+				continue;
+			seen[x] = 1;
+			XGROW(*out, n, cap);
+			(*out)[n++] = x;
+		}
+	free(seen);
+	return n;
+}
+
+/* The instances from first on freed, before anything else points at them. */
+static void
+instances_drop(struct plan *p, size_t first)
+{
+	size_t i;
+
+	for (i = first; i < p->ninst; i++) {
+		free(p->inst[i].key);
+		free(p->inst[i].title_own);
+		free(p->inst[i].pre_runs);
+		free(p->inst[i].dep_runs);
+	}
+	p->ninst = first;
+}
+
+/* The instances from first on out again, with the dependents that point at them. */
+static void
+instances_cut(struct plan *p, size_t first)
+{
+	size_t i, k, n, *pre, npre = older_prereqs(p, first, &pre);
+	struct instance *d;
+
+	for (i = 0; i < npre; i++) {
+		d = &p->inst[pre[i]];
+		for (k = n = 0, d->ndep = 0; k < d->ndep_runs; k++)
+			if (d->dep_runs[k].first < first) {
+				d->dep_runs[n++] = d->dep_runs[k];
+				d->ndep += d->dep_runs[k].n;
+			}
+		p->nlinks -= d->ndep_runs - n;
+		d->ndep_runs = n;
+	}
+	free(pre);
+	for (i = first; i < p->ninst; i++)
+		p->nlinks -= p->inst[i].npre_runs;
+	for (i = k = 0; p->inst_sorted != NULL && i < p->ninst; i++)
+		if (p->inst_sorted[i] < first)
+			p->inst_sorted[k++] = p->inst_sorted[i];
+	instances_drop(p, first);
+}
+
+/*
+ * The dependents' runs that m's instances (from first on) give what they require, as
+ * add_dependents makes them; with add 0, only how many.
+ */
+static size_t
+new_dependents(struct plan *p, const struct milestone *m, size_t first, int add)
+{
+	size_t j, k, x, g, end, n, cap = 0, count = 0;
+	struct irange *v = NULL;
+
+	for (j = 0; j < m->nreqs; j++) {
+		const struct requirement *r = &m->reqs[j];
+		int same = p->ms[r->target].per_party && (r->scope == REQ_SAME ||
+		    (r->scope == REQ_AUTO && m->per_party));
+
+		for (g = first; g < p->ninst; g = end) {
+			end = same ? g + series_of(p, m, p->inst[g].party).n : p->ninst;
+			n = 0;
+			req_runs(p, &p->inst[g], r, &v, &n, &cap);
+			IRANGE_FOREACH(v, n, k, x) {
+				struct instance *d = &p->inst[x];
+
+				count++;
+				if (!add)
+					continue;
+				d->dep_runs = xreallocarray(d->dep_runs, d->ndep_runs + 1,
+				    sizeof(*d->dep_runs));
+				d->dep_runs[d->ndep_runs].first = g;
+				d->dep_runs[d->ndep_runs++].n = end - g;
+			}
+		}
+	}
+	free(v);
+	return count;
+}
+
+/*
+ * The plan's last milestone, added to a plan already expanded: validated, its instances
+ * appended and linked, without expanding the rest again (plan_expand gives the same). Its
+ * milestone is new, so nothing of the plan requires it: no cycle, no other links change
+ * than the dependents of what it requires. On error the plan is as it was.
+ */
+static int
+plan_extend(struct plan *p, struct errlist *errs)
+{
+	struct milestone *m = &p->ms[p->nms - 1];
+	size_t first = p->ninst, start = errs->n, nlinks = 0, i, j, k, x;
+	size_t n, vcap = 0, *merged, a, b;
+	struct irange *v = NULL;
+	struct instance *in;
+
+	if (m->nparties > 1)
+		qsort(m->parties, m->nparties, sizeof(char *), cmp_str);
+	validate_milestone(p->file, p, m, errs);
+	if (errs->n > start)
+		return -1;
+	expand_milestone(p, m, &p->inst_cap);
+	if (p->ninst > PLAN_MAX_INSTANCES) {
+		errlist_add(errs, p->file, m->line, _("over %d instances (milestones times their "
+		    "parties and occurrences): a plan may have at most %d"), PLAN_MAX_INSTANCES,
+		    PLAN_MAX_INSTANCES);
+		goto bad;
+	}
+	for (i = first; i < p->ninst; i++) {
+		in = &p->inst[i];
+		n = 0;
+		for (j = 0; j < m->nreqs; j++)
+			req_runs(p, in, &m->reqs[j], &v, &n, &vcap);
+		nlinks += n;
+		in->npre_runs = runs_normalise(v, n, &in->npre);
+		in->pre_runs = xcalloc(in->npre_runs ? in->npre_runs : 1, sizeof(*v));
+		if (in->npre_runs > 0)
+			memcpy(in->pre_runs, v, in->npre_runs * sizeof(*v));
+		in->dep_runs = xcalloc(1, sizeof(struct irange));
+	}
+	/* The dependents' runs to come, counted as link_instances counts them. */
+	nlinks += new_dependents(p, m, first, 0);
+	nlinks += p->nlinks;
+	if (nlinks > PLAN_MAX_LINKS) {
+		errlist_add(errs, p->file, 0, _("%zu links between instances: a plan may have at most "
+		    "%d (an @all requirement is one link for each instance on either side)"), nlinks,
+		    PLAN_MAX_LINKS);
+		goto bad;
+	}
+	for (i = first; i < p->ninst; i++) {
+		const char **addrs;
+
+		in = &p->inst[i];
+		if (plan_role_addrs(p, in->owner, in->party, &addrs) == 0)
+			errlist_add(errs, p->file, m->line, _("%s: nobody holds role %s%s%s"), in->key,
+			    in->owner, in->party ? " for party " : "", in->party ? in->party->id : "");
+		free(addrs);
+		if (in->not_before && in->not_before >= in->deadline) {
+			char d1[32], d2[32];
+
+			ltime_format(&in->timing.not_before, d1, sizeof(d1));
+			ltime_format(&in->timing.due, d2, sizeof(d2));
+			errlist_add(errs, p->file, m->line, _("%s cannot be done: not before %s, but due "
+			    "%s"), in->key, d1, d2);
+		}
+		IRANGE_FOREACH(in->pre_runs, in->npre_runs, j, x)
+			check_prereq_start(p, in, &p->inst[x], errs);
+	}
+	if (errs->n > start)
+		goto bad;
+	new_dependents(p, m, first, 1);
+	free(v);
+	n = older_prereqs(p, first, &merged);
+	for (i = 0; i < n; i++) {
+		struct instance *d = &p->inst[merged[i]];
+
+		d->ndep_runs = runs_normalise(d->dep_runs, d->ndep_runs, &d->ndep);
+		for (k = 0; k < d->ndep_runs; k++)
+			p->nlinks += d->dep_runs[k].first >= first;
+	}
+	free(merged);
+	for (i = first; i < p->ninst; i++)
+		p->nlinks += p->inst[i].npre_runs;
+	/* The new keys into the index by key: sorted apart, then merged in from its end. */
+	n = p->ninst - first;
+	merged = xcalloc(n ? n : 1, sizeof(size_t));
+	for (i = 0; i < n; i++)
+		merged[i] = first + i;
+	sorting = p;
+	qsort(merged, n, sizeof(size_t), cmp_inst);
+	sorting = NULL;
+	p->inst_sorted = xreallocarray(p->inst_sorted, p->ninst, sizeof(size_t));
+	for (i = p->ninst, a = first, b = n; b > 0; i--)
+		if (a > 0 && strcmp(p->inst[p->inst_sorted[a - 1]].key,
+		    p->inst[merged[b - 1]].key) > 0)
+			p->inst_sorted[i - 1] = p->inst_sorted[--a];
+		else
+			p->inst_sorted[i - 1] = merged[--b];
+	free(merged);
+	return 0;
+bad:
+	free(v);
+	instances_drop(p, first);
+	return -1;
+}
+
+/* Room for one more milestone; when the array moves, the instances' pointers move along. */
+static void
+ms_grow(struct plan *p)
+{
+	struct milestone *ms;
+	size_t i;
+
+	if (p->nms < p->ms_cap)
+		return;
+	p->ms_cap = p->nms < 8 ? 16 : p->nms * 2;
+	ms = xcalloc(p->ms_cap, sizeof(*ms));
+	if (p->nms > 0)
+		memcpy(ms, p->ms, p->nms * sizeof(*ms));
+	for (i = 0; i < p->ninst; i++)
+		p->inst[i].ms = ms + (p->inst[i].ms - p->ms);
+	free(p->ms);
+	p->ms = ms;
+}
+
+/* Milestone i into (out of) the index by id, which is current for the others. */
+static void
+ms_index_insert(struct plan *p, size_t i)
+{
+	size_t lo = 0, hi = p->nms_sorted, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(p->ms[p->ms_sorted[mid]].id, p->ms[i].id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	p->ms_sorted = xreallocarray(p->ms_sorted, p->nms_sorted + 1, sizeof(size_t));
+	memmove(p->ms_sorted + lo + 1, p->ms_sorted + lo, (p->nms_sorted - lo) * sizeof(size_t));
+	p->ms_sorted[lo] = i;
+	p->nms_sorted++;
+}
+
+static void
+ms_index_remove(struct plan *p, size_t i)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < p->nms_sorted; k++)
+		if (p->ms_sorted[k] != i)
+			p->ms_sorted[n++] = p->ms_sorted[k];
+	p->nms_sorted = n;
+}
+
 int
 plan_add_milestone(struct plan *p, struct milestone *m, char **cause)
 {
@@ -2882,16 +3148,22 @@ plan_add_milestone(struct plan *p, struct milestone *m, char **cause)
 		xasprintf(cause, _("milestone %s exists already in plan %s"), m->id, p->id);
 		return -1;
 	}
-	p->ms = xreallocarray(p->ms, p->nms + 1, sizeof(*p->ms));
+	ms_grow(p);
 	p->ms[p->nms++] = *m;
-	if (plan_expand(p, &errs) == -1) {
+	if (plan_extend(p, &errs) == -1) {
 		*cause = errs_join(&errs);
 		errlist_free(&errs);
 		p->nms--;
-		plan_expand(p, &errs);	/* the plan was valid before: this cannot fail */
-		errlist_free(&errs);
 		return -1;
 	}
+	if (p->nms_sorted == p->nms - 1)
+		ms_index_insert(p, p->nms - 1);
+	else
+		index_milestones(p, &errs);
+	/* Old ids too: checked by validate_milestone against every milestone's already. */
+	if (m->nformerly > 0)
+		index_parties(p);
+	p->renamed_nms = p->nms;
 	free(m);	/* its contents now belong to the plan */
 	return 0;
 }
@@ -2899,11 +3171,12 @@ plan_add_milestone(struct plan *p, struct milestone *m, char **cause)
 void
 plan_remove_last(struct plan *p)
 {
-	struct errlist errs = { 0 };
-
 	if (p->nms == 0)
 		return;
+	instances_cut(p, p->ms[p->nms - 1].inst_first);
+	ms_index_remove(p, p->nms - 1);
 	milestone_clear(&p->ms[--p->nms]);
-	plan_expand(p, &errs);	/* the plan was valid before the milestone came */
-	errlist_free(&errs);
+	if (p->nrenamed > 0)
+		index_parties(p);
+	p->renamed_nms = p->nms;
 }

@@ -249,6 +249,9 @@ struct plan {
 	size_t			 nrenamed;
 	size_t			 renamed_nms;	/* nms when it was made: else not current */
 	struct xlinks		*xl;		/* links with other plans (links.c), NULL: none */
+	size_t			 ms_cap;	/* room in ms for additions (0: none known) */
+	size_t			 inst_cap;	/* room in inst */
+	size_t			 nlinks;	/* runs of links as made, against PLAN_MAX_LINKS */
 };
 
 /* Limits of one plan, as termijn.plan(5) gives them: past one, the plan is refused. */

@@ -190,13 +190,20 @@ struct sched *
 schedule_new(const struct plan *p)
 {
 	struct sched *s = xcalloc(1, sizeof(*s));
+
+	schedule_extend(s, p);
+	return s;
+}
+
+void
+schedule_extend(struct sched *s, const struct plan *p)
+{
 	struct occlist l;
 	size_t i;
 
-	s->ninst = p->ninst;
-	s->v = xcalloc(p->ninst ? p->ninst : 1, sizeof(*s->v));
-	s->n = xcalloc(p->ninst ? p->ninst : 1, sizeof(*s->n));
-	for (i = 0; i < p->ninst; i++) {
+	s->v = xreallocarray(s->v, p->ninst ? p->ninst : 1, sizeof(*s->v));
+	s->n = xreallocarray(s->n, p->ninst ? p->ninst : 1, sizeof(*s->n));
+	for (i = s->ninst; i < p->ninst; i++) {
 		memset(&l, 0, sizeof(l));
 		l.from = INT64_MIN;
 		l.until = INT64_MAX;
@@ -206,7 +213,14 @@ schedule_new(const struct plan *p)
 		s->v[i] = l.v;
 		s->n[i] = l.n;
 	}
-	return s;
+	s->ninst = p->ninst;
+}
+
+void
+schedule_truncate(struct sched *s, size_t ninst)
+{
+	for (; s->ninst > ninst; s->ninst--)
+		free(s->v[s->ninst - 1]);
 }
 
 void

@@ -38,6 +38,9 @@ int		 rkind_parse(const char *, enum rkind *);
 struct sched;
 struct sched	*schedule_new(const struct plan *);
 void		 schedule_free(struct sched *);
+/* The instances a plan gained at its end since (an addition), and lost again (undone). */
+void		 schedule_extend(struct sched *, const struct plan *);
+void		 schedule_truncate(struct sched *, size_t ninst);
 /*
  * The occurrences in (from, until] for the open instances, by time, go-ahead notices
  * included; *next (if not NULL) is the first occurrence after until, 0 when none.

@@ -26,6 +26,8 @@ struct store {
 	struct undo	*undo;
 	size_t		 nundo, undocap;
 	sqlite3_stmt	*put_state, *audit, *put_added;
+	/* Kept: a start publishes every instance of every plan through them. */
+	sqlite3_stmt	*seq_each, *seq_get, *seq_put, *seen_get, *seen_put, *added_each;
 };
 
 /* Each step moves the schema one version on; never edit a step that has shipped. */
@@ -282,7 +284,26 @@ store_open(const char *dir, char **cause)
 	    " note, person, person_name, channel, token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 	    " ?)", cause) == -1 ||
 	    prepare(s, &s->put_added, "INSERT INTO added (plan, id, def, at, actor)"
-	    " VALUES (?, ?, ?, ?, ?)", cause) == -1)
+	    " VALUES (?, ?, ?, ?, ?)", cause) == -1 ||
+	    prepare(s, &s->seq_each, "SELECT key, hash, seq FROM sequence WHERE plan = ?"
+	    " ORDER BY key",
+	    cause) == -1 ||
+	    /*
+	     * Additions in the order they were made, which the audit log keeps: `at` is the
+	     * plan's clock (a demo clock starts again where it started) and ties within a second.
+	     */
+	    prepare(s, &s->added_each, "SELECT id, def FROM added WHERE plan = ?1 ORDER BY"
+	    " (SELECT min(seq) FROM audit WHERE audit.plan = ?1 AND audit.key = added.id AND"
+	    " action = 'add'), at, id", cause) == -1 ||
+	    prepare(s, &s->seq_get, "SELECT hash, seq FROM sequence WHERE plan = ? AND key = ?",
+	    cause) == -1 ||
+	    prepare(s, &s->seq_put, "INSERT INTO sequence (plan, key, hash, seq) VALUES"
+	    " (?1, ?2, ?3, ?4) ON CONFLICT (plan, key) DO UPDATE SET hash = ?3, seq = ?4",
+	    cause) == -1 ||
+	    prepare(s, &s->seen_get, "SELECT hash, since FROM plan_seen WHERE plan = ?",
+	    cause) == -1 ||
+	    prepare(s, &s->seen_put, "INSERT INTO plan_seen (plan, hash, since) VALUES (?1, ?2,"
+	    " ?3) ON CONFLICT (plan) DO UPDATE SET hash = ?2, since = ?3", cause) == -1)
 		goto fail;
 	return s;
 fail:
@@ -302,6 +323,12 @@ store_close(struct store *s)
 	sqlite3_finalize(s->put_state);
 	sqlite3_finalize(s->audit);
 	sqlite3_finalize(s->put_added);
+	sqlite3_finalize(s->seq_each);
+	sqlite3_finalize(s->added_each);
+	sqlite3_finalize(s->seq_get);
+	sqlite3_finalize(s->seq_put);
+	sqlite3_finalize(s->seen_get);
+	sqlite3_finalize(s->seen_put);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -586,21 +613,14 @@ store_each_state(struct store *s, const char *plan, store_state_cb cb, void *arg
 int
 store_each_added(struct store *s, const char *plan, store_added_cb cb, void *arg)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = s->added_each;
 	int rc;
 
-	/*
-	 * In the order they were added, which the audit log keeps: `at` is the plan's clock
-	 * (a demo clock starts again where it started) and ties within a second.
-	 */
-	if (sqlite3_prepare_v2(s->db, "SELECT id, def FROM added WHERE plan = ?1 ORDER BY"
-	    " (SELECT min(seq) FROM audit WHERE audit.plan = ?1 AND audit.key = added.id AND"
-	    " action = 'add'), at, id", -1, &st, NULL) != SQLITE_OK)
-		return -1;
 	bind_text(st, 1, plan);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		cb(col_text(st, 0), col_text(st, 1), arg);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -1086,73 +1106,72 @@ store_feed_revoke(struct store *s, int64_t id, int64_t at)
 /* ---- what the feeds publish about plans ---- */
 
 int
-store_sequence(struct store *s, const char *plan, const char *key, uint64_t hash, int *seq)
+store_each_sequence(struct store *s, const char *plan, store_seq_cb cb, void *arg)
 {
-	sqlite3_stmt *st;
-	int rc, found;
-	int64_t h = (int64_t)hash;
+	sqlite3_stmt *st = s->seq_each;
+	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT hash, seq FROM sequence WHERE plan = ? AND key = ?",
-	    -1, &st, NULL) != SQLITE_OK)
-		return -1;
+	bind_text(st, 1, plan);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cb(col_text(st, 0), (uint64_t)sqlite3_column_int64(st, 1),
+		    sqlite3_column_int(st, 2), arg);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_get_sequence(struct store *s, const char *plan, const char *key, uint64_t *hash, int *seq)
+{
+	sqlite3_stmt *st = s->seq_get;
+	int rc;
+
 	bind_text(st, 1, plan);
 	bind_text(st, 2, key);
-	rc = sqlite3_step(st);
-	found = rc == SQLITE_ROW;
-	if (found && sqlite3_column_int64(st, 0) == h) {
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*hash = (uint64_t)sqlite3_column_int64(st, 0);
 		*seq = sqlite3_column_int(st, 1);
-		sqlite3_finalize(st);
-		return 0;
 	}
-	/* New, or its timing changed: a calendar must see a higher SEQUENCE. */
-	*seq = found ? sqlite3_column_int(st, 1) + 1 : 0;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return -1;
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO sequence (plan, key, hash, seq) VALUES"
-	    " (?1, ?2, ?3, ?4) ON CONFLICT (plan, key) DO UPDATE SET hash = ?3, seq = ?4", -1,
-	    &st, NULL) != SQLITE_OK)
-		return -1;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_put_sequence(struct store *s, const char *plan, const char *key, uint64_t hash, int seq)
+{
+	sqlite3_stmt *st = s->seq_put;
+
 	bind_text(st, 1, plan);
 	bind_text(st, 2, key);
-	sqlite3_bind_int64(st, 3, h);
-	sqlite3_bind_int(st, 4, *seq);
-	rc = write_step(s, st);
-	sqlite3_finalize(st);
-	return rc;
+	sqlite3_bind_int64(st, 3, (int64_t)hash);
+	sqlite3_bind_int(st, 4, seq);
+	return step_done(s, st);
 }
 
 int
 store_plan_seen(struct store *s, const char *plan, uint64_t hash, int64_t now, int64_t *since)
 {
-	sqlite3_stmt *st;
-	int rc;
-	int64_t h = (int64_t)hash;
+	sqlite3_stmt *st = s->seen_get;
+	int rc, same;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT hash, since FROM plan_seen WHERE plan = ?", -1, &st,
-	    NULL) != SQLITE_OK)
-		return -1;
 	bind_text(st, 1, plan);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == h) {
+	same = rc == SQLITE_ROW && (uint64_t)sqlite3_column_int64(st, 0) == hash;
+	if (same)
 		*since = sqlite3_column_int64(st, 1);
-		sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (same)
 		return 0;
-	}
-	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return -1;
 	*since = now;
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO plan_seen (plan, hash, since) VALUES (?1, ?2,"
-	    " ?3) ON CONFLICT (plan) DO UPDATE SET hash = ?2, since = ?3", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return -1;
+	st = s->seen_put;
 	bind_text(st, 1, plan);
-	sqlite3_bind_int64(st, 2, h);
+	sqlite3_bind_int64(st, 2, (int64_t)hash);
 	sqlite3_bind_int64(st, 3, now);
-	rc = write_step(s, st);
-	sqlite3_finalize(st);
-	return rc;
+	return step_done(s, st);
 }
 
 int64_t

@@ -148,9 +148,14 @@ int		 store_feed_by_hash(struct store *, const unsigned char *hash, store_feed_c
 int		 store_feed_each(struct store *, int64_t id, store_feed_cb, void *);
 /* 0 revoked, 1 no feed in force with that id, -1 error. */
 int		 store_feed_revoke(struct store *, int64_t id, int64_t at);
-/* The SEQUENCE to publish for an instance whose timing digest is hash (raised on change). */
-int		 store_sequence(struct store *, const char *plan, const char *key, uint64_t hash,
-		    int *seq);
+/* The SEQUENCE published of each instance of a plan (by key), with the timing digest it had. */
+typedef void	 (*store_seq_cb)(const char *key, uint64_t hash, int seq, void *);
+int		 store_each_sequence(struct store *, const char *plan, store_seq_cb, void *);
+/* One instance's: 1 found, 0 none, -1 error. */
+int		 store_get_sequence(struct store *, const char *plan, const char *key,
+		    uint64_t *hash, int *seq);
+int		 store_put_sequence(struct store *, const char *plan, const char *key,
+		    uint64_t hash, int seq);
 /* Since when a plan's text has been what it is (hash); a new hash starts now. */
 int		 store_plan_seen(struct store *, const char *plan, uint64_t hash, int64_t now,
 		    int64_t *since);

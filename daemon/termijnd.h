@@ -38,11 +38,12 @@ struct termijnd {
 	int			 batch_failed;
 	uint64_t		 commits, committed_writes;
 	/* The longest one callback held the loop, in seconds (/metrics, bench/stall.sh). */
-	double			 longest_api, longest_commit;
+	double			 longest_api, longest_commit, longest_reload;
 	time_t			 slow_logged;
 	struct remind		*remind;
 	struct feeds		*feeds;
 	struct access		*access;
+	struct reload		*reload;
 	int			 socket_activated;
 };
 
@@ -73,7 +74,11 @@ void	api_handle(struct evhttp_request *, void *termijnd);
 struct actor;
 void	api_route(struct termijnd *, struct evhttp_request *, const struct actor *);
 
-/* main.c */
-int	termijnd_reload(struct termijnd *, struct errlist *);
+/* reload.c */
+int	reload_init(struct termijnd *, char **cause);
+/* Reload the plans: parsed aside, then put in force; req (NULL: a signal) is answered then. */
+void	reload_start(struct termijnd *, struct evhttp_request *req);
+int	reload_running(struct termijnd *);
+void	reload_free(struct termijnd *);
 
 #endif

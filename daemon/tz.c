@@ -9,13 +9,14 @@
 
 /*
  * libical finds a builtin zone by a linear search over some 400 names; plans use one or
- * two zones, so the last few answers are kept (libical keeps the zones themselves).
+ * two zones, so the last few answers are kept (libical keeps the zones themselves), by
+ * each thread for itself (a reload parses in one of its own).
  */
-static struct {
+static _Thread_local struct {
 	char		 name[64];
 	icaltimezone	*z;
 } zcache[4];
-static unsigned zcache_next;
+static _Thread_local unsigned zcache_next;
 
 static icaltimezone *
 zone(const char *tzid)

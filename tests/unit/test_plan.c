@@ -1120,6 +1120,161 @@ test_add_valid(void **state)
 	plan_free(p);
 }
 
+/* Two plans have the same instances, each with the same links and found by the same key. */
+static void
+assert_same_plan(const struct plan *a, const struct plan *b)
+{
+	size_t i, j, na, nb, *va, *vb;
+
+	assert_int_equal(a->nms, b->nms);
+	for (i = 0; i < a->nms; i++)
+		assert_ptr_equal(plan_milestone(a, b->ms[i].id), &a->ms[i]);
+	assert_int_equal(a->ninst, b->ninst);
+	assert_int_equal(a->nlinks, b->nlinks);
+	for (i = 0; i < a->ninst; i++) {
+		const struct instance *x = &a->inst[i], *y = &b->inst[i];
+
+		assert_string_equal(x->key, y->key);
+		assert_ptr_equal(plan_instance(a, x->key), x);
+		assert_string_equal(x->ms->id, y->ms->id);
+		assert_int_equal(x->ms->inst_first, y->ms->inst_first);
+		assert_int_equal(x->ms->inst_n, y->ms->inst_n);
+		assert_true(x->deadline == y->deadline && x->start == y->start);
+		na = plan_prereqs(a, i, &va);
+		nb = plan_prereqs(b, i, &vb);
+		assert_int_equal(na, nb);
+		for (j = 0; j < na; j++)
+			assert_int_equal(va[j], vb[j]);
+		free(va);
+		free(vb);
+		na = plan_dependents(a, i, &va);
+		nb = plan_dependents(b, i, &vb);
+		assert_int_equal(na, nb);
+		for (j = 0; j < na; j++)
+			assert_int_equal(va[j], vb[j]);
+		free(va);
+		free(vb);
+	}
+}
+
+/*
+ * Additions are expanded on their own, not with the whole plan again: after each of many
+ * random ones (some refused, some taken back), the plan equals the one parsed whole from a
+ * text with the same milestones written at its end.
+ */
+static void
+test_add_equals_whole_parse(void **state)
+{
+	static const char *scopes[] = { "", "@same", "@all", "@q2", "/last", "@q5/last" };
+	char *text, *block, *t, *cause, *reqs, due[16];
+	size_t *ends, nadded = 0, i, k, nreq, base;
+	struct plan *p, *whole;
+	struct errlist e = { 0 };
+	int r, kind, nok = 0, nbad = 0, ncut = 0;
+
+	(void)state;
+	srandom(13);
+	text = xstrdup("plan rnd\n  title Random\n\nrole sec\n  name Secretaris\n"
+	    "  address sec@rnd.example\n\n"
+	    "party q1\n  name Q1\n\nparty q2\n  name Q2\n\nparty q3\n  name Q3\n\n"
+	    "party q4\n  name Q4\n\nparty q5\n  name Q5\n\n"
+	    "milestone b0\n  title B0\n  owner sec\n  due 2014-03-01\n\n"
+	    "milestone b1\n  title B1\n  owner sec\n  parties all\n  due 2014-03-05\n"
+	    "  repeat every 1 months until 2014-05-05\n\n"
+	    "milestone b2\n  title B2\n  owner sec\n  parties q1 q3 q5\n  requires b1@same\n"
+	    "  due 2014-05-20\n\n"
+	    "milestone b3\n  title B3\n  owner sec\n  requires b2@all b1/last\n  due 2014-05-30\n\n");
+	p = parse_good(text);
+	base = p->nms;
+	ends = xcalloc(401, sizeof(size_t));
+	for (i = 0; i < 400; i++) {
+		struct milestone *m = milestone_new();
+
+		/* Now and then the newest addition goes again, as when its commit failed. */
+		if (nadded > 0 && random() % 8 == 0) {
+			plan_remove_last(p);
+			text[ends[--nadded]] = '\0';
+			ncut++;
+		} else
+			ends[nadded] = strlen(text);
+		xasprintf(&m->id, "a%zu", i);
+		xasprintf(&m->title, "A%zu", i);
+		m->owner = xstrdup("sec");
+		m->runtime = 1;
+		snprintf(due, sizeof(due), "2014-%02ld-%02ld", 6 + random() % 6, 1 + random() % 28);
+		assert_int_equal(ltime_parse(due, &m->timing.due), 0);
+		xasprintf(&block, "milestone a%zu\n  title A%zu\n  owner sec\n  due %s\n", i, i, due);
+		kind = (int)(random() % 3);
+		if (kind > 0) {
+			m->per_party = 1;
+			t = block;
+			xasprintf(&block, "%s  parties %s\n", t, kind == 1 ? "all" : "q2 q4 q5");
+			free(t);
+		}
+		if (kind == 2) {
+			m->parties = xcalloc(3, sizeof(char *));
+			m->parties[0] = xstrdup("q5");
+			m->parties[1] = xstrdup("q2");
+			m->parties[2] = xstrdup("q4");
+			m->nparties = 3;
+		}
+		nreq = (size_t)(random() % 3);
+		reqs = xstrdup("");
+		m->reqs = xcalloc(nreq ? nreq : 1, sizeof(*m->reqs));
+		for (k = 0; k < nreq; k++) {
+			size_t target = (size_t)random() % (base + i);
+			char *req;
+
+			if (target < base)
+				xasprintf(&req, "b%zu%s", target, scopes[random() % 6]);
+			else
+				xasprintf(&req, "a%zu%s", target - base, scopes[random() % 4]);
+			assert_int_equal(requirement_parse(req, &m->reqs[k], &cause), 0);
+			m->nreqs++;
+			t = reqs;
+			xasprintf(&reqs, "%s %s", t, req);
+			free(t);
+			free(req);
+		}
+		if (nreq > 0) {
+			t = block;
+			xasprintf(&block, "%s  requires%s\n", t, reqs);
+			free(t);
+		}
+		free(reqs);
+		t = text;
+		xasprintf(&text, "%s%s\n", t, block);
+		free(t);
+		free(block);
+		cause = NULL;
+		r = plan_add_milestone(p, m, &cause);
+		whole = plan_parse("mem.plan", text, strlen(text), &e);
+		/* The same milestone is refused, or taken, both ways. */
+		assert_int_equal(r == 0, whole != NULL);
+		errlist_free(&e);
+		memset(&e, 0, sizeof(e));
+		if (r == -1) {
+			milestone_free(m);
+			free(cause);
+			text[ends[nadded]] = '\0';
+			nbad++;
+		} else {
+			nadded++;
+			nok++;
+		}
+		if (whole == NULL)
+			whole = parse_good(text);
+		assert_same_plan(p, whole);
+		assert_links_mirrored(p);
+		plan_free(whole);
+	}
+	/* The walk went through all three. */
+	assert_true(nok > 100 && nbad > 20 && ncut > 20);
+	free(ends);
+	free(text);
+	plan_free(p);
+}
+
 /* An addition taken back (its commit failed): the plan is as before, newest first. */
 static void
 test_remove_last(void **state)
@@ -1774,6 +1929,7 @@ main(void)
 		cmocka_unit_test(test_remove_last),
 		cmocka_unit_test(test_add_impossible_timing),
 		cmocka_unit_test(test_add_duplicate),
+		cmocka_unit_test(test_add_equals_whole_parse),
 	};
 	const struct CMUnitTest bugs[] = {
 		cmocka_unit_test(test_requires_unknown_party_of_all_refused),
