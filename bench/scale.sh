@@ -11,14 +11,16 @@
 # 32 clients for SCALE_SECONDS or until the keys without prerequisites run out (a fresh copy of
 # the started state for each), the same CPU per `done` on a lived-in state (an outbox of
 # SCALE_OUTBOX sent rows with message bodies, as months of reminders leave), `status` and
-# `list --json` latency, and the first (uncached) render of one plan's feed; then the SQLite
+# `list --json` latency, the first (uncached) render of one plan's feed, RSS after a feed
+# workload (SCALE_FEEDS feeds, three fetches each, "plans" shape); then the SQLite
 # single-insert fsync baseline of this machine.
 #
 # Knobs (environment): SCALE_SIZES ("1000 10000"; SCALE_BIG=1 adds 100000, which takes several
 # minutes), SCALE_SHAPES ("plans one"), SCALE_SECONDS (2 per client level), SCALE_DONE (300:
 # requests on the lived-in state), SCALE_OUTBOX (50000 rows), SCALE_LIMIT (1800 s in all),
 # SCALE_BIG_FEED=1 (also render the single plan's feed at 100,000, which takes long),
-# SCALE_ONLY=start (only cold start, reload, add and restart: no load, no lived-in state).
+# SCALE_ONLY=start (only cold start, reload, add and restart: no load, no lived-in state),
+# SCALE_FEEDS (300 plan feeds in the feed workload of the "plans" shape).
 # It prints figures and asserts no goals: non-zero exit only when something broke.
 
 set -uo pipefail
@@ -34,6 +36,7 @@ NDONE=${SCALE_DONE:-300}
 OUTBOX=${SCALE_OUTBOX:-50000}
 LIMIT=${SCALE_LIMIT:-1800}
 ONLY=${SCALE_ONLY:-}
+FEEDS=${SCALE_FEEDS:-300}
 CC=${CC:-cc}
 PY=/usr/bin/python3
 B=build/bench
@@ -272,6 +275,28 @@ add() {
 	ADD_MS=$(ms "$t0" "$EPOCHREALTIME")
 }
 
+# feed_workload DIR: SCALE_FEEDS plan feeds, each fetched plain, compressed and plain again;
+# RSS before and after, and what the render cache holds (feed-cache-mb, 64 MiB by default).
+feed_workload() {
+	local d=$1 i nf=0 url base rss0 t0
+	rss0=$(rss)
+	t0=$EPOCHREALTIME
+	for ((i = 0; i < FEEDS; i++)); do
+		[[ -f $d/plans/$(printf 'p%04d' $i).plan ]] || break
+		url=$(TERMIJN_SOCKET=$d/termijnd.sock "$TERMIJN" --json feeds create --plan \
+		    "$(printf 'p%04d' $i)" | $PY -c 'import json, sys; print(json.load(sys.stdin)["url"])')
+		[[ -n $url ]] || { problem "no feed for plan $i"; return; }
+		curl -s --max-time 60 -o /dev/null "$url" &&
+		    curl -s --max-time 60 -o /dev/null -H 'Accept-Encoding: gzip' "$url" &&
+		    curl -s --max-time 60 -o /dev/null "$url" || problem "feed of plan $i did not answer"
+		nf=$((nf + 1))
+	done
+	base=${url%%/feed/*}
+	fig "feed workload" "$nf feeds x 3 fetches in $(ms "$t0" "$EPOCHREALTIME") ms: RSS $rss0 -> $(rss), cache $(
+	    curl -s --max-time 10 "$base/metrics" | awk '$1 == "termijn_feed_cache_bytes" {
+	    printf "%.1f MB", $2 / 1e6 }')"
+}
+
 echo "# termijn scale bench: $(nproc) CPU(s), $(stat -f -c %T "$TMP"), termijnd" \
     "$(git describe --always --dirty 2>/dev/null || echo '?'), $SECS s per client level"
 
@@ -329,6 +354,7 @@ for shape in $SHAPES; do
 				else
 					problem "$shape$n: no feed"
 				fi
+				[[ $shape == plans ]] && feed_workload "$d"
 			fi
 			stop
 		done

@@ -190,6 +190,13 @@ config_parse(const char *path, const char *text, size_t textlen, struct errlist 
 				c->feed_refresh = (int)n;
 			else
 				c->http_max_age = (int)n;
+		} else if (strcmp(key, "feed-cache-mb") == 0) {
+			long n = strtol(val, &end, 10);
+
+			if (*end != '\0' || n < 1 || n > 65536)
+				errlist_add(errs, path, lineno, "%s: MiB, from 1 to 65536", key);
+			else
+				c->feed_cache_mb = (int)n;
 		} else if (strcmp(key, "trusted-proxies") == 0) {
 			size_t i0 = c->ntrusted, i;
 			unsigned char net[16];
@@ -247,6 +254,8 @@ config_parse(const char *path, const char *text, size_t textlen, struct errlist 
 		c->listen = xstrdup("127.0.0.1:8461");
 	if (c->feed_refresh == 0)
 		c->feed_refresh = 60;
+	if (c->feed_cache_mb == 0)
+		c->feed_cache_mb = 64;
 	if (c->http_max_age == 0)
 		c->http_max_age = 30;
 	if (c->http_max_conns == 0)

@@ -38,6 +38,7 @@ struct config {
 	char	*listen;		/* HOST:PORT, [V6]:PORT, or "none" */
 	char	*public_url;		/* the base of feed URLs, as subscribers see it */
 	int	 feed_refresh;		/* minutes: REFRESH-INTERVAL and Cache-Control max-age */
+	int	 feed_cache_mb;		/* MiB of rendered feeds kept; the least recently served go */
 	int	 http_max_age;		/* seconds a connection may live, however it trickles */
 	int	 http_max_conns;	/* connections at once; the oldest goes for a new one */
 	int	 metrics_loopback;	/* /metrics and /healthz only for loopback peers */

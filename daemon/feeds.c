@@ -50,7 +50,7 @@
 
 /* What /metrics tells of the listener. */
 struct feed_stats {
-	uint64_t	 requests, ok, not_modified, not_found, renders;
+	uint64_t	 requests, ok, not_modified, not_found, renders, dropped;
 	uint64_t	 latency_bucket[12];	/* request latency histogram, see feeds.c */
 	double		 latency_sum, longest, longest_slice;
 };
@@ -76,6 +76,7 @@ struct fcache {
 	int64_t		 modified;
 	struct fjob	*job;		/* rendering or compressing, a slice a loop turn */
 	struct fcache	*next;
+	TAILQ_ENTRY(fcache) lru;	/* while it holds bytes: most recently served first */
 };
 
 /* A connection's deadline, one slot per fd number: shut down when it has lived too long. */
@@ -92,6 +93,9 @@ struct feeds {
 	struct termijnd		*d;
 	struct evhttp		*http;
 	struct fcache		*cache;
+	/* What the rendered feeds hold, against feed-cache-mb: the least recently served go. */
+	TAILQ_HEAD(fcache_lru, fcache) lru;
+	size_t			 cached;
 	struct conn_age		**ages;		/* indexed by fd; slots never move */
 	size_t			 nages;
 	struct bufferevent	**fresh;	/* accepted, fd not yet known */
@@ -146,12 +150,56 @@ blob_sent_cb(const void *data, size_t len, void *arg)
 
 static void	job_cancel(struct fcache *);
 
-static void
-fcache_clear_render(struct fcache *c)
+static size_t
+fcache_bytes(const struct fcache *c)
 {
+	return (c->body ? c->body->len : 0) + (c->gz ? c->gz->len : 0);
+}
+
+/* Answers still sending the bytes keep them (blobs are counted); the cache lets go. */
+static void
+fcache_clear_render(struct feeds *f, struct fcache *c)
+{
+	if (c->body != NULL || c->gz != NULL) {
+		f->cached -= fcache_bytes(c);
+		TAILQ_REMOVE(&f->lru, c, lru);
+	}
 	blob_drop(c->body);
 	blob_drop(c->gz);
 	c->body = c->gz = NULL;
+}
+
+/* c was served or got new bytes (add: how many): first in line to stay. */
+static void
+fcache_touch(struct feeds *f, struct fcache *c, size_t add)
+{
+	if (add > 0 && fcache_bytes(c) == add)
+		TAILQ_INSERT_HEAD(&f->lru, c, lru);
+	else if (TAILQ_FIRST(&f->lru) != c) {
+		TAILQ_REMOVE(&f->lru, c, lru);
+		TAILQ_INSERT_HEAD(&f->lru, c, lru);
+	}
+	f->cached += add;
+}
+
+/*
+ * Over the budget, the least recently served feeds lose their bytes (they are made again
+ * when asked for). The one just made stays, even alone over the budget, and so do feeds
+ * being compressed from their bytes.
+ */
+static void
+fcache_trim(struct feeds *f, const struct fcache *keep)
+{
+	size_t budget = (size_t)f->d->conf->feed_cache_mb << 20;
+	struct fcache *c, *prev;
+
+	for (c = TAILQ_LAST(&f->lru, fcache_lru); c != NULL && f->cached > budget; c = prev) {
+		prev = TAILQ_PREV(c, fcache_lru, lru);
+		if (c == keep || c->job != NULL)
+			continue;
+		fcache_clear_render(f, c);
+		f->stats.dropped++;
+	}
 }
 
 void
@@ -165,7 +213,7 @@ feeds_flush(struct termijnd *d)
 	for (c = f->cache; c != NULL; c = next) {
 		next = c->next;
 		job_cancel(c);
-		fcache_clear_render(c);
+		fcache_clear_render(f, c);
 		free(c->kind);
 		free(c->subject);
 		free(c);
@@ -566,9 +614,11 @@ job_render_slice(struct fjob *j)
 		if (j->copied < j->len)
 			return 0;
 	}
-	fcache_clear_render(c);
+	fcache_clear_render(f, c);
 	c->body = blob_new(j->body, j->len);
 	j->body = NULL;
+	fcache_touch(f, c, c->body->len);
+	fcache_trim(f, c);
 	etag_set(c, j->hash, j->len);
 	c->modified = ical_modified(j->s.parts, j->s.nparts, j->now);
 	c->valid_until = valid_until(&j->s, j->now);
@@ -606,6 +656,8 @@ job_gzip_slice(struct fjob *j)
 	if (rc == Z_STREAM_END) {
 		c->gz = blob_new(j->zout, j->z.total_out);
 		j->zout = NULL;
+		fcache_touch(j->f, c, c->gz->len);
+		fcache_trim(j->f, c);
 		return 1;
 	}
 	return rc == Z_OK || rc == Z_BUF_ERROR ? 0 : -1;
@@ -798,6 +850,7 @@ serve_ready(struct feeds *f, struct fcache *c, struct evhttp_request *req, int g
 		return;
 	}
 	f->stats.ok++;
+	fcache_touch(f, c, 0);
 	evhttp_add_header(out, "Content-Type", "text/calendar; charset=utf-8");
 	evhttp_add_header(out, "Content-Disposition", "inline; filename=\"termijn.ics\"");
 	if (gz)
@@ -825,7 +878,7 @@ serve_feed(struct feeds *f, struct evhttp_request *req, const char *rest)
 	    "Accept-Encoding"));
 	if (c->job == NULL && c->body != NULL && (c->generation != f->d->engine.generation ||
 	    clock_now() >= c->valid_until))
-		fcache_clear_render(c);
+		fcache_clear_render(f, c);
 	/* Compressed on the first request that wants it, once per rendering. */
 	if (c->job == NULL && c->body != NULL && (!gz || c->gz != NULL)) {
 		serve_ready(f, c, req, gz);
@@ -935,6 +988,13 @@ serve_metrics(struct feeds *f, struct evhttp_request *req)
 	metric(b, "termijn_feed_renders_total", "counter", "Feeds rendered (cache misses).");
 	evbuffer_add_printf(b, "termijn_feed_renders_total %llu\n",
 	    (unsigned long long)f->stats.renders);
+	metric(b, "termijn_feed_cache_bytes", "gauge", "Bytes the rendered feeds hold in the "
+	    "cache (feed-cache-mb is the budget).");
+	evbuffer_add_printf(b, "termijn_feed_cache_bytes %zu\n", f->cached);
+	metric(b, "termijn_feed_cache_dropped_total", "counter", "Rendered feeds dropped from "
+	    "the cache to stay within feed-cache-mb.");
+	evbuffer_add_printf(b, "termijn_feed_cache_dropped_total %llu\n",
+	    (unsigned long long)f->stats.dropped);
 	metric(b, "termijn_http_request_duration_seconds", "histogram", "Time to answer a "
 	    "request on the HTTP listener.");
 	cum = 0;
@@ -1215,6 +1275,7 @@ feeds_start(struct termijnd *d, char **cause)
 	f = xcalloc(1, sizeof(*f));
 	f->d = d;
 	TAILQ_INIT(&f->live);
+	TAILQ_INIT(&f->lru);
 	f->cap = (size_t)d->conf->http_max_conns;
 	/* Feed connections never take the descriptors the client socket needs. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&

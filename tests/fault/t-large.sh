@@ -16,7 +16,8 @@ build_loadgen || { finish; exit 1; }
 		printf "milestone m%05d\n  title Big %d\n  owner owner\n  due %s\n\n", i, i,
 		    strftime("%Y-%m-%d %H:%M", t, 1) } }'
 } >"$T/plans/big.plan"
-start_daemon --clock-start '2013-12-16 09:00' --clock-speed 0 || { finish; exit 1; }
+# 100,000 milestones start in about a second, eight on a loaded machine: not a timing test.
+START_WAIT=60 start_daemon --clock-start '2013-12-16 09:00' --clock-speed 0 || { finish; exit 1; }
 
 OUT=$(curl -s -m 10 --unix-socket "$SOCK" -w ' %{http_code}' http://localhost/api/v1/status |
     tr -d '\n')
@@ -82,10 +83,13 @@ for f in feed2 feed3; do
 	[ "$n" -eq "$N" ] && tail -c 15 "$T/$f.ics" | grep -q 'END:VCALENDAR' &&
 		ok "$f: whole while a new rendering replaced the bytes" || not_ok "$f has $n events"
 done
-# Once made, the feed has every change acknowledged before it was asked for.
+# Once made, the feed has every change acknowledged before it was asked for. (Not compared
+# with feed2: its rendering reads states as it goes, and on a slow machine m50008 was done
+# before it got there.) feed3's rendering is over; a change after it makes the next new.
+expect_exit 0 "a change once the renderings are over" -- "$TERMIJN" done m50009
 curl -s -m 60 -o "$T/feed5.ics" "$URL"
 curl -s -m 60 -o "$T/feed6.ics" "$URL"
-! cmp -s "$T/feed2.ics" "$T/feed6.ics" && cmp -s "$T/feed5.ics" "$T/feed6.ics" &&
+! cmp -s "$T/feed3.ics" "$T/feed5.ics" && cmp -s "$T/feed5.ics" "$T/feed6.ics" &&
 	ok "a new rendering after a change, then the same bytes" || not_ok "feed5/feed6"
 curl -s -m 60 --compressed -o "$T/feed4.ics" -D "$T/feed4.h" "$URL"
 grep -qi '^content-encoding: gzip' "$T/feed4.h" && cmp -s "$T/feed6.ics" "$T/feed4.ics" &&

@@ -1,0 +1,97 @@
+#!/bin/bash
+# t-feedcache.sh: the rendered feeds stay within feed-cache-mb. Three plan feeds of some
+# 0.5 MB each against a budget of 1 MiB: the one served longest ago lets go of its bytes, is
+# made again when asked for, with the same bytes and ETag; what stays is served from memory.
+. "$(dirname "$0")/lib.sh"
+C=$TERMIJN PY=/usr/bin/python3
+setup_conf
+rm -f "$T"/plans/*.plan
+for p in 1 2 3; do
+	{
+		printf 'plan groot%s\n  title Groot plan %s\n  timezone Europe/Amsterdam\n\n' "$p" "$p"
+		printf 'role secretaris\n  address secretaris@groot%s.example\n' "$p"
+		for i in $(seq -w 1 1200); do
+			printf '\nmilestone m%s\n  title Stap %s van plan %s, met een titel van enige lengte\n' \
+			    "$i" "$i" "$p"
+			printf '  owner secretaris\n  due 2014-%02d-%02d\n' $((10#$i % 12 + 1)) $((10#$i % 28 + 1))
+		done
+	} > "$T/plans/groot$p.plan"
+done
+echo "feed-cache-mb 1" >> "$T/termijnd.conf"
+start_daemon || { not_ok "the daemon starts"; cat "$T/daemon.log"; finish; }
+H=$(http_addr)
+
+declare -A FPATH
+for p in 1 2 3; do
+	expect_exit 0 "a feed of plan groot$p" -- "$C" --json feeds create --plan groot$p
+	FPATH[$p]=/$(printf '%s' "$OUT" | $PY -c \
+	    'import json, sys; print(json.load(sys.stdin)["url"].split("://")[1].split("/", 1)[1])')
+done
+
+# fetch NAME N [curl options]: feed N into $T/NAME.body and .hdr.
+fetch() {
+	local name=$1 n=$2
+	shift 2
+	curl -s --max-time 30 -D "$T/$name.hdr" -o "$T/$name.body" "$@" "http://$H${FPATH[$n]}"
+}
+etag() { tr -d '\r' < "$T/$1.hdr" | sed -n 's/^ETag: //Ip'; }
+metric() {
+	curl -s --max-time 10 "http://$H/metrics" | awk -v m="$1" '$1 == m { print $2 }'
+}
+
+fetch a1 1
+SIZE1=$(wc -c < "$T/a1.body")
+if [ "$SIZE1" -gt 400000 ]; then ok "plan feed 1 is $SIZE1 bytes: over a third of the budget"
+else not_ok "plan feed 1 is only $SIZE1 bytes: the test needs more than 400000"; fi
+R1=$(metric termijn_feed_renders_total)
+fetch a1again 1
+expect_n "$R1" "$(metric termijn_feed_renders_total)" "a second fetch of feed 1 is served from memory"
+expect_n 0 "$(metric termijn_feed_cache_dropped_total)" "nothing dropped while within the budget"
+fetch b 2
+fetch c 3
+CACHED=$(metric termijn_feed_cache_bytes)
+BIGGEST=$(for f in a1 b c; do wc -c < "$T/$f.body"; done | sort -n | tail -1)
+if [ "$CACHED" -le $((1048576 + BIGGEST)) ]; then
+	ok "the cache holds $CACHED bytes: within 1 MiB and one feed"
+else not_ok "the cache holds $CACHED bytes, past 1 MiB and one feed ($BIGGEST)"; fi
+DROPPED=$(metric termijn_feed_cache_dropped_total)
+if [ "$DROPPED" -ge 1 ]; then ok "$DROPPED feed(s) dropped to stay within the budget"
+else not_ok "no feed dropped although three of ~$SIZE1 bytes pass 1 MiB"; fi
+
+# Feed 1, served longest ago, went first: made again, the same bytes and ETag.
+R2=$(metric termijn_feed_renders_total)
+fetch a2 1
+expect_n $((R2 + 1)) "$(metric termijn_feed_renders_total)" "feed 1 is made again once dropped"
+if cmp -s "$T/a1.body" "$T/a2.body" && [ "$(etag a1)" = "$(etag a2)" ] && [ -n "$(etag a1)" ]
+then ok "the feed made again has the same bytes and ETag"
+else not_ok "the feed made again differs ($(etag a1) / $(etag a2))"; fi
+# A conditional request after the drop: the ETag is still good.
+CODE=$(curl -s --max-time 30 -o /dev/null -w '%{http_code}' -H "If-None-Match: $(etag a1)" \
+    "http://$H${FPATH[1]}")
+expect_n 304 "$CODE" "If-None-Match with the old ETag: 304"
+
+# Compressed copies count too, and decompress to the same bytes.
+fetch gz 1 -H 'Accept-Encoding: gzip'
+if grep -qi '^Content-Encoding: gzip' "$T/gz.hdr" && gzip -dc < "$T/gz.body" | cmp -s - "$T/a1.body"
+then ok "the gzip answer decompresses to the feed"
+else not_ok "the gzip answer is not the feed compressed"; fi
+CACHED=$(metric termijn_feed_cache_bytes)
+if [ "$CACHED" -le $((1048576 + BIGGEST)) ]; then
+	ok "with a compressed copy the cache holds $CACHED bytes, still within budget and one feed"
+else not_ok "with a compressed copy the cache holds $CACHED bytes"; fi
+
+# Every feed still answers whole, however often it was dropped.
+for p in 3 2 1 3; do
+	fetch z$p $p
+	if "$PY" "$TOP/tests/e2e/feedcheck.py" lines "$T/z$p.body" >/dev/null 2>&1 &&
+	    [ "$(grep -c '^BEGIN:VEVENT' "$T/z$p.body")" -eq 1200 ]; then
+		ok "feed $p whole: 1200 events"
+	else not_ok "feed $p not whole ($(grep -c '^BEGIN:VEVENT' "$T/z$p.body") events)"; fi
+done
+
+# A budget that is not a number is refused at start with its line.
+echo "feed-cache-mb 1G" >> "$T/termijnd.conf"
+expect_exit 1 "feed-cache-mb 1G is refused" -- "$TERMIJND" -n -f "$T/termijnd.conf"
+expect_in 'feed-cache-mb: MiB, from 1 to 65536' "the error says what it takes"
+stop_daemon
+finish
