@@ -180,6 +180,7 @@ link_plans(struct pstate *ps, size_t n, struct errlist *errs)
 	for (i = 0; i < n; i++) {
 		v[i].plan = ps[i].plan;
 		v[i].st = &ps[i].st;
+		v[i].stamp = &ps[i].stamp;
 	}
 	rv = links_resolve(v, n, errs);
 	free(v);

@@ -126,6 +126,7 @@ push(struct xlink **v, size_t *n, size_t *cap, size_t from, const struct linkpla
 	(*v)[*n].from = from;
 	(*v)[*n].plan = to->plan;
 	(*v)[*n].st = to->st;
+	(*v)[*n].stamp = to->stamp;
 	(*v)[(*n)++].inst = inst;
 }
 
