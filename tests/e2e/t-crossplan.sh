@@ -111,6 +111,10 @@ expect_in "requires b:overleg@x \(B overleg, Gemeente X\): not done" \
     "the refusal names the other plan's step"
 expect_exit 0 "show besluit@y" -- "$C" show besluit@y
 expect_in "b:overleg@y +blocked|b:overleg@y +(ready|overdue)" "show lists the other plan's step with its state"
+expect_exit 0 "show b:overleg@x: PLAN:KEY as the refusal names it" -- "$C" show b:overleg@x
+expect_in "B overleg" "is plan b's step"
+expect_exit 4 "show c:overleg@x: no plan c" -- "$C" show c:overleg@x
+expect_in "no plan c" "says so"
 expect_exit 0 "done overleg@x in plan b" -- "$C" done -p b overleg@x
 expect_in "now ready: a:besluit@x \(A besluit, Gemeente X\)" \
     "its now-ready lines include the dependent in plan a"
