@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # plans.sh: how long termijnd -n takes, and how much memory, on large plans made here:
 # a chain of 100,000 milestones, a cycle of 70,000 and 200 parties x 2000 milestones that
-# each require the one before @all. Prints figures and asserts no goals: the exit status is
+# each require the one before @all, and two chains of 100,000 with and without a link from
+# each milestone of one to the other's. Prints figures and asserts no goals: the exit status is
 # non-zero only when something broke (a build, a crash, a plan judged wrongly).
 set -uo pipefail
 export LC_ALL=C
@@ -33,4 +34,12 @@ echo "termijnd -n on generated plans (elapsed, peak resident memory):"
 $G chain 100000 > "$T/plans/p.plan"; run "chain of 100,000 milestones ($(($(wc -c < "$T/plans/p.plan") / 1024)) KiB)" 0
 $G cycle 70000 > "$T/plans/p.plan"; run "cycle of 70,000 milestones ($(($(wc -c < "$T/plans/p.plan") / 1024)) KiB)" 1
 $G all 200 2000 > "$T/plans/p.plan"; run "200 parties x 2000 @all ($(($(wc -c < "$T/plans/p.plan") / 1024)) KiB)" 0
+# Links between plans (links.c): a second chain of 100,000 beside the first, unlinked, then
+# each of its milestones also requiring the first plan's of the same id.
+$G chain 100000 > "$T/plans/p.plan"
+sed 's/^plan chain$/plan other/' "$T/plans/p.plan" > "$T/plans/q.plan"
+run "two chains of 100,000, not linked" 0
+awk '{ print } /^  due / { sub(/^milestone /, "", m); print "  requires chain:" m } /^milestone / { m = $0 }' \
+    "$T/plans/p.plan" | sed 's/^plan chain$/plan other/' > "$T/plans/q.plan"
+run "the same, 100,000 links between the plans" 0
 exit $rc

@@ -180,6 +180,7 @@ link_plans(struct pstate *ps, size_t n, struct errlist *errs)
 	for (i = 0; i < n; i++) {
 		v[i].plan = ps[i].plan;
 		v[i].st = &ps[i].st;
+		v[i].stamp = &ps[i].stamp;
 	}
 	rv = links_resolve(v, n, errs);
 	free(v);
@@ -1024,11 +1025,17 @@ engine_find(struct engine *e, const char *plan, const char *key, struct pstate *
 	struct instance *in, *hit = NULL;
 	const struct unfit *uf;
 	size_t i, j, nhits = 0;
-	char keybuf[201], planbuf[201];
+	char keybuf[201], planbuf[201], *colon;
 
 	if (key == NULL || *key == '\0' || strlen(key) > 200)
 		return fail(r, ENG_BAD, _("a milestone key (ID or ID@PARTY) is needed"));
 	key = lower_into(keybuf, key);
+	/* "PLAN:KEY", as a refusal names another plan's step; ids have no colon. */
+	if (plan == NULL && (colon = strchr(keybuf, ':')) != NULL) {
+		*colon = '\0';
+		plan = keybuf;
+		key = colon + 1;
+	}
 	if (plan != NULL && strlen(plan) > 200)
 		return fail(r, ENG_NOTFOUND, _("no plan %s"), plan);
 	if (plan != NULL)

@@ -885,6 +885,30 @@ time_stamp(const struct instance *in, int64_t now, int *passed)
 }
 
 /*
+ * The last change of the steps of other plans linked with instance idx, which its event
+ * shows with their titles and states: their plan's text, their states, their moments.
+ */
+static int64_t
+xlinks_stamp(const struct plan *p, size_t idx, int64_t now)
+{
+	const struct xlink *x;
+	const struct istate *xs;
+	int64_t t = 0;
+	size_t i, n;
+	int pre;
+
+	for (pre = 1; pre >= 0; pre--)
+		for (n = pre ? links_pre(p, idx, &x) : links_dep(p, idx, &x), i = 0; i < n; i++) {
+			if ((xs = rules_xstate(&x[i])) != NULL)
+				t = max64(t, xs->changed);
+			if (x[i].stamp != NULL)
+				t = max64(t, *x[i].stamp);
+			t = max64(t, time_stamp(&x[i].plan->inst[x[i].inst], now, NULL));
+		}
+	return t;
+}
+
+/*
  * The data's last change as far as this event shows it: plan, own state, neighbours',
  * and the moments that changed a state shown by time alone (overdue, no longer blocked).
  */
@@ -894,10 +918,7 @@ event_stamp(const struct ical_part *pt, const struct istate *st, size_t idx, int
 	const struct plan *p = pt->plan;
 	const struct instance *in = &p->inst[idx];
 	int64_t t = max64(pt->plan_stamp, st[idx].changed);
-	const struct xlink *x;
-	const struct istate *xs;
-	size_t i, k, n;
-	int pre;
+	size_t i, k;
 
 	t = max64(t, time_stamp(in, now, NULL));
 	for (i = 0; i < in->npre_runs; i++)
@@ -906,14 +927,7 @@ event_stamp(const struct ical_part *pt, const struct istate *st, size_t idx, int
 	for (i = 0; i < in->ndep_runs; i++)
 		for (k = in->dep_runs[i].first; k < in->dep_runs[i].first + in->dep_runs[i].n; k++)
 			t = max64(max64(t, st[k].changed), time_stamp(&p->inst[k], now, NULL));
-	/* Linked steps of other plans are in the description too, with their states. */
-	for (pre = 1; pre >= 0; pre--)
-		for (n = pre ? links_pre(p, idx, &x) : links_dep(p, idx, &x), i = 0; i < n; i++) {
-			if ((xs = rules_xstate(&x[i])) != NULL)
-				t = max64(t, xs->changed);
-			t = max64(t, time_stamp(&x[i].plan->inst[x[i].inst], now, NULL));
-		}
-	return t;
+	return max64(t, xlinks_stamp(p, idx, now));
 }
 
 /*
@@ -1245,6 +1259,8 @@ ical_modified(const struct ical_part *parts, size_t nparts, int64_t now)
 				t = max64(t, in->not_before);
 			if (in->opens != 0 && in->opens <= now)
 				t = max64(t, in->opens);
+			if (p->xl != NULL)
+				t = max64(t, xlinks_stamp(p, k, now));
 		}
 	}
 	return t;

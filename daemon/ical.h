@@ -31,8 +31,9 @@ struct ical_part {
 /*
  * The feed as text: one VEVENT per instance, in the order given (an instance listed
  * twice is published once). now only decides the derived state (overdue, blocked);
- * DTSTAMP and LAST-MODIFIED are the later of plan_stamp and the state's change, so
- * the same data at the same derived state gives the same bytes. Timing as published:
+ * DTSTAMP and LAST-MODIFIED are the later of plan_stamp and the state's change (and those
+ * of the steps it shows: its plan's and other plans', links.h), so the same data at the
+ * same derived state gives the same bytes. Timing as published:
  * a date is an all-day event; a window spans from..due (DTEND exclusive); a deadline
  * at a time of day is a 30-minute event that ends at that time. Returns NULL and sets
  * *cause (to free) for an unknown zone or a bad argument.

@@ -70,6 +70,12 @@ static int
 scope_fits(const struct plan *p, const struct milestone *m, const struct requirement *r,
     const char *text, const struct plan *q, const struct milestone *t, struct errlist *errs)
 {
+	/* Its parts come and go at run time: no link could stay put. */
+	if (t->per != NULL) {
+		errlist_add(errs, p->file, r->line, _("requires %s: %s is per %s, whose parts are "
+		    "added at run time: another plan cannot require it"), text, r->id, t->per);
+		return 0;
+	}
 	if (r->scope == REQ_SAME && (!t->per_party || !m->per_party)) {
 		errlist_add(errs, p->file, r->line, _("requires %s: both milestones must be per "
 		    "party"), text);
@@ -126,6 +132,7 @@ push(struct xlink **v, size_t *n, size_t *cap, size_t from, const struct linkpla
 	(*v)[*n].from = from;
 	(*v)[*n].plan = to->plan;
 	(*v)[*n].st = to->st;
+	(*v)[*n].stamp = to->stamp;
 	(*v)[(*n)++].inst = inst;
 }
 

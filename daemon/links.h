@@ -3,6 +3,7 @@
 #define TERMIJN_LINKS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "plan.h"
 
@@ -13,6 +14,7 @@ struct xlink {
 	size_t			 from;
 	const struct plan	*plan;
 	struct istate *const	*st;	/* where the engine keeps that plan's states; NULL: none */
+	const int64_t		*stamp;	/* and when its text last changed; NULL: unknown */
 	size_t			 inst;
 };
 
@@ -28,6 +30,7 @@ struct xlinks {
 struct linkplan {
 	struct plan		*plan;
 	struct istate *const	*st;
+	const int64_t		*stamp;
 };
 
 /* At most this many links between plans, over the whole set. */

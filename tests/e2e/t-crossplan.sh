@@ -111,6 +111,10 @@ expect_in "requires b:overleg@x \(B overleg, Gemeente X\): not done" \
     "the refusal names the other plan's step"
 expect_exit 0 "show besluit@y" -- "$C" show besluit@y
 expect_in "b:overleg@y +blocked|b:overleg@y +(ready|overdue)" "show lists the other plan's step with its state"
+expect_exit 0 "show b:overleg@x: PLAN:KEY as the refusal names it" -- "$C" show b:overleg@x
+expect_in "B overleg" "is plan b's step"
+expect_exit 4 "show c:overleg@x: no plan c" -- "$C" show c:overleg@x
+expect_in "no plan c" "says so"
 expect_exit 0 "done overleg@x in plan b" -- "$C" done -p b overleg@x
 expect_in "now ready: a:besluit@x \(A besluit, Gemeente X\)" \
     "its now-ready lines include the dependent in plan a"
@@ -139,14 +143,20 @@ expect_in "B conferentie \[b:conferentie\] \(geblokkeerd\)" "the feed's descript
 OUT=$($PY "$TOP/tests/e2e/feedcheck.py" event "$T/a1.ics" "eind@a.termijn" RELATED-TO)
 expect_in "conferentie@b.termijn" "and relates to its UID"
 
-# ---- restart keeps it ----
+# ---- restart keeps it (a day later, the clock running a minute a second) ----
 stop_daemon
-start_daemon --clock-start '2014-01-15 09:00' --clock-speed 0 || exit 1
+start_daemon --clock-start '2014-01-16 09:00' --clock-speed 60 || exit 1
 expect_exit 3 "after a restart: done eind still refused" -- "$C" done eind
 expect_in "requires b:conferentie" "still naming b:conferentie"
 expect_exit 0 "done start" -- "$C" done start
 expect_in "now ready: b:conferentie \(B conferentie\)" "now ready in plan b"
+# Plan a's feed changes when b's step is done: Last-Modified moves (no 304 for the old date).
+LM=$(curl -s --max-time 10 -D - -o /dev/null "http://$(http_addr)$FEEDPATH" | tr -d '\r' |
+    sed -n 's/^Last-Modified: //p')
 expect_exit 0 "done conferentie in plan b" -- "$C" done -p b conferentie
+OUT=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' -H "If-Modified-Since: $LM" \
+    "http://$(http_addr)$FEEDPATH")
+expect_in "^200$" "plan a's feed since $LM: 200, as b's step shown in it changed"
 expect_exit 3 "undo start while b:conferentie is done: refused" -- \
     "$C" undo start --reason test
 expect_in "b:conferentie \(B conferentie\)" "naming the other plan's done step"
@@ -168,7 +178,13 @@ expect_in "a:eind" "with the steps of plan a"
 cp "$T/b.plan.good" "$T/plans/b.plan"
 # A reload that adds a link: besluit also waits for b's conferentie (done).
 sed -i 's/^  requires a:start$/  requires a:start\nmilestone nazorg\n  title B nazorg\n  owner secretaris\n  due 2014-02-20\n  requires a:eind/' "$T/plans/b.plan"
+LM=$(curl -s --max-time 10 -D - -o /dev/null "http://$(http_addr)$FEEDPATH" | tr -d '\r' |
+    sed -n 's/^Last-Modified: //p')
+sleep 1
 expect_exit 0 "reload with a new link from b to a" -- "$C" reload
+OUT=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' -H "If-Modified-Since: $LM" \
+    "http://$(http_addr)$FEEDPATH")
+expect_in "^200$" "plan a's feed after b's text changed: 200 (its eind now shows b:nazorg)"
 expect_exit 3 "done nazorg in plan b while a:eind is open: refused" -- "$C" done -p b nazorg
 expect_in "requires a:eind \(A eind\): not done" "the new link is in force"
 expect_exit 0 "done eind" -- "$C" done eind

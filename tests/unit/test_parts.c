@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "authz.h"
+#include "links.h"
 #include "plan.h"
 #include "rules.h"
 #include "xmalloc.h"
@@ -390,6 +391,52 @@ test_who_may_add(void **state)
 	plan_free(p);
 }
 
+/* Between plans: a milestone per part cannot be required, but may require. */
+static void
+test_links_between_plans(void **state)
+{
+	static const char other[] =
+	    "plan q\n  title Q\nrole sec\n  address s@q.example\n"
+	    "dimension d\n"
+	    "milestone w\n  title W\n  owner sec\n  per d\n  due 2014-02-15\n"
+	    "  requires p:find\n"
+	    "milestone z\n  title Z\n  owner sec\n  due 2014-03-15\n";
+	struct plan *p = parse_good(small), *q;
+	struct istate *sp = NULL, *sq = NULL;
+	struct linkplan v[2];
+	struct errlist e = { 0 };
+	const struct xlink *x;
+	char *text, *cause = NULL;
+	size_t n;
+
+	(void)state;
+	q = parse_good(other);
+	v[0].plan = p;
+	v[0].st = &sp;
+	v[1].plan = q;
+	v[1].st = &sq;
+	assert_int_equal(links_resolve(v, 2, &e), 0);
+	/* A part of q: its step is linked with p's find once the links are resolved again. */
+	assert_int_equal(plan_add_part(q, "d", "een", "Een", NULL, &cause), 0);
+	assert_int_equal(links_resolve(v, 2, &e), 0);
+	n = links_pre(q, inst(q, "w#een")->idx, &x);
+	assert_int_equal(n, 1);
+	assert_ptr_equal(x[0].plan, p);
+	assert_int_equal(x[0].inst, inst(p, "find")->idx);
+	plan_free(q);
+	/* q's step requiring p's proposals, per part: refused. */
+	xasprintf(&text, "%s  requires p:prop\n", other);
+	q = parse_good(text);
+	v[1].plan = q;
+	assert_int_equal(links_resolve(v, 2, &e), -1);
+	assert_non_null(strstr(e.msg[0], "requires p:prop: prop is per part, whose parts are "
+	    "added at run time"));
+	errlist_free(&e);
+	free(text);
+	plan_free(q);
+	plan_free(p);
+}
+
 int
 main(void)
 {
@@ -403,6 +450,7 @@ main(void)
 		cmocka_unit_test(test_plan_errors),
 		cmocka_unit_test(test_shipped_memo),
 		cmocka_unit_test(test_who_may_add),
+		cmocka_unit_test(test_links_between_plans),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
