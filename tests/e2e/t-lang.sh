@@ -161,5 +161,14 @@ expect_in '"message": "te veel mislukte pogingen vanaf 127.0.0.1' \
 OUT=$(env LANG=nl_NL.UTF-8 "$TERMIJN" --server "http://$HTTP" whoami 2>&1)
 expect_in '^termijn: te veel mislukte pogingen' "the client, remote, says so in Dutch"
 
+# A Dutch plan's feed gives termijnd's own note in Dutch too (the store keeps it in English).
+expect_exit 0 "a plan feed" -- "$TERMIJN" feeds create --plan bedrijfsvoering
+FURL=$(printf '%s\n' "$OUT" | grep -Eo 'http://[^ ]+\.ics' | head -1)
+curl -s --max-time 10 -o "$T/plan.ics" "$FURL"
+OUT=$(/usr/bin/python3 "$TOP/tests/e2e/feedcheck.py" event "$T/plan.ics" \
+    startnotitie@bedrijfsvoering.termijn DESCRIPTION)
+expect_in 'Notitie: afgerond voordat het plan begon' "the feed: the plan's note in Dutch"
+expect_not_in 'done before the plan started' "the feed: no English note"
+
 stop_daemon
 finish
