@@ -821,9 +821,11 @@ load_plan_files(const char *dir, struct pstate **out, struct errlist *errs)
 		xasprintf(&files[nfiles++], "%s/%s", dir, de->d_name);
 	}
 	closedir(d);
+	/* No files: files is NULL, which qsort may not be given even for none (UBSan). */
 	if (nfiles == 0)
 		errlist_add(errs, dir, 0, _("no *.plan files"));
-	qsort(files, nfiles, sizeof(char *), cmp_str);
+	else
+		qsort(files, nfiles, sizeof(char *), cmp_str);
 	ps = xcalloc(nfiles ? nfiles : 1, sizeof(*ps));
 	for (i = 0; i < nfiles; i++) {
 		if ((p = plan_load(files[i], errs)) != NULL)
