@@ -15,7 +15,7 @@ rc=0
   # The files whose causes and plan errors reach an API answer (reload, add, requests).
   grep -nE '(errlist_add\([^;]*, [^;]*, [^;]*, |perr\([^;]*, [^;]*, |xasprintf\((cause|&cause), )"[A-Za-z][^"]*[a-z]{2}' \
     daemon/engine.c daemon/plan.c daemon/request.c daemon/api.c daemon/feedreq.c \
-    daemon/access.c daemon/authz.c daemon/suggest.c daemon/mailtext.c
+    daemon/access.c daemon/authz.c daemon/suggest.c daemon/mailtext.c daemon/links.c
   grep -nE '\b(warnx|errx|warn|err)\((1, )?"[^"]*[A-Za-z]{2}' client/*.c
   grep -nE '\b(printf|fputs)\("[^"%]*[A-Za-z]{2}' client/*.c
   grep -nE '\btable_new\([0-9]+, "[A-Za-z]' client/*.c; } >"$tmp/bare" || true
