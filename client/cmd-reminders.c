@@ -56,6 +56,37 @@ none_in(const char *state)
 	return N_("no such reminders");
 }
 
+/* A reminder's kind in our words (the daemon's, in the JSON, are the same in every language). */
+static const char *
+kind_word(const char *kind)
+{
+	if (kind == NULL)
+		return "?";
+	if (strcmp(kind, "lead") == 0)
+		return C_("reminder", "lead");
+	if (strcmp(kind, "opens") == 0)
+		return C_("reminder", "opens");
+	if (strcmp(kind, "overdue") == 0)
+		return C_("reminder", "overdue");
+	if (strcmp(kind, "escalate") == 0)
+		return C_("reminder", "escalate");
+	if (strcmp(kind, "go-ahead") == 0)
+		return C_("reminder", "go-ahead");
+	if (strcmp(kind, "same-moment") == 0)
+		return C_("reminder", "same-moment");
+	if (strcmp(kind, "held-up") == 0)
+		return C_("reminder", "held-up");
+	if (strcmp(kind, "merged") == 0)
+		return C_("reminder", "merged");
+	if (strcmp(kind, "feed-link") == 0)
+		return C_("reminder", "feed-link");
+	if (strcmp(kind, "access-grant") == 0)
+		return C_("reminder", "access-grant");
+	if (strcmp(kind, "login-code") == 0)
+		return C_("reminder", "login-code");
+	return kind;
+}
+
 /* An outbox row's state in our words (the daemon's are the same in every language). */
 static const char *
 state_word(const char *state)
@@ -176,6 +207,7 @@ print_upcoming(struct client *c, json_t *body, const char *until, const char *zo
 	json_t *up = jarr(body, "upcoming"), *m;
 	struct table *t;
 	size_t *order, i, n = json_array_size(up);
+	const char *kind;
 	char *when, *to, *head;
 	int plans = several_plans(up);
 
@@ -200,12 +232,12 @@ print_upcoming(struct client *c, json_t *body, const char *until, const char *zo
 			m = json_array_get(up, order[i]);
 			when = local_of(m, "at_local", "at", zone);
 			to = recipients(m, 1);
+			kind = kind_word(jstr(m, "kind"));
 			if (plans)
-				table_row(t, when, jstr(m, "kind"), jstr(m, "plan"), jstr(m, "key"),
-				    to, jstr(m, "subject"));
-			else
-				table_row(t, when, jstr(m, "kind"), jstr(m, "key"), to,
+				table_row(t, when, kind, jstr(m, "plan"), jstr(m, "key"), to,
 				    jstr(m, "subject"));
+			else
+				table_row(t, when, kind, jstr(m, "key"), to, jstr(m, "subject"));
 			free(when);
 			free(to);
 		}
@@ -231,7 +263,7 @@ print_preview(struct client *c, json_t *body, const char *until, const char *zon
 		to = recipients(m, 0);
 		if (i > 0)
 			fputc('\n', stdout);
-		xasprintf(&head, "%s  %s  %s/%s", when, jstr_or(m, "kind", "?"),
+		xasprintf(&head, "%s  %s  %s/%s", when, kind_word(jstr(m, "kind")),
 		    jstr_or(m, "plan", "?"), jstr_or(m, "key", "?"));
 		print_heading(c, head);
 		printf(_("  To:      %s\n"), to);
@@ -269,7 +301,7 @@ print_outbox(struct client *c, json_t *body, const char *state, const char *plan
 {
 	json_t *rows = jarr(body, "outbox"), *r, *keep = json_array();
 	struct table *t;
-	const char *err, *detail;
+	const char *err, *detail, *st, *kind;
 	char *due, *tries, *head;
 	size_t i;
 	int plans;
@@ -311,12 +343,14 @@ print_outbox(struct client *c, json_t *body, const char *state, const char *plan
 		err = jstr(r, "last_error");
 		detail = err != NULL && strcmp(jstr_or(r, "state", ""), "sent") != 0 ? err :
 		    jstr(r, "subject");
+		st = state_word(jstr(r, "state"));
+		kind = kind_word(jstr(r, "kind"));
 		if (plans)
-			table_row(t, id, state_word(jstr(r, "state")), due, jstr(r, "kind"),
-			    jstr(r, "plan"), jstr(r, "key"), jstr(r, "recipient"), tries, detail);
+			table_row(t, id, st, due, kind, jstr(r, "plan"), jstr(r, "key"),
+			    jstr(r, "recipient"), tries, detail);
 		else
-			table_row(t, id, state_word(jstr(r, "state")), due, jstr(r, "kind"),
-			    jstr(r, "key"), jstr(r, "recipient"), tries, detail);
+			table_row(t, id, st, due, kind, jstr(r, "key"), jstr(r, "recipient"), tries,
+			    detail);
 		free(due);
 		free(tries);
 	}

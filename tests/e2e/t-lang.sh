@@ -62,7 +62,7 @@ expect_in '^usage: termijn done KEY \[-p PLAN\] \[-n\|--note TEXT\]' "help done 
 # termijnd's own note on what the plan says was done before it started, in Dutch too.
 expect_exit 0 "LANG=nl_NL.UTF-8: show startnotitie" -- env LANG=nl_NL.UTF-8 "$TERMIJN" show startnotitie
 expect_in '^  Notitie +afgerond voordat het plan begon$' "the plan's note in Dutch"
-expect_in 'plan-done +afgerond voordat het plan begon$' "and in its history"
+expect_in 'plan +vooraf afgerond +afgerond voordat het plan begon$' "and in its history, with the action in Dutch"
 expect_not_in 'done before the plan started' "no English note in Dutch"
 expect_exit 0 "LANG=C: show startnotitie" -- env LANG=C "$TERMIJN" show startnotitie
 expect_in '^  Note +done before the plan started$' "the plan's note in English"
@@ -70,8 +70,17 @@ expect_in '^  Note +done before the plan started$' "the plan's note in English"
 # The times of upcoming reminders name their zone; empty lists say what to do in words.
 expect_exit 0 "LANG=nl_NL.UTF-8: reminders" -- env LANG=nl_NL.UTF-8 "$TERMIJN" reminders
 expect_in '^WANNEER \(Europe/Amsterdam\) +SOORT +PLAN +MIJLPAAL' "reminders: WHEN names the plans' zone, in Dutch"
+expect_in '^2013-12-17 08:30 +herinnering +bedrijfsvoering +collegebesluit@staphorst ' \
+    "reminders: the kind of a reminder in Dutch"
 expect_exit 0 "LANG=C: reminders" -- env LANG=C "$TERMIJN" reminders
 expect_in '^WHEN \(Europe/Amsterdam\) +KIND +PLAN +KEY' "reminders: WHEN names the plans' zone"
+expect_in '^2013-12-17 08:30 +lead +bedrijfsvoering +collegebesluit@staphorst ' \
+    "reminders: the kind as the daemon names it, in English"
+expect_exit 0 "LANG=nl_NL.UTF-8: log startnotitie" -- env LANG=nl_NL.UTF-8 "$TERMIJN" log startnotitie
+expect_in '^2013-11-25 23:59 +plan +vooraf afgerond +startnotitie +afgerond voordat het plan begon$' \
+    "log: the action in Dutch"
+OUT=$(env LANG=nl_NL.UTF-8 "$TERMIJN" --json log startnotitie 2>&1)
+expect_in '"action": "plan-done"' "--json in Dutch: the action stays plan-done"
 expect_exit 0 "LANG=nl_NL.UTF-8: reminders pending, empty" -- env LANG=nl_NL.UTF-8 "$TERMIJN" reminders pending
 expect_in '^geen herinneringen die in de wachtrij staan$' "an empty outbox view in a Dutch sentence"
 expect_exit 0 "LANG=nl_NL.UTF-8: feeds list, empty" -- env LANG=nl_NL.UTF-8 "$TERMIJN" feeds
