@@ -38,7 +38,7 @@ struct client {
 
 struct cmd_entry {
 	const char	*name;
-	const char	*usage;		/* arguments after the verb */
+	const char	*usage;		/* arguments after the verb, N_(): placeholders translated */
 	const char	*summary;	/* one line */
 	int		(*exec)(struct client *, int, char **);
 };

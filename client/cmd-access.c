@@ -12,7 +12,7 @@ static int	cmd_access_exec(struct client *, int, char **);
 
 const struct cmd_entry cmd_access_entry = {
 	"access",
-	"[list] | grant ADDRESS [--expires 30d|YYYY-MM-DD] | revoke ID",
+	N_("[list] | grant ADDRESS [--expires 30d|YYYY-MM-DD] | revoke ID"),
 	N_("personal access tokens: list them, grant one (sent by e-mail), revoke one"),
 	cmd_access_exec
 };
@@ -61,6 +61,14 @@ access_list(struct client *c)
 	} else {
 		hexp = xstrdup(_("EXPIRES (local time)"));
 		hcre = xstrdup(_("CREATED (local time)"));
+	}
+	if (json_array_size(jarr(ans, "tokens")) == 0) {
+		printf(_("no personal access tokens yet; termijn access grant ADDRESS gives one\n"));
+		free(hexp);
+		free(hcre);
+		json_decref(ans);
+		json_decref(status);
+		return 0;
 	}
 	t = table_new(6, _("ID"), _("PERSON"), _("STATE"), hexp, hcre, _("BY"));
 	free(hexp);
@@ -148,5 +156,9 @@ cmd_access_exec(struct client *c, int argc, char **argv)
 		json_decref(ans);
 		return 0;
 	}
+	if ((strcmp(sub, "grant") == 0 || strcmp(sub, "revoke") == 0) && argc == 1)
+		warnx(strcmp(sub, "grant") == 0 ? _("access grant: to whom? give the person's "
+		    "e-mail address") : _("access revoke: which token? give its number (termijn "
+		    "access list)"));
 	return cmd_usage(&cmd_access_entry);
 }

@@ -12,10 +12,10 @@ static int	cmd_add_exec(struct client *, int, char **);
 
 const struct cmd_entry cmd_add_entry = {
 	"add",
-	"-p PLAN ID --title TEXT --owner ROLE (--due D | --from D --due D)\n"
+	N_("-p PLAN ID --title TEXT --owner ROLE (--due D | --from D --due D)\n"
 	"    [--not-before TIME] [--description TEXT] [--parties all|PARTY,...]\n"
 	"    [--requires ID[@PARTY|@same|@all],...]\n"
-	"    (D, TIME: \"YYYY-MM-DD\" or \"YYYY-MM-DD HH:MM\" in the plan's zone)",
+	"    (D, TIME: \"YYYY-MM-DD\" or \"YYYY-MM-DD HH:MM\" in the plan's zone)"),
 	N_("add a milestone to a plan while it runs"),
 	cmd_add_exec
 };

@@ -11,8 +11,8 @@ static int	cmd_done_exec(struct client *, int, char **);
 
 const struct cmd_entry cmd_done_entry = {
 	"done",
-	"KEY [-p PLAN] [-n|--note TEXT] [--at \"YYYY-MM-DD HH:MM\"]\n"
-	"    [--override --reason TEXT]",
+	N_("KEY [-p PLAN] [-n|--note TEXT] [--at \"YYYY-MM-DD HH:MM\"]\n"
+	"    [--override --reason TEXT]"),
 	N_("mark a milestone done; refused while its rules are not met"),
 	cmd_done_exec
 };

@@ -13,8 +13,8 @@ static int	cmd_feeds_exec(struct client *, int, char **);
 
 const struct cmd_entry cmd_feeds_entry = {
 	"feeds",
-	"[list] | create --person ADDRESS | --party PLAN/PARTY | --plan PLAN | rotate ID | "
-	    "revoke ID | send ADDRESS",
+	N_("[list] | create --person ADDRESS | --party PLAN/PARTY | --plan PLAN | rotate ID | "
+	    "revoke ID | send ADDRESS"),
 	N_("list, create, rotate, revoke or e-mail private iCalendar feeds"),
 	cmd_feeds_exec
 };
@@ -46,6 +46,13 @@ feeds_list(struct client *c)
 		xasprintf(&head, _("CREATED (%s)"), zone);
 	else
 		head = xstrdup(_("CREATED (local time)"));
+	if (json_array_size(jarr(ans, "feeds")) == 0) {
+		printf(_("no feeds yet; termijn feeds create --person ADDRESS makes one\n"));
+		free(head);
+		json_decref(ans);
+		json_decref(status);
+		return 0;
+	}
 	t = table_new(5, _("ID"), _("KIND"), _("FOR"), head, _("STATE"));
 	free(head);
 	json_array_foreach(jarr(ans, "feeds"), i, f) {

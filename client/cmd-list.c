@@ -12,8 +12,8 @@ static int	cmd_list_exec(struct client *, int, char **);
 
 const struct cmd_entry cmd_list_entry = {
 	"list",
-	"[-p PLAN] [--party PARTY] [--owner ROLE]\n"
-	"    [--state blocked|ready|overdue|done|done-late|waived|open]",
+	N_("[-p PLAN] [--party PARTY] [--owner ROLE]\n"
+	"    [--state blocked|ready|overdue|done|done-late|waived|open]"),
 	N_("the milestones with their state and due date"),
 	cmd_list_exec
 };

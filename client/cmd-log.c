@@ -11,7 +11,7 @@ static int	cmd_log_exec(struct client *, int, char **);
 
 const struct cmd_entry cmd_log_entry = {
 	"log",
-	"[-p PLAN] [KEY] [-n LIMIT]",
+	N_("[-p PLAN] [KEY] [-n LIMIT]"),
 	N_("the audit log: who changed what, when and why"),
 	cmd_log_exec
 };

@@ -13,7 +13,7 @@ static int	cmd_login_exec(struct client *, int, char **);
 
 const struct cmd_entry cmd_login_entry = {
 	"login",
-	"URL ADDRESS | --token URL",
+	N_("URL ADDRESS | --token URL"),
 	N_("get a personal access token for termijnd at URL: a code comes by e-mail"),
 	cmd_login_exec
 };

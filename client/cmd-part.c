@@ -12,9 +12,9 @@ static int	cmd_part_exec(struct client *, int, char **);
 
 const struct cmd_entry cmd_part_entry = {
 	"part",
-	"list [PLAN [DIMENSION]] |\n"
+	N_("list [PLAN [DIMENSION]] |\n"
 	"    add PLAN DIMENSION ID --title TEXT [--lead PARTY] [-r|--reason TEXT [--override]] |\n"
-	"    cancel PLAN DIMENSION ID -r|--reason TEXT",
+	"    cancel PLAN DIMENSION ID -r|--reason TEXT"),
 	N_("list, add or cancel the parts of a plan found while it runs"),
 	cmd_part_exec
 };

@@ -12,7 +12,7 @@ static int	cmd_people_exec(struct client *, int, char **);
 
 const struct cmd_entry cmd_people_entry = {
 	"people",
-	"[-p PLAN]",
+	N_("[-p PLAN]"),
 	N_("who the plans name: address, name, plan, roles and what they coordinate"),
 	cmd_people_exec
 };

@@ -12,9 +12,9 @@ static int	cmd_reminders_exec(struct client *, int, char **);
 
 const struct cmd_entry cmd_reminders_entry = {
 	"reminders",
-	"[upcoming|sent|failed|pending|all] [-p PLAN] [--until DATE]\n"
+	N_("[upcoming|sent|failed|pending|all] [-p PLAN] [--until DATE]\n"
 	"       termijn reminders preview [--until DATE] [-p PLAN]\n"
-	"       termijn reminders retry ID",
+	"       termijn reminders retry ID"),
 	N_("the reminders: upcoming, sent, failed; a preview of the messages; retry a failed one"),
 	cmd_reminders_exec
 };
@@ -33,6 +33,78 @@ static const struct {
 	{ "cancelled",	"cancelled" },
 	{ "all",	NULL },
 };
+
+/* An empty outbox view, said in words (a state name in a Dutch sentence reads badly). */
+static const char *
+none_in(const char *state)
+{
+	static const struct {
+		const char	*state;
+		const char	*none;
+	} nones[] = {
+		{ "sent",	N_("no sent reminders") },
+		{ "failed",	N_("no failed reminders") },
+		{ "pending",	N_("no reminders waiting in the outbox") },
+		{ "sending",	N_("no reminders being sent") },
+		{ "cancelled",	N_("no cancelled reminders") },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(nones) / sizeof(nones[0]); i++)
+		if (strcmp(nones[i].state, state) == 0)
+			return nones[i].none;
+	return N_("no such reminders");
+}
+
+/* A reminder's kind in our words (the daemon's, in the JSON, are the same in every language). */
+static const char *
+kind_word(const char *kind)
+{
+	if (kind == NULL)
+		return "?";
+	if (strcmp(kind, "lead") == 0)
+		return C_("reminder", "lead");
+	if (strcmp(kind, "opens") == 0)
+		return C_("reminder", "opens");
+	if (strcmp(kind, "overdue") == 0)
+		return C_("reminder", "overdue");
+	if (strcmp(kind, "escalate") == 0)
+		return C_("reminder", "escalate");
+	if (strcmp(kind, "go-ahead") == 0)
+		return C_("reminder", "go-ahead");
+	if (strcmp(kind, "same-moment") == 0)
+		return C_("reminder", "same-moment");
+	if (strcmp(kind, "held-up") == 0)
+		return C_("reminder", "held-up");
+	if (strcmp(kind, "merged") == 0)
+		return C_("reminder", "merged");
+	if (strcmp(kind, "feed-link") == 0)
+		return C_("reminder", "feed-link");
+	if (strcmp(kind, "access-grant") == 0)
+		return C_("reminder", "access-grant");
+	if (strcmp(kind, "login-code") == 0)
+		return C_("reminder", "login-code");
+	return kind;
+}
+
+/* An outbox row's state in our words (the daemon's are the same in every language). */
+static const char *
+state_word(const char *state)
+{
+	if (state == NULL)
+		return "?";
+	if (strcmp(state, "sent") == 0)
+		return C_("outbox", "sent");
+	if (strcmp(state, "failed") == 0)
+		return C_("outbox", "failed");
+	if (strcmp(state, "pending") == 0)
+		return C_("outbox", "pending");
+	if (strcmp(state, "sending") == 0)
+		return C_("outbox", "sending");
+	if (strcmp(state, "cancelled") == 0)
+		return C_("outbox", "cancelled");
+	return state;
+}
 
 /*
  * The recipients (or, field "digest", those who get it in their digest) of an upcoming
@@ -107,23 +179,39 @@ several_plans(json_t *list)
 	return 0;
 }
 
+/* The time in the plan's zone, as the daemon gave it, or the instant shown in zone. */
 static char *
-local_of(const json_t *m, const char *local, const char *iso)
+local_of(const json_t *m, const char *local, const char *iso, const char *zone)
 {
 	const char *s = jstr(m, local);
 
 	if (s != NULL)
 		return xstrdup(s);
-	return jstr(m, iso) != NULL ? instant_local(jstr(m, iso), NULL) : xstrdup("");
+	return jstr(m, iso) != NULL ? instant_local(jstr(m, iso), zone) : xstrdup("");
+}
+
+/* A time column's heading, naming the zone (zone NULL: the plans' zones differ). */
+static char *
+time_heading(const char *word, const char *zone)
+{
+	char *s;
+
+	if (zone != NULL)
+		/* TRANSLATORS: a column heading (WHEN, DUE) and the time zone of its times. */
+		xasprintf(&s, _("%s (%s)"), word, zone);
+	else
+		xasprintf(&s, _("%s (the plan's zone)"), word);
+	return s;
 }
 
 static void
-print_upcoming(struct client *c, json_t *body, const char *until)
+print_upcoming(struct client *c, json_t *body, const char *until, const char *zone)
 {
 	json_t *up = jarr(body, "upcoming"), *m;
 	struct table *t;
 	size_t *order, i, n = json_array_size(up);
-	char *when, *to;
+	const char *kind;
+	char *when, *to, *head;
 	int plans = several_plans(up);
 
 	if (n == 0)
@@ -132,25 +220,27 @@ print_upcoming(struct client *c, json_t *body, const char *until)
 		else
 			printf(_("no reminders in the next 30 days\n"));
 	else {
+		head = time_heading(_("WHEN"), zone);
 		if (plans) {
-			t = table_new(6, _("WHEN"), _("KIND"), _("PLAN"), _("KEY"), _("TO"),
+			t = table_new(6, head, _("KIND"), _("PLAN"), _("KEY"), _("TO"),
 			    _("SUBJECT"));
 			table_flex(t, 5);
 		} else {
-			t = table_new(5, _("WHEN"), _("KIND"), _("KEY"), _("TO"), _("SUBJECT"));
+			t = table_new(5, head, _("KIND"), _("KEY"), _("TO"), _("SUBJECT"));
 			table_flex(t, 4);
 		}
+		free(head);
 		order = upcoming_order(up);
 		for (i = 0; i < n; i++) {
 			m = json_array_get(up, order[i]);
-			when = local_of(m, "at_local", "at");
+			when = local_of(m, "at_local", "at", zone);
 			to = recipients(m, "recipients", 1);
+			kind = kind_word(jstr(m, "kind"));
 			if (plans)
-				table_row(t, when, jstr(m, "kind"), jstr(m, "plan"), jstr(m, "key"),
-				    to, jstr(m, "subject"));
-			else
-				table_row(t, when, jstr(m, "kind"), jstr(m, "key"), to,
+				table_row(t, when, kind, jstr(m, "plan"), jstr(m, "key"), to,
 				    jstr(m, "subject"));
+			else
+				table_row(t, when, kind, jstr(m, "key"), to, jstr(m, "subject"));
 			free(when);
 			free(to);
 		}
@@ -162,7 +252,7 @@ print_upcoming(struct client *c, json_t *body, const char *until)
 
 /* Every message that would go out, in full, the body indented. */
 static void
-print_preview(struct client *c, json_t *body, const char *until)
+print_preview(struct client *c, json_t *body, const char *until, const char *zone)
 {
 	json_t *up = jarr(body, "upcoming"), *m;
 	size_t *order, i, n = json_array_size(up);
@@ -172,12 +262,12 @@ print_preview(struct client *c, json_t *body, const char *until)
 	order = upcoming_order(up);
 	for (i = 0; i < n; i++) {
 		m = json_array_get(up, order[i]);
-		when = local_of(m, "at_local", "at");
+		when = local_of(m, "at_local", "at", zone);
 		to = recipients(m, "recipients", 0);
 		dg = recipients(m, "digest", 0);
 		if (i > 0)
 			fputc('\n', stdout);
-		xasprintf(&head, "%s  %s  %s/%s", when, jstr_or(m, "kind", "?"),
+		xasprintf(&head, "%s  %s  %s/%s", when, kind_word(jstr(m, "kind")),
 		    jstr_or(m, "plan", "?"), jstr_or(m, "key", "?"));
 		print_heading(c, head);
 		printf(_("  To:      %s\n"), to);
@@ -213,12 +303,13 @@ print_preview(struct client *c, json_t *body, const char *until)
 
 /* Outbox rows as a table; plan filters here, as the outbox holds every plan's rows. */
 static void
-print_outbox(struct client *c, json_t *body, const char *state, const char *plan)
+print_outbox(struct client *c, json_t *body, const char *state, const char *plan,
+    const char *zone)
 {
 	json_t *rows = jarr(body, "outbox"), *r, *keep = json_array();
 	struct table *t;
-	const char *err, *detail;
-	char *due, *tries;
+	const char *err, *detail, *st, *kind;
+	char *due, *tries, *head;
 	size_t i;
 	int plans;
 
@@ -228,42 +319,45 @@ print_outbox(struct client *c, json_t *body, const char *state, const char *plan
 	}
 	if (json_array_size(keep) == 0) {
 		if (state != NULL)
-			/* TRANSLATORS: %s is a state: sent, failed, pending, sending, cancelled. */
-			printf(_("no %s reminders\n"), state);
+			printf("%s\n", _(none_in(state)));
 		else
 			printf(_("no sent or queued reminders\n"));
 		json_decref(keep);
 		return;
 	}
 	plans = several_plans(keep);
+	head = time_heading(_("DUE"), zone);
 	if (plans) {
-		t = table_new(9, _("ID"), _("STATE"), _("DUE"), _("KIND"), _("PLAN"), _("KEY"),
+		t = table_new(9, _("ID"), _("STATE"), head, _("KIND"), _("PLAN"), _("KEY"),
 		    _("TO"), _("TRIES"), _("SUBJECT/ERROR"));
 		table_flex(t, 8);
 	} else {
-		t = table_new(8, _("ID"), _("STATE"), _("DUE"), _("KIND"), _("KEY"), _("TO"),
+		t = table_new(8, _("ID"), _("STATE"), head, _("KIND"), _("KEY"), _("TO"),
 		    _("TRIES"), _("SUBJECT/ERROR"));
 		table_flex(t, 7);
 	}
+	free(head);
 	json_array_foreach(keep, i, r) {
 		char id[32];
 		json_t *v = json_object_get(r, "id");
 
 		snprintf(id, sizeof(id), "%lld", json_is_integer(v) ?
 		    (long long)json_integer_value(v) : -1LL);
-		due = local_of(r, "due_local", "due");
+		due = local_of(r, "due_local", "due", zone);
 		v = json_object_get(r, "attempts");
 		xasprintf(&tries, "%lld", json_is_integer(v) ? (long long)json_integer_value(v) : 0LL);
 		/* Why it did not go matters more than what it says. */
 		err = jstr(r, "last_error");
 		detail = err != NULL && strcmp(jstr_or(r, "state", ""), "sent") != 0 ? err :
 		    jstr(r, "subject");
+		st = state_word(jstr(r, "state"));
+		kind = kind_word(jstr(r, "kind"));
 		if (plans)
-			table_row(t, id, jstr(r, "state"), due, jstr(r, "kind"), jstr(r, "plan"),
-			    jstr(r, "key"), jstr(r, "recipient"), tries, detail);
-		else
-			table_row(t, id, jstr(r, "state"), due, jstr(r, "kind"), jstr(r, "key"),
+			table_row(t, id, st, due, kind, jstr(r, "plan"), jstr(r, "key"),
 			    jstr(r, "recipient"), tries, detail);
+		else
+			table_row(t, id, st, due, kind, jstr(r, "key"), jstr(r, "recipient"), tries,
+			    detail);
 		free(due);
 		free(tries);
 	}
@@ -319,8 +413,8 @@ cmd_reminders_exec(struct client *c, int argc, char **argv)
 		{ "until", required_argument, NULL, OPT_UNTIL },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *plan = NULL, *until = NULL, *view = "upcoming", *state = NULL;
-	json_t *body;
+	const char *plan = NULL, *until = NULL, *view = "upcoming", *state = NULL, *zone;
+	json_t *body, *status;
 	char *path;
 	size_t i;
 	int ch, rv, preview = 0, outbox = 0;
@@ -384,15 +478,21 @@ cmd_reminders_exec(struct client *c, int argc, char **argv)
 		json_decref(body);
 		return 0;
 	}
+	/* The times are in the plans' zone: say which, as feeds list does. */
+	if ((rv = api_get(c, "/status", &status)) != 0) {
+		json_decref(body);
+		return rv;
+	}
+	zone = plans_zone(status);
 	if (outbox)
-		print_outbox(c, body, state, plan);
+		print_outbox(c, body, state, plan, zone);
 	else if (preview)
-		print_preview(c, body, until);
+		print_preview(c, body, until, zone);
 	else {
 		size_t queued = 0;
 		json_t *r, *failed;
 
-		print_upcoming(c, body, until);
+		print_upcoming(c, body, until, zone);
 		/* What did not go out matters as much as what is coming. */
 		path = api_path("/reminders", "state", "failed", "plan", plan, "upcoming", "0",
 		    (char *)NULL);
@@ -400,12 +500,13 @@ cmd_reminders_exec(struct client *c, int argc, char **argv)
 		free(path);
 		if (rv != 0) {
 			json_decref(body);
+			json_decref(status);
 			return rv;
 		}
 		if (json_array_size(jarr(failed, "outbox")) > 0) {
 			printf("\n");
 			print_heading(c, _("Failed (termijn reminders retry ID sends one again):"));
-			print_outbox(c, failed, "failed", plan);
+			print_outbox(c, failed, "failed", plan, zone);
 		}
 		json_decref(failed);
 		json_array_foreach(jarr(body, "outbox"), i, r) {
@@ -419,5 +520,6 @@ cmd_reminders_exec(struct client *c, int argc, char **argv)
 		printf(_("\nWhat went out: termijn reminders sent\n"));
 	}
 	json_decref(body);
+	json_decref(status);
 	return 0;
 }

@@ -11,7 +11,7 @@ static int	cmd_show_exec(struct client *, int, char **);
 
 const struct cmd_entry cmd_show_entry = {
 	"show",
-	"KEY [-p PLAN]",
+	N_("KEY [-p PLAN]"),
 	N_("one milestone in full: timing, state, rules, dependents, history"),
 	cmd_show_exec
 };

@@ -7,7 +7,7 @@ static int	cmd_undo_exec(struct client *, int, char **);
 
 const struct cmd_entry cmd_undo_entry = {
 	"undo",
-	"KEY -r|--reason TEXT [-p PLAN]",
+	N_("KEY -r|--reason TEXT [-p PLAN]"),
 	N_("reopen a milestone that was done or waived, with a reason"),
 	cmd_undo_exec
 };

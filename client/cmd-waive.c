@@ -7,7 +7,7 @@ static int	cmd_waive_exec(struct client *, int, char **);
 
 const struct cmd_entry cmd_waive_entry = {
 	"waive",
-	"KEY -r|--reason TEXT [-p PLAN]",
+	N_("KEY -r|--reason TEXT [-p PLAN]"),
 	N_("mark a milestone not applicable, with a reason"),
 	cmd_waive_exec
 };

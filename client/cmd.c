@@ -42,11 +42,19 @@ cmd_find(const char *name)
 	return NULL;
 }
 
+/* The verb's arguments with their placeholders in the reader's language (gettext("") is
+ * the catalog's header, so an empty one stays empty). */
+static const char *
+cmd_synopsis(const struct cmd_entry *e)
+{
+	return *e->usage != '\0' ? _(e->usage) : "";
+}
+
 void
 cmd_help(const struct cmd_entry *e, FILE *fp)
 {
 	fprintf(fp, _("usage: termijn %s%s%s\n"), e->name, *e->usage != '\0' ? " " : "",
-	    e->usage);
+	    cmd_synopsis(e));
 	fprintf(fp, "%s\n", _(e->summary));
 }
 
@@ -54,7 +62,7 @@ int
 cmd_usage(const struct cmd_entry *e)
 {
 	fprintf(stderr, _("usage: termijn %s%s%s\n"), e->name, *e->usage != '\0' ? " " : "",
-	    e->usage);
+	    cmd_synopsis(e));
 	return EXIT_USAGE;
 }
 

@@ -204,6 +204,29 @@ inst_title(const json_t *inst)
 	return s;
 }
 
+/* A log entry's action in our words; the JSON's are the same in every language. */
+static const char *
+action_text(const char *a)
+{
+	if (a == NULL)
+		return "?";
+	if (strcmp(a, "done") == 0)
+		return C_("action", "done");
+	if (strcmp(a, "done-override") == 0)
+		return C_("action", "done-override");
+	if (strcmp(a, "undo") == 0)
+		return C_("action", "undo");
+	if (strcmp(a, "waive") == 0)
+		return C_("action", "waive");
+	if (strcmp(a, "add") == 0)
+		return C_("action", "add");
+	if (strcmp(a, "plan-done") == 0)
+		return C_("action", "plan-done");
+	if (strcmp(a, "rename") == 0)
+		return C_("action", "rename");
+	return a;
+}
+
 /* When it is due, in the plan's zone: a day, a time, or a window. */
 char *
 inst_due(const json_t *inst)
@@ -823,12 +846,13 @@ print_history(struct client *c, json_t *entries, int withkey, size_t indent,
 		else
 			actor = xstrdup("");
 		if (plans)
-			table_row(t, when, actor, jstr(e, "action"), jstr(e, "plan"),
+			table_row(t, when, actor, action_text(jstr(e, "action")), jstr(e, "plan"),
 			    jstr(e, "key"), why);
 		else if (withkey)
-			table_row(t, when, actor, jstr(e, "action"), jstr(e, "key"), why);
+			table_row(t, when, actor, action_text(jstr(e, "action")), jstr(e, "key"),
+			    why);
 		else
-			table_row(t, when, actor, jstr(e, "action"), why);
+			table_row(t, when, actor, action_text(jstr(e, "action")), why);
 		free(when);
 		free(why);
 		free(actor);

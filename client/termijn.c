@@ -28,8 +28,8 @@ usage(FILE *fp, int full)
 	const struct cmd_entry **e;
 
 	fprintf(fp, _("usage: %s\n       %s\n"),
-	    "termijn [-s SOCKET | --server URL [--cacert FILE]] [--json] VERB [ARGUMENTS]",
-	    "termijn help [VERB]");
+	    _("termijn [-s SOCKET | --server URL [--cacert FILE]] [--json] VERB [ARGUMENTS]"),
+	    _("termijn help [VERB]"));
 	if (!full)
 		return;
 	fputc('\n', fp);
@@ -61,7 +61,7 @@ help(int argc, char **argv)
 	}
 	if (argc > 2) {
 		warnx(_("help: one verb at a time"));
-		fprintf(stderr, _("usage: %s\n"), "termijn help [VERB]");
+		fprintf(stderr, _("usage: %s\n"), _("termijn help [VERB]"));
 		return EXIT_USAGE;
 	}
 	if ((e = cmd_find(argv[1])) == NULL) {

@@ -34,6 +34,15 @@ jstr(const char *s)
 	return s != NULL ? json_string(s) : json_null();
 }
 
+/* A note termijnd wrote itself (actor "plan") is in English in the store: translate it. */
+static json_t *
+note_json(const char *actor, const char *note)
+{
+	if (note != NULL && actor != NULL && strcmp(actor, "plan") == 0)
+		return json_string(_(note));
+	return jstr(note);
+}
+
 static json_t *
 jtime(int64_t t)
 {
@@ -128,7 +137,7 @@ instance_json(const struct pstate *ps, size_t idx, int64_t now)
 	json_object_set_new(o, "at_local", s->status != ST_OPEN ? jlocal(p, s->at) : json_null());
 	json_object_set_new(o, "by", jstr(s->actor));
 	json_object_set_new(o, "by_name", jstr(s->actor ? plan_person_name(p, s->actor) : NULL));
-	json_object_set_new(o, "note", jstr(s->note));
+	json_object_set_new(o, "note", note_json(s->actor, s->note));
 	json_object_set_new(o, "overridden", json_boolean(s->overridden));
 	json_object_set_new(o, "runtime", json_boolean(m->runtime));
 	json_object_set_new(o, "dimension", jstr(m->dim ? m->dim->id : NULL));
@@ -591,7 +600,7 @@ log_cb(const struct audit *au, void *arg)
 	json_object_set_new(o, "key", jstr(au->key));
 	json_object_set_new(o, "action", jstr(au->action));
 	json_object_set_new(o, "reason", jstr(au->reason));
-	json_object_set_new(o, "note", jstr(au->note));
+	json_object_set_new(o, "note", note_json(au->actor, au->note));
 	json_object_set_new(o, "person", jstr(au->person));
 	json_object_set_new(o, "person_name", jstr(au->person_name));
 	json_object_set_new(o, "channel", jstr(au->channel));
@@ -1383,7 +1392,7 @@ route(struct termijnd *d, struct evhttp_request *req, const struct actor *remote
 	TAILQ_INIT(&q);
 	/* A NUL would end the value early in C: "x%00y" must not find "x". */
 	if (qs != NULL && strstr(qs, "%00") != NULL) {
-		reply_error(d, req, 400, "bad-request", _(_("a NUL byte (%00) in the query")), 0);
+		reply_error(d, req, 400, "bad-request", _("a NUL byte (%00) in the query"), 0);
 		return;
 	}
 	if (qs != NULL && evhttp_parse_query_str(qs, &q) == -1) {

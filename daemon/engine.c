@@ -346,7 +346,7 @@ restore_added(struct plan *p, const struct added *a, char **title, char **cause)
 
 	*title = NULL;
 	if ((j = json_loads(a->def, 0, &jerr)) == NULL) {
-		xasprintf(cause, "its definition is not JSON: %s", jerr.text);
+		xasprintf(cause, _("its definition is not JSON: %s"), jerr.text);
 		return -1;
 	}
 	if ((t = json_str(j, "title")) != NULL)
@@ -776,7 +776,8 @@ record_plan_done(struct engine *e, struct pstate *ps)
 		s->at = in->ms->done.has_time ? tz_to_utc(ps->plan->tz, &in->ms->done) :
 		    tz_day_end(ps->plan->tz, &in->ms->done) - 1;
 		s->actor = xstrdup("plan");
-		s->note = xstrdup("done before the plan started");
+		/* Kept in English; the API answers it in the request's language (api.c). */
+		s->note = xstrdup(N_("done before the plan started"));
 		/* The data's own time: feeds stay the same, and no go-ahead is news at first start. */
 		s->changed = s->at;
 		s->version = 1;
@@ -820,9 +821,11 @@ load_plan_files(const char *dir, struct pstate **out, struct errlist *errs)
 		xasprintf(&files[nfiles++], "%s/%s", dir, de->d_name);
 	}
 	closedir(d);
+	/* No files: files is NULL, which qsort may not be given even for none (UBSan). */
 	if (nfiles == 0)
-		errlist_add(errs, dir, 0, "no *.plan files");
-	qsort(files, nfiles, sizeof(char *), cmp_str);
+		errlist_add(errs, dir, 0, _("no *.plan files"));
+	else
+		qsort(files, nfiles, sizeof(char *), cmp_str);
 	ps = xcalloc(nfiles ? nfiles : 1, sizeof(*ps));
 	for (i = 0; i < nfiles; i++) {
 		if ((p = plan_load(files[i], errs)) != NULL)
@@ -836,7 +839,7 @@ load_plan_files(const char *dir, struct pstate **out, struct errlist *errs)
 		for (j = i; j > 0 && strcmp(ps[by_id[j - 1]].plan->id, p->id) == 0; j--)
 			;
 		if (j < i)
-			errlist_add(errs, p->file, 1, "plan %s is also in %s", p->id,
+			errlist_add(errs, p->file, 1, _("plan %s is also in %s"), p->id,
 			    ps[by_id[j]].plan->file);
 	}
 	free(by_id);
@@ -947,7 +950,7 @@ engine_load(struct engine *e, struct planset *set, struct errlist *errs)
 	return 0;
 fail:
 	if (lc.dbfail)
-		errlist_add(errs, "database", 0, "%s", store_error(e->store));
+		errlist_add(errs, _("database"), 0, "%s", store_error(e->store));
 	free(lc.by_id);
 	pstates_free(lc.ps, lc.nps);
 	orphans_free(lc.orphans, lc.norphans);

@@ -34,6 +34,7 @@ struct words {
 	const char	*every1[3], *every, *units[3];	/* day, week, month */
 	const char	*done_on, *waived_on, *by, *note, *reason, *overridden;
 	const char	*mark_done;
+	const char	*plan_done;	/* the note of a milestone the plan file says was done */
 };
 
 static const struct words words_nl = {
@@ -44,7 +45,8 @@ static const struct words words_nl = {
 	"elke", { "dagen", "weken", "maanden" },
 	"Klaar op", "Vervallen op", "door", "Notitie", "Reden",
 	"Afgevinkt met voorrang op de regels.",
-	"Afvinken"
+	"Afvinken",
+	"afgerond voordat het plan begon"
 };
 
 static const struct words words_en = {
@@ -55,7 +57,8 @@ static const struct words words_en = {
 	"every", { "days", "weeks", "months" },
 	"Done on", "Waived on", "by", "Note", "Reason",
 	"Marked done by a rule override.",
-	"Mark done"
+	"Mark done",
+	"done before the plan started"
 };
 
 /* An instance's timing as published, in local time of its plan's zone. */
@@ -779,8 +782,10 @@ describe(struct render *r, struct buf *b, const struct plan *p, const struct ist
 		if (s->actor != NULL)
 			buf_printf(b, " %s %s", w->by, s->actor);
 		buf_str(b, "\n");
+		/* termijnd's own note (the store keeps it in English) in the feed's language. */
 		if (s->note != NULL && s->note[0] != '\0')
 			buf_printf(b, "%s: %s\n", s->status == ST_DONE ? w->note : w->reason,
+			    s->actor != NULL && strcmp(s->actor, "plan") == 0 ? w->plan_done :
 			    s->note);
 		if (s->overridden)
 			buf_printf(b, "%s\n", w->overridden);

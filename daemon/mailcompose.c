@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "i18n.h"
 #include "xmalloc.h"
 #include "mailcompose.h"
 #include "sha256.h"
@@ -686,7 +687,7 @@ mail_template_expand(const char *tmpl,
 			continue;
 		}
 		if (*p == '}') {
-			xasprintf(cause, "line %d: lone '}' (write \"}}\" for a brace)",
+			xasprintf(cause, _("line %d: lone '}' (write \"}}\" for a brace)"),
 			    line);
 			goto fail;
 		}
@@ -698,7 +699,7 @@ mail_template_expand(const char *tmpl,
 		}
 		if ((end = strchr(p + 1, '}')) == NULL ||
 		    memchr(p + 1, '\n', end - p - 1) != NULL) {
-			xasprintf(cause, "line %d: '{' without '}' (write \"{{\" for a brace)",
+			xasprintf(cause, _("line %d: '{' without '}' (write \"{{\" for a brace)"),
 			    line);
 			goto fail;
 		}
@@ -706,13 +707,13 @@ mail_template_expand(const char *tmpl,
 		for (i = 0; name[i] != '\0' && is_namechar(name[i]); i++)
 			;
 		if (i == 0 || name[i] != '\0') {
-			xasprintf(cause, "line %d: bad placeholder name {%s}",
+			xasprintf(cause, _("line %d: bad placeholder name {%s}"),
 			    line, name);
 			free(name);
 			goto fail;
 		}
 		if ((val = lookup(name, arg)) == NULL) {
-			xasprintf(cause, "line %d: unknown placeholder {%s}",
+			xasprintf(cause, _("line %d: unknown placeholder {%s}"),
 			    line, name);
 			free(name);
 			goto fail;

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "i18n.h"
 #include "log.h"
 #include "mailcompose.h"
 #include "mailtext.h"
@@ -113,13 +114,13 @@ read_file(const char *path, char **cause)
 	}
 	if (fseek(f, 0, SEEK_END) == -1 || (n = ftell(f)) < 0 || n > 65536 ||
 	    fseek(f, 0, SEEK_SET) == -1) {
-		xasprintf(cause, "unreadable or over 64 KiB");
+		xasprintf(cause, _("unreadable or over 64 KiB"));
 		fclose(f);
 		return NULL;
 	}
 	buf = xmalloc((size_t)n + 1);
 	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		xasprintf(cause, "read error");
+		xasprintf(cause, _("read error"));
 		free(buf);
 		fclose(f);
 		return NULL;
@@ -127,7 +128,7 @@ read_file(const char *path, char **cause)
 	buf[n] = '\0';
 	fclose(f);
 	if (strlen(buf) != (size_t)n) {
-		xasprintf(cause, "contains a NUL byte");
+		xasprintf(cause, _("contains a NUL byte"));
 		free(buf);
 		return NULL;
 	}
@@ -145,8 +146,8 @@ template_load(const char *dir, const char *lang, const char *name, struct errlis
 		errlist_add(errs, path, 0, "%s", cause);
 		free(cause);
 	} else if (strncmp(text, "Subject: ", 9) != 0 || strstr(text, "\n\n") == NULL) {
-		errlist_add(errs, path, 1, "a template starts with \"Subject: ...\" and a blank "
-		    "line before the body");
+		errlist_add(errs, path, 1, _("a template starts with \"Subject: ...\" and a blank "
+		    "line before the body"));
 		free(text);
 		text = NULL;
 	} else if ((out = mail_template_expand(text, check_lookup, NULL, &cause)) == NULL) {
@@ -479,7 +480,7 @@ mailtext_feed_link(const struct templates *t, const struct plan *p, const char *
 
 	memset(&v, 0, sizeof(v));
 	if (tmpl == NULL) {
-		xasprintf(cause, "no feed-link template for %s", langs[lang_index(lang)]);
+		xasprintf(cause, _("no feed-link template for %s"), langs[lang_index(lang)]);
 		return -1;
 	}
 	var(&v, "plan", xstrdup(p->title));
@@ -510,7 +511,7 @@ mailtext_secret(const struct templates *t, const struct plan *p, const char *whi
 
 	memset(&v, 0, sizeof(v));
 	if (tmpl == NULL) {
-		xasprintf(cause, "no %s template for %s", which, langs[lang_index(lang)]);
+		xasprintf(cause, _("no %s template for %s"), which, langs[lang_index(lang)]);
 		return -1;
 	}
 	var(&v, "plan", xstrdup(p->title));
@@ -604,7 +605,7 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
 
 	memset(&v, 0, sizeof(v));
 	if (tmpl == NULL) {
-		xasprintf(cause, "no template for %s/%s", langs[en], rkind_name(last->kind));
+		xasprintf(cause, _("no template for %s/%s"), langs[en], rkind_name(last->kind));
 		return -1;
 	}
 	instance_vars(&v, p, st, in, en);

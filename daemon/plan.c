@@ -2721,7 +2721,7 @@ plan_load(const char *path, struct errlist *errs)
 			break;
 	}
 	if (ferror(f)) {
-		errlist_add(errs, path, 0, "read: %s", strerror(errno));
+		errlist_add(errs, path, 0, _("read: %s"), strerror(errno));
 		free(buf);
 		fclose(f);
 		return NULL;

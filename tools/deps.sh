@@ -2,7 +2,7 @@
 # Install the Debian packages that building and testing termijn need, when some are missing.
 pkgs="build-essential pkg-config libevent-dev libsqlite3-dev libcurl4-openssl-dev libical-dev
 libjansson-dev libcmocka-dev zlib1g-dev sqlite3 curl python3 python3-aiosmtpd python3-icalendar util-linux
-clang libclang-rt-14-dev gettext locales faketime nginx-light openssl chromium"
+clang libclang-rt-14-dev gettext locales faketime nginx-light openssl chromium vdirsyncer khal"
 # Node runs the browser and ical.js tests; a machine that has it from elsewhere keeps its own.
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 missing=

@@ -12,9 +12,16 @@ rc=0
 # a bare literal (mark a line that is rightly so with a comment "notr: why").
 { grep -nE '(reply_error|reply_err)\([^;]*, "[a-z-]+", "[A-Za-z][^"]*"|fail\(r, ENG_[A-Z]+, "[A-Za-z]' \
     daemon/*.c
+  # The files whose causes and plan errors reach an API answer (reload, add, requests).
+  grep -nE '(errlist_add\([^;]*, [^;]*, [^;]*, |perr\([^;]*, [^;]*, |xasprintf\((cause|&cause), )"[A-Za-z][^"]*[a-z]{2}' \
+    daemon/engine.c daemon/plan.c daemon/request.c daemon/api.c daemon/feedreq.c \
+    daemon/access.c daemon/authz.c daemon/suggest.c daemon/mailtext.c daemon/links.c
   grep -nE '\b(warnx|errx|warn|err)\((1, )?"[^"]*[A-Za-z]{2}' client/*.c
   grep -nE '\b(printf|fputs)\("[^"%]*[A-Za-z]{2}' client/*.c
-  grep -nE '\btable_new\([0-9]+, "[A-Za-z]' client/*.c; } >"$tmp/bare" || true
+  grep -nE '\btable_new\([0-9]+, "[A-Za-z]' client/*.c
+  # A verb's usage (the line after its name) in N_(), or its placeholders stay English.
+  awk 'FNR == 1 { n = 0 } /cmd_entry cmd_[a-z_]*_entry = \{/ { n = FNR } n && FNR == n + 2 && !/N_\(|^\t"",/ {
+	print FILENAME ":" FNR ":" $0 }' client/cmd-*.c; } >"$tmp/bare" || true
 grep -v 'notr' "$tmp/bare" >"$tmp/bare2" || true
 if [ -s "$tmp/bare2" ]; then
 	echo "po-check: messages for people not in _(), so never translated:" >&2

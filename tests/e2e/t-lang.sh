@@ -43,6 +43,54 @@ expect_in 'unknown verb: bogus' "LANG=C LANGUAGE=nl: English, as gettext does in
 expect_exit 2 "LANG=nl_NL.UTF-8: a usage error is exit 2" -- env LANG=nl_NL.UTF-8 "$TERMIJN" bogus
 expect_in 'onbekend werkwoord: bogus' "LANG=nl_NL.UTF-8: the client's own errors in Dutch"
 
+# Usage synopses name their placeholders in the reader's language; options stay as typed.
+expect_exit 0 "LANG=nl_NL.UTF-8: help done" -- env LANG=nl_NL.UTF-8 "$TERMIJN" help done
+expect_in '^gebruik: termijn done MIJLPAAL \[-p PLAN\] \[-n\|--note TEKST\] \[--at "JJJJ-MM-DD UU:MM"\]$' \
+    "help done: the synopsis's placeholders in Dutch"
+expect_in '^    \[--override --reason TEKST\]$' "help done: --reason TEKST"
+expect_not_in 'TEXT|KEY|YYYY' "no English placeholders in the Dutch synopsis"
+expect_exit 2 "LANG=nl_NL.UTF-8: undo without a reason is a usage error" -- \
+    env LANG=nl_NL.UTF-8 "$TERMIJN" undo startnotitie
+expect_in '^gebruik: termijn undo MIJLPAAL -r\|--reason TEKST \[-p PLAN\]$' "the usage line in Dutch"
+expect_exit 0 "LANG=nl_NL.UTF-8: help" -- env LANG=nl_NL.UTF-8 "$TERMIJN" help
+expect_in '^gebruik: termijn \[-s SOCKET \| --server URL \[--cacert BESTAND\]\] \[--json\] WERKWOORD \[ARGUMENTEN\]$' \
+    "help: the synopsis in Dutch"
+expect_in '^  --cacert BESTAND  de CA-certificaten' "help: --cacert BESTAND"
+expect_exit 0 "LANG=C: help done" -- env LANG=C "$TERMIJN" help done
+expect_in '^usage: termijn done KEY \[-p PLAN\] \[-n\|--note TEXT\]' "help done in English keeps KEY and TEXT"
+
+# termijnd's own note on what the plan says was done before it started, in Dutch too.
+expect_exit 0 "LANG=nl_NL.UTF-8: show startnotitie" -- env LANG=nl_NL.UTF-8 "$TERMIJN" show startnotitie
+expect_in '^  Notitie +afgerond voordat het plan begon$' "the plan's note in Dutch"
+expect_in 'plan +vooraf afgerond +afgerond voordat het plan begon$' "and in its history, with the action in Dutch"
+expect_not_in 'done before the plan started' "no English note in Dutch"
+expect_exit 0 "LANG=C: show startnotitie" -- env LANG=C "$TERMIJN" show startnotitie
+expect_in '^  Note +done before the plan started$' "the plan's note in English"
+
+# The times of upcoming reminders name their zone; empty lists say what to do in words.
+expect_exit 0 "LANG=nl_NL.UTF-8: reminders" -- env LANG=nl_NL.UTF-8 "$TERMIJN" reminders
+expect_in '^WANNEER \(Europe/Amsterdam\) +SOORT +PLAN +MIJLPAAL' "reminders: WHEN names the plans' zone, in Dutch"
+expect_in '^2013-12-17 08:30 +herinnering +bedrijfsvoering +collegebesluit@staphorst ' \
+    "reminders: the kind of a reminder in Dutch"
+expect_exit 0 "LANG=C: reminders" -- env LANG=C "$TERMIJN" reminders
+expect_in '^WHEN \(Europe/Amsterdam\) +KIND +PLAN +KEY' "reminders: WHEN names the plans' zone"
+expect_in '^2013-12-17 08:30 +lead +bedrijfsvoering +collegebesluit@staphorst ' \
+    "reminders: the kind as the daemon names it, in English"
+expect_exit 0 "LANG=nl_NL.UTF-8: log startnotitie" -- env LANG=nl_NL.UTF-8 "$TERMIJN" log startnotitie
+expect_in '^2013-11-25 23:59 +plan +vooraf afgerond +startnotitie +afgerond voordat het plan begon$' \
+    "log: the action in Dutch"
+OUT=$(env LANG=nl_NL.UTF-8 "$TERMIJN" --json log startnotitie 2>&1)
+expect_in '"action": "plan-done"' "--json in Dutch: the action stays plan-done"
+expect_exit 0 "LANG=nl_NL.UTF-8: reminders pending, empty" -- env LANG=nl_NL.UTF-8 "$TERMIJN" reminders pending
+expect_in '^geen herinneringen die in de wachtrij staan$' "an empty outbox view in a Dutch sentence"
+expect_exit 0 "LANG=nl_NL.UTF-8: feeds list, empty" -- env LANG=nl_NL.UTF-8 "$TERMIJN" feeds
+expect_in '^nog geen feeds; termijn feeds create --person ADRES maakt er een$' "no feeds: says how to make one"
+expect_exit 0 "LANG=nl_NL.UTF-8: access list, empty" -- env LANG=nl_NL.UTF-8 "$TERMIJN" access
+expect_in '^nog geen persoonlijke toegangssleutels; termijn access grant ADRES geeft er een$' \
+    "no tokens: says how to give one"
+expect_exit 2 "LANG=nl_NL.UTF-8: access grant without an address" -- env LANG=nl_NL.UTF-8 "$TERMIJN" access grant
+expect_in '^termijn: access grant: aan wie\? geef het e-mailadres van de persoon$' "access grant asks to whom"
+
 # people, whoami and access list: their headings and words are the client's, so Dutch too.
 expect_exit 0 "LANG=nl_NL.UTF-8: people" -- env LANG=nl_NL.UTF-8 "$TERMIJN" people
 expect_in '^ADRES +NAAM +PLAN +ROLLEN +OOK$' "people: the headings in Dutch"
@@ -82,6 +130,19 @@ expect_not_in 'unknown key' "no English in the Dutch plan error"
 expect_exit 1 "LANG=C: reload of a broken plan is refused (exit 1)" -- env LANG=C "$TERMIJN" reload
 expect_in 'kapot\.plan:3: unknown key "bogus" in plan' "the plan error in English, with the same file:line"
 rm "$T/plans/kapot.plan"
+# The plan directory's own errors (a plan twice, none at all) in the client's language too.
+cp "$T/plans/bedrijfsvoering.plan" "$T/plans/zz-kopie.plan"
+expect_exit 1 "LANG=nl_NL.UTF-8: reload with a plan in two files is refused" -- \
+    env LANG=nl_NL.UTF-8 "$TERMIJN" reload
+expect_in 'zz-kopie\.plan:1: plan bedrijfsvoering staat ook in .*/bedrijfsvoering\.plan' "a plan twice, in Dutch"
+expect_not_in 'is also in' "no English in the Dutch answer"
+rm "$T/plans/zz-kopie.plan"
+mkdir "$T/aside" && mv "$T"/plans/*.plan "$T/aside/"
+expect_exit 1 "LANG=nl_NL.UTF-8: reload of an empty plan directory is refused" -- \
+    env LANG=nl_NL.UTF-8 "$TERMIJN" reload
+expect_in 'plans: geen \*\.plan-bestanden' "no plans, in Dutch"
+mv "$T"/aside/*.plan "$T/plans/"
+expect_exit 0 "the plans back: reload works" -- "$TERMIJN" reload
 OUT=$(cat "$T/daemon.log")
 expect_in 'reload: .*kapot\.plan:3: unknown key "bogus" in plan' "the journal stays English"
 expect_not_in 'onbekend veld' "no Dutch in the journal"
@@ -108,6 +169,15 @@ expect_in '"message": "te veel mislukte pogingen vanaf 127.0.0.1' \
     "after 10 failures, Accept-Language nl: the message is Dutch"
 OUT=$(env LANG=nl_NL.UTF-8 "$TERMIJN" --server "http://$HTTP" whoami 2>&1)
 expect_in '^termijn: te veel mislukte pogingen' "the client, remote, says so in Dutch"
+
+# A Dutch plan's feed gives termijnd's own note in Dutch too (the store keeps it in English).
+expect_exit 0 "a plan feed" -- "$TERMIJN" feeds create --plan bedrijfsvoering
+FURL=$(printf '%s\n' "$OUT" | grep -Eo 'http://[^ ]+\.ics' | head -1)
+curl -s --max-time 10 -o "$T/plan.ics" "$FURL"
+OUT=$(/usr/bin/python3 "$TOP/tests/e2e/feedcheck.py" event "$T/plan.ics" \
+    startnotitie@bedrijfsvoering.termijn DESCRIPTION)
+expect_in 'Notitie: afgerond voordat het plan begon' "the feed: the plan's note in Dutch"
+expect_not_in 'done before the plan started' "the feed: no English note"
 
 stop_daemon
 finish

@@ -31,4 +31,18 @@ sed -i 's|warnx(_("-s: the socket path is empty"));|warnx("-s: the socket path i
     "$W/client/termijn.c"
 expect_exit 1 "po-check fails on a message outside _()" -- sh "$W/tools/po-check.sh"
 expect_in 'client/termijn.c:[0-9]+:[[:space:]]*warnx\("-s: the socket path is empty"\)' "it names the line"
+cp "$T/termijn.c" "$W/client/termijn.c"
+
+# A verb's usage outside N_(): its placeholders would stay English in every language.
+cp "$W/client/cmd-undo.c" "$T/cmd-undo.c"
+sed -i 's#^\tN_("KEY -r|--reason TEXT \[-p PLAN\]"),$#\t"KEY -r|--reason TEXT [-p PLAN]",#' "$W/client/cmd-undo.c"
+expect_exit 1 "po-check fails on a verb's usage outside N_()" -- sh "$W/tools/po-check.sh"
+expect_in 'client/cmd-undo.c:[0-9]+:[[:space:]]*"KEY -r\|--reason TEXT \[-p PLAN\]",' "it names the line"
+cp "$T/cmd-undo.c" "$W/client/cmd-undo.c"
+
+# A plan error of termijnd that skipped _(): reload answers it to people, so it is caught too.
+sed -i 's|errlist_add(errs, dir, 0, _("no \*.plan files"));|errlist_add(errs, dir, 0, "no *.plan files");|' \
+    "$W/daemon/engine.c"
+expect_exit 1 "po-check fails on a plan error of termijnd outside _()" -- sh "$W/tools/po-check.sh"
+expect_in 'daemon/engine.c:[0-9]+:.*errlist_add\(errs, dir, 0, "no \*\.plan files"\)' "it names the line"
 finish
