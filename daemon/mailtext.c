@@ -703,13 +703,13 @@ mailtext_change(const struct templates *t, const struct plan *p, const struct is
 	size_t i, k;
 
 	if (c->ninst == 0) {
-		xasprintf(cause, "a change mail about no milestone");
+		xasprintf(cause, _("a change mail about no milestone"));
 		return -1;
 	}
 	for (k = 0; k < NCHANGE && strcmp(change_kinds[k].kind, c->kind) != 0; k++)
 		;
 	if ((tmpl = t->change[en][k]) == NULL) {
-		xasprintf(cause, "no change template for %s/%s", langs[en], c->kind);
+		xasprintf(cause, _("no change template for %s/%s"), langs[en], c->kind);
 		return -1;
 	}
 	memset(&v, 0, sizeof(v));
@@ -767,7 +767,7 @@ mailtext_digest(const struct templates *t, const struct plan *p, const struct is
 	char *listed;
 
 	if (tmpl == NULL) {
-		xasprintf(cause, "no digest template for %s", langs[en]);
+		xasprintf(cause, _("no digest template for %s"), langs[en]);
 		return -1;
 	}
 	tz_from_utc(p->tz, moment, &today);
@@ -819,7 +819,7 @@ mailtext_digest(const struct templates *t, const struct plan *p, const struct is
 	free(listed);
 	if (n == 0) {
 		free(items.s);
-		xasprintf(cause, "a digest of nothing");
+		xasprintf(cause, _("a digest of nothing"));
 		return -1;
 	}
 	memset(&v, 0, sizeof(v));
