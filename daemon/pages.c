@@ -436,17 +436,22 @@ axis_draw(struct html *h, const struct axis *a, int height)
 	lt.has_time = 0;
 	lt.hour = lt.min = 0;
 	for (;;) {
+		struct ltime next = lt;
+
 		t = tz_to_utc(a->tz, &lt);
 		if (t >= a->t1)
 			break;
-		x = t < a->t0 ? TL_LABEL : x_of(a, t);
-		html_put(h, "<line class=\"mo\" x1=\"%d\" y1=\"4\" x2=\"%d\" y2=\"%d\"/>"
-		    "<text class=\"month\" x=\"%d\" y=\"18\">%s %d</text>\n", x, x, height, x + 3,
-		    _(months[(lt.mon - 1) % 12]), lt.year);
-		if (++lt.mon > 12) {
-			lt.mon = 1;
-			lt.year++;
+		if (++next.mon > 12) {
+			next.mon = 1;
+			next.year++;
 		}
+		x = t < a->t0 ? TL_LABEL : x_of(a, t);
+		/* The month the axis begins in, only when its name fits before the next one's. */
+		if (t >= a->t0 || x_of(a, tz_to_utc(a->tz, &next)) - x >= 70)
+			html_put(h, "<line class=\"mo\" x1=\"%d\" y1=\"4\" x2=\"%d\" y2=\"%d\"/>"
+			    "<text class=\"month\" x=\"%d\" y=\"18\">%s %d</text>\n", x, x, height,
+			    x + 3, _(months[(lt.mon - 1) % 12]), lt.year);
+		lt = next;
 	}
 }
 
