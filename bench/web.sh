@@ -138,6 +138,12 @@ rate() {
 	    "$(awk '/Latency/ { print $2 " avg, " $4 " max" }' <<<"$out")"
 }
 
+# longest WHEN: the daemon's own figure, the longest one HTTP request held the loop so far.
+longest() {
+	curl -s "http://$H/metrics" | awk -v w="$1" '/^termijn_longest_callback_seconds\{of="http"\}/ {
+	    printf "longest hold of the loop by one HTTP request (%s): %.1f ms\n", w, $2 * 1000 }'
+}
+
 echo "# termijn web bench: $(nproc) CPU(s), $RUNS renders each, wrk -t$THREADS -c$CONNS" \
     "-d${SECS}s, termijnd $(git describe --always --dirty 2>/dev/null || echo '?');" \
     "the shipped plan (37 steps) and one of 10,000"
@@ -147,12 +153,12 @@ render "10k timeline (page 1)" "$TOK_10K" /view
 render "10k timeline (last page)" "$TOK_10K" '/view?from=9600'
 render "10k table (page 1)" "$TOK_10K" /view/table
 render "10k step page" "$TOK_10K" '/view/step?plan=w10k&key=m1000@p2'
+longest "the renders, one at a time"
 rate "shipped timeline" /view "$TOK_SHIPPED"
 rate "shipped feed .ics" "/feed/$TOK_SHIPPED.ics"
 rate "10k timeline" /view "$TOK_10K"
 rate "10k feed .ics" "/feed/$TOK_10K.ics"
-curl -s "http://$H/metrics" | awk '/^termijn_longest_callback_seconds\{of="http"\}/ {
-    printf "longest hold of the loop by one HTTP request: %.1f ms\n", $2 * 1000 }'
+longest "all of it, wrk too"
 kill -TERM "$DPID"
 wait "$DPID" || problem "termijnd exited with $? on SIGTERM"
 DPID=

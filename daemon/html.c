@@ -149,6 +149,21 @@ html_url(struct html *h, const char *s)
 	}
 }
 
+/* A whole number in decimal, without snprintf (a page of 400 steps writes some 10,000). */
+static void
+put_long(struct html *h, long long v)
+{
+	char b[24], *p = b + sizeof(b);
+	unsigned long long u = v < 0 ? -(unsigned long long)v : (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	rawn(h, p, (size_t)(b + sizeof(b) - p));
+}
+
 /*
  * printf, one conversion at a time: the literal runs are copied, a %s (or %c) is escaped,
  * any other conversion is handed to snprintf with its flags, width, precision and length.
@@ -200,6 +215,12 @@ html_vput(struct html *h, const char *fmt, va_list ap)
 			abort();	/* a format this does not take: a bug in the caller */
 		memcpy(one, spec, n);
 		one[n] = '\0';
+		/* The plain %d of coordinates and counts, fast. */
+		if (n == 2 && *p == 'd') {
+			p++;
+			put_long(h, va_arg(ap, int));
+			continue;
+		}
 		switch (*p++) {
 		case 's':
 			html_text(h, va_arg(ap, const char *));
@@ -221,9 +242,21 @@ html_vput(struct html *h, const char *fmt, va_list ap)
 			else
 				snprintf(out, sizeof(out), one, va_arg(ap, int));
 			break;
-		case 'f': case 'g': case 'e':
-			snprintf(out, sizeof(out), one, va_arg(ap, double));
+		case 'f': case 'g': case 'e': {
+			/* %f of a large number is long (1e300: 303 digits): as long as it takes. */
+			double x = va_arg(ap, double);
+			int len = snprintf(out, sizeof(out), one, x);
+			char *big;
+
+			if (len >= 0 && (size_t)len >= sizeof(out)) {
+				big = xmalloc((size_t)len + 1);
+				snprintf(big, (size_t)len + 1, one, x);
+				html_raw(h, big);
+				free(big);
+				continue;
+			}
 			break;
+		}
 		default:
 			abort();
 		}

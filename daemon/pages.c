@@ -1,5 +1,6 @@
 /* pages.c: the read-only pages (pure): a plan's timeline, its table, what threatens its last
  * deadline, and one step with its rules and history. Every string goes through html.c. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -335,10 +336,11 @@ struct axis {
 	double		 px;	/* a day */
 };
 
-static double
+/* Whole pixels: fractions would only cost the formatting (a quarter of a page's time). */
+static int
 x_of(const struct axis *a, int64_t t)
 {
-	return TL_LABEL + (double)(t - a->t0) / 86400.0 * a->px;
+	return TL_LABEL + (int)lround((double)(t - a->t0) / 86400.0 * a->px);
 }
 
 /* At most n characters of s (whole UTF-8 sequences), with an ellipsis when cut. */
@@ -413,11 +415,11 @@ axis_make(struct axis *a, const struct view *v, const struct view_part *vp, size
 
 /* Months labelled, weeks as thin lines (when they are wide enough), from the top down. */
 static void
-axis_draw(struct html *h, const struct axis *a, double height)
+axis_draw(struct html *h, const struct axis *a, int height)
 {
 	struct ltime lt;
 	int64_t t;
-	double x;
+	int x;
 
 	tz_from_utc(a->tz, a->t0, &lt);
 	lt.has_time = 0;
@@ -425,8 +427,8 @@ axis_draw(struct html *h, const struct axis *a, double height)
 	if (a->px * 7 >= 8)
 		for (t = a->t0; t < a->t1; ltime_add_days(&lt, 7), t = tz_to_utc(a->tz, &lt)) {
 			x = x_of(a, t);
-			html_put(h, "<line class=\"wk\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\"/>"
-			    "<text x=\"%.1f\" y=\"38\">%d</text>\n", x, TL_TOP - 4, x, height, x + 2,
+			html_put(h, "<line class=\"wk\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
+			    "<text x=\"%d\" y=\"38\">%d</text>\n", x, TL_TOP - 4, x, height, x + 2,
 			    lt.day);
 		}
 	tz_from_utc(a->tz, a->t0, &lt);
@@ -434,17 +436,22 @@ axis_draw(struct html *h, const struct axis *a, double height)
 	lt.has_time = 0;
 	lt.hour = lt.min = 0;
 	for (;;) {
+		struct ltime next = lt;
+
 		t = tz_to_utc(a->tz, &lt);
 		if (t >= a->t1)
 			break;
-		x = t < a->t0 ? TL_LABEL : x_of(a, t);
-		html_put(h, "<line class=\"mo\" x1=\"%.1f\" y1=\"4\" x2=\"%.1f\" y2=\"%.1f\"/>"
-		    "<text class=\"month\" x=\"%.1f\" y=\"18\">%s %d</text>\n", x, x, height, x + 3,
-		    _(months[(lt.mon - 1) % 12]), lt.year);
-		if (++lt.mon > 12) {
-			lt.mon = 1;
-			lt.year++;
+		if (++next.mon > 12) {
+			next.mon = 1;
+			next.year++;
 		}
+		x = t < a->t0 ? TL_LABEL : x_of(a, t);
+		/* The month the axis begins in, only when its name fits before the next one's. */
+		if (t >= a->t0 || x_of(a, tz_to_utc(a->tz, &next)) - x >= 70)
+			html_put(h, "<line class=\"mo\" x1=\"%d\" y1=\"4\" x2=\"%d\" y2=\"%d\"/>"
+			    "<text class=\"month\" x=\"%d\" y=\"18\">%s %d</text>\n", x, x, height,
+			    x + 3, _(months[(lt.mon - 1) % 12]), lt.year);
+		lt = next;
 	}
 }
 
@@ -481,13 +488,13 @@ put_tip(struct html *h, const struct view_part *vp, size_t k, enum derived dv, i
 /* One step's row: bars for a window and a not-before, a diamond on the deadline, a symbol. */
 static void
 put_step_row(struct html *h, const struct view *v, const struct view_part *vp, size_t k,
-    const struct axis *a, double y, const char *label, const struct slack *sl)
+    const struct axis *a, int y, const char *label, const struct slack *sl)
 {
 	const struct plan *p = vp->plan;
 	const struct instance *in = &p->inst[k];
 	enum derived dv = rules_derived(p, vp->st, k, v->now);
 	const char *dn = derived_name(dv);
-	double xd = x_of(a, in->deadline), cy = y + TL_ROW / 2.0;
+	int xd = x_of(a, in->deadline), cy = y + TL_ROW / 2;
 
 	html_raw(h, sl != NULL && sl->crit[k] ? "<a class=\"step crit\"" : "<a class=\"step\"");
 	html_put(h, " data-key=\"%s\" data-state=\"%s\" href=\"%s/step?plan=", in->key, dn,
@@ -498,21 +505,21 @@ put_step_row(struct html *h, const struct view *v, const struct view_part *vp, s
 	/* Its name is its <title>: the step, its owner, dates, state and what it waits for. */
 	html_raw(h, "\">");
 	put_tip(h, vp, k, dv, v->now, sl);
-	html_put(h, "<rect class=\"hit\" x=\"0\" y=\"%.1f\" width=\"%.1f\" height=\"%d\"/>", y,
+	html_put(h, "<rect class=\"hit\" x=\"0\" y=\"%d\" width=\"%d\" height=\"%d\"/>", y,
 	    x_of(a, a->t1), TL_ROW);
-	html_put(h, "<text x=\"14\" y=\"%.1f\">", cy + 4);
+	html_put(h, "<text x=\"14\" y=\"%d\">", cy + 4);
 	put_cut(h, label, TL_LABEL_CHARS);
 	html_raw(h, "</text>");
 	if (in->timing.from.set || in->timing.on)
-		html_put(h, "<rect class=\"win st-%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"10\"/>",
+		html_put(h, "<rect class=\"win st-%s\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"10\"/>",
 		    dn, x_of(a, in->start), cy - 5, xd - x_of(a, in->start) > 1 ? xd - x_of(a,
 		    in->start) : 1);
 	if (in->not_before > 0 && in->not_before < in->deadline)
-		html_put(h, "<rect class=\"nb st-%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"8\"/>",
+		html_put(h, "<rect class=\"nb st-%s\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"8\"/>",
 		    dn, x_of(a, in->not_before), cy - 4, xd - x_of(a, in->not_before));
-	html_put(h, "<polygon class=\"dia st-%s\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f "
-	    "%.1f,%.1f\"/>", dn, xd, cy - 7, xd + 7, cy, xd, cy + 7, xd - 7, cy);
-	html_put(h, "<text class=\"sym st-%s\" aria-hidden=\"true\" x=\"%.1f\" y=\"%.1f\">%s</text></a>\n", dn, xd + 10,
+	html_put(h, "<polygon class=\"dia st-%s\" points=\"%d,%d %d,%d %d,%d "
+	    "%d,%d\"/>", dn, xd, cy - 7, xd + 7, cy, xd, cy + 7, xd - 7, cy);
+	html_put(h, "<text class=\"sym st-%s\" aria-hidden=\"true\" x=\"%d\" y=\"%d\">%s</text></a>\n", dn, xd + 10,
 	    cy + 4, pages_state_symbol(dv));
 }
 
@@ -591,7 +598,7 @@ chart(struct html *h, const struct view *v, const struct view_part *vp, size_t f
 {
 	const struct plan *p = vp->plan;
 	struct axis a;
-	double *ys, y, height, x1, x2, y1, y2;
+	int *ys, y, height, x1, x2, y1, y2;
 	size_t j, nrows = 0, narrows = 0, i, n, *pre;
 	const struct milestone *m = NULL;
 	char *label;
@@ -608,15 +615,15 @@ chart(struct html *h, const struct view *v, const struct view_part *vp, size_t f
 		}
 		nrows++;
 	}
-	height = TL_TOP + (double)nrows * TL_ROW + 6;
+	height = TL_TOP + (int)nrows * TL_ROW + 6;
 	html_put(h, "<div class=\"chart\"><svg class=\"tl\" xmlns=\"http://www.w3.org/2000/svg\" "
-	    "role=\"group\" aria-label=\"%s: %s\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f "
-	    "%.0f\">\n", _("Timeline"), p->title, x_of(&a, a.t1), height, x_of(&a, a.t1), height);
+	    "role=\"group\" aria-label=\"%s: %s\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d "
+	    "%d\">\n", _("Timeline"), p->title, x_of(&a, a.t1), height, x_of(&a, a.t1), height);
 	html_raw(h, "<defs><marker id=\"ah\" viewBox=\"0 0 6 6\" refX=\"6\" refY=\"3\" "
 	    "markerWidth=\"6\" markerHeight=\"6\" orient=\"auto\"><path class=\"ah\" "
 	    "d=\"M0,0 L6,3 L0,6 z\"/></marker></defs>\n");
 	axis_draw(h, &a, height);
-	ys = xcalloc(p->ninst ? p->ninst : 1, sizeof(double));
+	ys = xcalloc(p->ninst ? p->ninst : 1, sizeof(int));
 	for (j = 0; j < p->ninst; j++)
 		ys[j] = -1;
 	y = TL_TOP;
@@ -629,9 +636,9 @@ chart(struct html *h, const struct view *v, const struct view_part *vp, size_t f
 			m = in->ms;
 			if (in->party != NULL || in->nocc > 1) {
 				html_put(h, "<g class=\"ms\" data-id=\"%s\"><rect class=\"band\" x=\"0\" "
-				    "y=\"%.1f\" width=\"%.1f\" height=\"%d\"/><text class=\"msrow\" "
-				    "x=\"4\" y=\"%.1f\">", m->id, y, x_of(&a, a.t1), TL_ROW,
-				    y + TL_ROW / 2.0 + 4);
+				    "y=\"%d\" width=\"%d\" height=\"%d\"/><text class=\"msrow\" "
+				    "x=\"4\" y=\"%d\">", m->id, y, x_of(&a, a.t1), TL_ROW,
+				    y + TL_ROW / 2 + 4);
 				put_cut(h, m->title, TL_LABEL_CHARS);
 				html_raw(h, "</text></g>\n");
 				y += TL_ROW;
@@ -657,7 +664,7 @@ chart(struct html *h, const struct view *v, const struct view_part *vp, size_t f
 			label = xstrdup(in->title);
 		put_step_row(h, v, vp, k, &a, y, label, sl);
 		free(label);
-		ys[k] = y + TL_ROW / 2.0;
+		ys[k] = y + TL_ROW / 2;
 		y += TL_ROW;
 	}
 	/* Requirements: from the prerequisite's deadline to where the dependent begins. */
@@ -676,8 +683,8 @@ chart(struct html *h, const struct view *v, const struct view_part *vp, size_t f
 			y1 = ys[pre[i]];
 			x2 = x_of(&a, lo) - (lo == in->deadline ? 8 : 1);
 			y2 = ys[k];
-			html_put(h, "<path class=\"arrow\" marker-end=\"url(#ah)\" d=\"M%.1f,%.1f C%.1f,"
-			    "%.1f %.1f,%.1f %.1f,%.1f\"/>\n", x1, y1, x1 + 24, y1, x2 - 24, y2, x2, y2);
+			html_put(h, "<path class=\"arrow\" marker-end=\"url(#ah)\" d=\"M%d,%d C%d,"
+			    "%d %d,%d %d,%d\"/>\n", x1, y1, x1 + 24, y1, x2 - 24, y2, x2, y2);
 			narrows++;
 		}
 		free(pre);
@@ -688,8 +695,8 @@ chart(struct html *h, const struct view *v, const struct view_part *vp, size_t f
 
 		utc_format(v->now, iso, sizeof(iso));
 		html_put(h, "<g class=\"now\"><line id=\"today\" class=\"today\" data-time=\"%s\" "
-		    "x1=\"%.1f\" y1=\"22\" x2=\"%.1f\" y2=\"%.1f\"/><text class=\"todaylbl\" "
-		    "x=\"%.1f\" y=\"30\">%s</text></g>\n", iso, x_of(&a, v->now), x_of(&a, v->now),
+		    "x1=\"%d\" y1=\"22\" x2=\"%d\" y2=\"%d\"/><text class=\"todaylbl\" "
+		    "x=\"%d\" y=\"30\">%s</text></g>\n", iso, x_of(&a, v->now), x_of(&a, v->now),
 		    height, x_of(&a, v->now) + 3, _("today"));
 	}
 	html_raw(h, "</svg></div>\n");

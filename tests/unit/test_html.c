@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,29 @@ test_put(void **state)
 	    "&lt; ff</a>");
 	assert_int_equal(len, strlen(s));
 	free(s);
+	/* The fast form and the others agree with printf. */
+	{
+		static const double xs[] = { 0, 0.04, 0.05, 0.15, 1.25, -0.04, -0.06, -3.75, 123456.789,
+		    -2e15, 1e300 };
+		static const int is[] = { 0, 7, -7, 2147483647, -2147483647 - 1 };
+		char want[800], one[400];
+		size_t i;
+
+		want[0] = '\0';
+		for (i = 0; i < sizeof(xs) / sizeof(xs[0]); i++) {
+			html_put(&h, "%.1f|", xs[i]);
+			snprintf(one, sizeof(one), "%.1f|", xs[i]);
+			strcat(want, one);
+		}
+		for (i = 0; i < sizeof(is) / sizeof(is[0]); i++) {
+			html_put(&h, "%d|", is[i]);
+			snprintf(one, sizeof(one), "%d|", is[i]);
+			strcat(want, one);
+		}
+		s = html_steal(&h, NULL);
+		assert_string_equal(s, want);
+		free(s);
+	}
 	/* Long data grows the buffer; the bytes are all there. */
 	{
 		char big[20000];

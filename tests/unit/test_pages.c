@@ -170,6 +170,39 @@ test_paged(void **state)
 	plan_free(p);
 }
 
+/* Over two years a day is a few pixels: the month the axis begins in has no room to be named. */
+static void
+test_months(void **state)
+{
+	static const char text[] = "plan long\n  title Long\nrole r\n  address r@x.example\n"
+	    "milestone a\n  title A\n  owner r\n  due 2014-01-01\n"
+	    "milestone b\n  title B\n  owner r\n  due 2016-01-01\n";
+	struct errlist e = { 0 };
+	struct plan *p = plan_parse("long.plan", text, strlen(text), &e);
+	struct istate s2[2];
+	size_t all[2] = { 0, 1 };
+	struct html h;
+	char *out;
+
+	(void)state;
+	errlist_free(&e);
+	assert_non_null(p);
+	memset(s2, 0, sizeof(s2));
+	{
+		struct view_part vp = { p, s2, all, 2 };
+		struct view v = { "Long", &vp, 1, 1388400000, "/view", 0, PAGES_ROWS };
+
+		html_init(&h);
+		pages_timeline(&h, &v);
+		out = html_steal(&h, NULL);
+	}
+	assert_null(strstr(out, ">Dec 2013</text>"));
+	assert_non_null(strstr(out, ">Jan 2014</text>"));
+	assert_non_null(strstr(out, ">Dec 2015</text>"));
+	free(out);
+	plan_free(p);
+}
+
 int
 main(void)
 {
@@ -177,6 +210,7 @@ main(void)
 		cmocka_unit_test(test_escaped),
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_paged),
+		cmocka_unit_test(test_months),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
