@@ -35,6 +35,7 @@ struct requirement {
 	int		 last;		/* ID/last: only a series' last occurrence */
 	struct ltime	 date;		/* PLAN:ID/YYYY-MM-DD: the occurrence due that day */
 	enum part_scope	 part;		/* of a milestone per part: ID#same, ID#all */
+	int		 runtime;	/* added at run time (termijn require), not in the file */
 	int		 line;
 	/* Resolved by plan_expand. */
 	size_t		 target;	/* index of the milestone in plan->ms */
