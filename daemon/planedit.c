@@ -100,6 +100,12 @@ planedit_from_json(enum edit_kind k, json_t *o, struct planedit *ed, char **caus
 			goto bad;
 		free(r.id);
 		free(r.party);
+		if (r.plan != NULL) {
+			free(r.plan);
+			xasprintf(cause, _("on: a milestone of the same plan (one of another plan is "
+			    "required in the plan file)"));
+			goto bad;
+		}
 		ed->on = xstrdup(on);
 		break;
 	case EDIT_CANCEL:
