@@ -288,6 +288,8 @@ void			 plan_free(struct plan *);
 int			 plan_add_milestone(struct plan *, struct milestone *, char **cause);
 /* Take the last milestone added out again (its addition was not committed). */
 void			 plan_remove_last(struct plan *);
+/* Room in p->ms for one more milestone, kept with p->ms_cap (never realloc p->ms elsewhere). */
+void			 plan_ms_room(struct plan *);
 struct milestone	*milestone_new(void);
 void			 milestone_free(struct milestone *);
 

@@ -247,7 +247,9 @@ undo_in_place(struct plan *p, struct planedit_saved *sv)
 		free(r->party);
 		break;
 	case EDIT_CANCEL:
-		p->ms = xreallocarray(p->ms, p->nms + 1, sizeof(*p->ms));
+		/* Through plan.c, which keeps p->ms_cap: a realloc here left it larger than the
+		 * array, and the next add wrote past the end. */
+		plan_ms_room(p);
 		memmove(&p->ms[sv->idx + 1], &p->ms[sv->idx], (p->nms - sv->idx) * sizeof(*p->ms));
 		p->ms[sv->idx] = sv->ms;
 		p->nms++;

@@ -1,8 +1,10 @@
 /* test_planedit.c: changes to a running plan, validated as a plan file, and taken back. */
+#include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -194,6 +196,27 @@ test_cancel_file(void **state)
 	plan_free(p);
 }
 
+/* The room plan.c counts on for additions is there (a cancel taken back once shrank it). */
+static void
+room_is_true(const struct plan *p)
+{
+	assert_true(p->nms <= p->ms_cap || p->ms_cap == 0);
+	assert_true(malloc_usable_size(p->ms) >= p->ms_cap * sizeof(*p->ms));
+}
+
+static struct milestone *
+runtime_ms(const char *id)
+{
+	struct milestone *m = milestone_new();
+
+	m->id = xstrdup(id);
+	m->title = xstrdup(id);
+	m->owner = xstrdup("sec");
+	m->runtime = 1;
+	ltime_parse("2014-01-05", &m->timing.due);
+	return m;
+}
+
 static void
 test_cancel_addition(void **state)
 {
@@ -219,6 +242,7 @@ test_cancel_addition(void **state)
 	assert_int_equal(planedit_apply(p, &ed, &sv, &cause), -1);
 	assert_string_equal(cause, "milestone b requires unknown milestone z");
 	free(cause);
+	room_is_true(p);
 	assert_non_null(plan_instance(p, "z"));
 	planedit_restore(p, sr);
 	/* Then it goes, and comes back when the cancel is taken back. */
@@ -228,12 +252,33 @@ test_cancel_addition(void **state)
 	assert_int_equal(p->ninst, ninst);
 	value_is(p, &ed, "absent");
 	planedit_restore(p, sv);
+	room_is_true(p);
 	assert_non_null(plan_instance(p, "z"));
 	assert_string_equal(plan_milestone(p, "z")->title, "Z");
 	assert_int_equal(planedit_apply(p, &ed, &sv, &cause), 0);
 	planedit_saved_free(sv);
 	assert_null(plan_milestone(p, "z"));
 	assert_non_null(plan_milestone(p, "c"));
+	planedit_clear(&ed);
+	planedit_clear(&req);
+	/* Additions after a refused cancel, past the room there was: each one in its place. */
+	edit(EDIT_CANCEL, "{\"key\": \"y0\"}", &ed);
+	assert_int_equal(plan_add_milestone(p, runtime_ms("y0"), &cause), 0);
+	edit(EDIT_REQUIRE, "{\"key\": \"b\", \"on\": \"y0\"}", &req);
+	assert_int_equal(planedit_apply(p, &req, &sr, &cause), 0);
+	planedit_saved_free(sr);
+	assert_int_equal(planedit_apply(p, &ed, &sv, &cause), -1);
+	free(cause);
+	room_is_true(p);
+	for (int i = 1; i <= 40; i++) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "y%d", i);
+		assert_int_equal(plan_add_milestone(p, runtime_ms(id), &cause), 0);
+		room_is_true(p);
+	}
+	assert_string_equal(plan_milestone(p, "y40")->title, "y40");
+	assert_string_equal(plan_milestone(p, "y0")->title, "y0");
 	planedit_clear(&ed);
 	planedit_clear(&req);
 	plan_free(p);
