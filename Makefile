@@ -27,6 +27,8 @@ PURE_SRC   = $(filter $(addprefix daemon/,plan.c links.c tz.c rules.c authz.c ra
 	     digest.c),$(wildcard daemon/*.c))
 # The pages' forms and cookies (issue 11), on a line of its own.
 PURE_SRC  += daemon/form.c
+# Changes to a running plan (issue 9, point 5).
+PURE_SRC  += daemon/planedit.c
 DAEMON_SRC = $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 CLIENT_SRC = $(wildcard client/*.c)
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)

@@ -54,6 +54,14 @@ int			 cmd_key(const struct cmd_entry *, int, char **, const char **);
 int			 cmd_set(const struct cmd_entry *, json_t *, const char *, const char *);
 int			 cmd_post_reason(struct client *, const struct cmd_entry *, int, char **,
 			    const char *, const char **, json_t **);
+/* A value a change verb sends: --OPTION TEXT as the body's field (required: given). */
+struct cmd_field {
+	const char	*option;
+	const char	*field;
+	int		 required;
+};
+int			 cmd_post_change(struct client *, const struct cmd_entry *, int, char **,
+			    const struct cmd_field *, const char *done_fmt);
 
 /* The long options every verb takes, and the values they return. */
 #define OPT_JSON	0x100
@@ -72,6 +80,10 @@ extern const struct cmd_entry cmd_undo_entry;
 extern const struct cmd_entry cmd_waive_entry;
 extern const struct cmd_entry cmd_add_entry;
 extern const struct cmd_entry cmd_part_entry;
+extern const struct cmd_entry cmd_move_entry;
+extern const struct cmd_entry cmd_retitle_entry;
+extern const struct cmd_entry cmd_cancel_entry;
+extern const struct cmd_entry cmd_require_entry;
 extern const struct cmd_entry cmd_log_entry;
 extern const struct cmd_entry cmd_reload_entry;
 extern const struct cmd_entry cmd_reminders_entry;

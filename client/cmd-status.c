@@ -142,6 +142,24 @@ print_unfit(struct client *c, json_t *unfit)
 	table_free(t);
 }
 
+static void
+print_conflicts(struct client *c, json_t *conflicts)
+{
+	json_t *o;
+	size_t i;
+
+	color_on(c, stdout, "1;33");
+	fputs(_("warning:"), stdout);
+	color_off(c, stdout);
+	printf(_(" run-time changes that are not in force:\n"));
+	json_array_foreach(conflicts, i, o) {
+		printf(_("  %s: %s of %s to \"%s\" (by %s: %s)\n"), jstr_or(o, "plan", ""),
+		    jstr_or(o, "kind", ""), jstr_or(o, "key", ""), jstr_or(o, "runtime", ""),
+		    jstr_or(o, "by", ""), jstr_or(o, "reason", ""));
+		printf("    %s\n", jstr_or(o, "why", ""));
+	}
+}
+
 static int
 cmd_status_exec(struct client *c, int argc, char **argv)
 {
@@ -196,6 +214,10 @@ cmd_status_exec(struct client *c, int argc, char **argv)
 	if (json_array_size(jarr(body, "unfit")) > 0) {
 		fputc('\n', stdout);
 		print_unfit(c, jarr(body, "unfit"));
+	}
+	if (json_array_size(jarr(body, "conflicts")) > 0) {
+		fputc('\n', stdout);
+		print_conflicts(c, jarr(body, "conflicts"));
 	}
 	json_decref(body);
 	return 0;

@@ -19,6 +19,10 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_waive_entry,
 	&cmd_add_entry,
 	&cmd_part_entry,
+	&cmd_move_entry,
+	&cmd_retitle_entry,
+	&cmd_cancel_entry,
+	&cmd_require_entry,
 	&cmd_log_entry,
 	&cmd_reload_entry,
 	&cmd_reminders_entry,
@@ -199,5 +203,83 @@ cmd_post_reason(struct client *c, const struct cmd_entry *e, int argc, char **ar
 		json_decref(*ans);
 		*ans = NULL;
 	}
+	return rv;
+}
+
+/*
+ * The verbs that change a running plan: KEY (a milestone id), -p PLAN, --reason TEXT and
+ * the verb's own fields, posted to /VERB; done_fmt prints the key, old and new value.
+ */
+int
+cmd_post_change(struct client *c, const struct cmd_entry *e, int argc, char **argv,
+    const struct cmd_field *fields, const char *done_fmt)
+{
+	struct option longopts[8] = { CMD_LONGOPTS,
+	    { "plan", required_argument, NULL, 'p' },
+	    { "reason", required_argument, NULL, 'r' } };
+	const char *plan = NULL, *reason = NULL, *key, *given[4] = { NULL };
+	json_t *req, *ans, *ch_o, *a, *v;
+	char *path;
+	size_t i, n, nf;
+	int ch, rv;
+
+	for (nf = 0; fields[nf].option != NULL; nf++) {
+		longopts[4 + nf].name = fields[nf].option;
+		longopts[4 + nf].has_arg = required_argument;
+		longopts[4 + nf].val = 0x300 + (int)nf;
+	}
+	while ((ch = getopt_long(argc, argv, CMD_SHORTOPTS "p:r:", longopts, NULL)) != -1) {
+		if (ch >= 0x300 && ch < 0x300 + (int)nf)
+			given[ch - 0x300] = optarg;
+		else if (ch == 'p')
+			plan = optarg;
+		else if (ch == 'r')
+			reason = optarg;
+		else if ((rv = cmd_option(c, e, ch, argv)) != -1)
+			return rv;
+	}
+	if ((rv = cmd_key(e, argc, argv, &key)) != 0)
+		return rv;
+	if (reason == NULL || *reason == '\0') {
+		warnx(_("%s: say why, with --reason TEXT (it goes into the log)"), e->name);
+		return cmd_usage(e);
+	}
+	for (i = n = 0; i < nf; i++) {
+		if (fields[i].required && given[i] == NULL) {
+			warnx(_("%s: --%s is needed"), e->name, fields[i].option);
+			return cmd_usage(e);
+		}
+		n += given[i] != NULL;
+	}
+	if (nf > 0 && n == 0) {
+		warnx(_("%s: say what changes (see --help)"), e->name);
+		return cmd_usage(e);
+	}
+	req = json_object();
+	if ((rv = cmd_set(e, req, "plan", plan)) != 0 || (rv = cmd_set(e, req, "key", key)) != 0 ||
+	    (rv = cmd_set(e, req, "reason", reason)) != 0)
+		goto out;
+	for (i = 0; i < nf; i++)
+		if ((rv = cmd_set(e, req, fields[i].field, given[i])) != 0)
+			goto out;
+	xasprintf(&path, "/%s", e->name);
+	rv = api_post(c, path, req, &ans, NULL);
+	free(path);
+	if (rv != 0)
+		goto out;
+	if (c->json)
+		json_print(ans);
+	else {
+		ch_o = json_object_get(ans, "change");
+		printf(done_fmt, jstr_or(ch_o, "key", key), jstr_or(ch_o, "old", "?"),
+		    jstr_or(ch_o, "new", "?"));
+		printf("\n");
+		a = jarr(ans, "cancelled");
+		json_array_foreach(a, i, v)
+			printf(_("  cancelled: %s\n"), json_string_value(v));
+	}
+	json_decref(ans);
+out:
+	json_decref(req);
 	return rv;
 }

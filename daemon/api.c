@@ -345,6 +345,16 @@ get_status(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 		    e->unfit[i].plan, "id", e->unfit[i].id, "title", jstr(e->unfit[i].title),
 		    "reason", e->unfit[i].why));
 	json_object_set_new(o, "unfit", orph);
+	orph = json_array();
+	for (i = 0; i < e->nconflicts; i++) {
+		struct conflict *c = &e->conflicts[i];
+
+		json_array_append_new(orph, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:o}",
+		    "plan", c->plan, "key", c->id, "kind", c->kind, "runtime", c->runtime, "file",
+		    jstr(c->file), "why", c->why, "by", c->actor, "reason", c->reason, "at",
+		    jtime(c->at)));
+	}
+	json_object_set_new(o, "conflicts", orph);
 	control_reply(d, req, 200, o, 0);
 }
 
@@ -1164,6 +1174,45 @@ out:
 	eng_result_clear(&r);
 }
 
+/* move, retitle, cancel, require: a change of the running plan (engine_change). */
+static void
+post_replan(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
+    const struct request *rq, const struct actor *who)
+{
+	static const enum edit_kind kinds[] = { [REQ_MOVE] = EDIT_MOVE,
+	    [REQ_RETITLE] = EDIT_RETITLE, [REQ_CANCEL] = EDIT_CANCEL, [REQ_REQUIRE] = EDIT_REQUIRE };
+	struct eng_result r = { 0 };
+	struct planedit ed;
+	struct pstate *ps = NULL;
+	char *cause = NULL;
+	json_t *o, *a;
+	size_t i;
+
+	if (planedit_from_json(kinds[k], rq->body, &ed, &cause) == -1) {
+		reply_error(d, req, 400, "bad-request", cause, 1);
+		free(cause);
+		return;
+	}
+	if (engine_find_milestone(&d->engine, rq->plan, ed.ms, &ps, &r) == ENG_OK)
+		engine_change(&d->engine, ps, &ed, who, clock_now(), rq->reason, &r);
+	if (reply_result(d, req, ps, &r, 1))
+		goto out;
+	log_info("%s: %s %s/%s: %s -> %s (%s)", who->name, planedit_kind_name(ed.kind),
+	    ps->plan->id, ed.ms, r.before, r.after, rq->reason);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind", planedit_kind_name(ed.kind), "plan",
+	    ps->plan->id, "key", ed.ms, "old", r.before, "new", r.after);
+	o = json_pack("{s:o, s:o}", "change", o, "instances", list_json(ps, r.list, r.nlist,
+	    clock_now()));
+	a = json_array();
+	for (i = 0; i < r.nkeys; i++)
+		json_array_append_new(a, json_string(r.keys[i]));
+	json_object_set_new(o, "cancelled", a);
+	control_reply(d, req, 200, o, 1);
+out:
+	planedit_clear(&ed);
+	eng_result_clear(&r);
+}
+
 static void
 post_reload(struct termijnd *d, struct evhttp_request *req, const struct actor *who)
 {
@@ -1470,6 +1519,12 @@ route(struct termijnd *d, struct evhttp_request *req, const struct actor *remote
 	case REQ_PART_ADD:
 	case REQ_PART_CANCEL:
 		post_part(d, req, k, &rq, who);
+		break;
+	case REQ_MOVE:
+	case REQ_RETITLE:
+	case REQ_CANCEL:
+	case REQ_REQUIRE:
+		post_replan(d, req, k, &rq, who);
 		break;
 	case REQ_RELOAD:
 		post_reload(d, req, who);

@@ -133,6 +133,8 @@ who_may(const struct plan *p, const struct instance *in, enum authz_verb verb, c
 		xasprintf(why, _("parts can be added to and cancelled in plan %s by %s"), p->id,
 		    list);
 		break;
+	case AZ_CHANGE:
+		break;
 	}
 	free(list);
 }
@@ -144,6 +146,12 @@ authz_check(const struct plan *p, const struct instance *in, const struct authz_
 	*why = NULL;
 	if (who->operator)
 		return AZ_OPERATOR;
+	/* A change of the plan itself is the plan file's author's, who is an operator. */
+	if (verb == AZ_CHANGE) {
+		xasprintf(why, _("plan %s can be changed while it runs by an operator of termijnd "
+		    "only"), p->id);
+		return AZ_DENY;
+	}
 	if (who->addr != NULL) {
 		if (in != NULL && verb != AZ_ADD && plan_holds(p, who->addr, in->owner, in->party))
 			return AZ_OWNER;

@@ -9,7 +9,8 @@ enum authz_verb {
 	AZ_UNDO,
 	AZ_WAIVE,
 	AZ_ADD,		/* add a milestone to the plan at run time */
-	AZ_PART		/* add or cancel a part; in: an instance of the dimension's found-by */
+	AZ_PART,	/* add or cancel a part; in: an instance of the dimension's found-by */
+	AZ_CHANGE	/* move, retitle, cancel, require: operators only, as reload */
 };
 
 /* Why a change is allowed; AZ_DENY (0) when it is not. */
@@ -29,7 +30,8 @@ struct authz_who {
 };
 
 /*
- * May who do verb on instance in (NULL for AZ_ADD, and AZ_PART without found-by)? On AZ_DENY *why (to be freed) says
+ * May who do verb on instance in (NULL for AZ_ADD, AZ_CHANGE, and AZ_PART without found-by)?
+ * On AZ_DENY *why (to be freed) says
  * who may instead.
  */
 enum authz_verdict	 authz_check(const struct plan *, const struct instance *,

@@ -33,6 +33,8 @@ eng_result_clear(struct eng_result *r)
 	for (i = 0; i < r->nkeys; i++)
 		free(r->keys[i]);
 	free(r->keys);
+	free(r->before);
+	free(r->after);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -98,19 +100,44 @@ unfit_free(struct unfit *u, size_t n)
 	free(u);
 }
 
+static void
+conflict_clear(struct conflict *c)
+{
+	free(c->plan);
+	free(c->id);
+	free(c->kind);
+	free(c->runtime);
+	free(c->file);
+	free(c->why);
+	free(c->actor);
+	free(c->reason);
+}
+
+static void
+conflicts_free(struct conflict *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		conflict_clear(&c[i]);
+	free(c);
+}
+
 void
 engine_free(struct engine *e)
 {
 	pstates_free(e->plans, e->nplans);
 	orphans_free(e->orphans, e->norphans);
 	unfit_free(e->unfit, e->nunfit);
+	conflicts_free(e->conflicts, e->nconflicts);
 	free(e->plans_dir);
 	free(e->by_id);
 	e->by_id = NULL;
 	e->plans = NULL;
 	e->orphans = NULL;
 	e->unfit = NULL;
-	e->nplans = e->norphans = e->nunfit = 0;
+	e->conflicts = NULL;
+	e->nplans = e->norphans = e->nunfit = e->nconflicts = 0;
 }
 
 /* qsort has no argument for the array being sorted; the plans being indexed go here. */
@@ -317,6 +344,9 @@ struct loadctx {
 	size_t		 nunfit;
 	struct added	*added;		/* of the plan being loaded, in the order they were added */
 	size_t		 nadded;
+	struct conflict	*conflicts;
+	size_t		 nconflicts;
+	struct pstate	*cur;		/* the plan whose changes are being replayed */
 	struct rpart	*rparts;	/* of the plan being loaded, in the order they were added */
 	size_t		 nrparts;
 	struct errlist	*errs;
@@ -512,6 +542,99 @@ done:
 	lc->nrparts = 0;
 }
 
+/*
+ * A change's outcome at start: the last word on a milestone's kind of change (and, for a
+ * requirement, on that requirement) replaces what an earlier one said; why NULL: in force.
+ */
+static void
+change_outcome(struct loadctx *lc, const struct change_row *row, const char *file,
+    const char *why)
+{
+	struct conflict *c = NULL;
+	size_t i;
+
+	for (i = 0; i < lc->nconflicts && c == NULL; i++)
+		if (strcmp(lc->conflicts[i].plan, row->plan) == 0 &&
+		    strcmp(lc->conflicts[i].id, row->id) == 0 &&
+		    strcmp(lc->conflicts[i].kind, row->kind) == 0 &&
+		    (strcmp(row->kind, "require") != 0 ||
+		    strcmp(lc->conflicts[i].runtime, row->new) == 0))
+			c = &lc->conflicts[i];
+	if (c != NULL) {
+		conflict_clear(c);
+		*c = lc->conflicts[--lc->nconflicts];
+	}
+	if (why == NULL)
+		return;
+	lc->conflicts = xreallocarray(lc->conflicts, lc->nconflicts + 1, sizeof(*c));
+	c = &lc->conflicts[lc->nconflicts++];
+	c->plan = xstrdup(row->plan);
+	c->id = xstrdup(row->id);
+	c->kind = xstrdup(row->kind);
+	c->runtime = xstrdup(row->new);
+	c->file = file != NULL ? xstrdup(file) : NULL;
+	c->why = xstrdup(why);
+	c->actor = xstrdup(row->actor);
+	c->reason = xstrdup(row->reason);
+	c->at = row->at;
+}
+
+/*
+ * A change made at run time, once more on the plan as it was read. The plan file may have
+ * been edited since: where it still says what it said when the change was made (old), the
+ * change applies; where it says what the change made (new), there is nothing to do; where
+ * it says a third thing, the file was edited after the change, and the later word wins: the
+ * file's. The change is then kept but not in force, and reported (termijn status).
+ */
+static void
+load_change_cb(const struct change_row *row, void *arg)
+{
+	struct loadctx *lc = arg;
+	struct plan *p = lc->cur->plan;
+	struct planedit ed;
+	struct planedit_saved *sv;
+	json_error_t jerr;
+	json_t *def;
+	char *cur, *cause = NULL, *why;
+	int k;
+
+	for (k = EDIT_MOVE; k <= EDIT_REQUIRE; k++)
+		if (strcmp(planedit_kind_name(k), row->kind) == 0)
+			break;
+	if (k > EDIT_REQUIRE || (def = json_loads(row->def, 0, &jerr)) == NULL) {
+		change_outcome(lc, row, NULL, "its record cannot be read");
+		return;
+	}
+	if (planedit_from_json(k, def, &ed, &cause) == -1) {
+		change_outcome(lc, row, NULL, cause);
+		free(cause);
+		json_decref(def);
+		return;
+	}
+	json_decref(def);
+	cur = planedit_value(p, &ed);
+	if (cur == NULL)
+		change_outcome(lc, row, NULL, "the plan file has no such milestone now");
+	else if (strcmp(cur, row->new) == 0)
+		change_outcome(lc, row, cur, NULL);
+	else if (strcmp(cur, row->old) != 0) {
+		xasprintf(&why, "the plan file was changed since (%s, then %s): the file wins",
+		    row->old, cur);
+		change_outcome(lc, row, cur, why);
+		free(why);
+	} else if (planedit_apply(p, &ed, &sv, &cause) == -1) {
+		xasprintf(&why, "it no longer fits the plan: %s", cause);
+		change_outcome(lc, row, cur, why);
+		free(why);
+		free(cause);
+	} else {
+		planedit_saved_free(sv);
+		change_outcome(lc, row, cur, NULL);
+	}
+	free(cur);
+	planedit_clear(&ed);
+}
+
 static void
 add_orphan(struct loadctx *lc, const char *plan, const char *key, const struct istate *is)
 {
@@ -663,6 +786,14 @@ publish_prepare(struct pstate *ps)
 		h = fnv(h, p->title);
 		h = fnv(h, p->description);
 		h = fnv(h, p->tz);
+		/* Requirements added at run time change the text (the prerequisites) of events. */
+		for (i = 0; i < p->nms; i++) {
+			size_t j;
+
+			for (j = 0; j < p->ms[i].nreqs; j++)
+				if (p->ms[i].reqs[j].runtime)
+					h = fnv(fnv(h, p->ms[i].id), p->ms[i].reqs[j].id);
+		}
 	} else
 		h = ps->hash;
 	ps->thash = xreallocarray(ps->thash, p->ninst ? p->ninst : 1, sizeof(*ps->thash));
@@ -899,6 +1030,9 @@ engine_load(struct engine *e, struct planset *set, struct errlist *errs)
 		if (store_each_added(e->store, ps->plan->id, load_added_cb, &lc) == -1)
 			lc.dbfail = 1;
 		restore_additions(&lc, ps);
+		lc.cur = ps;
+		if (store_each_change(e->store, ps->plan->id, load_change_cb, &lc) == -1)
+			lc.dbfail = 1;
 		ps->st = xcalloc(ps->plan->ninst ? ps->plan->ninst : 1, sizeof(struct istate));
 	}
 	/* Links to a plan that did not load would only add noise to its own errors. */
@@ -925,6 +1059,10 @@ engine_load(struct engine *e, struct planset *set, struct errlist *errs)
 	for (i = 0; i < lc.nunfit; i++)
 		log_warnx("plan %s: milestone %s added at run time no longer fits the plan: %s; "
 		    "it is kept", lc.unfit[i].plan, lc.unfit[i].id, lc.unfit[i].why);
+	for (i = 0; i < lc.nconflicts; i++)
+		log_warnx("plan %s: run-time %s of %s (%s) is not in force: %s", lc.conflicts[i].plan,
+		    lc.conflicts[i].kind, lc.conflicts[i].id, lc.conflicts[i].runtime,
+		    lc.conflicts[i].why);
 	for (i = 0; i < lc.norphans; i++)
 		log_warnx("plan %s: recorded state of %s (%s by %s) has no milestone in the plan; "
 		    "it is kept", lc.orphans[i].plan, lc.orphans[i].key,
@@ -946,6 +1084,9 @@ engine_load(struct engine *e, struct planset *set, struct errlist *errs)
 	e->norphans = lc.norphans;
 	e->unfit = lc.unfit;
 	e->nunfit = lc.nunfit;
+	conflicts_free(e->conflicts, e->nconflicts);
+	e->conflicts = lc.conflicts;
+	e->nconflicts = lc.nconflicts;
 	e->generation++;
 	return 0;
 fail:
@@ -955,6 +1096,7 @@ fail:
 	pstates_free(lc.ps, lc.nps);
 	orphans_free(lc.orphans, lc.norphans);
 	unfit_free(lc.unfit, lc.nunfit);
+	conflicts_free(lc.conflicts, lc.nconflicts);
 	return -1;
 }
 
@@ -1129,13 +1271,14 @@ may_act(const struct pstate *ps, size_t idx, const struct actor *who, enum authz
 	az.label = who->name;
 	az.operator = who->operator;
 	az.overrider = who->overrider;
-	if (authz_check(ps->plan, verb == AZ_ADD ? NULL : &ps->plan->inst[idx], &az, verb,
+	if (authz_check(ps->plan, verb == AZ_ADD || verb == AZ_CHANGE ? NULL :
+	    &ps->plan->inst[idx], &az, verb,
 	    &why) != AZ_DENY)
 		return ENG_OK;
 	if (who->person == NULL)
 		xasprintf(&label, _("%s (uid %ld, not an operator of termijnd)"), who->name,
 		    who->uid);
-	key = verb == AZ_ADD ? ps->plan->id : ps->plan->inst[idx].key;
+	key = verb == AZ_ADD || verb == AZ_CHANGE ? ps->plan->id : ps->plan->inst[idx].key;
 	switch (verb) {
 	case AZ_DONE:
 		fail(r, ENG_FORBIDDEN, _("%s may not mark %s done: %s"), label ? label : who->name,
@@ -1152,6 +1295,10 @@ may_act(const struct pstate *ps, size_t idx, const struct actor *who, enum authz
 	case AZ_ADD:
 	case AZ_PART:
 		fail(r, ENG_FORBIDDEN, _("%s may not add milestones to plan %s: %s"),
+		    label ? label : who->name, key, why);
+		break;
+	case AZ_CHANGE:
+		fail(r, ENG_FORBIDDEN, _("%s may not change plan %s: %s"),
 		    label ? label : who->name, key, why);
 		break;
 	}
@@ -1875,4 +2022,269 @@ engine_part_cancel(struct engine *e, struct pstate *ps, const char *dim, const c
 	if (publish_state(e, ps, 0, NULL, now) == -1)
 		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 	return ENG_OK;
+}
+
+/* ---- changes to the running plan ---- */
+
+int
+engine_find_milestone(struct engine *e, const char *plan, const char *id, struct pstate **out,
+    struct eng_result *r)
+{
+	size_t i, n = 0;
+
+	if (plan != NULL && engine_plan(e, plan) == NULL)
+		return not_found(e, plan, id, r);
+	for (i = 0; i < e->nplans; i++) {
+		if (plan != NULL && strcmp(e->plans[i].plan->id, plan) != 0)
+			continue;
+		if (plan_milestone(e->plans[i].plan, id) != NULL && n++ == 0)
+			*out = &e->plans[i];
+	}
+	if (n > 1)
+		return fail(r, ENG_AMBIGUOUS, _("%s is in several plans: name one with -p PLAN"), id);
+	if (n == 0)
+		return not_found(e, plan, id, r);
+	return ENG_OK;
+}
+
+/* The plan as before an edit, and the links between plans (by instance index) with it. */
+static void
+edit_back(struct engine *e, struct plan *p, struct planedit_saved *saved)
+{
+	struct errlist errs = { 0 };
+
+	planedit_restore(p, saved);
+	link_plans(e->plans, e->nplans, &errs);	/* valid before the edit: cannot fail */
+	errlist_free(&errs);
+}
+
+/*
+ * A change of the plan taken back: the plan as it was, its states in their old places.
+ * Changes of one transaction are undone newest first, so memory is as the change left it.
+ */
+struct change_undo {
+	struct engine		*e;
+	struct pstate		*ps;
+	struct planedit_saved	*saved;
+	struct istate		*old_st;	/* indexed like the instances before */
+	size_t			 old_n;
+	size_t			*map;		/* old index -> new, SIZE_MAX: gone */
+	int			*seq;
+	struct sched		*sched;
+	int64_t			 stamp;
+	uint64_t		 hash, *thash;	/* thash of nthash instances, as they were */
+	size_t			 nthash;
+};
+
+static void
+change_undo_cb(void *arg, int undo)
+{
+	struct change_undo *u = arg;
+	struct pstate *ps = u->ps;
+	size_t i;
+
+	if (undo) {
+		edit_back(u->e, ps->plan, u->saved);
+		free(ps->st);
+		ps->st = u->old_st;
+		free(ps->seq);
+		schedule_free(ps->sched);
+		ps->seq = u->seq;
+		ps->sched = u->sched;
+		ps->stamp = u->stamp;
+		ps->hash = u->hash;
+		free(ps->thash);
+		ps->thash = u->thash;
+		ps->nthash = u->nthash;
+		u->e->generation++;
+	} else {
+		free(u->thash);
+		planedit_saved_free(u->saved);
+		for (i = 0; i < u->old_n; i++)
+			if (u->map[i] == SIZE_MAX)
+				istate_clear(&u->old_st[i]);
+		free(u->old_st);
+		free(u->seq);
+		schedule_free(u->sched);
+	}
+	free(u->map);
+	free(u);
+}
+
+static const char *
+change_verb(enum edit_kind k)
+{
+	switch (k) {
+	case EDIT_MOVE:
+		return _("move");
+	case EDIT_RETITLE:
+		return _("retitle");
+	case EDIT_CANCEL:
+		return _("cancel");
+	case EDIT_REQUIRE:
+		break;
+	}
+	return _("add a requirement to");
+}
+
+int
+engine_change(struct engine *e, struct pstate *ps, const struct planedit *ed,
+    const struct actor *who, int64_t now, const char *reason, struct eng_result *r)
+{
+	struct plan *p = ps->plan;
+	struct planedit_saved *saved;
+	struct change_undo *u;
+	struct change_row row;
+	struct instance *in;
+	struct audit a;
+	char **keys, *old, *new, *cause = NULL, *def;
+	size_t i, old_n = p->ninst, *map;
+	struct istate *nst;
+	struct errlist errs = { 0 };
+	json_t *j;
+	int rc = ENG_OK;
+
+	if (may_act(ps, 0, who, AZ_CHANGE, r) || check_text(N_("reason"), reason, 1, r))
+		return r->rc;
+	if ((old = planedit_value(p, ed)) == NULL)
+		return not_found(e, p->id, ed->ms, r);
+	keys = xcalloc(old_n ? old_n : 1, sizeof(char *));
+	for (i = 0; i < old_n; i++)
+		keys[i] = xstrdup(p->inst[i].key);
+	if (planedit_apply(p, ed, &saved, &cause) == -1) {
+		fail(r, ENG_REFUSED, _("cannot %s %s: %s"), change_verb(ed->kind), ed->ms, cause);
+		free(cause);
+		goto out;
+	}
+	/* The links between plans, checked as at a reload (and made for the new indices). */
+	if (link_plans(e->plans, e->nplans, &errs) == -1) {
+		planedit_restore(p, saved);
+		fail(r, ENG_REFUSED, _("cannot %s %s: %s"), change_verb(ed->kind), ed->ms,
+		    errs.n > 0 ? errs.msg[0] : "?");
+		errlist_free(&errs);
+		goto out;
+	}
+	new = planedit_value(p, ed);
+	if (strcmp(old, new) == 0) {
+		edit_back(e, p, saved);
+		fail(r, ENG_BAD, _("%s: nothing changes (%s)"), ed->ms, old);
+		free(new);
+		goto out;
+	}
+	/* A step done or waived keeps its instance: a change that would lose one is refused. */
+	map = xcalloc(old_n ? old_n : 1, sizeof(size_t));
+	for (i = 0; i < old_n; i++) {
+		map[i] = (in = plan_instance(p, keys[i])) != NULL ? in->idx : SIZE_MAX;
+		if (map[i] == SIZE_MAX && ps->st[i].status != ST_OPEN) {
+			edit_back(e, p, saved);
+			fail(r, ENG_REFUSED, _("cannot %s %s: %s is done or waived (reopen it first)"),
+			    change_verb(ed->kind), ed->ms, keys[i]);
+			free(map);
+			free(new);
+			goto out;
+		}
+	}
+	if (store_begin(e->store) == -1) {
+		edit_back(e, p, saved);
+		free(map);
+		free(new);
+		rc = fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
+		goto out;
+	}
+	nst = xcalloc(p->ninst ? p->ninst : 1, sizeof(*nst));
+	for (i = 0; i < old_n; i++)
+		if (map[i] != SIZE_MAX)
+			nst[map[i]] = ps->st[i];
+	u = xcalloc(1, sizeof(*u));
+	u->e = e;
+	u->ps = ps;
+	u->saved = saved;
+	u->old_st = ps->st;
+	u->old_n = old_n;
+	u->map = map;
+	u->seq = ps->seq;
+	u->sched = ps->sched;
+	u->stamp = ps->stamp;
+	u->hash = ps->hash;
+	u->thash = ps->thash;
+	u->nthash = ps->nthash;
+	ps->thash = NULL;
+	ps->nthash = 0;
+	ps->st = nst;
+	ps->seq = NULL;
+	ps->sched = NULL;
+	store_on_rollback(e->store, change_undo_cb, u);
+	e->generation++;
+
+	/* The instances it is about: those that went, and the milestone's that are. */
+	for (i = 0; i < old_n; i++)
+		if (map[i] == SIZE_MAX) {
+			r->keys = xreallocarray(r->keys, r->nkeys + 1, sizeof(char *));
+			r->keys[r->nkeys++] = xstrdup(keys[i]);
+		}
+	if (ed->kind != EDIT_CANCEL) {
+		struct milestone *m = plan_milestone(p, ed->ms);
+
+		for (i = m->inst_first; i < m->inst_first + m->inst_n; i++) {
+			r->list = xreallocarray(r->list, r->nlist + 1, sizeof(size_t));
+			r->list[r->nlist++] = i;
+		}
+	}
+	j = planedit_to_json(ed);
+	def = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	memset(&row, 0, sizeof(row));
+	row.plan = p->id;
+	row.id = ed->ms;
+	row.kind = planedit_kind_name(ed->kind);
+	row.def = def;
+	row.old = old;
+	row.new = new;
+	row.at = now;
+	row.actor = who->name;
+	row.reason = reason;
+	xasprintf(&cause, "%s -> %s", old, new);
+	memset(&a, 0, sizeof(a));
+	a.at = now;
+	audit_actor(&a, who);
+	a.plan = p->id;
+	a.action = row.kind;
+	a.reason = reason;
+	a.note = cause;
+	if (ed->kind == EDIT_CANCEL)
+		rc = store_drop_added(e->store, p->id, ed->ms);
+	else
+		rc = store_put_change(e->store, &row);
+	for (i = 0; i < old_n && rc == 0; i++) {
+		if (map[i] != SIZE_MAX)
+			continue;
+		/* An open step that goes: its history stays in the audit log. */
+		a.key = keys[i];
+		if (store_audit(e->store, &a) == -1 || store_drop_state(e->store, p->id, a.key) == -1 ||
+		    store_outbox_cancel_key(e->store, p->id, a.key, ed->kind == EDIT_CANCEL ?
+		    "the milestone was cancelled" : "the milestone changed") == -1)
+			rc = -1;
+	}
+	for (i = 0; i < r->nlist && rc == 0; i++) {
+		a.key = p->inst[r->list[i]].key;
+		if (store_audit(e->store, &a) == -1 ||
+		    store_outbox_cancel_key(e->store, p->id, a.key, "the milestone changed") == -1 ||
+		    store_sequence_raise(e->store, p->id, a.key) == -1)
+			rc = -1;
+	}
+	if (rc == 0)
+		rc = publish_state(e, ps, 0, NULL, now);
+	if (rc == -1)
+		rc = fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
+	free(cause);
+	free(def);
+	r->before = old;
+	r->after = new;
+	old = NULL;
+out:
+	for (i = 0; i < old_n; i++)
+		free(keys[i]);
+	free(keys);
+	free(old);
+	return rc != ENG_OK ? rc : (int)r->rc;
 }

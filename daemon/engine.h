@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "plan.h"
+#include "planedit.h"
 #include "rules.h"
 #include "store.h"
 
@@ -44,6 +45,20 @@ struct engine;
 /* The change hook (see engine_changed); -1 and *cause (to be freed) on a database error. */
 typedef int	(*engine_change_fn)(void *arg, const struct pstate *, const struct change *,
 		    char **cause);
+/*
+ * A run-time change that a plan file edited since then contradicts (the file wins, see
+ * termijn.plan(5)), or that no longer fits the plan: kept, shown, not in force.
+ */
+struct conflict {
+	char		*plan;
+	char		*id;		/* the milestone */
+	char		*kind;		/* move, retitle, require */
+	char		*runtime;	/* what the change made of it */
+	char		*file;		/* what the plan file says now; NULL: no such milestone */
+	char		*why;
+	char		*actor, *reason;
+	int64_t		 at;
+};
 
 struct engine {
 	struct store	*store;
@@ -55,6 +70,8 @@ struct engine {
 	size_t		 norphans;
 	struct unfit	*unfit;
 	size_t		 nunfit;
+	struct conflict	*conflicts;
+	size_t		 nconflicts;
 	uint64_t	 generation;	/* raised on every change, for caches */
 	engine_change_fn on_change;	/* NULL: nobody is told (termijnd -n, tests) */
 	void		*on_change_arg;
@@ -119,8 +136,9 @@ struct eng_result {
 	size_t		 nxlist;
 	char		**candidates;	/* ENG_AMBIGUOUS */
 	size_t		 ncandidates;
-	char		**keys;		/* part cancel: the instances it took away */
+	char		**keys;		/* part cancel, a change of the plan: the instances it took away */
 	size_t		 nkeys;
+	char		*before, *after;	/* a change of the plan: the value it had, has */
 };
 void		 eng_result_clear(struct eng_result *);
 
@@ -169,6 +187,18 @@ int		 engine_waive(struct engine *, struct pstate *, size_t idx, const struct ac
  * "requires"?} as in doc/api.md. */
 int		 engine_add(struct engine *, struct pstate *, json_t *def, const struct actor *,
 		    int64_t now, struct eng_result *);
+/*
+ * Change the running plan (operators only, with a reason): the edit is validated as a plan
+ * file is, recorded to be replayed at each start, audited per instance with the old and new
+ * value; the instances' pending reminders are made anew and their SEQUENCE raised. r->list:
+ * the instances affected, r->keys the keys it took away (a cancel, a series moved),
+ * r->before and r->after the value changed.
+ */
+int		 engine_change(struct engine *, struct pstate *, const struct planedit *,
+		    const struct actor *, int64_t now, const char *reason, struct eng_result *);
+/* The plan (plan NULL: the only one) that has milestone id. */
+int		 engine_find_milestone(struct engine *, const char *plan, const char *id,
+		    struct pstate **, struct eng_result *);
 
 /*
  * Add a part to dimension dim (lead: a party id or NULL), with its instances of the

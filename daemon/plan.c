@@ -3086,8 +3086,8 @@ bad:
 }
 
 /* Room for one more milestone; when the array moves, the instances' pointers move along. */
-static void
-ms_grow(struct plan *p)
+void
+plan_ms_room(struct plan *p)
 {
 	struct milestone *ms;
 	size_t i;
@@ -3148,7 +3148,7 @@ plan_add_milestone(struct plan *p, struct milestone *m, char **cause)
 		xasprintf(cause, _("milestone %s exists already in plan %s"), m->id, p->id);
 		return -1;
 	}
-	ms_grow(p);
+	plan_ms_room(p);
 	p->ms[p->nms++] = *m;
 	if (plan_extend(p, &errs) == -1) {
 		*cause = errs_join(&errs);

@@ -35,6 +35,7 @@ struct requirement {
 	int		 last;		/* ID/last: only a series' last occurrence */
 	struct ltime	 date;		/* PLAN:ID/YYYY-MM-DD: the occurrence due that day */
 	enum part_scope	 part;		/* of a milestone per part: ID#same, ID#all */
+	int		 runtime;	/* added at run time (termijn require), not in the file */
 	int		 line;
 	/* Resolved by plan_expand. */
 	size_t		 target;	/* index of the milestone in plan->ms */
@@ -290,6 +291,8 @@ void			 plan_free(struct plan *);
 int			 plan_add_milestone(struct plan *, struct milestone *, char **cause);
 /* Take the last milestone added out again (its addition was not committed). */
 void			 plan_remove_last(struct plan *);
+/* Room in p->ms for one more milestone, kept with p->ms_cap (never realloc p->ms elsewhere). */
+void			 plan_ms_room(struct plan *);
 struct milestone	*milestone_new(void);
 void			 milestone_free(struct milestone *);
 

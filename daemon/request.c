@@ -34,6 +34,14 @@ static const struct fdef f_part_add[] = { { "plan", F_STR, 1 }, { "dimension", F
     { "override", F_BOOL, 0 }, END };
 static const struct fdef f_part_cancel[] = { { "plan", F_STR, 1 }, { "dimension", F_STR, 1 },
     { "part", F_STR, 1 }, { "reason", F_STR, 1 }, END };
+/* Changes of the running plan: the engine says what a missing reason or a bad date is. */
+static const struct fdef f_move[] = { { "plan", F_STR, 0 }, { "key", F_STR, 1 },
+    { "reason", F_STR, 0 }, { "due", F_STR, 0 }, { "from", F_STR, 0 },
+    { "not_before", F_STR, 0 }, END };
+static const struct fdef f_retitle[] = { { "plan", F_STR, 0 }, { "key", F_STR, 1 },
+    { "reason", F_STR, 0 }, { "title", F_STR, 1 }, END };
+static const struct fdef f_require[] = { { "plan", F_STR, 0 }, { "key", F_STR, 1 },
+    { "reason", F_STR, 0 }, { "on", F_STR, 1 }, END };
 static const struct fdef f_none[] = { END };
 static const struct fdef f_id[] = { { "id", F_INT, 1 }, END };
 static const struct fdef f_create[] = { { "kind", F_STR, 1 }, { "subject", F_STR, 1 }, END };
@@ -62,6 +70,10 @@ static const struct {
 	[REQ_LOGIN_CODE] = { "/api/v1/login/code", f_code },
 	[REQ_PART_ADD] = { "/api/v1/parts/add", f_part_add },
 	[REQ_PART_CANCEL] = { "/api/v1/parts/cancel", f_part_cancel },
+	[REQ_MOVE] = { "/api/v1/move", f_move },
+	[REQ_RETITLE] = { "/api/v1/retitle", f_retitle },
+	[REQ_CANCEL] = { "/api/v1/cancel", f_reason },
+	[REQ_REQUIRE] = { "/api/v1/require", f_require },
 };
 
 int

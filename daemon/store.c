@@ -116,6 +116,12 @@ static const char *migrations[] = {
 	"  id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, token_hash BLOB NOT NULL"
 	"  UNIQUE, person TEXT NOT NULL, plan TEXT, key TEXT, created INTEGER NOT NULL,"
 	"  expires INTEGER NOT NULL, used INTEGER);",
+	/* 8: changes to running plans (move, retitle, require), replayed in their order */
+	"CREATE TABLE plan_change ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT, plan TEXT NOT NULL, id TEXT NOT NULL,"
+	"  kind TEXT NOT NULL, def TEXT NOT NULL, old TEXT NOT NULL, new TEXT NOT NULL,"
+	"  at INTEGER NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL);"
+	"CREATE INDEX plan_change_plan ON plan_change (plan, seq);",
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -622,6 +628,123 @@ store_each_added(struct store *s, const char *plan, store_added_cb cb, void *arg
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* One statement written once: the few writes that are not on any hot path. */
+static int
+write_once(struct store *s, const char *sql, sqlite3_stmt **out)
+{
+	if (!may_write(s))
+		return -1;
+	if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL) != SQLITE_OK) {
+		write_failed(s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_put_change(struct store *s, const struct change_row *c)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (write_once(s, "INSERT INTO plan_change (plan, id, kind, def, old, new, at, actor,"
+	    " reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &st) == -1)
+		return -1;
+	bind_text(st, 1, c->plan);
+	bind_text(st, 2, c->id);
+	bind_text(st, 3, c->kind);
+	bind_text(st, 4, c->def);
+	bind_text(st, 5, c->old);
+	bind_text(st, 6, c->new);
+	sqlite3_bind_int64(st, 7, c->at);
+	bind_text(st, 8, c->actor);
+	bind_text(st, 9, c->reason);
+	rc = write_step(s, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_each_change(struct store *s, const char *plan, store_change_cb cb, void *arg)
+{
+	sqlite3_stmt *st;
+	struct change_row c;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT plan, id, kind, def, old, new, at, actor, reason"
+	    " FROM plan_change WHERE plan = ? ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, plan);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		c.plan = col_text(st, 0);
+		c.id = col_text(st, 1);
+		c.kind = col_text(st, 2);
+		c.def = col_text(st, 3);
+		c.old = col_text(st, 4);
+		c.new = col_text(st, 5);
+		c.at = sqlite3_column_int64(st, 6);
+		c.actor = col_text(st, 7);
+		c.reason = col_text(st, 8);
+		cb(&c, arg);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* A write of one statement about a plan and a key (or id), with a third text if not NULL. */
+static int
+write_plan_key(struct store *s, const char *sql, const char *plan, const char *key,
+    const char *third)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (write_once(s, sql, &st) == -1)
+		return -1;
+	bind_text(st, 1, plan);
+	bind_text(st, 2, key);
+	if (third != NULL)
+		bind_text(st, 3, third);
+	rc = write_step(s, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+store_drop_added(struct store *s, const char *plan, const char *id)
+{
+	/* The audit log keeps what it was; what is replayed at start goes. */
+	if (write_plan_key(s, "DELETE FROM added WHERE plan = ?1 AND id = ?2", plan, id,
+	    NULL) == -1)
+		return -1;
+	return write_plan_key(s, "DELETE FROM plan_change WHERE plan = ?1 AND id = ?2", plan, id,
+	    NULL);
+}
+
+int
+store_drop_state(struct store *s, const char *plan, const char *key)
+{
+	return write_plan_key(s, "DELETE FROM state WHERE plan = ?1 AND key = ?2", plan, key,
+	    NULL);
+}
+
+int
+store_outbox_cancel_key(struct store *s, const char *plan, const char *key, const char *why)
+{
+	if (write_plan_key(s, "UPDATE outbox SET state = 'cancelled', last_error = ?3,"
+	    " message = zeroblob(0) WHERE plan = ?1 AND key = ?2 AND state = 'pending'", plan,
+	    key, why) == -1)
+		return -1;
+	return sqlite3_changes(s->db);
+}
+
+int
+store_sequence_raise(struct store *s, const char *plan, const char *key)
+{
+	return write_plan_key(s, "UPDATE sequence SET seq = seq + 1 WHERE plan = ?1 AND key = ?2",
+	    plan, key, NULL);
 }
 
 int

@@ -78,6 +78,27 @@ int		 store_each_state(struct store *, const char *plan, store_state_cb, void *)
 typedef void	 (*store_added_cb)(const char *id, const char *def, void *);
 /* A plan's run-time additions, in the order they were made. */
 int		 store_each_added(struct store *, const char *plan, store_added_cb, void *);
+/* A change to a running plan, as kept to be replayed at each start (planedit.h). */
+struct change_row {
+	const char	*plan, *id, *kind;
+	const char	*def;		/* JSON */
+	const char	*old, *new;	/* the value before and after, in words */
+	int64_t		 at;
+	const char	*actor, *reason;
+};
+int		 store_put_change(struct store *, const struct change_row *);
+typedef void	 (*store_change_cb)(const struct change_row *, void *);
+/* A plan's changes, in the order they were made. */
+int		 store_each_change(struct store *, const char *plan, store_change_cb, void *);
+/* A run-time addition cancelled: it and the changes made to it are no longer replayed. */
+int		 store_drop_added(struct store *, const char *plan, const char *id);
+/* The recorded state of an instance that is no more (its history stays in the audit log). */
+int		 store_drop_state(struct store *, const char *plan, const char *key);
+/* Pending reminders of an instance cancelled (they are made anew); how many, or -1. */
+int		 store_outbox_cancel_key(struct store *, const char *plan, const char *key,
+		    const char *why);
+/* The published SEQUENCE of an instance one higher (its text changed). */
+int		 store_sequence_raise(struct store *, const char *plan, const char *key);
 typedef void	 (*store_audit_cb)(const struct audit *, void *);
 /* The newest limit entries matching (NULL: any) with seq < before (0: any), oldest first. */
 int		 store_each_audit(struct store *, const char *plan, const char *key,

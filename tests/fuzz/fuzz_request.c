@@ -30,6 +30,10 @@ static const char *allowed[REQ_NKINDS] = {
 	[REQ_LOGIN_CODE] = " address code ",
 	[REQ_PART_ADD] = " plan dimension part title lead reason override ",
 	[REQ_PART_CANCEL] = " plan dimension part reason ",
+	[REQ_MOVE] = " plan key reason due from not_before ",
+	[REQ_RETITLE] = " plan key reason title ",
+	[REQ_CANCEL] = " plan key reason ",
+	[REQ_REQUIRE] = " plan key reason on ",
 };
 
 static int

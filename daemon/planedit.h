@@ -1,0 +1,56 @@
+/* planedit.h: changes to a running plan, checked by the plan's own validator (pure). */
+#ifndef TERMIJN_PLANEDIT_H
+#define TERMIJN_PLANEDIT_H
+
+#include <jansson.h>
+
+#include "plan.h"
+
+enum edit_kind {
+	EDIT_MOVE,		/* a milestone's due date, window start or not-before */
+	EDIT_RETITLE,
+	EDIT_CANCEL,		/* take back a milestone added at run time */
+	EDIT_REQUIRE		/* one requirement more between milestones the plan has */
+};
+
+struct planedit {
+	enum edit_kind	 kind;
+	char		*ms;		/* the milestone's id */
+	/* move: which parts are given; a window start or not-before given as "none" goes */
+	int		 set_due, set_from, set_nb;
+	struct ltime	 due, from, not_before;
+	char		*title;		/* retitle */
+	char		*on;		/* require: "ID[@PARTY|@same|@all][/last]" */
+};
+
+/* What an applied edit replaced, to put back (planedit_restore) or let go. */
+struct planedit_saved;
+
+const char	*planedit_kind_name(enum edit_kind);
+/*
+ * From an API body or a stored definition: {"key", "due"?, "from"?, "not_before"?} for a
+ * move, {"key", "title"} for a retitle, {"key"} for a cancel, {"key", "on"} for a require.
+ * 0, or -1 with *cause naming the field.
+ */
+int		 planedit_from_json(enum edit_kind, json_t *, struct planedit *, char **cause);
+/* The definition as it is stored (planedit_from_json reads it back). */
+json_t		*planedit_to_json(const struct planedit *);
+void		 planedit_clear(struct planedit *);
+/*
+ * What the edit changes, as it stands in p, in words ("due 2014-01-10", a title, "absent"):
+ * the audit's old and new value, and how a plan file edited under a change is seen.
+ * NULL when p has no such milestone.
+ */
+char		*planedit_value(const struct plan *, const struct planedit *);
+/*
+ * Apply the edit and validate the whole plan as a plan file is. 0, with *saved to be given
+ * to planedit_restore or planedit_saved_free; or -1 with *cause (why, as the validator
+ * says it) and p as it was. Instances are expanded anew either way.
+ */
+int		 planedit_apply(struct plan *, const struct planedit *, struct planedit_saved **,
+		    char **cause);
+/* The plan as before the edit (its instances expanded anew); frees saved. */
+void		 planedit_restore(struct plan *, struct planedit_saved *);
+void		 planedit_saved_free(struct planedit_saved *);
+
+#endif
