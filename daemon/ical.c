@@ -31,10 +31,20 @@ struct words {
 	const char	*state[6];
 	const char	*status, *plan, *party, *owner, *due, *window, *window_to, *on;
 	const char	*not_before, *repeats, *until, *waits, *unblocks;
-	const char	*every1[3], *every, *units[3];	/* day, week, month */
+	const char	*every1[3], *every, *periods[3];	/* day, week, month */
 	const char	*done_on, *waived_on, *by, *note, *reason, *overridden;
 	const char	*mark_done;
 	const char	*plan_done;	/* the note of a milestone the plan file says was done */
+	/* A long list of one milestone's instances, summed up: "12 of 342 parties: A, B and 10 more". */
+	const char	*of, *all, *and, *others;
+	const char	*units[3];	/* of enum unit, plural: such a list is long */
+};
+
+/* What a summed-up list counts. */
+enum unit {
+	UNIT_PARTY,
+	UNIT_PART,
+	UNIT_STEP
 };
 
 static const struct words words_nl = {
@@ -46,7 +56,9 @@ static const struct words words_nl = {
 	"Klaar op", "Vervallen op", "door", "Notitie", "Reden",
 	"Afgevinkt met voorrang op de regels.",
 	"Afvinken",
-	"afgerond voordat het plan begon"
+	"afgerond voordat het plan begon",
+	"van", "alle", "en", "andere",
+	{ "partijen", "onderdelen", "stappen" }
 };
 
 static const struct words words_en = {
@@ -58,7 +70,9 @@ static const struct words words_en = {
 	"Done on", "Waived on", "by", "Note", "Reason",
 	"Marked done by a rule override.",
 	"Mark done",
-	"done before the plan started"
+	"done before the plan started",
+	"of", "all", "and", "more",
+	{ "parties", "parts", "steps" }
 };
 
 /* An instance's timing as published, in local time of its plan's zone. */
@@ -695,20 +709,131 @@ inst_label(struct buf *b, const struct plan *p, size_t idx)
 		buf_printf(b, " — %s", party_name(in->party));
 }
 
-/* The instances v[0 .. n) of p, then those of other plans x[0 .. nx), with their states. */
+/* The end of the group of instances of one milestone that begins at v[i] (v in plan order). */
+static size_t
+group_end(const struct plan *p, const size_t *v, size_t n, size_t i)
+{
+	const struct milestone *m = p->inst[v[i]].ms;
+
+	while (++i < n && p->inst[v[i]].ms == m)
+		;
+	return i;
+}
+
+static enum unit
+group_unit(const struct milestone *m)
+{
+	if (m->per != NULL)
+		return UNIT_PART;
+	return m->per_party && m->recur.every == 0 ? UNIT_PARTY : UNIT_STEP;
+}
+
+/* An instance by what tells it from the others of its milestone: party or part, and date. */
+static void
+inst_short(struct buf *b, const struct plan *p, size_t idx)
+{
+	const struct instance *in = &p->inst[idx];
+	char a[32];
+
+	if (in->part != NULL)
+		buf_str(b, in->part->title != NULL ? in->part->title : in->part->id);
+	else if (in->party != NULL)
+		buf_str(b, party_name(in->party));
+	if (in->nocc > 1 || (in->part == NULL && in->party == NULL)) {
+		ltime_format(&in->timing.due, a, sizeof(a));
+		buf_printf(b, "%s%s", in->part != NULL || in->party != NULL ? " " : "", a);
+	}
+}
+
+/*
+ * Prerequisites v[0 .. n) of one milestone, more than ICAL_LIST_MAX: how many still hold it
+ * up, the first ICAL_LIST_MAX of those by name ("Stap 1 — 12 van 342 partijen: ...").
+ */
+static void
+pre_summary(struct render *r, struct buf *b, const struct plan *p, const struct istate *st,
+    const size_t *v, size_t n)
+{
+	const struct words *w = r->w;
+	const struct milestone *m = p->inst[v[0]].ms;
+	size_t i, open = 0, waived = 0, named = 0;
+
+	for (i = 0; i < n; i++)
+		if (!rules_met(&st[v[i]]))
+			open++;
+		else if (st[v[i]].status == ST_WAIVED)
+			waived++;
+	buf_printf(b, "- %s — ", m->title != NULL ? m->title : m->id);
+	if (open == 0) {
+		buf_printf(b, "%s %zu %s %s", w->all, n, w->units[group_unit(m)],
+		    w->state[DV_DONE]);
+		if (waived > 0)
+			buf_printf(b, " (%zu %s)", waived, w->state[DV_WAIVED]);
+		buf_str(b, "\n");
+		return;
+	}
+	buf_printf(b, "%zu %s %zu %s:", open, w->of, n, w->units[group_unit(m)]);
+	for (i = 0; i < n && named < ICAL_LIST_MAX; i++) {
+		if (rules_met(&st[v[i]]))
+			continue;
+		buf_str(b, named++ == 0 ? " " : ", ");
+		inst_short(b, p, v[i]);
+		buf_printf(b, " (%s)", w->state[rules_derived(p, st, v[i], r->now)]);
+	}
+	if (open > named)
+		buf_printf(b, " %s %zu %s", w->and, open - named, w->others);
+	buf_str(b, "\n");
+}
+
+/* Dependents v[0 .. n) of one milestone, more than ICAL_LIST_MAX: how many, how many done. */
+static void
+dep_summary(struct render *r, struct buf *b, const struct plan *p, const struct istate *st,
+    const size_t *v, size_t n)
+{
+	const struct words *w = r->w;
+	const struct milestone *m = p->inst[v[0]].ms;
+	size_t i, done = 0, waived = 0;
+
+	for (i = 0; i < n; i++)
+		if (st[v[i]].status == ST_DONE)
+			done++;
+		else if (st[v[i]].status == ST_WAIVED)
+			waived++;
+	buf_printf(b, "- %s — %zu %s", m->title != NULL ? m->title : m->id, n,
+	    w->units[group_unit(m)]);
+	if (done > 0 && waived > 0)
+		buf_printf(b, " (%zu %s, %zu %s)", done, w->state[DV_DONE], waived,
+		    w->state[DV_WAIVED]);
+	else if (done + waived > 0)
+		buf_printf(b, " (%zu %s)", done + waived, w->state[done > 0 ? DV_DONE : DV_WAIVED]);
+	buf_str(b, "\n");
+}
+
+/*
+ * The instances v[0 .. n) of p (in plan order), then those of other plans x[0 .. nx), with
+ * their states; a milestone with more than ICAL_LIST_MAX of them summed up in one line, so
+ * that an @all of hundreds of parties costs a line, not hundreds in each of hundreds of events.
+ */
 static void
 inst_list(struct render *r, struct buf *b, const char *head, const struct plan *p,
-    const struct istate *st, const size_t *v, size_t n, const struct xlink *x, size_t nx)
+    const struct istate *st, const size_t *v, size_t n, const struct xlink *x, size_t nx,
+    int pre)
 {
-	size_t i;
+	size_t i, end;
 
 	if (n == 0 && nx == 0)
 		return;
 	buf_printf(b, "%s:\n", head);
-	for (i = 0; i < n; i++) {
-		buf_str(b, "- ");
-		inst_label(b, p, v[i]);
-		buf_printf(b, " (%s)\n", r->w->state[rules_derived(p, st, v[i], r->now)]);
+	for (i = 0; i < n; i = end) {
+		end = group_end(p, v, n, i);
+		if (end - i > ICAL_LIST_MAX) {
+			(pre ? pre_summary : dep_summary)(r, b, p, st, v + i, end - i);
+			continue;
+		}
+		for (; i < end; i++) {
+			buf_str(b, "- ");
+			inst_label(b, p, v[i]);
+			buf_printf(b, " (%s)\n", r->w->state[rules_derived(p, st, v[i], r->now)]);
+		}
 	}
 	for (i = 0; i < nx; i++) {
 		buf_str(b, "- ");
@@ -721,9 +846,10 @@ inst_list(struct render *r, struct buf *b, const char *head, const struct plan *
 	}
 }
 
+/* The event's DESCRIPTION; pre[0 .. npre): its prerequisites in this plan. */
 static void
 describe(struct render *r, struct buf *b, const struct plan *p, const struct istate *st,
-    size_t idx, enum derived dv)
+    size_t idx, enum derived dv, const size_t *pre, size_t npre)
 {
 	const struct words *w = r->w;
 	const struct instance *in = &p->inst[idx];
@@ -761,20 +887,18 @@ describe(struct render *r, struct buf *b, const struct plan *p, const struct ist
 		if (rc->every == 1)
 			buf_str(b, w->every1[fi]);
 		else
-			buf_printf(b, "%s %d %s", w->every, rc->every, w->units[fi]);
+			buf_printf(b, "%s %d %s", w->every, rc->every, w->periods[fi]);
 		if (rc->until.set) {
 			ltime_format(&rc->until, a, sizeof(a));
 			buf_printf(b, " %s %s", w->until, a);
 		}
 		buf_printf(b, " (%d/%d)\n", in->occ, in->nocc);
 	}
-	n = plan_prereqs(p, idx, &v);
 	nx = links_pre(p, idx, &x);
-	inst_list(r, b, w->waits, p, st, v, n, x, nx);
-	free(v);
+	inst_list(r, b, w->waits, p, st, pre, npre, x, nx, 1);
 	n = plan_dependents(p, idx, &v);
 	nx = links_dep(p, idx, &x);
-	inst_list(r, b, w->unblocks, p, st, v, n, x, nx);
+	inst_list(r, b, w->unblocks, p, st, v, n, x, nx, 0);
 	free(v);
 	if (s->status != ST_OPEN) {
 		local_str(a, sizeof(a), p, s->at);
@@ -964,7 +1088,7 @@ event_write(struct render *r, struct buf *out, const struct ical_part *pt,
 	int64_t stamp;
 	const struct xlink *x;
 	char when[32], *uid;
-	size_t i, n, *pre;
+	size_t i, k, n, end, named, *pre;
 
 	if (ev_times(in, &ev) == -1)
 		return;		/* the parser requires a due date: nothing to place */
@@ -1000,19 +1124,28 @@ event_write(struct render *r, struct buf *out, const struct ical_part *pt,
 	buf_printf(&sum, "[%s] ", r->w->state[dv]);
 	inst_label(&sum, p, idx);
 	put_text(r, out, "SUMMARY", sum.p);
-	describe(r, &r->text, p, st, idx, dv);
+	n = plan_prereqs(p, idx, &pre);
+	describe(r, &r->text, p, st, idx, dv, pre, n);
 	put_text(r, out, "DESCRIPTION", r->text.p);
 	put_raw(r, out, "STATUS", dv == DV_WAIVED ? "CANCELLED" : "CONFIRMED");
 	put_raw(r, out, "TRANSP", "TRANSPARENT");
-	/* RFC 9253: the prerequisite must finish before this one can start. */
-	n = plan_prereqs(p, idx, &pre);
-	for (i = 0; i < n; i++) {
-		free(uid);
-		uid = ical_uid(p, pre[i]);
-		line_start(r, "RELATED-TO");
-		line_param(r, "RELTYPE", "FINISHTOSTART");
-		line_text(r, uid);
-		line_end(r, out);
+	/*
+	 * RFC 9253: the prerequisite must finish before this one can start. Of a milestone
+	 * summed up in the description, only those it names: the ones still holding it up.
+	 */
+	for (i = 0; i < n; i = end) {
+		end = group_end(p, pre, n, i);
+		for (k = i, named = 0; k < end && named < ICAL_LIST_MAX; k++) {
+			if (end - i > ICAL_LIST_MAX && rules_met(&st[pre[k]]))
+				continue;
+			named++;
+			free(uid);
+			uid = ical_uid(p, pre[k]);
+			line_start(r, "RELATED-TO");
+			line_param(r, "RELTYPE", "FINISHTOSTART");
+			line_text(r, uid);
+			line_end(r, out);
+		}
 	}
 	free(pre);
 	for (n = links_pre(p, idx, &x), i = 0; i < n; i++) {

@@ -29,6 +29,14 @@ struct ical_part {
 };
 
 /*
+ * A milestone with more instances than this among an event's prerequisites (or dependents)
+ * is summed up in one line of its description, naming at most this many of those still
+ * holding it up ("12 of 342 parties: ..."): an event's size stays bounded by the plan's
+ * milestones, not its parties. Its RELATED-TO lines are then those named.
+ */
+#define ICAL_LIST_MAX	10
+
+/*
  * The feed as text: one VEVENT per instance, in the order given (an instance listed
  * twice is published once). now only decides the derived state (overdue, blocked);
  * DTSTAMP and LAST-MODIFIED are the later of plan_stamp and the state's change (and those

@@ -49,6 +49,16 @@ milestone monthly
   repeat every 1 months until 2014-12-31
 EOP
 
+# Fourteen parties and an @all (more than ical.h's ICAL_LIST_MAX): each Besluit sums its
+# prerequisites up in one line, naming those still open, and relates only to those.
+{ printf 'plan breed\n  title Veertien gemeenten\n  language nl\nrole sec\n  name Secretaris\n'
+  for i in $(seq -w 1 14); do
+	printf 'party g%s\n  name Gemeente %s\n  role sec sec@g%s.example\n' "$i" "$i" "$i"
+  done
+  printf 'milestone aanbod\n  title Aanbod\n  owner sec\n  parties all\n  due 2014-01-10\n'
+  printf 'milestone besluit\n  title Besluit\n  owner sec\n  parties all\n  requires aanbod@all\n'
+  printf '  due 2014-01-20\n'; } > "$T/plans/breed.plan"
+
 start_daemon --clock-start '2013-12-20 10:00' --clock-speed 0 || exit 1
 H=$(http_addr)
 
@@ -59,6 +69,7 @@ for p in staphorst steenwijkerland zwartewaterland; do
 done
 expect_exit 0 "waive a milestone" -- "$C" waive mt-betrokken@zwartewaterland -r "niet nodig"
 expect_exit 0 "mark uitnodiging done" -- "$C" done -p sociaal-domein uitnodiging
+for i in 01 03; do "$C" done -p breed "aanbod@g$i" >/dev/null; done
 LONG="Extra overleg van de drie gemeentesecretarissen over de financiële consequenties van het gastheermodel, met één gezamenlijke notitie"
 expect_exit 0 "add a milestone with a long Dutch title and hours" -- "$C" add -p bedrijfsvoering \
     extra-overleg --title "$LONG" --owner secretaris --not-before "2014-01-09 13:30" \
@@ -85,6 +96,7 @@ feed party --party bedrijfsvoering/staphorst
 feed plan --plan bedrijfsvoering
 feed social --plan sociaal-domein
 feed zones --plan zones
+feed wide --plan breed
 
 # vdirsyncer: a pair from the feed's URL into a directory; khal reads that directory.
 vd_conf() {
@@ -160,7 +172,7 @@ compare() {
 	else not_ok "$_n: khal lists them differently"; head -20 "$T/$_n.diff" "$T/$_n.khal.out"; fi
 }
 
-for n in person party plan social zones; do
+for n in person party plan social zones wide; do
 	vd_conf "$n"
 	OUT=$(vd_sync "$n" discover)
 	expect_in 'Saved for feed: collections = null' "$n: vdirsyncer discover"
@@ -181,6 +193,22 @@ expect_in $'\t\\[klaar\\] ' "a done one"
 OUT=$(cat "$T/zones.py")
 expect_in $'\tT:2006-03-20T13:00Z\tT:2006-03-20T14:00Z$' "New York, March 2006: EST (the old rules)"
 expect_in $'\tT:2008-03-20T12:30Z\tT:2008-03-20T13:00Z$' "New York, March 2008: EDT (the new rules)"
+OUT=$("$PY" - "$T/wide.ics" <<'EOPY'
+import sys, icalendar
+cal = icalendar.Calendar.from_ical(open(sys.argv[1], "rb").read())
+for ev in cal.walk("VEVENT"):
+    if str(ev["UID"]) == "besluit@g02@breed.termijn":
+        rel = ev.get("RELATED-TO")
+        rel = rel if isinstance(rel, list) else [rel]
+        print(str(ev["DESCRIPTION"]).replace("\n", "|"))
+        print("related", len(rel), str(rel[0]), str(rel[-1]))
+EOPY
+)
+expect_in '|Wacht op:|- Aanbod — 12 van 14 partijen: Gemeente 02 (kan nu), Gemeente 04 (kan nu), ' \
+    "python3-icalendar reads the summed-up @all: 12 of 14 open, named"
+expect_in 'Gemeente 12 (kan nu) en 2 andere|Afvinken' "ten named, two more counted"
+expect_in '^related 10 aanbod@g02@breed.termijn aanbod@g12@breed.termijn$' \
+    "RELATED-TO: the ten it names"
 OUT=$(cat "$T/person.py")
 expect_in '@bedrijfsvoering\.termijn' "the person's feed has bedrijfsvoering's events"
 expect_in '@sociaal-domein\.termijn' "and sociaal-domein's"

@@ -1147,6 +1147,222 @@ test_shipped_plans(void **state)
 	globfree(&g);
 }
 
+/* A plan of n parties: a for each, b for each waiting for every party's a. */
+static struct plan *
+load_parties(size_t n, const char *lang)
+{
+	struct plan *p;
+	char *text, *t;
+	size_t i;
+
+	xasprintf(&text, "plan breed\n  title Breed\n  timezone Europe/Amsterdam\n  language %s\n"
+	    "role sec\n  name Secretaris\n", lang);
+	for (i = 1; i <= n; i++) {
+		xasprintf(&t, "%sparty g%03zu\n  name Gemeente %zu\n  role sec sec@g%zu.example\n",
+		    text, i, i, i);
+		free(text);
+		text = t;
+	}
+	xasprintf(&t, "%smilestone a\n  title Aanbieden\n  owner sec\n  parties all\n"
+	    "  due 2014-01-10\nmilestone b\n  title Besluiten\n  owner sec\n  parties all\n"
+	    "  requires a@all\n  due 2014-01-20\n", text);
+	free(text);
+	p = load(t);
+	free(t);
+	return p;
+}
+
+/* The RELATED-TO values of an event, one a line. */
+static char *
+related(icalcomponent *e)
+{
+	icalproperty *pr;
+	char *s = xstrdup(""), *t;
+
+	for (pr = icalcomponent_get_first_property(e, ICAL_RELATEDTO_PROPERTY); pr != NULL;
+	    pr = icalcomponent_get_next_property(e, ICAL_RELATEDTO_PROPERTY)) {
+		xasprintf(&t, "%s%s\n", s, icalproperty_get_relatedto(pr));
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+/* The longest VEVENT of a feed, in bytes. */
+static size_t
+longest_event(const char *s)
+{
+	const char *b, *e;
+	size_t max = 0;
+
+	for (b = strstr(s, "BEGIN:VEVENT"); b != NULL; b = strstr(e, "BEGIN:VEVENT")) {
+		e = strstr(b, "END:VEVENT");
+		assert_non_null(e);
+		if ((size_t)(e - b) > max)
+			max = (size_t)(e - b);
+	}
+	return max;
+}
+
+/* The feed of part at now: the description of event uid holds text. */
+static void
+assert_desc(const struct ical_part *part, int64_t now, const char *uid, const char *text)
+{
+	struct ical_feed_opts o = { 0 };
+	icalcomponent *cal;
+	char *s = render(part, 1, &o, now);
+	const char *d;
+
+	cal = parse(s);
+	d = icalcomponent_get_description(event(cal, uid));
+	if (strstr(d, text) == NULL)
+		fail_msg("%s: no \"%s\" in \"%s\"", uid, text, d);
+	icalcomponent_free(cal);
+	free(s);
+}
+
+/*
+ * An @all over more than ICAL_LIST_MAX parties is summed up: how many still hold a step up,
+ * the first ICAL_LIST_MAX of them named, RELATED-TO only those; dependents counted.
+ */
+static void
+test_summary(void **state)
+{
+	struct plan *p = load_parties(12, "nl");
+	struct istate *st = xcalloc(p->ninst, sizeof(*st));
+	struct ical_part part = { p, st, NULL, 0, NULL, utc(2013, 11, 25, 12, 0) };
+	struct ical_feed_opts o = { 0 };
+	int64_t now = utc(2013, 12, 16, 9, 0);
+	icalcomponent *cal, *e;
+	char *s, *r, *u;
+	const char *d;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(p->ninst, 24);
+	/* All open: 12 of 12, ten named in plan order, two more. */
+	s = render(&part, 1, &o, now);
+	cal = parse(s);
+	e = event(cal, "b@g001@breed.termijn");
+	d = icalcomponent_get_description(e);
+	assert_non_null(strstr(d, "Wacht op:\n- Aanbieden — 12 van 12 partijen: Gemeente 1 "
+	    "(kan nu), Gemeente 2 (kan nu), Gemeente 3 (kan nu), Gemeente 4 (kan nu), Gemeente 5 "
+	    "(kan nu), Gemeente 6 (kan nu), Gemeente 7 (kan nu), Gemeente 8 (kan nu), Gemeente 9 "
+	    "(kan nu), Gemeente 10 (kan nu) en 2 andere\n"));
+	assert_null(strstr(d, "Gemeente 11"));
+	r = related(e);
+	assert_string_equal(r, "a@g001@breed.termijn\na@g002@breed.termijn\na@g003@breed.termijn\n"
+	    "a@g004@breed.termijn\na@g005@breed.termijn\na@g006@breed.termijn\n"
+	    "a@g007@breed.termijn\na@g008@breed.termijn\na@g009@breed.termijn\n"
+	    "a@g010@breed.termijn\n");
+	free(r);
+	icalcomponent_free(cal);
+	free(s);
+	assert_desc(&part, now, "a@g004@breed.termijn", "Maakt mogelijk:\n- Besluiten — 12 partijen\n");
+
+	/* Ten done, one waived: one still holds it up, and it alone is related. */
+	for (i = 0; i < 10; i++)
+		set_state(&st[i], ST_DONE, utc(2013, 12, 2, 10, 0), "sec@g1.example", NULL);
+	set_state(&st[11], ST_WAIVED, utc(2013, 12, 3, 10, 0), "sec@g12.example", "niet nodig");
+	s = render(&part, 1, &o, now);
+	cal = parse(s);
+	r = related(event(cal, "b@g007@breed.termijn"));
+	assert_string_equal(r, "a@g011@breed.termijn\n");
+	free(r);
+	icalcomponent_free(cal);
+	free(s);
+	assert_desc(&part, now, "b@g007@breed.termijn",
+	    "Wacht op:\n- Aanbieden — 1 van 12 partijen: Gemeente 11 (kan nu)\n");
+	assert_desc(&part, now, "a@g011@breed.termijn", "Maakt mogelijk:\n- Besluiten — 12 partijen\n");
+
+	/*
+	 * The last one done: "1 of 12" becomes "all 12 done", a text change, and DTSTAMP moves
+	 * with it to that change; the dependents' counts show on a's events.
+	 */
+	set_state(&st[10], ST_DONE, utc(2013, 12, 9, 11, 0), "sec@g11.example", NULL);
+	set_state(&st[12 + 4], ST_DONE, utc(2013, 12, 4, 10, 0), "sec@g5.example", NULL);
+	s = render(&part, 1, &o, now);
+	u = unfold(s);
+	cal = parse(s);
+	assert_null(icalcomponent_get_first_property(event(cal, "b@g002@breed.termijn"),
+	    ICAL_RELATEDTO_PROPERTY));
+	assert_non_null(strstr(u, "UID:b@g002@breed.termijn\r\nDTSTAMP:20131209T110000Z\r\n"));
+	icalcomponent_free(cal);
+	free(u);
+	free(s);
+	assert_desc(&part, now, "b@g002@breed.termijn",
+	    "Wacht op:\n- Aanbieden — alle 12 partijen klaar (1 vervallen)\n");
+	assert_desc(&part, now, "a@g003@breed.termijn",
+	    "Maakt mogelijk:\n- Besluiten — 12 partijen (1 klaar)\n");
+	set_state(&st[12 + 5], ST_WAIVED, utc(2013, 12, 4, 11, 0), "sec@g6.example", "nee");
+	assert_desc(&part, now, "a@g003@breed.termijn",
+	    "Maakt mogelijk:\n- Besluiten — 12 partijen (1 klaar, 1 vervallen)\n");
+	states_free(st, p->ninst);
+	plan_free(p);
+
+	/* In English. */
+	p = load_parties(11, "en");
+	st = xcalloc(p->ninst, sizeof(*st));
+	part.plan = p;
+	part.states = st;
+	set_state(&st[2], ST_DONE, utc(2013, 12, 2, 10, 0), "sec@g3.example", NULL);
+	assert_desc(&part, now, "b@g001@breed.termijn", "Waits for:\n- Aanbieden — 10 of 11 "
+	    "parties: Gemeente 1 (ready), Gemeente 2 (ready), Gemeente 4 (ready), Gemeente 5 "
+	    "(ready), Gemeente 6 (ready), Gemeente 7 (ready), Gemeente 8 (ready), Gemeente 9 "
+	    "(ready), Gemeente 10 (ready), Gemeente 11 (ready)\n");
+	assert_desc(&part, now, "a@g001@breed.termijn", "Unblocks:\n- Besluiten — 11 parties\n");
+	set_state(&st[0], ST_DONE, utc(2013, 12, 2, 10, 0), "sec@g1.example", NULL);
+	set_state(&st[11 + 3], ST_DONE, utc(2013, 12, 4, 10, 0), "sec@g4.example", NULL);
+	assert_desc(&part, now, "b@g005@breed.termijn", "Waits for:\n- Aanbieden — 9 of 11 parties: "
+	    "Gemeente 2 (ready), Gemeente 4 (ready), ");
+	assert_desc(&part, now, "a@g001@breed.termijn",
+	    "Unblocks:\n- Besluiten — 11 parties (1 done)\n");
+	states_free(st, p->ninst);
+	plan_free(p);
+
+	/* Up to ICAL_LIST_MAX, each one as before. */
+	p = load_parties(ICAL_LIST_MAX, "nl");
+	part.plan = p;
+	part.states = NULL;
+	assert_desc(&part, now, "b@g001@breed.termijn", "Wacht op:\n- Aanbieden — Gemeente 1 "
+	    "(kan nu)\n- Aanbieden — Gemeente 2 (kan nu)\n");
+	assert_desc(&part, now, "b@g001@breed.termijn", "- Aanbieden — Gemeente 10 (kan nu)\n"
+	    "Afvinken");
+	assert_desc(&part, now, "a@g001@breed.termijn", "- Besluiten — Gemeente 10 (geblokkeerd)\n");
+	s = render(&part, 1, &o, now);
+	cal = parse(s);
+	assert_int_equal(icalcomponent_count_properties(event(cal, "b@g001@breed.termijn"),
+	    ICAL_RELATEDTO_PROPERTY), ICAL_LIST_MAX);
+	icalcomponent_free(cal);
+	free(s);
+	plan_free(p);
+}
+
+/* An event's size does not grow with the parties of an @all: 20 or 300, the same bound. */
+static void
+test_summary_bounded(void **state)
+{
+	struct ical_part part = { NULL, NULL, NULL, 0, NULL, 0 };
+	struct ical_feed_opts o = { 0 };
+	size_t sizes[2] = { 20, 300 }, longest[2], len[2], i;
+	char *s;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		part.plan = load_parties(sizes[i], "nl");
+		s = render(&part, 1, &o, utc(2013, 12, 16, 9, 0));
+		len[i] = strlen(s);
+		longest[i] = longest_event(s);
+		free(s);
+		plan_free((struct plan *)part.plan);
+	}
+	/* Names of a few more digits, not 280 lines more. */
+	assert_true(longest[1] < longest[0] + 100);
+	assert_true(longest[1] < 2048);
+	/* The feed grows with its events: 15 times the events, not 225 times the bytes. */
+	assert_true(len[1] < len[0] * 16);
+}
+
 int
 main(void)
 {
@@ -1167,6 +1383,8 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_hash_modified),
 		cmocka_unit_test(test_shipped_plans),
+		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_summary_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
