@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "schedule.h"
+#include "timeheap.h"
 #include "tz.h"
 #include "workday.h"
 #include "xmalloc.h"
@@ -184,13 +185,30 @@ struct sched {
 	struct occurrence	**v;	/* per instance, by time */
 	size_t			 *n;
 	size_t			  ninst;
+	/* For schedule_due: each open instance's first occurrence after the last one. */
+	struct timeheap		  next;
+	unsigned char		 *dirty;	/* per instance: evaluate at the next schedule_due */
+	size_t			 *dv, ndv, dcap;	/* the dirty ones, maybe some twice */
+	int			  all;		/* every instance: new, or schedule_touch_all */
 };
+
+static void
+mark(struct sched *s, size_t i)
+{
+	if (s->all || s->dirty[i])
+		return;
+	s->dirty[i] = 1;
+	XGROW(s->dv, s->ndv, s->dcap);
+	s->dv[s->ndv++] = i;
+}
 
 struct sched *
 schedule_new(const struct plan *p)
 {
 	struct sched *s = xcalloc(1, sizeof(*s));
 
+	timeheap_init(&s->next);
+	s->all = 1;
 	schedule_extend(s, p);
 	return s;
 }
@@ -203,6 +221,10 @@ schedule_extend(struct sched *s, const struct plan *p)
 
 	s->v = xreallocarray(s->v, p->ninst ? p->ninst : 1, sizeof(*s->v));
 	s->n = xreallocarray(s->n, p->ninst ? p->ninst : 1, sizeof(*s->n));
+	s->dirty = xreallocarray(s->dirty, p->ninst ? p->ninst : 1, 1);
+	if (p->ninst > s->ninst)
+		memset(s->dirty + s->ninst, 0, p->ninst - s->ninst);
+	timeheap_resize(&s->next, p->ninst);
 	for (i = s->ninst; i < p->ninst; i++) {
 		memset(&l, 0, sizeof(l));
 		l.from = INT64_MIN;
@@ -213,14 +235,19 @@ schedule_extend(struct sched *s, const struct plan *p)
 		s->v[i] = l.v;
 		s->n[i] = l.n;
 	}
+	for (i = s->ninst; i < p->ninst; i++)
+		mark(s, i);
 	s->ninst = p->ninst;
 }
 
 void
 schedule_truncate(struct sched *s, size_t ninst)
 {
-	for (; s->ninst > ninst; s->ninst--)
+	for (; s->ninst > ninst; s->ninst--) {
 		free(s->v[s->ninst - 1]);
+		s->dirty[s->ninst - 1] = 0;
+	}
+	timeheap_resize(&s->next, ninst);
 }
 
 void
@@ -234,7 +261,61 @@ schedule_free(struct sched *s)
 		free(s->v[i]);
 	free(s->v);
 	free(s->n);
+	timeheap_free(&s->next);
+	free(s->dirty);
+	free(s->dv);
 	free(s);
+}
+
+/*
+ * Instance i's occurrences in (from, until] into l, as the state makes them; returns its
+ * first occurrence after until, 0 when none.
+ */
+static int64_t
+scan_one(const struct sched *s, const struct plan *p, const struct istate *st, size_t i,
+    int64_t from, int64_t until, struct occlist *l)
+{
+	size_t j, lo, hi, mid;
+	int64_t nx = 0, g;
+
+	/* The first entry after from, by bisection: most instances have none now. */
+	lo = 0;
+	hi = s->n[i];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (s->v[i][mid].when <= from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (j = lo; j < s->n[i] && s->v[i][j].when <= until; j++) {
+		XGROW(l->v, l->n, l->cap);
+		l->v[l->n++] = s->v[i][j];
+		/* At its moment, a party not ready holds the step up: every owner is told. */
+		if (s->v[i][j].kind == RK_MOMENT && !rules_group_ready(p, st, i, (size_t)-1))
+			l->v[l->n - 1].kind = RK_HELDUP;
+	}
+	if (j < s->n[i])
+		nx = s->v[i][j].when;
+	if ((g = goahead_at(p, st, i)) != 0) {
+		if (g > from && g <= until)
+			add(l, g, RK_GOAHEAD, i, 0, p->inst[i].deadline, p->inst[i].owner);
+		else if (g > until && (nx == 0 || g < nx))
+			nx = g;
+	}
+	return nx;
+}
+
+static size_t
+finish(struct occlist *l, struct occurrence **out)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_occ);
+	if (out != NULL)
+		*out = l->v;
+	else
+		free(l->v);
+	return l->n;
 }
 
 size_t
@@ -242,47 +323,125 @@ schedule_scan(const struct sched *s, const struct plan *p, const struct istate *
     int64_t from, int64_t until, struct occurrence **out, int64_t *next)
 {
 	struct occlist l = { NULL, 0, 0, from, until };
-	size_t i, j, lo, hi, mid;
+	size_t i;
 	int64_t nx = 0, g;
 
 	for (i = 0; i < s->ninst && i < p->ninst; i++) {
 		if (st[i].status != ST_OPEN)
 			continue;
-		/* The first entry after from, by bisection: most instances have none now. */
-		lo = 0;
-		hi = s->n[i];
-		while (lo < hi) {
-			mid = lo + (hi - lo) / 2;
-			if (s->v[i][mid].when <= from)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (j = lo; j < s->n[i] && s->v[i][j].when <= until; j++) {
-			XGROW(l.v, l.n, l.cap);
-			l.v[l.n++] = s->v[i][j];
-			/* At its moment, a party not ready holds the step up: every owner is told. */
-			if (s->v[i][j].kind == RK_MOMENT && !rules_group_ready(p, st, i, (size_t)-1))
-				l.v[l.n - 1].kind = RK_HELDUP;
-		}
-		if (j < s->n[i] && (nx == 0 || s->v[i][j].when < nx))
-			nx = s->v[i][j].when;
-		if ((g = goahead_at(p, st, i)) != 0) {
-			if (g > from && g <= until)
-				add(&l, g, RK_GOAHEAD, i, 0, p->inst[i].deadline, p->inst[i].owner);
-			else if (g > until && (nx == 0 || g < nx))
-				nx = g;
-		}
+		if ((g = scan_one(s, p, st, i, from, until, &l)) != 0 && (nx == 0 || g < nx))
+			nx = g;
 	}
-	if (l.n > 1)
-		qsort(l.v, l.n, sizeof(*l.v), cmp_occ);
 	if (next != NULL)
 		*next = nx;
-	if (out != NULL)
-		*out = l.v;
-	else
-		free(l.v);
-	return l.n;
+	return finish(&l, out);
+}
+
+/* Instance k and the steps taken together with it. */
+static void
+mark_group(struct sched *s, const struct plan *p, size_t k)
+{
+	size_t i, end;
+
+	for (rules_group_range(p, k, &i, &end); i < end; i++)
+		if (i < s->ninst && rules_together(p, k, i))
+			mark(s, i);
+}
+
+void
+schedule_touch(struct sched *s, const struct plan *p, size_t idx)
+{
+	const struct instance *in;
+	size_t i, d;
+
+	if (s->all || idx >= s->ninst)
+		return;
+	in = &p->inst[idx];
+	/* Its own and its group's (a member done no longer counts), and its dependents'. */
+	mark_group(s, p, idx);
+	IRANGE_FOREACH(in->dep_runs, in->ndep_runs, i, d)
+		mark_group(s, p, d);
+}
+
+void
+schedule_touch_reader(struct sched *s, const struct plan *p, size_t idx)
+{
+	if (!s->all && idx < s->ninst)
+		mark_group(s, p, idx);
+}
+
+void
+schedule_touch_all(struct sched *s)
+{
+	s->all = 1;
+}
+
+int
+schedule_pending(const struct sched *s)
+{
+	return s->all || s->ndv > 0;
+}
+
+size_t
+schedule_due(struct sched *s, const struct plan *p, const struct istate *st, int64_t from,
+    int64_t until, struct occurrence **out)
+{
+	struct occlist l = { NULL, 0, 0, from, until };
+	size_t *ev, nev, cap, i, k;
+	int64_t key, nx;
+
+	if (s->all) {
+		/* Everything again: what the heap held is made anew. */
+		timeheap_clear(&s->next);
+		for (i = 0; i < s->ndv; i++)
+			if (s->dv[i] < s->ninst)
+				s->dirty[s->dv[i]] = 0;
+		s->ndv = 0;
+		s->all = 0;
+		for (i = 0; i < s->ninst && i < p->ninst; i++)
+			if (st[i].status == ST_OPEN &&
+			    (nx = scan_one(s, p, st, i, from, until, &l)) != 0)
+				timeheap_set(&s->next, i, nx);
+		return finish(&l, out);
+	}
+	/* The touched ones, and those whose next occurrence has come: each once. */
+	ev = s->dv;
+	nev = s->ndv;
+	cap = s->dcap;
+	s->dv = NULL;
+	s->ndv = s->dcap = 0;
+	for (i = k = 0; i < nev; i++)
+		if (ev[i] < s->ninst && s->dirty[ev[i]])
+			ev[k++] = ev[i];
+	nev = k;
+	while (timeheap_head(&s->next, &i, &key) && key <= until) {
+		timeheap_remove(&s->next, i);
+		if (!s->dirty[i]) {
+			s->dirty[i] = 1;
+			XGROW(ev, nev, cap);
+			ev[nev++] = i;
+		}
+	}
+	for (k = 0; k < nev; k++) {
+		i = ev[k];
+		s->dirty[i] = 0;
+		if (i >= p->ninst || st[i].status != ST_OPEN)
+			timeheap_remove(&s->next, i);
+		else if ((nx = scan_one(s, p, st, i, from, until, &l)) != 0)
+			timeheap_set(&s->next, i, nx);
+		else
+			timeheap_remove(&s->next, i);
+	}
+	free(ev);
+	return finish(&l, out);
+}
+
+int64_t
+schedule_head(const struct sched *s)
+{
+	int64_t key;
+
+	return timeheap_head(&s->next, NULL, &key) ? key : 0;
 }
 
 size_t

@@ -50,6 +50,31 @@ size_t		 schedule_scan(const struct sched *, const struct plan *, const struct i
 		    int64_t from, int64_t until, struct occurrence **out, int64_t *next);
 
 /*
+ * The same, incrementally: only for the instances touched since the last call and those
+ * whose next occurrence has come by until (a heap of them, by time), so that a change
+ * costs O(log n + what it touches). Over calls with windows that follow each other (from
+ * at most the last until), what it gives is what schedule_scan gives, less what the last
+ * call gave already at its until. A new sched, or one touched all, evaluates every
+ * instance once.
+ */
+size_t		 schedule_due(struct sched *, const struct plan *, const struct istate *,
+		    int64_t from, int64_t until, struct occurrence **out);
+/* The first occurrence after the last schedule_due's until, 0 when none. */
+int64_t		 schedule_head(const struct sched *);
+/*
+ * Instance idx's state changed: it, the steps taken together with it and its dependents
+ * (with theirs) are evaluated again. Dependents in other plans: schedule_touch_reader on
+ * their plan's sched, for each of links_dep.
+ */
+void		 schedule_touch(struct sched *, const struct plan *, size_t idx);
+/* Instance idx reads a state that changed in another plan. */
+void		 schedule_touch_reader(struct sched *, const struct plan *, size_t idx);
+/* Everything (a clock jump, a failed scan whose queue was lost). */
+void		 schedule_touch_all(struct sched *);
+/* Has it instances to evaluate, whatever the time? */
+int		 schedule_pending(const struct sched *);
+
+/*
  * Every occurrence with from < when <= until for the open instances of a plan, sorted by
  * time. Done or waived instances have none (go-ahead notices are about open ones).
  */

@@ -1,0 +1,470 @@
+/* test_schedinc.c: the incremental schedule (schedule_due) equals the full scan, over
+ * thousands of random changes to two linked plans. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "links.h"
+#include "plan.h"
+#include "planedit.h"
+#include "rules.h"
+#include "schedule.h"
+#include "tz.h"
+#include "xmalloc.h"
+
+/* Repeats, windows, not-before, @all and @same, same-moment, parts, working days, a
+ * timed deadline, escalation; and requirements both ways between the plans. */
+static const char text_a[] =
+    "plan a\n"
+    "  title A\n"
+    "  timezone Europe/Amsterdam\n"
+    "  remind 7d, 1d, 0d\n"
+    "  remind-at 08:30\n"
+    "  overdue-every 2d\n"
+    "  overdue-max 3\n"
+    "  working-days nl\n"
+    "role sec\n"
+    "  address sec@a.example\n"
+    "role boss\n"
+    "  address boss@a.example\n"
+    "party x\n"
+    "  role sec s@x.example\n"
+    "party y\n"
+    "  role sec s@y.example\n"
+    "party z\n"
+    "  role sec s@z.example\n"
+    "dimension onderdeel\n"
+    "  found-by start\n"
+    "milestone start\n  title Start\n  owner sec\n  due 2014-01-10\n"
+    "milestone besluit\n  title Besluit\n  owner sec\n  parties all\n  same-moment yes\n"
+    "  not-before 2014-01-20 09:00\n  due 2014-02-01\n  requires start, b:overleg\n"
+    "milestone reeks\n  title Reeks\n  owner sec\n  parties all\n  due 2014-01-08\n"
+    "  repeat every 1 weeks until 2014-03-26\n  requires start\n  escalate-after 2d\n"
+    "  escalate-to boss\n"
+    "milestone venster\n  title Venster\n  owner sec\n  parties all\n"
+    "  window 2014-01-13 .. 2014-01-31\n  requires reeks@same/last\n"
+    "milestone voorstel\n  title Voorstel\n  owner sec\n  per onderdeel\n  due 2014-02-15\n"
+    "  requires start\n"
+    "milestone advies\n  title Advies\n  owner boss\n  due 2014-03-01 14:00\n"
+    "  requires venster@all, voorstel\n  escalate-after 3d\n  escalate-to boss\n"
+    "milestone samen\n  title Samen\n  owner sec\n  parties all\n  same-moment yes\n"
+    "  due 2014-02-03\n  repeat every 2 weeks until 2014-04-01\n  requires besluit\n";
+
+static const char text_b[] =
+    "plan b\n"
+    "  title B\n"
+    "  timezone Europe/Amsterdam\n"
+    "  remind 3d, 0d\n"
+    "role sec\n"
+    "  address sec@b.example\n"
+    "party x\n"
+    "  role sec s@x.example\n"
+    "party y\n"
+    "  role sec s@y.example\n"
+    "party z\n"
+    "  role sec s@z.example\n"
+    "milestone overleg\n  title Overleg\n  owner sec\n  parties all\n  due 2014-01-20\n"
+    "milestone conferentie\n  title Conferentie\n  owner sec\n"
+    "  window 2014-01-13 .. 2014-01-31\n  requires a:start\n"
+    "milestone reeks\n  title Reeks\n  owner sec\n  due 2014-01-29 10:00\n"
+    "  repeat every 1 weeks until 2014-03-26\n  requires a:besluit@all\n";
+
+/* One plan as the engine keeps it: the plan, its states, its schedule; and what the last
+ * incremental call gave, at which until. */
+struct tp {
+	struct plan		*p;
+	struct istate		*st;
+	struct sched		*s;
+	struct occurrence	*prev;
+	size_t			 nprev;
+};
+
+static struct tp	 T[2];
+static size_t		 seen_kind[RK_LAST + 1];
+static size_t		 nparts, nadded, nmoves, nevaluated;
+
+static struct plan *
+parse(const char *name, const char *text)
+{
+	struct errlist e = { 0 };
+	struct plan *p = plan_parse(name, text, strlen(text), &e);
+	size_t i;
+
+	for (i = 0; i < e.n; i++)
+		fprintf(stderr, "%s\n", e.msg[i]);
+	errlist_free(&e);
+	assert_non_null(p);
+	return p;
+}
+
+static int
+relink(void)
+{
+	struct linkplan v[2];
+	struct errlist e = { 0 };
+	int rc;
+
+	memset(v, 0, sizeof(v));
+	v[0].plan = T[0].p;
+	v[0].st = &T[0].st;
+	v[1].plan = T[1].p;
+	v[1].st = &T[1].st;
+	rc = links_resolve(v, 2, &e);
+	for (size_t i = 0; i < e.n && getenv("SCHEDINC_DEBUG"); i++)
+		fprintf(stderr, "%s\n", e.msg[i]);
+	errlist_free(&e);
+	return rc;
+}
+
+/* A state changed: what reads it is touched, here and in the other plan (as engine.c). */
+static void
+touch(struct tp *t, size_t idx)
+{
+	const struct xlink *x;
+	size_t i, n;
+
+	schedule_touch(t->s, t->p, idx);
+	for (n = links_dep(t->p, idx, &x), i = 0; i < n; i++) {
+		struct tp *o = x[i].plan == T[0].p ? &T[0] : &T[1];
+
+		schedule_touch_reader(o->s, o->p, x[i].inst);
+	}
+}
+
+static void
+set_state(struct tp *t, size_t idx, int64_t now)
+{
+	struct istate *s = &t->st[idx];
+
+	if (s->status == ST_OPEN)
+		s->status = random() % 10 < 7 ? ST_DONE : ST_WAIVED;
+	else
+		s->status = ST_OPEN;
+	s->at = s->changed = now;
+	s->version++;
+	if (getenv("SCHEDINC_DEBUG")) {
+		char b[32];
+
+		utc_format(now, b, sizeof(b));
+		fprintf(stderr, "%s %s:%s %s\n", b, t->p->id, t->p->inst[idx].key,
+		    status_name(s->status));
+	}
+	touch(t, idx);
+}
+
+/* The plan changed shape: states to their instances by key, a new schedule (engine.c
+ * reshape); the links are made again, so the other plan is evaluated whole. */
+static void
+reshaped(struct tp *t, char **keys, struct istate *old, size_t oldn)
+{
+	struct instance *in;
+	size_t i;
+
+	t->st = xcalloc(t->p->ninst ? t->p->ninst : 1, sizeof(*t->st));
+	for (i = 0; i < oldn; i++) {
+		if ((in = plan_instance(t->p, keys[i])) != NULL)
+			t->st[in->idx] = old[i];
+		else
+			istate_clear(&old[i]);
+		free(keys[i]);
+	}
+	free(keys);
+	free(old);
+	schedule_free(t->s);
+	t->s = schedule_new(t->p);
+	free(t->prev);
+	t->prev = NULL;
+	t->nprev = 0;
+	schedule_touch_all(T[1].s);
+}
+
+static char **
+keys_of(const struct plan *p)
+{
+	char **k = xcalloc(p->ninst ? p->ninst : 1, sizeof(*k));
+	size_t i;
+
+	for (i = 0; i < p->ninst; i++)
+		k[i] = xstrdup(p->inst[i].key);
+	return k;
+}
+
+static void
+part_add(void)
+{
+	struct tp *t = &T[0];
+	char id[16], *cause = NULL, **keys = keys_of(t->p);
+	size_t oldn = t->p->ninst;
+
+	snprintf(id, sizeof(id), "o%zu", nparts++);
+	if (plan_add_part(t->p, "onderdeel", id, "Onderdeel", random() % 2 ? "x" : NULL,
+	    &cause) == -1)
+		fail_msg("part add: %s", cause);
+	assert_int_equal(relink(), 0);
+	reshaped(t, keys, t->st, oldn);
+}
+
+static void
+part_cancel(void)
+{
+	struct tp *t = &T[0];
+	struct dimension *d = plan_dimension(t->p, "onderdeel");
+	char **keys;
+	size_t oldn = t->p->ninst, i;
+
+	for (i = 0; i < d->nparts && d->parts[i]->cancelled; i++)
+		;
+	if (i == d->nparts)
+		return;
+	keys = keys_of(t->p);
+	plan_cancel_part(t->p, d->parts[i], 1);
+	assert_int_equal(relink(), 0);
+	reshaped(t, keys, t->st, oldn);
+}
+
+/* A milestone added at run time, requiring one of the plan's: the schedule extended. */
+static void
+add(int64_t now)
+{
+	static const char *req[] = { "start", "reeks", "venster", "besluit" };
+	struct tp *t = &T[0];
+	struct milestone *m = milestone_new();
+	char *cause = NULL;
+	size_t oldn = t->p->ninst;
+
+	xasprintf(&m->id, "extra%zu", nadded++);
+	m->title = xstrdup("Extra");
+	m->owner = xstrdup("sec");
+	/* Due soon: its reminders come before some change touches it. */
+	tz_from_utc(t->p->tz, now, &m->timing.due);
+	m->timing.due.has_time = 0;
+	ltime_add_days(&m->timing.due, 1 + (int)(random() % 8));
+	m->per_party = random() % 2;
+	m->reqs = xcalloc(1, sizeof(*m->reqs));
+	m->reqs[0].id = xstrdup(req[random() % 4]);
+	m->reqs[0].scope = REQ_AUTO;
+	m->nreqs = 1;
+	m->runtime = 1;
+	if (plan_add_milestone(t->p, m, &cause) == -1) {
+		free(cause);
+		milestone_free(m);
+		return;
+	}
+	t->st = xreallocarray(t->st, t->p->ninst, sizeof(*t->st));
+	memset(t->st + oldn, 0, (t->p->ninst - oldn) * sizeof(*t->st));
+	schedule_extend(t->s, t->p);
+}
+
+/* A deadline moved (termijn move): refused as the engine refuses, or the plan reshaped. */
+static void
+move(void)
+{
+	static const char *ms[] = { "start", "venster", "advies", "reeks" };
+	struct tp *t = &T[0];
+	struct planedit ed;
+	struct planedit_saved *sv = NULL;
+	char *cause = NULL, js[128], **keys;
+	json_t *o;
+	size_t oldn = t->p->ninst;
+
+	snprintf(js, sizeof(js), "{\"key\": \"%s\", \"due\": \"2014-0%d-%02d\"}", ms[random() % 4],
+	    2 + (int)(random() % 2), 1 + (int)(random() % 28));
+	o = json_loads(js, 0, NULL);
+	assert_int_equal(planedit_from_json(EDIT_MOVE, o, &ed, &cause), 0);
+	json_decref(o);
+	keys = keys_of(t->p);
+	if (planedit_apply(t->p, &ed, &sv, &cause) == -1) {
+		free(cause);
+		goto out;
+	}
+	if (relink() == -1) {
+		planedit_restore(t->p, sv);
+		assert_int_equal(relink(), 0);
+		goto out;
+	}
+	planedit_saved_free(sv);
+	nmoves++;
+	reshaped(t, keys, t->st, oldn);
+	keys = NULL;
+out:
+	if (keys != NULL) {
+		size_t i;
+
+		for (i = 0; i < oldn; i++)
+			free(keys[i]);
+		free(keys);
+	}
+	planedit_clear(&ed);
+}
+
+static int
+same(const struct occurrence *a, const struct occurrence *b)
+{
+	return a->when == b->when && a->kind == b->kind && a->inst == b->inst && a->n == b->n &&
+	    a->due == b->due && strcmp(a->role, b->role) == 0;
+}
+
+static int
+in_list(const struct occurrence *o, const struct occurrence *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (same(o, &v[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * One scan of (from, until] of a plan both ways. The incremental one gives what the full
+ * scan gives, less what its last call gave at its until already (the window's first
+ * second, scanned twice on purpose, by every call within that second); the next moment is
+ * the same.
+ */
+static void
+compare(struct tp *t, int64_t from, int64_t until, int64_t last)
+{
+	struct occurrence *full, *inc;
+	size_t nf, ni, i;
+	int64_t next;
+	char a[32], b[32];
+
+	nf = schedule_scan(t->s, t->p, t->st, from, until, &full, &next);
+	ni = schedule_due(t->s, t->p, t->st, from, until, &inc);
+	for (i = 0; i < ni; i++)
+		if (!in_list(&inc[i], full, nf)) {
+			utc_format(inc[i].when, a, sizeof(a));
+			fail_msg("%s: %s %s at %s given, not by the full scan", t->p->id,
+			    rkind_name(inc[i].kind), t->p->inst[inc[i].inst].key, a);
+		}
+	for (i = 0; i < nf; i++) {
+		seen_kind[full[i].kind]++;
+		if (in_list(&full[i], inc, ni))
+			continue;
+		if (full[i].when == last && in_list(&full[i], t->prev, t->nprev))
+			continue;
+		utc_format(full[i].when, a, sizeof(a));
+		utc_format(until, b, sizeof(b));
+		if (getenv("SCHEDINC_DEBUG")) {
+			const struct instance *in = &t->p->inst[full[i].inst];
+			size_t x, y;
+
+			IRANGE_FOREACH(in->pre_runs, in->npre_runs, x, y) {
+				const struct instance *pr = &t->p->inst[y];
+				size_t u, w;
+
+				fprintf(stderr, "pre %s deps:", pr->key);
+				IRANGE_FOREACH(pr->dep_runs, pr->ndep_runs, u, w)
+					fprintf(stderr, " %s", t->p->inst[w].key);
+				fprintf(stderr, "\n");
+			}
+		}
+		fail_msg("%s: %s %s at %s missed by the incremental scan until %s", t->p->id,
+		    rkind_name(full[i].kind), t->p->inst[full[i].inst].key, a, b);
+	}
+	if (schedule_head(t->s) != next) {
+		utc_format(schedule_head(t->s), a, sizeof(a));
+		utc_format(next, b, sizeof(b));
+		fail_msg("%s: next %s incrementally, %s by the full scan", t->p->id, a, b);
+	}
+	nevaluated += ni;
+	free(full);
+	/* Scans within one second: what any of them gave at that second was given. */
+	if (until == last && t->prev != NULL) {
+		t->prev = xreallocarray(t->prev, t->nprev + ni + 1, sizeof(*t->prev));
+		if (ni > 0)
+			memcpy(t->prev + t->nprev, inc, ni * sizeof(*inc));
+		t->nprev += ni;
+		free(inc);
+		return;
+	}
+	free(t->prev);
+	t->prev = inc;
+	t->nprev = ni;
+}
+
+static void
+test_incremental_equals_full(void **state)
+{
+	int64_t now, last, end;
+	size_t step, k, nchanges = 0, i;
+	int r, c;
+
+	(void)state;
+	srandom(42);
+	T[0].p = parse("a.plan", text_a);
+	T[1].p = parse("b.plan", text_b);
+	for (i = 0; i < 2; i++) {
+		T[i].st = xcalloc(T[i].p->ninst, sizeof(struct istate));
+		T[i].s = schedule_new(T[i].p);
+	}
+	assert_int_equal(relink(), 0);
+	assert_int_equal(instant_parse("2013-12-20T00:00:00Z", NULL, &now), 0);
+	assert_int_equal(instant_parse("2014-05-01T00:00:00Z", NULL, &end), 0);
+	last = now;
+	for (step = 0; step < 10000 && now < end; step++) {
+		/* A few changes between two scans, all in the second of the last scan or later. */
+		for (c = (int)(random() % 3); c > 0; c--, nchanges++) {
+			r = (int)(random() % 200);
+			if (r == 0 && nparts < 6)
+				part_add();
+			else if (r == 1)
+				part_cancel();
+			else if (r < 5 && nadded < 40)
+				add(now);
+			else if (r == 5)
+				move();
+			else {
+				struct tp *t = &T[random() % 2];
+
+				if (t->p->ninst > 0)
+					set_state(t, (size_t)random() % t->p->ninst, now);
+			}
+		}
+		/* Scans in the same second, a second on, minutes, hours, and a day or two. */
+		r = (int)(random() % 100);
+		now += r < 20 ? 0 : r < 35 ? 1 : r < 65 ? random() % 1200 : r < 99 ?
+		    random() % 3600 : random() % 86400;
+		for (k = 0; k < 2; k++)
+			compare(&T[k], last - 1, now, last);
+		last = now;
+	}
+	if (getenv("SCHEDINC_DEBUG"))
+		fprintf(stderr, "%zu steps, %zu changes, %zu parts, %zu added, %zu moves, %zu "
+		    "occurrences\n", step, nchanges, nparts, nadded, nmoves, nevaluated);
+	assert_true(nchanges > 4000);
+	/* Every kind came up, parts and moves happened: the comparison had things to compare. */
+	for (k = 0; k <= RK_LAST; k++)
+		if (seen_kind[k] == 0)
+			fail_msg("no %s occurred", rkind_name((enum rkind)k));
+	assert_true(nparts > 0 && nadded > 0 && nmoves > 0);
+	assert_true(nevaluated > 1000);
+	for (i = 0; i < 2; i++) {
+		for (k = 0; k < T[i].p->ninst; k++)
+			istate_clear(&T[i].st[k]);
+		free(T[i].st);
+		free(T[i].prev);
+		schedule_free(T[i].s);
+	}
+	plan_free(T[0].p);
+	plan_free(T[1].p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_incremental_equals_full),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	tz_free();
+	return rc;
+}
