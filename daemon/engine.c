@@ -132,6 +132,9 @@ engine_free(struct engine *e)
 	conflicts_free(e->conflicts, e->nconflicts);
 	free(e->plans_dir);
 	free(e->by_id);
+	free(e->touched);
+	e->touched = NULL;
+	e->ntouched = e->touched_cap = 0;
 	e->by_id = NULL;
 	e->plans = NULL;
 	e->orphans = NULL;
@@ -194,6 +197,41 @@ engine_pstate(struct engine *e, const struct plan *p)
 	struct pstate *ps = engine_plan(e, p->id);
 
 	return ps != NULL && ps->plan == p ? ps : NULL;
+}
+
+/* The reminders look at plan ps again at their next scan (see engine.h). */
+static void
+touched_plan(struct engine *e, const struct pstate *ps)
+{
+	/* Nobody looked for long (no reminders, termijnd -n): all of it, at once, if ever. */
+	if (e->ntouched >= 65536) {
+		e->touched_all = 1;
+		e->ntouched = 0;
+	}
+	XGROW(e->touched, e->ntouched, e->touched_cap);
+	e->touched[e->ntouched++] = (size_t)(ps - e->plans);
+}
+
+/*
+ * The state of instance idx changed: its schedule, and that of what reads its state
+ * (its dependents, its steps taken together, in other plans too), is evaluated again.
+ */
+static void
+touch(struct engine *e, struct pstate *ps, size_t idx)
+{
+	const struct xlink *x;
+	struct pstate *q;
+	size_t i, n;
+
+	if (ps->sched == NULL)
+		return;		/* made anew, whole, when published */
+	schedule_touch(ps->sched, ps->plan, idx);
+	touched_plan(e, ps);
+	for (n = links_dep(ps->plan, idx, &x), i = 0; i < n; i++)
+		if ((q = engine_pstate(e, x[i].plan)) != NULL && q->sched != NULL) {
+			schedule_touch_reader(q->sched, q->plan, x[i].inst);
+			touched_plan(e, q);
+		}
 }
 
 /* The requirements between the plans of ps[0 .. n), resolved and checked. */
@@ -1088,6 +1126,8 @@ engine_load(struct engine *e, struct planset *set, struct errlist *errs)
 	e->conflicts = lc.conflicts;
 	e->nconflicts = lc.nconflicts;
 	e->generation++;
+	e->touched_all = 1;
+	e->ntouched = 0;
 	return 0;
 fail:
 	if (lc.dbfail)
@@ -1166,10 +1206,10 @@ int
 engine_find(struct engine *e, const char *plan, const char *key, struct pstate **out,
     size_t *idx, struct eng_result *r)
 {
-	struct pstate *found = NULL;
+	struct pstate *found = NULL, *ps;
 	struct instance *in, *hit = NULL;
 	const struct unfit *uf;
-	size_t i, j, nhits = 0;
+	size_t i, j, nhits = 0, first = 0, end = e->nplans;
 	char keybuf[201], planbuf[201], *colon;
 
 	if (key == NULL || *key == '\0' || strlen(key) > 200)
@@ -1185,11 +1225,14 @@ engine_find(struct engine *e, const char *plan, const char *key, struct pstate *
 		return fail(r, ENG_NOTFOUND, _("no plan %s"), plan);
 	if (plan != NULL)
 		plan = lower_into(planbuf, plan);
-	if (plan != NULL && engine_plan(e, plan) == NULL)
+	/* A plan named: only that one, found by bisection (there may be thousands). */
+	if (plan != NULL && (ps = engine_plan(e, plan)) == NULL)
 		return not_found(e, plan, key, r);
-	for (i = 0; i < e->nplans; i++) {
-		if (plan != NULL && strcmp(e->plans[i].plan->id, plan) != 0)
-			continue;
+	if (plan != NULL) {
+		first = (size_t)(ps - e->plans);
+		end = first + 1;
+	}
+	for (i = first; i < end; i++) {
 		if ((in = plan_instance(e->plans[i].plan, key)) != NULL) {
 			if (nhits++ == 0) {
 				hit = in;
@@ -1214,12 +1257,10 @@ engine_find(struct engine *e, const char *plan, const char *key, struct pstate *
 	if (nhits > 1)
 		return fail(r, ENG_AMBIGUOUS, _("%s is in several plans: name one with -p PLAN"), key);
 	/* A milestone named without its party, or a series without its date. */
-	for (i = 0; i < e->nplans; i++) {
+	for (i = first; i < end; i++) {
 		struct plan *p = e->plans[i].plan;
 		size_t kl = strlen(key);
 
-		if (plan != NULL && strcmp(p->id, plan) != 0)
-			continue;
 		for (j = 0; j < p->ninst; j++) {
 			in = &p->inst[j];
 			if (strcmp(in->ms->id, key) != 0 && (in->nocc == 0 ||
@@ -1241,11 +1282,10 @@ engine_find(struct engine *e, const char *plan, const char *key, struct pstate *
 	if (r->ncandidates > 0)
 		return fail(r, ENG_AMBIGUOUS, _("%s applies to each party: name one as %s@PARTY"),
 		    key, key);
-	for (i = 0; i < e->nplans; i++) {
+	for (i = first; i < end; i++) {
 		struct milestone *m = plan_milestone(e->plans[i].plan, key);
 
-		if ((plan == NULL || strcmp(e->plans[i].plan->id, plan) == 0) && m != NULL &&
-		    m->dim != NULL && m->inst_n == 0)
+		if (m != NULL && m->dim != NULL && m->inst_n == 0)
 			return fail(r, ENG_NOTFOUND, _("%s is per %s, which has no part yet (termijn "
 			    "part add)"), key, m->dim->id);
 	}
@@ -1397,6 +1437,7 @@ state_undo_cb(void *arg, int undo)
 	if (undo) {
 		istate_clear(&u->ps->st[u->idx]);
 		u->ps->st[u->idx] = u->saved;
+		touch(u->e, u->ps, u->idx);
 		u->e->generation++;
 	} else
 		istate_clear(&u->saved);
@@ -1452,6 +1493,7 @@ apply(struct engine *e, struct pstate *ps, size_t idx, const struct actor *who, 
 	u->saved = *s;
 	s->actor = s->note = NULL;
 	set_state(s, st, at, who, note, overridden, now);
+	touch(e, ps, idx);
 	store_on_rollback(e->store, state_undo_cb, u);
 	e->generation++;
 	return record(e, ps, idx, who, now, action, reason, audit_note, r);
@@ -1550,6 +1592,7 @@ add_undo_cb(void *arg, int undo)
 			istate_clear(&ps->st[i]);
 		plan_remove_last(ps->plan);
 		schedule_truncate(ps->sched, u->old_ninst);
+		touched_plan(u->e, ps);
 		ps->nthash = u->old_ninst;
 		ps->stamp = u->stamp;
 		ps->hash = u->hash;
@@ -1621,6 +1664,8 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 	}
 	free(text);
+	/* Its instances are new to the schedule (publish_state extended it). */
+	touched_plan(e, ps);
 	for (j = old_n; j < ps->plan->ninst; j++) {
 		in = &ps->plan->inst[j];
 		r->list = xreallocarray(r->list, r->nlist + 1, sizeof(size_t));
@@ -1714,6 +1759,7 @@ reshape_undo_cb(void *arg, int undo)
 		ps->thash = u->thash;
 		ps->nthash = u->nthash;
 		u->e->generation++;
+		u->e->touched_all = 1;
 	} else {
 		for (i = 0; i < u->old_n; i++)
 			if (!u->kept[i])
@@ -1816,6 +1862,8 @@ reshape(struct engine *e, struct pstate *ps, char **oldkeys, size_t old_n,
 	ps->sched = NULL;
 	store_on_rollback(e->store, reshape_undo_cb, u);
 	e->generation++;
+	/* Relinked: what other plans read of this one is at new places. */
+	e->touched_all = 1;
 }
 
 /* The open instances that wait for every part of d: they must not be passed by a new one. */
@@ -2097,6 +2145,7 @@ change_undo_cb(void *arg, int undo)
 		ps->thash = u->thash;
 		ps->nthash = u->nthash;
 		u->e->generation++;
+		u->e->touched_all = 1;
 	} else {
 		free(u->thash);
 		planedit_saved_free(u->saved);
@@ -2215,6 +2264,7 @@ engine_change(struct engine *e, struct pstate *ps, const struct planedit *ed,
 	ps->sched = NULL;
 	store_on_rollback(e->store, change_undo_cb, u);
 	e->generation++;
+	e->touched_all = 1;
 
 	/* The instances it is about: those that went, and the milestone's that are. */
 	for (i = 0; i < old_n; i++)

@@ -73,6 +73,14 @@ struct engine {
 	struct conflict	*conflicts;
 	size_t		 nconflicts;
 	uint64_t	 generation;	/* raised on every change, for caches */
+	/*
+	 * What the reminders must look at again (remind.c): the plans (indices) whose
+	 * schedules a change touched, or (touched_all) every plan, as after a load or a
+	 * change of a plan's shape, which links the plans anew.
+	 */
+	size_t		*touched;
+	size_t		 ntouched, touched_cap;
+	int		 touched_all;
 	engine_change_fn on_change;	/* NULL: nobody is told (termijnd -n, tests) */
 	void		*on_change_arg;
 };

@@ -23,6 +23,7 @@
 #include "session.h"
 #include "schedule.h"
 #include "termijnd.h"
+#include "timeheap.h"
 #include "tz.h"
 #include "xmalloc.h"
 
@@ -43,6 +44,9 @@ struct remind {
 	struct event		*clock_ev;
 	int64_t			 last_scan;
 	int64_t			 next_occ;	/* the first occurrence after last_scan, 0: none */
+	/* Per plan (index): its next occurrence or digest; INT64_MIN: touched, scan it. */
+	struct timeheap		 plans;
+	int			 full;		/* the next scan takes every plan whole */
 	int64_t			 last_saved;	/* clock_steady when last_scan was last written */
 	size_t			 queued;	/* messages the current scan wrote */
 	size_t			 inflight;
@@ -240,20 +244,15 @@ pick_cmp(const void *a, const void *b)
 	return c != 0 ? c : x->occ < y->occ ? -1 : x->occ > y->occ;
 }
 
-static void
-next_at(struct remind *r, int64_t when)
-{
-	if (when != 0 && (r->next_occ == 0 || when < r->next_occ))
-		r->next_occ = when;
-}
-
 /*
  * The digests of a plan whose moment came in (from, until]: one message per person with
  * what waited for it, each reminder recorded as sent with it (once, across restarts).
- * After downtime that spanned several moments, one digest at the last of them.
+ * After downtime that spanned several moments, one digest at the last of them. *next:
+ * the plan's next digest moment.
  */
 static int
-queue_digests(struct remind *r, const struct pstate *ps, int64_t from, int64_t until)
+queue_digests(struct remind *r, const struct pstate *ps, int64_t from, int64_t until,
+    int64_t *next)
 {
 	const struct plan *p = ps->plan;
 	struct occurrence *occ, *grp;
@@ -268,7 +267,7 @@ queue_digests(struct remind *r, const struct pstate *ps, int64_t from, int64_t u
 	for (m = digest_next(p, from), guard = 0; m != 0 && m <= until && guard < 1000;
 	    m = digest_next(p, m), guard++)
 		last = m;
-	next_at(r, m);
+	*next = m;
 	if (last == 0)
 		return 0;
 	/* From the digest before: what fell due since is this one's (the sent are skipped). */
@@ -332,21 +331,24 @@ queue_digests(struct remind *r, const struct pstate *ps, int64_t from, int64_t u
 	return rc;
 }
 
-/* Group the occurrences of a plan in (from, until] by instance and recipient. */
+/*
+ * Group the occurrences of a plan in (from, until] by instance and recipient: of the
+ * instances touched or due (schedule_due). *next: the plan's next occurrence or digest.
+ */
 static int
-queue_plan(struct remind *r, const struct pstate *ps, int64_t from, int64_t until)
+queue_plan(struct remind *r, const struct pstate *ps, int64_t from, int64_t until,
+    int64_t *next)
 {
 	const struct plan *p = ps->plan;
 	struct occurrence *occ, *grp;
 	const char **addrs;
 	size_t n, i, j, k, naddr, ng;
 	int seen, digest, rc = 0;
-	int64_t next;
+	int64_t dnext = 0;
 	char *done;
 
-	n = schedule_scan(ps->sched, p, ps->st, from, until, &occ, &next);
-	if (next != 0 && (r->next_occ == 0 || next < r->next_occ))
-		r->next_occ = next;
+	n = schedule_due(ps->sched, p, ps->st, from, until, &occ);
+	*next = schedule_head(ps->sched);
 	done = xcalloc(n ? n : 1, 1);
 	grp = xcalloc(n ? n : 1, sizeof(*grp));
 	for (i = 0; i < n && rc == 0; i++) {
@@ -382,8 +384,49 @@ queue_plan(struct remind *r, const struct pstate *ps, int64_t from, int64_t unti
 	free(done);
 	free(occ);
 	if (rc == 0 && p->digest_hour >= 0)
-		rc = queue_digests(r, ps, from, until);
+		rc = queue_digests(r, ps, from, until, &dnext);
+	if (dnext != 0 && (*next == 0 || dnext < *next))
+		*next = dnext;
+	/* Never due again at once (digests after very long downtime). */
+	if (*next != 0 && *next <= until)
+		*next = until + 1;
 	return rc;
+}
+
+/*
+ * The plans whose next moment came by now, or that a change touched (engine.h), each
+ * scanned for what is due; after a start, a reload, a clock jump or a failed scan (its
+ * messages were not kept), every plan whole. A change so costs what it touches.
+ */
+static int
+queue_due(struct remind *r, int64_t now)
+{
+	struct engine *e = &r->d->engine;
+	size_t i;
+	int64_t key, next;
+
+	if (r->full || e->touched_all) {
+		timeheap_clear(&r->plans);
+		timeheap_resize(&r->plans, e->nplans);
+		for (i = 0; i < e->nplans; i++) {
+			schedule_touch_all(e->plans[i].sched);
+			timeheap_set(&r->plans, i, INT64_MIN);
+		}
+		r->full = 0;
+		e->touched_all = 0;
+	}
+	for (i = 0; i < e->ntouched; i++)
+		if (e->touched[i] < e->nplans)
+			timeheap_set(&r->plans, e->touched[i], INT64_MIN);
+	e->ntouched = 0;
+	while (timeheap_head(&r->plans, &i, &key) && key <= now) {
+		timeheap_remove(&r->plans, i);
+		if (queue_plan(r, &e->plans[i], r->last_scan - 1, now, &next) == -1)
+			return -1;
+		if (next != 0)
+			timeheap_set(&r->plans, i, next);
+	}
+	return 0;
 }
 
 /* ---- the owners told of a change ---- */
@@ -505,10 +548,12 @@ clock_check(struct remind *r)
 {
 	int64_t skew = (int64_t)time(NULL) - clock_steady();
 
-	if (!clock_is_demo() && (skew - r->skew > 2 || skew - r->skew < -2))
+	if (!clock_is_demo() && (skew - r->skew > 2 || skew - r->skew < -2)) {
+		r->full = 1;
 		log_info("the wall clock was set %s by %lld s: reminders follow it, retries keep "
 		    "their delays", skew > r->skew ? "forward" : "back",
 		    (long long)(skew > r->skew ? skew - r->skew : r->skew - skew));
+	}
 	r->skew = skew;
 }
 
@@ -516,8 +561,7 @@ static void
 scan(struct remind *r)
 {
 	struct engine *e = &r->d->engine;
-	int64_t now = clock_now();
-	size_t i;
+	int64_t now = clock_now(), key;
 	int own, ok = 1;
 
 	/*
@@ -530,13 +574,10 @@ scan(struct remind *r)
 	clock_check(r);
 	if (now < r->last_scan)
 		now = r->last_scan;	/* a demo clock restarted earlier than it was */
-	r->next_occ = 0;
 	r->queued = 0;
-	if (txn_begin(r, &own) == -1)
+	if (txn_begin(r, &own) == -1 || queue_due(r, now) == -1)
 		ok = 0;
-	for (i = 0; i < e->nplans && ok; i++)
-		if (queue_plan(r, &e->plans[i], r->last_scan - 1, now) == -1)
-			ok = 0;
+	r->next_occ = timeheap_head(&r->plans, NULL, &key) ? key : 0;
 	/*
 	 * The last scan is only kept to bound the work after a restart (the occurrence table
 	 * already keeps every reminder once): writing it costs an fsync per change otherwise.
@@ -560,8 +601,11 @@ scan(struct remind *r)
 	if (ok) {
 		r->scan_fails = 0;
 		evtimer_del(r->retry_ev);
-	} else
+	} else {
+		/* What it queued is gone with its transaction: all again next time. */
+		r->full = 1;
 		scan_failed(r);
+	}
 	pump(r);
 	arm(r);
 }
@@ -978,6 +1022,7 @@ clock_cb(evutil_socket_t fd, short ev, void *arg)
 	if (read(fd, &n, sizeof(n)) == -1 && errno == ECANCELED)
 		log_info("the wall clock was set: re-arming the reminder timer");
 	clockfd_arm(r);
+	r->full = 1;
 	scan(r);
 }
 
@@ -1028,6 +1073,8 @@ remind_start(struct termijnd *d, char **cause)
 
 	r->d = d;
 	r->clockfd = -1;
+	timeheap_init(&r->plans);
+	r->full = 1;
 	tdir = config_path(d->conf, d->conf->templates_dir);
 	if (templates_load(&r->tpl, tdir, &errs) == -1) {
 		free(tdir);
@@ -1125,6 +1172,7 @@ remind_stop(struct termijnd *d)
 	event_free(r->scan_ev);
 	event_free(r->prune_ev);
 	templates_free(&r->tpl);
+	timeheap_free(&r->plans);
 	/* Outcomes still unrecorded: their rows stay "sending" and go again at the next start. */
 	while (r->nunrecorded > 0)
 		free(r->unrecorded[--r->nunrecorded].last_error);
