@@ -141,22 +141,34 @@ static_occurrences(const struct plan *p, size_t idx, struct occlist *l)
 		    in->owner);
 }
 
-/* Go-ahead: the moment the last prerequisite was recorded met (or not-before passed); of a
- * step taken together, the last of every party's. */
+/*
+ * When the prerequisites of every open step taken together with an open instance were
+ * last met (0: one is not; *npre: how many there are): the same for each such instance,
+ * so a scan finds it once per group (a step of 342 parties, each with 342 together).
+ */
+struct gmemo {
+	const struct milestone	*ms;
+	int			 occ;
+	int64_t			 ready;
+	size_t			 npre;
+};
+#define GMEMO	64
+
 static int64_t
-goahead_at(const struct plan *p, const struct istate *st, size_t idx)
+group_met_at(const struct plan *p, const struct istate *st, size_t idx, size_t *npre)
 {
 	const struct instance *in;
 	const struct xlink *x;
 	const struct istate *xs;
 	int64_t ready = 0;
-	size_t i, j, k, end, npre = 0, nx;
+	size_t i, j, k, end, nx;
 
+	*npre = 0;
 	for (rules_group_range(p, idx, &k, &end); k < end; k++) {
 		if (!rules_together(p, idx, k) || (k != idx && st[k].status != ST_OPEN))
 			continue;
 		in = &p->inst[k];
-		npre += in->npre;
+		*npre += in->npre;
 		IRANGE_FOREACH(in->pre_runs, in->npre_runs, i, j) {
 			if (!rules_met(&st[j]))
 				return 0;
@@ -164,20 +176,49 @@ goahead_at(const struct plan *p, const struct istate *st, size_t idx)
 				ready = st[j].changed;
 		}
 		/* Another plan's prerequisites, read live: its step done makes this one go ahead. */
-		for (nx = links_pre(p, k, &x), i = 0; i < nx; i++, npre++) {
+		for (nx = links_pre(p, k, &x), i = 0; i < nx; i++, (*npre)++) {
 			if ((xs = rules_xstate(&x[i])) == NULL || !rules_met(xs))
 				return 0;
 			if (xs->changed > ready)
 				ready = xs->changed;
 		}
 	}
-	if (npre == 0)
+	return ready;
+}
+
+/* Go-ahead: the moment the last prerequisite was recorded met (or not-before passed); of a
+ * step taken together, the last of every party's. memo: the groups found in this scan. */
+static int64_t
+goahead_at(const struct plan *p, const struct istate *st, size_t idx, struct gmemo *memo)
+{
+	const struct instance *in = &p->inst[idx];
+	struct gmemo *g = NULL;
+	int64_t ready;
+	size_t npre;
+
+	if (in->ms->same_moment) {
+		g = &memo[((uintptr_t)in->ms / sizeof(void *) + (size_t)in->occ) % GMEMO];
+		if (g->ms == in->ms && g->occ == in->occ) {
+			ready = g->ready;
+			npre = g->npre;
+			goto found;
+		}
+	}
+	ready = group_met_at(p, st, idx, &npre);
+	if (g != NULL) {
+		g->ms = in->ms;
+		g->occ = in->occ;
+		g->ready = ready;
+		g->npre = npre;
+	}
+found:
+	if (npre == 0 || ready == 0)
 		return 0;
 	/* Ready before its window opens: the window's notice says so, at the reminder hour. */
-	if (p->inst[idx].opens > ready)
+	if (in->opens > ready)
 		return 0;
-	if (ready > 0 && p->inst[idx].not_before > ready)
-		ready = p->inst[idx].not_before;
+	if (in->not_before > ready)
+		ready = in->not_before;
 	return ready;
 }
 
@@ -273,7 +314,7 @@ schedule_free(struct sched *s)
  */
 static int64_t
 scan_one(const struct sched *s, const struct plan *p, const struct istate *st, size_t i,
-    int64_t from, int64_t until, struct occlist *l)
+    int64_t from, int64_t until, struct occlist *l, struct gmemo *memo)
 {
 	size_t j, lo, hi, mid;
 	int64_t nx = 0, g;
@@ -297,7 +338,7 @@ scan_one(const struct sched *s, const struct plan *p, const struct istate *st, s
 	}
 	if (j < s->n[i])
 		nx = s->v[i][j].when;
-	if ((g = goahead_at(p, st, i)) != 0) {
+	if ((g = goahead_at(p, st, i, memo)) != 0) {
 		if (g > from && g <= until)
 			add(l, g, RK_GOAHEAD, i, 0, p->inst[i].deadline, p->inst[i].owner);
 		else if (g > until && (nx == 0 || g < nx))
@@ -323,13 +364,15 @@ schedule_scan(const struct sched *s, const struct plan *p, const struct istate *
     int64_t from, int64_t until, struct occurrence **out, int64_t *next)
 {
 	struct occlist l = { NULL, 0, 0, from, until };
+	struct gmemo memo[GMEMO];
 	size_t i;
 	int64_t nx = 0, g;
 
+	memset(memo, 0, sizeof(memo));
 	for (i = 0; i < s->ninst && i < p->ninst; i++) {
 		if (st[i].status != ST_OPEN)
 			continue;
-		if ((g = scan_one(s, p, st, i, from, until, &l)) != 0 && (nx == 0 || g < nx))
+		if ((g = scan_one(s, p, st, i, from, until, &l, memo)) != 0 && (nx == 0 || g < nx))
 			nx = g;
 	}
 	if (next != NULL)
@@ -387,9 +430,11 @@ schedule_due(struct sched *s, const struct plan *p, const struct istate *st, int
     int64_t until, struct occurrence **out)
 {
 	struct occlist l = { NULL, 0, 0, from, until };
+	struct gmemo memo[GMEMO];
 	size_t *ev, nev, cap, i, k;
 	int64_t key, nx;
 
+	memset(memo, 0, sizeof(memo));
 	if (s->all) {
 		/* Everything again: what the heap held is made anew. */
 		timeheap_clear(&s->next);
@@ -400,7 +445,7 @@ schedule_due(struct sched *s, const struct plan *p, const struct istate *st, int
 		s->all = 0;
 		for (i = 0; i < s->ninst && i < p->ninst; i++)
 			if (st[i].status == ST_OPEN &&
-			    (nx = scan_one(s, p, st, i, from, until, &l)) != 0)
+			    (nx = scan_one(s, p, st, i, from, until, &l, memo)) != 0)
 				timeheap_set(&s->next, i, nx);
 		return finish(&l, out);
 	}
@@ -427,7 +472,7 @@ schedule_due(struct sched *s, const struct plan *p, const struct istate *st, int
 		s->dirty[i] = 0;
 		if (i >= p->ninst || st[i].status != ST_OPEN)
 			timeheap_remove(&s->next, i);
-		else if ((nx = scan_one(s, p, st, i, from, until, &l)) != 0)
+		else if ((nx = scan_one(s, p, st, i, from, until, &l, memo)) != 0)
 			timeheap_set(&s->next, i, nx);
 		else
 			timeheap_remove(&s->next, i);
