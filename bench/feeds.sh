@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# feeds.sh: how fast termijnd serves iCal feeds, next to nginx serving the same bytes as a
-# static file and Radicale serving the same calendar as a CalDAV collection, all on loopback
-# under wrk. Plans of 100 and of 10,000 milestones are generated in a temporary directory.
+# feeds.sh: how fast termijnd serves iCal feeds, next to nginx serving the same bytes with the
+# same headers (its ETag, Last-Modified, Cache-Control, Vary, nosniff, Content-Disposition,
+# termijnd's own gzip bytes through gzip_static) in the same run, and Radicale serving the
+# same calendar as a CalDAV collection, all on loopback under wrk. Plans of 100 and of 10,000
+# milestones are generated in a temporary directory.
 #
-# Prints one line per figure: requests/s of termijn 100 and 10k (plain and gzip), nginx 100
-# and 10k, radicale 100 and 10k (bounded), termijn's 304 answers, the ratios termijn/nginx,
-# and "render 10k: N ms" (the first request after a change, which renders the feed).
+# Prints one line per figure: requests/s of termijn and nginx for the 100-event feed (plain and
+# gzip, the medians of BENCH_ROUNDS alternating rounds), for the 10k feed (plain and gzip),
+# radicale 100 and 10k (bounded), termijn's 304 answers, the ratios termijn/nginx, and
+# "render 10k: N ms" (the first request after a change, which renders the feed).
 # It asserts no goals: the exit status is non-zero only when something broke (a server that
-# did not start, a wrong answer, different bytes). It stops by itself (BENCH_LIMIT).
+# did not start, a wrong answer, different bytes or headers). It stops by itself (BENCH_LIMIT).
 #
 # Knobs (environment): TERMIJND, TERMIJN (binaries; built into build/bench-feeds when unset),
 # BENCH_SECONDS (5 per wrk run), BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_RENDERS (5),
-# BENCH_LIMIT (400 s for the whole run), BENCH_RADICALE_10K (1; 0 skips it: it takes a minute
-# or more), BENCH_RADICALE_WARM (100: seconds allowed for Radicale's first GET of 10k events).
+# BENCH_ROUNDS (3), BENCH_LIMIT (400 s for the whole run), BENCH_RADICALE_10K (1; 0 skips it:
+# it takes a minute or more), BENCH_RADICALE_WARM (100: seconds allowed for Radicale's first
+# GET of 10k events).
 
 set -uo pipefail
 export LC_ALL=C
@@ -23,6 +27,7 @@ SECS=${BENCH_SECONDS:-5}
 CONNS=${BENCH_CONNECTIONS:-32}
 THREADS=${BENCH_THREADS:-2}
 RENDERS=${BENCH_RENDERS:-5}
+ROUNDS=${BENCH_ROUNDS:-3}
 LIMIT=${BENCH_LIMIT:-400}
 RADICALE_10K=${BENCH_RADICALE_10K:-1}
 RADICALE_WARM=${BENCH_RADICALE_WARM:-100}
@@ -32,7 +37,7 @@ die() { echo "bench: $*" >&2; exit 1; }
 broken=0
 problem() { echo "bench: PROBLEM: $*" >&2; broken=1; }
 
-for n in "$SECS" "$CONNS" "$THREADS" "$RENDERS" "$LIMIT" "$RADICALE_WARM"; do
+for n in "$SECS" "$CONNS" "$THREADS" "$RENDERS" "$ROUNDS" "$LIMIT" "$RADICALE_WARM"; do
 	[[ $n =~ ^[0-9]+$ && $n -gt 0 ]] || die "knobs are positive whole numbers, not \"$n\""
 done
 
@@ -201,11 +206,18 @@ echo "# feed sizes: 100: $SIZE100 bytes, 10k: $SIZE10K bytes ($(curl -s -H 'Acce
 metric() { curl -s "http://$H/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
 
 # wrk_run LABEL URL [wrk options...]: requests/s in RPS; the full output in $TMP/wrk-LABEL.
+# With SERVER (a pid) set, also the server's CPU time per answer in US (microseconds), which a
+# loaded machine disturbs less than requests/s.
+CLK_TCK=$(getconf CLK_TCK)
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 wrk_run() {
-	local label=$1 url=$2
+	local label=$1 url=$2 t0=0
 	shift 2
+	[[ -n ${SERVER:-} ]] && t0=$(ticks "$SERVER")
 	wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" "$@" "$url" > "$TMP/wrk-$label" 2>&1
 	RPS=$(awk '/^Requests\/sec:/ { print $2 }' "$TMP/wrk-$label")
+	US=$(awk -v t=$(( ${SERVER:+$(ticks "$SERVER")} - t0 )) -v hz="$CLK_TCK" \
+	    '/ requests in / { if ($1 > 0) printf "%.2f", t / hz * 1e6 / $1 }' "$TMP/wrk-$label")
 	if [[ -z $RPS ]]; then
 		problem "wrk $label: no figure"; sed 's/^/    /' "$TMP/wrk-$label" >&2; RPS=0
 	fi
@@ -215,16 +227,133 @@ wrk_run() {
 	WERR=$(grep -E '^ +Socket errors' "$TMP/wrk-$label" | sed 's/^ *//')
 	LAT=$(awk '/^    Latency/ { print $2 }' "$TMP/wrk-$label")
 }
-fig() { printf '%-34s %10.1f req/s  (latency avg %s%s)\n' "$1" "$2" "${LAT:-?}" "${WERR:+; $WERR}"; }
+fig() { printf "%-34s %10.1f req/s%s\n" "$1" "$2" "${LAT:+  (latency avg $LAT${WERR:+; $WERR})}"; }
 ratio() { awk -v a="$2" -v b="$3" -v l="$1" 'BEGIN { if (b > 0) printf "%-34s %10.2f\n", l, a / b; else printf "%-34s %10s\n", l, "n/a" }'; }
 
-# ---- termijn ----
+# ---- nginx: the same bytes and headers, beside termijnd in the same run ----
+# The compressed bytes are termijnd's own (gzip_static), ETag and Last-Modified its values.
+mkdir -p "$TMP/www" "$TMP/nginx"
+for f in f100 f10k; do
+	P=$P100; [[ $f == f10k ]] && P=$P10K
+	cp "$TMP/$f.ics" "$TMP/www/$f.ics"
+	curl -s -D "$TMP/$f.hdr" -o "$TMP/www/$f.ics.gz" -H 'Accept-Encoding: gzip' "http://$H$P"
+	curl -s -D "$TMP/$f.hdr-plain" -o /dev/null "http://$H$P"
+	touch -d "$(sed -n 's/^Last-Modified: //p' "$TMP/$f.hdr" | tr -d '\r')" "$TMP/www/$f.ics" \
+	    "$TMP/www/$f.ics.gz" || problem "no Last-Modified in termijnd's answer"
+done
+etag_of() { awk 'tolower($1) == "etag:" { print $2 }' "$1" | tr -d '\r'; }
+NPORT=$(free_port)
+{
+	[[ $(id -u) -eq 0 ]] && echo "user root;"
+	cat <<EOF
+worker_processes 1;
+daemon off;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	client_body_temp_path $TMP/nginx/body;
+	proxy_temp_path $TMP/nginx/proxy;
+	fastcgi_temp_path $TMP/nginx/fastcgi;
+	types { }
+	default_type "text/calendar; charset=utf-8";
+	sendfile on;
+	tcp_nopush on;
+	keepalive_requests 1000000;
+	server_tokens off;
+	etag off;
+	gzip_static on;
+	gzip_vary on;
+	map "\$uri \$http_accept_encoding" \$feed_etag {
+		"~^/f100.ics .*gzip" '$(etag_of "$TMP/f100.hdr")';
+		"~^/f100.ics" '$(etag_of "$TMP/f100.hdr-plain")';
+		"~^/f10k.ics .*gzip" '$(etag_of "$TMP/f10k.hdr")';
+		default '$(etag_of "$TMP/f10k.hdr-plain")';
+	}
+	server {
+		listen 127.0.0.1:$NPORT;
+		root $TMP/www;
+		location / {
+			add_header ETag \$feed_etag;
+			add_header Cache-Control "private, max-age=900";
+			add_header X-Content-Type-Options nosniff;
+			add_header Content-Disposition 'inline; filename="termijn.ics"';
+		}
+	}
+}
+EOF
+} > "$TMP/nginx/nginx.conf"
+/usr/sbin/nginx -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx" > "$TMP/nginx/out.log" 2>&1 &
+NGPID=$!
+PIDS+=("$NGPID")
+echo "$NGPID" > "$TMP/nginx.pid"
+NG=http://127.0.0.1:$NPORT
+NGINX=1
+if ! wait_http "$NG/f100.ics" 10; then
+	problem "nginx did not start: $(head -3 "$TMP/nginx/out.log" "$TMP/nginx/error.log" 2>/dev/null)"
+	NGINX=0
+fi
+# Same bytes, and the same headers but for nginx's own (Server, Connection, Accept-Ranges).
+answer_of() {
+	curl -s -D - -o "$2" ${3:+-H "Accept-Encoding: $3"} "$1" | tr -d '\r' |
+	    grep -v -i -E '^(date|http/1.1|connection|server|accept-ranges):' | grep . | sort
+}
+same_answer() {
+	local t n
+	t=$(answer_of "http://$H$2" "$TMP/t.body" "$3")
+	n=$(answer_of "$NG/$1.ics" "$TMP/n.body" "$3")
+	cmp -s "$TMP/t.body" "$TMP/n.body" || problem "nginx serves other bytes of $1 (${3:-plain})"
+	[[ $t == "$n" ]] || problem "nginx answers $1 (${3:-plain}) with other headers:"$'\n'"$(diff \
+	    <(echo "$t") <(echo "$n"))"
+}
+if ((NGINX)); then
+	same_answer f100 "$P100" ""
+	same_answer f100 "$P100" gzip
+	same_answer f10k "$P10K" ""
+	same_answer f10k "$P10K" gzip
+fi
+
+# ---- termijn beside nginx: the 100-event feed in alternating rounds, medians ----
 ok0=$(metric 'termijn_feed_requests_total{code="200"}')
-wrk_run t100 "http://$H$P100"; T100=$RPS; fig "termijn 100" "$T100"
+median_of() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# nginx's worker is its master's child.
+NGW=$(pgrep -P "$NGPID" | head -1)
+t100=() t100gz=() n100=() n100gz=() ut100=() ut100gz=() un100=() un100gz=()
+for ((r = 1; r <= ROUNDS; r++)); do
+	SERVER=$DPID wrk_run t100 "http://$H$P100"; t100+=("$RPS") ut100+=("$US")
+	((NGINX)) && { SERVER=$NGW wrk_run n100 "$NG/f100.ics"; n100+=("$RPS") un100+=("$US"); }
+	SERVER=$DPID wrk_run t100gz "http://$H$P100" -H 'Accept-Encoding: gzip'
+	t100gz+=("$RPS") ut100gz+=("$US")
+	if ((NGINX)); then
+		SERVER=$NGW wrk_run n100gz "$NG/f100.ics" -H 'Accept-Encoding: gzip'
+		n100gz+=("$RPS") un100gz+=("$US")
+	fi
+done
+T100=$(median_of "${t100[@]}") T100GZ=$(median_of "${t100gz[@]}")
+N100=$(median_of "${n100[@]:-0}") N100GZ=$(median_of "${n100gz[@]:-0}")
+UT100=$(median_of "${ut100[@]}") UT100GZ=$(median_of "${ut100gz[@]}")
+UN100=$(median_of "${un100[@]:-0}") UN100GZ=$(median_of "${un100gz[@]:-0}")
+LAT= WERR=
+rounds() { echo "  (server CPU $1 us/answer; rounds: ${*:2} req/s)"; }
+fig100() { printf "%-34s %10.1f req/s%s\n" "$1" "$2" "$(rounds "${@:3}")"; }
+fig100 "termijn 100" "$T100" "$UT100" "${t100[@]}"
+fig100 "nginx 100 (1 worker)" "$N100" "$UN100" "${n100[@]:-}"
+fig100 "termijn 100 gzip" "$T100GZ" "$UT100GZ" "${t100gz[@]}"
+fig100 "nginx 100 gzip (1 worker)" "$N100GZ" "$UN100GZ" "${n100gz[@]:-}"
+
 wrk_run t10k "http://$H$P10K"; T10K=$RPS; fig "termijn 10k" "$T10K"
+N10K=0 N10KGZ=0
+if ((NGINX)); then wrk_run n10k "$NG/f10k.ics"; N10K=$RPS; fig "nginx 10k (1 worker)" "$N10K"; fi
 wrk_run t10kgz "http://$H$P10K" -H 'Accept-Encoding: gzip'; T10KGZ=$RPS
 fig "termijn 10k gzip" "$T10KGZ"
-ETAG=$(curl -s -D - -o /dev/null "http://$H$P10K" | awk 'tolower($1) == "etag:" { print $2 }' | tr -d '\r')
+if ((NGINX)); then
+	wrk_run n10kgz "$NG/f10k.ics" -H 'Accept-Encoding: gzip'; N10KGZ=$RPS
+	fig "nginx 10k gzip (1 worker)" "$N10KGZ"
+fi
+kill -TERM "$NGPID" 2>/dev/null
+wait "$NGPID" 2>/dev/null
+ETAG=$(etag_of "$TMP/f10k.hdr-plain")
 nm0=$(metric 'termijn_feed_requests_total{code="304"}')
 wrk_run t304 "http://$H$P10K" -H "If-None-Match: $ETAG"; T304=$RPS; fig "termijn 304s (10k feed)" "$T304"
 nm1=$(metric 'termijn_feed_requests_total{code="304"}')
@@ -253,52 +382,6 @@ echo "render 10k: $(median "$TMP/render.ms") ms (median time to first byte of $R
     tail -1) ms; cached: $(median "$TMP/cached.ms") ms; first after start:" \
     "$(awk -v t="$first_ttfb" 'BEGIN { printf "%.1f", t * 1000 }') ms)"
 stop_termijnd
-
-# ---- nginx: the same bytes as a static file ----
-mkdir -p "$TMP/www" "$TMP/nginx"
-cp "$TMP/f100.ics" "$TMP/www/f100.ics"
-cp "$TMP/f10k.ics" "$TMP/www/f10k.ics"
-NPORT=$(free_port)
-{
-	[[ $(id -u) -eq 0 ]] && echo "user root;"
-	cat <<EOF
-worker_processes 1;
-daemon off;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-	access_log off;
-	client_body_temp_path $TMP/nginx/body;
-	proxy_temp_path $TMP/nginx/proxy;
-	fastcgi_temp_path $TMP/nginx/fastcgi;
-	types { text/calendar ics; }
-	sendfile on;
-	tcp_nopush on;
-	keepalive_requests 1000000;
-	server {
-		listen 127.0.0.1:$NPORT;
-		root $TMP/www;
-		location / { add_header Cache-Control "private, max-age=900"; }
-	}
-}
-EOF
-} > "$TMP/nginx/nginx.conf"
-/usr/sbin/nginx -c "$TMP/nginx/nginx.conf" -p "$TMP/nginx" > "$TMP/nginx/out.log" 2>&1 &
-NGPID=$!
-PIDS+=("$NGPID")
-echo "$NGPID" > "$TMP/nginx.pid"
-if wait_http "http://127.0.0.1:$NPORT/f100.ics" 10; then
-	curl -s "http://127.0.0.1:$NPORT/f10k.ics" | cmp -s - "$TMP/f10k.ics" ||
-	    problem "nginx serves other bytes"
-	wrk_run n100 "http://127.0.0.1:$NPORT/f100.ics"; N100=$RPS; fig "nginx 100 (1 worker)" "$N100"
-	wrk_run n10k "http://127.0.0.1:$NPORT/f10k.ics"; N10K=$RPS; fig "nginx 10k (1 worker)" "$N10K"
-else
-	problem "nginx did not start: $(head -3 "$TMP/nginx/out.log" "$TMP/nginx/error.log" 2>/dev/null)"
-	N100=0 N10K=0
-fi
-kill -TERM "$NGPID" 2>/dev/null
-wait "$NGPID" 2>/dev/null
 
 # ---- Radicale: the same calendar as a CalDAV collection ----
 RPORT=$(free_port)
@@ -384,7 +467,11 @@ wait "$RDPID" 2>/dev/null
 
 # ---- ratios ----
 ratio "ratio termijn/nginx 100" "$T100" "$N100"
+ratio "ratio termijn/nginx 100 gzip" "$T100GZ" "$N100GZ"
+ratio "ratio nginx/termijn CPU per answer 100" "$UN100" "$UT100"
+ratio "ratio nginx/termijn CPU per answer 100 gzip" "$UN100GZ" "$UT100GZ"
 ratio "ratio termijn/nginx 10k" "$T10K" "$N10K"
+ratio "ratio termijn/nginx 10k gzip" "$T10KGZ" "$N10KGZ"
 ratio "ratio termijn 304s/nginx 10k 200s" "$T304" "$N10K"
 ratio "ratio termijn 304s/nginx 100 200s" "$T304" "$N100"
 ratio "ratio termijn/radicale 100" "$T100" "$R100"

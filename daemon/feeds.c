@@ -47,6 +47,8 @@
  * go before the cap is applied to them.
  */
 #define FD_RESERVE	(128 + 64)
+/* Bytes one write to a connection may take (some 0.3 ms of copying into the kernel). */
+#define MAX_SINGLE_WRITE	(1 << 20)
 
 /* What /metrics tells of the listener. */
 struct feed_stats {
@@ -74,8 +76,9 @@ struct fcache {
 	struct blob	*body, *gz;
 	char		 etag[48], etag_gz[52];
 	int64_t		 modified;
+	char		 lastmod[40];	/* modified as an HTTP date, for every answer */
 	struct fjob	*job;		/* rendering or compressing, a slice a loop turn */
-	struct fcache	*next;
+	struct fcache	*next;		/* in its bucket of the token table */
 	TAILQ_ENTRY(fcache) lru;	/* while it holds bytes: most recently served first */
 };
 
@@ -92,7 +95,9 @@ struct conn_age {
 struct feeds {
 	struct termijnd		*d;
 	struct evhttp		*http;
-	struct fcache		*cache;
+	/* The feeds asked for, by their token's hash: a request looks one bucket up. */
+	struct fcache		**tab;
+	size_t			 ntab, nfeeds;
 	/* What the rendered feeds hold, against feed-cache-mb: the least recently served go. */
 	TAILQ_HEAD(fcache_lru, fcache) lru;
 	size_t			 cached;
@@ -110,6 +115,7 @@ struct feeds {
 	struct feed_stats	 stats;
 	struct evconnlistener	*lev;
 	char			 bound[80];	/* the address it listens on */
+	char			 cache_control[48];	/* of every feed answer */
 };
 
 static void	sweep(struct feeds *);
@@ -207,18 +213,57 @@ feeds_flush(struct termijnd *d)
 {
 	struct feeds *f = d->feeds;
 	struct fcache *c, *next;
+	size_t i;
 
 	if (f == NULL)
 		return;
-	for (c = f->cache; c != NULL; c = next) {
-		next = c->next;
-		job_cancel(c);
-		fcache_clear_render(f, c);
-		free(c->kind);
-		free(c->subject);
-		free(c);
+	for (i = 0; i < f->ntab; i++) {
+		for (c = f->tab[i]; c != NULL; c = next) {
+			next = c->next;
+			job_cancel(c);
+			fcache_clear_render(f, c);
+			free(c->kind);
+			free(c->subject);
+			free(c);
+		}
+		f->tab[i] = NULL;
 	}
-	f->cache = NULL;
+	f->nfeeds = 0;
+}
+
+/* The bucket of a token's hash (a SHA-256: its first bytes are as good as any). */
+static size_t
+bucket(const struct feeds *f, const unsigned char hash[32])
+{
+	uint64_t h;
+
+	memcpy(&h, hash, sizeof(h));
+	return (size_t)(h & (f->ntab - 1));
+}
+
+/* A new feed in the table, which doubles when it holds as many as it has buckets. */
+static void
+tab_insert(struct feeds *f, struct fcache *c)
+{
+	struct fcache **old = f->tab, *e, *next;
+	size_t nold = f->ntab, i, b;
+
+	if (f->nfeeds >= f->ntab) {
+		f->ntab = nold ? nold * 2 : 64;
+		f->tab = xcalloc(f->ntab, sizeof(*f->tab));
+		for (i = 0; i < nold; i++)
+			for (e = old[i]; e != NULL; e = next) {
+				next = e->next;
+				b = bucket(f, e->hash);
+				e->next = f->tab[b];
+				f->tab[b] = e;
+			}
+		free(old);
+	}
+	b = bucket(f, c->hash);
+	c->next = f->tab[b];
+	f->tab[b] = c;
+	f->nfeeds++;
 }
 
 struct lookup {
@@ -249,7 +294,7 @@ feed_by_token(struct feeds *f, const char *token)
 
 	sha256(token, strlen(token), hash);
 	/* Compared in constant time; the hash itself leaks nothing about the token. */
-	for (c = f->cache; c != NULL; c = c->next) {
+	for (c = f->ntab ? f->tab[bucket(f, hash)] : NULL; c != NULL; c = c->next) {
 		diff = 0;
 		for (i = 0; i < 32; i++)
 			diff |= (unsigned char)(c->hash[i] ^ hash[i]);
@@ -258,8 +303,7 @@ feed_by_token(struct feeds *f, const char *token)
 	}
 	if (store_feed_by_hash(f->d->engine.store, hash, feed_found_cb, &lk) != 1)
 		return NULL;
-	lk.c->next = f->cache;
-	f->cache = lk.c;
+	tab_insert(f, lk.c);
 	return lk.c;
 }
 
@@ -484,6 +528,7 @@ struct fjob {
 	size_t			 nwait, capwait;
 };
 
+static void	http_date(int64_t, char *, size_t);
 static void	serve_ready(struct feeds *, struct fcache *, struct evhttp_request *, int gz);
 static void	job_start(struct feeds *, struct fcache *);
 static void	reply_text(struct evhttp_request *, int, const char *, const char *,
@@ -621,6 +666,7 @@ job_render_slice(struct fjob *j)
 	fcache_trim(f, c);
 	etag_set(c, j->hash, j->len);
 	c->modified = ical_modified(j->s.parts, j->s.nparts, j->now);
+	http_date(c->modified, c->lastmod, sizeof(c->lastmod));
 	c->valid_until = valid_until(&j->s, j->now);
 	/* What changed while it was made shows at the next request. */
 	c->generation = j->generation;
@@ -829,15 +875,12 @@ serve_ready(struct feeds *f, struct fcache *c, struct evhttp_request *req, int g
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
 	struct blob *bl = gz ? c->gz : c->body;
 	const char *inm, *ims;
-	char date[64], cc[64];
 	struct evbuffer *b;
 	int64_t since;
 
-	http_date(c->modified, date, sizeof(date));
-	snprintf(cc, sizeof(cc), "private, max-age=%d", f->d->conf->feed_refresh * 60 / 4);
 	evhttp_add_header(out, "ETag", gz ? c->etag_gz : c->etag);
-	evhttp_add_header(out, "Last-Modified", date);
-	evhttp_add_header(out, "Cache-Control", cc);
+	evhttp_add_header(out, "Last-Modified", c->lastmod);
+	evhttp_add_header(out, "Cache-Control", f->cache_control);
 	evhttp_add_header(out, "Vary", "Accept-Encoding");
 	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
 	inm = evhttp_find_header(in, "If-None-Match");
@@ -1225,6 +1268,11 @@ bev_cb(struct event_base *base, void *arg)
 
 	if ((bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE)) == NULL)
 		return NULL;
+	/*
+	 * libevent writes at most 16 KiB a pass by default: a 58 KB feed took four writev
+	 * calls and four epoll_ctl, each a loop pass apart. One write takes what the socket does.
+	 */
+	bufferevent_set_max_single_write(bev, MAX_SINGLE_WRITE);
 	XGROW(f->fresh, f->nfresh, f->capfresh);
 	f->fresh[f->nfresh++] = bev;
 	event_active(f->fresh_ev, EV_TIMEOUT, 0);
@@ -1277,6 +1325,8 @@ feeds_start(struct termijnd *d, char **cause)
 	TAILQ_INIT(&f->live);
 	TAILQ_INIT(&f->lru);
 	f->cap = (size_t)d->conf->http_max_conns;
+	snprintf(f->cache_control, sizeof(f->cache_control), "private, max-age=%d",
+	    d->conf->feed_refresh * 60 / 4);
 	/* Feed connections never take the descriptors the client socket needs. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
 	    rl.rlim_cur < f->cap + FD_RESERVE + 4) {
@@ -1342,6 +1392,7 @@ feeds_stop(struct termijnd *d)
 		return;
 	/* First: requests waiting on a feed being made are answered before evhttp goes. */
 	feeds_flush(d);
+	free(f->tab);
 	evhttp_free(f->http);
 	for (i = 0; i < f->nages; i++)
 		if (f->ages[i] != NULL) {

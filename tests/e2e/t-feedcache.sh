@@ -2,6 +2,7 @@
 # t-feedcache.sh: the rendered feeds stay within feed-cache-mb. Three plan feeds of some
 # 0.5 MB each against a budget of 1 MiB: the one served longest ago lets go of its bytes, is
 # made again when asked for, with the same bytes and ETag; what stays is served from memory.
+# Then 130 feeds of one small plan: each token is found in memory (the token table) as its own.
 . "$(dirname "$0")/lib.sh"
 C=$TERMIJN PY=/usr/bin/python3
 setup_conf
@@ -17,6 +18,13 @@ for p in 1 2 3; do
 		done
 	} > "$T/plans/groot$p.plan"
 done
+# A small plan of 10 parties, for many feeds at once (the token table grows past 64).
+{
+	printf 'plan klein\n  title Klein plan\n  timezone Europe/Amsterdam\n\n'
+	printf 'role secretaris\n  address secretaris@klein.example\n'
+	for q in $(seq -w 1 10); do printf '\nparty k%s\n  name Partij %s\n' "$q" "$q"; done
+	printf '\nmilestone a\n  title A\n  owner secretaris\n  parties all\n  due 2014-03-01\n'
+} > "$T/plans/klein.plan"
 echo "feed-cache-mb 1" >> "$T/termijnd.conf"
 start_daemon || { not_ok "the daemon starts"; cat "$T/daemon.log"; finish; }
 H=$(http_addr)
@@ -88,6 +96,38 @@ for p in 3 2 1 3; do
 		ok "feed $p whole: 1200 events"
 	else not_ok "feed $p not whole ($(grep -c '^BEGIN:VEVENT' "$T/z$p.body") events)"; fi
 done
+
+# 130 feeds, 13 of each party of plan klein: each token finds its own feed.
+declare -A KPATH KPARTY KID
+for i in $(seq 1 130); do
+	q=$(printf '%02d' $(( (i - 1) % 10 + 1 )))
+	OUT=$("$C" --json feeds create --party "klein/k$q" 2>&1)
+	KPATH[$i]=/$(printf '%s' "$OUT" | $PY -c \
+	    'import json, sys; print(json.load(sys.stdin)["url"].split("://")[1].split("/", 1)[1])')
+	KPARTY[$i]=$q
+	KID[$i]=$(printf '%s' "$OUT" | $PY -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+done
+# kfeeds: how many of the 130 answer 200 with their own party's name (the revoked one aside).
+kfeeds() {
+	local i n=0 code
+	for i in $(seq 1 130); do
+		code=$(curl -s --max-time 10 -o "$T/k.body" -w '%{http_code}' "http://$H${KPATH[$i]}")
+		if [ "$i" = "${REVOKED:-}" ]; then
+			[ "$code" = 404 ] && n=$((n + 1))
+		elif [ "$code" = 200 ] && grep -q "^X-WR-CALNAME:Klein plan — Partij ${KPARTY[$i]}" \
+		    "$T/k.body"; then
+			n=$((n + 1))
+		fi
+	done
+	echo "$n"
+}
+expect_n 130 "$(kfeeds)" "130 feeds of 10 parties: each token answers with its own party's feed"
+R3=$(metric termijn_feed_renders_total)
+expect_n 130 "$(kfeeds)" "and again"
+expect_n "$R3" "$(metric termijn_feed_renders_total)" "the second round is served from memory: each token is found in the table"
+expect_exit 0 "revoke one of them" -- "$C" feeds revoke "${KID[77]}"
+REVOKED=77
+expect_n 130 "$(kfeeds)" "after a revoke: that one is not found, the 129 others still answer as theirs"
 
 # A budget that is not a number is refused at start with its line.
 echo "feed-cache-mb 1G" >> "$T/termijnd.conf"
