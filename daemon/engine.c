@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "ical.h"
 #include "links.h"
+#include "persons.h"
 #include "schedule.h"
 #include "suggest.h"
 #include "i18n.h"
@@ -68,6 +69,7 @@ pstates_free(struct pstate *ps, size_t n)
 		free(ps[i].seq);
 		free(ps[i].thash);
 		schedule_free(ps[i].sched);
+		persons_free(ps[i].people);
 		plan_free(ps[i].plan);
 	}
 	free(ps);

@@ -22,6 +22,7 @@ struct pstate {
 	uint64_t	*thash;		/* timing digest per instance, of the first nthash */
 	size_t		 nthash;
 	unsigned long	 expansions;	/* the plan's when thash and sched were made */
+	struct persons	*people;	/* who acts on what (feeds.c makes it when asked) */
 };
 
 /* A recorded state whose milestone the plan no longer has: kept, shown, never dropped. */

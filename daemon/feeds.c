@@ -32,6 +32,7 @@
 #include "ical.h"
 #include "log.h"
 #include "mailcompose.h"
+#include "persons.h"
 #include "remind.h"
 #include "sha256.h"
 #include "termijnd.h"
@@ -309,34 +310,46 @@ feed_by_token(struct feeds *f, const char *token)
 
 /* ---- what a feed holds ---- */
 
-static int
-addr_in(const char **v, size_t n, const char *addr)
+/*
+ * The plan's person index, made when first asked and again once the plan's instances
+ * changed (an addition, a part, a cancel, an edit: each expands the plan anew; a reload
+ * brings new plans, people and all).
+ */
+static const struct persons *
+plan_persons(struct pstate *ps)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcasecmp(v[i], addr) == 0)
-			return 1;
-	return 0;
+	if (!persons_current(ps->people, ps->plan)) {
+		persons_free(ps->people);
+		ps->people = persons_index(ps->plan);
+	}
+	return ps->people;
 }
 
-/* Does the person hold the owner role of the instance (or the role it escalates to)? */
-static int
-person_acts(const struct plan *p, const struct instance *in, const char *addr)
+size_t
+feeds_select(struct pstate *ps, const char *kind, const char *subject, size_t **out)
 {
-	const char **v;
-	size_t n;
-	int hit;
+	const struct plan *p = ps->plan;
+	const char *slash = strchr(subject, '/');
+	size_t plen = slash ? (size_t)(slash - subject) : strlen(subject), j, n;
+	const size_t *run;
 
-	n = plan_role_addrs(p, in->owner, in->party, &v);
-	hit = addr_in(v, n, addr);
-	free(v);
-	if (!hit && in->ms->escalate_to != NULL) {
-		n = plan_role_addrs(p, in->ms->escalate_to, in->party, &v);
-		hit = addr_in(v, n, addr);
-		free(v);
+	if (strcmp(kind, "person") == 0) {
+		n = persons_find(plan_persons(ps), subject, &run);
+		*out = xcalloc(n ? n : 1, sizeof(size_t));
+		memcpy(*out, run, n * sizeof(size_t));
+		return n;
 	}
-	return hit;
+	/* Another plan's feed holds nothing of this one. */
+	if (strlen(p->id) != plen || strncmp(p->id, subject, plen) != 0) {
+		*out = xcalloc(1, sizeof(size_t));
+		return 0;
+	}
+	*out = xcalloc(p->ninst ? p->ninst : 1, sizeof(size_t));
+	n = 0;
+	for (j = 0; j < p->ninst; j++)
+		if (feeds_holds(p, &p->inst[j], kind, subject))
+			(*out)[n++] = j;
+	return n;
 }
 
 struct selection {
@@ -366,7 +379,7 @@ feeds_holds(const struct plan *p, const struct instance *in, const char *kind,
 	size_t plen = slash ? (size_t)(slash - subject) : strlen(subject);
 
 	if (strcmp(kind, "person") == 0)
-		return person_acts(p, in, subject);
+		return persons_acts(p, in, subject);
 	if (strlen(p->id) != plen || strncmp(p->id, subject, plen) != 0)
 		return 0;
 	/* A party's feed has its own steps and the ones all parties share. */
@@ -392,25 +405,28 @@ select_feed(struct termijnd *d, const char *kind, const char *subject, struct se
 {
 	struct engine *e = &d->engine;
 	const char *slash = strchr(subject, '/');
-	size_t i, j, n;
+	int person = strcmp(kind, "person") == 0;
+	struct pstate *only = NULL;
+	char *id;
+	size_t i, n;
 
 	memset(s, 0, sizeof(*s));
+	/* A plan's or party's feed is of one plan, found by its id; a person's, of any. */
+	if (!person) {
+		id = xstrndup(subject, slash ? (size_t)(slash - subject) : strlen(subject));
+		only = engine_plan(e, id);
+		free(id);
+	}
 	s->parts = xcalloc(e->nplans ? e->nplans : 1, sizeof(*s->parts));
 	s->idx = xcalloc(e->nplans ? e->nplans : 1, sizeof(*s->idx));
 	for (i = 0; i < e->nplans; i++) {
 		struct pstate *ps = &e->plans[i];
 		struct plan *p = ps->plan;
-		size_t plen = slash ? (size_t)(slash - subject) : strlen(subject);
 
-		if (strcmp(kind, "person") != 0 &&
-		    (strlen(p->id) != plen || strncmp(p->id, subject, plen) != 0))
+		if (!person && ps != only)
 			continue;
-		s->idx[s->nparts] = xcalloc(p->ninst ? p->ninst : 1, sizeof(size_t));
-		n = 0;
-		for (j = 0; j < p->ninst; j++)
-			if (feeds_holds(p, &p->inst[j], kind, subject))
-				s->idx[s->nparts][n++] = j;
-		if (n == 0 && strcmp(kind, "person") == 0) {
+		n = feeds_select(ps, kind, subject, &s->idx[s->nparts]);
+		if (n == 0 && person) {
 			free(s->idx[s->nparts]);
 			continue;
 		}
@@ -1484,13 +1500,12 @@ feeds_urls(struct termijnd *d, const char *token)
 struct pstate *
 feeds_person_plan(struct termijnd *d, const char *addr)
 {
-	size_t i, j;
+	const size_t *run;
+	size_t i;
 
 	for (i = 0; i < d->engine.nplans; i++)
-		for (j = 0; j < d->engine.plans[i].plan->ninst; j++)
-			if (person_acts(d->engine.plans[i].plan, &d->engine.plans[i].plan->inst[j],
-			    addr))
-				return &d->engine.plans[i];
+		if (persons_find(plan_persons(&d->engine.plans[i]), addr, &run) > 0)
+			return &d->engine.plans[i];
 	return NULL;
 }
 

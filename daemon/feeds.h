@@ -29,6 +29,11 @@ struct plan;
 struct instance;
 int	 feeds_holds(const struct plan *, const struct instance *, const char *kind,
 	    const char *subject);
+/*
+ * The instances of a plan that the feed holds, ascending, in *out (to free): how many. A
+ * person's are found in the plan's person index (persons.h), not by a look at each.
+ */
+size_t	 feeds_select(struct pstate *, const char *kind, const char *subject, size_t **out);
 /* The public URLs of a token: the feed ("url", "webcal") and its page ("page"). */
 json_t	*feeds_urls(struct termijnd *, const char *token);
 

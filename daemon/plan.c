@@ -240,6 +240,7 @@ instances_free(struct plan *p)
 {
 	size_t i;
 
+	p->revision++;
 	for (i = 0; i < p->ninst; i++) {
 		free(p->inst[i].key);
 		free(p->inst[i].title_own);
@@ -2484,6 +2485,7 @@ expand_milestone(struct plan *p, struct milestone *m, size_t *cap)
 	struct party *pt;
 	size_t j, k;
 
+	p->revision++;
 	m->inst_first = p->ninst;
 	for (k = 0; k < (m->per_party ? p->nparties : m->dim ? m->dim->nparts : 1); k++) {
 		struct instance proto;
@@ -2925,6 +2927,7 @@ instances_cut(struct plan *p, size_t first)
 	size_t i, k, n, *pre, npre = older_prereqs(p, first, &pre);
 	struct instance *d;
 
+	p->revision++;
 	for (i = 0; i < npre; i++) {
 		d = &p->inst[pre[i]];
 		for (k = n = 0, d->ndep = 0; k < d->ndep_runs; k++)

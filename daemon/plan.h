@@ -237,6 +237,7 @@ struct plan {
 	struct instance		*inst;		/* filled by plan_expand */
 	size_t			 ninst;
 	unsigned long		 expansions;	/* raised by each plan_expand: instances moved */
+	unsigned long		 revision;	/* raised by any change of inst: made, added, cut */
 	/* Lookup by id and by key in O(log n): plans of thousands of milestones exist. */
 	size_t			*ms_sorted;	/* indices of ms, by id */
 	size_t			 nms_sorted;	/* == nms when the index is current */

@@ -172,18 +172,15 @@ build(struct termijnd *d, const struct viewer *w, struct evhttp_request *req, st
 	struct evkeyvalq q;
 	const char *from, *slash;
 	struct party *pt;
-	size_t i, j, n;
+	size_t i, n;
 
 	memset(b, 0, sizeof(*b));
 	b->parts = xcalloc(e->nplans ? e->nplans : 1, sizeof(*b->parts));
 	for (i = 0; i < e->nplans; i++) {
 		struct pstate *ps = &e->plans[i];
-		size_t *sel = xcalloc(ps->plan->ninst ? ps->plan->ninst : 1, sizeof(size_t));
+		size_t *sel;
 
-		for (j = n = 0; j < ps->plan->ninst; j++)
-			if (feeds_holds(ps->plan, &ps->plan->inst[j], w->kind, w->subject))
-				sel[n++] = j;
-		if (n == 0) {
+		if ((n = feeds_select(ps, w->kind, w->subject, &sel)) == 0) {
 			free(sel);
 			continue;
 		}

@@ -256,6 +256,29 @@ OUT=$(cat "$T/m.body")
 expect_in '^termijn_feed_requests_total\{code="304"\} [1-9]' "the 304s are counted"
 expect_in '^termijn_feed_requests_total\{code="404"\} [1-9]' "the 404s are counted"
 
+# ---- the person's feed follows additions and cancels (the person index is made anew) ----
+expect_exit 0 "a new feed for secretaris@staphorst.example" -- "$C" --json feeds create \
+    --person secretaris@staphorst.example
+P2PATH=/$(printf '%s' "$OUT" | $PY -c \
+    'import json, sys; print(json.load(sys.stdin)["url"].split("://")[1].split("/", 1)[1])')
+pfeed_is_list() {
+	fetch "$1" "$P2PATH"
+	"$C" --json list > "$T/list-$1.json"
+	fc expect "$T/list-$1.json" person-of secretaris/staphorst > "$T/person-$1.uids"
+	check "$2" -- \
+	    fc ics "$T/$1.body" --uids "$T/person-$1.uids"
+}
+expect_exit 0 "add a step of every party's secretaris" -- "$C" add -p bedrijfsvoering \
+    extra-stap --title "Extra stap" --owner secretaris --due 2014-02-20 --parties all
+pfeed_is_list pa "after an addition the person's feed holds exactly their steps, the new one too"
+if grep -q '^UID:extra-stap@staphorst@bedrijfsvoering.termijn' "$T/pa.body"; then
+	ok "the new step of Staphorst is in it"
+else not_ok "the new step of Staphorst is not in the person's feed"; fi
+expect_exit 0 "cancel the addition" -- "$C" cancel -p bedrijfsvoering extra-stap --reason "weg"
+pfeed_is_list pc "after the cancel it holds exactly their steps again"
+if grep -q '^UID:extra-stap@' "$T/pc.body"; then not_ok "the cancelled step is still in it"
+else ok "the cancelled step is gone"; fi
+
 # ---- a slow client is cut off by the connection age limit (http-max-age 3) ----
 fc slow "$H" first 14 > "$T/slow1" 2>&1 &
 S1=$!
