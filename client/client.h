@@ -113,6 +113,12 @@ int	 token_save(const char *server, const char *token);
  */
 int	 api_get_pages(struct client *, const char *path, const char *name, const char *param,
 	    int backwards, size_t want, json_t **);
+/*
+ * The same pages one at a time, forwards, each to each(page, first, last, arg) and let go
+ * after: so a long list is never held whole. Stops at the first non-zero each returns.
+ */
+int	 api_each_page(struct client *, const char *path, int (*each)(json_t *, int, int, void *),
+	    const char *param, void *arg);
 
 /* termijn.c */
 const char	*cgettext(const char *, const char *) __attribute__((format_arg(2)));
@@ -124,6 +130,14 @@ void		 output_init(struct client *);
 size_t		 utf8_len(const char *);
 char		*utf8_trunc(const char *, size_t);
 void		 json_print(json_t *);
+/* A paged answer (api_each_page) written as json_print writes it whole, page by page. */
+struct json_pages {
+	const char	*name;		/* the array the pages hold */
+	size_t		 n;
+	int		 members;
+	json_t		*tail;		/* members after it */
+};
+int		 json_pages_print(json_t *page, int first, int last, void *json_pages);
 void		 json_clean(json_t *);
 const char	*jstr(const json_t *, const char *);
 const char	*jstr_or(const json_t *, const char *, const char *);

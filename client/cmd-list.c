@@ -63,16 +63,21 @@ cmd_list_exec(struct client *c, int argc, char **argv)
 
 	path = api_path("/milestones", "plan", plan, "party", party, "state", state,
 	    "owner", owner, (char *)NULL);
-	/* The daemon answers in pages, so as never to hold its loop long: follow them all. */
+	/*
+	 * The daemon answers in pages, so as never to hold its loop long: follow them all.
+	 * JSON goes out page by page as it comes, so that 100,000 steps are never held at once.
+	 */
+	if (c->json) {
+		struct json_pages jp = { "milestones", 0, 0, NULL };
+
+		rv = api_each_page(c, path, json_pages_print, "cursor", &jp);
+		free(path);
+		return rv;
+	}
 	rv = api_get_pages(c, path, "milestones", "cursor", 0, 0, &body);
 	free(path);
 	if (rv != 0)
 		return rv;
-	if (c->json) {
-		json_print(body);
-		json_decref(body);
-		return 0;
-	}
 
 	list = jarr(body, "milestones");
 	if (json_array_size(list) == 0) {

@@ -375,12 +375,59 @@ api_get(struct client *c, const char *path, json_t **answer)
 	return api_call(c, "GET", path, NULL, answer, NULL);
 }
 
+/* The URL of the page after page (path with param=its "next"), NULL after the last. */
+static char *
+next_page(const char *path, const char *param, json_t *page)
+{
+	json_t *next = json_object_get(page, "next");
+	char *more, *url, num[32];
+
+	if (json_is_integer(next)) {
+		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(next));
+		more = api_path("", param, num, (char *)NULL);
+	} else if (json_is_string(next))
+		more = api_path("", param, json_string_value(next), (char *)NULL);
+	else
+		return NULL;
+	/* The page's query, its cursor replaced: it is the last parameter. */
+	if (strchr(path, '?') != NULL)
+		more[0] = '&';
+	xasprintf(&url, "%s%s", path, more);
+	free(more);
+	return url;
+}
+
+int
+api_each_page(struct client *c, const char *path, int (*each)(json_t *, int, int, void *),
+    const char *param, void *arg)
+{
+	json_t *page;
+	char *url = xstrdup(path), *more;
+	int rv, first = 1;
+
+	for (;;) {
+		rv = api_get(c, url, &page);
+		free(url);
+		if (rv != 0)
+			return rv;
+		more = next_page(path, param, page);
+		rv = each(page, first, more == NULL, arg);
+		json_decref(page);
+		if (rv != 0 || more == NULL) {
+			free(more);
+			return rv;
+		}
+		url = more;
+		first = 0;
+	}
+}
+
 int
 api_get_pages(struct client *c, const char *path, const char *name, const char *param,
     int backwards, size_t want, json_t **answer)
 {
-	json_t *page, *all = NULL, *list, *next;
-	char *more, *url = xstrdup(path), num[32];
+	json_t *page, *all = NULL, *list;
+	char *more, *url = xstrdup(path);
 	int rv;
 
 	*answer = NULL;
@@ -406,23 +453,12 @@ api_get_pages(struct client *c, const char *path, const char *name, const char *
 			} else
 				json_array_extend(have, list);
 		}
-		next = json_object_get(page, "next");
-		if (json_is_integer(next)) {
-			snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(next));
-			more = api_path("", param, num, (char *)NULL);
-		} else if (json_is_string(next))
-			more = api_path("", param, json_string_value(next), (char *)NULL);
-		else
-			more = NULL;
+		more = next_page(path, param, page);
 		if (page != all)
 			json_decref(page);
 		if (more == NULL || (want > 0 && json_array_size(json_object_get(all, name)) >= want))
 			break;
-		/* The page's query, its cursor replaced: it is the last parameter. */
-		if (strchr(path, '?') != NULL)
-			more[0] = '&';
-		xasprintf(&url, "%s%s", path, more);
-		free(more);
+		url = more;
 	}
 	free(more);
 	list = json_object_get(all, name);

@@ -1,6 +1,7 @@
 /* output.c: text output for people: aligned tables, state colours, local times, JSON access. */
 #include <sys/ioctl.h>
 
+#include <err.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +97,77 @@ json_print(json_t *j)
 {
 	json_dumpf(j, stdout, JSON_INDENT(2));
 	fputc('\n', stdout);
+}
+
+/* v as json_print writes it at depth (2 spaces a level), its first line already indented. */
+static void
+json_print_at(json_t *v, int depth)
+{
+	static const char spaces[] = "        ";
+	char *t = json_dumps(v, JSON_INDENT(2) | JSON_ENCODE_ANY), *p, *nl;
+
+	if (t == NULL)
+		errx(1, "json_dumps");	/* notr: a function's name: out of memory */
+	for (p = t; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		fwrite(p, 1, (size_t)(nl - p) + 1, stdout);
+		fwrite(spaces, 1, (size_t)(2 * depth), stdout);
+	}
+	fputs(p, stdout);
+	free(t);
+}
+
+static void
+json_print_member(const char *key, json_t *v, int *members)
+{
+	json_t *k = json_string(key);
+
+	fputs((*members)++ ? ",\n  " : "\n  ", stdout);
+	json_print_at(k, 1);
+	fputs(": ", stdout);
+	json_print_at(v, 1);
+	json_decref(k);
+}
+
+int
+json_pages_print(json_t *page, int first, int last, void *arg)
+{
+	struct json_pages *jp = arg;
+	const char *key;
+	json_t *v, *list = json_object_get(page, jp->name);
+	size_t i;
+	int seen = 0;
+
+	if (first) {
+		jp->tail = json_object();
+		fputc('{', stdout);
+		json_object_foreach(page, key, v) {
+			if (strcmp(key, "next") == 0)
+				continue;
+			if (strcmp(key, jp->name) == 0)
+				seen = 1;
+			else if (seen)
+				json_object_set(jp->tail, key, v);
+			else
+				json_print_member(key, v, &jp->members);
+		}
+		v = json_string(jp->name);
+		fputs(jp->members++ ? ",\n  " : "\n  ", stdout);
+		json_print_at(v, 1);
+		fputs(": [", stdout);
+		json_decref(v);
+	}
+	json_array_foreach(list, i, v) {
+		fputs(jp->n++ ? ",\n    " : "\n    ", stdout);
+		json_print_at(v, 2);
+	}
+	if (last) {
+		fputs(jp->n ? "\n  ]" : "]", stdout);
+		json_object_foreach(jp->tail, key, v)
+			json_print_member(key, v, &jp->members);
+		json_decref(jp->tail);
+		fputs(jp->members ? "\n}\n" : "}\n", stdout);
+	}
+	return ferror(stdout) ? 1 : 0;
 }
 
 /*
