@@ -11,8 +11,9 @@
 # 32 clients for SCALE_SECONDS or until the keys without prerequisites run out (a fresh copy of
 # the started state for each), the same CPU per `done` on a lived-in state (an outbox of
 # SCALE_OUTBOX sent rows with message bodies, as months of reminders leave), `status` and
-# `list --json` latency, the first (uncached) render of one plan's feed, RSS after a feed
-# workload (SCALE_FEEDS feeds, three fetches each, "plans" shape); then the SQLite
+# `list --json` latency (one page; and the client's, all pages, with the daemon's RSS), the
+# first (uncached) render of one plan's feed, RSS after a feed workload (SCALE_FEEDS plan,
+# party and person feeds, SCALE_FEED_ROUNDS fetches each, "plans" shape); then the SQLite
 # single-insert fsync baseline of this machine.
 #
 # Knobs (environment): SCALE_SIZES ("1000 10000"; SCALE_BIG=1 adds 100000, which takes several
@@ -20,7 +21,9 @@
 # requests on the lived-in state), SCALE_OUTBOX (50000 rows), SCALE_LIMIT (1800 s in all),
 # SCALE_BIG_FEED=1 (also render the single plan's feed at 100,000, which takes long),
 # SCALE_ONLY=start (only cold start, reload, add and restart: no load, no lived-in state),
-# SCALE_FEEDS (300 plan feeds in the feed workload of the "plans" shape).
+# SCALE_ONLY=feeds (only cold start, status, the client's list and log, the feed workload),
+# SCALE_FEEDS (300 feeds in the feed workload of the "plans" shape), SCALE_FEED_ROUNDS (3
+# fetches of each feed).
 # It prints figures and asserts no goals: non-zero exit only when something broke.
 
 set -uo pipefail
@@ -37,6 +40,7 @@ OUTBOX=${SCALE_OUTBOX:-50000}
 LIMIT=${SCALE_LIMIT:-1800}
 ONLY=${SCALE_ONLY:-}
 FEEDS=${SCALE_FEEDS:-300}
+FEED_ROUNDS=${SCALE_FEED_ROUNDS:-3}
 CC=${CC:-cc}
 PY=/usr/bin/python3
 B=build/bench
@@ -54,10 +58,11 @@ die() {
 	echo "bench: $*" >&2
 	exit 1
 }
-for n in $SIZES $SECS $NDONE $OUTBOX $LIMIT; do
+for n in $SIZES $SECS $NDONE $OUTBOX $LIMIT $FEEDS $FEED_ROUNDS; do
 	[[ $n =~ ^[0-9]+$ && $n -gt 0 ]] || die "knobs are positive whole numbers, not \"$n\""
 done
-[[ -z $ONLY || $ONLY == start ]] || die "SCALE_ONLY is start or nothing, not \"$ONLY\""
+[[ -z $ONLY || $ONLY == start || $ONLY == feeds ]] ||
+	die "SCALE_ONLY is start, feeds or nothing, not \"$ONLY\""
 for tool in "$CC" pkg-config curl make sqlite3 "$PY"; do
 	command -v "$tool" >/dev/null || die "needs $tool"
 done
@@ -289,26 +294,34 @@ add() {
 	ADD_MS=$(ms "$t0" "$EPOCHREALTIME")
 }
 
-# feed_workload DIR: SCALE_FEEDS plan feeds, each fetched plain, compressed and plain again;
-# RSS before and after, and what the render cache holds (feed-cache-mb, 64 MiB by default).
+# feed_workload DIR: SCALE_FEEDS feeds (plan, party and person feeds in turn), each fetched
+# SCALE_FEED_ROUNDS times (plain, compressed, conditional, ...) with a change before each round
+# after the first (bench/feedload.py); RSS after each round, and what the render cache holds
+# (feed-cache-mb, 64 MiB by default).
 feed_workload() {
-	local d=$1 i nf=0 url base rss0 t0
+	local d=$1 np base
+	np=$(find "$d/plans" -name 'p*.plan' | wc -l)
+	fig "feed workload" "RSS before: $(rss)"
+	$PY "$TOP/bench/feedload.py" "$d/termijnd.sock" "$DPID" "$np" "$FEEDS" "$FEED_ROUNDS" \
+	    2>"$d/feedload.err" | sed 's/^/    /' || problem "feed workload: $(tail -3 "$d/feedload.err")"
+	base=$(curl -s --max-time 60 --unix-socket "$d/termijnd.sock" http://localhost/api/v1/status |
+	    sed -n 's/.*"http": *"\(127.0.0.1:[0-9]*\)".*/\1/p')
+	fig "feed cache after the workload" "$(curl -s --max-time 10 "http://$base/metrics" | awk '
+	    $1 == "termijn_feed_cache_bytes" { c = $2 } $1 == "termijn_feed_renders_total" { r = $2 }
+	    $1 == "termijn_feed_cache_dropped_total" { x = $2 }
+	    END { printf "%.1f MB held, %d renders, %d dropped", c / 1e6, r, x }')"
+}
+
+# client_read DIR LABEL ARGS...: the client's time for a read (all its pages), and the daemon's
+# RSS before and after.
+client_read() {
+	local d=$1 label=$2 rss0 t0
+	shift 2
 	rss0=$(rss)
 	t0=$EPOCHREALTIME
-	for ((i = 0; i < FEEDS; i++)); do
-		[[ -f $d/plans/$(printf 'p%04d' $i).plan ]] || break
-		url=$(TERMIJN_SOCKET=$d/termijnd.sock "$TERMIJN" --json feeds create --plan \
-		    "$(printf 'p%04d' $i)" | $PY -c 'import json, sys; print(json.load(sys.stdin)["url"])')
-		[[ -n $url ]] || { problem "no feed for plan $i"; return; }
-		curl -s --max-time 60 -o /dev/null "$url" &&
-		    curl -s --max-time 60 -o /dev/null -H 'Accept-Encoding: gzip' "$url" &&
-		    curl -s --max-time 60 -o /dev/null "$url" || problem "feed of plan $i did not answer"
-		nf=$((nf + 1))
-	done
-	base=${url%%/feed/*}
-	fig "feed workload" "$nf feeds x 3 fetches in $(ms "$t0" "$EPOCHREALTIME") ms: RSS $rss0 -> $(rss), cache $(
-	    curl -s --max-time 10 "$base/metrics" | awk '$1 == "termijn_feed_cache_bytes" {
-	    printf "%.1f MB", $2 / 1e6 }')"
+	TERMIJN_SOCKET=$d/termijnd.sock "$TERMIJN" "$@" >"$d/read.out" 2>"$d/read.err" ||
+		problem "termijn $*: $(head -c 300 "$d/read.err")"
+	fig "$label" "$(ms "$t0" "$EPOCHREALTIME") ms, $(wc -c <"$d/read.out") bytes  (RSS $rss0 -> $(rss))"
 }
 
 echo "# termijn scale bench: $(nproc) CPU(s), $(stat -f -c %T "$TMP"), termijnd" \
@@ -327,6 +340,15 @@ for shape in $SHAPES; do
 
 		start "$d"
 		fig "cold start" "$START_MS ms  (RSS $(rss))"
+		if [[ $ONLY == feeds ]]; then
+			fig "status" "$(timed "$d" /api/v1/status)"
+			client_read "$d" "termijn --json list" --json list
+			client_read "$d" "termijn log" log
+			[[ $shape == plans ]] && feed_workload "$d"
+			stop
+			rm -rf "$d"
+			continue
+		fi
 		t0=$EPOCHREALTIME
 		TERMIJN_SOCKET=$d/termijnd.sock "$TERMIJN" reload >/dev/null 2>&1 ||
 			problem "$shape$n: reload failed"
@@ -355,6 +377,7 @@ for shape in $SHAPES; do
 			if ((c == 32)); then
 				fig "status" "$(timed "$d" /api/v1/status)"
 				fig "list --json" "$(timed "$d" /api/v1/milestones)  (RSS after: $(rss))"
+				client_read "$d" "termijn --json list (all pages)" --json list
 				fp=$(cat "$d/feedplan")
 				url=$(TERMIJN_SOCKET=$d/termijnd.sock "$TERMIJN" --json feeds create \
 				    --plan "$fp" | $PY -c 'import json, sys; print(json.load(sys.stdin)["url"])')
