@@ -716,7 +716,9 @@ job_gzip_slice(struct fjob *j)
 	j->z.avail_in = (uInt)take;
 	rc = deflate(&j->z, take == in ? Z_FINISH : Z_NO_FLUSH);
 	if (rc == Z_STREAM_END) {
-		c->gz = blob_new(j->zout, j->z.total_out);
+		/* Room was made for the worst case, the feed's size: keep what it came to. */
+		c->gz = blob_new(xreallocarray(j->zout, j->z.total_out ? j->z.total_out : 1, 1),
+		    j->z.total_out);
 		j->zout = NULL;
 		fcache_touch(j->f, c, c->gz->len);
 		fcache_trim(j->f, c);
