@@ -254,8 +254,9 @@ config_parse(const char *path, const char *text, size_t textlen, struct errlist 
 		c->listen = xstrdup("127.0.0.1:8461");
 	if (c->feed_refresh == 0)
 		c->feed_refresh = 60;
+	/* 100,000 instances take some 140 MiB: with 32 of feeds, under 200 in all. */
 	if (c->feed_cache_mb == 0)
-		c->feed_cache_mb = 64;
+		c->feed_cache_mb = 32;
 	if (c->http_max_age == 0)
 		c->http_max_age = 30;
 	if (c->http_max_conns == 0)

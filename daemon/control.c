@@ -19,6 +19,7 @@
 #include "httperr.h"
 #include "lang.h"
 #include "log.h"
+#include "memory.h"
 #include "notify.h"
 #include "remind.h"
 #include "termijnd.h"
@@ -196,6 +197,9 @@ control_reply(struct termijnd *d, struct evhttp_request *req, int code, json_t *
 	json_decref(body);
 	if (text == NULL)
 		fatalx("json_dumps");
+	/* Its objects are gone and the text soon will be: let the heap give them back. */
+	if (strlen(text) >= MEMORY_BIG)
+		memory_trim_soon();
 	reply(d, req, code, text, is_write, 0);
 }
 

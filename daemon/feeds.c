@@ -32,6 +32,7 @@
 #include "ical.h"
 #include "log.h"
 #include "mailcompose.h"
+#include "memory.h"
 #include "persons.h"
 #include "remind.h"
 #include "sha256.h"
@@ -168,6 +169,8 @@ static void
 fcache_clear_render(struct feeds *f, struct fcache *c)
 {
 	if (c->body != NULL || c->gz != NULL) {
+		if (fcache_bytes(c) >= MEMORY_BIG)
+			memory_trim_soon();
 		f->cached -= fcache_bytes(c);
 		TAILQ_REMOVE(&f->lru, c, lru);
 	}
@@ -206,6 +209,8 @@ fcache_trim(struct feeds *f, const struct fcache *keep)
 			continue;
 		fcache_clear_render(f, c);
 		f->stats.dropped++;
+		/* Renderings come and go in other sizes: what they leave between them goes back. */
+		memory_trim_soon();
 	}
 }
 
@@ -568,6 +573,9 @@ job_free(struct fjob *j)
 	event_free(j->ev);
 	free(j->wait);
 	j->c->job = NULL;
+	/* Its events were as big as the feed. */
+	if (j->len >= MEMORY_BIG)
+		memory_trim_soon();
 	free(j);
 }
 

@@ -16,6 +16,7 @@
 #include "i18n.h"
 #include "lang.h"
 #include "log.h"
+#include "memory.h"
 #include "notify.h"
 #include "mailtext.h"
 #include "remind.h"
@@ -257,6 +258,7 @@ main(int argc, char **argv)
 	if (event_base_priority_init(d.base, 3) == -1)
 		fatalx("event_base_priority_init");
 	notify_init(d.base);
+	memory_init(d.base);
 	lang_init(NULL);
 	if ((d.engine.store = store_open(d.conf->state_dir, &cause)) == NULL)
 		fatalx("database: %s", cause);
@@ -306,6 +308,7 @@ main(int argc, char **argv)
 	config_free(d.conf);
 	notify_free();
 	accept_guard_free();
+	memory_stop();
 	event_base_free(d.base);
 	lang_free();
 	tz_free();

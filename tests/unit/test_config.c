@@ -157,6 +157,26 @@ test_outbox_retention(void **state)
 	expect_refused("outbox-retention 36501\n", 23, 1, "days, from 1 to 36500");
 }
 
+/* The feed cache's budget: 32 MiB unless set (64 kept RSS over 200 MiB at national size). */
+static void
+test_feed_cache_mb(void **state)
+{
+	static const char text[] = "feed-cache-mb 100\n";
+	static const char none[] = "# nothing\n";
+	struct errlist e = { 0 };
+	struct config *c;
+
+	(void)state;
+	c = load_text(text, sizeof(text) - 1, &e);
+	assert_non_null(c);
+	assert_int_equal(c->feed_cache_mb, 100);
+	config_free(c);
+	c = load_text(none, sizeof(none) - 1, &e);
+	assert_non_null(c);
+	assert_int_equal(c->feed_cache_mb, 32);
+	config_free(c);
+}
+
 /* A session is a thread: mail-in-flight 100000 would have started as many. */
 static void
 test_mail_in_flight(void **state)
@@ -223,6 +243,7 @@ main(void)
 		cmocka_unit_test(test_mail_from_without_at_refused),
 		cmocka_unit_test(test_trusted_proxies),
 		cmocka_unit_test(test_outbox_retention),
+		cmocka_unit_test(test_feed_cache_mb),
 		cmocka_unit_test(test_mail_in_flight),
 		cmocka_unit_test(test_web_lifetimes),
 	};
