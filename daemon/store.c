@@ -11,6 +11,9 @@
 #include "store.h"
 #include "xmalloc.h"
 
+/* Room for every distinct statement store.c prepares (about 50), at most half full. */
+#define STMT_CACHE	128
+
 /* What to do to memory when the open transaction does not reach the disk. */
 struct undo {
 	store_undo_fn	 fn;
@@ -28,6 +31,12 @@ struct store {
 	sqlite3_stmt	*put_state, *audit, *put_added;
 	/* Kept: a start publishes every instance of every plan through them. */
 	sqlite3_stmt	*seq_each, *seq_get, *seq_put, *seen_get, *seen_put, *added_each;
+	/* Every other statement, prepared at its first use and kept (stmt): by its SQL. */
+	struct cached {
+		const char	*sql;	/* sqlite3_sql() of st */
+		unsigned	 hash;
+		sqlite3_stmt	*st;
+	}		 cache[STMT_CACHE];
 };
 
 /* Each step moves the schema one version on; never edit a step that has shipped. */
@@ -144,6 +153,89 @@ exec(struct store *s, const char *sql)
 	return 0;
 }
 
+static unsigned
+sql_hash(const char *sql)
+{
+	unsigned h = 2166136261u;
+
+	while (*sql != '\0')
+		h = (h ^ (unsigned char)*sql++) * 16777619u;
+	return h;
+}
+
+static struct cached *
+cache_slot(struct store *s, const char *sql, unsigned h)
+{
+	size_t i = h % STMT_CACHE, n;
+
+	for (n = 0; n < STMT_CACHE; n++, i = (i + 1) % STMT_CACHE)
+		if (s->cache[i].st == NULL ||
+		    (s->cache[i].hash == h && strcmp(s->cache[i].sql, sql) == 0))
+			return &s->cache[i];
+	return NULL;
+}
+
+/*
+ * The prepared statement for sql, kept from its first use: a change or a read costs no
+ * parsing. One in use further up the stack (a callback of a loop over its rows calling the
+ * same function) is not disturbed: the caller gets a statement of its own, which release
+ * finalizes. NULL when it cannot be prepared.
+ */
+static sqlite3_stmt *
+stmt(struct store *s, const char *sql)
+{
+	unsigned h = sql_hash(sql);
+	struct cached *c = cache_slot(s, sql, h);
+	sqlite3_stmt *st;
+
+	if (c != NULL && c->st != NULL && !sqlite3_stmt_busy(c->st))
+		return c->st;
+	/* Busy, or no room: one for this call only. */
+	if (sqlite3_prepare_v3(s->db, sql, -1, c != NULL && c->st == NULL ?
+	    SQLITE_PREPARE_PERSISTENT : 0, &st, NULL) != SQLITE_OK)
+		return NULL;
+	if (c != NULL && c->st == NULL) {
+		c->st = st;
+		c->sql = sqlite3_sql(st);
+		c->hash = h;
+	}
+	return st;
+}
+
+/* Done with a statement of stmt(): kept ones are reset for their next use. */
+static void
+release(struct store *s, sqlite3_stmt *st)
+{
+	const char *sql = sqlite3_sql(st);
+	struct cached *c = cache_slot(s, sql, sql_hash(sql));
+
+	if (c != NULL && c->st == st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	} else
+		sqlite3_finalize(st);
+}
+
+/* One statement without rows (BEGIN, COMMIT), kept prepared; logged as exec does. */
+static int
+exec1(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = stmt(s, sql)) == NULL) {
+		log_warnx("sqlite: %s: %s", sql, store_error(s));
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	release(s, st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("sqlite: %s: %s", sql, store_error(s));
+		return -1;
+	}
+	return 0;
+}
+
 /* A write failed: say why until one goes through, and doom the transaction it was in. */
 static void
 write_failed(struct store *s)
@@ -200,11 +292,11 @@ user_version(struct store *s)
 	sqlite3_stmt *st;
 	int v = -1;
 
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "PRAGMA user_version")) == NULL)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	release(s, st);
 	return v;
 }
 
@@ -321,6 +413,8 @@ fail:
 void
 store_close(struct store *s)
 {
+	size_t i;
+
 	if (s == NULL)
 		return;
 	store_rollback(s);
@@ -335,6 +429,8 @@ store_close(struct store *s)
 	sqlite3_finalize(s->seq_put);
 	sqlite3_finalize(s->seen_get);
 	sqlite3_finalize(s->seen_put);
+	for (i = 0; i < STMT_CACHE; i++)
+		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -360,8 +456,8 @@ store_begin(struct store *s)
 		return 0;
 	/* A transaction whose ROLLBACK failed would refuse every BEGIN from now on. */
 	if (!sqlite3_get_autocommit(s->db))
-		exec(s, "ROLLBACK");
-	if (exec(s, "BEGIN IMMEDIATE") == -1) {
+		exec1(s, "ROLLBACK");
+	if (exec1(s, "BEGIN IMMEDIATE") == -1) {
 		write_failed(s);
 		return -1;
 	}
@@ -386,7 +482,7 @@ store_commit(struct store *s)
 {
 	if (!s->in_txn)
 		return 0;
-	if (!may_write(s) || exec(s, "COMMIT") == -1) {
+	if (!may_write(s) || exec1(s, "COMMIT") == -1) {
 		if (!s->doomed)
 			write_failed(s);
 		store_rollback(s);
@@ -412,7 +508,7 @@ store_rollback(struct store *s)
 	if (!s->in_txn)
 		return;
 	if (!sqlite3_get_autocommit(s->db))
-		exec(s, "ROLLBACK");
+		exec1(s, "ROLLBACK");
 	s->in_txn = 0;
 	s->doomed = 0;
 	s->wiped = 0;
@@ -486,14 +582,13 @@ store_rename(struct store *s, const char *plan, const char *from, const char *to
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "UPDATE state SET key = ? WHERE plan = ? AND key = ?", -1,
-	    &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "UPDATE state SET key = ? WHERE plan = ? AND key = ?")) == NULL)
 		return -1;
 	bind_text(st, 1, to);
 	bind_text(st, 2, plan);
 	bind_text(st, 3, from);
 	rc = write_step(s, st);
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc;
 }
 
@@ -544,8 +639,8 @@ store_put_part(struct store *s, const char *plan, const char *dim, const char *i
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO part (plan, dim, id, title, lead, at, actor,"
-	    " reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "INSERT INTO part (plan, dim, id, title, lead, at, actor,"
+	    " reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) == NULL)
 		return -1;
 	bind_text(st, 1, plan);
 	bind_text(st, 2, dim);
@@ -556,7 +651,7 @@ store_put_part(struct store *s, const char *plan, const char *dim, const char *i
 	bind_text(st, 7, actor);
 	bind_text(st, 8, reason);
 	rc = write_step(s, st);
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc;
 }
 
@@ -567,9 +662,8 @@ store_cancel_part(struct store *s, const char *plan, const char *dim, const char
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "UPDATE part SET cancelled = ?, cancelled_by = ?,"
-	    " cancel_reason = ? WHERE plan = ? AND dim = ? AND id = ?", -1, &st, NULL) !=
-	    SQLITE_OK)
+	if ((st = stmt(s, "UPDATE part SET cancelled = ?, cancelled_by = ?,"
+	    " cancel_reason = ? WHERE plan = ? AND dim = ? AND id = ?")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, at);
 	bind_text(st, 2, actor);
@@ -578,7 +672,7 @@ store_cancel_part(struct store *s, const char *plan, const char *dim, const char
 	bind_text(st, 5, dim);
 	bind_text(st, 6, id);
 	rc = write_step(s, st);
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc;
 }
 
@@ -595,9 +689,8 @@ store_each_state(struct store *s, const char *plan, store_state_cb cb, void *arg
 	struct istate is;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT plan, key, status, at, actor, note, overridden,"
-	    " changed, version FROM state WHERE ?1 IS NULL OR plan = ?1 ORDER BY plan, key", -1,
-	    &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "SELECT plan, key, status, at, actor, note, overridden,"
+	    " changed, version FROM state WHERE ?1 IS NULL OR plan = ?1 ORDER BY plan, key")) == NULL)
 		return -1;
 	bind_text(st, 1, plan);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -612,7 +705,7 @@ store_each_state(struct store *s, const char *plan, store_state_cb cb, void *arg
 		is.version = sqlite3_column_int(st, 8);
 		cb(col_text(st, 0), col_text(st, 1), &is, arg);
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -630,13 +723,13 @@ store_each_added(struct store *s, const char *plan, store_added_cb cb, void *arg
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* One statement written once: the few writes that are not on any hot path. */
+/* A write of one statement that may not go ahead in a doomed transaction (may_write). */
 static int
 write_once(struct store *s, const char *sql, sqlite3_stmt **out)
 {
 	if (!may_write(s))
 		return -1;
-	if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL) != SQLITE_OK) {
+	if ((*out = stmt(s, sql)) == NULL) {
 		write_failed(s);
 		return -1;
 	}
@@ -662,7 +755,7 @@ store_put_change(struct store *s, const struct change_row *c)
 	bind_text(st, 8, c->actor);
 	bind_text(st, 9, c->reason);
 	rc = write_step(s, st);
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc;
 }
 
@@ -673,8 +766,8 @@ store_each_change(struct store *s, const char *plan, store_change_cb cb, void *a
 	struct change_row c;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT plan, id, kind, def, old, new, at, actor, reason"
-	    " FROM plan_change WHERE plan = ? ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "SELECT plan, id, kind, def, old, new, at, actor, reason"
+	    " FROM plan_change WHERE plan = ? ORDER BY seq")) == NULL)
 		return -1;
 	bind_text(st, 1, plan);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -689,7 +782,7 @@ store_each_change(struct store *s, const char *plan, store_change_cb cb, void *a
 		c.reason = col_text(st, 8);
 		cb(&c, arg);
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -708,7 +801,7 @@ write_plan_key(struct store *s, const char *sql, const char *plan, const char *k
 	if (third != NULL)
 		bind_text(st, 3, third);
 	rc = write_step(s, st);
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc;
 }
 
@@ -754,9 +847,8 @@ store_each_part(struct store *s, const char *plan, store_part_cb cb, void *arg)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT dim, id, title, lead, at, actor, reason, cancelled,"
-	    " cancelled_by, cancel_reason FROM part WHERE plan = ? ORDER BY rowid", -1, &st,
-	    NULL) != SQLITE_OK)
+	if ((st = stmt(s, "SELECT dim, id, title, lead, at, actor, reason, cancelled,"
+	    " cancelled_by, cancel_reason FROM part WHERE plan = ? ORDER BY rowid")) == NULL)
 		return -1;
 	bind_text(st, 1, plan);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -772,7 +864,7 @@ store_each_part(struct store *s, const char *plan, store_part_cb cb, void *arg)
 		r.cancel_reason = col_text(st, 9);
 		cb(&r, arg);
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -784,10 +876,10 @@ store_each_audit(struct store *s, const char *plan, const char *key, int64_t bef
 	struct audit a;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT * FROM (SELECT seq, at, actor, uid, plan, key,"
+	if ((st = stmt(s, "SELECT * FROM (SELECT seq, at, actor, uid, plan, key,"
 	    " action, reason, note, person, person_name, channel, token FROM audit WHERE"
 	    " (?1 IS NULL OR plan = ?1) AND (?2 IS NULL OR key = ?2) AND (?4 <= 0 OR seq < ?4)"
-	    " ORDER BY seq DESC LIMIT ?3) ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
+	    " ORDER BY seq DESC LIMIT ?3) ORDER BY seq")) == NULL)
 		return -1;
 	bind_text(st, 1, plan);
 	bind_text(st, 2, key);
@@ -810,7 +902,7 @@ store_each_audit(struct store *s, const char *plan, const char *key, int64_t bef
 		a.token_id = sqlite3_column_int64(st, 12);
 		cb(&a, arg);
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -822,14 +914,13 @@ store_meta_get(struct store *s, const char *name, int64_t *out)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE name = ?", -1, &st,
-	    NULL) != SQLITE_OK)
+	if ((st = stmt(s, "SELECT value FROM meta WHERE name = ?")) == NULL)
 		return -1;
 	bind_text(st, 1, name);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -839,13 +930,13 @@ store_meta_set(struct store *s, const char *name, int64_t v)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO meta (name, value) VALUES (?1, ?2)"
-	    " ON CONFLICT (name) DO UPDATE SET value = ?2", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "INSERT INTO meta (name, value) VALUES (?1, ?2)"
+	    " ON CONFLICT (name) DO UPDATE SET value = ?2")) == NULL)
 		return -1;
 	bind_text(st, 1, name);
 	sqlite3_bind_int64(st, 2, v);
 	rc = write_step(s, st);
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc;
 }
 
@@ -858,8 +949,8 @@ store_occurrence_seen(struct store *s, const char *plan, const char *key, const 
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM occurrence WHERE plan = ? AND key = ? AND"
-	    " kind = ? AND at = ? AND recipient = ?", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "SELECT 1 FROM occurrence WHERE plan = ? AND key = ? AND"
+	    " kind = ? AND at = ? AND recipient = ?")) == NULL)
 		return -1;
 	bind_text(st, 1, plan);
 	bind_text(st, 2, key);
@@ -867,7 +958,7 @@ store_occurrence_seen(struct store *s, const char *plan, const char *key, const 
 	sqlite3_bind_int64(st, 4, at);
 	bind_text(st, 5, recipient);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -878,8 +969,8 @@ store_occurrence_add(struct store *s, const char *plan, const char *key, const c
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO occurrence (plan, key, kind, at, recipient,"
-	    " outbox_id) VALUES (?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "INSERT INTO occurrence (plan, key, kind, at, recipient,"
+	    " outbox_id) VALUES (?, ?, ?, ?, ?, ?)")) == NULL)
 		return -1;
 	bind_text(st, 1, plan);
 	bind_text(st, 2, key);
@@ -888,7 +979,7 @@ store_occurrence_add(struct store *s, const char *plan, const char *key, const c
 	bind_text(st, 5, recipient);
 	sqlite3_bind_int64(st, 6, outbox_id);
 	rc = write_step(s, st);
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc;
 }
 
@@ -898,9 +989,9 @@ store_outbox_add(struct store *s, const struct outbox_row *r)
 	sqlite3_stmt *st;
 	int64_t id = -1;
 
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO outbox (plan, key, recipient, kind, due_at,"
+	if ((st = stmt(s, "INSERT INTO outbox (plan, key, recipient, kind, due_at,"
 	    " created, state, next_attempt, message_id, subject, message, last_error)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)")) == NULL)
 		return -1;
 	bind_text(st, 1, r->plan);
 	bind_text(st, 2, r->key);
@@ -916,7 +1007,7 @@ store_outbox_add(struct store *s, const struct outbox_row *r)
 	bind_text(st, 11, r->last_error);
 	if (write_step(s, st) == 0)
 		id = sqlite3_last_insert_rowid(s->db);
-	sqlite3_finalize(st);
+	release(s, st);
 	return id;
 }
 
@@ -960,7 +1051,7 @@ store_outbox_each(struct store *s, const char *state, int64_t due_before, int li
 	    " LIMIT ?3", state != NULL || due_before >= 0 ? " WHERE" : "",
 	    state != NULL ? " state = ?1" : "",
 	    due_before < 0 ? "" : state != NULL ? " AND next_attempt <= ?2" : " next_attempt <= ?2");
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, sql)) == NULL)
 		return -1;
 	if (state != NULL)
 		bind_text(st, 1, state);
@@ -971,7 +1062,7 @@ store_outbox_each(struct store *s, const char *state, int64_t due_before, int li
 		outbox_row_read(st, &r);
 		cb(&r, arg);
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -981,16 +1072,15 @@ store_outbox_prune(struct store *s, int64_t sent_before, int64_t created_before,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
+	if ((st = stmt(s, "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox"
 	    " WHERE state IN ('sent', 'failed', 'cancelled') AND (sent_at < ?1 OR"
-	    " (sent_at IS NULL AND created < ?2)) ORDER BY id LIMIT ?3)", -1, &st, NULL) !=
-	    SQLITE_OK)
+	    " (sent_at IS NULL AND created < ?2)) ORDER BY id LIMIT ?3)")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, sent_before);
 	sqlite3_bind_int64(st, 2, created_before);
 	sqlite3_bind_int(st, 3, limit);
 	rc = write_step(s, st) == 0 ? sqlite3_changes(s->db) : -1;
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc;
 }
 
@@ -1005,14 +1095,14 @@ outbox_forget_secret(struct store *s, int64_t id)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "UPDATE outbox SET message = zeroblob(0) WHERE id = ? AND"
-	    " kind = 'feed-link' AND length(message) > 0", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "UPDATE outbox SET message = zeroblob(0) WHERE id = ? AND"
+	    " kind = 'feed-link' AND length(message) > 0")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	rc = write_step(s, st);
 	if (rc == 0 && sqlite3_changes(s->db) > 0)
 		s->wiped = 1;
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc;
 }
 
@@ -1024,17 +1114,16 @@ store_outbox_set(struct store *s, int64_t id, const char *state, int attempts,
 	int rc, secret = 0;
 
 	/* A reminder's own "done" link is a secret too: erased as a feed's, once it went. */
-	if (strcmp(state, "sent") == 0 && sqlite3_prepare_v2(s->db, "SELECT instr(message,"
-	    " CAST('/done/' AS BLOB)) > 0 FROM outbox WHERE id = ?", -1, &st, NULL) == SQLITE_OK) {
+	if (strcmp(state, "sent") == 0 && (st = stmt(s, "SELECT instr(message,"
+	    " CAST('/done/' AS BLOB)) > 0 FROM outbox WHERE id = ?")) != NULL) {
 		sqlite3_bind_int64(st, 1, id);
 		secret = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
+		release(s, st);
 	}
 	/* What went or will never go needs no body; a feed's link is erased below. */
-	if (sqlite3_prepare_v2(s->db, "UPDATE outbox SET state = ?1, attempts = ?, next_attempt = ?,"
+	if ((st = stmt(s, "UPDATE outbox SET state = ?1, attempts = ?, next_attempt = ?,"
 	    " last_error = ?, smtp_code = ?, sent_at = ?, message = CASE WHEN ?1 IN ('sent',"
-	    " 'cancelled') AND kind <> 'feed-link' THEN zeroblob(0) ELSE message END WHERE id = ?",
-	    -1, &st, NULL) != SQLITE_OK)
+	    " 'cancelled') AND kind <> 'feed-link' THEN zeroblob(0) ELSE message END WHERE id = ?")) == NULL)
 		return -1;
 	bind_text(st, 1, state);
 	sqlite3_bind_int(st, 2, attempts);
@@ -1050,7 +1139,7 @@ store_outbox_set(struct store *s, int64_t id, const char *state, int attempts,
 		sqlite3_bind_null(st, 6);
 	sqlite3_bind_int64(st, 7, id);
 	rc = write_step(s, st) == 0 && sqlite3_changes(s->db) == 1 ? 0 : -1;
-	sqlite3_finalize(st);
+	release(s, st);
 	if (rc == 0 && strcmp(state, "sent") == 0)
 		rc = outbox_forget_secret(s, id);
 	if (rc == 0 && secret)
@@ -1070,12 +1159,12 @@ store_outbox_wait_at_most(struct store *s, int64_t latest)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "UPDATE outbox SET next_attempt = ?1 WHERE state ="
-	    " 'pending' AND next_attempt > ?1", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "UPDATE outbox SET next_attempt = ?1 WHERE state ="
+	    " 'pending' AND next_attempt > ?1")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, latest);
 	rc = write_step(s, st);
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc;
 }
 
@@ -1085,8 +1174,8 @@ store_outbox_next_attempt(struct store *s, int64_t *out)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT min(next_attempt) FROM outbox WHERE state ="
-	    " 'pending'", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "SELECT min(next_attempt) FROM outbox WHERE state ="
+	    " 'pending'")) == NULL)
 		return -1;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
@@ -1094,7 +1183,7 @@ store_outbox_next_attempt(struct store *s, int64_t *out)
 		rc = 1;
 	} else
 		rc = rc == SQLITE_ROW ? 0 : -1;
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc;
 }
 
@@ -1104,13 +1193,12 @@ store_outbox_count(struct store *s, const char *state, int64_t *n)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM outbox WHERE state = ?", -1, &st,
-	    NULL) != SQLITE_OK)
+	if ((st = stmt(s, "SELECT count(*) FROM outbox WHERE state = ?")) == NULL)
 		return -1;
 	bind_text(st, 1, state);
 	rc = sqlite3_step(st);
 	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
@@ -1120,12 +1208,12 @@ store_outbox_retry(struct store *s, int64_t id)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "UPDATE outbox SET state = 'pending', attempts = 0,"
-	    " next_attempt = 0 WHERE id = ? AND state = 'failed'", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "UPDATE outbox SET state = 'pending', attempts = 0,"
+	    " next_attempt = 0 WHERE id = ? AND state = 'failed'")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	rc = write_step(s, st) == 0 ? (sqlite3_changes(s->db) == 1 ? 0 : 1) : -1;
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc;
 }
 
@@ -1138,8 +1226,8 @@ store_feed_add(struct store *s, const char *kind, const char *subject, const uns
 	sqlite3_stmt *st;
 	int64_t id = -1;
 
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO feed (kind, subject, token_hash, created,"
-	    " created_by, replaces) VALUES (?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "INSERT INTO feed (kind, subject, token_hash, created,"
+	    " created_by, replaces) VALUES (?, ?, ?, ?, ?, ?)")) == NULL)
 		return -1;
 	bind_text(st, 1, kind);
 	bind_text(st, 2, subject);
@@ -1152,7 +1240,7 @@ store_feed_add(struct store *s, const char *kind, const char *subject, const uns
 		sqlite3_bind_null(st, 6);
 	if (write_step(s, st) == 0)
 		id = sqlite3_last_insert_rowid(s->db);
-	sqlite3_finalize(st);
+	release(s, st);
 	return id;
 }
 
@@ -1179,15 +1267,15 @@ store_feed_by_hash(struct store *s, const unsigned char *hash, store_feed_cb cb,
 	struct feed_row f;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT " FEED_COLS " FROM feed WHERE token_hash = ?"
-	    " AND revoked IS NULL", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "SELECT " FEED_COLS " FROM feed WHERE token_hash = ?"
+	    " AND revoked IS NULL")) == NULL)
 		return -1;
 	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		feed_read(st, &f);
 		cb(&f, arg);
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -1198,15 +1286,15 @@ store_feed_each(struct store *s, int64_t id, store_feed_cb cb, void *arg)
 	struct feed_row f;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT " FEED_COLS " FROM feed WHERE ?1 <= 0 OR id = ?1"
-	    " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "SELECT " FEED_COLS " FROM feed WHERE ?1 <= 0 OR id = ?1"
+	    " ORDER BY id")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		feed_read(st, &f);
 		cb(&f, arg);
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -1216,13 +1304,13 @@ store_feed_revoke(struct store *s, int64_t id, int64_t at)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "UPDATE feed SET revoked = ? WHERE id = ? AND revoked IS"
-	    " NULL", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "UPDATE feed SET revoked = ? WHERE id = ? AND revoked IS"
+	    " NULL")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, at);
 	sqlite3_bind_int64(st, 2, id);
 	rc = write_step(s, st) == 0 ? (sqlite3_changes(s->db) == 1 ? 0 : 1) : -1;
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc;
 }
 
@@ -1303,12 +1391,12 @@ store_size(struct store *s)
 	sqlite3_stmt *st;
 	int64_t n = -1;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT page_count * page_size FROM pragma_page_count(),"
-	    " pragma_page_size()", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "SELECT page_count * page_size FROM pragma_page_count(),"
+	    " pragma_page_size()")) == NULL)
 		return -1;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	release(s, st);
 	return n;
 }
 
@@ -1321,8 +1409,8 @@ store_token_add(struct store *s, const char *person, const unsigned char *hash, 
 	sqlite3_stmt *st;
 	int64_t id = -1;
 
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO token (person, token_hash, created, expires,"
-	    " created_by, how) VALUES (?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "INSERT INTO token (person, token_hash, created, expires,"
+	    " created_by, how) VALUES (?, ?, ?, ?, ?, ?)")) == NULL)
 		return -1;
 	bind_text(st, 1, person);
 	sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
@@ -1332,7 +1420,7 @@ store_token_add(struct store *s, const char *person, const unsigned char *hash, 
 	bind_text(st, 6, how);
 	if (sqlite3_step(st) == SQLITE_DONE)
 		id = sqlite3_last_insert_rowid(s->db);
-	sqlite3_finalize(st);
+	release(s, st);
 	return id;
 }
 
@@ -1357,7 +1445,7 @@ token_rows(struct store *s, sqlite3_stmt *st, store_token_cb cb, void *arg)
 		n++;
 	}
 	(void)s;
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_DONE ? n : -1;
 }
 
@@ -1370,8 +1458,7 @@ store_token_by_hash(struct store *s, const unsigned char *hash, store_token_cb c
 	sqlite3_stmt *st;
 	int n;
 
-	if (sqlite3_prepare_v2(s->db, TOKEN_COLS " WHERE token_hash = ?", -1, &st, NULL) !=
-	    SQLITE_OK)
+	if ((st = stmt(s, TOKEN_COLS " WHERE token_hash = ?")) == NULL)
 		return -1;
 	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
 	n = token_rows(s, st, cb, arg);
@@ -1383,8 +1470,8 @@ store_token_each(struct store *s, const char *person, store_token_cb cb, void *a
 {
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(s->db, TOKEN_COLS " WHERE ?1 IS NULL OR person = ?1 COLLATE NOCASE"
-	    " ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, TOKEN_COLS " WHERE ?1 IS NULL OR person = ?1 COLLATE NOCASE"
+	    " ORDER BY id")) == NULL)
 		return -1;
 	bind_text(st, 1, person);
 	return token_rows(s, st, cb, arg) < 0 ? -1 : 0;
@@ -1396,13 +1483,13 @@ store_token_revoke(struct store *s, int64_t id, int64_t at)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "UPDATE token SET revoked = ? WHERE id = ? AND revoked IS"
-	    " NULL", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "UPDATE token SET revoked = ? WHERE id = ? AND revoked IS"
+	    " NULL")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, at);
 	sqlite3_bind_int64(st, 2, id);
 	rc = sqlite3_step(st) == SQLITE_DONE ? (sqlite3_changes(s->db) > 0 ? 0 : 1) : -1;
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc;
 }
 
@@ -1413,8 +1500,8 @@ store_login_add(struct store *s, const char *person, const unsigned char *hash, 
 	sqlite3_stmt *st;
 	int64_t id = -1;
 
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO login (person, code_hash, created, expires)"
-	    " VALUES (?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "INSERT INTO login (person, code_hash, created, expires)"
+	    " VALUES (?, ?, ?, ?)")) == NULL)
 		return -1;
 	bind_text(st, 1, person);
 	sqlite3_bind_blob(st, 2, hash, 32, SQLITE_STATIC);
@@ -1422,7 +1509,7 @@ store_login_add(struct store *s, const char *person, const unsigned char *hash, 
 	sqlite3_bind_int64(st, 4, expires);
 	if (sqlite3_step(st) == SQLITE_DONE)
 		id = sqlite3_last_insert_rowid(s->db);
-	sqlite3_finalize(st);
+	release(s, st);
 	return id;
 }
 
@@ -1434,9 +1521,9 @@ store_login_last(struct store *s, const char *person, store_login_cb cb, void *a
 	int rc;
 
 	/* Only the newest request counts: asking again spends the earlier codes. */
-	if (sqlite3_prepare_v2(s->db, "SELECT id, code_hash, expires, attempts FROM login WHERE"
+	if ((st = stmt(s, "SELECT id, code_hash, expires, attempts FROM login WHERE"
 	    " person = ? COLLATE NOCASE AND used IS NULL AND id = (SELECT max(id) FROM login"
-	    " WHERE person = ?1 COLLATE NOCASE)", -1, &st, NULL) != SQLITE_OK)
+	    " WHERE person = ?1 COLLATE NOCASE)")) == NULL)
 		return -1;
 	bind_text(st, 1, person);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1448,7 +1535,7 @@ store_login_last(struct store *s, const char *person, store_login_cb cb, void *a
 		row.attempts = sqlite3_column_int(st, 3);
 		cb(&row, arg);
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -1458,14 +1545,13 @@ store_login_attempt(struct store *s, int64_t id, int64_t used)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "UPDATE login SET attempts = attempts + 1,"
-	    " used = CASE WHEN ?1 > 0 THEN ?1 ELSE used END WHERE id = ?2", -1, &st, NULL) !=
-	    SQLITE_OK)
+	if ((st = stmt(s, "UPDATE login SET attempts = attempts + 1,"
+	    " used = CASE WHEN ?1 > 0 THEN ?1 ELSE used END WHERE id = ?2")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, used);
 	sqlite3_bind_int64(st, 2, id);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc;
 }
 
@@ -1478,8 +1564,8 @@ store_session_add(struct store *s, const char *person, const unsigned char *hash
 	sqlite3_stmt *st;
 	int64_t id = -1;
 
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO session (token_hash, person, created, seen,"
-	    " expires) VALUES (?, ?, ?, ?3, ?)", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "INSERT INTO session (token_hash, person, created, seen,"
+	    " expires) VALUES (?, ?, ?, ?3, ?)")) == NULL)
 		return -1;
 	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
 	bind_text(st, 2, person);
@@ -1487,7 +1573,7 @@ store_session_add(struct store *s, const char *person, const unsigned char *hash
 	sqlite3_bind_int64(st, 4, expires);
 	if (write_step(s, st) == 0)
 		id = sqlite3_last_insert_rowid(s->db);
-	sqlite3_finalize(st);
+	release(s, st);
 	return id;
 }
 
@@ -1497,8 +1583,8 @@ store_session_by_hash(struct store *s, const unsigned char *hash, struct session
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT id, token_hash, person, created, seen, expires,"
-	    " coalesce(ended, 0) FROM session WHERE token_hash = ?", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "SELECT id, token_hash, person, created, seen, expires,"
+	    " coalesce(ended, 0) FROM session WHERE token_hash = ?")) == NULL)
 		return -1;
 	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
 	memset(row, 0, sizeof(*row));
@@ -1512,7 +1598,7 @@ store_session_by_hash(struct store *s, const unsigned char *hash, struct session
 		row->expires = sqlite3_column_int64(st, 5);
 		row->ended = sqlite3_column_int64(st, 6);
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -1522,14 +1608,14 @@ store_session_seen(struct store *s, int64_t id, int64_t seen, int64_t ended)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "UPDATE session SET seen = ?, ended = CASE WHEN ? > 0 THEN"
-	    " ?2 ELSE ended END WHERE id = ? AND ended IS NULL", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "UPDATE session SET seen = ?, ended = CASE WHEN ? > 0 THEN"
+	    " ?2 ELSE ended END WHERE id = ? AND ended IS NULL")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, seen);
 	sqlite3_bind_int64(st, 2, ended);
 	sqlite3_bind_int64(st, 3, id);
 	rc = write_step(s, st);
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc;
 }
 
@@ -1539,8 +1625,8 @@ store_weblink_add(struct store *s, const struct weblink_row *w)
 	sqlite3_stmt *st;
 	int64_t id = -1;
 
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO weblink (kind, token_hash, person, plan, key,"
-	    " created, expires) VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "INSERT INTO weblink (kind, token_hash, person, plan, key,"
+	    " created, expires) VALUES (?, ?, ?, ?, ?, ?, ?)")) == NULL)
 		return -1;
 	bind_text(st, 1, w->kind);
 	sqlite3_bind_blob(st, 2, w->hash, 32, SQLITE_STATIC);
@@ -1551,7 +1637,7 @@ store_weblink_add(struct store *s, const struct weblink_row *w)
 	sqlite3_bind_int64(st, 7, w->expires);
 	if (write_step(s, st) == 0)
 		id = sqlite3_last_insert_rowid(s->db);
-	sqlite3_finalize(st);
+	release(s, st);
 	return id;
 }
 
@@ -1561,9 +1647,9 @@ store_weblink_by_hash(struct store *s, const unsigned char *hash, struct weblink
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT id, kind, token_hash, person, coalesce(plan, ''),"
+	if ((st = stmt(s, "SELECT id, kind, token_hash, person, coalesce(plan, ''),"
 	    " coalesce(key, ''), created, expires, coalesce(used, 0) FROM weblink WHERE"
-	    " token_hash = ?", -1, &st, NULL) != SQLITE_OK)
+	    " token_hash = ?")) == NULL)
 		return -1;
 	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
 	memset(w, 0, sizeof(*w));
@@ -1579,7 +1665,7 @@ store_weblink_by_hash(struct store *s, const unsigned char *hash, struct weblink
 		w->expires = sqlite3_column_int64(st, 7);
 		w->used = sqlite3_column_int64(st, 8);
 	}
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -1589,12 +1675,11 @@ store_weblink_use(struct store *s, int64_t id, int64_t at)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "UPDATE weblink SET used = ? WHERE id = ? AND used IS NULL",
-	    -1, &st, NULL) != SQLITE_OK)
+	if ((st = stmt(s, "UPDATE weblink SET used = ? WHERE id = ? AND used IS NULL")) == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, at);
 	sqlite3_bind_int64(st, 2, id);
 	rc = write_step(s, st) == 0 ? (sqlite3_changes(s->db) > 0 ? 0 : 1) : -1;
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc;
 }
