@@ -85,64 +85,101 @@ failure_body(struct termijnd *d, const struct pending *p)
 	return text;
 }
 
-/*
- * All changes of one loop turn share one transaction: its commit (one fsync) runs from a
- * low-priority event once the turn's requests are handled, and only then are their replies
- * sent, so nothing is acknowledged before it is on disk. A turn that does not reach the
- * disk is rolled back whole: the store undoes every in-memory change made with it, and
- * each request answered from it (a change, a refusal, a read) gets the failure instead.
- */
+/* Answer the requests whose changes (and what they read) are on disk now, in order. */
 static void
-commit_cb(evutil_socket_t fd, short ev, void *arg)
+answer_durable(struct termijnd *d)
 {
-	struct termijnd *d = arg;
-	struct store *s = d->engine.store;
+	uint64_t durable = store_durable(d->engine.store);
 	struct pending *p;
+
+	while ((p = TAILQ_FIRST(&d->pending)) != NULL && !p->open && p->gen <= durable) {
+		TAILQ_REMOVE(&d->pending, p, entry);
+		if (p->is_write)
+			d->committed_writes++;
+		send_now(p->req, p->code, p->body, p->raw);
+		free(p->body);
+		free(p);
+	}
+}
+
+/* The open batch did not reach the disk: each request answered from it gets the failure. */
+static void
+answer_failed(struct termijnd *d)
+{
+	struct pending *p, *next;
+	const struct msgcat *old;
 	const char *why;
-	int ok = 1, wrote = store_in_txn(s);
 	size_t nfailed = 0;
 	char *body;
+
+	for (p = TAILQ_FIRST(&d->pending); p != NULL; p = next) {
+		next = TAILQ_NEXT(p, entry);
+		if (!p->open)
+			continue;
+		old = msgcat_use(p->lang);
+		body = failure_body(d, p);
+		msgcat_use(old);
+		send_now(p->req, 500, body, 0);
+		free(body);
+		nfailed++;
+		TAILQ_REMOVE(&d->pending, p, entry);
+		free(p->body);
+		free(p);
+	}
+	store_writable(d->engine.store, &why);
+	log_warnx("commit failed (%s): the changes of this moment are undone, %zu request%s "
+	    "answered with the failure", why ? why : "a request failed", nfailed,
+	    nfailed == 1 ? "" : "s");
+}
+
+/*
+ * Group commit. The changes of the requests handled while the disk is busy share one
+ * transaction; it is committed (written to the WAL, no fsync) once the sync thread is free,
+ * from a low-priority event after the turn's requests, and the sync thread then makes it
+ * durable while the loop goes on with the next requests. Only then are their replies sent,
+ * so that nothing is acknowledged before it is on disk: a read too waits for the changes
+ * it could see. A batch that does not reach the disk is rolled back whole: the store
+ * undoes every in-memory change made with it, and each request answered from it (a
+ * change, a refusal, a read) gets the failure instead. wait: commit whatever is open and
+ * make it durable here, before returning (a reload, the end).
+ */
+static void
+commit_step(struct termijnd *d, int wait)
+{
+	struct store *s = d->engine.store;
+	struct pending *p;
+	int ok = 1, wrote = 0;
 	double t0 = clock_mono();
 
-	(void)fd;
-	(void)ev;
-	if (wrote) {
-		/* With the turn's changes, the demo time they were made at (main.c). */
+	answer_durable(d);
+	if (store_in_txn(s) && (wait || d->batch_failed || !store_syncing(s))) {
+		/* With the batch's changes, the demo time they were made at (main.c). */
 		if (!d->batch_failed && clock_is_demo() &&
 		    store_meta_set(s, "demo_now", clock_now()) == -1)
 			d->batch_failed = 1;
 		if (d->batch_failed) {
 			store_rollback(s);
 			ok = 0;
-		} else if (store_commit(s) == -1)
+		} else if (store_commit_nowait(s) == -1)
 			ok = 0;
+		d->batch_failed = 0;
 		d->commits++;
+		wrote = 1;
+		if (!ok)
+			answer_failed(d);
 	}
-	d->batch_failed = 0;
-	while ((p = TAILQ_FIRST(&d->pending)) != NULL) {
-		TAILQ_REMOVE(&d->pending, p, entry);
-		if (!ok && p->in_txn) {
-			const struct msgcat *old = msgcat_use(p->lang);
-
-			body = failure_body(d, p);
-			msgcat_use(old);
-			send_now(p->req, 500, body, 0);
-			free(body);
-			nfailed++;
-		} else {
-			if (p->is_write)
-				d->committed_writes++;
-			send_now(p->req, p->code, p->body, p->raw);
-		}
-		free(p->body);
-		free(p);
-	}
-	if (!ok) {
-		store_writable(s, &why);
-		log_warnx("commit failed (%s): the changes of this moment are undone, %zu "
-		    "request%s answered with the failure", why ? why : "a request failed", nfailed,
-		    nfailed == 1 ? "" : "s");
-	}
+	/* Committed now (or by whoever committed the open transaction): numbered. */
+	if (!store_in_txn(s))
+		TAILQ_FOREACH(p, &d->pending, entry)
+			if (p->open) {
+				p->open = 0;
+				p->gen = store_commits(s);
+			}
+	if (wait)
+		store_sync(s);
+	else
+		store_sync_start(s);
+	answer_durable(d);
 	/*
 	 * A change may make reminders due (a go-ahead) or end them; after a failed commit the
 	 * reminder scan retries until the database takes writes again (and /healthz says so).
@@ -153,25 +190,34 @@ commit_cb(evutil_socket_t fd, short ev, void *arg)
 		d->longest_commit = clock_mono() - t0;
 }
 
+static void
+commit_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	commit_step(arg, 0);
+}
+
 void
 control_flush(struct termijnd *d)
 {
 	if (d->commit_ev != NULL)
-		commit_cb(-1, 0, d);
+		commit_step(d, 1);
 }
 
 static void
 reply(struct termijnd *d, struct evhttp_request *req, int code, char *text, int is_write,
     int raw)
 {
+	struct store *s = d->engine.store;
 	struct pending *p;
-	int in_txn = store_in_txn(d->engine.store);
+	int in_txn = store_in_txn(s);
 
 	/* A change that failed half-way: what it wrote must not be committed with the rest. */
 	if (code == 500 && is_write && in_txn)
 		d->batch_failed = 1;
-	/* Held back while a batch is open, so that no reply tells of an uncommitted change. */
-	if (!in_txn && TAILQ_EMPTY(&d->pending)) {
+	/* Held back while changes it could see are not on disk. */
+	if (!in_txn && TAILQ_EMPTY(&d->pending) && store_durable(s) == store_commits(s)) {
 		send_now(req, code, text, raw);
 		free(text);
 		return;
@@ -182,7 +228,8 @@ reply(struct termijnd *d, struct evhttp_request *req, int code, char *text, int 
 	p->body = text;
 	p->raw = raw;
 	p->is_write = is_write;
-	p->in_txn = in_txn;
+	p->open = in_txn;
+	p->gen = store_commits(s);
 	p->lang = msgcat_current();
 	TAILQ_INSERT_TAIL(&d->pending, p, entry);
 	event_active(d->commit_ev, EV_TIMEOUT, 0);
@@ -400,9 +447,14 @@ listen:
 		xasprintf(cause, "evhttp_bind_listener failed");
 		return -1;
 	}
-	if ((d->commit_ev = event_new(d->base, -1, 0, commit_cb, d)) == NULL)
+	if ((d->commit_ev = event_new(d->base, -1, 0, commit_cb, d)) == NULL ||
+	    (d->synced_ev = event_new(d->base, store_sync_fd(d->engine.store),
+	    EV_READ | EV_PERSIST, commit_cb, d)) == NULL)
 		fatalx("event_new");
+	/* After the turn's requests: they join the batch. */
 	event_priority_set(d->commit_ev, 2);
+	event_priority_set(d->synced_ev, 2);
+	event_add(d->synced_ev, NULL);
 	TAILQ_INIT(&d->pending);
 	return 0;
 }
@@ -416,6 +468,7 @@ control_close(struct termijnd *d)
 		/* Whatever is still pending is committed and answered before we go. */
 		control_flush(d);
 		event_free(d->commit_ev);
+		event_free(d->synced_ev);
 	}
 	if (d->http != NULL)
 		evhttp_free(d->http);

@@ -1,9 +1,12 @@
-/* store.c: the SQLite database in WAL mode with full synchronous commits; schema migrations. */
+/* store.c: the SQLite database in WAL mode, commits made durable apart (group commit); schema migrations. */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -37,6 +40,23 @@ struct store {
 		unsigned	 hash;
 		sqlite3_stmt	*st;
 	}		 cache[STMT_CACHE];
+	/*
+	 * Durability: COMMIT writes the WAL (synchronous=NORMAL) and an fdatasync of it makes
+	 * the commit durable, which is what synchronous=FULL does in one step. Done apart, the
+	 * fdatasync can run in the sync thread while the loop goes on: the changes that come
+	 * meanwhile gather for the next commit, and one fdatasync covers all before it.
+	 */
+	char		*dir, *walpath;
+	int		 walfd;		/* -1 until the first sync opens it */
+	uint64_t	 commits;	/* numbered from 1 */
+	uint64_t	 durable;	/* the last commit known to be on disk */
+	pthread_t	 sync_thread;
+	int		 sync_running;
+	pthread_mutex_t	 sync_mu;
+	pthread_cond_t	 sync_cv;
+	uint64_t	 sync_want, sync_done;	/* under sync_mu: asked of the thread, done */
+	int		 sync_errno, sync_quit;	/* under sync_mu */
+	int		 sync_pipe[2];	/* a byte when the thread finished a sync */
 };
 
 /* Each step moves the schema one version on; never edit a step that has shipped. */
@@ -349,9 +369,20 @@ store_open(const char *dir, char **cause)
 	struct store *s = xcalloc(1, sizeof(*s));
 	char *path;
 
+	s->walfd = s->sync_pipe[0] = s->sync_pipe[1] = -1;
+	pthread_mutex_init(&s->sync_mu, NULL);
+	pthread_cond_init(&s->sync_cv, NULL);
+	s->dir = xstrdup(dir);
+	xasprintf(&s->walpath, "%s/termijn.db-wal", dir);
+	if (pipe2(s->sync_pipe, O_CLOEXEC | O_NONBLOCK) == -1) {
+		xasprintf(cause, "pipe: %s", strerror(errno));
+		store_close(s);
+		return NULL;
+	}
+
 	if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
 		xasprintf(cause, "mkdir %s: %s", dir, strerror(errno));
-		free(s);
+		store_close(s);
 		return NULL;
 	}
 	xasprintf(&path, "%s/termijn.db", dir);
@@ -363,7 +394,11 @@ store_open(const char *dir, char **cause)
 	free(path);
 	path = NULL;
 	sqlite3_busy_timeout(s->db, 2000);
-	/* FULL: a commit acknowledged to a client survives power loss, not only a crash. */
+	/*
+	 * FULL while the schema is migrated; then NORMAL, with each commit made durable by an
+	 * fdatasync of the WAL of our own (store_commit, store_sync_start) before it is
+	 * acknowledged: it survives power loss, not only a crash.
+	 */
 	/* secure_delete: a secret overwritten (a feed's address once sent) leaves no copy. */
 	if (exec(s, "PRAGMA journal_mode = WAL") == -1 ||
 	    exec(s, "PRAGMA synchronous = FULL") == -1 ||
@@ -374,6 +409,10 @@ store_open(const char *dir, char **cause)
 	}
 	if (migrate(s, cause) == -1)
 		goto fail;
+	if (exec(s, "PRAGMA synchronous = NORMAL") == -1) {
+		xasprintf(cause, "cannot set up the database: %s", store_error(s));
+		goto fail;
+	}
 	if (prepare(s, &s->put_state, "INSERT INTO state (plan, key, status, at, actor, note,"
 	    " overridden, changed, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
 	    " ON CONFLICT (plan, key) DO UPDATE SET status = ?3, at = ?4, actor = ?5, note = ?6,"
@@ -417,6 +456,13 @@ store_close(struct store *s)
 
 	if (s == NULL)
 		return;
+	if (s->sync_running) {
+		pthread_mutex_lock(&s->sync_mu);
+		s->sync_quit = 1;
+		pthread_cond_signal(&s->sync_cv);
+		pthread_mutex_unlock(&s->sync_mu);
+		pthread_join(s->sync_thread, NULL);
+	}
 	store_rollback(s);
 	free(s->undo);
 	free(s->write_error);
@@ -432,6 +478,15 @@ store_close(struct store *s)
 	for (i = 0; i < STMT_CACHE; i++)
 		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
+	for (i = 0; i < 2; i++)
+		if (s->sync_pipe[i] != -1)
+			close(s->sync_pipe[i]);
+	if (s->walfd != -1)
+		close(s->walfd);
+	pthread_mutex_destroy(&s->sync_mu);
+	pthread_cond_destroy(&s->sync_cv);
+	free(s->dir);
+	free(s->walpath);
 	free(s);
 }
 
@@ -477,8 +532,160 @@ undo_run(struct store *s, int undo)
 		s->undo[i].fn(s->undo[i].arg, undo);
 }
 
+/* ---- durability: the WAL's fdatasync, on the loop or in the sync thread ---- */
+
+/*
+ * The WAL as SQLite writes it (the same file still: a checkpoint truncates it, nothing
+ * replaces it while the database is open, but that is checked, not assumed). Its
+ * directory entry is made durable once, as SQLite would at the first sync.
+ */
+static int
+wal_open(struct store *s)
+{
+	struct stat a, b;
+	int fd;
+
+	if (s->walfd != -1 && fstat(s->walfd, &a) == 0 && stat(s->walpath, &b) == 0 &&
+	    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+		return 0;
+	if ((fd = open(s->walpath, O_RDWR | O_CLOEXEC)) == -1)
+		return -1;
+	pthread_mutex_lock(&s->sync_mu);
+	while (s->sync_want != s->sync_done)
+		pthread_cond_wait(&s->sync_cv, &s->sync_mu);
+	/* Kept open: closing a descriptor of a file drops the process's locks on it. */
+	if (s->walfd != -1)
+		log_warnx("%s was replaced while the database was open", s->walpath);
+	s->walfd = fd;
+	pthread_mutex_unlock(&s->sync_mu);
+	if ((fd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	if (fsync(fd) == -1) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * A sync that fails leaves unknown what the disk holds (Linux forgets the pages it could
+ * not write, so a second try proves nothing): stop, and let the restart read back what is
+ * there. No commit of this run is then acknowledged as on disk that is not.
+ */
+static void
+sync_failed(struct store *s, int err)
+{
+	fatalx("%s: the database's changes cannot be made durable (%s): stopping, so that a "
+	    "restart reads back what the disk holds", s->walpath, strerror(err));
+}
+
+void
+store_sync(struct store *s)
+{
+	if (s->durable == s->commits)
+		return;
+	if (wal_open(s) == -1 || fdatasync(s->walfd) == -1)
+		sync_failed(s, errno);
+	s->durable = s->commits;
+}
+
+static void *
+sync_main(void *arg)
+{
+	struct store *s = arg;
+	uint64_t want;
+	int err;
+	char c = 0;
+
+	pthread_mutex_lock(&s->sync_mu);
+	for (;;) {
+		while (!s->sync_quit && s->sync_want == s->sync_done)
+			pthread_cond_wait(&s->sync_cv, &s->sync_mu);
+		if (s->sync_quit)
+			break;
+		want = s->sync_want;
+		pthread_mutex_unlock(&s->sync_mu);
+		err = fdatasync(s->walfd) == -1 ? errno : 0;
+		pthread_mutex_lock(&s->sync_mu);
+		if (err != 0 && s->sync_errno == 0)
+			s->sync_errno = err;
+		s->sync_done = want;
+		pthread_cond_broadcast(&s->sync_cv);
+		/* Full: a byte is there to be read already. */
+		(void)!write(s->sync_pipe[1], &c, 1);
+	}
+	pthread_mutex_unlock(&s->sync_mu);
+	return NULL;
+}
+
 int
-store_commit(struct store *s)
+store_syncing(struct store *s)
+{
+	int busy;
+
+	pthread_mutex_lock(&s->sync_mu);
+	busy = s->sync_want != s->sync_done;
+	pthread_mutex_unlock(&s->sync_mu);
+	return busy;
+}
+
+int
+store_sync_start(struct store *s)
+{
+	if (store_syncing(s))
+		return 1;
+	if (s->durable == s->commits)
+		return 0;
+	if (wal_open(s) == -1)
+		sync_failed(s, errno);
+	if (!s->sync_running) {
+		if ((errno = pthread_create(&s->sync_thread, NULL, sync_main, s)) != 0)
+			fatal("pthread_create");
+		s->sync_running = 1;
+	}
+	pthread_mutex_lock(&s->sync_mu);
+	s->sync_want = s->commits;
+	pthread_cond_signal(&s->sync_cv);
+	pthread_mutex_unlock(&s->sync_mu);
+	return 1;
+}
+
+int
+store_sync_fd(struct store *s)
+{
+	return s->sync_pipe[0];
+}
+
+uint64_t
+store_durable(struct store *s)
+{
+	char buf[64];
+	int err;
+	uint64_t done;
+
+	while (read(s->sync_pipe[0], buf, sizeof(buf)) > 0)
+		;
+	pthread_mutex_lock(&s->sync_mu);
+	err = s->sync_errno;
+	done = s->sync_done;
+	pthread_mutex_unlock(&s->sync_mu);
+	if (err != 0)
+		sync_failed(s, err);
+	if (done > s->durable)
+		s->durable = done;
+	return s->durable;
+}
+
+uint64_t
+store_commits(struct store *s)
+{
+	return s->commits;
+}
+
+/* COMMIT, durable only after store_sync or the sync thread (store_commit_nowait). */
+static int
+commit(struct store *s)
 {
 	if (!s->in_txn)
 		return 0;
@@ -488,6 +695,7 @@ store_commit(struct store *s)
 		store_rollback(s);
 		return -1;
 	}
+	s->commits++;
 	s->in_txn = 0;
 	free(s->write_error);
 	s->write_error = NULL;
@@ -500,6 +708,21 @@ store_commit(struct store *s)
 			log_warnx("sqlite: checkpoint: %s", store_error(s));
 	}
 	return 0;
+}
+
+int
+store_commit(struct store *s)
+{
+	if (commit(s) == -1)
+		return -1;
+	store_sync(s);
+	return 0;
+}
+
+int
+store_commit_nowait(struct store *s)
+{
+	return commit(s);
 }
 
 void

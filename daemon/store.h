@@ -35,9 +35,26 @@ int		 store_healthy(struct store *);
  * the transaction is doomed: later writes fail and its commit rolls back.
  */
 int		 store_begin(struct store *);
+/* Commit and make it durable (an fdatasync of the WAL) before returning. */
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
 int		 store_in_txn(struct store *);
+/*
+ * Group commit: store_commit_nowait commits (the changes are in the database and survive a
+ * crash of termijnd) without waiting for the disk. store_sync_start has the sync thread
+ * make every commit so far durable, unless it is at it already (then 1 as well; 0: nothing
+ * to do); store_sync_fd becomes readable when it is done. Commits are numbered from 1
+ * (store_commits: the last); store_durable: the last one on disk. store_sync makes all of
+ * them durable before it returns. A sync that fails stops termijnd (fatal): what is on
+ * disk is then unknown until a restart reads it back.
+ */
+int		 store_commit_nowait(struct store *);
+int		 store_sync_start(struct store *);
+int		 store_sync_fd(struct store *);
+int		 store_syncing(struct store *);
+uint64_t	 store_commits(struct store *);
+uint64_t	 store_durable(struct store *);
+void		 store_sync(struct store *);
 /*
  * An in-memory change made with the open transaction: if the transaction is rolled back
  * (or its commit fails), fn(arg, 1) undoes it; after a commit fn(arg, 0) only frees arg.

@@ -18,7 +18,8 @@ struct pending {
 	char			*body;
 	int			 is_write;
 	int			 raw;		/* a page: body and headers as the caller made them */
-	int			 in_txn;	/* answered while the turn's changes were open */
+	int			 open;		/* answered from the open batch's changes */
+	uint64_t		 gen;		/* else: the commit (store_commits) it waits for */
 	const struct msgcat	*lang;		/* of the request, for a late error */
 	TAILQ_ENTRY(pending)	 entry;
 };
@@ -29,7 +30,7 @@ struct termijnd {
 	struct engine		 engine;
 	struct evhttp		*http;
 	struct evconnlistener	*control_lev;
-	struct event		*commit_ev;
+	struct event		*commit_ev, *synced_ev;
 	/* Stopping (SIGTERM): no new work, answers owed (inflight) still go out. */
 	int			 stopping;
 	unsigned		 inflight;
