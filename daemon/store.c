@@ -16,6 +16,8 @@
 
 /* Room for every distinct statement store.c prepares (about 50), at most half full. */
 #define STMT_CACHE	128
+/* SQLite's default for its automatic checkpoints (wal_cb). */
+#define WAL_CHECKPOINT_FRAMES	1000
 
 /* What to do to memory when the open transaction does not reach the disk. */
 struct undo {
@@ -48,7 +50,8 @@ struct store {
 	 */
 	char		*dir, *walpath;
 	int		 walfd;		/* -1 until the first sync opens it */
-	uint64_t	 commits;	/* numbered from 1 */
+	uint64_t	 commits;	/* that wrote to the WAL, numbered from 1 */
+	int		 wal_written;	/* the COMMIT under way appended frames (wal_cb) */
 	uint64_t	 durable;	/* the last commit known to be on disk */
 	pthread_t	 sync_thread;
 	int		 sync_running;
@@ -58,6 +61,8 @@ struct store {
 	int		 sync_errno, sync_quit;	/* under sync_mu */
 	int		 sync_pipe[2];	/* a byte when the thread finished a sync */
 };
+
+static int	wal_cb(void *, sqlite3 *, const char *, int);
 
 /* Each step moves the schema one version on; never edit a step that has shipped. */
 static const char *migrations[] = {
@@ -413,6 +418,7 @@ store_open(const char *dir, char **cause)
 		xasprintf(cause, "cannot set up the database: %s", store_error(s));
 		goto fail;
 	}
+	sqlite3_wal_hook(s->db, wal_cb, s);
 	if (prepare(s, &s->put_state, "INSERT INTO state (plan, key, status, at, actor, note,"
 	    " overridden, changed, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
 	    " ON CONFLICT (plan, key) DO UPDATE SET status = ?3, at = ?4, actor = ?5, note = ?6,"
@@ -683,19 +689,36 @@ store_commits(struct store *s)
 	return s->commits;
 }
 
+/*
+ * After each COMMIT that appended frames to the WAL. A commit that wrote nothing needs no
+ * sync. It stands in for SQLite's own hook, so it checkpoints as that one would.
+ */
+static int
+wal_cb(void *arg, sqlite3 *db, const char *name, int nframes)
+{
+	struct store *s = arg;
+
+	s->wal_written = 1;
+	if (nframes >= WAL_CHECKPOINT_FRAMES)
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return SQLITE_OK;
+}
+
 /* COMMIT, durable only after store_sync or the sync thread (store_commit_nowait). */
 static int
 commit(struct store *s)
 {
 	if (!s->in_txn)
 		return 0;
+	s->wal_written = 0;
 	if (!may_write(s) || exec1(s, "COMMIT") == -1) {
 		if (!s->doomed)
 			write_failed(s);
 		store_rollback(s);
 		return -1;
 	}
-	s->commits++;
+	if (s->wal_written)
+		s->commits++;
 	s->in_txn = 0;
 	free(s->write_error);
 	s->write_error = NULL;
