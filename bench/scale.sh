@@ -9,7 +9,8 @@
 # For each shape and size it prints: cold start and restart (until the socket answers), reload,
 # RSS at start, daemon CPU per `done` (of the 1-client run), acknowledged `done`/s with 1, 8 and
 # 32 clients for SCALE_SECONDS or until the keys without prerequisites run out (a fresh copy of
-# the started state for each), the same CPU per `done` on a lived-in state (an outbox of
+# the started state for each), each beside the single-insert fsync rate measured just before
+# it (and its ratio), the same CPU per `done` on a lived-in state (an outbox of
 # SCALE_OUTBOX sent rows with message bodies, as months of reminders leave), `status` and
 # `list --json` latency (one page; and the client's, all pages, with the daemon's RSS), the
 # first (uncached) render of one plan's feed, RSS after a feed workload (SCALE_FEEDS plan,
@@ -286,10 +287,16 @@ for shape in $SHAPES; do
 			rm -rf "$d/state"
 			cp -a "$d/state.base" "$d/state"
 			start "$d"
+			# This machine's fsync rate varies several times over a minute: measured
+			# beside each level, on the state's file system.
+			FSYNC=$("$TMP/sqlite_fsync" "$d/fsync.db" 1 | awk '{ print $2 }')
+			rm -f "$d"/fsync.db*
 			load "$d" "$c" 1000000 "$SECS" 1
 			((c == 1)) && fig "daemon CPU per done" "$LOAD_CPU ms  ($LOAD_OK done, 1 client)"
 			fig "done/s clients=$c" "$(awk '{ print $3 }' <<<"$LOAD_OUT") /s  (median $(
-			    awk '{ print $6 }' <<<"$LOAD_OUT") ms, $LOAD_OK done)"
+			    awk '{ print $6 }' <<<"$LOAD_OUT") ms, $LOAD_OK done; single-insert fsyncs just before: $FSYNC/s, $(
+			    awk -v a="$(awk '{ print $3 }' <<<"$LOAD_OUT")" -v b="$FSYNC" \
+			    'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "?" }'))"
 			if ((c == 32)); then
 				fig "status" "$(timed "$d" /api/v1/status)"
 				fig "list --json" "$(timed "$d" /api/v1/milestones)  (RSS after: $(rss))"
