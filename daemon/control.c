@@ -198,6 +198,22 @@ commit_cb(evutil_socket_t fd, short ev, void *arg)
 	commit_step(arg, 0);
 }
 
+/*
+ * The sync thread is done: its requests are answered at once, at the priority of requests
+ * (a busy loop would hold back a low-priority event); the open batch is committed after
+ * this turn's requests, as always.
+ */
+static void
+synced_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct termijnd *d = arg;
+
+	(void)fd;
+	(void)ev;
+	answer_durable(d);
+	event_active(d->commit_ev, EV_TIMEOUT, 0);
+}
+
 void
 control_flush(struct termijnd *d)
 {
@@ -449,11 +465,11 @@ listen:
 	}
 	if ((d->commit_ev = event_new(d->base, -1, 0, commit_cb, d)) == NULL ||
 	    (d->synced_ev = event_new(d->base, store_sync_fd(d->engine.store),
-	    EV_READ | EV_PERSIST, commit_cb, d)) == NULL)
+	    EV_READ | EV_PERSIST, synced_cb, d)) == NULL)
 		fatalx("event_new");
 	/* After the turn's requests: they join the batch. */
 	event_priority_set(d->commit_ev, 2);
-	event_priority_set(d->synced_ev, 2);
+	event_priority_set(d->synced_ev, 1);
 	event_add(d->synced_ev, NULL);
 	TAILQ_INIT(&d->pending);
 	return 0;
