@@ -191,6 +191,18 @@ timed() {
 
 fig() { printf '  %-34s %s\n' "$1" "$2"; }
 
+# cpu_per DIR N PATH: the daemon's CPU time per GET of PATH, over N of them (a loaded machine
+# makes the wall time longer, not this).
+cpu_per() {
+	local t0 i
+	t0=$(ticks)
+	for ((i = 0; i < $2; i++)); do
+		curl -s --max-time 300 --unix-socket "$1/termijnd.sock" -o /dev/null "http://localhost$3"
+	done
+	awk -v t=$(($(ticks) - t0)) -v hz="$CLK_TCK" -v n="$2" \
+	    'BEGIN { printf "%.1f ms daemon CPU each (%d requests)", t / hz * 1000 / n, n }'
+}
+
 # reload_hold DIR: how long putting the reloaded plans in force held the loop (/metrics), in ms.
 reload_hold() {
 	local port
@@ -258,7 +270,7 @@ for shape in $SHAPES; do
 		start "$d"
 		fig "cold start" "$START_MS ms  (RSS $(rss))"
 		if [[ $ONLY == feeds ]]; then
-			fig "status" "$(timed "$d" /api/v1/status)"
+			fig "status" "$(timed "$d" /api/v1/status); $(cpu_per "$d" 20 /api/v1/status)"
 			client_read "$d" "termijn --json list" --json list
 			client_read "$d" "termijn log" log
 			[[ $shape == plans ]] && feed_workload "$d"
@@ -298,7 +310,7 @@ for shape in $SHAPES; do
 			    awk -v a="$(awk '{ print $3 }' <<<"$LOAD_OUT")" -v b="$FSYNC" \
 			    'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "?" }'))"
 			if ((c == 32)); then
-				fig "status" "$(timed "$d" /api/v1/status)"
+				fig "status" "$(timed "$d" /api/v1/status); $(cpu_per "$d" 20 /api/v1/status)"
 				fig "list --json" "$(timed "$d" /api/v1/milestones)  (RSS after: $(rss))"
 				client_read "$d" "termijn --json list (all pages)" --json list
 				fp=$(cat "$d/feedplan")
