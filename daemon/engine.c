@@ -1720,17 +1720,83 @@ static void	relink(struct engine *);
  * A change of the plan's instances by a part, taken back should its transaction not be
  * committed. States move to the instances' new places by key.
  */
-struct reshape {
-	struct engine		*e;
-	struct pstate		*ps;
-	struct istate		*old_st;
-	size_t			 old_n;
-	unsigned char		*kept;		/* old_st[i] went along */
+struct published {
+	struct istate		*st;		/* indexed like the instances before */
+	size_t			 n;
 	int			*seq;
 	struct sched		*sched;
 	int64_t			 stamp;
 	uint64_t		 hash, *thash;	/* thash of nthash instances, as they were */
 	size_t			 nthash;
+};
+
+/*
+ * Before the plan's instances change places: its published state into pb, ps given the
+ * states nst (moved to the new places, shallow) and nothing prepared for publishing.
+ */
+static void
+published_take(struct engine *e, struct pstate *ps, struct published *pb, struct istate *nst,
+    size_t old_n)
+{
+	pb->st = ps->st;
+	pb->n = old_n;
+	pb->seq = ps->seq;
+	pb->sched = ps->sched;
+	pb->stamp = ps->stamp;
+	pb->hash = ps->hash;
+	pb->thash = ps->thash;
+	pb->nthash = ps->nthash;
+	ps->st = nst;
+	ps->seq = NULL;
+	ps->sched = NULL;
+	ps->thash = NULL;
+	ps->nthash = 0;
+	e->generation++;
+	/* The instances moved: what other plans read of this one is at new places. */
+	e->touched_all = 1;
+}
+
+/*
+ * The transaction is over: undo puts the published state back in ps (whose plan is as it
+ * was again); else it is let go, with the old states that did not go along (kept[i] 0).
+ */
+static void
+published_end(struct engine *e, struct pstate *ps, struct published *pb, int undo,
+    const unsigned char *kept)
+{
+	size_t i;
+
+	if (undo) {
+		/* The states are pb's, shallow; new instances' are empty. */
+		free(ps->st);
+		ps->st = pb->st;
+		free(ps->seq);
+		schedule_free(ps->sched);
+		ps->seq = pb->seq;
+		ps->sched = pb->sched;
+		ps->stamp = pb->stamp;
+		ps->hash = pb->hash;
+		free(ps->thash);
+		ps->thash = pb->thash;
+		ps->nthash = pb->nthash;
+		e->generation++;
+		e->touched_all = 1;
+		return;
+	}
+	for (i = 0; i < pb->n; i++)
+		if (!kept[i])
+			istate_clear(&pb->st[i]);
+	free(pb->st);
+	free(pb->thash);
+	free(pb->seq);
+	schedule_free(pb->sched);
+}
+
+struct reshape {
+	struct engine		*e;
+	struct pstate		*ps;
+	struct published	 pub;
+	unsigned char		*kept;		/* pub.st[i] went along */
 	struct dimension	*dim;		/* added: its last part comes out again */
 	struct part		*cancelled;	/* cancelled: it comes back */
 };
@@ -1740,37 +1806,15 @@ reshape_undo_cb(void *arg, int undo)
 {
 	struct reshape *u = arg;
 	struct pstate *ps = u->ps;
-	size_t i;
 
 	if (undo) {
-		/* Its states are old_st's, shallow; a new part's are empty. */
-		free(ps->st);
 		if (u->dim != NULL)
 			plan_remove_last_part(ps->plan, u->dim);
 		else
 			plan_cancel_part(ps->plan, u->cancelled, 0);
 		relink(u->e);
-		ps->st = u->old_st;
-		free(ps->seq);
-		schedule_free(ps->sched);
-		ps->seq = u->seq;
-		ps->sched = u->sched;
-		ps->stamp = u->stamp;
-		ps->hash = u->hash;
-		free(ps->thash);
-		ps->thash = u->thash;
-		ps->nthash = u->nthash;
-		u->e->generation++;
-		u->e->touched_all = 1;
-	} else {
-		for (i = 0; i < u->old_n; i++)
-			if (!u->kept[i])
-				istate_clear(&u->old_st[i]);
-		free(u->old_st);
-		free(u->thash);
-		free(u->seq);
-		schedule_free(u->sched);
 	}
+	published_end(u->e, ps, &u->pub, undo, u->kept);
 	free(u->kept);
 	free(u);
 }
@@ -1846,26 +1890,10 @@ reshape(struct engine *e, struct pstate *ps, char **oldkeys, size_t old_n,
 	free(oldkeys);
 	u->e = e;
 	u->ps = ps;
-	u->old_st = ps->st;
-	u->old_n = old_n;
-	u->seq = ps->seq;
-	u->sched = ps->sched;
-	u->stamp = ps->stamp;
-	u->hash = ps->hash;
-	/* The instances moved: what was prepared for publishing them is made again. */
-	u->thash = ps->thash;
-	u->nthash = ps->nthash;
-	ps->thash = NULL;
-	ps->nthash = 0;
 	u->dim = added;
 	u->cancelled = cancelled;
-	ps->st = nst;
-	ps->seq = NULL;
-	ps->sched = NULL;
+	published_take(e, ps, &u->pub, nst, old_n);
 	store_on_rollback(e->store, reshape_undo_cb, u);
-	e->generation++;
-	/* Relinked: what other plans read of this one is at new places. */
-	e->touched_all = 1;
 }
 
 /* The open instances that wait for every part of d: they must not be passed by a new one. */
@@ -2116,49 +2144,21 @@ struct change_undo {
 	struct engine		*e;
 	struct pstate		*ps;
 	struct planedit_saved	*saved;
-	struct istate		*old_st;	/* indexed like the instances before */
-	size_t			 old_n;
-	size_t			*map;		/* old index -> new, SIZE_MAX: gone */
-	int			*seq;
-	struct sched		*sched;
-	int64_t			 stamp;
-	uint64_t		 hash, *thash;	/* thash of nthash instances, as they were */
-	size_t			 nthash;
+	struct published	 pub;
+	unsigned char		*kept;		/* pub.st[i] went along */
 };
 
 static void
 change_undo_cb(void *arg, int undo)
 {
 	struct change_undo *u = arg;
-	struct pstate *ps = u->ps;
-	size_t i;
 
-	if (undo) {
-		edit_back(u->e, ps->plan, u->saved);
-		free(ps->st);
-		ps->st = u->old_st;
-		free(ps->seq);
-		schedule_free(ps->sched);
-		ps->seq = u->seq;
-		ps->sched = u->sched;
-		ps->stamp = u->stamp;
-		ps->hash = u->hash;
-		free(ps->thash);
-		ps->thash = u->thash;
-		ps->nthash = u->nthash;
-		u->e->generation++;
-		u->e->touched_all = 1;
-	} else {
-		free(u->thash);
+	if (undo)
+		edit_back(u->e, u->ps->plan, u->saved);
+	else
 		planedit_saved_free(u->saved);
-		for (i = 0; i < u->old_n; i++)
-			if (u->map[i] == SIZE_MAX)
-				istate_clear(&u->old_st[i]);
-		free(u->old_st);
-		free(u->seq);
-		schedule_free(u->sched);
-	}
-	free(u->map);
+	published_end(u->e, u->ps, &u->pub, undo, u->kept);
+	free(u->kept);
 	free(u);
 }
 
@@ -2189,7 +2189,7 @@ engine_change(struct engine *e, struct pstate *ps, const struct planedit *ed,
 	struct instance *in;
 	struct audit a;
 	char **keys, *old, *new, *cause = NULL, *def;
-	size_t i, old_n = p->ninst, *map;
+	size_t i, old_n = p->ninst, *map = NULL;
 	struct istate *nst;
 	struct errlist errs = { 0 };
 	json_t *j;
@@ -2230,14 +2230,12 @@ engine_change(struct engine *e, struct pstate *ps, const struct planedit *ed,
 			edit_back(e, p, saved);
 			fail(r, ENG_REFUSED, _("cannot %s %s: %s is done or waived (reopen it first)"),
 			    change_verb(ed->kind), ed->ms, keys[i]);
-			free(map);
 			free(new);
 			goto out;
 		}
 	}
 	if (store_begin(e->store) == -1) {
 		edit_back(e, p, saved);
-		free(map);
 		free(new);
 		rc = fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 		goto out;
@@ -2250,23 +2248,11 @@ engine_change(struct engine *e, struct pstate *ps, const struct planedit *ed,
 	u->e = e;
 	u->ps = ps;
 	u->saved = saved;
-	u->old_st = ps->st;
-	u->old_n = old_n;
-	u->map = map;
-	u->seq = ps->seq;
-	u->sched = ps->sched;
-	u->stamp = ps->stamp;
-	u->hash = ps->hash;
-	u->thash = ps->thash;
-	u->nthash = ps->nthash;
-	ps->thash = NULL;
-	ps->nthash = 0;
-	ps->st = nst;
-	ps->seq = NULL;
-	ps->sched = NULL;
+	u->kept = xcalloc(old_n ? old_n : 1, 1);
+	for (i = 0; i < old_n; i++)
+		u->kept[i] = map[i] != SIZE_MAX;
+	published_take(e, ps, &u->pub, nst, old_n);
 	store_on_rollback(e->store, change_undo_cb, u);
-	e->generation++;
-	e->touched_all = 1;
 
 	/* The instances it is about: those that went, and the milestone's that are. */
 	for (i = 0; i < old_n; i++)
@@ -2337,6 +2323,7 @@ out:
 	for (i = 0; i < old_n; i++)
 		free(keys[i]);
 	free(keys);
+	free(map);
 	free(old);
 	return rc != ENG_OK ? rc : (int)r->rc;
 }
