@@ -63,7 +63,7 @@ MO_FILES  = $(LINGUAS:%=build/locale/%/LC_MESSAGES/termijn.mo)
 LOCALEDIR ?= $(PREFIX)/share/locale
 POT_SRC	  = $(sort $(wildcard client/*.c daemon/*.c common/*.c))
 XGETTEXT  = xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ \
-	    --keyword=P_:1,2 --keyword=C_:1c,2 --add-comments=TRANSLATORS: \
+	    --keyword=P_:1,2 --keyword=C_:1c,2 --keyword=NC_:1c,2 --add-comments=TRANSLATORS: \
 	    --package-name=termijn --package-version=$(VERSION) --no-wrap
 
 mo: $(MO_FILES)

@@ -13,6 +13,8 @@
 #define N_(s)		(s)
 /* A message with a context, for words that mean different things in different places. */
 #define C_(ctx, s)	cgettext(ctx "\004" s, s)
+/* The same, marked for a table: cgettext(NC_(ctx, s), s) translates it. */
+#define NC_(ctx, s)	(ctx "\004" s)
 
 #include "version.h"
 

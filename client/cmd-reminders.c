@@ -56,34 +56,48 @@ none_in(const char *state)
 	return N_("no such reminders");
 }
 
-/* A reminder's kind in our words (the daemon's, in the JSON, are the same in every language). */
+/*
+ * A reminder's kind in our words (the daemon's, in the JSON, are the same in every
+ * language): every kind remind.c writes to the outbox, the change mails' too.
+ */
 static const char *
 kind_word(const char *kind)
 {
+	static const struct {
+		const char	*kind;
+		const char	*word;
+	} words[] = {
+		{ "lead",			NC_("reminder", "lead") },
+		{ "opens",			NC_("reminder", "opens") },
+		{ "overdue",			NC_("reminder", "overdue") },
+		{ "escalate",			NC_("reminder", "escalate") },
+		{ "go-ahead",			NC_("reminder", "go-ahead") },
+		{ "same-moment",		NC_("reminder", "same-moment") },
+		{ "held-up",			NC_("reminder", "held-up") },
+		{ "merged",			NC_("reminder", "merged") },
+		{ "digest",			NC_("reminder", "digest") },
+		{ "feed-link",			NC_("reminder", "feed-link") },
+		{ "access-grant",		NC_("reminder", "access-grant") },
+		{ "login-code",			NC_("reminder", "login-code") },
+		{ "signin-link",		NC_("reminder", "signin-link") },
+		{ "change-done-override",	NC_("reminder", "change-done-override") },
+		{ "change-undo",		NC_("reminder", "change-undo") },
+		{ "change-add",			NC_("reminder", "change-add") },
+		{ "change-move",		NC_("reminder", "change-move") },
+		{ "change-retitle",		NC_("reminder", "change-retitle") },
+		{ "change-cancel",		NC_("reminder", "change-cancel") },
+		{ "change-require",		NC_("reminder", "change-require") },
+		{ "change-part-add",		NC_("reminder", "change-part-add") },
+		{ "change-part-add-override",	NC_("reminder", "change-part-add-override") },
+		{ "change-part-cancel",		NC_("reminder", "change-part-cancel") },
+	};
+	size_t i;
+
 	if (kind == NULL)
 		return "?";
-	if (strcmp(kind, "lead") == 0)
-		return C_("reminder", "lead");
-	if (strcmp(kind, "opens") == 0)
-		return C_("reminder", "opens");
-	if (strcmp(kind, "overdue") == 0)
-		return C_("reminder", "overdue");
-	if (strcmp(kind, "escalate") == 0)
-		return C_("reminder", "escalate");
-	if (strcmp(kind, "go-ahead") == 0)
-		return C_("reminder", "go-ahead");
-	if (strcmp(kind, "same-moment") == 0)
-		return C_("reminder", "same-moment");
-	if (strcmp(kind, "held-up") == 0)
-		return C_("reminder", "held-up");
-	if (strcmp(kind, "merged") == 0)
-		return C_("reminder", "merged");
-	if (strcmp(kind, "feed-link") == 0)
-		return C_("reminder", "feed-link");
-	if (strcmp(kind, "access-grant") == 0)
-		return C_("reminder", "access-grant");
-	if (strcmp(kind, "login-code") == 0)
-		return C_("reminder", "login-code");
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(words[i].kind, kind) == 0)
+			return cgettext(words[i].word, words[i].kind);
 	return kind;
 }
 

@@ -1198,9 +1198,9 @@ post_replan(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
 	if (reply_result(d, req, ps, &r, 1))
 		goto out;
 	log_info("%s: %s %s/%s: %s -> %s (%s)", who->name, planedit_kind_name(ed.kind),
-	    ps->plan->id, ed.ms, r.before, r.after, rq->reason);
+	    ps->plan->id, ed.key, r.before, r.after, rq->reason);
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind", planedit_kind_name(ed.kind), "plan",
-	    ps->plan->id, "key", ed.ms, "old", r.before, "new", r.after);
+	    ps->plan->id, "key", ed.key, "old", r.before, "new", r.after);
 	o = json_pack("{s:o, s:o}", "change", o, "instances", list_json(ps, r.list, r.nlist,
 	    clock_now()));
 	a = json_array();

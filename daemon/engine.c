@@ -1414,8 +1414,34 @@ static int
 changed_one(struct engine *e, const struct pstate *ps, size_t idx, const char *kind,
     const struct actor *who, const char *reason, int64_t now, struct eng_result *r)
 {
-	struct change c = { kind, &idx, 1, who, reason, NULL, now };
+	struct change c = { .kind = kind, .inst = &idx, .ninst = 1, .who = who, .reason = reason,
+	    .at = now };
 
+	return engine_changed(e, ps, &c, r);
+}
+
+/*
+ * The owners of the open ones of instances v[0 .. n), which are about to go, told while the
+ * plan still has them (v keeps the open ones first).
+ */
+static int
+gone_told(struct engine *e, const struct pstate *ps, const char *kind, size_t *v, size_t n,
+    const struct actor *who, const char *reason, int64_t now, struct eng_result *r)
+{
+	struct change c;
+	size_t i, nopen = 0;
+
+	for (i = 0; i < n; i++)
+		if (ps->st[v[i]].status == ST_OPEN)
+			v[nopen++] = v[i];
+	memset(&c, 0, sizeof(c));
+	c.kind = kind;
+	c.inst = v;
+	c.ninst = nopen;
+	c.who = who;
+	c.reason = reason;
+	c.at = now;
+	c.gone = 1;
 	return engine_changed(e, ps, &c, r);
 }
 
@@ -2080,9 +2106,14 @@ engine_part_cancel(struct engine *e, struct pstate *ps, const char *dim, const c
 		r->keys = xreallocarray(r->keys, r->nkeys + 1, sizeof(char *));
 		r->keys[r->nkeys++] = xstrdup(ps->plan->inst[v[i]].key);
 	}
-	free(v);
-	if (store_begin(e->store) == -1)
+	if (store_begin(e->store) == -1) {
+		free(v);
 		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
+	}
+	i = gone_told(e, ps, "part-cancel", v, n, who, reason, now, r);
+	free(v);
+	if (i != ENG_OK)
+		return r->rc;
 	oldkeys = keys_save(ps->plan);
 	plan_cancel_part(ps->plan, pt, 1);
 	relink(e);
@@ -2178,6 +2209,118 @@ change_verb(enum edit_kind k)
 	return _("add a requirement to");
 }
 
+/* What an instance was before a change of the plan, to know whom it concerns. */
+struct inst_was {
+	struct timing	 timing;
+	size_t		 npre;
+};
+
+static int
+ltime_same(const struct ltime *a, const struct ltime *b)
+{
+	char x[32], y[32];
+
+	ltime_format(a, x, sizeof(x));
+	ltime_format(b, y, sizeof(y));
+	return a->set == b->set && strcmp(x, y) == 0;
+}
+
+static int
+timing_same(const struct timing *a, const struct timing *b)
+{
+	return ltime_same(&a->due, &b->due) && ltime_same(&a->from, &b->from) &&
+	    ltime_same(&a->not_before, &b->not_before) && a->on == b->on;
+}
+
+/* A party's own title for milestone m ("for PARTY" with a title): a retitle leaves it. */
+static int
+own_title(const struct milestone *m, const struct instance *in)
+{
+	size_t i;
+
+	for (i = 0; in->party != NULL && i < m->novr; i++)
+		if (m->ovr[i].title != NULL && strcmp(m->ovr[i].party, in->party->id) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The owners a change of the plan concerns, told (see termijn.plan(5)): of the open steps
+ * whose timing a move made other, whose title a retitle did, that a requirement made wait
+ * for one step more; back[k]: instance k's index before (SIZE_MAX: new), was[] as it was.
+ */
+static int
+change_told(struct engine *e, struct pstate *ps, const struct planedit *ed,
+    const struct inst_was *was, const size_t *back, const struct timing *mwas,
+    const char *old, const struct actor *who, const char *reason, int64_t now,
+    struct eng_result *r)
+{
+	const struct plan *p = ps->plan;
+	const struct milestone *m = plan_milestone(p, ed->ms);
+	const struct inst_was *w;
+	struct timing mnow;
+	struct change c;
+	size_t *v, n = 0, k;
+	int rc, hit;
+
+	v = xcalloc(m->inst_n ? m->inst_n : 1, sizeof(*v));
+	for (k = m->inst_first; k < m->inst_first + m->inst_n; k++) {
+		if (ps->st[k].status != ST_OPEN)
+			continue;
+		w = back[k] != SIZE_MAX ? &was[back[k]] : NULL;
+		switch (ed->kind) {
+		case EDIT_MOVE:
+			hit = w == NULL || !timing_same(&w->timing, &p->inst[k].timing);
+			break;
+		case EDIT_RETITLE:
+			hit = !own_title(m, &p->inst[k]);
+			break;
+		case EDIT_REQUIRE:
+			hit = w == NULL || p->inst[k].npre > w->npre;
+			break;
+		default:
+			hit = 0;
+		}
+		if (hit)
+			v[n++] = k;
+	}
+	memset(&c, 0, sizeof(c));
+	c.kind = planedit_kind_name(ed->kind);
+	c.inst = v;
+	c.ninst = n;
+	c.who = who;
+	c.reason = reason;
+	c.at = now;
+	if (ed->kind == EDIT_MOVE) {
+		planedit_timing(p, ed, &mnow);
+		c.was = mwas;
+		c.now = &mnow;
+	} else if (ed->kind == EDIT_RETITLE)
+		c.was_title = old;
+	else if (ed->kind == EDIT_REQUIRE)
+		c.on = ed->on;
+	rc = engine_changed(e, ps, &c, r);
+	free(v);
+	return rc;
+}
+
+/* The owners of the open steps of a milestone cancelled. */
+static int
+cancel_told(struct engine *e, struct pstate *ps, const char *id, const struct actor *who,
+    const char *reason, int64_t now, struct eng_result *r)
+{
+	const struct milestone *m = plan_milestone(ps->plan, id);
+	size_t *v, k;
+	int rc;
+
+	v = xcalloc(m->inst_n ? m->inst_n : 1, sizeof(*v));
+	for (k = 0; k < m->inst_n; k++)
+		v[k] = m->inst_first + k;
+	rc = gone_told(e, ps, "cancel", v, m->inst_n, who, reason, now, r);
+	free(v);
+	return rc;
+}
+
 int
 engine_change(struct engine *e, struct pstate *ps, const struct planedit *ed,
     const struct actor *who, int64_t now, const char *reason, struct eng_result *r)
@@ -2189,7 +2332,9 @@ engine_change(struct engine *e, struct pstate *ps, const struct planedit *ed,
 	struct instance *in;
 	struct audit a;
 	char **keys, *old, *new, *cause = NULL, *def;
-	size_t i, old_n = p->ninst, *map = NULL;
+	size_t i, old_n = p->ninst, *map = NULL, *back = NULL;
+	struct inst_was *was;
+	struct timing mwas;
 	struct istate *nst;
 	struct errlist errs = { 0 };
 	json_t *j;
@@ -2200,17 +2345,22 @@ engine_change(struct engine *e, struct pstate *ps, const struct planedit *ed,
 	if ((old = planedit_value(p, ed)) == NULL)
 		return not_found(e, p->id, ed->ms, r);
 	keys = xcalloc(old_n ? old_n : 1, sizeof(char *));
-	for (i = 0; i < old_n; i++)
+	was = xcalloc(old_n ? old_n : 1, sizeof(*was));
+	for (i = 0; i < old_n; i++) {
 		keys[i] = xstrdup(p->inst[i].key);
+		was[i].timing = p->inst[i].timing;
+		was[i].npre = p->inst[i].npre;
+	}
+	planedit_timing(p, ed, &mwas);
 	if (planedit_apply(p, ed, &saved, &cause) == -1) {
-		fail(r, ENG_REFUSED, _("cannot %s %s: %s"), change_verb(ed->kind), ed->ms, cause);
+		fail(r, ENG_REFUSED, _("cannot %s %s: %s"), change_verb(ed->kind), ed->key, cause);
 		free(cause);
 		goto out;
 	}
 	/* The links between plans, checked as at a reload (and made for the new indices). */
 	if (link_plans(e->plans, e->nplans, &errs) == -1) {
 		planedit_restore(p, saved);
-		fail(r, ENG_REFUSED, _("cannot %s %s: %s"), change_verb(ed->kind), ed->ms,
+		fail(r, ENG_REFUSED, _("cannot %s %s: %s"), change_verb(ed->kind), ed->key,
 		    errs.n > 0 ? errs.msg[0] : "?");
 		errlist_free(&errs);
 		goto out;
@@ -2218,7 +2368,7 @@ engine_change(struct engine *e, struct pstate *ps, const struct planedit *ed,
 	new = planedit_value(p, ed);
 	if (strcmp(old, new) == 0) {
 		edit_back(e, p, saved);
-		fail(r, ENG_BAD, _("%s: nothing changes (%s)"), ed->ms, old);
+		fail(r, ENG_BAD, _("%s: nothing changes (%s)"), ed->key, old);
 		free(new);
 		goto out;
 	}
@@ -2229,17 +2379,40 @@ engine_change(struct engine *e, struct pstate *ps, const struct planedit *ed,
 		if (map[i] == SIZE_MAX && ps->st[i].status != ST_OPEN) {
 			edit_back(e, p, saved);
 			fail(r, ENG_REFUSED, _("cannot %s %s: %s is done or waived (reopen it first)"),
-			    change_verb(ed->kind), ed->ms, keys[i]);
+			    change_verb(ed->kind), ed->key, keys[i]);
 			free(new);
 			goto out;
 		}
 	}
-	if (store_begin(e->store) == -1) {
+	if (ed->kind == EDIT_CANCEL) {
+		/* Its owners are told while the plan still has its steps: back, told, again. */
+		edit_back(e, p, saved);
+		if (store_begin(e->store) == -1) {
+			free(new);
+			rc = fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
+			goto out;
+		}
+		if (cancel_told(e, ps, ed->ms, who, reason, now, r) != ENG_OK) {
+			free(new);
+			rc = r->rc;
+			goto out;
+		}
+		/* It was valid a moment ago, and nothing else changed. */
+		if (planedit_apply(p, ed, &saved, &cause) == -1 ||
+		    link_plans(e->plans, e->nplans, &errs) == -1)
+			fatalx("cancel of %s in plan %s: valid no more", ed->ms, p->id);
+	} else if (store_begin(e->store) == -1) {
 		edit_back(e, p, saved);
 		free(new);
 		rc = fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 		goto out;
 	}
+	back = xcalloc(p->ninst ? p->ninst : 1, sizeof(*back));
+	for (i = 0; i < p->ninst; i++)
+		back[i] = SIZE_MAX;
+	for (i = 0; i < old_n; i++)
+		if (map[i] != SIZE_MAX)
+			back[map[i]] = i;
 	nst = xcalloc(p->ninst ? p->ninst : 1, sizeof(*nst));
 	for (i = 0; i < old_n; i++)
 		if (map[i] != SIZE_MAX)
@@ -2264,6 +2437,9 @@ engine_change(struct engine *e, struct pstate *ps, const struct planedit *ed,
 		struct milestone *m = plan_milestone(p, ed->ms);
 
 		for (i = m->inst_first; i < m->inst_first + m->inst_n; i++) {
+			if (ed->party != NULL && (p->inst[i].party == NULL ||
+			    strcmp(p->inst[i].party->id, ed->party) != 0))
+				continue;
 			r->list = xreallocarray(r->list, r->nlist + 1, sizeof(size_t));
 			r->list[r->nlist++] = i;
 		}
@@ -2273,7 +2449,7 @@ engine_change(struct engine *e, struct pstate *ps, const struct planedit *ed,
 	json_decref(j);
 	memset(&row, 0, sizeof(row));
 	row.plan = p->id;
-	row.id = ed->ms;
+	row.id = ed->key;
 	row.kind = planedit_kind_name(ed->kind);
 	row.def = def;
 	row.old = old;
@@ -2314,6 +2490,8 @@ engine_change(struct engine *e, struct pstate *ps, const struct planedit *ed,
 		rc = publish_state(e, ps, 0, NULL, now);
 	if (rc == -1)
 		rc = fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
+	else if (ed->kind != EDIT_CANCEL)
+		rc = change_told(e, ps, ed, was, back, &mwas, old, who, reason, now, r);
 	free(cause);
 	free(def);
 	r->before = old;
@@ -2323,7 +2501,9 @@ out:
 	for (i = 0; i < old_n; i++)
 		free(keys[i]);
 	free(keys);
+	free(was);
 	free(map);
+	free(back);
 	free(old);
 	return rc != ENG_OK ? rc : (int)r->rc;
 }

@@ -128,6 +128,11 @@ struct change {
 	const char		*reason;	/* NULL: none */
 	const char		*detail;	/* NULL: none */
 	int64_t			 at;		/* when (the clock's now) */
+	/* What changed, for the text (see struct mailchange); NULL: not of this change. */
+	const struct timing	*was, *now;	/* move */
+	const char		*was_title;	/* retitle */
+	const char		*on;		/* require */
+	int			 gone;		/* cancel, part-cancel: told before they go */
 };
 struct eng_result;
 int		 engine_changed(struct engine *, const struct pstate *, const struct change *,

@@ -677,7 +677,7 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
  */
 static void
 item_add(struct text *t, const struct plan *p, const struct istate *st, const struct instance *in,
-    int en, const char *note)
+    int en, const char *note, int gone)
 {
 	char buf[128];
 
@@ -685,9 +685,61 @@ item_add(struct text *t, const struct plan *p, const struct istate *st, const st
 	text_add(t, "  - %s%s%s\n    %s: %s%s%s%s\n", in->title, in->party ? " — " : "",
 	    in->party ? (in->party->name ? in->party->name : in->party->id) : "",
 	    en ? "Due" : "Uiterlijk", buf, note ? " (" : "", note ? note : "", note ? ")" : "");
-	if (st[in->idx].status == ST_OPEN)
+	if (st[in->idx].status == ST_OPEN && !gone)
 		text_add(t, "    %s: termijn done -p %s %s\n", en ? "Report it done" :
 		    "Gereed melden", p->id, in->key);
+}
+
+/* A timing in words: "uiterlijk vrijdag 10 januari 2014, niet eerder dan ...". */
+static void
+timing_words(struct text *t, const struct plan *p, const struct timing *tm, int en)
+{
+	char due[128], from[128];
+
+	mailtext_date(p->lang, &tm->due, due, sizeof(due));
+	mailtext_date(p->lang, &tm->from, from, sizeof(from));
+	if (tm->on)
+		text_add(t, "%s %s", en ? "on" : "op", due);
+	else if (tm->from.set)
+		text_add(t, en ? "%s to %s" : "%s t/m %s", from, due);
+	else
+		text_add(t, "%s %s", en ? "due" : "uiterlijk", due);
+	if (tm->not_before.set) {
+		mailtext_date(p->lang, &tm->not_before, from, sizeof(from));
+		text_add(t, en ? ", not before %s" : ", niet eerder dan %s", from);
+	}
+}
+
+/* What the change made other, before the list of steps: the old and the new value. */
+static char *
+change_detail(const struct plan *p, const struct mailchange *c, int en)
+{
+	struct text t = { NULL, 0, 0 };
+	const struct milestone *m;
+	struct requirement r;
+	char *cause = NULL;
+
+	if (c->was != NULL && c->now != NULL) {
+		text_add(&t, "Was: ");
+		timing_words(&t, p, c->was, en);
+		text_add(&t, "\n%s: ", en ? "Now" : "Nu");
+		timing_words(&t, p, c->now, en);
+		text_add(&t, "\n");
+	}
+	if (c->was_title != NULL)
+		text_add(&t, "%s: %s\n%s: %s\n", en ? "Old title" : "Oude titel", c->was_title,
+		    en ? "New title" : "Nieuwe titel", p->inst[c->inst[0]].ms->title);
+	if (c->on != NULL && requirement_parse(c->on, &r, &cause) == 0) {
+		m = plan_milestone(p, r.id);
+		text_add(&t, "%s: %s (%s)\n", en ? "Now also waits for" : "Wacht nu ook op",
+		    m != NULL ? m->title : r.id, c->on);
+		free(r.id);
+		free(r.party);
+	}
+	free(cause);
+	if (c->detail != NULL && *c->detail != '\0')
+		text_add(&t, "%s\n", c->detail);
+	return text_end(&t);
 }
 
 int
@@ -723,13 +775,15 @@ mailtext_change(const struct templates *t, const struct plan *p, const struct is
 	else
 		s = xstrdup("");
 	var(&v, "reason_line", s);
-	if (c->detail != NULL && *c->detail != '\0')
-		xasprintf(&s, "\n%s\n", c->detail);
-	else
-		s = xstrdup("");
+	s = change_detail(p, c, en);
+	if (*s != '\0') {
+		nl = s;
+		xasprintf(&s, "\n%s\n", nl);
+		free(nl);
+	}
 	var(&v, "detail_line", s);
 	for (i = 0; i < c->ninst; i++)
-		item_add(&items, p, st, &p->inst[c->inst[i]], en, NULL);
+		item_add(&items, p, st, &p->inst[c->inst[i]], en, NULL, c->gone);
 	var(&v, "items", text_end(&items));
 	xasprintf(&s, "%zu", c->ninst);
 	var(&v, "count", s);
@@ -810,7 +864,7 @@ mailtext_digest(const struct templates *t, const struct plan *p, const struct is
 				xasprintf(&s, en ? "%s overdue" : "%s over de termijn", d);
 				free(d);
 			}
-			item_add(&items, p, st, in, en, s);
+			item_add(&items, p, st, in, en, s, 0);
 			free(s);
 		}
 		if (!first)

@@ -44,6 +44,11 @@ struct mailchange {
 	const char	*reason;	/* NULL: none given */
 	const char	*detail;	/* one line more, in the plan's language; NULL: none */
 	const char	*rcpt;		/* the recipient's address, for the greeting */
+	/* What changed, told in the plan's language; NULL: not of this change. */
+	const struct timing *was, *now;	/* move: the milestone's (or party's) timing */
+	const char	*was_title;	/* retitle: the title before (the new one is the items') */
+	const char	*on;		/* require: what it waits for now too, as written */
+	int		 gone;		/* the instances are going (cancel): nothing to report done */
 };
 int	 mailtext_change(const struct templates *, const struct plan *, const struct istate *,
 	    const struct mailchange *, char **subject, char **body, char **cause);

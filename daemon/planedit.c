@@ -1,4 +1,5 @@
 /* planedit.c: changes to a running plan, checked by the plan's own validator (pure). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,9 @@
 struct planedit_saved {
 	enum edit_kind		 kind;
 	size_t			 idx;		/* the milestone's place in p->ms */
-	struct timing		 timing;	/* move */
+	struct timing		 timing;	/* move: the milestone's, or the party's for block's */
+	size_t			 ovr;		/* move of a party: its for block in m->ovr */
+	int			 ovr_new;	/* ... made by the move */
 	char			*title;		/* retitle: the old one; else the new one */
 	struct milestone	 ms;		/* cancel: the milestone taken out */
 };
@@ -29,7 +32,9 @@ planedit_kind_name(enum edit_kind k)
 void
 planedit_clear(struct planedit *ed)
 {
+	free(ed->key);
 	free(ed->ms);
+	free(ed->party);
 	free(ed->title);
 	free(ed->on);
 	memset(ed, 0, sizeof(*ed));
@@ -63,16 +68,26 @@ planedit_from_json(enum edit_kind k, json_t *o, struct planedit *ed, char **caus
 	const char *key = json_string_value(json_object_get(o, "key"));
 	const char *title = json_string_value(json_object_get(o, "title"));
 	const char *on = json_string_value(json_object_get(o, "on"));
+	const char *at = key != NULL ? strchr(key, '@') : NULL;
 	struct requirement r;
 
 	memset(ed, 0, sizeof(*ed));
 	ed->kind = k;
-	if (key == NULL || !id_valid(key)) {
+	if (at != NULL && k == EDIT_MOVE) {
+		ed->ms = xstrndup(key, (size_t)(at - key));
+		ed->party = xstrdup(at + 1);
+		if (!id_valid(ed->ms) || !id_valid(ed->party)) {
+			xasprintf(cause, _("key: the id of a milestone, or ID@PARTY for one party's "
+			    "own timing"));
+			goto bad;
+		}
+	} else if (key == NULL || !id_valid(key)) {
 		xasprintf(cause, _("key: the id of a milestone (without @PARTY: a change is to the "
-		    "milestone of every party)"));
+		    "milestone of every party; only move takes ID@PARTY)"));
 		return -1;
-	}
-	ed->ms = xstrdup(key);
+	} else
+		ed->ms = xstrdup(key);
+	ed->key = xstrdup(key);
 	switch (k) {
 	case EDIT_MOVE:
 		if (json_time(o, "due", 0, &ed->set_due, &ed->due, cause) == -1 ||
@@ -135,7 +150,7 @@ put_time(json_t *o, const char *name, int set, const struct ltime *lt)
 json_t *
 planedit_to_json(const struct planedit *ed)
 {
-	json_t *o = json_pack("{s:s}", "key", ed->ms);
+	json_t *o = json_pack("{s:s}", "key", ed->key);
 
 	put_time(o, "due", ed->set_due, &ed->due);
 	put_time(o, "from", ed->set_from, &ed->from);
@@ -174,6 +189,7 @@ planedit_value(const struct plan *p, const struct planedit *ed)
 {
 	struct milestone *m = plan_milestone(p, ed->ms);
 	struct requirement w;
+	struct timing t;
 	char *cause = NULL;
 	size_t i;
 	int has = 0;
@@ -182,7 +198,8 @@ planedit_value(const struct plan *p, const struct planedit *ed)
 		return ed->kind == EDIT_CANCEL ? xstrdup("absent") : NULL;
 	switch (ed->kind) {
 	case EDIT_MOVE:
-		return timing_text(&m->timing);
+		planedit_timing(p, ed, &t);
+		return timing_text(&t);
 	case EDIT_RETITLE:
 		return xstrdup(m->title);
 	case EDIT_CANCEL:
@@ -200,6 +217,102 @@ planedit_value(const struct plan *p, const struct planedit *ed)
 		return cause;
 	}
 	return NULL;
+}
+
+/* The for block of party in m, or NULL. */
+static struct override *
+party_block(const struct milestone *m, const char *party)
+{
+	size_t i;
+
+	for (i = 0; party != NULL && i < m->novr; i++)
+		if (strcmp(m->ovr[i].party, party) == 0)
+			return &m->ovr[i];
+	return NULL;
+}
+
+void
+planedit_timing(const struct plan *p, const struct planedit *ed, struct timing *t)
+{
+	struct milestone *m = plan_milestone(p, ed->ms);
+	struct override *o;
+
+	memset(t, 0, sizeof(*t));
+	if (m == NULL)
+		return;
+	*t = m->timing;
+	/* As plan.c applies a for block: its due or window for both, its not-before. */
+	if ((o = party_block(m, ed->party)) == NULL)
+		return;
+	if (o->timing.due.set) {
+		t->due = o->timing.due;
+		t->from = o->timing.from;
+		t->on = o->timing.on;
+	}
+	if (o->timing.not_before.set)
+		t->not_before = o->timing.not_before;
+}
+
+/* The edit's times over t. */
+static void
+move_timing(struct timing *t, const struct planedit *ed)
+{
+	if (ed->set_due) {
+		t->due = ed->due;
+		if (t->on)
+			t->from = ed->due;
+	}
+	if (ed->set_from) {
+		t->from = ed->from;
+		t->on = 0;
+	}
+	if (ed->set_nb)
+		t->not_before = ed->not_before;
+}
+
+/*
+ * A move of one party's timing: written into its for block (made when it has none), as the
+ * plan file would have it. -1 and *cause where a for block cannot say it.
+ */
+static int
+move_party(const struct plan *p, struct milestone *m, const struct planedit *ed,
+    struct planedit_saved *sv, char **cause)
+{
+	struct override *o;
+	struct timing t;
+	size_t k;
+
+	for (k = m->inst_first; k < m->inst_first + m->inst_n; k++)
+		if (p->inst[k].party != NULL && strcmp(p->inst[k].party->id, ed->party) == 0)
+			break;
+	if (!m->per_party || k == m->inst_first + m->inst_n) {
+		xasprintf(cause, m->per_party ? _("milestone %s does not apply to a party %s") :
+		    _("milestone %s is not per party: move it without @%s"), m->id, ed->party);
+		return -1;
+	}
+	planedit_timing(p, ed, &t);
+	move_timing(&t, ed);
+	if (!t.not_before.set && m->timing.not_before.set) {
+		xasprintf(cause, _("a for block can replace the not-before of %s, not take it away "
+		    "(move %s --not-before none takes it away for every party)"), m->id, m->id);
+		return -1;
+	}
+	if ((o = party_block(m, ed->party)) == NULL) {
+		m->ovr = xreallocarray(m->ovr, m->novr + 1, sizeof(*m->ovr));
+		o = &m->ovr[m->novr++];
+		memset(o, 0, sizeof(*o));
+		o->party = xstrdup(ed->party);
+		o->nkeys = 1;
+		o->line = m->line;
+		sv->ovr_new = 1;
+	}
+	sv->ovr = (size_t)(o - m->ovr);
+	sv->timing = o->timing;
+	o->timing.due = t.due;
+	o->timing.from = t.from;
+	o->timing.on = t.on;
+	o->timing.not_before = t.not_before;
+	return 0;
 }
 
 /* The validator's messages as one line, without "file:line: ": they are about the change. */
@@ -234,7 +347,13 @@ undo_in_place(struct plan *p, struct planedit_saved *sv)
 
 	switch (sv->kind) {
 	case EDIT_MOVE:
-		m->timing = sv->timing;
+		if (sv->ovr_new) {
+			free(m->ovr[--m->novr].party);
+			sv->ovr_new = 0;
+		} else if (sv->ovr != SIZE_MAX)
+			m->ovr[sv->ovr].timing = sv->timing;
+		else
+			m->timing = sv->timing;
 		break;
 	case EDIT_RETITLE:
 		t = m->title;
@@ -267,7 +386,6 @@ planedit_apply(struct plan *p, const struct planedit *ed, struct planedit_saved 
 	struct milestone *m = plan_milestone(p, ed->ms);
 	struct planedit_saved *sv;
 	struct errlist errs = { 0 };
-	struct timing *t;
 	struct requirement *r;
 	size_t i;
 
@@ -279,21 +397,18 @@ planedit_apply(struct plan *p, const struct planedit *ed, struct planedit_saved 
 	sv = xcalloc(1, sizeof(*sv));
 	sv->kind = ed->kind;
 	sv->idx = (size_t)(m - p->ms);
+	sv->ovr = SIZE_MAX;
 	switch (ed->kind) {
 	case EDIT_MOVE:
-		t = &m->timing;
-		sv->timing = *t;
-		if (ed->set_due) {
-			t->due = ed->due;
-			if (t->on)
-				t->from = ed->due;
+		if (ed->party != NULL) {
+			if (move_party(p, m, ed, sv, cause) == -1) {
+				free(sv);
+				return -1;
+			}
+			break;
 		}
-		if (ed->set_from) {
-			t->from = ed->from;
-			t->on = 0;
-		}
-		if (ed->set_nb)
-			t->not_before = ed->not_before;
+		sv->timing = m->timing;
+		move_timing(&m->timing, ed);
 		break;
 	case EDIT_RETITLE:
 		sv->title = m->title;

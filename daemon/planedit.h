@@ -15,7 +15,9 @@ enum edit_kind {
 
 struct planedit {
 	enum edit_kind	 kind;
+	char		*key;		/* as given: ID, or ID@PARTY (a move of one party's timing) */
 	char		*ms;		/* the milestone's id */
+	char		*party;		/* move: the party whose own timing moves; NULL: the milestone's */
 	/* move: which parts are given; a window start or not-before given as "none" goes */
 	int		 set_due, set_from, set_nb;
 	struct ltime	 due, from, not_before;
@@ -30,6 +32,7 @@ const char	*planedit_kind_name(enum edit_kind);
 /*
  * From an API body or a stored definition: {"key", "due"?, "from"?, "not_before"?} for a
  * move, {"key", "title"} for a retitle, {"key"} for a cancel, {"key", "on"} for a require.
+ * The key of a move may be ID@PARTY: that party's timing, as a "for PARTY" block has it.
  * 0, or -1 with *cause naming the field.
  */
 int		 planedit_from_json(enum edit_kind, json_t *, struct planedit *, char **cause);
@@ -42,6 +45,11 @@ void		 planedit_clear(struct planedit *);
  * NULL when p has no such milestone.
  */
 char		*planedit_value(const struct plan *, const struct planedit *);
+/*
+ * The timing a move changes, as it stands in p: the milestone's, or as it applies to the
+ * move's party (its "for" block's, over the milestone's); zeroed without such a milestone.
+ */
+void		 planedit_timing(const struct plan *, const struct planedit *, struct timing *);
 /*
  * Apply the edit and validate the whole plan as a plan file is. 0, with *saved to be given
  * to planedit_restore or planedit_saved_free; or -1 with *cause (why, as the validator

@@ -491,6 +491,11 @@ change_cb(void *arg, const struct pstate *ps, const struct change *c, char **cau
 	    c->who->name;
 	mc.reason = c->reason;
 	mc.detail = c->detail;
+	mc.was = c->was;
+	mc.now = c->now;
+	mc.was_title = c->was_title;
+	mc.on = c->on;
+	mc.gone = c->gone;
 	for (first = 0; first < n && rc == 0; first = i) {
 		mc.ninst = 0;
 		for (i = first; i < n && strcasecmp(t[i].addr, t[first].addr) == 0; i++)

@@ -1058,8 +1058,9 @@ store_drop_added(struct store *s, const char *plan, const char *id)
 	if (write_plan_key(s, "DELETE FROM added WHERE plan = ?1 AND id = ?2", plan, id,
 	    NULL) == -1)
 		return -1;
-	return write_plan_key(s, "DELETE FROM plan_change WHERE plan = ?1 AND id = ?2", plan, id,
-	    NULL);
+	/* With the moves of its parties' timing (ID@PARTY). */
+	return write_plan_key(s, "DELETE FROM plan_change WHERE plan = ?1 AND (id = ?2 OR"
+	    " substr(id, 1, length(?2) + 1) = ?2 || '@')", plan, id, NULL);
 }
 
 int
@@ -1072,9 +1073,10 @@ store_drop_state(struct store *s, const char *plan, const char *key)
 int
 store_outbox_cancel_key(struct store *s, const char *plan, const char *key, const char *why)
 {
+	/* The news of a change stays news (a step cancelled: its owners are told). */
 	if (write_plan_key(s, "UPDATE outbox SET state = 'cancelled', last_error = ?3,"
-	    " message = zeroblob(0) WHERE plan = ?1 AND key = ?2 AND state = 'pending'", plan,
-	    key, why) == -1)
+	    " message = zeroblob(0) WHERE plan = ?1 AND key = ?2 AND state = 'pending'"
+	    " AND kind NOT LIKE 'change-%'", plan, key, why) == -1)
 		return -1;
 	return sqlite3_changes(s->db);
 }

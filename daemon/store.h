@@ -111,7 +111,10 @@ int		 store_each_change(struct store *, const char *plan, store_change_cb, void 
 int		 store_drop_added(struct store *, const char *plan, const char *id);
 /* The recorded state of an instance that is no more (its history stays in the audit log). */
 int		 store_drop_state(struct store *, const char *plan, const char *key);
-/* Pending reminders of an instance cancelled (they are made anew); how many, or -1. */
+/*
+ * Pending reminders of an instance cancelled (they are made anew), not the mails that tell
+ * of a change; how many, or -1.
+ */
 int		 store_outbox_cancel_key(struct store *, const char *plan, const char *key,
 		    const char *why);
 /* The published SEQUENCE of an instance one higher (its text changed). */

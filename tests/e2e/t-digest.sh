@@ -191,6 +191,10 @@ check_digest() {
 	expect_in "^    Gereed melden: termijn done -p overzicht nota$" "$1: and how to report it done"
 	OUT=$("$C" reminders sent)
 	expect_in "2014-01-07 07:30 +digest +digest/2014-01-07 +$SEC " "$1: the outbox has it at 07:30"
+	if use_dutch; then
+		OUT=$(LANG=nl_NL.UTF-8 "$C" reminders sent 2>&1)
+		expect_in "2014-01-07 07:30 +dagoverzicht +digest/2014-01-07 +$SEC " "$1: in Dutch, a dagoverzicht"
+	fi
 	expect_not_in " lead +nota " "$1: and no reminder of its own"
 }
 

@@ -1151,6 +1151,89 @@ test_change_mails(void **state)
 	assert_string_equal(subj, "Changed: Decide on the plan — Alpha Council");
 }
 
+/* A change of the running plan says what it was and what it is, in the plan's language. */
+static void
+test_change_values(void **state)
+{
+	struct mailchange c;
+	struct timing was, now;
+	size_t in[1];
+
+	(void)state;
+	load_templates();
+	use(load_plan("named.plan", named));
+	in[0] = idx("raad@oost");
+	memset(&c, 0, sizeof(c));
+	memset(&was, 0, sizeof(was));
+	memset(&now, 0, sizeof(now));
+	was.due = (struct ltime){ 1, 0, 2014, 1, 21, 0, 0 };
+	now.due = (struct ltime){ 1, 0, 2014, 2, 4, 0, 0 };
+	now.from = (struct ltime){ 1, 0, 2014, 1, 27, 0, 0 };
+	now.not_before = (struct ltime){ 1, 1, 2014, 1, 27, 8, 0 };
+	c.kind = "move";
+	c.inst = in;
+	c.ninst = 1;
+	c.by = "J. Jansen";
+	c.reason = "de raad schuift op";
+	c.rcpt = "griffie@oost.example";
+	c.was = &was;
+	c.now = &now;
+	if (mailtext_change(&T, P, ST, &c, &subj, &body, &cause) == -1)
+		fail_msg("mailtext_change: %s", cause);
+	assert_contains(body, "\nWas: uiterlijk dinsdag 21 januari 2014\nNu: maandag 27 januari "
+	    "2014 t/m dinsdag 4 februari 2014, niet eerder dan maandag 27 januari 2014 om 08:00\n\n"
+	    "  - Raad gehoord — Gemeente Oost\n");
+	assert_contains(body, "    Gereed melden: termijn done -p proef raad@oost\n");
+	free(subj);
+	free(body);
+	c.was = c.now = NULL;
+	c.kind = "retitle";
+	c.was_title = "Raad gehoord (oud)";
+	if (mailtext_change(&T, P, ST, &c, &subj, &body, &cause) == -1)
+		fail_msg("mailtext_change: %s", cause);
+	assert_contains(body, "\nOude titel: Raad gehoord (oud)\nNieuwe titel: Raad gehoord\n");
+	free(subj);
+	free(body);
+	c.was_title = NULL;
+	c.kind = "require";
+	c.on = "besluit@west";
+	if (mailtext_change(&T, P, ST, &c, &subj, &body, &cause) == -1)
+		fail_msg("mailtext_change: %s", cause);
+	assert_contains(body, "\nWacht nu ook op: Besluit genomen (besluit@west)\n");
+	free(subj);
+	free(body);
+	/* Steps that go: nothing to report done. */
+	c.on = NULL;
+	c.kind = "cancel";
+	c.gone = 1;
+	if (mailtext_change(&T, P, ST, &c, &subj, &body, &cause) == -1)
+		fail_msg("mailtext_change: %s", cause);
+	assert_string_equal(subj, "Vervallen: Raad gehoord — Gemeente Oost");
+	assert_lacks(body, "Gereed melden");
+	assert_contains(body, "Reden: de raad schuift op");
+	free(subj);
+	free(body);
+	subj = body = NULL;
+	/* English. */
+	cleanup(NULL);
+	load_templates();
+	use_english();
+	in[0] = idx("decide@alpha");
+	memset(&c, 0, sizeof(c));
+	c.kind = "move";
+	c.inst = in;
+	c.ninst = 1;
+	c.rcpt = "sec@alpha.example";
+	was.on = 1;
+	was.from = was.due;
+	c.was = &was;
+	c.now = &now;
+	if (mailtext_change(&T, P, ST, &c, &subj, &body, &cause) == -1)
+		fail_msg("mailtext_change: %s", cause);
+	assert_contains(body, "\nWas: on Tuesday 21 January 2014\nNow: Monday 27 January 2014 "
+	    "to Tuesday 4 February 2014, not before Monday 27 January 2014 at 08:00\n");
+}
+
 /* A day's reminders for one person in one message, by section, each step once. */
 static void
 test_digest(void **state)
@@ -1276,6 +1359,7 @@ main(void)
 		cmocka_unit_test_teardown(test_done_link, cleanup),
 		cmocka_unit_test_teardown(test_greeting_by_name, cleanup),
 		cmocka_unit_test_teardown(test_change_mails, cleanup),
+		cmocka_unit_test_teardown(test_change_values, cleanup),
 		cmocka_unit_test(test_templates_no_break_in_sentence),
 		cmocka_unit_test_teardown(test_digest, cleanup),
 	};

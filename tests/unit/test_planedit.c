@@ -284,6 +284,69 @@ test_cancel_addition(void **state)
 	plan_free(p);
 }
 
+/* One party's timing, as a for block of the plan file would say it; the others' stay. */
+static void
+test_move_party(void **state)
+{
+	struct plan *p = load();
+	struct planedit ed, e2, nb, bad;
+	struct planedit_saved *sv, *s2, *snb, *sb;
+	char *cause = NULL;
+	int64_t x = plan_instance(p, "c@x")->deadline, y = plan_instance(p, "c@y")->deadline;
+	struct milestone *m = plan_milestone(p, "c");
+
+	(void)state;
+	edit(EDIT_MOVE, "{\"key\": \"c@x\", \"due\": \"2014-02-05\"}", &ed);
+	value_is(p, &ed, "due 2014-01-31");
+	assert_int_equal(planedit_apply(p, &ed, &sv, &cause), 0);
+	value_is(p, &ed, "due 2014-02-05");
+	assert_int_equal(plan_instance(p, "c@x")->deadline - x, 5 * 86400);
+	assert_int_equal(plan_instance(p, "c@y")->deadline, y);
+	assert_int_equal(m->novr, 1);
+	/* Its for block is there now: a second move changes it, the milestone keeps its own. */
+	edit(EDIT_MOVE, "{\"key\": \"c@x\", \"from\": \"2014-02-01\"}", &e2);
+	assert_int_equal(planedit_apply(p, &e2, &s2, &cause), 0);
+	value_is(p, &e2, "due 2014-02-05, window from 2014-02-01");
+	assert_int_equal(m->novr, 1);
+	assert_false(m->timing.from.set);
+	/* Checked as a for block is: a window that starts after it ends. */
+	edit(EDIT_MOVE, "{\"key\": \"c@x\", \"from\": \"2014-02-10\"}", &bad);
+	assert_int_equal(planedit_apply(p, &bad, &sb, &cause), -1);
+	assert_non_null(strstr(cause, "for x: window starts 2014-02-10, after it ends 2014-02-05"));
+	free(cause);
+	planedit_clear(&bad);
+	/* A for block cannot take the milestone's not-before away. */
+	edit(EDIT_MOVE, "{\"key\": \"c\", \"not_before\": \"2014-01-20 08:00\"}", &nb);
+	assert_int_equal(planedit_apply(p, &nb, &snb, &cause), 0);
+	edit(EDIT_MOVE, "{\"key\": \"c@y\", \"not_before\": \"none\"}", &bad);
+	assert_int_equal(planedit_apply(p, &bad, &sb, &cause), -1);
+	assert_non_null(strstr(cause, "not take it away"));
+	free(cause);
+	planedit_clear(&bad);
+	/* Not a party of the milestone, or a milestone without parties. */
+	edit(EDIT_MOVE, "{\"key\": \"c@z\", \"due\": \"2014-02-05\"}", &bad);
+	assert_int_equal(planedit_apply(p, &bad, &sb, &cause), -1);
+	assert_string_equal(cause, "milestone c does not apply to a party z");
+	free(cause);
+	planedit_clear(&bad);
+	edit(EDIT_MOVE, "{\"key\": \"b@x\", \"due\": \"2014-02-05\"}", &bad);
+	assert_int_equal(planedit_apply(p, &bad, &sb, &cause), -1);
+	assert_string_equal(cause, "milestone b is not per party: move it without @x");
+	free(cause);
+	planedit_clear(&bad);
+	/* Taken back newest first: the block made by the first move goes again. */
+	planedit_restore(p, snb);
+	planedit_restore(p, s2);
+	value_is(p, &ed, "due 2014-02-05");
+	planedit_restore(p, sv);
+	assert_int_equal(m->novr, 0);
+	assert_int_equal(plan_instance(p, "c@x")->deadline, x);
+	planedit_clear(&ed);
+	planedit_clear(&e2);
+	planedit_clear(&nb);
+	plan_free(p);
+}
+
 static void
 test_json(void **state)
 {
@@ -292,11 +355,28 @@ test_json(void **state)
 	char *cause = NULL, *s;
 
 	(void)state;
-	o = json_pack("{s:s, s:s}", "key", "b@x", "due", "2014-01-20");
-	assert_int_equal(planedit_from_json(EDIT_MOVE, o, &ed, &cause), -1);
+	/* Only a move takes ID@PARTY. */
+	o = json_pack("{s:s, s:s}", "key", "b@x", "title", "B");
+	assert_int_equal(planedit_from_json(EDIT_RETITLE, o, &ed, &cause), -1);
 	assert_non_null(strstr(cause, "without @PARTY"));
 	free(cause);
 	json_decref(o);
+	o = json_pack("{s:s, s:s}", "key", "b@", "due", "2014-01-20");
+	assert_int_equal(planedit_from_json(EDIT_MOVE, o, &ed, &cause), -1);
+	assert_non_null(strstr(cause, "ID@PARTY for one party's own timing"));
+	free(cause);
+	json_decref(o);
+	o = json_pack("{s:s, s:s}", "key", "c@x", "due", "2014-01-20");
+	assert_int_equal(planedit_from_json(EDIT_MOVE, o, &ed, &cause), 0);
+	assert_string_equal(ed.ms, "c");
+	assert_string_equal(ed.party, "x");
+	json_decref(o);
+	o = planedit_to_json(&ed);
+	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(s, "{\"due\":\"2014-01-20\",\"key\":\"c@x\"}");
+	free(s);
+	json_decref(o);
+	planedit_clear(&ed);
 	o = json_pack("{s:s, s:s}", "key", "b", "due", "2014-02-30");
 	assert_int_equal(planedit_from_json(EDIT_MOVE, o, &ed, &cause), -1);
 	assert_string_equal(cause, "due: write YYYY-MM-DD or YYYY-MM-DD HH:MM");
@@ -337,6 +417,7 @@ main(void)
 		cmocka_unit_test(test_retitle),
 		cmocka_unit_test(test_cancel_file),
 		cmocka_unit_test(test_cancel_addition),
+		cmocka_unit_test(test_move_party),
 		cmocka_unit_test(test_json),
 	};
 
