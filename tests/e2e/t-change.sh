@@ -175,6 +175,16 @@ expect_n "$SEQ2" "$SEQ4" "the feed's SEQUENCE is the same after a restart"
 smtp_ctl '{"tempfail": 100}'
 stop_daemon
 start_daemon --clock-start '2014-01-13 09:00' --clock-speed 0 || exit 1
+# Time alone changed the kick-off's event (due 9 January, overdue now): a new version.
+[ "$(feed f5)" = 200 ] || not_ok "the feed answers on 13 January"
+read -r BSEQ4 BSTAMP4 _ BSUM4 <<<"$(event begin "$T/f4.ics")"
+read -r BSEQ5 BSTAMP5 _ BSUM5 <<<"$(event begin "$T/f5.ics")"
+case "$BSUM4 / $BSUM5" in
+"[ready] Kick-off / [overdue] Kick-off") ok "the kick-off's event says it is overdue now";;
+*) not_ok "the kick-off's SUMMARY: $BSUM4 / $BSUM5";; esac
+[ "$BSEQ5" -gt "$BSEQ4" ] && [ "$BSTAMP5" \> "$BSTAMP4" ] &&
+    ok "by time alone: SEQUENCE raised ($BSEQ4 -> $BSEQ5), DTSTAMP later ($BSTAMP4 -> $BSTAMP5)" ||
+    not_ok "by time alone: SEQUENCE $BSEQ4 -> $BSEQ5, DTSTAMP $BSTAMP4 -> $BSTAMP5"
 # pending STATE [KIND]: the report's reminders (or its mails of KIND) in that state.
 pending() { "$C" --json reminders all | "$PY" -c 'import json, sys
 k = sys.argv[2] if len(sys.argv) > 2 else None
@@ -257,6 +267,17 @@ sed -i 's/^  due 2014-01-15$/  due 2014-01-27/' "$T/plans/wijziging.plan"
 expect_exit 0 "reload" -- "$C" reload
 expect_exit 0 "status" -- "$C" status
 expect_not_in "not in force" "a file that agrees with the change is no conflict"
+# A waive changes the event too: a new version.
+[ "$(feed w1)" = 200 ] || not_ok "the feed answers before a waive"
+expect_exit 0 "waive the kick-off" -- "$C" waive begin -r "held by mail instead"
+[ "$(feed w2)" = 200 ] || not_ok "the feed answers after the waive"
+read -r WSEQ1 WSTAMP1 _ _ <<<"$(event begin "$T/w1.ics")"
+read -r WSEQ2 WSTAMP2 _ WSUM2 <<<"$(event begin "$T/w2.ics")"
+case "$WSUM2" in "[waived] Kick-off") ok "the kick-off's event says it is waived";;
+*) not_ok "the kick-off's SUMMARY after the waive: $WSUM2";; esac
+[ "$WSEQ2" -gt "$WSEQ1" ] && ! [ "$WSTAMP2" \< "$WSTAMP1" ] &&
+    ok "by a waive: SEQUENCE raised ($WSEQ1 -> $WSEQ2), DTSTAMP not earlier ($WSTAMP1 -> $WSTAMP2)" ||
+    not_ok "by a waive: SEQUENCE $WSEQ1 -> $WSEQ2, DTSTAMP $WSTAMP1 -> $WSTAMP2"
 stop_daemon
 
 # ---- the shipped memo plan, in Dutch: one party's own timing moved (its for block), the
