@@ -1,6 +1,7 @@
 #!/bin/bash
 # t-calclients.sh: the calendar clients of the feeds issue read every kind of feed termijnd
-# serves as python3-icalendar does: ical.js (npm, in node), and vdirsyncer syncing the feed's
+# serves as python3-icalendar does: libical (tests/e2e/icalnorm.c, zones from the feed's own
+# VTIMEZONEs), ical.js (npm, in node), and vdirsyncer syncing the feed's
 # URL into a directory (a real sync, twice) that khal then lists. Each sees the same events:
 # count, summaries, start and end; UIDs too where the client keeps them (vdirsyncer's http
 # storage replaces them by design: there every other property must be the feed's).
@@ -15,6 +16,9 @@ for tool in node vdirsyncer khal; do
 done
 [ -f "$TOP/node_modules/ical.js/dist/ical.js" ] ||
 	{ not_ok "ical.js is not in node_modules (make deps)"; finish; exit; }
+# shellcheck disable=SC2046
+command cc -std=c11 -O1 -o "$T/icalnorm" "$TOP/tests/e2e/icalnorm.c" $(pkg-config --cflags --libs libical) ||
+	{ not_ok "cannot build tests/e2e/icalnorm.c"; finish; exit; }
 
 # An English plan in a zone whose rules changed (US DST, 2007), events on both sides: the
 # feed's VTIMEZONE must carry the old rules too, for clients that read only it (ical.js).
@@ -156,6 +160,10 @@ compare() {
 	cc norm "$T/$_n.ics" > "$T/$_n.py" 2>&1 || { not_ok "$_n: python3-icalendar fails"; cat "$T/$_n.py"; }
 	_k=$(wc -l < "$T/$_n.py")
 	[ "$_k" -gt 0 ] && ok "$_n: python3-icalendar reads $_k events" || not_ok "$_n: no events"
+	if "$T/icalnorm" "$T/$_n.ics" 2> "$T/$_n.licerr" | LC_ALL=C sort > "$T/$_n.lic" &&
+	    [ ! -s "$T/$_n.licerr" ] && LC_ALL=C sort "$T/$_n.py" | diff - "$T/$_n.lic" > "$T/$_n.diff"; then
+		ok "$_n: libical sees the same $_k events (UIDs, summaries, start, end), no errors"
+	else not_ok "$_n: libical reads it differently"; head -20 "$T/$_n.licerr" "$T/$_n.diff"; fi
 	if timeout 60 node "$TOP/tests/e2e/icaljs.mjs" "$T/$_n.ics" > "$T/$_n.js" 2>&1 &&
 	    diff "$T/$_n.py" "$T/$_n.js" > "$T/$_n.diff"; then
 		ok "$_n: ical.js sees the same $_k events (UIDs, summaries, start, end)"
