@@ -7,10 +7,11 @@
 # @same requirements, windows, repeats, same-moment steps and reminders.
 #
 # For each shape and size it prints: cold start and restart (until the socket answers), reload,
-# RSS at start, daemon CPU per `done` (of the 1-client run), acknowledged `done`/s with 1, 8 and
-# 32 clients for SCALE_SECONDS or until the keys without prerequisites run out (a fresh copy of
-# the started state for each), each beside the single-insert fsync rate measured just before
-# it (and its ratio), the same CPU per `done` on a lived-in state (an outbox of
+# RSS at start, daemon CPU per `done` (of the 1-client run, once the daemon is idle after its
+# start), acknowledged `done`/s with 1, 8 and 32 clients for SCALE_SECONDS or until the keys
+# without prerequisites run out (a fresh copy of the started state for each), each beside the
+# single-insert fsync rate measured just before it (and its ratio), the same CPU per `done` on
+# a lived-in state (an outbox of
 # SCALE_OUTBOX sent rows with message bodies, as months of reminders leave), `status` and
 # `list --json` latency (one page; and the client's, all pages, with the daemon's RSS), the
 # first (uncached) render of one plan's feed, RSS after a feed workload (SCALE_FEEDS plan,

@@ -419,12 +419,6 @@ schedule_touch_all(struct sched *s)
 	s->all = 1;
 }
 
-int
-schedule_pending(const struct sched *s)
-{
-	return s->all || s->ndv > 0;
-}
-
 size_t
 schedule_due(struct sched *s, const struct plan *p, const struct istate *st, int64_t from,
     int64_t until, struct occurrence **out)

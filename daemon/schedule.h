@@ -71,8 +71,6 @@ void		 schedule_touch(struct sched *, const struct plan *, size_t idx);
 void		 schedule_touch_reader(struct sched *, const struct plan *, size_t idx);
 /* Everything (a clock jump, a failed scan whose queue was lost). */
 void		 schedule_touch_all(struct sched *);
-/* Has it instances to evaluate, whatever the time? */
-int		 schedule_pending(const struct sched *);
 
 /*
  * Every occurrence with from < when <= until for the open instances of a plan, sorted by
