@@ -372,37 +372,67 @@ struct added {
 	char		*why;
 };
 
+/* A part as recorded, kept until the plan's parts are restored together. */
+struct rpart {
+	char	*dim, *id, *title, *lead;
+	int	 cancelled;
+};
+
+/*
+ * What the store keeps of a plan besides its file, in the order it was recorded: read for
+ * all plans in one query each, not three queries a plan (thousands of plans are reloaded
+ * while the loop waits).
+ */
+struct planrows {
+	struct rpart		*rparts;
+	size_t			 nrparts;
+	struct added		*added;
+	size_t			 nadded;
+	struct change_row	*changes;	/* copies: change_row_free */
+	size_t			 nchanges;
+};
+
 struct loadctx {
 	struct engine	*e;
 	struct pstate	*ps;
 	size_t		 nps;
 	size_t		*by_id;		/* ps by plan id */
 	struct pstate	*last;		/* states come by plan: the one of the state before */
+	struct planrows	*rows;		/* by index of ps */
+	struct pstate	*rows_last;	/* rows come by plan: the plan of the row before */
 	struct orphan	*orphans;
 	size_t		 norphans;
 	struct unfit	*unfit;
 	size_t		 nunfit;
-	struct added	*added;		/* of the plan being loaded, in the order they were added */
-	size_t		 nadded;
 	struct conflict	*conflicts;
 	size_t		 nconflicts;
-	struct pstate	*cur;		/* the plan whose changes are being replayed */
-	struct rpart	*rparts;	/* of the plan being loaded, in the order they were added */
-	size_t		 nrparts;
 	struct errlist	*errs;
 	int		 dbfail;
 };
 
-static void
-load_added_cb(const char *id, const char *def, void *arg)
+/* The rows kept for plan (NULL: no plan of that id is loaded, the row waits in the store). */
+static struct planrows *
+rows_of(struct loadctx *lc, const char *plan)
 {
-	struct loadctx *lc = arg;
+	struct pstate *ps = lc->rows_last;
 
-	lc->added = xreallocarray(lc->added, lc->nadded + 1, sizeof(*lc->added));
-	memset(&lc->added[lc->nadded], 0, sizeof(*lc->added));
-	lc->added[lc->nadded].id = xstrdup(id);
-	lc->added[lc->nadded].def = xstrdup(def);
-	lc->nadded++;
+	if (ps == NULL || strcmp(ps->plan->id, plan) != 0)
+		ps = lc->rows_last = find_plan(lc->ps, lc->by_id, lc->nps, plan);
+	return ps != NULL ? &lc->rows[ps - lc->ps] : NULL;
+}
+
+static void
+load_added_cb(const char *plan, const char *id, const char *def, void *arg)
+{
+	struct planrows *r = rows_of(arg, plan);
+
+	if (r == NULL)
+		return;
+	r->added = xreallocarray(r->added, r->nadded + 1, sizeof(*r->added));
+	memset(&r->added[r->nadded], 0, sizeof(*r->added));
+	r->added[r->nadded].id = xstrdup(id);
+	r->added[r->nadded].def = xstrdup(def);
+	r->nadded++;
 }
 
 /* One addition into the plan; its milestone, title or why it does not fit. */
@@ -440,10 +470,10 @@ restore_added(struct plan *p, const struct added *a, char **title, char **cause)
  * listed, so that nothing recorded disappears from view.
  */
 static void
-restore_additions(struct loadctx *lc, struct pstate *ps)
+restore_additions(struct loadctx *lc, struct pstate *ps, struct planrows *rows)
 {
-	struct added *left = lc->added, *a;
-	size_t n = lc->nadded, i, nleft;
+	struct added *left = rows->added, *a;
+	size_t n = rows->nadded, i, nleft;
 	int progress = 1;
 
 	while (n > 0 && progress) {
@@ -475,25 +505,21 @@ restore_additions(struct loadctx *lc, struct pstate *ps)
 		u->why = left[i].why != NULL ? left[i].why : xstrdup("?");
 		free(left[i].def);
 	}
-	free(lc->added);
-	lc->added = NULL;
-	lc->nadded = 0;
+	free(rows->added);
+	rows->added = NULL;
+	rows->nadded = 0;
 }
-
-/* A part as recorded, kept until the plan's parts are restored together. */
-struct rpart {
-	char	*dim, *id, *title, *lead;
-	int	 cancelled;
-};
 
 static void
 load_part_cb(const struct part_row *row, void *arg)
 {
-	struct loadctx *lc = arg;
+	struct planrows *rows = rows_of(arg, row->plan);
 	struct rpart *r;
 
-	lc->rparts = xreallocarray(lc->rparts, lc->nrparts + 1, sizeof(*r));
-	r = &lc->rparts[lc->nrparts++];
+	if (rows == NULL)
+		return;
+	rows->rparts = xreallocarray(rows->rparts, rows->nrparts + 1, sizeof(*r));
+	r = &rows->rparts[rows->nrparts++];
 	r->dim = xstrdup(row->dim);
 	r->id = xstrdup(row->id);
 	r->title = xstrdup(row->title);
@@ -514,28 +540,42 @@ part_unfit(struct loadctx *lc, const struct plan *p, const struct rpart *r, cons
 	u->why = xstrdup(why);
 }
 
+static void
+rparts_free(struct planrows *rows)
+{
+	size_t j;
+
+	for (j = 0; j < rows->nrparts; j++) {
+		free(rows->rparts[j].dim);
+		free(rows->rparts[j].id);
+		free(rows->rparts[j].title);
+		free(rows->rparts[j].lead);
+	}
+	free(rows->rparts);
+	rows->rparts = NULL;
+	rows->nrparts = 0;
+}
+
 /*
  * The plan's parts, in the order they were added: all at once and the plan expanded once,
  * as they fitted when each was added. Should the plan file have changed under them, one by
  * one, and what no longer fits is kept in the database and listed, as an addition would be.
  */
 static void
-restore_parts(struct loadctx *lc, struct pstate *ps)
+restore_parts(struct loadctx *lc, struct pstate *ps, struct planrows *rows)
 {
 	struct plan *p = ps->plan;
 	struct errlist errs = { 0 };
 	struct dimension *d;
 	struct part *pt;
 	char *cause;
-	size_t i, j;
+	size_t i;
 	int fits = 1;
 
-	if (store_each_part(lc->e->store, p->id, load_part_cb, lc) == -1)
-		lc->dbfail = 1;
-	if (lc->nrparts == 0)
+	if (rows->nrparts == 0)
 		return;
-	for (i = 0; i < lc->nrparts && fits; i++) {
-		struct rpart *r = &lc->rparts[i];
+	for (i = 0; i < rows->nrparts && fits; i++) {
+		struct rpart *r = &rows->rparts[i];
 
 		if ((d = plan_dimension(p, r->dim)) == NULL || dimension_part(d, r->id) != NULL ||
 		    d->nparts >= PLAN_MAX_PARTS || (r->lead != NULL && plan_party(p, r->lead) == NULL)) {
@@ -557,8 +597,8 @@ restore_parts(struct loadctx *lc, struct pstate *ps)
 	for (i = 0; i < p->ndims; i++)
 		while (p->dims[i].nparts > 0)
 			plan_remove_last_part(p, &p->dims[i]);
-	for (i = 0; i < lc->nrparts; i++) {
-		struct rpart *r = &lc->rparts[i];
+	for (i = 0; i < rows->nrparts; i++) {
+		struct rpart *r = &rows->rparts[i];
 
 		if (plan_add_part(p, r->dim, r->id, r->title, r->lead, &cause) == -1) {
 			part_unfit(lc, p, r, cause);
@@ -571,15 +611,7 @@ restore_parts(struct loadctx *lc, struct pstate *ps)
 		}
 	}
 done:
-	for (j = 0; j < lc->nrparts; j++) {
-		free(lc->rparts[j].dim);
-		free(lc->rparts[j].id);
-		free(lc->rparts[j].title);
-		free(lc->rparts[j].lead);
-	}
-	free(lc->rparts);
-	lc->rparts = NULL;
-	lc->nrparts = 0;
+	rparts_free(rows);
 }
 
 /*
@@ -627,10 +659,9 @@ change_outcome(struct loadctx *lc, const struct change_row *row, const char *fil
  * file's. The change is then kept but not in force, and reported (termijn status).
  */
 static void
-load_change_cb(const struct change_row *row, void *arg)
+replay_change(struct loadctx *lc, struct pstate *ps, const struct change_row *row)
 {
-	struct loadctx *lc = arg;
-	struct plan *p = lc->cur->plan;
+	struct plan *p = ps->plan;
 	struct planedit ed;
 	struct planedit_saved *sv;
 	json_error_t jerr;
@@ -673,6 +704,63 @@ load_change_cb(const struct change_row *row, void *arg)
 	}
 	free(cur);
 	planedit_clear(&ed);
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+static void
+load_change_cb(const struct change_row *row, void *arg)
+{
+	struct planrows *rows = rows_of(arg, row->plan);
+	struct change_row *c;
+
+	if (rows == NULL)
+		return;
+	rows->changes = xreallocarray(rows->changes, rows->nchanges + 1, sizeof(*c));
+	c = &rows->changes[rows->nchanges++];
+	c->plan = dup_or_null(row->plan);
+	c->id = dup_or_null(row->id);
+	c->kind = dup_or_null(row->kind);
+	c->def = dup_or_null(row->def);
+	c->old = dup_or_null(row->old);
+	c->new = dup_or_null(row->new);
+	c->at = row->at;
+	c->actor = dup_or_null(row->actor);
+	c->reason = dup_or_null(row->reason);
+}
+
+/* The rows of each plan, and what restoring left of them (restore_* take what they use). */
+static void
+planrows_free(struct planrows *rows, size_t n)
+{
+	struct change_row *c;
+	size_t i, j;
+
+	for (i = 0; rows != NULL && i < n; i++) {
+		rparts_free(&rows[i]);
+		for (j = 0; j < rows[i].nadded; j++) {
+			free(rows[i].added[j].id);
+			free(rows[i].added[j].def);
+		}
+		free(rows[i].added);
+		for (j = 0; j < rows[i].nchanges; j++) {
+			c = &rows[i].changes[j];
+			free((char *)c->plan);
+			free((char *)c->id);
+			free((char *)c->kind);
+			free((char *)c->def);
+			free((char *)c->old);
+			free((char *)c->new);
+			free((char *)c->actor);
+			free((char *)c->reason);
+		}
+		free(rows[i].changes);
+	}
+	free(rows);
 }
 
 static void
@@ -1063,18 +1151,24 @@ engine_load(struct engine *e, struct planset *set, struct errlist *errs)
 	lc.by_id = index_plans(lc.ps, lc.nps);
 	if (store_in_txn(e->store))
 		fatalx("engine_load inside an open transaction");
+	lc.rows = xcalloc(lc.nps ? lc.nps : 1, sizeof(*lc.rows));
+	if (store_each_part(e->store, NULL, load_part_cb, &lc) == -1 ||
+	    store_each_added(e->store, NULL, load_added_cb, &lc) == -1 ||
+	    store_each_change(e->store, NULL, load_change_cb, &lc) == -1)
+		lc.dbfail = 1;
 	for (i = 0; i < lc.nps; i++) {
 		struct pstate *ps = &lc.ps[i];
+		struct planrows *rows = &lc.rows[i];
+		size_t j;
 
-		restore_parts(&lc, ps);
-		if (store_each_added(e->store, ps->plan->id, load_added_cb, &lc) == -1)
-			lc.dbfail = 1;
-		restore_additions(&lc, ps);
-		lc.cur = ps;
-		if (store_each_change(e->store, ps->plan->id, load_change_cb, &lc) == -1)
-			lc.dbfail = 1;
+		restore_parts(&lc, ps, rows);
+		restore_additions(&lc, ps, rows);
+		for (j = 0; j < rows->nchanges; j++)
+			replay_change(&lc, ps, &rows->changes[j]);
 		ps->st = xcalloc(ps->plan->ninst ? ps->plan->ninst : 1, sizeof(struct istate));
 	}
+	planrows_free(lc.rows, lc.nps);
+	lc.rows = NULL;
 	/* Links to a plan that did not load would only add noise to its own errors. */
 	if (errs->n == start)
 		link_plans(lc.ps, lc.nps, errs);

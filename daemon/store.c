@@ -435,9 +435,9 @@ store_open(const char *dir, char **cause)
 	     * Additions in the order they were made, which the audit log keeps: `at` is the
 	     * plan's clock (a demo clock starts again where it started) and ties within a second.
 	     */
-	    prepare(s, &s->added_each, "SELECT id, def FROM added WHERE plan = ?1 ORDER BY"
-	    " (SELECT min(seq) FROM audit WHERE audit.plan = ?1 AND audit.key = added.id AND"
-	    " action = 'add'), at, id", cause) == -1 ||
+	    prepare(s, &s->added_each, "SELECT plan, id, def FROM added WHERE ?1 IS NULL OR"
+	    " plan = ?1 ORDER BY plan, (SELECT min(seq) FROM audit WHERE audit.plan ="
+	    " added.plan AND audit.key = added.id AND action = 'add'), at, id", cause) == -1 ||
 	    prepare(s, &s->seq_get, "SELECT hash, seq FROM sequence WHERE plan = ? AND key = ?",
 	    cause) == -1 ||
 	    prepare(s, &s->seq_put, "INSERT INTO sequence (plan, key, hash, seq) VALUES"
@@ -963,7 +963,7 @@ store_each_added(struct store *s, const char *plan, store_added_cb cb, void *arg
 
 	bind_text(st, 1, plan);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cb(col_text(st, 0), col_text(st, 1), arg);
+		cb(col_text(st, 0), col_text(st, 1), col_text(st, 2), arg);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -1013,7 +1013,7 @@ store_each_change(struct store *s, const char *plan, store_change_cb cb, void *a
 	int rc;
 
 	if ((st = stmt(s, "SELECT plan, id, kind, def, old, new, at, actor, reason"
-	    " FROM plan_change WHERE plan = ? ORDER BY seq")) == NULL)
+	    " FROM plan_change WHERE ?1 IS NULL OR plan = ?1 ORDER BY plan, seq")) == NULL)
 		return -1;
 	bind_text(st, 1, plan);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1095,21 +1095,23 @@ store_each_part(struct store *s, const char *plan, store_part_cb cb, void *arg)
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((st = stmt(s, "SELECT dim, id, title, lead, at, actor, reason, cancelled,"
-	    " cancelled_by, cancel_reason FROM part WHERE plan = ? ORDER BY rowid")) == NULL)
+	if ((st = stmt(s, "SELECT plan, dim, id, title, lead, at, actor, reason,"
+	    " cancelled, cancelled_by, cancel_reason FROM part WHERE ?1 IS NULL OR plan = ?1"
+	    " ORDER BY plan, rowid")) == NULL)
 		return -1;
 	bind_text(st, 1, plan);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		r.dim = col_text(st, 0);
-		r.id = col_text(st, 1);
-		r.title = col_text(st, 2);
-		r.lead = col_text(st, 3);
-		r.at = sqlite3_column_int64(st, 4);
-		r.actor = col_text(st, 5);
-		r.reason = col_text(st, 6);
-		r.cancelled = sqlite3_column_int64(st, 7);
-		r.cancelled_by = col_text(st, 8);
-		r.cancel_reason = col_text(st, 9);
+		r.plan = col_text(st, 0);
+		r.dim = col_text(st, 1);
+		r.id = col_text(st, 2);
+		r.title = col_text(st, 3);
+		r.lead = col_text(st, 4);
+		r.at = sqlite3_column_int64(st, 5);
+		r.actor = col_text(st, 6);
+		r.reason = col_text(st, 7);
+		r.cancelled = sqlite3_column_int64(st, 8);
+		r.cancelled_by = col_text(st, 9);
+		r.cancel_reason = col_text(st, 10);
 		cb(&r, arg);
 	}
 	release(s, st);

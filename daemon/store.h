@@ -74,7 +74,7 @@ int		 store_put_added(struct store *, const char *plan, const char *id, const ch
 
 /* A part of a dimension, as added (and perhaps cancelled) at run time. */
 struct part_row {
-	const char	*dim, *id, *title, *lead;	/* lead NULL: none */
+	const char	*plan, *dim, *id, *title, *lead;	/* lead NULL: none */
 	int64_t		 at;
 	const char	*actor, *reason;
 	int64_t		 cancelled;			/* when; 0: it is not */
@@ -86,13 +86,16 @@ int		 store_put_part(struct store *, const char *plan, const char *dim, const ch
 int		 store_cancel_part(struct store *, const char *plan, const char *dim,
 		    const char *id, int64_t at, const char *actor, const char *reason);
 typedef void	 (*store_part_cb)(const struct part_row *, void *);
-/* A plan's parts, in the order they were added. */
+/*
+ * A plan's parts, in the order they were added; plan NULL: every plan's, by plan (one
+ * query at start for thousands of plans), as for additions and changes below.
+ */
 int		 store_each_part(struct store *, const char *plan, store_part_cb, void *);
 
 typedef void	 (*store_state_cb)(const char *plan, const char *key, const struct istate *,
 		    void *);
 int		 store_each_state(struct store *, const char *plan, store_state_cb, void *);
-typedef void	 (*store_added_cb)(const char *id, const char *def, void *);
+typedef void	 (*store_added_cb)(const char *plan, const char *id, const char *def, void *);
 /* A plan's run-time additions, in the order they were made. */
 int		 store_each_added(struct store *, const char *plan, store_added_cb, void *);
 /* A change to a running plan, as kept to be replayed at each start (planedit.h). */

@@ -1,6 +1,7 @@
 #!/bin/bash
 # t-manyplans.sh: hundreds of plans in one daemon: ids told apart, each state back in its own
-# plan after a restart, a plan id twice refused, a reload that keeps the states.
+# plan after a restart, a plan id twice refused, a reload that keeps the states; what was added
+# and changed at run time (read for all plans at once) back in its own plan after a restart.
 . "$(dirname "$0")/lib.sh"
 C=$TERMIJN
 setup_conf
@@ -40,6 +41,16 @@ milestone early
   parties all
   due 2013-12-10
   done 2013-12-01
+
+dimension stuk
+  name Stuk
+  found-by start
+
+milestone lees
+  title Lees
+  owner sec
+  per stuk
+  due 2014-05-01
 EOP
 }
 N=400
@@ -63,6 +74,12 @@ expect_exit 0 "show each@b in p3" -- "$C" --json show -p p3 each@b
 expect_in '"status": *"open"' "each@b beside it is open"
 expect_exit 0 "each@a in p7 may go ahead" -- "$C" done -p p7 each@a
 expect_exit 3 "each@a in p8 may not: its start is open" -- "$C" done -p p8 each@a
+# Run-time additions, parts and changes in a few plans: after a restart in those, not beside.
+expect_exit 0 "add a milestone to p7" -- "$C" add -p p7 extra --title Extra --owner sec \
+    --due 2014-06-01
+expect_exit 0 "add a part to p200" -- "$C" part add p200 stuk s1 --title S1
+expect_exit 0 "retitle start in p2" -- "$C" retitle -p p2 start --title Begin --reason test
+expect_exit 0 "move start in p399" -- "$C" move -p p399 start --due 2014-03-05 --reason test
 stop_daemon
 
 # After a restart, every state is back in its own plan, none in another.
@@ -77,6 +94,20 @@ for i in 2 8 399; do
 done
 expect_exit 0 "show each@a in p7" -- "$C" --json show -p p7 each@a
 expect_in '"status": *"done"' "each@a of p7 is done after the restart"
+expect_exit 0 "the addition is in p7 after the restart" -- "$C" show -p p7 extra
+for i in 6 8 400; do
+	expect_exit 4 "and not in p$i" -- "$C" show -p p$i extra
+done
+expect_exit 0 "the part's step is in p200 after the restart" -- "$C" show -p p200 'lees#s1'
+expect_exit 4 "and not in p199" -- "$C" show -p p199 'lees#s1'
+expect_exit 0 "show start in p2" -- "$C" --json show -p p2 start
+expect_in '"title": *"Begin"' "the retitle of p2 holds after the restart"
+expect_exit 0 "show start in p3" -- "$C" --json show -p p3 start
+expect_in '"title": *"Start"' "p3 keeps its title"
+expect_exit 0 "show start in p399" -- "$C" --json show -p p399 start
+expect_in '"due_local": *"2014-03-05' "the move of p399 holds after the restart"
+expect_exit 0 "show start in p398" -- "$C" --json show -p p398 start
+expect_in '"due_local": *"2014-03-01' "p398 keeps its date"
 
 # Two files with one plan id: refused, naming both files, on -n and on reload.
 plan g0001 p7
