@@ -1033,8 +1033,9 @@ clock_cb(evutil_socket_t fd, short ev, void *arg)
 
 /* ---- pruning ---- */
 
-#define PRUNE_BATCH	1000		/* rows a round: the loop is not held for long */
+#define PRUNE_BATCH	200		/* rows a round (bodies of KBs): the loop is not held long */
 #define PRUNE_EVERY	3600		/* seconds between rounds once nothing is left */
+#define PRUNE_FIRST	2		/* seconds after start: the socket answers first */
 
 /*
  * Rows sent, failed or cancelled longer ago than outbox-retention go, so that the outbox
@@ -1072,6 +1073,7 @@ remind_start(struct termijnd *d, char **cause)
 	struct remind *r = xcalloc(1, sizeof(*r));
 	struct mailer_config mc;
 	struct errlist errs = { 0 };
+	struct timeval prune_first = { PRUNE_FIRST, 0 };
 	char *tdir, *url = NULL;
 	size_t i;
 	int64_t v;
@@ -1139,7 +1141,7 @@ remind_start(struct termijnd *d, char **cause)
 	r->retry_ev = evtimer_new(d->base, timer_cb, r);
 	r->scan_ev = event_new(d->base, -1, 0, scan_cb, r);
 	r->prune_ev = evtimer_new(d->base, prune_cb, r);
-	event_active(r->prune_ev, EV_TIMEOUT, 0);
+	evtimer_add(r->prune_ev, &prune_first);
 	event_priority_set(r->scan_ev, 2);
 	if (!clock_is_demo()) {
 		if ((r->clockfd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC)) == -1)
