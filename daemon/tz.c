@@ -37,10 +37,22 @@ zone(const char *tzid)
 	return z;
 }
 
+/*
+ * Local times to instants, remembered: 100,000 instances of 3,000 plans share a few hundred
+ * dates, and libical's conversion is most of what expanding and scheduling them costs.
+ */
+#define UCACHE	1024
+static _Thread_local struct {
+	const icaltimezone	*z;
+	int64_t			 key;		/* the local time, packed; 0: empty */
+	int64_t			 utc;
+} ucache[UCACHE];
+
 void
 tz_free(void)
 {
 	memset(zcache, 0, sizeof(zcache));
+	memset(ucache, 0, sizeof(ucache));
 	icaltimezone_free_builtin_timezones();
 }
 
@@ -55,16 +67,35 @@ tz_to_utc(const char *tzid, const struct ltime *lt)
 {
 	struct icaltimetype t = icaltime_null_time();
 	icaltimezone *z = zone(tzid);
+	int hour = lt->has_time ? lt->hour : 0, min = lt->has_time ? lt->min : 0;
+	int64_t key;
+	unsigned h;
 
+	if (z == NULL)
+		z = icaltimezone_get_utc_timezone();
+	/* Fields out of range (libical normalises them) are not remembered. */
+	if (lt->year >= 0 && lt->year < 100000 && lt->mon >= 1 && lt->mon <= 12 &&
+	    lt->day >= 1 && lt->day <= 31 && hour >= 0 && hour < 24 && min >= 0 && min < 60) {
+		key = ((((int64_t)lt->year * 16 + lt->mon) * 32 + lt->day) * 32 + hour) * 64 +
+		    min + 1;
+		h = (unsigned)(((uint64_t)key * 0x9e3779b97f4a7c15ULL ^ (uintptr_t)z) >> 54) %
+		    UCACHE;
+		if (ucache[h].key == key && ucache[h].z == z)
+			return ucache[h].utc;
+	} else
+		key = 0;
 	t.year = lt->year;
 	t.month = lt->mon;
 	t.day = lt->day;
-	t.hour = lt->has_time ? lt->hour : 0;
-	t.minute = lt->has_time ? lt->min : 0;
+	t.hour = hour;
+	t.minute = min;
 	t.is_date = 0;
-	if (z == NULL)
-		z = icaltimezone_get_utc_timezone();
-	return (int64_t)icaltime_as_timet_with_zone(t, z);
+	if (key == 0)
+		return (int64_t)icaltime_as_timet_with_zone(t, z);
+	ucache[h].z = z;
+	ucache[h].key = key;
+	ucache[h].utc = (int64_t)icaltime_as_timet_with_zone(t, z);
+	return ucache[h].utc;
 }
 
 void
@@ -89,20 +120,24 @@ tz_from_utc(const char *tzid, int64_t when, struct ltime *lt)
 void
 ltime_add_days(struct ltime *lt, int days)
 {
-	struct tm tm;
-	time_t t;
+	struct ltime m = *lt;
+	long z, era;
+	unsigned doe, yoe, doy, mp;
+	int mon0 = lt->mon - 1;
 
-	/* Noon UTC keeps the day arithmetic clear of any zone. */
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = lt->year - 1900;
-	tm.tm_mon = lt->mon - 1;
-	tm.tm_mday = lt->day + days;
-	tm.tm_hour = 12;
-	t = timegm(&tm);
-	gmtime_r(&t, &tm);
-	lt->year = tm.tm_year + 1900;
-	lt->mon = tm.tm_mon + 1;
-	lt->day = tm.tm_mday;
+	/* As timegm would: a month out of range moves the year first, a day the month. */
+	m.year += mon0 >= 0 ? mon0 / 12 : -((11 - mon0) / 12);
+	m.mon = mon0 - (m.year - lt->year) * 12 + 1;
+	/* Howard Hinnant's civil_from_days: no libc time function (they take a lock). */
+	z = ltime_daynum(&m) + days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	lt->day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	lt->mon = mp < 10 ? (int)mp + 3 : (int)mp - 9;
+	lt->year = (int)(yoe + era * 400) + (lt->mon <= 2);
 }
 
 long
