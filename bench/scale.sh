@@ -15,8 +15,11 @@
 # SCALE_OUTBOX sent rows with message bodies, as months of reminders leave), `status` and
 # `list --json` latency (one page; and the client's, all pages, with the daemon's RSS), the
 # first (uncached) render of one plan's feed, RSS after a feed workload (SCALE_FEEDS plan,
-# party and person feeds, SCALE_FEED_ROUNDS fetches each, "plans" shape); then the SQLite
-# single-insert fsync baseline of this machine.
+# party and person feeds, SCALE_FEED_ROUNDS fetches each, "plans" shape), a restart of the
+# lived-in state (after the `done`s and with the outbox), and the longest loop stall: the
+# longest any one callback held the loop in any of the size's daemons (/metrics, read before
+# each stop). The SQLite single-insert fsync baseline of this machine is measured first; each
+# `done`/s figure is also given as a multiple of it.
 #
 # Knobs (environment): SCALE_SIZES ("1000 10000"; SCALE_BIG=1 adds 100000, which takes several
 # minutes), SCALE_SHAPES ("plans one"), SCALE_SECONDS (2 per client level), SCALE_DONE (300:
@@ -125,6 +128,7 @@ EOF
 # start DIR: start termijnd on DIR; START_MS is the time until the socket answers.
 start() {
 	local d=$1 i t0
+	SD=$d
 	t0=$(date +%s%N)
 	"$TERMIJND" -f "$d/termijnd.conf" --clock-start '2013-12-16 09:00' --clock-speed 0 \
 	    2>>"$d/termijnd.log" &
@@ -142,6 +146,7 @@ start() {
 }
 
 stop() {
+	note_stall "$SD"
 	kill -TERM "$DPID" 2>/dev/null
 	wait "$DPID"
 	local rc=$?
@@ -204,13 +209,29 @@ cpu_per() {
 	    'BEGIN { printf "%.1f ms daemon CPU each (%d requests)", t / hz * 1000 / n, n }'
 }
 
+# metrics DIR: the running daemon's /metrics (its listener from the log: asking `status` for
+# it would be a long callback of its own at 100,000 instances).
+metrics() {
+	curl -s --max-time 60 "http://$(sed -n 's/.*feeds on \(127\.0\.0\.1:[0-9]*\),.*/\1/p' \
+	    "$1/termijnd.log" | tail -1)/metrics"
+}
+
 # reload_hold DIR: how long putting the reloaded plans in force held the loop (/metrics), in ms.
 reload_hold() {
-	local port
-	port=$(curl -s --max-time 60 --unix-socket "$1/termijnd.sock" http://localhost/api/v1/status |
-	    sed -n 's/.*"http": *"\(127.0.0.1:[0-9]*\)".*/\1/p')
-	curl -s --max-time 60 "http://$port/metrics" |
+	metrics "$1" |
 	    awk '/^termijn_longest_callback_seconds\{of="reload"\}/ { printf "%.0f", $2 * 1000 }'
+}
+
+# note_stall DIR: the running daemon's longest callback (/metrics) into STALL_MS and STALL_OF
+# when it is longer than those of the size's daemons before it.
+note_stall() {
+	local ms of
+	read -r ms of < <(metrics "$1" | awk -F'[{}"= ]+' '/^termijn_longest_callback_seconds\{/ &&
+	    $4 * 1000 >= max { max = $4 * 1000; of = $3 } END { printf "%.0f %s\n", max, of }')
+	if [[ ${ms:-} =~ ^[0-9]+$ ]] && ((ms >= STALL_MS)); then
+		STALL_MS=$ms
+		STALL_OF=$of
+	fi
 }
 
 # add DIR SHAPE: one milestone for every party added to the first plan; ADD_MS.
@@ -255,11 +276,17 @@ client_read() {
 }
 
 echo "# termijn scale bench: $(nproc) CPU(s), $(stat -f -c %T "$TMP"), termijnd" \
-    "$(git describe --always --dirty 2>/dev/null || echo '?'), $SECS s per client level"
+    "$(git describe --always --dirty 2>/dev/null || echo '?'), $SECS s per client level," \
+    "load average $(cut -d' ' -f1-3 /proc/loadavg)"
+# The baseline first, so that each `done`/s can be set beside it.
+FSYNC=$("$TMP/sqlite_fsync" "$TMP/fsync.db" "$SECS") || problem "sqlite_fsync failed"
+FSYNC_RATE=$(awk '{ print $2 }' <<<"$FSYNC")
 
 for shape in $SHAPES; do
 	for n in $SIZES; do
 		d=$TMP/$shape$n
+		STALL_MS=0
+		STALL_OF=-
 		mkdir -p "$d"
 		inst=$(gen "$shape" "$n" "$d/plans")
 		conf "$d"
@@ -290,6 +317,7 @@ for shape in $SHAPES; do
 		fig "restart with full state" "$START_MS ms  (RSS $(rss))"
 		stop
 		if [[ $ONLY == start ]]; then
+			fig "longest loop stall" "$STALL_MS ms  ($STALL_OF)"
 			rm -rf "$d"
 			continue
 		fi
@@ -302,13 +330,13 @@ for shape in $SHAPES; do
 			start "$d"
 			# This machine's fsync rate varies several times over a minute: measured
 			# beside each level, on the state's file system.
-			FSYNC=$("$TMP/sqlite_fsync" "$d/fsync.db" 1 | awk '{ print $2 }')
+			LEVEL_FSYNC=$("$TMP/sqlite_fsync" "$d/fsync.db" 1 | awk '{ print $2 }')
 			rm -f "$d"/fsync.db*
 			load "$d" "$c" 1000000 "$SECS" 1
 			((c == 1)) && fig "daemon CPU per done" "$LOAD_CPU ms  ($LOAD_OK done, 1 client)"
 			fig "done/s clients=$c" "$(awk '{ print $3 }' <<<"$LOAD_OUT") /s  (median $(
-			    awk '{ print $6 }' <<<"$LOAD_OUT") ms, $LOAD_OK done; single-insert fsyncs just before: $FSYNC/s, $(
-			    awk -v a="$(awk '{ print $3 }' <<<"$LOAD_OUT")" -v b="$FSYNC" \
+			    awk '{ print $6 }' <<<"$LOAD_OUT") ms, $LOAD_OK done; single-insert fsyncs just before: $LEVEL_FSYNC/s, $(
+			    awk -v a="$(awk '{ print $3 }' <<<"$LOAD_OUT")" -v b="$LEVEL_FSYNC" \
 			    'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "?" }'))"
 			if ((c == 32)); then
 				fig "status" "$(timed "$d" /api/v1/status); $(cpu_per "$d" 20 /api/v1/status)"
@@ -346,10 +374,14 @@ for shape in $SHAPES; do
 		load "$d" 1 "$NDONE" 600 1
 		fig "CPU per done, outbox $OUTBOX rows" "$LOAD_CPU ms  ($LOAD_OK done; start $START_MS ms)"
 		stop
+		start "$d"
+		fig "restart, lived-in (dones, outbox)" "$START_MS ms  (RSS $(rss))"
+		stop
+		fig "longest loop stall" "$STALL_MS ms  ($STALL_OF, of all this size's runs)"
 		rm -rf "$d"
 	done
 done
 
 echo "## baseline"
-"$TMP/sqlite_fsync" "$TMP/fsync.db" "$SECS" | sed 's/^/  /' || problem "sqlite_fsync failed"
+echo "  $FSYNC"
 ((broken == 0))
