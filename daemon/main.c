@@ -265,6 +265,8 @@ main(int argc, char **argv)
 	if (d.conf->clock_demo)
 		demo_resume(&d, start, o_restart);
 	d.engine.plans_dir = xstrdup(d.conf->plans_dir);
+	/* The pure part of publishing, on every CPU, as a reload does it aside. */
+	planset_prepare(&plans);
 	if (engine_load(&d.engine, &plans, &errs) == -1) {
 		for (k = 0; k < errs.n; k++)
 			log_warnx("%s", errs.msg[k]);
