@@ -11,6 +11,8 @@ double	clock_speed(void);
 int64_t	clock_now(void);
 /* Seconds on the monotonic clock, for measuring how long something took. */
 double	clock_mono(void);
+/* The calling thread's CPU seconds: of a time measured, what was work and not waiting. */
+double	clock_thread_cpu(void);
 /* Real seconds until demo instant t (for arming timers), at least 0. */
 double	clock_real_delay(int64_t t);
 /*
