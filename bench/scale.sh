@@ -125,7 +125,8 @@ EOF
 	mkdir -p "$1/maildir"
 }
 
-# start DIR: start termijnd on DIR; START_MS is the time until the socket answers.
+# start DIR: start termijnd on DIR; START_MS is the time until the socket answers, START_CPU
+# the CPU time the daemon spent until then (on a busy machine the two differ a lot).
 start() {
 	local d=$1 i t0
 	SD=$d
@@ -143,6 +144,8 @@ start() {
 		sleep 0.02
 	done
 	START_MS=$((($(date +%s%N) - t0) / 1000000))
+	START_CPU=$(awk -v hz="$CLK_TCK" '{ printf "%.0f", ($14 + $15) * 1000 / hz }' \
+	    "/proc/$DPID/stat")
 }
 
 stop() {
@@ -296,7 +299,7 @@ for shape in $SHAPES; do
 			{ cat "$d/check.log" >&2; die "termijnd -n rejects the generated plans"; }
 
 		start "$d"
-		fig "cold start" "$START_MS ms  (RSS $(rss))"
+		fig "cold start" "$START_MS ms  (CPU $START_CPU ms, RSS $(rss))"
 		if [[ $ONLY == feeds ]]; then
 			fig "status" "$(timed "$d" /api/v1/status); $(cpu_per "$d" 20 /api/v1/status)"
 			client_read "$d" "termijn --json list" --json list
@@ -309,12 +312,14 @@ for shape in $SHAPES; do
 		t0=$EPOCHREALTIME
 		TERMIJN_SOCKET=$d/termijnd.sock "$TERMIJN" reload >/dev/null 2>&1 ||
 			problem "$shape$n: reload failed"
-		fig "reload" "$(ms "$t0" "$EPOCHREALTIME") ms  (loop held $(reload_hold "$d") ms)"
+		fig "reload" "$(ms "$t0" "$EPOCHREALTIME") ms  (loop held $(reload_hold "$d") ms, $(
+		    sed -n 's/.*put in force in [0-9]* ms, \([0-9]*\) ms of it CPU.*/\1/p' \
+		    "$d/termijnd.log" | tail -1) ms of it CPU)"
 		add "$d" "$shape"
 		fig "add (a milestone for each party)" "$ADD_MS ms"
 		stop
 		start "$d"
-		fig "restart with full state" "$START_MS ms  (RSS $(rss))"
+		fig "restart with full state" "$START_MS ms  (CPU $START_CPU ms, RSS $(rss))"
 		stop
 		if [[ $ONLY == start ]]; then
 			fig "longest loop stall" "$STALL_MS ms  ($STALL_OF)"
@@ -375,7 +380,7 @@ for shape in $SHAPES; do
 		fig "CPU per done, outbox $OUTBOX rows" "$LOAD_CPU ms  ($LOAD_OK done; start $START_MS ms)"
 		stop
 		start "$d"
-		fig "restart, lived-in (dones, outbox)" "$START_MS ms  (RSS $(rss))"
+		fig "restart, lived-in (dones, outbox)" "$START_MS ms  (CPU $START_CPU ms, RSS $(rss))"
 		stop
 		fig "longest loop stall" "$STALL_MS ms  ($STALL_OF, of all this size's runs)"
 		rm -rf "$d"
