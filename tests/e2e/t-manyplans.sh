@@ -116,6 +116,18 @@ expect_in "plan p7 is also in .*f0394.plan" "and names the other file"
 expect_exit 1 "reload refuses it too" -- "$C" reload
 expect_in "plan p7 is also in" "saying why"
 rm "$T/plans/g0001.plan"
+# Errors in three of the files (parsed on several threads): told in the files' order, each
+# file's together, as when they were parsed one after the other.
+for f in f0002 f0150 f0399; do
+	printf 'plan bad%s\n  title Bad\n  colour red\n  shape round\n' "$f" > "$T/plans/$f-bad.plan"
+done
+expect_exit 1 "termijnd -n refuses the three bad files" -- "$TERMIJND" -n -f "$T/termijnd.conf"
+order=$(printf '%s\n' "$OUT" | grep -o '[a-z0-9]*-bad\.plan:[0-9]*' | tr '\n' ' ')
+want="f0002-bad.plan:3 f0002-bad.plan:4 f0150-bad.plan:3 f0150-bad.plan:4 f0399-bad.plan:3 "
+want="${want}f0399-bad.plan:4 "
+if [ "$order" = "$want" ]; then ok "their errors come in file order"; else
+	not_ok "their errors come in file order (got: $order)"; printf '%s\n' "$OUT" | head -20; fi
+rm "$T"/plans/*-bad.plan
 expect_exit 0 "reload without it" -- "$C" reload
 expect_exit 0 "show start in p200" -- "$C" --json show -p p200 start
 expect_in '"status": *"done"' "the states stay through the reload"
