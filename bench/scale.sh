@@ -283,7 +283,6 @@ echo "# termijn scale bench: $(nproc) CPU(s), $(stat -f -c %T "$TMP"), termijnd"
     "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 # The baseline first, so that each `done`/s can be set beside it.
 FSYNC=$("$TMP/sqlite_fsync" "$TMP/fsync.db" "$SECS") || problem "sqlite_fsync failed"
-FSYNC_RATE=$(awk '{ print $2 }' <<<"$FSYNC")
 
 for shape in $SHAPES; do
 	for n in $SIZES; do
