@@ -59,12 +59,15 @@ expect_n "$NSENT" "$(q "SELECT count(*) FROM outbox WHERE id IN ($IDS)")" \
     "this month's reminders stay"
 expect_n 25 "$(q "SELECT count(*) FROM occurrence WHERE plan = 'old'")" \
     "every occurrence stays, so that nothing pruned is sent again"
-NOCC3=$(q "SELECT count(*) FROM occurrence")
 expect_n "$NAUDIT" "$(q "SELECT count(*) FROM audit")" "the audit log is untouched"
 expect_exit 0 "reminders sent still answers" -- "$C" reminders sent
 expect_in "recent" "it lists the recent row"
 expect_exit 0 "a milestone can still be marked done" -- "$C" done uitnodiging
 stop_daemon
+# Taken once the daemon is gone: its scan of the week since the first run runs after the
+# pruning rounds (at a lower priority), so a count taken while it ran could miss its rows.
+occurrences() { q "SELECT plan, key, kind, at, recipient FROM occurrence ORDER BY 1, 2, 3, 4, 5"; }
+occurrences > "$T/occ.before"
 
 # A short retention prunes this month's reminders too, once they are older than it: as if
 # those of the first run had been sent two days ago.
@@ -78,6 +81,9 @@ expect_n 0 "$(q "SELECT count(*) FROM outbox WHERE state = 'sent' AND
     sent_at < strftime('%s', 'now') - 86400")" "no sent row older than a day"
 if [ "$(q "SELECT count(*) FROM outbox WHERE state = 'sent'")" -gt 0 ]; then
 	ok "those sent within the day stay"; else not_ok "no sent row is left at all"; fi
-expect_n "$NOCC3" "$(q "SELECT count(*) FROM occurrence")" "the occurrences still stay"
+# Each one that was there stays (a scan may add ones of its own, never take one away).
+occurrences > "$T/occ.after"
+expect_n 0 "$(LC_ALL=C comm -23 "$T/occ.before" "$T/occ.after" | wc -l)" \
+    "the $(wc -l < "$T/occ.before") occurrences still stay"
 stop_daemon
 finish
