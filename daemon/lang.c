@@ -95,3 +95,14 @@ lang_for(const char *accept)
 	k = msgcat_pick(accept, names, nlangs);
 	return k >= 0 ? langs[k].cat : NULL;
 }
+
+const char *
+lang_name(const struct msgcat *c)
+{
+	size_t i;
+
+	for (i = 0; i < nlangs; i++)
+		if (langs[i].cat == c)
+			return langs[i].name;
+	return "en";
+}

@@ -9,5 +9,7 @@ void		 lang_init(const char *localedir);
 void		 lang_free(void);
 /* The catalog an Accept-Language header asks for; NULL: English. */
 const struct msgcat *lang_for(const char *accept_language);
+/* A catalog's language code, as in <html lang>: "nl"; NULL (English): "en". */
+const char	*lang_name(const struct msgcat *);
 
 #endif

@@ -76,7 +76,7 @@ web_send(struct evhttp_request *req, int code, const char *reason, struct html *
 	evbuffer_free(b);
 }
 
-/* A short page that says one thing (an error, a pointer elsewhere). */
+/* A short page that says one thing (an error, a pointer elsewhere), in this thread's language. */
 static void
 send_message(struct evhttp_request *req, int code, const char *reason, const char *title,
     const char *text)
@@ -84,16 +84,32 @@ send_message(struct evhttp_request *req, int code, const char *reason, const cha
 	struct html h;
 
 	html_init(&h);
-	html_begin(&h, "en", title);
+	html_begin(&h, lang_name(msgcat_current()), title);
 	html_put(&h, "<main>\n<h1>%s</h1>\n<p>%s</p>\n</main>\n", title, text);
 	html_end(&h);
 	web_send(req, code, reason, &h);
+}
+
+/*
+ * For a page with no plan to go by: the reader's Accept-Language, else the plans' (the
+ * first one's), as act.c's pages. Returns the language to go back to.
+ */
+static const struct msgcat *
+use_reader_lang(struct termijnd *d, struct evhttp_request *req)
+{
+	const char *accept = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Accept-Language");
+
+	if (accept == NULL && d->engine.nplans > 0)
+		accept = d->engine.plans[0].plan->lang;
+	return msgcat_use(lang_for(accept));
 }
 
 int
 web_dispatch(struct termijnd *d, struct evhttp_request *req, const char *path)
 {
 	const struct web_route *r;
+	const struct msgcat *old;
 	size_t i, plen, slen;
 	char allow[64];
 
@@ -109,7 +125,9 @@ web_dispatch(struct termijnd *d, struct evhttp_request *req, const char *path)
 			    "GET, HEAD" : "", r->methods & EVHTTP_REQ_POST ? (r->methods &
 			    EVHTTP_REQ_GET ? ", POST" : "POST") : "");
 			evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
-			send_message(req, 405, "Method Not Allowed", "Method not allowed", allow);
+			old = use_reader_lang(d, req);
+			send_message(req, 405, "Method Not Allowed", _("Method not allowed"), allow);
+			msgcat_use(old);
 			return 1;
 		}
 		r->fn(d, req, path + plen);
@@ -150,9 +168,13 @@ viewer_of(struct termijnd *d, struct evhttp_request *req, struct viewer *v)
 	if (tok != NULL)
 		explicit_bzero(tok, strlen(tok));
 	free(tok);
-	if (rc == -1)
-		send_message(req, 403, "Forbidden", "Not allowed",
-		    "Open the page link of a feed (termijn feeds create) to see this.");
+	if (rc == -1) {
+		const struct msgcat *old = use_reader_lang(d, req);
+
+		send_message(req, 403, "Forbidden", _("Not allowed"),
+		    _("Open the page link of a feed (termijn feeds create) to see this."));
+		msgcat_use(old);
+	}
 	return rc;
 }
 
@@ -238,6 +260,7 @@ static void
 feed_page(struct termijnd *d, struct evhttp_request *req, const char *rest)
 {
 	struct viewer w = { NULL, NULL };
+	const struct msgcat *old;
 	char *tok, *c;
 
 	tok = xstrndup(rest, strlen(rest) - strlen(".html"));
@@ -246,7 +269,10 @@ feed_page(struct termijnd *d, struct evhttp_request *req, const char *rest)
 		free(tok);
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Cache-Control",
 		    "no-store");
-		send_message(req, 404, "Not Found", "Not found", "not found");
+		old = use_reader_lang(d, req);
+		send_message(req, 404, "Not Found", _("Not found"),
+		    _("This page link is not known (or no longer valid)."));
+		msgcat_use(old);
 		return;
 	}
 	xasprintf(&c, VIEW_COOKIE "=%s; Path=" VIEW_BASE "; Max-Age=%d; HttpOnly; "
@@ -345,10 +371,11 @@ view_step(struct termijnd *d, struct evhttp_request *req, const char *rest)
 		    feeds_holds(b.parts[i].plan, in, w.kind, w.subject))
 			break;
 	if (i == b.v.nparts || in == NULL) {
+		/* In the view's language, as its pages. */
+		send_message(req, 404, "Not Found", _("Not found"), _("No such step in this view."));
 		built_free(&b);
 		viewer_free(&w);
 		evhttp_clear_headers(&q);
-		send_message(req, 404, "Not Found", "Not found", "No such step in this view.");
 		return;
 	}
 	if (store_each_audit(d->engine.store, plan, in->key, 0, 500, history_cb, &hi) == -1)

@@ -179,5 +179,37 @@ OUT=$(/usr/bin/python3 "$TOP/tests/e2e/feedcheck.py" event "$T/plan.ics" \
 expect_in 'Notitie: afgerond voordat het plan begon' "the feed: the plan's note in Dutch"
 expect_not_in 'done before the plan started' "the feed: no English note"
 
+# The pages' refusals in the reader's language: Accept-Language, else the plans' (Dutch);
+# a step missing from a view in the view's language, as its pages.
+page() { OUT=$(curl -s -m 10 -w '\n%{http_code}' "$@"); }
+page -H 'Accept-Language: nl' "http://$HTTP/view"
+expect_in '^403$' "a view without its cookie: 403"
+expect_in '<html lang="nl">' "Accept-Language nl: the 403 page is Dutch"
+expect_in '<h1>Niet toegestaan</h1>' "its heading in Dutch"
+expect_in 'Open de paginalink van een feed' "and its text"
+page -H 'Accept-Language: en' "http://$HTTP/view"
+expect_in '<html lang="en">' "Accept-Language en: the 403 page is English"
+expect_in 'Open the page link of a feed' "and says so in English"
+expect_not_in 'paginalink' "no Dutch on the English 403"
+page "http://$HTTP/view/table"
+expect_in 'Open de paginalink' "no Accept-Language: the 403 in the plans' Dutch"
+page -H 'Accept-Language: en' "http://$HTTP/feed/bestaatniet.html"
+expect_in '^404$' "an unknown page link: 404"
+expect_in 'This page link is not known' "Accept-Language en: the 404 page is English"
+page -H 'Accept-Language: nl-NL,nl;q=0.9' "http://$HTTP/feed/bestaatniet.html"
+expect_in 'Deze paginalink is onbekend' "Accept-Language nl-NL: the 404 page is Dutch"
+expect_not_in 'not known' "no English on the Dutch 404"
+page -H 'Accept-Language: en' -X POST "http://$HTTP/view"
+expect_in '^405$' "a POST to a view: 405"
+expect_in 'Method not allowed' "Accept-Language en: the 405 page is English"
+page -H 'Accept-Language: nl' -X POST "http://$HTTP/view"
+expect_in 'Methode niet toegestaan' "Accept-Language nl: the 405 page is Dutch"
+PAGE=${FURL%.ics}.html
+curl -s -m 10 -c "$T/cookies" -b "$T/cookies" -L -o /dev/null "$PAGE" || not_ok "open the feed's page"
+page -b "$T/cookies" -H 'Accept-Language: en' "http://$HTTP/view/step?plan=bedrijfsvoering&key=bestaatniet"
+expect_in '^404$' "a step not in the view: 404"
+expect_in '<html lang="nl">' "a step not in the Dutch plan's view: the 404 in its language"
+expect_in 'Deze stap staat niet in deze weergave' "and says so in Dutch"
+
 stop_daemon
 finish
