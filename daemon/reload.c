@@ -23,6 +23,12 @@ struct waiter {
 	const struct msgcat	*lang;
 };
 
+/* A round's errors in one of its askers' languages (NULL: English, the journal's). */
+struct langerrs {
+	const struct msgcat	*lang;
+	struct errlist		 errs;
+};
+
 struct reload {
 	struct termijnd		*d;
 	int			 running;	/* the thread is at work */
@@ -36,10 +42,9 @@ struct reload {
 	 * else: the plans are parsed, checked and prepared from the files alone.
 	 */
 	char			*dir;
-	const struct msgcat	*lang;
 	struct planset		 set;
-	struct errlist		 errs;		/* in lang */
-	struct errlist		 errs_en;	/* the same, for the journal */
+	struct langerrs		*le;		/* the first asker's language first */
+	size_t			 nle;
 	double			 took;
 	/* The plans put out of force, freed in a thread of their own: 100,000 instances. */
 	int			 freeing;
@@ -88,8 +93,44 @@ free_thread(void *arg)
 }
 
 static void
+lang_add(struct reload *rl, const struct msgcat *lang)
+{
+	size_t i;
+
+	for (i = 0; i < rl->nle; i++)
+		if (rl->le[i].lang == lang)
+			return;
+	rl->le = xreallocarray(rl->le, rl->nle + 1, sizeof(*rl->le));
+	memset(&rl->le[rl->nle], 0, sizeof(*rl->le));
+	rl->le[rl->nle++].lang = lang;
+}
+
+static void
+langs_free(struct reload *rl)
+{
+	while (rl->nle > 0)
+		errlist_free(&rl->le[--rl->nle].errs);
+	free(rl->le);
+	rl->le = NULL;
+}
+
+/* The errors of the round in a language it was checked in (the first one's, if none there). */
+static const struct errlist *
+errs_in(struct reload *rl, const struct msgcat *lang)
+{
+	size_t i;
+
+	for (i = 0; i < rl->nle; i++)
+		if (rl->le[i].lang == lang && rl->le[i].errs.n > 0)
+			return &rl->le[i].errs;
+	return &rl->le[0].errs;
+}
+
+static void
 start_round(struct reload *rl)
 {
+	size_t i;
+
 	free_join(rl);
 	rl->w = rl->next;
 	rl->nw = rl->nnext;
@@ -97,10 +138,11 @@ start_round(struct reload *rl)
 	rl->nnext = 0;
 	free(rl->dir);
 	rl->dir = xstrdup(rl->d->engine.plans_dir);
-	/* The errors in the language of the first who asked; the journal's stay English. */
-	rl->lang = rl->w[0].lang;
-	memset(&rl->errs, 0, sizeof(rl->errs));
-	memset(&rl->errs_en, 0, sizeof(rl->errs_en));
+	/* Errors are told to each asker in its own language; the journal's stay English. */
+	langs_free(rl);
+	for (i = 0; i < rl->nw; i++)
+		lang_add(rl, rl->w[i].lang);
+	lang_add(rl, NULL);
 	rl->running = 1;
 	if (pthread_create(&rl->thread, NULL, parse_thread, rl) != 0)
 		fatalx("reload: cannot start a thread");
@@ -130,15 +172,18 @@ parse_thread(void *arg)
 {
 	struct reload *rl = arg;
 	double t0 = clock_mono();
+	size_t i;
 	char c = 1;
 
-	msgcat_use(rl->lang);
-	if (engine_check(rl->dir, &rl->errs, &rl->set) == 0)
+	msgcat_use(rl->le[0].lang);
+	if (engine_check(rl->dir, &rl->le[0].errs, &rl->set) == 0)
 		planset_prepare(&rl->set);
-	else if (rl->lang != NULL) {
-		msgcat_use(NULL);
-		engine_check(rl->dir, &rl->errs_en, NULL);
-	}
+	else
+		/* Refused: checked again in every other language of the round (seldom more). */
+		for (i = 1; i < rl->nle; i++) {
+			msgcat_use(rl->le[i].lang);
+			engine_check(rl->dir, &rl->le[i].errs, NULL);
+		}
 	rl->took = clock_mono() - t0;
 	while (write(rl->fds[1], &c, 1) == -1 && errno == EINTR)
 		;
@@ -159,8 +204,12 @@ errors_json(const struct errlist *errs)
 	return o;
 }
 
+/*
+ * refused: with the round's own errors, each asker's in its language; errs: with errors of
+ * putting the plans in force (made once, on the loop, in the first asker's language).
+ */
 static void
-answer(struct reload *rl, const struct errlist *errs, const char *why)
+answer(struct reload *rl, int refused, const struct errlist *errs, const char *why)
 {
 	struct termijnd *d = rl->d;
 	const struct msgcat *old;
@@ -176,8 +225,9 @@ answer(struct reload *rl, const struct errlist *errs, const char *why)
 		if (why != NULL)
 			control_reply(d, rl->w[i].req, 503, json_pack("{s:s, s:s}", "error",
 			    "unavailable", "message", _(why)), 1);
-		else if (errs != NULL)
-			control_reply(d, rl->w[i].req, 422, errors_json(errs), 1);
+		else if (refused || errs != NULL)
+			control_reply(d, rl->w[i].req, 422, errors_json(refused ?
+			    errs_in(rl, rl->w[i].lang) : errs), 1);
 		else {
 			a = json_array();
 			for (k = 0; k < d->engine.nplans; k++)
@@ -207,7 +257,7 @@ done_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct reload *rl = arg;
 	struct termijnd *d = rl->d;
-	struct errlist errs = { 0 }, *e = &rl->errs;
+	struct errlist errs = { 0 };
 	const struct msgcat *old;
 	double t0 = clock_mono(), cpu0 = clock_thread_cpu(), dt;
 	char c;
@@ -221,25 +271,24 @@ done_cb(evutil_socket_t fd, short ev, void *arg)
 	rl->running = 0;
 	if (d->stopping) {
 		planset_free(&rl->set);
-		answer(rl, NULL, N_("termijnd is stopping: the plans were not reloaded"));
-	} else if (rl->errs.n > 0) {
-		log_errors(rl->errs_en.n > 0 ? &rl->errs_en : &rl->errs);
-		answer(rl, &rl->errs, NULL);
+		answer(rl, 0, NULL, N_("termijnd is stopping: the plans were not reloaded"));
+	} else if (rl->le[0].errs.n > 0) {
+		log_errors(errs_in(rl, NULL));
+		answer(rl, 1, NULL, NULL);
 	} else {
 		/* What this moment changed is committed first, on its own. */
 		control_flush(d);
-		old = msgcat_use(rl->lang);
+		old = msgcat_use(rl->le[0].lang);
 		if (engine_load(&d->engine, &rl->set, &errs) == -1 || remind_reload(d, &errs) == -1) {
 			log_errors(&errs);
-			e = &errs;
-			answer(rl, e, NULL);
+			answer(rl, 0, &errs, NULL);
 		} else {
 			/* On a busy machine the loop waits for a CPU too: what was work, apart. */
 			log_info("reloaded %zu plan%s (parsed in %.0f ms aside, put in force in %.0f "
 			    "ms, %.0f ms of it CPU)", d->engine.nplans, d->engine.nplans == 1 ? "" :
 			    "s", rl->took * 1e3, (clock_mono() - t0) * 1e3,
 			    (clock_thread_cpu() - cpu0) * 1e3);
-			answer(rl, NULL, NULL);
+			answer(rl, 0, NULL, NULL);
 		}
 		msgcat_use(old);
 		/* The new plans, if refused, or the old ones: out of the loop's way. */
@@ -252,8 +301,7 @@ done_cb(evutil_socket_t fd, short ev, void *arg)
 			planset_free(&rl->old);
 	}
 	errlist_free(&errs);
-	errlist_free(&rl->errs);
-	errlist_free(&rl->errs_en);
+	langs_free(rl);
 	if ((dt = clock_mono() - t0) > d->longest_reload)
 		d->longest_reload = dt;
 	if (rl->nnext > 0 && !d->stopping)
@@ -263,7 +311,7 @@ done_cb(evutil_socket_t fd, short ev, void *arg)
 		rl->nw = rl->nnext;
 		rl->next = NULL;
 		rl->nnext = 0;
-		answer(rl, NULL, N_("termijnd is stopping: the plans were not reloaded"));
+		answer(rl, 0, NULL, N_("termijnd is stopping: the plans were not reloaded"));
 	}
 }
 
@@ -278,8 +326,7 @@ reload_free(struct termijnd *d)
 		pthread_join(rl->thread, NULL);
 	free_join(rl);
 	planset_free(&rl->set);
-	errlist_free(&rl->errs);
-	errlist_free(&rl->errs_en);
+	langs_free(rl);
 	event_free(rl->done_ev);
 	close(rl->fds[0]);
 	close(rl->fds[1]);

@@ -68,6 +68,34 @@ expect_exit 1 "a reload of a broken plan is refused" -- "$C" reload
 expect_in 'owner "nobody" is not a role' "naming the error"
 expect_exit 0 "show after the refusal" -- "$C" --json show -p small a
 expect_in '"title": *"Fourth title"' "the plans in force stay"
+
+# Askers of several languages in one round: each gets the errors in its own. A signal's
+# round parses the chain first, so that both requests wait for the next round together
+# (the journal then says "reload failed" twice, not three times; tried up to three times).
+refusals() { grep -c 'reload failed; the old plans stay in force' "$T/daemon.log"; }
+if use_dutch; then
+	together=
+	for try in 1 2 3; do
+		n0=$(refusals)
+		kill -HUP "$DPID"
+		sleep 0.05
+		env LANG=nl_NL.UTF-8 "$C" reload > "$T/nl.out" 2>&1 & RNL=$!
+		env LANG=C "$C" reload > "$T/en.out" 2>&1 & REN=$!
+		wait $RNL; wait $REN
+		[ "$(($(refusals) - n0))" -eq 2 ] && { together=1; break; }
+		echo "# try $try: the two requests went in rounds of their own"
+	done
+	[ -n "$together" ] && ok "a Dutch and an English reload in one round" ||
+	    not_ok "the two reloads never shared a round"
+	OUT=$(cat "$T/nl.out")
+	expect_in 'eigenaar "nobody" is geen rol in dit plan' "the Dutch asker gets the error in Dutch"
+	expect_not_in 'is not a role' "and no English"
+	OUT=$(cat "$T/en.out")
+	expect_in 'owner "nobody" is not a role' "the English asker gets it in English"
+	expect_not_in 'geen rol' "and no Dutch"
+else
+	echo "# no nl_NL.UTF-8 locale and no localedef: the mixed-language round is not checked"
+fi
 small "Fifth title"
 
 # The daemon's own measure of how long putting them in force held its loop.
