@@ -100,6 +100,8 @@ void	 http_free(struct client *);
 char	*api_path(const char *, ...) __attribute__((sentinel));
 int	 api_get(struct client *, const char *, json_t **);
 int	 api_post(struct client *, const char *, json_t *, json_t **, const char *);
+/* A GET that --json prints as it came: then *answer is NULL, and nothing is left to do. */
+int	 api_get_shown(struct client *, const char *, json_t **answer);
 /* Where requests go, for messages: the socket path or the server URL. */
 const char *api_where(struct client *);
 
@@ -149,6 +151,7 @@ char		*inst_title(const json_t *);
 char		*inst_due(const json_t *);
 char		*instant_local(const char *, const char *);
 char		*until_text(const char *);
+void		 str_join(char **, const char *, const char *);
 const char	*plans_zone(const json_t *);
 void		 color_on(struct client *, FILE *, const char *);
 void		 color_off(struct client *, FILE *);

@@ -42,13 +42,8 @@ access_list(struct client *c)
 	size_t i;
 	int rv;
 
-	if ((rv = api_get(c, "/access", &ans)) != 0)
+	if ((rv = api_get_shown(c, "/access", &ans)) != 0 || ans == NULL)
 		return rv;
-	if (c->json) {
-		json_print(ans);
-		json_decref(ans);
-		return 0;
-	}
 	/* As feeds list: the plans' zone, named in the heading, or it would be misread. */
 	if ((rv = api_get(c, "/status", &status)) != 0) {
 		json_decref(ans);

@@ -29,13 +29,8 @@ feeds_list(struct client *c)
 	char id[32], *created, *head;
 	const char *zone;
 
-	if ((rv = api_get(c, "/feeds", &ans)) != 0)
+	if ((rv = api_get_shown(c, "/feeds", &ans)) != 0 || ans == NULL)
 		return rv;
-	if (c->json) {
-		json_print(ans);
-		json_decref(ans);
-		return 0;
-	}
 	/* Times in the plans' zone, named in the heading: UTC or ours would be misread. */
 	if ((rv = api_get(c, "/status", &status)) != 0) {
 		json_decref(ans);

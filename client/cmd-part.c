@@ -31,15 +31,10 @@ part_list(struct client *c, const char *plan, const char *dim)
 	int rv;
 
 	path = api_path("/parts", "plan", plan, "dimension", dim, (char *)NULL);
-	rv = api_get(c, path, &ans);
+	rv = api_get_shown(c, path, &ans);
 	free(path);
-	if (rv != 0)
+	if (rv != 0 || ans == NULL)
 		return rv;
-	if (c->json) {
-		json_print(ans);
-		json_decref(ans);
-		return 0;
-	}
 	if (json_array_size(jarr(ans, "dimensions")) == 0)
 		printf(_("no plan has dimensions\n"));
 	t = table_new(5, _("PLAN"), _("DIMENSION"), _("PART"), _("LEAD"), _("STEPS"));
@@ -49,16 +44,13 @@ part_list(struct client *c, const char *plan, const char *dim)
 			table_row(t, jstr_or(d, "plan", "?"), jstr_or(d, "id", "?"), _("(none yet)"),
 			    "", "");
 		json_array_foreach(jarr(d, "parts"), j, pt) {
-			keys = xstrdup("");
-			json_array_foreach(jarr(pt, "instances"), n, k) {
-				xasprintf(&s, "%s%s%s", keys, n > 0 ? " " : "", json_string_value(k));
-				free(keys);
-				keys = s;
-			}
+			keys = NULL;
+			json_array_foreach(jarr(pt, "instances"), n, k)
+				str_join(&keys, " ", json_string_value(k));
 			xasprintf(&s, jbool(pt, "cancelled") ? _("%s (%s), cancelled") : "%s (%s)",
 			    jstr_or(pt, "id", "?"), jstr_or(pt, "title", ""));
 			table_row(t, jstr_or(d, "plan", "?"), jstr_or(d, "id", "?"), s,
-			    jstr_or(pt, "lead_name", jstr_or(pt, "lead", "-")), keys);
+			    jstr_or(pt, "lead_name", jstr_or(pt, "lead", "-")), keys ? keys : "");
 			free(s);
 			free(keys);
 		}

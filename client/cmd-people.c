@@ -22,14 +22,14 @@ static char *
 roles_text(json_t *roles)
 {
 	json_t *r;
-	char *out = NULL, *s;
+	char *out = NULL, *one;
 	size_t i;
 
 	json_array_foreach(roles, i, r) {
-		xasprintf(&s, "%s%s%s (%s)", out ? out : "", out ? ", " : "",
-		    jstr_or(r, "role", "?"), jstr_or(r, "party_name", _("plan-wide")));
-		free(out);
-		out = s;
+		xasprintf(&one, "%s (%s)", jstr_or(r, "role", "?"),
+		    jstr_or(r, "party_name", _("plan-wide")));
+		str_join(&out, ", ", one);
+		free(one);
 	}
 	return out ? out : xstrdup("-");
 }
@@ -38,22 +38,17 @@ static char *
 rights_text(json_t *p)
 {
 	json_t *c;
-	char *out = NULL, *s, *one;
+	char *out = NULL, *one;
 	size_t i;
 
 	json_array_foreach(jarr(p, "coordinator_of"), i, c) {
 		xasprintf(&one, _("coordinator of %s"), strcmp(json_string_value(c), "*") == 0 ?
 		    _("the plan") : json_string_value(c));
-		xasprintf(&s, "%s%s%s", out ? out : "", out ? ", " : "", one);
+		str_join(&out, ", ", one);
 		free(one);
-		free(out);
-		out = s;
 	}
-	if (jbool(p, "overrider")) {
-		xasprintf(&s, "%s%s%s", out ? out : "", out ? ", " : "", _("overrider"));
-		free(out);
-		out = s;
-	}
+	if (jbool(p, "overrider"))
+		str_join(&out, ", ", _("overrider"));
 	return out ? out : xstrdup("");
 }
 
@@ -85,15 +80,10 @@ cmd_people_exec(struct client *c, int argc, char **argv)
 	if ((rv = cmd_noargs(&cmd_people_entry, argc, argv)) != 0)
 		return rv;
 	path = api_path("/people", "plan", plan, (char *)NULL);
-	rv = api_get(c, path, &ans);
+	rv = api_get_shown(c, path, &ans);
 	free(path);
-	if (rv != 0)
+	if (rv != 0 || ans == NULL)
 		return rv;
-	if (c->json) {
-		json_print(ans);
-		json_decref(ans);
-		return 0;
-	}
 	t = table_new(5, _("ADDRESS"), _("NAME"), _("PLAN"), _("ROLES"), _("ALSO"));
 	table_flex(t, 3);
 	json_array_foreach(jarr(ans, "people"), i, p) {

@@ -128,7 +128,7 @@ static char *
 recipients(const json_t *m, const char *field, int shortly)
 {
 	json_t *a = jarr(m, field), *r;
-	char *s, *next;
+	char *s;
 	size_t i;
 
 	if (shortly && json_array_size(a) > 1) {
@@ -137,14 +137,10 @@ recipients(const json_t *m, const char *field, int shortly)
 		    json_array_size(a) - 1);
 		return s;
 	}
-	s = xstrdup("");
-	json_array_foreach(a, i, r) {
-		xasprintf(&next, "%s%s%s", s, i > 0 ? ", " : "",
-		    json_is_string(r) ? json_string_value(r) : "?");
-		free(s);
-		s = next;
-	}
-	return s;
+	s = NULL;
+	json_array_foreach(a, i, r)
+		str_join(&s, ", ", json_string_value(r));
+	return s != NULL ? s : xstrdup("");
 }
 
 static const json_t *sort_base;
@@ -483,15 +479,10 @@ cmd_reminders_exec(struct client *c, int argc, char **argv)
 	/* Upcoming only needs the outbox's queue, for the line that points at it. */
 	path = api_path("/reminders", "state", outbox ? state : "pending", "plan", plan,
 	    "until", until, "upcoming", outbox ? "0" : "1", (char *)NULL);
-	rv = api_get(c, path, &body);
+	rv = api_get_shown(c, path, &body);
 	free(path);
-	if (rv != 0)
+	if (rv != 0 || body == NULL)
 		return rv;
-	if (c->json) {
-		json_print(body);
-		json_decref(body);
-		return 0;
-	}
 	/* The times are in the plans' zone: say which, as feeds list does. */
 	if ((rv = api_get(c, "/status", &status)) != 0) {
 		json_decref(body);

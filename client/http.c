@@ -423,6 +423,19 @@ api_each_page(struct client *c, const char *path, int (*each)(json_t *, int, int
 }
 
 int
+api_get_shown(struct client *c, const char *path, json_t **answer)
+{
+	int rv = api_get(c, path, answer);
+
+	if (rv == 0 && c->json) {
+		json_print(*answer);
+		json_decref(*answer);
+		*answer = NULL;
+	}
+	return rv;
+}
+
+int
 api_get_pages(struct client *c, const char *path, const char *name, const char *param,
     int backwards, size_t want, json_t **answer)
 {

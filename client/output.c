@@ -383,6 +383,18 @@ instant_local(const char *iso, const char *tz)
 	return xstrdup(ok ? buf : iso);
 }
 
+/* A list grown an item at a time: *list (NULL: none yet), then sep and item. */
+void
+str_join(char **list, const char *sep, const char *item)
+{
+	char *s;
+
+	xasprintf(&s, "%s%s%s", *list != NULL ? *list : "", *list != NULL ? sep : "",
+	    item != NULL ? item : "?");
+	free(*list);
+	*list = s;
+}
+
 /* An instant as this machine's local time, saying so: a bare UTC stamp is misread. */
 char *
 until_text(const char *iso)
