@@ -14,7 +14,8 @@
 # a lived-in state (an outbox of
 # SCALE_OUTBOX sent rows with message bodies, as months of reminders leave), `status` and
 # `list --json` latency (one page; and the client's, all pages, with the daemon's RSS), the
-# first (uncached) render of one plan's feed, RSS after a feed workload (SCALE_FEEDS plan,
+# first (uncached) render of one plan's feed (with the longest slice of it on the loop and
+# the slowest /healthz meanwhile), RSS after a feed workload (SCALE_FEEDS plan,
 # party and person feeds, SCALE_FEED_ROUNDS fetches each, "plans" shape), a restart of the
 # lived-in state (after the `done`s and with the outbox), and the longest loop stall: the
 # longest any one callback held the loop in any of the size's daemons (/metrics, read before
@@ -212,17 +213,39 @@ cpu_per() {
 	    'BEGIN { printf "%.1f ms daemon CPU each (%d requests)", t / hz * 1000 / n, n }'
 }
 
-# metrics DIR: the running daemon's /metrics (its listener from the log: asking `status` for
-# it would be a long callback of its own at 100,000 instances).
-metrics() {
-	curl -s --max-time 60 "http://$(sed -n 's/.*feeds on \(127\.0\.0\.1:[0-9]*\),.*/\1/p' \
-	    "$1/termijnd.log" | tail -1)/metrics"
+# http_addr DIR: the daemon's HTTP listener, from its log (asking `status` for it would be a
+# long callback of its own at 100,000 instances).
+http_addr() {
+	sed -n 's/.*feeds on \(127\.0\.0\.1:[0-9]*\),.*/\1/p' "$1/termijnd.log" | tail -1
 }
 
-# reload_hold DIR: how long putting the reloaded plans in force held the loop (/metrics), in ms.
-reload_hold() {
-	metrics "$1" |
-	    awk '/^termijn_longest_callback_seconds\{of="reload"\}/ { printf "%.0f", $2 * 1000 }'
+# metrics DIR: the running daemon's /metrics.
+metrics() {
+	curl -s --max-time 60 "http://$(http_addr "$1")/metrics"
+}
+
+# loop_hold DIR OF: the longest one OF (reload, feed-slice, ...) held the loop since start
+# (/metrics), in ms.
+loop_hold() {
+	metrics "$1" | awk -v of="$2" '
+	    $1 == "termijn_longest_callback_seconds{of=\"" of "\"}" { printf "%.0f", $2 * 1000 }'
+}
+reload_hold() { loop_hold "$1" reload; }
+
+# feed_render DIR URL: the first render of a feed (time, size), the longest slice of it on
+# the loop, and the slowest /healthz answer of a probe every 20 ms meanwhile.
+feed_render() {
+	local d=$1 probe out slowest
+	(while :; do curl -s -o /dev/null --max-time 30 -w '%{time_total}\n' \
+	    "http://$(http_addr "$d")/healthz"; sleep 0.02; done) >"$d/probe" 2>/dev/null &
+	probe=$!
+	out=$(curl -s --max-time 300 -o /dev/null -w '%{http_code} %{time_total} %{size_download}' \
+	    "$2" | awk '{ printf "%.0f ms, %.1f MB%s", $2 * 1000, $3 / 1e6,
+	    $1 == 200 ? "" : " (HTTP " $1 ")" }')
+	kill "$probe" 2>/dev/null
+	wait "$probe" 2>/dev/null
+	slowest=$(sort -g "$d/probe" | tail -1 | awk '{ printf "%.0f", $1 * 1000 }')
+	echo "$out  (loop held $(loop_hold "$d" feed-slice) ms at most, /healthz ${slowest:-?} ms)"
 }
 
 # note_stall DIR: the running daemon's longest callback (/metrics) into STALL_MS and STALL_OF
@@ -258,9 +281,7 @@ feed_workload() {
 	fig "feed workload" "RSS before: $(rss)"
 	$PY "$TOP/bench/feedload.py" "$d/termijnd.sock" "$DPID" "$np" "$FEEDS" "$FEED_ROUNDS" \
 	    2>"$d/feedload.err" | sed 's/^/    /' || problem "feed workload: $(tail -3 "$d/feedload.err")"
-	base=$(curl -s --max-time 60 --unix-socket "$d/termijnd.sock" http://localhost/api/v1/status |
-	    sed -n 's/.*"http": *"\(127.0.0.1:[0-9]*\)".*/\1/p')
-	fig "feed cache after the workload" "$(curl -s --max-time 10 "http://$base/metrics" | awk '
+	fig "feed cache after the workload" "$(metrics "$d" | awk '
 	    $1 == "termijn_feed_cache_bytes" { c = $2 } $1 == "termijn_feed_renders_total" { r = $2 }
 	    $1 == "termijn_feed_cache_dropped_total" { x = $2 }
 	    END { printf "%.1f MB held, %d renders, %d dropped", c / 1e6, r, x }')"
@@ -352,10 +373,7 @@ for shape in $SHAPES; do
 				if [[ $shape == one && $n -ge 100000 && ${SCALE_BIG_FEED:-0} != 1 ]]; then
 					fig "feed of $fp" "skipped (SCALE_BIG_FEED=1 renders it)"
 				elif [[ -n $url ]]; then
-					fig "feed of $fp (first render)" "$(curl -s --max-time 300 -o /dev/null \
-					    -w '%{http_code} %{time_total} %{size_download}' "$url" |
-					    awk '{ printf "%.0f ms, %.1f MB%s", $2 * 1000, $3 / 1e6,
-					    $1 == 200 ? "" : " (HTTP " $1 ")" }')"
+					fig "feed of $fp (first render)" "$(feed_render "$d" "$url")"
 				else
 					problem "$shape$n: no feed"
 				fi

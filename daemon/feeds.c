@@ -515,10 +515,21 @@ etag_set(struct fcache *c, uint64_t h, size_t len)
  * A feed is rendered and compressed a slice at a time, one slice a loop turn, so that a
  * feed of 100,000 milestones (some 50 MB) does not hold up every other request for a
  * second (issue 8). Requests for it wait on the job and are answered when it is done.
+ *
+ * On the loop, not in a thread: plans and states change in place on the loop (a done, a
+ * retitle, a reload), so a thread would need a deep copy of them made on the loop first,
+ * which costs about what rendering does. Between slices the states may change. Each event
+ * is written whole from the states of one moment, with its own DTSTAMP and SEQUENCE from
+ * those same states, so every event is right for some moment of the render; the body as a
+ * whole may mix moments. It is kept as of the generation the job began with, so the next
+ * request after such a change renders again; and its Last-Modified is the data's as the
+ * job began, so that If-Modified-Since never answers 304 for bytes made after a change
+ * that the body may lack. The ETag is the bytes' own.
  */
-#define RENDER_SLICE	1500		/* instances: some 15 ms */
+#define RENDER_SLICE	0.004		/* seconds of rendering a loop turn, about */
+#define RENDER_STEP	64		/* instances rendered between looks at the clock */
 #define GZIP_SLICE	(1 << 20)	/* bytes: some 10 ms */
-#define COPY_SLICE	(8 << 20)	/* bytes copied and hashed: some 5 ms */
+#define COPY_SLICE	(2 << 20)	/* bytes copied (into new pages) and hashed: some 3 ms */
 
 struct waiter {
 	struct evhttp_request	*req;
@@ -541,6 +552,7 @@ struct fjob {
 	uint64_t		 hash;
 	uint64_t		 generation;
 	int64_t			 now;
+	int64_t			 modified;	/* the data's last change as the job began */
 	z_stream		 z;		/* compressing, once rendered */
 	int			 zing;
 	char			*zout;
@@ -639,18 +651,19 @@ job_render_slice(struct fjob *j)
 	char *cause = NULL, *head;
 	const char *ev;
 	size_t elen, n, end;
+	double t0 = clock_mono();
 	int rc;
 
+	/* Instances cost what they show: a slice is a time, not a count. */
 	while (j->part < j->s.nparts) {
-		if ((rc = ical_job_part(j->ij, &j->s.parts[j->part], &j->pos, RENDER_SLICE,
+		if ((rc = ical_job_part(j->ij, &j->s.parts[j->part], &j->pos, RENDER_STEP,
 		    &cause)) == -1)
 			goto fail;
-		if (rc == 0)
-			return 0;
-		j->part++;
-		j->pos = 0;
-		/* A slice ends at a part's end too: the next part waits for the next turn. */
-		if (j->part < j->s.nparts)
+		if (rc == 1) {
+			j->part++;
+			j->pos = 0;
+		}
+		if (clock_mono() - t0 >= RENDER_SLICE)
 			return 0;
 	}
 	if (j->body == NULL) {
@@ -689,7 +702,7 @@ job_render_slice(struct fjob *j)
 	fcache_touch(f, c, c->body->len);
 	fcache_trim(f, c);
 	etag_set(c, j->hash, j->len);
-	c->modified = ical_modified(j->s.parts, j->s.nparts, j->now);
+	c->modified = j->modified;
 	http_date(c->modified, c->lastmod, sizeof(c->lastmod));
 	c->valid_until = valid_until(&j->s, j->now);
 	/* What changed while it was made shows at the next request. */
@@ -823,6 +836,7 @@ job_start(struct feeds *f, struct fcache *c)
 			j->plan_ids[i] = xstrdup(j->s.parts[i].plan->id);
 			j->expansions[i] = j->s.parts[i].plan->expansions;
 		}
+		j->modified = ical_modified(j->s.parts, j->s.nparts, j->now);
 		j->opts.calname = j->s.calname;
 		j->opts.refresh_minutes = d->conf->feed_refresh;
 		if ((j->ij = ical_job_new(j->s.nparts > 0 ? j->s.parts[0].plan : NULL, &j->opts,

@@ -107,8 +107,9 @@ struct render {
 
 /* ---- growing buffers ---- */
 
+/* Room for n more bytes and a NUL. */
 static void
-buf_add(struct buf *b, const void *p, size_t n)
+buf_room(struct buf *b, size_t n)
 {
 	if (b->n + n + 1 > b->cap) {
 		if (b->cap == 0)
@@ -117,6 +118,12 @@ buf_add(struct buf *b, const void *p, size_t n)
 			b->cap *= 2;
 		b->p = xreallocarray(b->p, b->cap, 1);
 	}
+}
+
+static void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_room(b, n);
 	memcpy(b->p + b->n, p, n);
 	b->n += n;
 	b->p[b->n] = '\0';
@@ -130,20 +137,39 @@ buf_str(struct buf *b, const char *s)
 
 static void buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
 
+/* Formatted in place: a feed of 10,000 events makes some 200,000 of these. */
 static void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
 	int n;
 
+	buf_room(b, 128);
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	n = vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		abort();
-	buf_add(b, s, (size_t)n);
-	free(s);
+	if ((size_t)n >= b->cap - b->n) {
+		buf_room(b, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
+		va_end(ap);
+	}
+	b->n += (size_t)n;
+}
+
+/* The strings up to a NULL, one after the other. */
+static void
+buf_cat(struct buf *b, ...)
+{
+	va_list ap;
+	const char *s;
+
+	va_start(ap, b);
+	while ((s = va_arg(ap, const char *)) != NULL)
+		buf_str(b, s);
+	va_end(ap);
 }
 
 /* ---- content lines: escaping and folding ---- */
@@ -173,27 +199,52 @@ utf8_len(const unsigned char *p)
  * characters are not allowed in TEXT and are dropped; bytes that are not UTF-8 become
  * U+FFFD, so that what we fold is always whole characters.
  */
+/* The bytes a TEXT value takes as they are: printable ASCII but \\ ; and , (1). */
+static const unsigned char text_plain[256] = {
+	[' '] = 1, ['!'] = 1, ['"'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1,
+	['\''] = 1, ['('] = 1, [')'] = 1, ['*'] = 1, ['+'] = 1, ['-'] = 1, ['.'] = 1,
+	['/'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,
+	['7'] = 1, ['8'] = 1, ['9'] = 1, [':'] = 1, ['<'] = 1, ['='] = 1, ['>'] = 1, ['?'] = 1,
+	['@'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1,
+	['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1,
+	['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1,
+	['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['['] = 1, [']'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+	['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+	['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1, ['{'] = 1, ['|'] = 1, ['}'] = 1, ['~'] = 1
+};
+
 static void
 text_escape(struct buf *b, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *q;
 	size_t n;
 
 	while (*p != '\0') {
-		if (*p == '\r' || *p == '\n') {
+		/* Whole runs of what needs no escaping, at once. */
+		for (q = p;;) {
+			if (text_plain[*q])
+				q++;
+			else if (*q >= 0x80 && (n = utf8_len(q)) > 0)
+				q += n;
+			else
+				break;
+		}
+		if (q > p) {
+			buf_add(b, p, (size_t)(q - p));
+			p = q;
+		} else if (*p == '\r' || *p == '\n') {
 			buf_add(b, "\\n", 2);
 			p += (p[0] == '\r' && p[1] == '\n') ? 2 : 1;
 		} else if (*p == '\\' || *p == ';' || *p == ',') {
 			buf_add(b, "\\", 1);
 			buf_add(b, p++, 1);
-		} else if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
-			p++;
-		else if (*p < 0x80)
+		} else if (*p == '\t')
 			buf_add(b, p++, 1);
-		else if ((n = utf8_len(p)) > 0) {
-			buf_add(b, p, n);
-			p += n;
-		} else {
+		else if (*p < 0x20 || *p == 0x7f)
+			p++;
+		else {
 			buf_add(b, "\xef\xbf\xbd", 3);
 			p++;
 		}
@@ -210,7 +261,7 @@ line_start(struct render *r, const char *name)
 static void
 line_param(struct render *r, const char *name, const char *value)
 {
-	buf_printf(&r->line, ";%s=%s", name, value);
+	buf_cat(&r->line, ";", name, "=", value, (char *)NULL);
 }
 
 static void
@@ -323,27 +374,72 @@ ltime_cmp(const struct ltime *a, const struct ltime *b)
 	return ma < mb ? -1 : ma > mb;
 }
 
+/* n (0 <= n < 10^w) as w digits at p; returns the end. */
+static char *
+digits(char *p, int n, int w)
+{
+	int i;
+
+	for (i = w - 1; i >= 0; i--) {
+		p[i] = (char)('0' + n % 10);
+		n /= 10;
+	}
+	return p + w;
+}
+
+/* "YYYYMMDD", and with t "THHMMSS", without snprintf (a feed writes some 30,000). */
+static void
+fmt_stamp(char *buf, size_t len, int y, int mo, int d, const int *t)
+{
+	char *p = buf;
+
+	if (len < 17 || y < 0 || y > 9999) {
+		snprintf(buf, len, "%04d%02d%02d", y, mo, d);
+		if (t != NULL)
+			snprintf(buf + strlen(buf), len - strlen(buf), "T%02d%02d%02d", t[0], t[1],
+			    t[2]);
+		return;
+	}
+	p = digits(digits(digits(p, y, 4), mo, 2), d, 2);
+	if (t != NULL) {
+		*p++ = 'T';
+		p = digits(digits(digits(p, t[0], 2), t[1], 2), t[2], 2);
+	}
+	*p = '\0';
+}
+
 static void
 fmt_date(char *buf, size_t len, const struct ltime *lt)
 {
-	snprintf(buf, len, "%04d%02d%02d", lt->year, lt->mon, lt->day);
+	fmt_stamp(buf, len, lt->year, lt->mon, lt->day, NULL);
 }
 
 static void
 fmt_local(char *buf, size_t len, const struct ltime *lt)
 {
-	snprintf(buf, len, "%04d%02d%02dT%02d%02d00", lt->year, lt->mon, lt->day,
-	    lt->has_time ? lt->hour : 0, lt->has_time ? lt->min : 0);
+	const int t[3] = { lt->has_time ? lt->hour : 0, lt->has_time ? lt->min : 0, 0 };
+
+	fmt_stamp(buf, len, lt->year, lt->mon, lt->day, t);
 }
 
+/* "YYYYMMDDTHHMMSSZ": the civil date of a day number (the inverse of daynum). */
 static void
 fmt_utc(char *buf, size_t len, int64_t when)
 {
-	struct tm tm;
-	time_t t = (time_t)when;
+	int64_t days = when >= 0 ? when / 86400 : -((-when + 86399) / 86400);
+	int64_t secs = when - days * 86400, z = days + 719468, era, doe, yoe, doy, mp;
+	int t[3] = { (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60) }, y, m, d;
 
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y%m%dT%H%M%SZ", &tm);
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	y = (int)(yoe + era * 400 + (m <= 2));
+	fmt_stamp(buf, len - 1, y, m, d, t);
+	strcat(buf, "Z");
 }
 
 static const char *
@@ -565,14 +661,27 @@ zone_full(icaltimezone *z, const char *tzid)
 	return vtz;
 }
 
+static int
+cmp_ltime(const void *a, const void *b)
+{
+	return ltime_cmp(a, b);
+}
+
 /* Does the compact zone give every local time we publish the offset the real one does? */
 static int
-zone_agrees(icaltimezone *real, icaltimezone *compact, const struct zuse *zu)
+zone_agrees(icaltimezone *real, icaltimezone *compact, struct zuse *zu)
 {
 	struct icaltimetype tt;
-	size_t i;
+	size_t i, k;
 	int y, m, dl;
 
+	/* Each local time once: thousands of events share a few hours of the day. */
+	if (zu->ncheck > 1)
+		qsort(zu->check, zu->ncheck, sizeof(*zu->check), cmp_ltime);
+	for (i = k = 0; i < zu->ncheck; i++)
+		if (k == 0 || ltime_cmp(&zu->check[k - 1], &zu->check[i]) != 0)
+			zu->check[k++] = zu->check[i];
+	zu->ncheck = k;
 	for (i = 0; i < zu->ncheck; i++) {
 		tt = icaltime_null_time();
 		tt.year = zu->check[i].year;
@@ -626,7 +735,7 @@ put_icalprop(struct render *r, struct buf *out, icalproperty *p)
  * observance of the zone.
  */
 static int
-vtimezone_write(struct render *r, struct buf *out, const struct zuse *zu, char **cause)
+vtimezone_write(struct render *r, struct buf *out, struct zuse *zu, char **cause)
 {
 	icaltimezone *z, *cz;
 	icalcomponent *vtz, *c;
@@ -675,6 +784,21 @@ ical_uid(const struct plan *p, size_t idx)
 	return s;
 }
 
+/* A line NAME[;RELTYPE=FINISHTOSTART]:UID of instance idx of p (ical_uid, no copy made). */
+static void
+put_uid(struct render *r, struct buf *out, const char *name, const struct plan *p, size_t idx)
+{
+	line_start(r, name);
+	if (strcmp(name, "RELATED-TO") == 0)
+		line_param(r, "RELTYPE", "FINISHTOSTART");
+	buf_add(&r->line, ":", 1);
+	text_escape(&r->line, p->inst[idx].key);
+	buf_add(&r->line, "@", 1);
+	text_escape(&r->line, p->id);
+	buf_str(&r->line, ".termijn");
+	line_end(r, out);
+}
+
 static const char *
 party_name(const struct party *pt)
 {
@@ -706,7 +830,7 @@ inst_label(struct buf *b, const struct plan *p, size_t idx)
 
 	buf_str(b, in->title != NULL ? in->title : in->key);
 	if (in->party != NULL)
-		buf_printf(b, " — %s", party_name(in->party));
+		buf_cat(b, " — ", party_name(in->party), (char *)NULL);
 }
 
 /* The end of the group of instances of one milestone that begins at v[i] (v in plan order). */
@@ -822,7 +946,7 @@ inst_list(struct render *r, struct buf *b, const char *head, const struct plan *
 
 	if (n == 0 && nx == 0)
 		return;
-	buf_printf(b, "%s:\n", head);
+	buf_cat(b, head, ":\n", (char *)NULL);
 	for (i = 0; i < n; i = end) {
 		end = group_end(p, v, n, i);
 		if (end - i > ICAL_LIST_MAX) {
@@ -832,7 +956,8 @@ inst_list(struct render *r, struct buf *b, const char *head, const struct plan *
 		for (; i < end; i++) {
 			buf_str(b, "- ");
 			inst_label(b, p, v[i]);
-			buf_printf(b, " (%s)\n", r->w->state[rules_derived(p, st, v[i], r->now)]);
+			buf_cat(b, " (", r->w->state[rules_derived(p, st, v[i], r->now)], ")\n",
+			    (char *)NULL);
 		}
 	}
 	for (i = 0; i < nx; i++) {
@@ -862,24 +987,24 @@ describe(struct render *r, struct buf *b, const struct plan *p, const struct ist
 
 	b->n = 0;
 	if (in->description != NULL && in->description[0] != '\0')
-		buf_printf(b, "%s\n\n", in->description);
-	buf_printf(b, "%s: %s\n", w->status, w->state[dv]);
-	buf_printf(b, "%s: %s\n", w->plan, p->title != NULL ? p->title : p->id);
+		buf_cat(b, in->description, "\n\n", (char *)NULL);
+	buf_cat(b, w->status, ": ", w->state[dv], "\n", w->plan, ": ",
+	    p->title != NULL ? p->title : p->id, "\n", (char *)NULL);
 	if (in->party != NULL)
-		buf_printf(b, "%s: %s\n", w->party, party_name(in->party));
+		buf_cat(b, w->party, ": ", party_name(in->party), "\n", (char *)NULL);
 	if (in->owner != NULL)
-		buf_printf(b, "%s: %s\n", w->owner, role_name(p, in->owner));
+		buf_cat(b, w->owner, ": ", role_name(p, in->owner), "\n", (char *)NULL);
 	ltime_format(&in->timing.due, a, sizeof(a));
 	if (in->timing.on)
-		buf_printf(b, "%s: %s\n", w->on, a);
+		buf_cat(b, w->on, ": ", a, "\n", (char *)NULL);
 	else if (in->timing.from.set) {
 		ltime_format(&in->timing.from, c, sizeof(c));
-		buf_printf(b, "%s: %s %s %s\n", w->window, c, w->window_to, a);
+		buf_cat(b, w->window, ": ", c, " ", w->window_to, " ", a, "\n", (char *)NULL);
 	} else
-		buf_printf(b, "%s: %s\n", w->due, a);
+		buf_cat(b, w->due, ": ", a, "\n", (char *)NULL);
 	if (in->timing.not_before.set) {
 		ltime_format(&in->timing.not_before, a, sizeof(a));
-		buf_printf(b, "%s: %s\n", w->not_before, a);
+		buf_cat(b, w->not_before, ": ", a, "\n", (char *)NULL);
 	}
 	if (rc->every > 0) {
 		fi = rc->unit == 'w' ? 1 : rc->unit == 'm' ? 2 : 0;
@@ -914,8 +1039,9 @@ describe(struct render *r, struct buf *b, const struct plan *p, const struct ist
 		if (s->overridden)
 			buf_printf(b, "%s\n", w->overridden);
 	} else
-		buf_printf(b, "%s: %s %s -p %s\n", w->mark_done, r->opts->how_to_done != NULL ?
-		    r->opts->how_to_done : "termijn done", in->key, p->id);
+		buf_cat(b, w->mark_done, ": ", r->opts->how_to_done != NULL ?
+		    r->opts->how_to_done : "termijn done", " ", in->key, " -p ", p->id, "\n",
+		    (char *)NULL);
 	/* No trailing line break in the value. */
 	while (b->n > 0 && b->p[b->n - 1] == '\n')
 		b->p[--b->n] = '\0';
@@ -1087,7 +1213,7 @@ event_write(struct render *r, struct buf *out, const struct ical_part *pt,
 	struct buf sum = { NULL, 0, 0 };
 	int64_t stamp;
 	const struct xlink *x;
-	char when[32], *uid;
+	char when[32];
 	size_t i, k, n, end, named, *pre;
 
 	if (ev_times(in, &ev) == -1)
@@ -1102,16 +1228,14 @@ event_write(struct render *r, struct buf *out, const struct ical_part *pt,
 	dv = rules_derived(p, st, idx, r->now);
 
 	put_raw(r, out, "BEGIN", "VEVENT");
-	uid = ical_uid(p, idx);
-	put_text(r, out, "UID", uid);
+	put_uid(r, out, "UID", p, idx);
 	stamp = event_stamp(pt, st, idx, r->now);
 	fmt_utc(when, sizeof(when), stamp);
 	put_raw(r, out, "DTSTAMP", when);
 	if (stamp != 0)
 		put_raw(r, out, "LAST-MODIFIED", when);
-	line_start(r, "SEQUENCE");
-	buf_printf(&r->line, ":%d", event_sequence(pt, st, idx, r->now));
-	line_end(r, out);
+	snprintf(when, sizeof(when), "%d", event_sequence(pt, st, idx, r->now));
+	put_raw(r, out, "SEQUENCE", when);
 	line_start(r, "DTSTART");
 	line_param(r, ev.allday ? "VALUE" : "TZID", ev.allday ? "DATE" : tzid);
 	line_raw(r, ev.dtstart);
@@ -1121,7 +1245,7 @@ event_write(struct render *r, struct buf *out, const struct ical_part *pt,
 	line_raw(r, ev.dtend);
 	line_end(r, out);
 
-	buf_printf(&sum, "[%s] ", r->w->state[dv]);
+	buf_cat(&sum, "[", r->w->state[dv], "] ", (char *)NULL);
 	inst_label(&sum, p, idx);
 	put_text(r, out, "SUMMARY", sum.p);
 	n = plan_prereqs(p, idx, &pre);
@@ -1139,24 +1263,12 @@ event_write(struct render *r, struct buf *out, const struct ical_part *pt,
 			if (end - i > ICAL_LIST_MAX && rules_met(&st[pre[k]]))
 				continue;
 			named++;
-			free(uid);
-			uid = ical_uid(p, pre[k]);
-			line_start(r, "RELATED-TO");
-			line_param(r, "RELTYPE", "FINISHTOSTART");
-			line_text(r, uid);
-			line_end(r, out);
+			put_uid(r, out, "RELATED-TO", p, pre[k]);
 		}
 	}
 	free(pre);
-	for (n = links_pre(p, idx, &x), i = 0; i < n; i++) {
-		free(uid);
-		uid = ical_uid(x[i].plan, x[i].inst);
-		line_start(r, "RELATED-TO");
-		line_param(r, "RELTYPE", "FINISHTOSTART");
-		line_text(r, uid);
-		line_end(r, out);
-	}
-	free(uid);
+	for (n = links_pre(p, idx, &x), i = 0; i < n; i++)
+		put_uid(r, out, "RELATED-TO", x[i].plan, x[i].inst);
 	if (r->opts->with_alarms && st[idx].status == ST_OPEN)
 		alarms(r, out, p, in, &ev, sum.p);
 	put_raw(r, out, "END", "VEVENT");

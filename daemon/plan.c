@@ -161,13 +161,33 @@ ltime_parse(const char *s, struct ltime *lt)
 void
 ltime_format(const struct ltime *lt, char *buf, size_t len)
 {
+	const int v[5] = { lt->year, lt->mon, lt->day, lt->hour, lt->min };
+	size_t i, k, w, n = lt->has_time ? 5 : 3;
+	char *p = buf;
+	int x;
+
 	if (!lt->set)
 		snprintf(buf, len, "-");
-	else if (lt->has_time)
-		snprintf(buf, len, "%04d-%02d-%02d %02d:%02d", lt->year, lt->mon, lt->day,
-		    lt->hour, lt->min);
-	else
-		snprintf(buf, len, "%04d-%02d-%02d", lt->year, lt->mon, lt->day);
+	else if (len < 17 || lt->year < 0 || lt->year > 9999 || lt->mon < 0 || lt->mon > 99 ||
+	    lt->day < 0 || lt->day > 99 || lt->hour < 0 || lt->hour > 99 || lt->min < 0 ||
+	    lt->min > 99) {
+		if (lt->has_time)
+			snprintf(buf, len, "%04d-%02d-%02d %02d:%02d", lt->year, lt->mon, lt->day,
+			    lt->hour, lt->min);
+		else
+			snprintf(buf, len, "%04d-%02d-%02d", lt->year, lt->mon, lt->day);
+	} else {
+		/* By hand: a feed formats tens of thousands, and snprintf was most of that. */
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				*p++ = " -- :"[i];
+			w = i == 0 ? 4 : 2;
+			for (k = w, x = v[i]; k > 0; k--, x /= 10)
+				p[k - 1] = (char)('0' + x % 10);
+			p += w;
+		}
+		*p = '\0';
+	}
 }
 
 /* ---- the model ---- */
