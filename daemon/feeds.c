@@ -542,7 +542,7 @@ struct fjob {
 	struct event		*ev;
 	struct selection	 s;
 	char			**plan_ids;	/* to see that no plan went meanwhile */
-	unsigned long		*expansions;
+	unsigned long		*revisions;	/* each plan's revision at the start */
 	struct ical_feed_opts	 opts;
 	struct ical_job		*ij;
 	size_t			 part, pos;
@@ -575,7 +575,7 @@ job_free(struct fjob *j)
 	for (i = 0; i < j->s.nparts; i++)
 		free(j->plan_ids[i]);
 	free(j->plan_ids);
-	free(j->expansions);
+	free(j->revisions);
 	selection_free(&j->s);
 	ical_job_free(j->ij);
 	free(j->body);
@@ -634,7 +634,7 @@ job_plans_hold(struct fjob *j)
 	for (i = 0; i < j->s.nparts; i++) {
 		ps = engine_plan(&j->f->d->engine, j->plan_ids[i]);
 		if (ps == NULL || ps->plan != j->s.parts[i].plan ||
-		    ps->plan->expansions != j->expansions[i])
+		    ps->plan->revision != j->revisions[i])
 			return 0;
 		/* States and sequences may have been reallocated: take them afresh. */
 		j->s.parts[i].states = ps->st;
@@ -831,10 +831,10 @@ job_start(struct feeds *f, struct fcache *c)
 	if (c->body == NULL) {
 		select_feed(d, c->kind, c->subject, &j->s);
 		j->plan_ids = xcalloc(j->s.nparts ? j->s.nparts : 1, sizeof(char *));
-		j->expansions = xcalloc(j->s.nparts ? j->s.nparts : 1, sizeof(unsigned long));
+		j->revisions = xcalloc(j->s.nparts ? j->s.nparts : 1, sizeof(unsigned long));
 		for (i = 0; i < j->s.nparts; i++) {
 			j->plan_ids[i] = xstrdup(j->s.parts[i].plan->id);
-			j->expansions[i] = j->s.parts[i].plan->expansions;
+			j->revisions[i] = j->s.parts[i].plan->revision;
 		}
 		j->modified = ical_modified(j->s.parts, j->s.nparts, j->now);
 		j->opts.calname = j->s.calname;
