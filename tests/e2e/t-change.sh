@@ -91,8 +91,8 @@ expect_in "cannot add a requirement to begin: dependency cycle: begin -> advies 
     "is refused naming the cycle"
 phase
 expect_exit 0 "the kick-off gets a window" -- "$C" move begin --window-start 2014-01-08 --reason "room"
-wait_told comm@change.example "Deadline moved: Kick-off" "the kick-off's owner is told of the move"
-expect_in "^root has moved the deadline of this milestone of the plan \"Changes to a running plan\"\." \
+wait_told comm@change.example "Dates moved: Kick-off" "the kick-off's owner is told of the move"
+expect_in "^root has moved the dates of this milestone of the plan \"Changes to a running plan\"\." \
     "by whom"
 expect_in "^Was: due Thursday 9 January 2014$" "what it was"
 expect_in "^Now: Wednesday 8 January 2014 to Thursday 9 January 2014$" "and what it is: a window now"
@@ -114,7 +114,7 @@ expect_in "one of another plan is required in the plan file" "is left to the pla
 phase
 expect_exit 0 "the kick-off without its window again" -- "$C" move begin --window-start none \
     --reason "no room after all"
-wait_told comm@change.example "Deadline moved: Kick-off" "its owner is told again"
+wait_told comm@change.example "Dates moved: Kick-off" "its owner is told again"
 expect_in "^Was: Wednesday 8 January 2014 to Thursday 9 January 2014$" "what it was"
 expect_in "^Now: due Thursday 9 January 2014$" "and what it is again"
 
@@ -122,7 +122,7 @@ expect_in "^Now: due Thursday 9 January 2014$" "and what it is again"
 phase
 expect_exit 0 "move the report" -- "$C" move rapport --due 2014-01-20 --reason "the councils meet later"
 expect_in "moved rapport: due 2014-01-10 -> due 2014-01-20" "says from what to what"
-wait_told sec@change.example "Deadline moved: Report" "the report's owner is told of the move"
+wait_told sec@change.example "Dates moved: Report" "the report's owner is told of the move"
 expect_in "^Was: due Friday 10 January 2014$" "the old deadline"
 expect_in "^Now: due Monday 20 January 2014$" "the new one"
 expect_in "^  - Report$" "the step"
