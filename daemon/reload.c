@@ -161,12 +161,6 @@ reload_start(struct termijnd *d, struct evhttp_request *req)
 		start_round(rl);
 }
 
-int
-reload_running(struct termijnd *d)
-{
-	return d->reload != NULL && d->reload->running;
-}
-
 static void *
 parse_thread(void *arg)
 {

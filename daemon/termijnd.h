@@ -79,7 +79,6 @@ void	api_route(struct termijnd *, struct evhttp_request *, const struct actor *)
 int	reload_init(struct termijnd *, char **cause);
 /* Reload the plans: parsed aside, then put in force; req (NULL: a signal) is answered then. */
 void	reload_start(struct termijnd *, struct evhttp_request *req);
-int	reload_running(struct termijnd *);
 void	reload_free(struct termijnd *);
 
 #endif
