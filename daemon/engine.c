@@ -2502,6 +2502,13 @@ cancel_told(struct engine *e, struct pstate *ps, const char *id, const struct ac
 	return rc;
 }
 
+/* Instance k (was: its index before) has another timing than it had when published. */
+static int
+timing_moved(const struct published *pb, size_t was, const struct plan *p, size_t k)
+{
+	return was < pb->nthash && pb->thash[was] != ical_timing_hash(p, k);
+}
+
 int
 engine_change(struct engine *e, struct pstate *ps, const struct planedit *ed,
     const struct actor *who, int64_t now, const char *reason, struct eng_result *r)
@@ -2513,7 +2520,7 @@ engine_change(struct engine *e, struct pstate *ps, const struct planedit *ed,
 	struct instance *in;
 	struct audit a;
 	char **keys, *old, *new, *cause = NULL, *def;
-	size_t i, old_n = p->ninst, *map = NULL, *back = NULL;
+	size_t i, k, old_n = p->ninst, *map = NULL, *back = NULL;
 	struct inst_was *was;
 	struct timing mwas;
 	struct istate *nst;
@@ -2661,10 +2668,13 @@ engine_change(struct engine *e, struct pstate *ps, const struct planedit *ed,
 			rc = -1;
 	}
 	for (i = 0; i < r->nlist && rc == 0; i++) {
-		a.key = p->inst[r->list[i]].key;
+		k = r->list[i];
+		a.key = p->inst[k].key;
+		/* A new timing raises SEQUENCE in publish_state; raised here too, it went by 2. */
 		if (store_audit(e->store, &a) == -1 ||
 		    store_outbox_cancel_key(e->store, p->id, a.key, "the milestone changed") == -1 ||
-		    store_sequence_raise(e->store, p->id, a.key) == -1)
+		    (!timing_moved(&u->pub, back[k], p, k) &&
+		    store_sequence_raise(e->store, p->id, a.key) == -1))
 			rc = -1;
 	}
 	if (rc == 0)
