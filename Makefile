@@ -24,7 +24,7 @@ COMMON_SRC = $(wildcard common/*.c)
 # The pure modules (no event loop, no sockets): what the unit tests link against.
 PURE_SRC   = $(filter $(addprefix daemon/,plan.c links.c tz.c rules.c authz.c ratelimit.c schedule.c mailtext.c msgcat.c suggest.c \
 	     mailcompose.c ical.c config.c request.c workday.c feedreq.c html.c slack.c pages.c \
-	     digest.c timeheap.c persons.c),$(wildcard daemon/*.c))
+	     digest.c timeheap.c persons.c feedwire.c),$(wildcard daemon/*.c))
 # The pages' forms and cookies (issue 11), on a line of its own.
 PURE_SRC  += daemon/form.c
 # Changes to a running plan (issue 9, point 5).
