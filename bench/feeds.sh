@@ -7,7 +7,8 @@
 #
 # Prints one line per figure: requests/s of termijn and nginx for the 100-event feed (plain and
 # gzip, the medians of BENCH_ROUNDS alternating rounds), for the 10k feed (plain and gzip),
-# radicale 100 and 10k (bounded), termijn's 304 answers, the ratios termijn/nginx, and
+# radicale 100 and 10k (bounded), termijn's 304 answers (and how many of its answers the fast
+# path sent, feeds.c), the ratios termijn/nginx, and
 # "render 10k: N ms" (the first request after a change, which renders the feed).
 # It asserts no goals: the exit status is non-zero only when something broke (a server that
 # did not start, a wrong answer, different bytes or headers). It stops by itself (BENCH_LIMIT).
@@ -315,7 +316,7 @@ if ((NGINX)); then
 fi
 
 # ---- termijn beside nginx: the 100-event feed in alternating rounds, medians ----
-ok0=$(metric 'termijn_feed_requests_total{code="200"}')
+ok0=$(metric 'termijn_feed_requests_total{code="200"}') fast0=$(metric termijn_feed_fast_total)
 median_of() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # nginx's worker is its master's child.
 NGW=$(pgrep -P "$NGPID" | head -1)
@@ -359,9 +360,11 @@ wrk_run t304 "http://$H$P10K" -H "If-None-Match: $ETAG"; T304=$RPS; fig "termijn
 nm1=$(metric 'termijn_feed_requests_total{code="304"}')
 ok1=$(metric 'termijn_feed_requests_total{code="200"}')
 renders=$(metric termijn_feed_renders_total)
+fast1=$(metric termijn_feed_fast_total)
 ((nm1 - nm0 > 0)) || problem "the If-None-Match run got no 304s"
 [[ $renders == 2 ]] || problem "$renders renders during the runs (2 expected: everything else cached)"
-echo "# termijn counted $((ok1 - ok0)) 200s and $((nm1 - nm0)) 304s; $renders renders in all"
+echo "# termijn counted $((ok1 - ok0)) 200s and $((nm1 - nm0)) 304s ($((fast1 - fast0)) of them by" \
+    "the fast path, without evhttp); $renders renders in all"
 
 # ---- render time: the first request after a change ----
 : > "$TMP/render.ms"
