@@ -100,6 +100,7 @@ answer_durable(struct termijnd *d)
 		free(p->body);
 		free(p);
 	}
+	remind_durable(d, durable);
 }
 
 /* The open batch did not reach the disk: each request answered from it gets the failure. */
@@ -210,6 +211,7 @@ synced_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
+	store_sync_ack(d->engine.store);
 	answer_durable(d);
 	event_active(d->commit_ev, EV_TIMEOUT, 0);
 }

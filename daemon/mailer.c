@@ -37,6 +37,9 @@
  * finished jobs, through a pipe. Jobs cross between the threads only on the
  * two lists under mtx; the lists of curl's sockets are under mtx too, so that
  * mailer_free can cut transfers from the daemon's thread.
+ *
+ * A maildir too is written in mail threads (plain ones, waiting on cv): its two
+ * fsyncs a message would otherwise hold the daemon's loop for each message.
  */
 
 #define MAILER_CONNECT_MS	10000
@@ -57,6 +60,7 @@ struct mail_job {
 	size_t			 len, off;
 	mailer_done_cb		 done;
 	void			*arg;
+	unsigned int		 seq;		/* maildir: in the file's name */
 
 	/* The mail thread's, while the job is in curl. */
 	CURL			*easy;
@@ -102,12 +106,11 @@ struct mailer {
 	long			 connect_ms, total_ms;
 	int			 max_in_flight;
 
+	char			 host[128];	/* maildir file names */
+
 	/* The daemon's thread. */
 	struct event_base	*base;
-	struct event		 kick;		/* maildir: writes from the loop */
-	struct mail_jobs	 queue;		/* maildir: accepted, not written */
-	char			 host[128];	/* maildir file names */
-	unsigned int		 counter;
+	unsigned int		 counter;	/* maildir file names */
 	struct event		 done_ev;	/* finished jobs to report */
 	int			 done_ev_set;
 	size_t			 npending;
@@ -117,6 +120,8 @@ struct mailer {
 	/* Between the threads. */
 	pthread_mutex_t		 mtx;
 	int			 mtx_set;
+	pthread_cond_t		 cv;		/* maildir: a job was submitted, or stop */
+	int			 cv_set;
 	struct mail_jobs	 submitted;	/* to the mail threads, under mtx */
 	struct mail_jobs	 finished;	/* from them, under mtx */
 	atomic_int		 stop;
@@ -591,15 +596,6 @@ done_ev_cb(evutil_socket_t fd, short what, void *arg)
 		mailer_destroy(m);
 }
 
-static void
-kick(struct mailer *m)
-{
-	struct timeval	tv = { 0, 0 };
-
-	if (!evtimer_pending(&m->kick, NULL))
-		evtimer_add(&m->kick, &tv);
-}
-
 static int
 write_all(int fd, const char *p, size_t n)
 {
@@ -644,7 +640,7 @@ maildir_write(struct mailer *m, struct mail_job *job, char **err)
 
 	gettimeofday(&tv, NULL);
 	xasprintf(&name, "%lld.M%06ldP%ldQ%u.%s", (long long)tv.tv_sec,
-	    (long)tv.tv_usec, (long)getpid(), ++m->counter, m->host);
+	    (long)tv.tv_usec, (long)getpid(), job->seq, m->host);
 	xasprintf(&tmp, "%s/tmp/%s", m->dir, name);
 	xasprintf(&new, "%s/new/%s", m->dir, name);
 	xasprintf(&newdir, "%s/new", m->dir);
@@ -691,24 +687,24 @@ out:
 	return rv;
 }
 
-/* Maildir: a few files per turn, so that the loop stays lively. */
-static void
-kick_cb(evutil_socket_t fd, short what, void *arg)
+/* A maildir's mail thread: one message after the other, handed back as SMTP's are. */
+static void *
+maildir_thread(void *arg)
 {
-	struct mailer	*m = arg;
+	struct mworker	*w = arg;
+	struct mailer	*m = w->m;
 	struct mail_job	*job;
 	char		*err;
-	int		 n = 0;
 
-	(void)fd;
-	(void)what;
-	m->dispatching++;
-	while (!m->dying && (job = TAILQ_FIRST(&m->queue)) != NULL) {
-		if (n++ == m->max_in_flight) {
-			kick(m);
+	pthread_mutex_lock(&m->mtx);
+	for (;;) {
+		while (!atomic_load(&m->stop) && TAILQ_EMPTY(&m->submitted))
+			pthread_cond_wait(&m->cv, &m->mtx);
+		if (atomic_load(&m->stop))
 			break;
-		}
-		TAILQ_REMOVE(&m->queue, job, entry);
+		job = TAILQ_FIRST(&m->submitted);
+		TAILQ_REMOVE(&m->submitted, job, entry);
+		pthread_mutex_unlock(&m->mtx);
 		err = NULL;
 		if (maildir_write(m, job, &err) == -1) {
 			log_warnx("mailer: %s", err);
@@ -716,11 +712,12 @@ kick_cb(evutil_socket_t fd, short what, void *arg)
 			job->errmsg = err;
 		} else
 			job->result = MAIL_SENT;
-		job_done(m, job);
+		pthread_mutex_lock(&m->mtx);
+		TAILQ_INSERT_TAIL(&m->finished, job, entry);
+		poke(m->donefd[1]);
 	}
-	m->dispatching--;
-	if (m->dying && m->dispatching == 0)
-		mailer_destroy(m);
+	pthread_mutex_unlock(&m->mtx);
+	return NULL;
 }
 
 int
@@ -750,14 +747,14 @@ mailer_send(struct mailer *m, uint64_t id, const char *from, const char *rcpt,
 	job->done = done;
 	job->arg = arg;
 	m->npending++;
-	if (m->dir != NULL) {
-		TAILQ_INSERT_TAIL(&m->queue, job, entry);
-		kick(m);
-		return 0;
-	}
+	job->seq = ++m->counter;
 	pthread_mutex_lock(&m->mtx);
 	TAILQ_INSERT_TAIL(&m->submitted, job, entry);
+	if (m->dir != NULL)
+		pthread_cond_signal(&m->cv);
 	pthread_mutex_unlock(&m->mtx);
+	if (m->dir != NULL)
+		return 0;
 	/* Whichever thread is idle takes it; the busy ones look again when done. */
 	for (i = 0; i < m->nworkers; i++)
 		poke(m->workers[i].wake[1]);
@@ -891,19 +888,14 @@ worker_init(struct mworker *w, char **cause)
 	return 0;
 }
 
-/* The mail threads, their loops and the pipes between the threads. */
+/* The mail threads (SMTP: with their loops) and the pipes between the threads. */
 static int
-smtp_init(struct mailer *m, char **cause)
+threads_init(struct mailer *m, char **cause)
 {
 	sigset_t	 all, old;
 	struct mworker	*w;
 	int		 i, rv;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		xasprintf(cause, "curl_global_init failed");
-		return -1;
-	}
-	m->curl_set = 1;
 	if (pipe2(m->donefd, O_NONBLOCK | O_CLOEXEC) == -1) {
 		xasprintf(cause, "pipe: %s", strerror(errno));
 		return -1;
@@ -920,6 +912,13 @@ smtp_init(struct mailer *m, char **cause)
 		return -1;
 	}
 	m->mtx_set = 1;
+	if (m->dir != NULL) {
+		if ((rv = pthread_cond_init(&m->cv, NULL)) != 0) {
+			xasprintf(cause, "pthread_cond_init: %s", strerror(rv));
+			return -1;
+		}
+		m->cv_set = 1;
+	}
 
 	m->workers = xcalloc(m->max_in_flight, sizeof(*m->workers));
 	for (i = 0; i < m->max_in_flight; i++) {
@@ -928,12 +927,13 @@ smtp_init(struct mailer *m, char **cause)
 		w->wake[0] = w->wake[1] = -1;
 		LIST_INIT(&w->socks);
 		m->nworkers++;
-		if (worker_init(w, cause) == -1)
+		if (m->dir == NULL && worker_init(w, cause) == -1)
 			return -1;
 		/* Signals stay with the daemon's thread and its loop. */
 		sigfillset(&all);
 		pthread_sigmask(SIG_SETMASK, &all, &old);
-		rv = pthread_create(&w->thread, NULL, mail_thread, w);
+		rv = pthread_create(&w->thread, NULL, m->dir != NULL ? maildir_thread :
+		    mail_thread, w);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		if (rv != 0) {
 			xasprintf(cause, "pthread_create: %s", strerror(rv));
@@ -966,13 +966,11 @@ mailer_new(struct event_base *base, const struct mailer_config *cf,
 	    MAILER_IN_FLIGHT;
 	m->donefd[0] = m->donefd[1] = -1;
 	atomic_init(&m->stop, 0);
-	TAILQ_INIT(&m->queue);
 	TAILQ_INIT(&m->submitted);
 	TAILQ_INIT(&m->finished);
-	evtimer_assign(&m->kick, base, kick_cb, m);
 
 	if (strncmp(url, "maildir:", 8) == 0) {
-		if (maildir_init(m, url + 8, cause) == -1)
+		if (maildir_init(m, url + 8, cause) == -1 || threads_init(m, cause) == -1)
 			goto fail;
 		return m;
 	}
@@ -998,7 +996,12 @@ mailer_new(struct event_base *base, const struct mailer_config *cf,
 	m->url = xstrdup(url);
 	if (cf->cafile != NULL)
 		m->cafile = xstrdup(cf->cafile);
-	if (smtp_init(m, cause) == -1)
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		xasprintf(cause, "curl_global_init failed");
+		goto fail;
+	}
+	m->curl_set = 1;
+	if (threads_init(m, cause) == -1)
 		goto fail;
 	return m;
 
@@ -1017,8 +1020,14 @@ mailer_destroy(struct mailer *m)
 	atomic_store(&m->stop, 1);
 	if (m->mtx_set)
 		cut_transfers(m);
+	if (m->cv_set) {
+		/* A maildir thread ends the message it is writing first. */
+		pthread_mutex_lock(&m->mtx);
+		pthread_cond_broadcast(&m->cv);
+		pthread_mutex_unlock(&m->mtx);
+	}
 	for (i = 0; i < m->nworkers; i++) {
-		if (m->workers[i].thread_set)
+		if (m->workers[i].thread_set && m->workers[i].wake[1] != -1)
 			poke(m->workers[i].wake[1]);
 	}
 	for (i = 0; i < m->nworkers; i++) {
@@ -1037,12 +1046,12 @@ mailer_destroy(struct mailer *m)
 	free(m->workers);
 	jobs_free(&m->submitted);
 	jobs_free(&m->finished);
-	jobs_free(&m->queue);
 	if (m->done_ev_set)
 		event_del(&m->done_ev);
-	evtimer_del(&m->kick);
 	if (m->curl_set)
 		curl_global_cleanup();
+	if (m->cv_set)
+		pthread_cond_destroy(&m->cv);
 	if (m->mtx_set)
 		pthread_mutex_destroy(&m->mtx);
 	if (m->donefd[0] != -1) {

@@ -29,6 +29,14 @@
 
 #define RETRY_CAP	(6 * 3600)	/* the longest wait between two attempts */
 #define SCAN_RETRY_CAP	60		/* the longest wait before a failed scan goes again */
+/*
+ * How long the erasure of sent secrets (links with tokens) may wait for its checkpoint:
+ * one checkpoint (an fsync of the database) for all the messages of that time.
+ */
+#define WIPE_DELAY_MS	500
+#define WIPE_RETRY_MS	5000		/* after a failed one (logged) */
+
+struct sendjob;
 
 struct remind {
 	struct termijnd		*d;
@@ -49,7 +57,11 @@ struct remind {
 	int			 full;		/* the next scan takes every plan whole */
 	int64_t			 last_saved;	/* clock_steady when last_scan was last written */
 	size_t			 queued;	/* messages the current scan wrote */
-	size_t			 inflight;
+	size_t			 inflight;	/* handed to the mailer, or waiting below */
+	/* "Sending" in a commit not yet on disk: they go when it is (remind_durable). */
+	struct sendjob		*waiting;
+	size_t			 nwaiting;
+	struct event		*wipe_ev;	/* the checkpoint that erases sent secrets */
 	struct remind_stats	 stats;
 	struct outcome		*unrecorded;	/* outcomes whose write did not reach the disk */
 	size_t			 nunrecorded;
@@ -77,17 +89,27 @@ txn_begin(struct remind *r, int *own)
 	return store_begin(r->d->engine.store);
 }
 
-/* Commit unless a batch of the control socket is open: its commit takes ours along. */
+/*
+ * Commit unless a batch of the control socket is open: its commit takes ours along. The
+ * commit is written to the WAL, not yet synced: the sync thread makes it durable together
+ * with the batches around it (one fdatasync for all, off the loop). What must wait for the
+ * disk waits for that (a message going out: remind_durable).
+ */
 static int
 txn_end(struct remind *r, int own, int ok)
 {
+	struct store *s = r->d->engine.store;
+
 	if (!own)
 		return ok ? 0 : -1;
 	if (!ok) {
-		store_rollback(r->d->engine.store);
+		store_rollback(s);
 		return -1;
 	}
-	return store_commit(r->d->engine.store);
+	if (store_commit_nowait(s) == -1)
+		return -1;
+	store_sync_start(s);
+	return 0;
 }
 
 static int
@@ -638,6 +660,7 @@ struct sendjob {
 	char	*msg;
 	size_t	 len;
 	int	 attempts;
+	uint64_t gen;	/* the commit that has it "sending" */
 };
 
 struct duectx {
@@ -735,6 +758,34 @@ outcomes_retry(struct remind *r)
 		    n == 1 ? "" : "s");
 }
 
+/* The erasure of what went (store_wipe), shared by the messages of the next moments. */
+static void
+wipe_soon(struct remind *r, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	if (!evtimer_pending(r->wipe_ev, NULL))
+		evtimer_add(r->wipe_ev, &tv);
+}
+
+static void
+wipe_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct remind *r = arg;
+
+	(void)fd;
+	(void)ev;
+	switch (store_wipe(r->d->engine.store)) {
+	case 1:
+		/* Inside a batch: its commit is soon, the erasure right after. */
+		wipe_soon(r, 20);
+		break;
+	case -1:
+		wipe_soon(r, WIPE_RETRY_MS);
+		break;
+	}
+}
+
 static void
 send_done_cb(uint64_t id, enum mail_result res, int code, const char *errmsg, void *arg)
 {
@@ -789,6 +840,8 @@ send_done_cb(uint64_t id, enum mail_result res, int code, const char *errmsg, vo
 	if (outcome_write(r, &o) == -1)
 		log_warnx("reminders: cannot record the outcome of %llu: %s; kept to record later",
 		    (unsigned long long)id, store_error(r->d->engine.store));
+	else if (res == MAIL_SENT)
+		wipe_soon(r, WIPE_DELAY_MS);
 	pump(r);
 	arm(r);
 }
@@ -806,14 +859,68 @@ still_open(struct remind *r, const char *plan, const char *key)
 }
 
 static void
+sendjob_free(struct sendjob *j)
+{
+	free(j->plan);
+	free(j->key);
+	free(j->rcpt);
+	free(j->kind);
+	free(j->msg);
+}
+
+/*
+ * Hand the mailer each waiting message whose "sending" is on disk now (durable: the last
+ * commit that is, as the control socket learnt it from the sync thread).
+ */
+void
+remind_durable(struct termijnd *d, uint64_t durable)
+{
+	struct remind *r = d->remind;
+	uint64_t tag;
+	size_t i, n;
+	char *cause = NULL;
+
+	if (r == NULL || r->nwaiting == 0)
+		return;
+	/* In the order of their commits. */
+	for (n = 0; n < r->nwaiting && r->waiting[n].gen <= durable; n++) {
+		struct sendjob *j = &r->waiting[n];
+
+		/* The attempt count travels in the top bits of the mailer's id. */
+		tag = (uint64_t)j->id | ((uint64_t)j->attempts << 48);
+		if (mailer_send(r->mailer, tag, r->d->conf->mail_from, j->rcpt, j->msg, j->len,
+		    send_done_cb, r, &cause) == -1) {
+			struct outcome o;
+
+			r->inflight--;
+			memset(&o, 0, sizeof(o));
+			o.r = r;
+			o.id = j->id;
+			o.state = "failed";
+			o.attempts = j->attempts + 1;
+			o.last_error = cause;
+			outcome_write(r, &o);
+			log_warnx("reminder %lld refused: %s", (long long)j->id, cause);
+			free(cause);
+			cause = NULL;
+		}
+		sendjob_free(j);
+	}
+	if (n == 0)
+		return;
+	r->nwaiting -= n;
+	for (i = 0; i < r->nwaiting; i++)
+		r->waiting[i] = r->waiting[n + i];
+}
+
+static void
 pump(struct remind *r)
 {
 	struct store *s = r->d->engine.store;
 	struct duectx dc;
 	size_t i, room;
-	char *cause = NULL;
 	int own, ok = 1;
-	uint64_t tag;
+	uint64_t gen;
 
 	/*
 	 * Not inside a batch of the control socket: a message must be "sending" on disk
@@ -822,6 +929,8 @@ pump(struct remind *r)
 	 */
 	if (store_in_txn(s))
 		return;
+	/* Made durable by a commit that waited for the disk itself (a reload's): they go. */
+	remind_durable(r->d, store_durable(s));
 	outcomes_retry(r);
 	room = (size_t)r->d->conf->mail_in_flight * 2;
 	if (r->inflight >= room)
@@ -855,43 +964,30 @@ pump(struct remind *r)
 		if (store_outbox_set(s, j->id, "sending", j->attempts, 0, NULL, 0, 0) == -1)
 			ok = 0;
 	}
-	/* On disk as sending before it goes: a crash now means sending again, same Message-ID. */
+	/*
+	 * "Sending" before it goes, and on disk first (remind_durable): after a crash it goes
+	 * again, with the same Message-ID, never twice in one run. The fdatasync that makes it
+	 * durable is the one the next batch of changes shares.
+	 */
 	if (txn_end(r, own, ok) == -1) {
 		ok = 0;
 		/* Not again at once (the rows are due): with the scan's backoff. */
 		if (!evtimer_pending(r->retry_ev, NULL))
 			scan_failed(r);
 	}
+	gen = store_commits(s);
 	for (i = 0; i < dc.n; i++) {
 		struct sendjob *j = &dc.jobs[i];
 
-		/* The attempt count travels in the top bits of the mailer's id. */
-		tag = (uint64_t)j->id | ((uint64_t)j->attempts << 48);
 		if (ok && j->len > 0) {
-			if (mailer_send(r->mailer, tag, r->d->conf->mail_from, j->rcpt, j->msg, j->len,
-			    send_done_cb, r, &cause) == 0)
-				r->inflight++;
-			else {
-				struct outcome o;
-
-				memset(&o, 0, sizeof(o));
-				o.r = r;
-				o.id = j->id;
-				o.state = "failed";
-				o.attempts = j->attempts + 1;
-				o.last_error = cause;
-				outcome_write(r, &o);
-				log_warnx("reminder %lld refused: %s", (long long)j->id, cause);
-				free(cause);
-				cause = NULL;
-			}
-		}
-		free(j->plan);
-		free(j->key);
-		free(j->rcpt);
-		free(j->kind);
-		free(j->msg);
+			j->gen = gen;
+			r->waiting = xreallocarray(r->waiting, r->nwaiting + 1, sizeof(*j));
+			r->waiting[r->nwaiting++] = *j;
+			r->inflight++;
+		} else
+			sendjob_free(j);
 	}
+	/* Never on disk yet: the sync thread's end brings them (remind_durable). */
 	free(dc.jobs);
 }
 
@@ -1141,6 +1237,7 @@ remind_start(struct termijnd *d, char **cause)
 	r->retry_ev = evtimer_new(d->base, timer_cb, r);
 	r->scan_ev = event_new(d->base, -1, 0, scan_cb, r);
 	r->prune_ev = evtimer_new(d->base, prune_cb, r);
+	r->wipe_ev = evtimer_new(d->base, wipe_cb, r);
 	evtimer_add(r->prune_ev, &prune_first);
 	event_priority_set(r->scan_ev, 2);
 	if (!clock_is_demo()) {
@@ -1178,8 +1275,14 @@ remind_stop(struct termijnd *d)
 	event_free(r->retry_ev);
 	event_free(r->scan_ev);
 	event_free(r->prune_ev);
+	/* What is still to erase goes with the checkpoint of the database's close. */
+	event_free(r->wipe_ev);
 	templates_free(&r->tpl);
 	timeheap_free(&r->plans);
+	/* Not sent yet: their rows stay "sending" and go at the next start. */
+	while (r->nwaiting > 0)
+		sendjob_free(&r->waiting[--r->nwaiting]);
+	free(r->waiting);
 	/* Outcomes still unrecorded: their rows stay "sending" and go again at the next start. */
 	while (r->nunrecorded > 0)
 		free(r->unrecorded[--r->nunrecorded].last_error);

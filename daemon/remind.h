@@ -18,6 +18,8 @@ int	 remind_start(struct termijnd *, char **cause);
 void	 remind_stop(struct termijnd *);
 /* Something changed: scan for what is due now and re-arm the timer. */
 void	 remind_kick(struct termijnd *);
+/* The commits up to durable are on disk: the messages waiting for theirs go (control.c). */
+void	 remind_durable(struct termijnd *, uint64_t durable);
 /* Reload the templates (SIGHUP); on error the old ones stay. */
 int	 remind_reload(struct termijnd *, struct errlist *);
 const struct remind_stats *remind_stats(struct termijnd *);

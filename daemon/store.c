@@ -30,6 +30,7 @@ struct store {
 	int		 in_txn;
 	int		 doomed;	/* a write of the open transaction failed: roll back */
 	int		 wiped;		/* it erased a secret: leave no copy in the WAL */
+	int		 wipe_due;	/* a committed erasure awaits its checkpoint (store_wipe) */
 	char		*write_error;	/* why the last write failed; NULL: it went through */
 	struct undo	*undo;
 	size_t		 nundo, undocap;
@@ -663,15 +664,21 @@ store_sync_fd(struct store *s)
 	return s->sync_pipe[0];
 }
 
-uint64_t
-store_durable(struct store *s)
+void
+store_sync_ack(struct store *s)
 {
 	char buf[64];
-	int err;
-	uint64_t done;
 
 	while (read(s->sync_pipe[0], buf, sizeof(buf)) > 0)
 		;
+}
+
+uint64_t
+store_durable(struct store *s)
+{
+	int err;
+	uint64_t done;
+
 	pthread_mutex_lock(&s->sync_mu);
 	err = s->sync_errno;
 	done = s->sync_done;
@@ -723,13 +730,28 @@ commit(struct store *s)
 	free(s->write_error);
 	s->write_error = NULL;
 	undo_run(s, 0);
+	/* The WAL still holds the page as it was before the erasure: store_wipe. */
 	if (s->wiped) {
-		/* The WAL still holds the page as it was before the erasure. */
 		s->wiped = 0;
-		if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
-		    NULL) != SQLITE_OK)
-			log_warnx("sqlite: checkpoint: %s", store_error(s));
+		s->wipe_due = 1;
 	}
+	return 0;
+}
+
+int
+store_wipe(struct store *s)
+{
+	if (!s->wipe_due)
+		return 0;
+	if (s->in_txn)
+		return 1;
+	/* A reader (sqlite3 beside us) may hold the WAL: due still, try again later. */
+	if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+	    NULL) != SQLITE_OK) {
+		log_warnx("sqlite: checkpoint: %s", store_error(s));
+		return -1;
+	}
+	s->wipe_due = 0;
 	return 0;
 }
 

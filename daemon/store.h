@@ -43,7 +43,9 @@ int		 store_in_txn(struct store *);
  * Group commit: store_commit_nowait commits (the changes are in the database and survive a
  * crash of termijnd) without waiting for the disk. store_sync_start has the sync thread
  * make every commit so far durable, unless it is at it already (then 1 as well; 0: nothing
- * to do); store_sync_fd becomes readable when it is done. Commits are numbered from 1
+ * to do); store_sync_fd becomes readable when it is done, until store_sync_ack (the reader
+ * of the fd acks, so that the one who watches it learns of every sync, whoever asked
+ * store_durable meanwhile). Commits are numbered from 1
  * (store_commits: the last); store_durable: the last one on disk. store_sync makes all of
  * them durable before it returns. A sync that fails stops termijnd (fatal): what is on
  * disk is then unknown until a restart reads it back.
@@ -51,10 +53,18 @@ int		 store_in_txn(struct store *);
 int		 store_commit_nowait(struct store *);
 int		 store_sync_start(struct store *);
 int		 store_sync_fd(struct store *);
+void		 store_sync_ack(struct store *);
 int		 store_syncing(struct store *);
 uint64_t	 store_commits(struct store *);
 uint64_t	 store_durable(struct store *);
 void		 store_sync(struct store *);
+/*
+ * A committed change that erased a secret (a sent message's token) leaves the old page in
+ * the WAL until a checkpoint truncates it: store_wipe does that checkpoint, for all the
+ * erasures so far. 0: done or none due; 1: not inside a transaction, later; -1: failed
+ * (still due).
+ */
+int		 store_wipe(struct store *);
 /*
  * An in-memory change made with the open transaction: if the transaction is rolled back
  * (or its commit fails), fn(arg, 1) undoes it; after a commit fn(arg, 0) only frees arg.

@@ -108,6 +108,35 @@ wait_bg
 n=0; for k in $FAILED; do [ "$(cat "$T/code.$k")" = 200 ] && n=$((n + 1)); done
 expect_n 8 "$n" "once there is room they go through"
 
+# Mail while the WAL's sync hangs. The mail pump's commits ("sending", then "sent") wait for
+# the disk in the sync thread like the batches, never on the loop; and a message goes only
+# once its "sending" is on disk, so none goes while the disk does not confirm.
+MAILNEW=$T/state/maildir/new
+mails() { find "$MAILNEW" -type f 2>/dev/null | wc -l; }
+outbox_of() { sqlite3 "$T/state/termijn.db" "SELECT state FROM outbox WHERE kind = 'change-add' AND key = '$1'"; }
+state_of() { [ "$(outbox_of "$1")" = "$2" ]; }
+M0=$(mails)
+touch "$F/hang"
+curl -s -o "$T/add.body" -w '%{http_code}' --max-time 60 --unix-socket "$SOCK" -X POST \
+    -H 'Content-Type: application/json' --data-binary \
+    '{"plan": "load", "id": "extra", "title": "Extra", "owner": "owner", "due": "2099-12-31"}' \
+    http://localhost/api/v1/add >"$T/add.code" &
+BG="$BG $!"
+wait_until 20 state_of extra sending || not_ok "the addition's mail is not sending: $(outbox_of extra)"
+H=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://$ADDR/healthz")
+[ "$H" != 000 ] && ok "the mail pump's commit does not hold the loop: /healthz answers ($H)" ||
+    not_ok "/healthz did not answer while the mail pump's commit waited for the disk"
+sleep 1
+expect_n "$M0" "$(mails)" "no message goes while its \"sending\" is not on disk"
+[ -s "$T/add.code" ] && not_ok "the addition was acknowledged before the disk confirmed it" ||
+    ok "nor is the addition acknowledged"
+rm -f "$F/hang"
+wait_bg
+[ "$(cat "$T/add.code")" = 201 ] && ok "once the disk confirms, the addition is acknowledged" ||
+    not_ok "add: $(cat "$T/add.code") $(cat "$T/add.body")"
+wait_until 20 state_of extra sent && [ "$(mails)" -eq $((M0 + 1)) ] &&
+    ok "and its mail goes, once" || not_ok "the mail: $(outbox_of extra), $(mails) files (before: $M0)"
+
 # A sync that fails: termijnd stops rather than say what the disk may not hold.
 touch "$F/fail"
 done_bg m00030
