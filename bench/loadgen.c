@@ -37,6 +37,7 @@ static double		 t_start;
 static double		*lat;		/* ms, by request number; < 0 when not answered */
 static int		*code;		/* HTTP status, by request number; 0 when none */
 static const char	*outfile;	/* -o: the keys answered 200, one a line */
+static const char	*latfile;	/* -L: appended each answered request's latency (ms) */
 static atomic_long	 next_req;
 static atomic_int	 shown;
 static pthread_barrier_t start_barrier;
@@ -45,7 +46,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: loadgen -s socket [-c clients] [-n max-requests] "
-	    "[-t seconds] [-k first-key | -K body-file] [-o answered-keys]\n");
+	    "[-t seconds] [-k first-key | -K body-file] [-o answered-keys] [-L latencies]\n");
 	exit(2);
 }
 
@@ -286,7 +287,7 @@ main(int argc, char **argv)
 	int ch, clients = 1, c;
 	char *end;
 
-	while ((ch = getopt(argc, argv, "c:K:k:n:o:s:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:K:k:L:n:o:s:t:")) != -1) {
 		switch (ch) {
 		case 'o':
 			outfile = optarg;
@@ -303,6 +304,9 @@ main(int argc, char **argv)
 			break;
 		case 'K':
 			read_bodies(optarg);
+			break;
+		case 'L':
+			latfile = optarg;
 			break;
 		case 'n':
 			maxreq = strtol(optarg, &end, 10);
@@ -369,6 +373,16 @@ main(int argc, char **argv)
 	    "(200: %llu, other: %llu, failed: %llu, %.2f s)\n", clients, (double)ok / elapsed,
 	    quantile(done, nd, 0.5), quantile(done, nd, 0.99), (unsigned long long)ok,
 	    (unsigned long long)other, (unsigned long long)errors, elapsed);
+	if (latfile != NULL) {
+		FILE *f = fopen(latfile, "a");
+
+		if (f == NULL)
+			err(1, "%s", latfile);
+		for (i = 0; i < (long)nd; i++)
+			fprintf(f, "%.3f\n", done[i]);
+		if (fclose(f) == EOF)
+			err(1, "%s", latfile);
+	}
 	if (outfile != NULL) {
 		FILE *f = fopen(outfile, "w");
 
