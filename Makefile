@@ -29,6 +29,8 @@ PURE_SRC   = $(filter $(addprefix daemon/,plan.c links.c tz.c rules.c authz.c ra
 PURE_SRC  += daemon/form.c
 # Changes to a running plan (issue 9, point 5).
 PURE_SRC  += daemon/planedit.c
+# The API's answers as text (issue 13: a third of a `done`'s instructions were json_dumps).
+PURE_SRC  += daemon/jsontext.c
 DAEMON_SRC = $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 CLIENT_SRC = $(wildcard client/*.c)
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)

@@ -17,6 +17,7 @@
 #include "accept.h"
 #include "clock.h"
 #include "httperr.h"
+#include "jsontext.h"
 #include "lang.h"
 #include "log.h"
 #include "memory.h"
@@ -257,13 +258,14 @@ void
 control_reply(struct termijnd *d, struct evhttp_request *req, int code, json_t *body,
     int is_write)
 {
-	char *text = json_dumps(body, JSON_COMPACT);
+	size_t len = 0;
+	char *text = jsontext_compact(body, &len);
 
 	json_decref(body);
 	if (text == NULL)
-		fatalx("json_dumps");
+		fatalx("jsontext_compact");
 	/* Its objects are gone and the text soon will be: let the heap give them back. */
-	if (strlen(text) >= MEMORY_BIG)
+	if (len >= MEMORY_BIG)
 		memory_trim_soon();
 	reply(d, req, code, text, is_write, 0);
 }
