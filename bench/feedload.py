@@ -4,7 +4,7 @@
 # socket (plan, party and person feeds in turn, over the plans p0000..), then fetched ROUNDS
 # times each over HTTP by 4 threads with keep-alive connections: plain, then compressed, then
 # conditional (If-None-Match), and so on; before each round after the first, one `done`
-# changes a plan (every feed is made again when next asked for). Prints per round the
+# changes a plan (the feeds that show that plan are made again when next asked for). Prints per round the
 # answers by status, the time taken and the daemon's RSS (PID).
 import http.client, json, socket, sys, threading, time
 

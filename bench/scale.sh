@@ -298,14 +298,19 @@ add() {
 
 # feed_workload DIR: SCALE_FEEDS feeds (plan, party and person feeds in turn), each fetched
 # SCALE_FEED_ROUNDS times (plain, compressed, conditional, ...) with a change before each round
-# after the first (bench/feedload.py); RSS after each round, and what the render cache holds
-# (feed-cache-mb, 32 MiB by default).
+# after the first (bench/feedload.py); RSS after each round, the renders and the daemon's CPU
+# over the workload, and what the render cache holds (feed-cache-mb, 32 MiB by default).
 feed_workload() {
-	local d=$1 np base
+	local d=$1 np base t0 r0
 	np=$(find "$d/plans" -name 'p*.plan' | wc -l)
 	fig "feed workload" "RSS before: $(rss)"
+	r0=$(metrics "$d" | awk '$1 == "termijn_feed_renders_total" { print $2 }')
+	t0=$(ticks)
 	$PY "$TOP/bench/feedload.py" "$d/termijnd.sock" "$DPID" "$np" "$FEEDS" "$FEED_ROUNDS" \
 	    2>"$d/feedload.err" | sed 's/^/    /' || problem "feed workload: $(tail -3 "$d/feedload.err")"
+	fig "feed workload's renders, CPU" "$(metrics "$d" | awk -v r0="${r0:-0}" -v t=$(($(ticks) - t0)) \
+	    -v hz="$CLK_TCK" -v n="$FEEDS" -v k="$FEED_ROUNDS" '$1 == "termijn_feed_renders_total" {
+	    printf "%d renders for %d fetches, daemon CPU %.0f ms", $2 - r0, n * k, t / hz * 1000 }')"
 	fig "feed cache after the workload" "$(metrics "$d" | awk '
 	    $1 == "termijn_feed_cache_bytes" { c = $2 } $1 == "termijn_feed_renders_total" { r = $2 }
 	    $1 == "termijn_feed_cache_dropped_total" { x = $2 }

@@ -1347,7 +1347,7 @@ post_feeds(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
 		goto reply;
 	}
 	/* Revoked at once: the next request with the old token misses the cache too. */
-	feeds_flush(d);
+	feeds_forget(d, rq->id);
 	if (k == REQ_FEED_ROTATE)
 		code = feeds_create(d, fo.kind, fo.subject, who->name, rq->id, &out,
 		    &cause);

@@ -239,6 +239,32 @@ touch(struct engine *e, struct pstate *ps, size_t idx)
 		}
 }
 
+/* What a feed shows of plan ps changed (feeds.c keeps a render while nothing it shows did). */
+static void
+shown_changed(struct engine *e, struct pstate *ps)
+{
+	ps->changed = ++e->generation;
+}
+
+/*
+ * Plan ps changed shape (instances, roles, links), its links made anew: the plans linked
+ * with it now show other steps of it, or show them for the first time.
+ */
+static void
+shape_changed(struct engine *e, struct pstate *ps)
+{
+	const struct xlinks *xl = ps->plan->xl;
+	struct pstate *q;
+	size_t i;
+
+	shown_changed(e, ps);
+	ps->shaped = e->shaped = e->generation;
+	for (i = 0; xl != NULL && i < xl->npre + xl->ndep; i++)
+		if ((q = engine_pstate(e, i < xl->npre ? xl->pre[i].plan :
+		    xl->dep[i - xl->npre].plan)) != NULL)
+			q->changed = e->generation;
+}
+
 /* The requirements between the plans of ps[0 .. n), resolved and checked. */
 static int
 link_plans(struct pstate *ps, size_t n, struct errlist *errs)
@@ -1308,7 +1334,9 @@ engine_load(struct engine *e, struct planset *set, struct errlist *errs)
 	conflicts_free(e->conflicts, e->nconflicts);
 	e->conflicts = lc.conflicts;
 	e->nconflicts = lc.nconflicts;
-	e->generation++;
+	e->loaded = e->shaped = ++e->generation;
+	for (i = 0; i < e->nplans; i++)
+		e->plans[i].changed = e->plans[i].shaped = e->generation;
 	e->touched_all = 1;
 	e->ntouched = 0;
 	return 0;
@@ -1647,7 +1675,7 @@ state_undo_cb(void *arg, int undo)
 		istate_clear(&u->ps->st[u->idx]);
 		u->ps->st[u->idx] = u->saved;
 		touch(u->e, u->ps, u->idx);
-		u->e->generation++;
+		shown_changed(u->e, u->ps);
 	} else
 		istate_clear(&u->saved);
 	free(u);
@@ -1704,7 +1732,7 @@ apply(struct engine *e, struct pstate *ps, size_t idx, const struct actor *who, 
 	set_state(s, st, at, who, note, overridden, now);
 	touch(e, ps, idx);
 	store_on_rollback(e->store, state_undo_cb, u);
-	e->generation++;
+	shown_changed(e, ps);
 	return record(e, ps, idx, who, now, action, reason, audit_note, r);
 }
 
@@ -1805,7 +1833,7 @@ add_undo_cb(void *arg, int undo)
 		ps->nthash = u->old_ninst;
 		ps->stamp = u->stamp;
 		ps->hash = u->hash;
-		u->e->generation++;
+		shape_changed(u->e, ps);
 	}
 	free(u);
 }
@@ -1858,7 +1886,7 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 	u->stamp = ps->stamp;
 	u->hash = ps->hash;
 	store_on_rollback(e->store, add_undo_cb, u);
-	e->generation++;
+	shape_changed(e, ps);
 	text = json_dumps(def, JSON_COMPACT | JSON_SORT_KEYS);
 	memset(&a, 0, sizeof(a));
 	a.at = now;
@@ -1958,7 +1986,7 @@ published_take(struct engine *e, struct pstate *ps, struct published *pb, struct
 	ps->sched = NULL;
 	ps->thash = NULL;
 	ps->nthash = 0;
-	e->generation++;
+	shape_changed(e, ps);
 	/* The instances moved: what other plans read of this one is at new places. */
 	e->touched_all = 1;
 }
@@ -1986,7 +2014,7 @@ published_end(struct engine *e, struct pstate *ps, struct published *pb, int und
 		free(ps->thash);
 		ps->thash = pb->thash;
 		ps->nthash = pb->nthash;
-		e->generation++;
+		shape_changed(e, ps);
 		e->touched_all = 1;
 		return;
 	}

@@ -23,6 +23,11 @@ struct pstate {
 	size_t		 nthash;
 	unsigned long	 expansions;	/* the plan's when thash and sched were made */
 	struct persons	*people;	/* who acts on what (feeds.c makes it when asked) */
+	/*
+	 * The engine's generation when what a feed shows of this plan last changed (a state,
+	 * its text, its links), and when its shape last did (instances, who acts on them).
+	 */
+	uint64_t	 changed, shaped;
 };
 
 /* A recorded state whose milestone the plan no longer has: kept, shown, never dropped. */
@@ -73,7 +78,12 @@ struct engine {
 	size_t		 nunfit;
 	struct conflict	*conflicts;
 	size_t		 nconflicts;
-	uint64_t	 generation;	/* raised on every change, for caches */
+	/*
+	 * Raised on every change, for caches: each plan keeps the value of its last change
+	 * (pstate changed, shaped); shaped and loaded are those of the last change of any
+	 * plan's shape and of the last load.
+	 */
+	uint64_t	 generation, shaped, loaded;
 	/*
 	 * What the reminders must look at again (remind.c): the plans (indices) whose
 	 * schedules a change touched, or (touched_all) every plan, as after a load or a

@@ -73,11 +73,24 @@ struct blob {
 
 struct fjob;
 
+/* A plan a rendered feed shows something of, and its change (pstate changed) it shows. */
+struct fdep {
+	char		*plan;
+	uint64_t	 changed;
+};
+
+/* What a rendering shows: while none of it changed, the bytes stay right. */
+struct fdeps {
+	struct fdep	*v;
+	size_t		 n;
+	uint64_t	 loaded, shaped;	/* the engine's as the rendering began */
+};
+
 struct fcache {
 	unsigned char	 hash[32];
 	int64_t		 feed_id;
 	char		*kind, *subject;
-	uint64_t	 generation;	/* of the engine when rendered */
+	struct fdeps	 deps;		/* of the rendering it holds */
 	int64_t		 valid_until;	/* a derived state (overdue, ready) changes then */
 	struct blob	*body, *gz;
 	char		 etag[48], etag_gz[52];
@@ -226,6 +239,144 @@ fcache_trim(struct feeds *f, const struct fcache *keep)
 	}
 }
 
+static void
+fdeps_clear(struct fdeps *ds)
+{
+	size_t i;
+
+	for (i = 0; i < ds->n; i++)
+		free(ds->v[i].plan);
+	free(ds->v);
+	memset(ds, 0, sizeof(*ds));
+}
+
+static int
+cmp_ptr(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(const void *const *)a, y = (uintptr_t)*(const void *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* v[0 .. n) sorted, each once: how many. */
+static size_t
+uniq_ptrs(const struct plan **v, size_t n)
+{
+	size_t i, k;
+
+	qsort(v, n, sizeof(*v), cmp_ptr);
+	for (i = k = 0; i < n; i++)
+		if (k == 0 || v[k - 1] != v[i])
+			v[k++] = v[i];
+	return k;
+}
+
+static void
+push_links(const struct plan ***v, size_t *n, size_t *cap, const struct plan *p, int deps)
+{
+	const struct xlinks *xl = p->xl;
+	size_t i;
+
+	for (i = 0; xl != NULL && i < xl->npre; i++) {
+		XGROW(*v, *n, *cap);
+		(*v)[(*n)++] = xl->pre[i].plan;
+	}
+	for (i = 0; deps && xl != NULL && i < xl->ndep; i++) {
+		XGROW(*v, *n, *cap);
+		(*v)[(*n)++] = xl->dep[i].plan;
+	}
+}
+
+/*
+ * What a feed of these plans shows changes with: those plans; the plans linked with them,
+ * whose steps it shows with their states; and the plans those steps wait for, whose states
+ * make theirs (blocked or ready). Taken as the rendering begins.
+ */
+static void
+fdeps_take(struct engine *e, const struct plan *const *plans, size_t nplans, struct fdeps *ds)
+{
+	const struct plan **v = NULL;
+	const struct pstate *ps;
+	size_t n = 0, cap = 0, i, n1;
+
+	for (i = 0; i < nplans; i++) {
+		XGROW(v, n, cap);
+		v[n++] = plans[i];
+		push_links(&v, &n, &cap, plans[i], 1);
+	}
+	n1 = n = uniq_ptrs(v, n);
+	for (i = 0; i < n1; i++)
+		push_links(&v, &n, &cap, v[i], 0);
+	n = uniq_ptrs(v, n);
+	memset(ds, 0, sizeof(*ds));
+	ds->v = xcalloc(n ? n : 1, sizeof(*ds->v));
+	for (i = 0; i < n; i++)
+		if ((ps = engine_pstate(e, v[i])) != NULL) {
+			ds->v[ds->n].plan = xstrdup(ps->plan->id);
+			ds->v[ds->n++].changed = ps->changed;
+		}
+	ds->loaded = e->loaded;
+	ds->shaped = e->shaped;
+	free(v);
+}
+
+static const struct persons *plan_persons(struct pstate *);
+
+/*
+ * Does c's rendering still show what is so at now? Not when time passed one of its moments,
+ * a plan it shows changed, the plans were loaded again, or (a person's feed) a plan that
+ * changed shape now has the person acting in it.
+ */
+static int
+fcache_fresh(struct feeds *f, struct fcache *c, int64_t now)
+{
+	struct engine *e = &f->d->engine;
+	struct fdeps *ds = &c->deps;
+	const struct pstate *ps;
+	const size_t *run;
+	size_t i;
+
+	if (now >= c->valid_until || ds->loaded != e->loaded)
+		return 0;
+	for (i = 0; i < ds->n; i++)
+		if ((ps = engine_plan(e, ds->v[i].plan)) == NULL || ps->changed != ds->v[i].changed)
+			return 0;
+	if (ds->shaped != e->shaped) {
+		if (strcmp(c->kind, "person") == 0)
+			for (i = 0; i < e->nplans; i++)
+				if (e->plans[i].shaped > ds->shaped &&
+				    persons_find(plan_persons(&e->plans[i]), c->subject, &run) > 0)
+					return 0;
+		ds->shaped = e->shaped;
+	}
+	return 1;
+}
+
+/* Forget one feed (revoked): its next request looks its token up again. */
+void
+feeds_forget(struct termijnd *d, int64_t feed_id)
+{
+	struct feeds *f = d->feeds;
+	struct fcache **pc, *c;
+	size_t i;
+
+	for (i = 0; f != NULL && i < f->ntab; i++)
+		for (pc = &f->tab[i]; (c = *pc) != NULL;) {
+			if (c->feed_id != feed_id) {
+				pc = &c->next;
+				continue;
+			}
+			*pc = c->next;
+			job_cancel(c);
+			fcache_clear_render(f, c);
+			fdeps_clear(&c->deps);
+			free(c->kind);
+			free(c->subject);
+			free(c);
+			f->nfeeds--;
+		}
+}
+
 void
 feeds_flush(struct termijnd *d)
 {
@@ -240,6 +391,7 @@ feeds_flush(struct termijnd *d)
 			next = c->next;
 			job_cancel(c);
 			fcache_clear_render(f, c);
+			fdeps_clear(&c->deps);
 			free(c->kind);
 			free(c->subject);
 			free(c);
@@ -477,32 +629,6 @@ select_feed(struct termijnd *d, const char *kind, const char *subject, struct se
 		xasprintf(&s->calname, "termijn — %s", subject);
 }
 
-/* The next moment a derived state in the selection changes on its own. */
-static int64_t
-valid_until(const struct selection *s, int64_t now)
-{
-	int64_t next = INT64_MAX, t;
-	size_t i, j;
-
-	for (i = 0; i < s->nparts; i++)
-		for (j = 0; j < s->parts[i].n; j++) {
-			const struct instance *in = &s->parts[i].plan->inst[s->parts[i].inst[j]];
-
-			if (s->parts[i].states[in->idx].status != ST_OPEN)
-				continue;
-			t = in->deadline;
-			if (t > now && t < next)
-				next = t;
-			t = in->not_before;
-			if (t > now && t < next)
-				next = t;
-			t = in->opens;
-			if (t > now && t < next)
-				next = t;
-		}
-	return next;
-}
-
 /*
  * A strong validator from the bytes themselves, so it survives a restart. It guards no
  * secret: FNV-1a over 8 bytes at a time and the length, about ten times SHA-256's speed
@@ -544,10 +670,10 @@ etag_set(struct fcache *c, uint64_t h, size_t len)
  * which costs about what rendering does. Between slices the states may change. Each event
  * is written whole from the states of one moment, with its own DTSTAMP and SEQUENCE from
  * those same states, so every event is right for some moment of the render; the body as a
- * whole may mix moments. It is kept as of the generation the job began with, so the next
- * request after such a change renders again; and its Last-Modified is the data's as the
- * job began, so that If-Modified-Since never answers 304 for bytes made after a change
- * that the body may lack. The ETag is the bytes' own.
+ * whole may mix moments. It is kept as of the plans' generations as the job began, so
+ * the next request after such a change renders again; and its Last-Modified is the data's
+ * as the job began, so that If-Modified-Since never answers 304 for bytes made after a
+ * change that the body may lack. The ETag is the bytes' own.
  */
 #define RENDER_SLICE	0.004		/* seconds of rendering a loop turn, about */
 #define RENDER_STEP	64		/* instances rendered between looks at the clock */
@@ -573,9 +699,10 @@ struct fjob {
 	char			*body;
 	size_t			 len, hlen, copied, hashed;
 	uint64_t		 hash;
-	uint64_t		 generation;
+	struct fdeps		 deps;		/* what it shows, as it began */
 	int64_t			 now;
 	int64_t			 modified;	/* the data's last change as the job began */
+	int64_t			 modified_next;	/* and when time alone changes that */
 	z_stream		 z;		/* compressing, once rendered */
 	int			 zing;
 	char			*zout;
@@ -599,6 +726,7 @@ job_free(struct fjob *j)
 		free(j->plan_ids[i]);
 	free(j->plan_ids);
 	free(j->revisions);
+	fdeps_clear(&j->deps);
 	selection_free(&j->s);
 	ical_job_free(j->ij);
 	free(j->body);
@@ -727,9 +855,13 @@ job_render_slice(struct fjob *j)
 	etag_set(c, j->hash, j->len);
 	c->modified = j->modified;
 	http_date(c->modified, c->lastmod, sizeof(c->lastmod));
-	c->valid_until = valid_until(&j->s, j->now);
+	c->valid_until = ical_job_next(j->ij);
+	if (j->modified_next < c->valid_until)
+		c->valid_until = j->modified_next;
 	/* What changed while it was made shows at the next request. */
-	c->generation = j->generation;
+	fdeps_clear(&c->deps);
+	c->deps = j->deps;
+	memset(&j->deps, 0, sizeof(j->deps));
 	f->stats.renders++;
 	return 1;
 fail:
@@ -839,13 +971,13 @@ job_start(struct feeds *f, struct fcache *c)
 {
 	struct termijnd *d = f->d;
 	struct fjob *j = xcalloc(1, sizeof(*j));
+	const struct plan **plans;
 	char *cause = NULL;
 	size_t i;
 
 	j->f = f;
 	j->c = c;
 	j->now = clock_now();
-	j->generation = d->engine.generation;
 	if ((j->ev = evtimer_new(d->base, job_cb, j)) == NULL)
 		fatalx("evtimer_new");
 	/* Below requests, beside the group commit: a change is answered between slices. */
@@ -855,11 +987,15 @@ job_start(struct feeds *f, struct fcache *c)
 		select_feed(d, c->kind, c->subject, &j->s);
 		j->plan_ids = xcalloc(j->s.nparts ? j->s.nparts : 1, sizeof(char *));
 		j->revisions = xcalloc(j->s.nparts ? j->s.nparts : 1, sizeof(unsigned long));
+		plans = xcalloc(j->s.nparts ? j->s.nparts : 1, sizeof(*plans));
 		for (i = 0; i < j->s.nparts; i++) {
 			j->plan_ids[i] = xstrdup(j->s.parts[i].plan->id);
 			j->revisions[i] = j->s.parts[i].plan->revision;
+			plans[i] = j->s.parts[i].plan;
 		}
-		j->modified = ical_modified(j->s.parts, j->s.nparts, j->now);
+		fdeps_take(&d->engine, plans, j->s.nparts, &j->deps);
+		free(plans);
+		j->modified = ical_modified(j->s.parts, j->s.nparts, j->now, &j->modified_next);
 		j->opts.calname = j->s.calname;
 		j->opts.refresh_minutes = d->conf->feed_refresh;
 		if ((j->ij = ical_job_new(j->s.nparts > 0 ? j->s.parts[0].plan : NULL, &j->opts,
@@ -949,9 +1085,9 @@ feed_status(struct feeds *f, struct fcache *c, int gz, const char *inm, const ch
 
 /* Are c's bytes those of the data as it is now? */
 static int
-feed_current(const struct feeds *f, const struct fcache *c)
+feed_current(struct feeds *f, struct fcache *c)
 {
-	return c->generation == f->d->engine.generation && clock_now() < c->valid_until;
+	return fcache_fresh(f, c, clock_now());
 }
 
 /* Answer with the bytes of c as they are now (gz: compressed, which c->gz must hold). */

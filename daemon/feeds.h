@@ -12,8 +12,10 @@ int	 feeds_start(struct termijnd *, char **cause);
 void	 feeds_stop(struct termijnd *);
 /* Accept no new connections (stopping). */
 void	 feeds_pause(struct termijnd *);
-/* Forget cached feeds and tokens (after a rotate or revoke). */
+/* Forget cached feeds and tokens (stopping). */
 void	 feeds_flush(struct termijnd *);
+/* Forget one feed's rendering and token (revoked, rotated). */
+void	 feeds_forget(struct termijnd *, int64_t feed_id);
 /* The address the listener is bound to ("127.0.0.1:8461"), NULL when there is none. */
 const char *feeds_address(struct termijnd *);
 

@@ -99,6 +99,7 @@ struct render {
 	const struct ical_feed_opts	*opts;
 	const struct words		*w;
 	int64_t				 now;
+	int64_t				 next;		/* what it wrote changes then by time alone */
 	struct zuse			*zones;
 	size_t				 nzones, capzones;
 	struct buf			 line;		/* the content line being built */
@@ -869,6 +870,26 @@ inst_short(struct buf *b, const struct plan *p, size_t idx)
 	}
 }
 
+/* The first of an instance's moments after now: its derived state may change then. */
+static void
+note_moments(int64_t *next, const struct instance *in, int64_t now)
+{
+	const int64_t t[3] = { in->deadline, in->not_before, in->opens };
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (t[i] > now && t[i] < *next)
+			*next = t[i];
+}
+
+/* rules_derived, and the moment it may give another answer (r->next). */
+static enum derived
+derived(struct render *r, const struct plan *p, const struct istate *st, size_t idx)
+{
+	note_moments(&r->next, &p->inst[idx], r->now);
+	return rules_derived(p, st, idx, r->now);
+}
+
 /*
  * Prerequisites v[0 .. n) of one milestone, more than ICAL_LIST_MAX: how many still hold it
  * up, the first ICAL_LIST_MAX of those by name ("Stap 1 — 12 van 342 partijen: ...").
@@ -901,7 +922,7 @@ pre_summary(struct render *r, struct buf *b, const struct plan *p, const struct 
 			continue;
 		buf_str(b, named++ == 0 ? " " : ", ");
 		inst_short(b, p, v[i]);
-		buf_printf(b, " (%s)", w->state[rules_derived(p, st, v[i], r->now)]);
+		buf_printf(b, " (%s)", w->state[derived(r, p, st, v[i])]);
 	}
 	if (open > named)
 		buf_printf(b, " %s %zu %s", w->and, open - named, w->others);
@@ -956,7 +977,7 @@ inst_list(struct render *r, struct buf *b, const char *head, const struct plan *
 		for (; i < end; i++) {
 			buf_str(b, "- ");
 			inst_label(b, p, v[i]);
-			buf_cat(b, " (", r->w->state[rules_derived(p, st, v[i], r->now)], ")\n",
+			buf_cat(b, " (", r->w->state[derived(r, p, st, v[i])], ")\n",
 			    (char *)NULL);
 		}
 	}
@@ -965,8 +986,8 @@ inst_list(struct render *r, struct buf *b, const char *head, const struct plan *
 		inst_label(b, x[i].plan, x[i].inst);
 		buf_printf(b, " [%s:%s]", x[i].plan->id, x[i].plan->inst[x[i].inst].key);
 		if (x[i].st != NULL && *x[i].st != NULL)
-			buf_printf(b, " (%s)", r->w->state[rules_derived(x[i].plan, *x[i].st,
-			    x[i].inst, r->now)]);
+			buf_printf(b, " (%s)", r->w->state[derived(r, x[i].plan, *x[i].st,
+			    x[i].inst)]);
 		buf_str(b, "\n");
 	}
 }
@@ -1122,14 +1143,18 @@ max64(int64_t a, int64_t b)
 	return a > b ? a : b;
 }
 
-/* The moments up to now at which an instance's derived state changed by time alone. */
+/*
+ * The moments up to now at which an instance's derived state changed by time alone; the
+ * next such moment into *next.
+ */
 static int64_t
-time_stamp(const struct instance *in, int64_t now, int *passed)
+time_stamp(const struct instance *in, int64_t now, int *passed, int64_t *next)
 {
 	const int64_t t[3] = { in->deadline, in->not_before, in->opens };
 	int64_t m = 0;
 	size_t i;
 
+	note_moments(next, in, now);
 	for (i = 0; i < 3; i++)
 		if (t[i] != 0 && t[i] <= now) {
 			m = max64(m, t[i]);
@@ -1144,7 +1169,7 @@ time_stamp(const struct instance *in, int64_t now, int *passed)
  * shows with their titles and states: their plan's text, their states, their moments.
  */
 static int64_t
-xlinks_stamp(const struct plan *p, size_t idx, int64_t now)
+xlinks_stamp(const struct plan *p, size_t idx, int64_t now, int64_t *next)
 {
 	const struct xlink *x;
 	const struct istate *xs;
@@ -1158,7 +1183,7 @@ xlinks_stamp(const struct plan *p, size_t idx, int64_t now)
 				t = max64(t, xs->changed);
 			if (x[i].stamp != NULL)
 				t = max64(t, *x[i].stamp);
-			t = max64(t, time_stamp(&x[i].plan->inst[x[i].inst], now, NULL));
+			t = max64(t, time_stamp(&x[i].plan->inst[x[i].inst], now, NULL, next));
 		}
 	return t;
 }
@@ -1168,21 +1193,24 @@ xlinks_stamp(const struct plan *p, size_t idx, int64_t now)
  * and the moments that changed a state shown by time alone (overdue, no longer blocked).
  */
 static int64_t
-event_stamp(const struct ical_part *pt, const struct istate *st, size_t idx, int64_t now)
+event_stamp(const struct ical_part *pt, const struct istate *st, size_t idx, int64_t now,
+    int64_t *next)
 {
 	const struct plan *p = pt->plan;
 	const struct instance *in = &p->inst[idx];
 	int64_t t = max64(pt->plan_stamp, st[idx].changed);
 	size_t i, k;
 
-	t = max64(t, time_stamp(in, now, NULL));
+	t = max64(t, time_stamp(in, now, NULL, next));
 	for (i = 0; i < in->npre_runs; i++)
 		for (k = in->pre_runs[i].first; k < in->pre_runs[i].first + in->pre_runs[i].n; k++)
-			t = max64(max64(t, st[k].changed), time_stamp(&p->inst[k], now, NULL));
+			t = max64(max64(t, st[k].changed), time_stamp(&p->inst[k], now, NULL,
+			    next));
 	for (i = 0; i < in->ndep_runs; i++)
 		for (k = in->dep_runs[i].first; k < in->dep_runs[i].first + in->dep_runs[i].n; k++)
-			t = max64(max64(t, st[k].changed), time_stamp(&p->inst[k], now, NULL));
-	return max64(t, xlinks_stamp(p, idx, now));
+			t = max64(max64(t, st[k].changed), time_stamp(&p->inst[k], now, NULL,
+			    next));
+	return max64(t, xlinks_stamp(p, idx, now, next));
 }
 
 /*
@@ -1192,11 +1220,12 @@ event_stamp(const struct ical_part *pt, const struct istate *st, size_t idx, int
  * versions show the change.
  */
 static int
-event_sequence(const struct ical_part *pt, const struct istate *st, size_t idx, int64_t now)
+event_sequence(const struct ical_part *pt, const struct istate *st, size_t idx, int64_t now,
+    int64_t *next)
 {
 	int n = pt->sequence != NULL && pt->sequence[idx] > 0 ? pt->sequence[idx] : 0;
 
-	time_stamp(&pt->plan->inst[idx], now, &n);
+	time_stamp(&pt->plan->inst[idx], now, &n, next);
 	return n + (st[idx].version > 0 ? st[idx].version : 0);
 }
 
@@ -1225,16 +1254,16 @@ event_write(struct render *r, struct buf *out, const struct ical_part *pt,
 		zone_check(zu, &ev.start);
 		zone_check(zu, &ev.end);
 	}
-	dv = rules_derived(p, st, idx, r->now);
+	dv = derived(r, p, st, idx);
 
 	put_raw(r, out, "BEGIN", "VEVENT");
 	put_uid(r, out, "UID", p, idx);
-	stamp = event_stamp(pt, st, idx, r->now);
+	stamp = event_stamp(pt, st, idx, r->now, &r->next);
 	fmt_utc(when, sizeof(when), stamp);
 	put_raw(r, out, "DTSTAMP", when);
 	if (stamp != 0)
 		put_raw(r, out, "LAST-MODIFIED", when);
-	snprintf(when, sizeof(when), "%d", event_sequence(pt, st, idx, r->now));
+	snprintf(when, sizeof(when), "%d", event_sequence(pt, st, idx, r->now, &r->next));
 	put_raw(r, out, "SEQUENCE", when);
 	line_start(r, "DTSTART");
 	line_param(r, ev.allday ? "VALUE" : "TZID", ev.allday ? "DATE" : tzid);
@@ -1327,6 +1356,7 @@ ical_job_new(const struct plan *p0, const struct ical_feed_opts *opts, int64_t n
 		j->opts = *opts;
 	j->r.opts = &j->opts;
 	j->r.now = now;
+	j->r.next = INT64_MAX;
 	lang = j->opts.lang != NULL ? j->opts.lang : p0 != NULL && p0->lang != NULL ?
 	    p0->lang : "nl";
 	j->r.w = strcmp(lang, "en") == 0 ? &words_en : &words_nl;
@@ -1433,6 +1463,12 @@ ical_job_head(struct ical_job *j, size_t *len, char **cause)
 	return out.p != NULL ? out.p : xstrdup("");
 }
 
+int64_t
+ical_job_next(const struct ical_job *j)
+{
+	return j->r.next;
+}
+
 const char *
 ical_job_events(const struct ical_job *j, size_t *len)
 {
@@ -1488,11 +1524,10 @@ ical_render(const struct ical_part *parts, size_t nparts, const struct ical_feed
 }
 
 int64_t
-ical_modified(const struct ical_part *parts, size_t nparts, int64_t now)
+ical_modified(const struct ical_part *parts, size_t nparts, int64_t now, int64_t *next)
 {
 	const struct plan *p;
-	const struct instance *in;
-	int64_t t = 0;
+	int64_t t = 0, nx = INT64_MAX;
 	size_t i, k;
 
 	for (i = 0; i < nparts; i++) {
@@ -1500,19 +1535,15 @@ ical_modified(const struct ical_part *parts, size_t nparts, int64_t now)
 		t = max64(t, parts[i].plan_stamp);
 		/* Every instance: a neighbour's state shows in an event's description. */
 		for (k = 0; k < p->ninst; k++) {
-			in = &p->inst[k];
 			if (parts[i].states != NULL)
 				t = max64(t, parts[i].states[k].changed);
-			if (in->deadline <= now)
-				t = max64(t, in->deadline);
-			if (in->not_before != 0 && in->not_before <= now)
-				t = max64(t, in->not_before);
-			if (in->opens != 0 && in->opens <= now)
-				t = max64(t, in->opens);
+			t = max64(t, time_stamp(&p->inst[k], now, NULL, &nx));
 			if (p->xl != NULL)
-				t = max64(t, xlinks_stamp(p, k, now));
+				t = max64(t, xlinks_stamp(p, k, now, &nx));
 		}
 	}
+	if (next != NULL)
+		*next = nx;
 	return t;
 }
 

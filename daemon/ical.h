@@ -66,10 +66,18 @@ void		 ical_job_free(struct ical_job *);
  * (to free; NULL and *cause on an error), the events (the job's), then ICAL_TAIL. */
 char		*ical_job_head(struct ical_job *, size_t *len, char **cause);
 const char	*ical_job_events(const struct ical_job *, size_t *len);
+/*
+ * The first moment after now at which what the job wrote so far reads otherwise by time
+ * alone (a deadline passed: overdue, a SEQUENCE raised; a window opens); INT64_MAX: never.
+ */
+int64_t		 ical_job_next(const struct ical_job *);
 #define ICAL_TAIL	"END:VCALENDAR\r\n"
 
-/* The last moment the feed's bytes changed as of now (for Last-Modified): data or time. */
-int64_t		 ical_modified(const struct ical_part *, size_t nparts, int64_t now);
+/*
+ * The last moment the feed's bytes changed as of now (for Last-Modified): data or time;
+ * *next (if not NULL): the first moment after now at which time alone changes it.
+ */
+int64_t		 ical_modified(const struct ical_part *, size_t nparts, int64_t now, int64_t *next);
 
 /* The stable UID of an instance: "KEY@PLAN.termijn". */
 char		*ical_uid(const struct plan *, size_t idx);

@@ -1097,19 +1097,81 @@ test_hash_modified(void **state)
 	free(uid);
 
 	/* Before anything happened: the plan's stamp; then each deadline as it passes. */
-	assert_int_equal(ical_modified(&part, 1, utc(2013, 12, 1, 0, 0)), 500);
-	assert_int_equal(ical_modified(&part, 1, utc(2013, 12, 18, 0, 0)),
+	assert_int_equal(ical_modified(&part, 1, utc(2013, 12, 1, 0, 0), NULL), 500);
+	assert_int_equal(ical_modified(&part, 1, utc(2013, 12, 18, 0, 0), NULL),
 	    utc(2013, 12, 17, 23, 0));
 	st[COL_ST].changed = utc(2013, 12, 18, 6, 0);
-	assert_int_equal(ical_modified(&part, 1, utc(2013, 12, 18, 12, 0)),
+	assert_int_equal(ical_modified(&part, 1, utc(2013, 12, 18, 12, 0), NULL),
 	    utc(2013, 12, 18, 6, 0));
-	assert_int_equal(ical_modified(&part, 1, utc(2013, 12, 19, 8, 0)),
+	assert_int_equal(ical_modified(&part, 1, utc(2013, 12, 19, 8, 0), NULL),
 	    utc(2013, 12, 19, 7, 0));	/* not-before 08:00 local */
 	free(text);
 	free(st);
 	plan_free(p);
 	plan_free(q);
 	plan_free(r);
+}
+
+/* The feed of part at now, and the moment time alone next changes it (*next). */
+static char *
+render_next(const struct ical_part *part, int64_t now, int64_t *next, int64_t *modified)
+{
+	struct ical_job *j;
+	char *cause = NULL, *text;
+	size_t pos = 0, len;
+	int64_t mnext;
+
+	j = ical_job_new(part->plan, NULL, now, &cause);
+	assert_non_null(j);
+	assert_int_equal(ical_job_part(j, part, &pos, 0, &cause), 1);
+	*next = ical_job_next(j);
+	text = ical_job_finish(j, &len, &cause);
+	assert_non_null(text);
+	*modified = ical_modified(part, 1, now, &mnext);
+	if (mnext < *next)
+		*next = mnext;
+	return text;
+}
+
+/*
+ * Walking the clock from moment to moment (what a cache keeps a feed until): just before
+ * the next one the feed and its Last-Modified are what they were; the walk passes every
+ * deadline of the plan and ends.
+ */
+static void
+test_render_next(void **state)
+{
+	struct plan *p = load(demo_text);
+	struct istate *st = xcalloc(p->ninst, sizeof(*st));
+	struct ical_part part = { p, st, NULL, 0, NULL, 500 };
+	int64_t now = utc(2013, 12, 1, 0, 0), next, next2, mod, mod2;
+	char *a, *b;
+	size_t steps = 0, i, passed;
+
+	(void)state;
+	st[COL_ST].status = ST_DONE;
+	st[COL_ST].at = utc(2013, 12, 17, 10, 0);
+	for (;;) {
+		a = render_next(&part, now, &next, &mod);
+		if (next == INT64_MAX) {
+			free(a);
+			break;
+		}
+		assert_true(next > now);
+		b = render_next(&part, next - 1, &next2, &mod2);
+		assert_string_equal(a, b);
+		assert_int_equal(mod, mod2);
+		assert_int_equal(next, next2);
+		free(a);
+		free(b);
+		now = next;
+		assert_true(++steps < 4 * p->ninst + 4);
+	}
+	for (i = passed = 0; i < p->ninst; i++)
+		passed += p->inst[i].deadline <= now;
+	assert_int_equal(passed, p->ninst);
+	free(st);
+	plan_free(p);
 }
 
 /* Every shipped plan renders, and reads back with one VEVENT per instance. */
@@ -1382,6 +1444,7 @@ main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_hash_modified),
+		cmocka_unit_test(test_render_next),
 		cmocka_unit_test(test_shipped_plans),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_summary_bounded),
