@@ -101,6 +101,18 @@ struct fcache {
 	TAILQ_ENTRY(fcache) lru;	/* while it holds bytes: most recently served first */
 };
 
+/*
+ * A plan's instances by derived state for /metrics, counted again only once the plan or a
+ * plan its steps wait for changed, or one of its open steps' moments passed.
+ */
+struct mcount {
+	uint64_t	 at;		/* the engine's generation when counted; 0: not yet */
+	int64_t		 until;
+	uint64_t	 n[DV_WAIVED + 1];
+	size_t		*pre;		/* the plans (indices) its steps wait for */
+	size_t		 npre;
+};
+
 /* A connection's deadline, one slot per fd number: shut down when it has lived too long. */
 struct conn_age {
 	struct feeds		*f;
@@ -140,6 +152,9 @@ struct feeds {
 	time_t			 evict_logged;
 	struct event		*fresh_ev;
 	struct feed_stats	 stats;
+	struct mcount		*mc;		/* indexed like the engine's plans */
+	size_t			 nmc;
+	uint64_t		 mc_loaded;	/* the engine's load they are of */
 	struct evconnlistener	*lev;
 	char			 bound[80];	/* the address it listens on */
 	char			 cache_control[48];	/* of every feed answer */
@@ -1194,6 +1209,91 @@ serve_health(struct feeds *f, struct evhttp_request *req)
 }
 
 static void
+mcounts_free(struct feeds *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nmc; i++)
+		free(f->mc[i].pre);
+	free(f->mc);
+	f->mc = NULL;
+	f->nmc = 0;
+}
+
+static int
+cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Count plan i's instances by derived state at now (see struct mcount). */
+static void
+mcount_plan(struct engine *e, size_t pi, struct mcount *m, int64_t now)
+{
+	const struct pstate *ps = &e->plans[pi], *q;
+	const struct plan *p = ps->plan;
+	const struct xlinks *xl = p->xl;
+	const struct instance *in;
+	size_t j, k;
+
+	memset(m->n, 0, sizeof(m->n));
+	m->until = INT64_MAX;
+	for (j = 0; j < p->ninst; j++) {
+		m->n[rules_derived(p, ps->st, j, now)]++;
+		if (ps->st[j].status != ST_OPEN)
+			continue;
+		/* An open step's derived state changes by time alone at these. */
+		in = &p->inst[j];
+		if (in->deadline > now && in->deadline < m->until)
+			m->until = in->deadline;
+		if (in->opens > now && in->opens < m->until)
+			m->until = in->opens;
+		if (in->not_before > now && in->not_before < m->until)
+			m->until = in->not_before;
+	}
+	free(m->pre);
+	m->pre = xcalloc(xl != NULL && xl->npre ? xl->npre : 1, sizeof(size_t));
+	m->npre = 0;
+	for (j = 0; xl != NULL && j < xl->npre; j++)
+		if ((q = engine_pstate(e, xl->pre[j].plan)) != NULL)
+			m->pre[m->npre++] = (size_t)(q - e->plans);
+	qsort(m->pre, m->npre, sizeof(size_t), cmp_size);
+	for (j = k = 0; j < m->npre; j++)
+		if (k == 0 || m->pre[k - 1] != m->pre[j])
+			m->pre[k++] = m->pre[j];
+	m->npre = k;
+	m->at = e->generation;
+}
+
+/* Plan i's counts as of now: those kept, or counted again (see struct mcount). */
+static const uint64_t *
+mcounts(struct feeds *f, size_t i, int64_t now)
+{
+	struct engine *e = &f->d->engine;
+	struct mcount *m;
+	size_t k;
+
+	if (f->mc_loaded != e->loaded || f->nmc != e->nplans) {
+		mcounts_free(f);
+		f->mc = xcalloc(e->nplans ? e->nplans : 1, sizeof(*f->mc));
+		f->nmc = e->nplans;
+		f->mc_loaded = e->loaded;
+	}
+	m = &f->mc[i];
+	if (m->at != 0 && now < m->until && e->plans[i].changed <= m->at) {
+		for (k = 0; k < m->npre; k++)
+			if (e->plans[m->pre[k]].changed > m->at)
+				break;
+		if (k == m->npre)
+			return m->n;
+	}
+	mcount_plan(e, i, m, now);
+	return m->n;
+}
+
+static void
 metric(struct evbuffer *b, const char *name, const char *type, const char *help)
 {
 	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
@@ -1207,16 +1307,15 @@ serve_metrics(struct feeds *f, struct evhttp_request *req)
 	const struct remind_stats *rs = remind_stats(d);
 	static const char *ostates[] = { "pending", "sending", "sent", "failed", "cancelled" };
 	int64_t now = clock_now(), n;
+	const uint64_t *c;
 	uint64_t cum;
-	size_t i, j, k;
+	size_t i, k;
 
 	metric(b, "termijn_milestones", "gauge", "Milestone instances by plan and derived state.");
 	for (i = 0; i < d->engine.nplans; i++) {
 		struct pstate *ps = &d->engine.plans[i];
-		uint64_t c[DV_WAIVED + 1] = { 0 };
 
-		for (j = 0; j < ps->plan->ninst; j++)
-			c[rules_derived(ps->plan, ps->st, j, now)]++;
+		c = mcounts(f, i, now);
 		for (k = 0; k <= DV_WAIVED; k++)
 			evbuffer_add_printf(b, "termijn_milestones{plan=\"%s\",state=\"%s\"} %llu\n",
 			    ps->plan->id, derived_name((enum derived)k), (unsigned long long)c[k]);
@@ -1858,6 +1957,7 @@ feeds_stop(struct termijnd *d)
 		return;
 	/* First: requests waiting on a feed being made are answered before evhttp goes. */
 	feeds_flush(d);
+	mcounts_free(f);
 	free(f->tab);
 	evhttp_free(f->http);
 	for (i = 0; i < f->nages; i++)
