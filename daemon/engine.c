@@ -1467,12 +1467,21 @@ engine_find(struct engine *e, const char *plan, const char *key, struct pstate *
 	}
 	if (nhits > 1)
 		return fail(r, ENG_AMBIGUOUS, _("%s is in several plans: name one with -p PLAN"), key);
-	/* A milestone named without its party, or a series without its date. */
+	/*
+	 * A milestone named without its party, or a series without its date: instances of the
+	 * milestone named before any @ (looked up, not every instance compared).
+	 */
 	for (i = first; i < end; i++) {
 		struct plan *p = e->plans[i].plan;
-		size_t kl = strlen(key);
+		size_t kl = strlen(key), ml = strcspn(key, "@/");
+		struct milestone *m;
+		char msid[201];
 
-		for (j = 0; j < p->ninst; j++) {
+		memcpy(msid, key, ml);
+		msid[ml] = '\0';
+		if ((m = plan_milestone(p, msid)) == NULL)
+			continue;
+		for (j = m->inst_first; j < m->inst_first + m->inst_n; j++) {
 			in = &p->inst[j];
 			if (strcmp(in->ms->id, key) != 0 && (in->nocc == 0 ||
 			    strncmp(in->key, key, kl) != 0 || in->key[kl] != '/'))
