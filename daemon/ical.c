@@ -894,9 +894,19 @@ derived(struct render *r, const struct plan *p, const struct istate *st, size_t 
  * Prerequisites v[0 .. n) of one milestone, more than ICAL_LIST_MAX: how many still hold it
  * up, the first ICAL_LIST_MAX of those by name ("Stap 1 — 12 van 342 partijen: ...").
  */
+/* "- Title — ", and of another plan's milestone (other) "- Title [plan:id] — ". */
+static void
+summary_head(struct buf *b, const struct plan *p, const struct milestone *m, int other)
+{
+	buf_printf(b, "- %s", m->title != NULL ? m->title : m->id);
+	if (other)
+		buf_printf(b, " [%s:%s]", p->id, m->id);
+	buf_str(b, " — ");
+}
+
 static void
 pre_summary(struct render *r, struct buf *b, const struct plan *p, const struct istate *st,
-    const size_t *v, size_t n)
+    const size_t *v, size_t n, int other)
 {
 	const struct words *w = r->w;
 	const struct milestone *m = p->inst[v[0]].ms;
@@ -907,7 +917,7 @@ pre_summary(struct render *r, struct buf *b, const struct plan *p, const struct 
 			open++;
 		else if (st[v[i]].status == ST_WAIVED)
 			waived++;
-	buf_printf(b, "- %s — ", m->title != NULL ? m->title : m->id);
+	summary_head(b, p, m, other);
 	if (open == 0) {
 		buf_printf(b, "%s %zu %s %s", w->all, n, w->units[group_unit(m)],
 		    w->state[DV_DONE]);
@@ -932,7 +942,7 @@ pre_summary(struct render *r, struct buf *b, const struct plan *p, const struct 
 /* Dependents v[0 .. n) of one milestone, more than ICAL_LIST_MAX: how many, how many done. */
 static void
 dep_summary(struct render *r, struct buf *b, const struct plan *p, const struct istate *st,
-    const size_t *v, size_t n)
+    const size_t *v, size_t n, int other)
 {
 	const struct words *w = r->w;
 	const struct milestone *m = p->inst[v[0]].ms;
@@ -943,8 +953,8 @@ dep_summary(struct render *r, struct buf *b, const struct plan *p, const struct 
 			done++;
 		else if (st[v[i]].status == ST_WAIVED)
 			waived++;
-	buf_printf(b, "- %s — %zu %s", m->title != NULL ? m->title : m->id, n,
-	    w->units[group_unit(m)]);
+	summary_head(b, p, m, other);
+	buf_printf(b, "%zu %s", n, w->units[group_unit(m)]);
 	if (done > 0 && waived > 0)
 		buf_printf(b, " (%zu %s, %zu %s)", done, w->state[DV_DONE], waived,
 		    w->state[DV_WAIVED]);
@@ -958,12 +968,28 @@ dep_summary(struct render *r, struct buf *b, const struct plan *p, const struct 
  * their states; a milestone with more than ICAL_LIST_MAX of them summed up in one line, so
  * that an @all of hundreds of parties costs a line, not hundreds in each of hundreds of events.
  */
+/*
+ * The end of the run of links beginning at x[i] to one milestone of one plan, whose
+ * instances go into v (room for nx).
+ */
+static size_t
+xgroup_end(const struct xlink *x, size_t nx, size_t i, size_t *v)
+{
+	const struct milestone *m = x[i].plan->inst[x[i].inst].ms;
+	size_t k = i;
+
+	do
+		v[k - i] = x[k].inst;
+	while (++k < nx && x[k].plan == x[i].plan && x[k].plan->inst[x[k].inst].ms == m);
+	return k;
+}
+
 static void
 inst_list(struct render *r, struct buf *b, const char *head, const struct plan *p,
     const struct istate *st, const size_t *v, size_t n, const struct xlink *x, size_t nx,
     int pre)
 {
-	size_t i, end;
+	size_t i, end, *xv;
 
 	if (n == 0 && nx == 0)
 		return;
@@ -971,7 +997,7 @@ inst_list(struct render *r, struct buf *b, const char *head, const struct plan *
 	for (i = 0; i < n; i = end) {
 		end = group_end(p, v, n, i);
 		if (end - i > ICAL_LIST_MAX) {
-			(pre ? pre_summary : dep_summary)(r, b, p, st, v + i, end - i);
+			(pre ? pre_summary : dep_summary)(r, b, p, st, v + i, end - i, 0);
 			continue;
 		}
 		for (; i < end; i++) {
@@ -981,15 +1007,25 @@ inst_list(struct render *r, struct buf *b, const char *head, const struct plan *
 			    (char *)NULL);
 		}
 	}
-	for (i = 0; i < nx; i++) {
-		buf_str(b, "- ");
-		inst_label(b, x[i].plan, x[i].inst);
-		buf_printf(b, " [%s:%s]", x[i].plan->id, x[i].plan->inst[x[i].inst].key);
-		if (x[i].st != NULL && *x[i].st != NULL)
-			buf_printf(b, " (%s)", r->w->state[derived(r, x[i].plan, *x[i].st,
-			    x[i].inst)]);
-		buf_str(b, "\n");
+	/* Another plan's steps, summed up the same way (when their states are known). */
+	xv = xcalloc(nx ? nx : 1, sizeof(*xv));
+	for (i = 0; i < nx; i = end) {
+		end = xgroup_end(x, nx, i, xv);
+		if (end - i > ICAL_LIST_MAX && x[i].st != NULL && *x[i].st != NULL) {
+			(pre ? pre_summary : dep_summary)(r, b, x[i].plan, *x[i].st, xv, end - i, 1);
+			continue;
+		}
+		for (; i < end; i++) {
+			buf_str(b, "- ");
+			inst_label(b, x[i].plan, x[i].inst);
+			buf_printf(b, " [%s:%s]", x[i].plan->id, x[i].plan->inst[x[i].inst].key);
+			if (x[i].st != NULL && *x[i].st != NULL)
+				buf_printf(b, " (%s)", r->w->state[derived(r, x[i].plan, *x[i].st,
+				    x[i].inst)]);
+			buf_str(b, "\n");
+		}
 	}
+	free(xv);
 }
 
 /* The event's DESCRIPTION; pre[0 .. npre): its prerequisites in this plan. */
@@ -1244,6 +1280,7 @@ event_write(struct render *r, struct buf *out, const struct ical_part *pt,
 	const struct xlink *x;
 	char when[32];
 	size_t i, k, n, end, named, *pre;
+	int summed;
 
 	if (ev_times(in, &ev) == -1)
 		return;		/* the parser requires a due date: nothing to place */
@@ -1296,8 +1333,20 @@ event_write(struct render *r, struct buf *out, const struct ical_part *pt,
 		}
 	}
 	free(pre);
-	for (n = links_pre(p, idx, &x), i = 0; i < n; i++)
-		put_uid(r, out, "RELATED-TO", x[i].plan, x[i].inst);
+	n = links_pre(p, idx, &x);
+	pre = xcalloc(n ? n : 1, sizeof(*pre));
+	for (i = 0; i < n; i = end) {
+		end = xgroup_end(x, n, i, pre);
+		/* Summed up (inst_list) only when its states are known. */
+		summed = end - i > ICAL_LIST_MAX && x[i].st != NULL && *x[i].st != NULL;
+		for (k = i, named = 0; k < end && (!summed || named < ICAL_LIST_MAX); k++) {
+			if (summed && rules_met(&(*x[k].st)[x[k].inst]))
+				continue;
+			named++;
+			put_uid(r, out, "RELATED-TO", x[k].plan, x[k].inst);
+		}
+	}
+	free(pre);
 	if (r->opts->with_alarms && st[idx].status == ST_OPEN)
 		alarms(r, out, p, in, &ev, sum.p);
 	put_raw(r, out, "END", "VEVENT");

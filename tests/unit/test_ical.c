@@ -13,6 +13,7 @@
 #include <libical/ical.h>
 
 #include "ical.h"
+#include "links.h"
 #include "plan.h"
 #include "rules.h"
 #include "schedule.h"
@@ -1284,6 +1285,85 @@ assert_desc(const struct ical_part *part, int64_t now, const char *uid, const ch
 }
 
 /*
+ * Steps of another plan are summed up as those of the event's own: plan "later" waits for
+ * breed's a of 12 parties, and breed's a unblocks later's step of each of 12 parties.
+ */
+static void
+test_summary_other_plan(void **state)
+{
+	struct plan *p = load_parties(12, "nl"), *q;
+	struct istate *st = xcalloc(p->ninst, sizeof(*st)), *qst;
+	struct linkplan lp[2];
+	struct errlist errs = { 0 };
+	struct ical_part part;
+	struct ical_feed_opts o = { 0 };
+	int64_t now = utc(2013, 12, 16, 9, 0);
+	icalcomponent *cal;
+	char *text, *t, *s, *r;
+	size_t i;
+
+	(void)state;
+	text = xstrdup("plan later\n  title Later\n  timezone Europe/Amsterdam\n  language nl\n"
+	    "role sec\n  name Secretaris\n");
+	for (i = 1; i <= 12; i++) {
+		xasprintf(&t, "%sparty g%03zu\n  name Gemeente %zu\n  role sec sec@g%zu.example\n",
+		    text, i, i, i);
+		free(text);
+		text = t;
+	}
+	xasprintf(&t, "%smilestone eind\n  title Einde\n  owner sec\n  requires breed:a@all\n"
+	    "  due 2014-02-10\nmilestone stap\n  title Stap\n  owner sec\n  parties all\n"
+	    "  requires breed:a@same\n  due 2014-02-01\n", text);
+	free(text);
+	q = load(t);
+	free(t);
+	qst = xcalloc(q->ninst, sizeof(*qst));
+	lp[0].plan = p;
+	lp[0].st = &st;
+	lp[0].stamp = NULL;
+	lp[1].plan = q;
+	lp[1].st = &qst;
+	lp[1].stamp = NULL;
+	errs.max = 10;
+	assert_int_equal(links_resolve(lp, 2, &errs), 0);
+	errlist_free(&errs);
+	for (i = 0; i < 9; i++)
+		set_state(&st[i], ST_DONE, utc(2013, 12, 2, 10, 0), "sec@g1.example", NULL);
+
+	memset(&part, 0, sizeof(part));
+	part.plan = q;
+	part.states = qst;
+	assert_desc(&part, now, "eind@later.termijn", "Wacht op:\n- Aanbieden [breed:a] — 3 van "
+	    "12 partijen: Gemeente 10 (kan nu), Gemeente 11 (kan nu), Gemeente 12 (kan nu)\n");
+	s = render(&part, 1, &o, now);
+	cal = parse(s);
+	r = related(event(cal, "eind@later.termijn"));
+	assert_string_equal(r, "a@g010@breed.termijn\na@g011@breed.termijn\na@g012@breed.termijn\n");
+	free(r);
+	icalcomponent_free(cal);
+	free(s);
+	/* One of them, with its party: listed as before. */
+	assert_desc(&part, now, "stap@g003@later.termijn", "Wacht op:\n- Aanbieden — Gemeente 3 "
+	    "[breed:a@g003] (klaar)\n");
+	/* breed's a unblocks later's eind and a stap: below the limit, listed. */
+	part.plan = p;
+	part.states = st;
+	assert_desc(&part, now, "a@g002@breed.termijn", "[later:stap@g002]");
+	/* All open: ten named, two more. */
+	for (i = 0; i < 9; i++)
+		istate_clear(&st[i]);
+	part.plan = q;
+	part.states = qst;
+	assert_desc(&part, now, "eind@later.termijn", "- Aanbieden [breed:a] — 12 van 12 "
+	    "partijen: Gemeente 1 (kan nu), ");
+	assert_desc(&part, now, "eind@later.termijn", "Gemeente 10 (kan nu) en 2 andere\n");
+	free(st);
+	free(qst);
+	plan_free(p);
+	plan_free(q);
+}
+
+/*
  * An @all over more than ICAL_LIST_MAX parties is summed up: how many still hold a step up,
  * the first ICAL_LIST_MAX of them named, RELATED-TO only those; dependents counted.
  */
@@ -1445,6 +1525,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_hash_modified),
 		cmocka_unit_test(test_render_next),
+		cmocka_unit_test(test_summary_other_plan),
 		cmocka_unit_test(test_shipped_plans),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_summary_bounded),
