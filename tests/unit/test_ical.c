@@ -1210,28 +1210,40 @@ test_shipped_plans(void **state)
 	globfree(&g);
 }
 
-/* A plan of n parties: a for each, b for each waiting for every party's a. */
+/* A plan of head, n parties g001 ... (each with its sec), then the milestones of tail. */
 static struct plan *
-load_parties(size_t n, const char *lang)
+load_with_parties(const char *head, size_t n, const char *tail)
 {
 	struct plan *p;
-	char *text, *t;
+	char *text = xstrdup(head), *t;
 	size_t i;
 
-	xasprintf(&text, "plan breed\n  title Breed\n  timezone Europe/Amsterdam\n  language %s\n"
-	    "role sec\n  name Secretaris\n", lang);
 	for (i = 1; i <= n; i++) {
 		xasprintf(&t, "%sparty g%03zu\n  name Gemeente %zu\n  role sec sec@g%zu.example\n",
 		    text, i, i, i);
 		free(text);
 		text = t;
 	}
-	xasprintf(&t, "%smilestone a\n  title Aanbieden\n  owner sec\n  parties all\n"
-	    "  due 2014-01-10\nmilestone b\n  title Besluiten\n  owner sec\n  parties all\n"
-	    "  requires a@all\n  due 2014-01-20\n", text);
+	xasprintf(&t, "%s%s", text, tail);
 	free(text);
 	p = load(t);
 	free(t);
+	return p;
+}
+
+/* A plan of n parties: a for each, b for each waiting for every party's a. */
+static struct plan *
+load_parties(size_t n, const char *lang)
+{
+	struct plan *p;
+	char *head;
+
+	xasprintf(&head, "plan breed\n  title Breed\n  timezone Europe/Amsterdam\n  language %s\n"
+	    "role sec\n  name Secretaris\n", lang);
+	p = load_with_parties(head, n, "milestone a\n  title Aanbieden\n  owner sec\n"
+	    "  parties all\n  due 2014-01-10\nmilestone b\n  title Besluiten\n  owner sec\n"
+	    "  parties all\n  requires a@all\n  due 2014-01-20\n");
+	free(head);
 	return p;
 }
 
@@ -1299,24 +1311,15 @@ test_summary_other_plan(void **state)
 	struct ical_feed_opts o = { 0 };
 	int64_t now = utc(2013, 12, 16, 9, 0);
 	icalcomponent *cal;
-	char *text, *t, *s, *r;
+	char *s, *r;
 	size_t i;
 
 	(void)state;
-	text = xstrdup("plan later\n  title Later\n  timezone Europe/Amsterdam\n  language nl\n"
-	    "role sec\n  name Secretaris\n");
-	for (i = 1; i <= 12; i++) {
-		xasprintf(&t, "%sparty g%03zu\n  name Gemeente %zu\n  role sec sec@g%zu.example\n",
-		    text, i, i, i);
-		free(text);
-		text = t;
-	}
-	xasprintf(&t, "%smilestone eind\n  title Einde\n  owner sec\n  requires breed:a@all\n"
-	    "  due 2014-02-10\nmilestone stap\n  title Stap\n  owner sec\n  parties all\n"
-	    "  requires breed:a@same\n  due 2014-02-01\n", text);
-	free(text);
-	q = load(t);
-	free(t);
+	q = load_with_parties("plan later\n  title Later\n  timezone Europe/Amsterdam\n"
+	    "  language nl\nrole sec\n  name Secretaris\n", 12, "milestone eind\n  title Einde\n"
+	    "  owner sec\n  requires breed:a@all\n  due 2014-02-10\nmilestone stap\n"
+	    "  title Stap\n  owner sec\n  parties all\n  requires breed:a@same\n"
+	    "  due 2014-02-01\n");
 	qst = xcalloc(q->ninst, sizeof(*qst));
 	lp[0].plan = p;
 	lp[0].st = &st;
