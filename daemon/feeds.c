@@ -109,6 +109,8 @@ struct mcount {
 	uint64_t	 at;		/* the engine's generation when counted; 0: not yet */
 	int64_t		 until;
 	uint64_t	 n[DV_WAIVED + 1];
+	char		*text;		/* n as the metric's lines */
+	size_t		 len;
 	size_t		*pre;		/* the plans (indices) its steps wait for */
 	size_t		 npre;
 };
@@ -1213,8 +1215,10 @@ mcounts_free(struct feeds *f)
 {
 	size_t i;
 
-	for (i = 0; i < f->nmc; i++)
+	for (i = 0; i < f->nmc; i++) {
 		free(f->mc[i].pre);
+		free(f->mc[i].text);
+	}
 	free(f->mc);
 	f->mc = NULL;
 	f->nmc = 0;
@@ -1236,6 +1240,7 @@ mcount_plan(struct engine *e, size_t pi, struct mcount *m, int64_t now)
 	const struct plan *p = ps->plan;
 	const struct xlinks *xl = p->xl;
 	const struct instance *in;
+	char *t;
 	size_t j, k;
 
 	memset(m->n, 0, sizeof(m->n));
@@ -1265,10 +1270,20 @@ mcount_plan(struct engine *e, size_t pi, struct mcount *m, int64_t now)
 			m->pre[k++] = m->pre[j];
 	m->npre = k;
 	m->at = e->generation;
+	/* The lines too: a scrape of thousands of plans copies them, it does not format them. */
+	free(m->text);
+	m->text = xstrdup("");
+	for (k = 0; k <= DV_WAIVED; k++) {
+		xasprintf(&t, "%stermijn_milestones{plan=\"%s\",state=\"%s\"} %llu\n", m->text, p->id,
+		    derived_name((enum derived)k), (unsigned long long)m->n[k]);
+		free(m->text);
+		m->text = t;
+	}
+	m->len = strlen(m->text);
 }
 
 /* Plan i's counts as of now: those kept, or counted again (see struct mcount). */
-static const uint64_t *
+static const struct mcount *
 mcounts(struct feeds *f, size_t i, int64_t now)
 {
 	struct engine *e = &f->d->engine;
@@ -1287,10 +1302,10 @@ mcounts(struct feeds *f, size_t i, int64_t now)
 			if (e->plans[m->pre[k]].changed > m->at)
 				break;
 		if (k == m->npre)
-			return m->n;
+			return m;
 	}
 	mcount_plan(e, i, m, now);
-	return m->n;
+	return m;
 }
 
 static void
@@ -1307,18 +1322,14 @@ serve_metrics(struct feeds *f, struct evhttp_request *req)
 	const struct remind_stats *rs = remind_stats(d);
 	static const char *ostates[] = { "pending", "sending", "sent", "failed", "cancelled" };
 	int64_t now = clock_now(), n;
-	const uint64_t *c;
+	const struct mcount *m;
 	uint64_t cum;
-	size_t i, k;
+	size_t i;
 
 	metric(b, "termijn_milestones", "gauge", "Milestone instances by plan and derived state.");
 	for (i = 0; i < d->engine.nplans; i++) {
-		struct pstate *ps = &d->engine.plans[i];
-
-		c = mcounts(f, i, now);
-		for (k = 0; k <= DV_WAIVED; k++)
-			evbuffer_add_printf(b, "termijn_milestones{plan=\"%s\",state=\"%s\"} %llu\n",
-			    ps->plan->id, derived_name((enum derived)k), (unsigned long long)c[k]);
+		m = mcounts(f, i, now);
+		evbuffer_add(b, m->text, m->len);
 	}
 	metric(b, "termijn_reminders", "gauge", "Reminders in the outbox by state.");
 	for (i = 0; i < sizeof(ostates) / sizeof(ostates[0]); i++)
