@@ -17,6 +17,7 @@
 # `done` on a lived-in state (an outbox of SCALE_OUTBOX sent rows with message bodies, as
 # months of reminders leave within the retention), `status` and
 # `list --json` latency (one page; and the client's, all pages, with the daemon's RSS), the
+# daemon's CPU for the readiness probe (milestone?key=none) and for /metrics, the
 # first (uncached) render of one plan's feed (with the longest slice of it on the loop and
 # the slowest /healthz meanwhile), RSS after a feed workload (SCALE_FEEDS plan,
 # party and person feeds, SCALE_FEED_ROUNDS fetches each, "plans" shape), a restart of the
@@ -317,6 +318,26 @@ feed_workload() {
 	    END { printf "%.1f MB held, %d renders, %d dropped", c / 1e6, r, x }')"
 }
 
+# metrics_cost DIR: the daemon's CPU per /metrics scrape at rest (20 of them), and per `done`
+# with a scrape after it (10, from the 101st key on: the counts are made again).
+metrics_cost() {
+	local d=$1 url t0 t1 i
+	url="http://$(http_addr "$d")/metrics"
+	curl -s --max-time 60 -o /dev/null "$url"
+	t0=$(ticks)
+	for ((i = 0; i < 20; i++)); do curl -s --max-time 60 -o /dev/null "$url"; done
+	t1=$(ticks)
+	for ((i = 101; i <= 110; i++)); do
+		curl -s --max-time 60 --unix-socket "$d/termijnd.sock" -o /dev/null -X POST \
+		    -H 'Content-Type: application/json' -d "$(sed -n "${i}p" "$d/keys")" \
+		    http://localhost/api/v1/done
+		curl -s --max-time 60 -o /dev/null "$url"
+	done
+	awk -v a=$((t1 - t0)) -v b=$(($(ticks) - t1)) -v hz="$CLK_TCK" 'BEGIN {
+	    printf "%.1f ms daemon CPU a scrape at rest; %.1f ms a done and a scrape after it",
+	    a / hz * 1000 / 20, b / hz * 1000 / 10 }'
+}
+
 # client_read DIR LABEL ARGS...: the client's time for a read (all its pages), and the daemon's
 # RSS before and after.
 client_read() {
@@ -352,6 +373,8 @@ for shape in $SHAPES; do
 		fig "cold start" "$START_MS ms  (CPU $START_CPU ms, RSS $(rss))"
 		if [[ $ONLY == feeds ]]; then
 			fig "status" "$(timed "$d" /api/v1/status); $(cpu_per "$d" 20 /api/v1/status)"
+			fig "milestone?key=none (the probe)" "$(cpu_per "$d" 20 '/api/v1/milestone?key=none')"
+			fig "/metrics" "$(metrics_cost "$d")"
 			client_read "$d" "termijn --json list" --json list
 			client_read "$d" "termijn log" log
 			[[ $shape == plans ]] && feed_workload "$d"
@@ -418,6 +441,9 @@ for shape in $SHAPES; do
 			    'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "?" }'))"
 			if ((c == 32)); then
 				fig "status" "$(timed "$d" /api/v1/status); $(cpu_per "$d" 20 /api/v1/status)"
+				fig "milestone?key=none (the probe)" "$(cpu_per "$d" 20 \
+				    '/api/v1/milestone?key=none')"
+				fig "/metrics" "$(metrics_cost "$d")"
 				fig "list --json" "$(timed "$d" /api/v1/milestones)  (RSS after: $(rss))"
 				client_read "$d" "termijn --json list (all pages)" --json list
 				fp=$(cat "$d/feedplan")
