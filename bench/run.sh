@@ -85,7 +85,8 @@ echo $! >"$TMP/watchdog.pid"
 # ---- build ----
 
 mkdir -p "$TMP/bin"
-make -s B=$B DAEMON_BIN=$B/termijnd $B/termijnd >"$TMP/build-daemon.log" 2>&1 ||
+# With its catalogs (build/locale, found from $B): without them termijnd warns at start.
+make -s B=$B DAEMON_BIN=$B/termijnd $B/termijnd mo >"$TMP/build-daemon.log" 2>&1 ||
 	{ cat "$TMP/build-daemon.log" >&2; die "cannot build termijnd"; }
 TERMIJND=$B/termijnd
 CLIENT=
