@@ -15,17 +15,6 @@ struct persons {
 	size_t			 n;
 };
 
-static int
-addr_in(const char **v, size_t n, const char *addr)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcasecmp(v[i], addr) == 0)
-			return 1;
-	return 0;
-}
-
 int
 persons_acts(const struct plan *p, const struct instance *in, const char *addr)
 {
@@ -34,11 +23,11 @@ persons_acts(const struct plan *p, const struct instance *in, const char *addr)
 	int hit;
 
 	n = plan_role_addrs(p, in->owner, in->party, &v);
-	hit = addr_in(v, n, addr);
+	hit = plan_addr_among(v, n, addr);
 	free(v);
 	if (!hit && in->ms->escalate_to != NULL) {
 		n = plan_role_addrs(p, in->ms->escalate_to, in->party, &v);
-		hit = addr_in(v, n, addr);
+		hit = plan_addr_among(v, n, addr);
 		free(v);
 	}
 	return hit;

@@ -635,8 +635,8 @@ plan_person_name(const struct plan *p, const char *addr)
 	return NULL;
 }
 
-static int
-addr_among(char **v, size_t n, const char *addr)
+int
+plan_addr_among(const char *const *v, size_t n, const char *addr)
 {
 	size_t i;
 
@@ -656,13 +656,15 @@ plan_holds(const struct plan *p, const char *addr, const char *role, const struc
 	if (addr == NULL)
 		return 0;
 	/* A plan-wide holder holds the role for every party. */
-	if ((r = plan_role(p, role)) != NULL && addr_among(r->addrs, r->naddrs, addr))
+	if ((r = plan_role(p, role)) != NULL &&
+	    plan_addr_among((const char *const *)r->addrs, r->naddrs, addr))
 		return 1;
 	if (pt != NULL)
-		return (c = party_contact(pt, role)) != NULL && addr_among(c->addrs, c->naddrs, addr);
+		return (c = party_contact(pt, role)) != NULL &&
+		    plan_addr_among((const char *const *)c->addrs, c->naddrs, addr);
 	for (i = 0; i < p->nparties; i++)
 		if ((c = party_contact(&p->parties[i], role)) != NULL &&
-		    addr_among(c->addrs, c->naddrs, addr))
+		    plan_addr_among((const char *const *)c->addrs, c->naddrs, addr))
 			return 1;
 	return 0;
 }

@@ -353,6 +353,8 @@ char			*cycle_path(const size_t *stack, size_t from, size_t top,
 			    char *(*name)(size_t, void *), void *arg);
 /* The display name a plan gives an address (the first one written), or NULL. */
 const char		*plan_person_name(const struct plan *, const char *addr);
+/* Is addr one of v[0 .. n), in any case? (Addresses as plans name their people.) */
+int			 plan_addr_among(const char *const *v, size_t n, const char *addr);
 /* Does addr hold role for party (NULL: for any party, or plan-wide)? Case-insensitive. */
 int			 plan_holds(const struct plan *, const char *addr, const char *role,
 			    const struct party *);
