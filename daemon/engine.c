@@ -1245,11 +1245,14 @@ engine_check(const char *dir, struct errlist *errs, struct planset *keep)
 }
 
 int
-engine_load(struct engine *e, struct planset *set, struct errlist *errs)
+engine_load(struct engine *e, struct planset *set, struct errlist *errs, struct langerrs *also,
+    size_t nalso)
 {
+	const struct msgcat *lang = msgcat_current();
 	struct loadctx lc;
 	size_t i, start = errs->n;
 	int64_t now = clock_now();
+	int unlinked = 0;
 
 	memset(&lc, 0, sizeof(lc));
 	lc.e = e;
@@ -1283,8 +1286,8 @@ engine_load(struct engine *e, struct planset *set, struct errlist *errs)
 	planrows_free(lc.rows, lc.nps);
 	lc.rows = NULL;
 	/* Links to a plan that did not load would only add noise to its own errors. */
-	if (errs->n == start)
-		link_plans(lc.ps, lc.nps, errs);
+	if (errs->n == start && link_plans(lc.ps, lc.nps, errs) == -1)
+		unlinked = 1;
 	if (errs->n > start || lc.dbfail)
 		goto fail;
 	if (store_begin(e->store) == -1) {
@@ -1343,6 +1346,15 @@ engine_load(struct engine *e, struct planset *set, struct errlist *errs)
 fail:
 	if (lc.dbfail)
 		errlist_add(errs, _("database"), 0, "%s", store_error(e->store));
+	/* Told again in the other askers' languages: the links refused, or the database. */
+	for (i = 0; i < nalso; i++) {
+		msgcat_use(also[i].lang);
+		if (unlinked)
+			link_plans(lc.ps, lc.nps, &also[i].errs);
+		if (lc.dbfail)
+			errlist_add(&also[i].errs, _("database"), 0, "%s", store_error(e->store));
+	}
+	msgcat_use(lang);
 	free(lc.by_id);
 	pstates_free(lc.ps, lc.nps);
 	orphans_free(lc.orphans, lc.norphans);

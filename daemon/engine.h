@@ -175,13 +175,21 @@ void		 planset_free(struct planset *);
 /* What publishing the plans takes that needs nothing but them (a thread may do it). */
 void		 planset_prepare(struct planset *);
 
+/* Errors told in one language (NULL: English), for one of several askers. */
+struct msgcat;
+struct langerrs {
+	const struct msgcat	*lang;
+	struct errlist		 errs;
+};
 /*
  * Load (or reload) the plans of set, or (set NULL) every *.plan in the plans directory; on
- * any error nothing changes. With set, the plans put out of force come back in it, for the
- * caller to free. Never inside an open transaction: its own commits must not take others'
- * changes along.
+ * any error nothing changes, and why is in errs and, each in its own language, in
+ * also[0 .. nalso). With set, the plans put out of force come back in it, for the caller to
+ * free. Never inside an open transaction: its own commits must not take others' changes
+ * along.
  */
-int		 engine_load(struct engine *, struct planset *set, struct errlist *);
+int		 engine_load(struct engine *, struct planset *set, struct errlist *,
+		    struct langerrs *also, size_t nalso);
 /*
  * Parse and check the plans of a directory without a database (termijnd -n); keep (if not
  * NULL) takes them when they are all right, for engine_load. Pure: touches no engine.

@@ -267,7 +267,7 @@ main(int argc, char **argv)
 	d.engine.plans_dir = xstrdup(d.conf->plans_dir);
 	/* The pure part of publishing, on every CPU, as a reload does it aside. */
 	planset_prepare(&plans);
-	if (engine_load(&d.engine, &plans, &errs) == -1) {
+	if (engine_load(&d.engine, &plans, &errs, NULL, 0) == -1) {
 		for (k = 0; k < errs.n; k++)
 			log_warnx("%s", errs.msg[k]);
 		fatalx("cannot load the plans");

@@ -9,8 +9,10 @@
 #include <event2/http.h>
 
 #include "clock.h"
+#include "config.h"
 #include "i18n.h"
 #include "log.h"
+#include "mailtext.h"
 #include "msgcat.h"
 #include "notify.h"
 #include "remind.h"
@@ -23,12 +25,6 @@ struct waiter {
 	const struct msgcat	*lang;
 };
 
-/* A round's errors in one of its askers' languages (NULL: English, the journal's). */
-struct langerrs {
-	const struct msgcat	*lang;
-	struct errlist		 errs;
-};
-
 struct reload {
 	struct termijnd		*d;
 	int			 running;	/* the thread is at work */
@@ -39,10 +35,13 @@ struct reload {
 	size_t			 nw, nnext;
 	/*
 	 * The thread's: given before it starts, taken after it said so. It touches nothing
-	 * else: the plans are parsed, checked and prepared from the files alone.
+	 * else: the plans are parsed, checked and prepared, and the mail templates read and
+	 * checked, from the files alone.
 	 */
-	char			*dir;
+	char			*dir, *tdir;
 	struct planset		 set;
+	struct templates	 tpl;
+	/* The round's errors in each of its askers' languages (and English, the journal's). */
 	struct langerrs		*le;		/* the first asker's language first */
 	size_t			 nle;
 	double			 took;
@@ -138,6 +137,8 @@ start_round(struct reload *rl)
 	rl->nnext = 0;
 	free(rl->dir);
 	rl->dir = xstrdup(rl->d->engine.plans_dir);
+	free(rl->tdir);
+	rl->tdir = config_path(rl->d->conf, rl->d->conf->templates_dir);
 	/* Errors are told to each asker in its own language; the journal's stay English. */
 	langs_free(rl);
 	for (i = 0; i < rl->nw; i++)
@@ -161,6 +162,25 @@ reload_start(struct termijnd *d, struct evhttp_request *req)
 		start_round(rl);
 }
 
+/* The round's plans and templates checked, errors to errs; keep: kept when all is right. */
+static int
+check(struct reload *rl, struct errlist *errs, int keep)
+{
+	struct templates t;
+	int rc;
+
+	rc = engine_check(rl->dir, errs, keep ? &rl->set : NULL);
+	if (templates_load(&t, rl->tdir, errs) == -1)
+		rc = -1;
+	else if (keep && rc == 0)
+		rl->tpl = t;
+	else
+		templates_free(&t);
+	if (keep && rc == -1)
+		planset_free(&rl->set);
+	return rc;
+}
+
 static void *
 parse_thread(void *arg)
 {
@@ -170,13 +190,13 @@ parse_thread(void *arg)
 	char c = 1;
 
 	msgcat_use(rl->le[0].lang);
-	if (engine_check(rl->dir, &rl->le[0].errs, &rl->set) == 0)
+	if (check(rl, &rl->le[0].errs, 1) == 0)
 		planset_prepare(&rl->set);
 	else
 		/* Refused: checked again in every other language of the round (seldom more). */
 		for (i = 1; i < rl->nle; i++) {
 			msgcat_use(rl->le[i].lang);
-			engine_check(rl->dir, &rl->le[i].errs, NULL);
+			check(rl, &rl->le[i].errs, 0);
 		}
 	rl->took = clock_mono() - t0;
 	while (write(rl->fds[1], &c, 1) == -1 && errno == EINTR)
@@ -198,12 +218,9 @@ errors_json(const struct errlist *errs)
 	return o;
 }
 
-/*
- * refused: with the round's own errors, each asker's in its language; errs: with errors of
- * putting the plans in force (made once, on the loop, in the first asker's language).
- */
+/* why: not tried (a message to translate); else refused when the round has errors. */
 static void
-answer(struct reload *rl, int refused, const struct errlist *errs, const char *why)
+answer(struct reload *rl, const char *why)
 {
 	struct termijnd *d = rl->d;
 	const struct msgcat *old;
@@ -219,9 +236,9 @@ answer(struct reload *rl, int refused, const struct errlist *errs, const char *w
 		if (why != NULL)
 			control_reply(d, rl->w[i].req, 503, json_pack("{s:s, s:s}", "error",
 			    "unavailable", "message", _(why)), 1);
-		else if (refused || errs != NULL)
-			control_reply(d, rl->w[i].req, 422, errors_json(refused ?
-			    errs_in(rl, rl->w[i].lang) : errs), 1);
+		else if (rl->le[0].errs.n > 0)
+			control_reply(d, rl->w[i].req, 422,
+			    errors_json(errs_in(rl, rl->w[i].lang)), 1);
 		else {
 			a = json_array();
 			for (k = 0; k < d->engine.nplans; k++)
@@ -251,7 +268,6 @@ done_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct reload *rl = arg;
 	struct termijnd *d = rl->d;
-	struct errlist errs = { 0 };
 	const struct msgcat *old;
 	double t0 = clock_mono(), cpu0 = clock_thread_cpu(), dt;
 	char c;
@@ -265,24 +281,29 @@ done_cb(evutil_socket_t fd, short ev, void *arg)
 	rl->running = 0;
 	if (d->stopping) {
 		planset_free(&rl->set);
-		answer(rl, 0, NULL, N_("termijnd is stopping: the plans were not reloaded"));
+		templates_free(&rl->tpl);
+		answer(rl, N_("termijnd is stopping: the plans were not reloaded"));
 	} else if (rl->le[0].errs.n > 0) {
 		log_errors(errs_in(rl, NULL));
-		answer(rl, 1, NULL, NULL);
+		answer(rl, NULL);
 	} else {
 		/* What this moment changed is committed first, on its own. */
 		control_flush(d);
+		/* Errors of putting them in force too come in each asker's language. */
 		old = msgcat_use(rl->le[0].lang);
-		if (engine_load(&d->engine, &rl->set, &errs) == -1 || remind_reload(d, &errs) == -1) {
-			log_errors(&errs);
-			answer(rl, 0, &errs, NULL);
+		if (engine_load(&d->engine, &rl->set, &rl->le[0].errs, rl->le + 1, rl->nle - 1) ==
+		    -1) {
+			templates_free(&rl->tpl);
+			log_errors(errs_in(rl, NULL));
+			answer(rl, NULL);
 		} else {
+			remind_reload(d, &rl->tpl);
 			/* On a busy machine the loop waits for a CPU too: what was work, apart. */
 			log_info("reloaded %zu plan%s (parsed in %.0f ms aside, put in force in %.0f "
 			    "ms, %.0f ms of it CPU)", d->engine.nplans, d->engine.nplans == 1 ? "" :
 			    "s", rl->took * 1e3, (clock_mono() - t0) * 1e3,
 			    (clock_thread_cpu() - cpu0) * 1e3);
-			answer(rl, 0, NULL, NULL);
+			answer(rl, NULL);
 		}
 		msgcat_use(old);
 		/* The new plans, if refused, or the old ones: out of the loop's way. */
@@ -294,7 +315,6 @@ done_cb(evutil_socket_t fd, short ev, void *arg)
 		else
 			planset_free(&rl->old);
 	}
-	errlist_free(&errs);
 	langs_free(rl);
 	if ((dt = clock_mono() - t0) > d->longest_reload)
 		d->longest_reload = dt;
@@ -305,7 +325,7 @@ done_cb(evutil_socket_t fd, short ev, void *arg)
 		rl->nw = rl->nnext;
 		rl->next = NULL;
 		rl->nnext = 0;
-		answer(rl, 0, NULL, N_("termijnd is stopping: the plans were not reloaded"));
+		answer(rl, N_("termijnd is stopping: the plans were not reloaded"));
 	}
 }
 
@@ -320,6 +340,7 @@ reload_free(struct termijnd *d)
 		pthread_join(rl->thread, NULL);
 	free_join(rl);
 	planset_free(&rl->set);
+	templates_free(&rl->tpl);
 	langs_free(rl);
 	event_free(rl->done_ev);
 	close(rl->fds[0]);
@@ -327,6 +348,7 @@ reload_free(struct termijnd *d)
 	free(rl->w);
 	free(rl->next);
 	free(rl->dir);
+	free(rl->tdir);
 	free(rl);
 	d->reload = NULL;
 }

@@ -1291,21 +1291,13 @@ remind_stop(struct termijnd *d)
 	d->remind = NULL;
 }
 
-int
-remind_reload(struct termijnd *d, struct errlist *errs)
+void
+remind_reload(struct termijnd *d, struct templates *t)
 {
-	struct templates t;
-	char *tdir = config_path(d->conf, d->conf->templates_dir);
-	int rc;
-
-	rc = templates_load(&t, tdir, errs);
-	free(tdir);
-	if (rc == -1)
-		return -1;
 	templates_free(&d->remind->tpl);
-	d->remind->tpl = t;
+	d->remind->tpl = *t;
+	memset(t, 0, sizeof(*t));
 	remind_kick(d);
-	return 0;
 }
 
 const struct remind_stats *

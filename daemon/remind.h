@@ -20,8 +20,9 @@ void	 remind_stop(struct termijnd *);
 void	 remind_kick(struct termijnd *);
 /* The commits up to durable are on disk: the messages waiting for theirs go (control.c). */
 void	 remind_durable(struct termijnd *, uint64_t durable);
-/* Reload the templates (SIGHUP); on error the old ones stay. */
-int	 remind_reload(struct termijnd *, struct errlist *);
+/* The templates a reload read and checked: in force from now on (t is left empty). */
+struct templates;
+void	 remind_reload(struct termijnd *, struct templates *t);
 const struct remind_stats *remind_stats(struct termijnd *);
 /* Queue the message that gives a person the address of their feed and of its page (in the
  * open txn). */

@@ -5,6 +5,9 @@
 C=$TERMIJN
 setup_conf
 rm -f "$T"/plans/*.plan
+# Templates of its own, to break one.
+cp -r "$TOP/etc/templates" "$T/templates"
+sed -i "s|^templates-dir .*|templates-dir $T/templates|" "$T/termijnd.conf"
 
 small() {
 	cat > "$T/plans/small.plan" <<EOP
@@ -73,8 +76,7 @@ expect_in '"title": *"Fourth title"' "the plans in force stay"
 # round parses the chain first, so that both requests wait for the next round together
 # (the journal then says "reload failed" twice, not three times; tried up to three times).
 refusals() { grep -c 'reload failed; the old plans stay in force' "$T/daemon.log"; }
-if use_dutch; then
-	together=
+mixed_round() {
 	for try in 1 2 3; do
 		n0=$(refusals)
 		kill -HUP "$DPID"
@@ -82,19 +84,60 @@ if use_dutch; then
 		env LANG=nl_NL.UTF-8 "$C" reload > "$T/nl.out" 2>&1 & RNL=$!
 		env LANG=C "$C" reload > "$T/en.out" 2>&1 & REN=$!
 		wait $RNL; wait $REN
-		[ "$(($(refusals) - n0))" -eq 2 ] && { together=1; break; }
+		[ "$(($(refusals) - n0))" -eq 2 ] && return 0
 		echo "# try $try: the two requests went in rounds of their own"
 	done
-	[ -n "$together" ] && ok "a Dutch and an English reload in one round" ||
-	    not_ok "the two reloads never shared a round"
+	return 1
+}
+# expect_langs DUTCH ENGLISH WHAT: each asker of the last mixed round got WHAT in its language.
+expect_langs() {
 	OUT=$(cat "$T/nl.out")
-	expect_in 'eigenaar "nobody" is geen rol in dit plan' "the Dutch asker gets the error in Dutch"
-	expect_not_in 'is not a role' "and no English"
+	expect_in "$1" "the Dutch asker gets $3 in Dutch"
+	expect_not_in "$2" "and no English"
 	OUT=$(cat "$T/en.out")
-	expect_in 'owner "nobody" is not a role' "the English asker gets it in English"
-	expect_not_in 'geen rol' "and no Dutch"
+	expect_in "$2" "the English asker gets $3 in English"
+	expect_not_in "$1" "and no Dutch"
+}
+if use_dutch; then
+	mixed_round && ok "a Dutch and an English reload in one round" ||
+	    not_ok "the two reloads never shared a round"
+	expect_langs 'eigenaar "nobody" is geen rol in dit plan' 'owner "nobody" is not a role' \
+	    "the parse's error"
+
+	# Errors of putting the plans in force, after the parse: a run-time move that the
+	# other plan's file no longer allows.
+	printf 'plan xa\n  title XA\nrole sec\n  address sec@xa.example\nmilestone m\n  title M\n  owner sec\n  due 2014-03-01\n  requires xb:p\n' > "$T/plans/xa.plan"
+	printf 'plan xb\n  title XB\nrole sec\n  address sec@xb.example\nmilestone p\n  title P\n  owner sec\n  due 2014-01-20\n' > "$T/plans/xb.plan"
+	small "Fifth title"
+	expect_exit 0 "reload with two linked plans" -- "$C" reload
+	expect_exit 0 "move xa's m to before xb:p's later start" -- \
+	    "$C" move -p xa m --due 2014-02-01 -r sooner
+	sed -i 's/^  due 2014-01-20$/  not-before 2014-02-10\n  due 2014-02-20/' "$T/plans/xb.plan"
+	mixed_round && ok "a Dutch and an English reload in one round, refused in force" ||
+	    not_ok "the two reloads never shared a round"
+	expect_langs 'm heeft termijn 2014-02-01, maar het vereiste xb:p kan niet vóór 2014-02-10 beginnen' \
+	    'm is due 2014-02-01, but its prerequisite xb:p cannot start before 2014-02-10' \
+	    "an error of putting the plans in force"
+	OUT=$(cat "$T/daemon.log")
+	expect_in 'reload: .*m is due 2014-02-01, but' "the journal tells it in English"
+	expect_not_in 'heeft termijn' "never in Dutch"
+	sed -i '/^  not-before 2014-02-10$/d' "$T/plans/xb.plan"
+
+	# A broken template: refused with the plans, in each asker's language; the plans stay.
+	small "Sixth title"
+	printf 'no subject\n' > "$T/templates/en/lead.txt"
+	mixed_round && ok "a Dutch and an English reload in one round, a template broken" ||
+	    not_ok "the two reloads never shared a round"
+	expect_langs 'een sjabloon begint met "Subject' 'a template starts with "Subject' \
+	    "the template's error"
+	OUT=$(cat "$T/daemon.log")
+	expect_in 'reload: .*lead.txt:1: a template starts with' "the journal tells it in English"
+	expect_not_in 'een sjabloon' "never in Dutch"
+	expect_exit 0 "show after the refusal" -- "$C" --json show -p small a
+	expect_in '"title": *"Fifth title"' "the plans in force stay, as the refusal says"
+	cp "$TOP/etc/templates/en/lead.txt" "$T/templates/en/lead.txt"
 else
-	echo "# no nl_NL.UTF-8 locale and no localedef: the mixed-language round is not checked"
+	echo "# no nl_NL.UTF-8 locale and no localedef: the mixed-language rounds are not checked"
 fi
 small "Fifth title"
 
