@@ -247,10 +247,13 @@ main(int argc, char **argv)
 	/*
 	 * epoll's changes gathered per loop turn: an HTTP answer's read-off, write-on,
 	 * write-off, read-on come to two epoll_ctl calls instead of four (no fd here is dup()ed,
-	 * which this mode does not survive).
+	 * which this mode does not survive). No cached time: libevent's is the loop turn's
+	 * start, so a timeout armed late in a long turn (evhttp's 10 s on an answer sent after a
+	 * reload put in force) was over at once, and the connection closed with it unsent.
 	 */
 	if ((ecfg = event_config_new()) == NULL ||
 	    event_config_set_flag(ecfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) == -1 ||
+	    event_config_set_flag(ecfg, EVENT_BASE_FLAG_NO_CACHE_TIME) == -1 ||
 	    (d.base = event_base_new_with_config(ecfg)) == NULL)
 		fatalx("event_base_new");
 	event_config_free(ecfg);
