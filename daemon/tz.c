@@ -1,4 +1,5 @@
 /* tz.c: local times in a named zone to UTC instants and back, with libical's zone data. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +18,13 @@ static _Thread_local struct {
 	icaltimezone	*z;
 } zcache[4];
 static _Thread_local unsigned zcache_next;
+/*
+ * libical 3.0.16 searches its table of zones unlocked while the first thread to ask fills
+ * it, adds a zone it did not find there (yet) unlocked too, and reading a zone's data (the
+ * first conversion) replaces its name in the table: one asker at a time, and the data read
+ * before the zone is used.
+ */
+static pthread_mutex_t zlock = PTHREAD_MUTEX_INITIALIZER;
 
 static icaltimezone *
 zone(const char *tzid)
@@ -29,7 +37,11 @@ zone(const char *tzid)
 	for (i = 0; i < 4; i++)
 		if (zcache[i].z != NULL && strcmp(zcache[i].name, tzid) == 0)
 			return zcache[i].z;
-	if ((z = icaltimezone_get_builtin_timezone(tzid)) != NULL && strlen(tzid) < 64) {
+	pthread_mutex_lock(&zlock);
+	if ((z = icaltimezone_get_builtin_timezone(tzid)) != NULL)
+		(void)icaltimezone_get_component(z);
+	pthread_mutex_unlock(&zlock);
+	if (z != NULL && strlen(tzid) < 64) {
 		i = zcache_next++ % 4;
 		snprintf(zcache[i].name, sizeof(zcache[i].name), "%s", tzid);
 		zcache[i].z = z;
