@@ -7,6 +7,7 @@
 # @same requirements, windows, repeats, same-moment steps and reminders.
 #
 # For each shape and size it prints: cold start and restart (until the socket answers), reload,
+# the daemon's CPU per `part add` and per `move` (SCALE_EDITS of each, 10, on the first plan),
 # RSS at start, daemon CPU per `done` (of the 1-client run, once the daemon is idle after its
 # start and the mail queued before it has gone), acknowledged `done`/s with 1, 8 and 32
 # clients for SCALE_SECONDS (a fresh copy of the started state for each; when the keys
@@ -31,10 +32,11 @@
 # at most per level), SCALE_DONE (300:
 # requests on the lived-in state), SCALE_OUTBOX (50000 rows), SCALE_LIMIT (1800 s in all),
 # SCALE_BIG_FEED=1 (also render the single plan's feed at 100,000, which takes long),
-# SCALE_ONLY=start (only cold start, reload, add and restart: no load, no lived-in state),
+# SCALE_ONLY=start (only cold start, reload, add, parts and moves, and restart: no load, no
+# lived-in state),
 # SCALE_ONLY=feeds (only cold start, status, the client's list and log, the feed workload),
-# SCALE_FEEDS (300 feeds in the feed workload of the "plans" shape), SCALE_FEED_ROUNDS (3
-# fetches of each feed).
+# SCALE_EDITS (10 parts added, and moves), SCALE_FEEDS (300 feeds in the feed workload of the
+# "plans" shape), SCALE_FEED_ROUNDS (3 fetches of each feed).
 # It prints figures and asserts no goals: non-zero exit only when something broke.
 
 set -uo pipefail
@@ -53,6 +55,7 @@ LIMIT=${SCALE_LIMIT:-1800}
 ONLY=${SCALE_ONLY:-}
 FEEDS=${SCALE_FEEDS:-300}
 FEED_ROUNDS=${SCALE_FEED_ROUNDS:-3}
+EDITS=${SCALE_EDITS:-10}
 CC=${CC:-cc}
 PY=/usr/bin/python3
 B=build/bench
@@ -70,7 +73,7 @@ die() {
 	echo "bench: $*" >&2
 	exit 1
 }
-for n in $SIZES $SECS $ROUNDS $NDONE $OUTBOX $LIMIT $FEEDS $FEED_ROUNDS; do
+for n in $SIZES $SECS $ROUNDS $NDONE $OUTBOX $LIMIT $FEEDS $FEED_ROUNDS $EDITS; do
 	[[ $n =~ ^[0-9]+$ && $n -gt 0 ]] || die "knobs are positive whole numbers, not \"$n\""
 done
 [[ -z $ONLY || $ONLY == start || $ONLY == feeds ]] ||
@@ -297,6 +300,42 @@ add() {
 	ADD_MS=$(ms "$t0" "$EPOCHREALTIME")
 }
 
+# edits DIR SHAPE: SCALE_EDITS parts added to the first plan, then as many moves of one party's
+# deadline of it (later and back: one instance, one owner told); PART_CPU and MOVE_CPU, the
+# daemon's CPU per edit in ms (the reminder scan after it included), PART_MS and MOVE_MS the
+# client's time per edit.
+edits() {
+	local d=$1 plan=p0000 ms=g@q1 due=(2014-06-20 2014-06-15)
+	[[ $2 == one ]] && { plan=national; ms=m0@g001; due=(2014-02-20 2014-02-15); }
+	edit_cpu "$d" part add "$plan" onderdeel o%d --title "Onderdeel %d"
+	PART_CPU=$EDIT_CPU PART_MS=$EDIT_MS
+	edit_cpu "$d" move -p "$plan" "$ms" --due "%s" --reason bench
+	MOVE_CPU=$EDIT_CPU MOVE_MS=$EDIT_MS
+}
+
+# edit_cpu DIR ARGS...: the client with ARGS SCALE_EDITS times (%d: the round, %s: a due of
+# the edits' in turn); EDIT_CPU, the daemon's CPU per round in ms, EDIT_MS the client's.
+edit_cpu() {
+	local d=$1 i a t0 c0 args
+	shift
+	settle
+	c0=$(ticks)
+	t0=$EPOCHREALTIME
+	for ((i = 0; i < EDITS; i++)); do
+		args=()
+		for a in "$@"; do
+			a=${a//%d/$i}
+			args+=("${a//%s/${due[i % 2]}}")
+		done
+		TERMIJN_SOCKET=$d/termijnd.sock "$TERMIJN" "${args[@]}" >/dev/null 2>"$d/edit.err" ||
+			problem "termijn ${args[*]}: $(head -c 300 "$d/edit.err")"
+	done
+	EDIT_MS=$(ms "$t0" "$EPOCHREALTIME")
+	settle
+	EDIT_CPU=$(awk -v t=$(($(ticks) - c0)) -v hz="$CLK_TCK" -v n="$EDITS" \
+	    'BEGIN { printf "%.1f", t / hz * 1000 / n }')
+}
+
 # feed_workload DIR: SCALE_FEEDS feeds (plan, party and person feeds in turn), each fetched
 # SCALE_FEED_ROUNDS times (plain, compressed, conditional, ...) with a change before each round
 # after the first (bench/feedload.py); RSS after each round, the renders and the daemon's CPU
@@ -390,6 +429,11 @@ for shape in $SHAPES; do
 		    "$d/termijnd.log" | tail -1) ms of it CPU)"
 		add "$d" "$shape"
 		fig "add (a milestone for each party)" "$ADD_MS ms"
+		edits "$d" "$shape"
+		fig "part add, daemon CPU each" "$PART_CPU ms  ($EDITS parts, $(awk -v t="$PART_MS" \
+		    -v n="$EDITS" 'BEGIN { printf "%.0f", t / n }') ms each for the client)"
+		fig "move ID@PARTY, daemon CPU each" "$MOVE_CPU ms  ($EDITS moves, $(awk -v t="$MOVE_MS" \
+		    -v n="$EDITS" 'BEGIN { printf "%.0f", t / n }') ms each for the client)"
 		stop
 		start "$d"
 		fig "restart with full state" "$START_MS ms  (CPU $START_CPU ms, RSS $(rss))"

@@ -1987,12 +1987,32 @@ struct published {
 };
 
 /*
+ * The instances of other plans that read ps's, touched: before its instances change places
+ * (by the links as they were) and after (as they are), what they read may be another.
+ */
+static void
+touch_readers(struct engine *e, const struct pstate *ps)
+{
+	const struct xlinks *xl = ps->plan->xl;
+	struct pstate *q;
+	size_t i;
+
+	for (i = 0; xl != NULL && i < xl->ndep; i++)
+		if ((q = engine_pstate(e, xl->dep[i].plan)) != NULL && q->sched != NULL) {
+			schedule_touch_reader(q->sched, q->plan, xl->dep[i].inst);
+			touched_plan(e, q);
+		}
+}
+
+/*
  * Before the plan's instances change places: its published state into pb, ps given the
- * states nst (moved to the new places, shallow) and nothing prepared for publishing.
+ * states nst (moved to the new places, shallow), a schedule made from the old one (back[k]:
+ * instance k's old index) and nothing else prepared for publishing. The links between the
+ * plans are resolved anew by then.
  */
 static void
 published_take(struct engine *e, struct pstate *ps, struct published *pb, struct istate *nst,
-    size_t old_n)
+    size_t old_n, const size_t *back)
 {
 	pb->st = ps->st;
 	pb->n = old_n;
@@ -2004,12 +2024,14 @@ published_take(struct engine *e, struct pstate *ps, struct published *pb, struct
 	pb->nthash = ps->nthash;
 	ps->st = nst;
 	ps->seq = NULL;
-	ps->sched = NULL;
+	/* Only what the change touched is evaluated again, not every plan. */
+	ps->sched = pb->sched != NULL ? schedule_reshaped(pb->sched, ps->plan, back) : NULL;
+	ps->expansions = ps->plan->expansions;
 	ps->thash = NULL;
 	ps->nthash = 0;
 	shape_changed(e, ps);
-	/* The instances moved: what other plans read of this one is at new places. */
-	e->touched_all = 1;
+	touched_plan(e, ps);
+	touch_readers(e, ps);
 }
 
 /*
@@ -2132,13 +2154,17 @@ reshape(struct engine *e, struct pstate *ps, char **oldkeys, size_t old_n,
 {
 	struct reshape *u = xcalloc(1, sizeof(*u));
 	struct istate *nst = xcalloc(ps->plan->ninst ? ps->plan->ninst : 1, sizeof(*nst));
+	size_t *back = xcalloc(ps->plan->ninst ? ps->plan->ninst : 1, sizeof(*back));
 	struct instance *in;
 	size_t i;
 
+	for (i = 0; i < ps->plan->ninst; i++)
+		back[i] = SIZE_MAX;
 	u->kept = xcalloc(old_n ? old_n : 1, 1);
 	for (i = 0; i < old_n; i++) {
 		if ((in = plan_instance(ps->plan, oldkeys[i])) != NULL) {
 			nst[in->idx] = ps->st[i];
+			back[in->idx] = i;
 			u->kept[i] = 1;
 		}
 		free(oldkeys[i]);
@@ -2148,7 +2174,8 @@ reshape(struct engine *e, struct pstate *ps, char **oldkeys, size_t old_n,
 	u->ps = ps;
 	u->dim = added;
 	u->cancelled = cancelled;
-	published_take(e, ps, &u->pub, nst, old_n);
+	published_take(e, ps, &u->pub, nst, old_n, back);
+	free(back);
 	store_on_rollback(e->store, reshape_undo_cb, u);
 }
 
@@ -2261,6 +2288,7 @@ engine_part_add(struct engine *e, struct pstate *ps, const char *dim, const char
 	} else
 		override = 0;
 	oldkeys = keys_save(ps->plan);
+	touch_readers(e, ps);
 	if (plan_add_part(ps->plan, d->id, id, title, lead, &cause) == -1) {
 		for (i = 0; i < old_n; i++)
 			free(oldkeys[i]);
@@ -2345,6 +2373,7 @@ engine_part_cancel(struct engine *e, struct pstate *ps, const char *dim, const c
 	if (i != ENG_OK)
 		return r->rc;
 	oldkeys = keys_save(ps->plan);
+	touch_readers(e, ps);
 	plan_cancel_part(ps->plan, pt, 1);
 	relink(e);
 	reshape(e, ps, oldkeys, old_n, NULL, pt);
@@ -2589,6 +2618,7 @@ engine_change(struct engine *e, struct pstate *ps, const struct planedit *ed,
 		was[i].npre = p->inst[i].npre;
 	}
 	planedit_timing(p, ed, &mwas);
+	touch_readers(e, ps);
 	if (planedit_apply(p, ed, &saved, &cause) == -1) {
 		fail(r, ENG_REFUSED, _("cannot %s %s: %s"), change_verb(ed->kind), ed->key, cause);
 		free(cause);
@@ -2661,7 +2691,7 @@ engine_change(struct engine *e, struct pstate *ps, const struct planedit *ed,
 	u->kept = xcalloc(old_n ? old_n : 1, 1);
 	for (i = 0; i < old_n; i++)
 		u->kept[i] = map[i] != SIZE_MAX;
-	published_take(e, ps, &u->pub, nst, old_n);
+	published_take(e, ps, &u->pub, nst, old_n, back);
 	store_on_rollback(e->store, change_undo_cb, u);
 
 	/* The instances it is about: those that went, and the milestone's that are. */

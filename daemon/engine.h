@@ -86,8 +86,8 @@ struct engine {
 	uint64_t	 generation, shaped, loaded;
 	/*
 	 * What the reminders must look at again (remind.c): the plans (indices) whose
-	 * schedules a change touched, or (touched_all) every plan, as after a load or a
-	 * change of a plan's shape, which links the plans anew.
+	 * schedules a change touched (a change of a plan's shape: those that read it too),
+	 * or (touched_all) every plan, as after a load or a change taken back.
 	 */
 	size_t		*touched;
 	size_t		 ntouched, touched_cap;

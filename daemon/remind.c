@@ -55,6 +55,7 @@ struct remind {
 	/* Per plan (index): its next occurrence or digest; INT64_MIN: touched, scan it. */
 	struct timeheap		 plans;
 	int			 full;		/* the next scan takes every plan whole */
+	size_t			*scanned, nscanned, scanned_cap;	/* by this scan */
 	int64_t			 last_saved;	/* clock_steady when last_scan was last written */
 	size_t			 queued;	/* messages the current scan wrote */
 	size_t			 inflight;	/* handed to the mailer, or waiting below */
@@ -417,8 +418,8 @@ queue_plan(struct remind *r, const struct pstate *ps, int64_t from, int64_t unti
 
 /*
  * The plans whose next moment came by now, or that a change touched (engine.h), each
- * scanned for what is due; after a start, a reload, a clock jump or a failed scan (its
- * messages were not kept), every plan whole. A change so costs what it touches.
+ * scanned for what is due; after a start, a reload or a clock jump, every plan whole. A
+ * change (a part or a move too) so costs what it touches.
  */
 static int
 queue_due(struct remind *r, int64_t now)
@@ -443,6 +444,8 @@ queue_due(struct remind *r, int64_t now)
 	e->ntouched = 0;
 	while (timeheap_head(&r->plans, &i, &key) && key <= now) {
 		timeheap_remove(&r->plans, i);
+		XGROW(r->scanned, r->nscanned, r->scanned_cap);
+		r->scanned[r->nscanned++] = i;
 		if (queue_plan(r, &e->plans[i], r->last_scan - 1, now, &next) == -1)
 			return -1;
 		if (next != 0)
@@ -569,6 +572,24 @@ scan_failed(struct remind *r)
 	evtimer_add(r->retry_ev, &tv);
 }
 
+/*
+ * The plans the failed scan took, taken again at the next, with the instances it evaluated
+ * (the window begins where it began: last_scan stayed); the others keep their place.
+ */
+static void
+scan_redo(struct remind *r)
+{
+	struct engine *e = &r->d->engine;
+	size_t k, i;
+
+	for (k = 0; k < r->nscanned; k++)
+		if ((i = r->scanned[k]) < e->nplans && e->plans[i].sched != NULL) {
+			schedule_redo(e->plans[i].sched);
+			timeheap_set(&r->plans, i, INT64_MIN);
+		}
+	r->nscanned = 0;
+}
+
 /* Log a jump of the wall clock: plan moments follow it, delays do not. */
 static void
 clock_check(struct remind *r)
@@ -602,6 +623,7 @@ scan(struct remind *r)
 	if (now < r->last_scan)
 		now = r->last_scan;	/* a demo clock restarted earlier than it was */
 	r->queued = 0;
+	r->nscanned = 0;
 	if (txn_begin(r, &own) == -1 || queue_due(r, now) == -1)
 		ok = 0;
 	r->next_occ = timeheap_head(&r->plans, NULL, &key) ? key : 0;
@@ -629,8 +651,8 @@ scan(struct remind *r)
 		r->scan_fails = 0;
 		evtimer_del(r->retry_ev);
 	} else {
-		/* What it queued is gone with its transaction: all again next time. */
-		r->full = 1;
+		/* What it queued is gone with its transaction: what it scanned goes again. */
+		scan_redo(r);
 		scan_failed(r);
 	}
 	pump(r);
@@ -1283,6 +1305,7 @@ remind_stop(struct termijnd *d)
 	while (r->nwaiting > 0)
 		sendjob_free(&r->waiting[--r->nwaiting]);
 	free(r->waiting);
+	free(r->scanned);
 	/* Outcomes still unrecorded: their rows stay "sending" and go again at the next start. */
 	while (r->nunrecorded > 0)
 		free(r->unrecorded[--r->nunrecorded].last_error);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "links.h"
 #include "schedule.h"
 #include "timeheap.h"
 #include "tz.h"
@@ -231,7 +232,124 @@ struct sched {
 	unsigned char		 *dirty;	/* per instance: evaluate at the next schedule_due */
 	size_t			 *dv, ndv, dcap;	/* the dirty ones, maybe some twice */
 	int			  all;		/* every instance: new, or schedule_touch_all */
+	/*
+	 * Per instance, digests of what its occurrences follow from: its timing (v), and its
+	 * prerequisites and the steps taken with it (its go-ahead); a change of the plan's
+	 * shape (schedule_reshaped) makes again only those whose digests differ.
+	 */
+	uint64_t		 *tprint, *pprint;
+	size_t			 *last, nlast;	/* what the last schedule_due evaluated */
+	int			  last_all;	/* it evaluated all */
 };
+
+static uint64_t
+mix(uint64_t h, uint64_t v)
+{
+	h = (h ^ v) * 0x100000001b3ULL;
+	return h ^ (h >> 29);
+}
+
+static uint64_t
+mix_str(uint64_t h, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return mix(h, s != NULL);
+}
+
+static uint64_t
+mix_ltime(uint64_t h, const struct ltime *t)
+{
+	h = mix(h, (uint64_t)t->set << 1 | (uint64_t)t->has_time);
+	h = mix(h, (uint64_t)(t->year * 10000 + t->mon * 100 + t->day));
+	return mix(h, (uint64_t)(t->hour * 60 + t->min));
+}
+
+/* What static_occurrences reads of an instance (the plan's own settings stay). */
+static uint64_t
+timing_print(const struct plan *p, size_t i)
+{
+	const struct instance *in = &p->inst[i];
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	h = mix(h, (uintptr_t)in->ms);
+	h = mix_str(h, in->owner);
+	h = mix_ltime(h, &in->timing.due);
+	h = mix_ltime(h, &in->timing.from);
+	h = mix(h, (uint64_t)in->timing.on);
+	h = mix(h, (uint64_t)in->deadline);
+	h = mix(h, (uint64_t)in->start);
+	h = mix(h, (uint64_t)in->opens);
+	return mix(h, (uint64_t)in->not_before);
+}
+
+/* A set of indices as its maximal runs, given in increasing order (SIZE_MAX: one new). */
+struct runprint {
+	uint64_t	 h;
+	size_t		 a, n;
+};
+
+static void
+rp_flush(struct runprint *r)
+{
+	if (r->n > 0)
+		r->h = mix(mix(r->h, r->a), r->n);
+	r->n = 0;
+}
+
+static void
+rp_run(struct runprint *r, size_t a, size_t n)
+{
+	if (r->n > 0 && a != SIZE_MAX && a == r->a + r->n) {
+		r->n += n;
+		return;
+	}
+	rp_flush(r);
+	if (a == SIZE_MAX)
+		r->h = mix(r->h, SIZE_MAX);
+	else {
+		r->a = a;
+		r->n = n;
+	}
+}
+
+/*
+ * The prerequisites of instance i (here and in other plans) and how many steps it may be
+ * taken together with;
+ * back (not NULL): each index as it was before a change of the plan's shape, to compare
+ * with the digest made then.
+ */
+static uint64_t
+pre_print(const struct plan *p, size_t i, const size_t *back)
+{
+	const struct instance *in = &p->inst[i];
+	const struct xlink *x;
+	struct runprint r = { 0xcbf29ce484222325ULL, 0, 0 };
+	size_t k, j, a = 0, b = 0, nx, first, end;
+
+	/* The runs are sorted by start and may overlap: merged first. */
+	for (k = 0; k <= in->npre_runs; k++) {
+		if (k > 0 && k < in->npre_runs && in->pre_runs[k].first <= b) {
+			if (in->pre_runs[k].first + in->pre_runs[k].n > b)
+				b = in->pre_runs[k].first + in->pre_runs[k].n;
+			continue;
+		}
+		if (k > 0 && back == NULL)
+			rp_run(&r, a, b - a);
+		for (j = a; k > 0 && back != NULL && j < b; j++)
+			rp_run(&r, back[j], 1);
+		if (k < in->npre_runs) {
+			a = in->pre_runs[k].first;
+			b = a + in->pre_runs[k].n;
+		}
+	}
+	rp_flush(&r);
+	rules_group_range(p, i, &first, &end);
+	r.h = mix(r.h, end - first);
+	for (nx = links_pre(p, i, &x), k = 0; k < nx; k++)
+		r.h = mix(mix(r.h, (uintptr_t)x[k].plan), x[k].inst);
+	return r.h;
+}
 
 static void
 mark(struct sched *s, size_t i)
@@ -254,28 +372,47 @@ schedule_new(const struct plan *p)
 	return s;
 }
 
+/* Instance i's occurrences by timing alone, and the digests they follow from. */
+static void
+make_one(struct sched *s, const struct plan *p, size_t i)
+{
+	struct occlist l;
+
+	memset(&l, 0, sizeof(l));
+	l.from = INT64_MIN;
+	l.until = INT64_MAX;
+	static_occurrences(p, i, &l);
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_occ);
+	s->v[i] = l.v;
+	s->n[i] = l.n;
+	s->tprint[i] = timing_print(p, i);
+	s->pprint[i] = pre_print(p, i, NULL);
+}
+
+static void
+sched_room(struct sched *s, size_t ninst)
+{
+	size_t n = ninst ? ninst : 1;
+
+	s->v = xreallocarray(s->v, n, sizeof(*s->v));
+	s->n = xreallocarray(s->n, n, sizeof(*s->n));
+	s->tprint = xreallocarray(s->tprint, n, sizeof(*s->tprint));
+	s->pprint = xreallocarray(s->pprint, n, sizeof(*s->pprint));
+	s->dirty = xreallocarray(s->dirty, n, 1);
+	if (ninst > s->ninst)
+		memset(s->dirty + s->ninst, 0, ninst - s->ninst);
+	timeheap_resize(&s->next, ninst);
+}
+
 void
 schedule_extend(struct sched *s, const struct plan *p)
 {
-	struct occlist l;
 	size_t i;
 
-	s->v = xreallocarray(s->v, p->ninst ? p->ninst : 1, sizeof(*s->v));
-	s->n = xreallocarray(s->n, p->ninst ? p->ninst : 1, sizeof(*s->n));
-	s->dirty = xreallocarray(s->dirty, p->ninst ? p->ninst : 1, 1);
-	if (p->ninst > s->ninst)
-		memset(s->dirty + s->ninst, 0, p->ninst - s->ninst);
-	timeheap_resize(&s->next, p->ninst);
-	for (i = s->ninst; i < p->ninst; i++) {
-		memset(&l, 0, sizeof(l));
-		l.from = INT64_MIN;
-		l.until = INT64_MAX;
-		static_occurrences(p, i, &l);
-		if (l.n > 1)
-			qsort(l.v, l.n, sizeof(*l.v), cmp_occ);
-		s->v[i] = l.v;
-		s->n[i] = l.n;
-	}
+	sched_room(s, p->ninst);
+	for (i = s->ninst; i < p->ninst; i++)
+		make_one(s, p, i);
 	for (i = s->ninst; i < p->ninst; i++)
 		mark(s, i);
 	s->ninst = p->ninst;
@@ -302,9 +439,12 @@ schedule_free(struct sched *s)
 		free(s->v[i]);
 	free(s->v);
 	free(s->n);
+	free(s->tprint);
+	free(s->pprint);
 	timeheap_free(&s->next);
 	free(s->dirty);
 	free(s->dv);
+	free(s->last);
 	free(s);
 }
 
@@ -419,6 +559,66 @@ schedule_touch_all(struct sched *s)
 	s->all = 1;
 }
 
+struct sched *
+schedule_reshaped(const struct sched *o, const struct plan *p, const size_t *back)
+{
+	struct sched *s = xcalloc(1, sizeof(*s));
+	const struct instance *in;
+	size_t k, i, j;
+	int64_t key;
+
+	timeheap_init(&s->next);
+	sched_room(s, p->ninst);
+	s->ninst = p->ninst;
+	s->all = o->all;
+	for (k = 0; k < p->ninst; k++) {
+		i = back[k];
+		if (i >= o->ninst || o->tprint[i] != timing_print(p, k)) {
+			/* New, or its timing moved: made again, with its group. */
+			make_one(s, p, k);
+			mark_group(s, p, k);
+			continue;
+		}
+		in = &p->inst[k];
+		s->n[k] = o->n[i];
+		s->v[k] = xreallocarray(NULL, o->n[i] ? o->n[i] : 1, sizeof(**s->v));
+		for (j = 0; j < o->n[i]; j++) {
+			s->v[k][j] = o->v[i][j];
+			s->v[k][j].inst = k;
+			s->v[k][j].role = o->v[i][j].kind == RK_ESCALATE ? in->ms->escalate_to :
+			    in->owner;
+		}
+		s->tprint[k] = o->tprint[i];
+		s->pprint[k] = pre_print(p, k, NULL);
+		if (timeheap_get(&o->next, i, &key))
+			timeheap_set(&s->next, k, key);
+		/* Its prerequisites or its group are others: its go-ahead may be. */
+		if (o->dirty[i] || o->pprint[i] != pre_print(p, k, back))
+			mark_group(s, p, k);
+	}
+	return s;
+}
+
+void
+schedule_redo(struct sched *s)
+{
+	size_t i;
+
+	if (s->last_all)
+		s->all = 1;
+	for (i = 0; i < s->nlast; i++)
+		if (s->last[i] < s->ninst)
+			mark(s, s->last[i]);
+}
+
+size_t
+schedule_evaluated(const struct sched *s, int *all)
+{
+	if (all != NULL)
+		*all = s->last_all;
+	return s->last_all ? s->ninst : s->nlast;
+}
+
 size_t
 schedule_due(struct sched *s, const struct plan *p, const struct istate *st, int64_t from,
     int64_t until, struct occurrence **out)
@@ -437,6 +637,8 @@ schedule_due(struct sched *s, const struct plan *p, const struct istate *st, int
 				s->dirty[s->dv[i]] = 0;
 		s->ndv = 0;
 		s->all = 0;
+		s->last_all = 1;
+		s->nlast = 0;
 		for (i = 0; i < s->ninst && i < p->ninst; i++)
 			if (st[i].status == ST_OPEN &&
 			    (nx = scan_one(s, p, st, i, from, until, &l, memo)) != 0)
@@ -471,7 +673,10 @@ schedule_due(struct sched *s, const struct plan *p, const struct istate *st, int
 		else
 			timeheap_remove(&s->next, i);
 	}
-	free(ev);
+	free(s->last);
+	s->last = ev;
+	s->nlast = nev;
+	s->last_all = 0;
 	return finish(&l, out);
 }
 

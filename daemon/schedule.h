@@ -69,8 +69,23 @@ int64_t		 schedule_head(const struct sched *);
 void		 schedule_touch(struct sched *, const struct plan *, size_t idx);
 /* Instance idx reads a state that changed in another plan. */
 void		 schedule_touch_reader(struct sched *, const struct plan *, size_t idx);
-/* Everything (a clock jump, a failed scan whose queue was lost). */
+/* Everything (a clock jump, a start). */
 void		 schedule_touch_all(struct sched *);
+/*
+ * After the plan changed shape (a part added or cancelled, a move): a new sched for p made
+ * from o (left as it was, to go back to), back[k] the index instance k had in o's plan
+ * (SIZE_MAX: new). Occurrences are made again, and evaluated at the next schedule_due, only
+ * for the instances that are new or whose timing moved (with their groups), and those whose
+ * prerequisites or group are others (a dependent of a new or a lost instance); the others
+ * keep theirs and their place in the heap. Links between plans are resolved for p by then;
+ * other plans' instances that read p's are touched by the caller (before and after).
+ */
+struct sched	*schedule_reshaped(const struct sched *o, const struct plan *p,
+		    const size_t *back);
+/* What the last schedule_due gave was lost (a failed transaction): evaluate it again. */
+void		 schedule_redo(struct sched *);
+/* How many instances the last schedule_due evaluated; *all: every one (a full scan). */
+size_t		 schedule_evaluated(const struct sched *, int *all);
 
 /*
  * Every occurrence with from < when <= until for the open instances of a plan, sorted by

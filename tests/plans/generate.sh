@@ -7,7 +7,8 @@
 #                  national size, N instances into DIR (made): SHAPE "plans", plans of 5
 #                  parties and 32 instances each (p0000.plan, ...), or "one", a plan of 342
 #                  parties; per-party milestones with @all and @same requirements, windows,
-#                  repeats, same-moment steps and reminders. Also writes DIR/../keys (the
+#                  repeats, same-moment steps and reminders; in the first plan a dimension
+#                  (onderdeel) without parts yet. Also writes DIR/../keys (the
 #                  bodies of `done` requests that need no prerequisite) and DIR/../feedplan
 #                  (one plan's id); prints the instance count.
 case $1 in
@@ -66,6 +67,10 @@ national)
 			printf "milestone f\n  title F\n  owner sec\n  requires e@all\n  due 2014-06-01\n\n" > f
 			printf "milestone g\n  title G\n  owner sec\n  parties all\n  due 2014-06-15\n" > f
 			printf "  escalate-after 7d\n  escalate-to sec\n" > f
+			# The first plan has parts to add (bench/scale.sh): none at first.
+			if (p == 0)
+				printf "\ndimension onderdeel\n\nmilestone h\n  title H\n  owner sec\n" \
+				    "  per onderdeel\n  requires a\n  due 2014-06-01\n" > f
 			close(f)
 			for (q = 1; q <= 5; q++) {
 				printf "{\"plan\": \"%s\", \"key\": \"a@q%d\"}\n", id, q > keys
@@ -108,6 +113,8 @@ national)
 			printf "\n" > f
 			total += P
 		}
+		printf "dimension onderdeel\n\nmilestone h\n  title H\n  owner sec\n" > f
+		printf "  per onderdeel\n  requires m0\n  due %s\n", day(d + 40) > f
 		print "national" > (dir "/../feedplan")
 		print total
 	}
