@@ -39,8 +39,9 @@ else not_ok "fastfeed.py failed ($rc)"; printf '%s\n' "$OUT" | grep -v '^ok - ' 
 
 fast() { curl -s "http://$H/metrics" | awk '$1 == "termijn_feed_fast_total" { print $2 }'; }
 
-# Through the TLS proxy (its /feed/ location speaks HTTP/1.0 upstream: evhttp's).
+# Through the TLS proxy of README.md (HTTP/1.1 upstream for /feed/: the fast path's).
 tls_proxy_start "$T/nginx" "${H##*:}" || { not_ok "nginx with TLS starts"; finish; exit 1; }
+F0=$(fast)
 curl -s --cacert "$TLS_CERT" -D "$T/tls.hdr" -o "$T/tls.ics" "https://localhost:$TLS_PORT$P"
 if cmp -s "$T/tls.ics" "$T/feed.ics"; then ok "the feed through the TLS proxy: the same bytes"
 else not_ok "the feed through the TLS proxy differs"; fi
@@ -48,6 +49,8 @@ ET=$(tr -d '\r' < "$T/tls.hdr" | sed -n 's/^ETag: //Ip')
 CODE=$(curl -s --cacert "$TLS_CERT" -o /dev/null -w '%{http_code}' -H "If-None-Match: $ET" \
     "https://localhost:$TLS_PORT$P")
 expect_n 304 "$CODE" "If-None-Match through the TLS proxy: 304"
+F1=$(fast)
+expect_n 2 $((F1 - F0)) "both through the TLS proxy by the fast path"
 tls_proxy_stop
 
 # Through an nginx that keeps its upstream connections: the fast path's, on connections

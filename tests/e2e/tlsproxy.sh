@@ -52,6 +52,9 @@ http {
 		}
 		location /feed/ {
 			proxy_pass http://termijnd;
+			# Kept HTTP/1.1 connections: termijnd answers cached feeds on them without evhttp.
+			proxy_http_version 1.1;
+			proxy_set_header Connection "";
 		}
 		# The pages of signing in and acting: they set a cookie Secure over HTTPS.
 		location ~ ^/(signin|signout|me|done)(/|\$) {
