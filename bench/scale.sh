@@ -17,15 +17,17 @@
 # what it causes: the go-ahead mails it releases are sent meanwhile. Then the same CPU per
 # `done` on a lived-in state (an outbox of SCALE_OUTBOX sent rows with message bodies, as
 # months of reminders leave within the retention), `status` and
-# `list --json` latency (one page; and the client's, all pages, with the daemon's RSS), the
-# daemon's CPU for the readiness probe (milestone?key=none) and for /metrics, the
+# `list --json` latency (one page; every page of status; and the client's status, list and
+# log, all pages, with the daemon's RSS before, after and at most meanwhile), the daemon's
+# CPU for the readiness probe (milestone?key=none) and for /metrics, the
 # first (uncached) render of one plan's feed (with the longest slice of it on the loop and
 # the slowest /healthz meanwhile), RSS after a feed workload (SCALE_FEEDS plan,
-# party and person feeds, SCALE_FEED_ROUNDS fetches each, "plans" shape), a restart of the
-# lived-in state (after the `done`s and with the outbox), and the longest loop stall: the
-# longest any one callback held the loop in any of the size's daemons (/metrics, read before
-# each stop). The SQLite single-insert fsync baseline of this machine is measured first; each
-# `done`/s figure is also given as a multiple of it.
+# party and person feeds, SCALE_FEED_ROUNDS fetches each, "plans" shape) and after all of the
+# reads and the workload, a restart of the lived-in state (after the `done`s and with the
+# outbox), and the longest loop stall: the longest any one callback held the loop in any of
+# the size's daemons (/metrics, read before each stop). The SQLite single-insert fsync
+# baseline of this machine is measured first; each `done`/s figure is also given as a
+# multiple of it.
 #
 # Knobs (environment): SCALE_SIZES ("1000 10000"; SCALE_BIG=1 adds 100000, which takes several
 # minutes), SCALE_SHAPES ("plans one"), SCALE_SECONDS (2 per client level), SCALE_ROUNDS (20
@@ -378,15 +380,62 @@ metrics_cost() {
 }
 
 # client_read DIR LABEL ARGS...: the client's time for a read (all its pages), and the daemon's
-# RSS before and after.
+# RSS before, after and at most meanwhile (read every 20 ms).
 client_read() {
-	local d=$1 label=$2 rss0 t0
+	local d=$1 label=$2 rss0 t0 sampler peak
 	shift 2
 	rss0=$(rss)
+	(while :; do awk '$1 == "VmRSS:" { print $2 }' "/proc/$DPID/status"; sleep 0.02; done) \
+	    >"$d/rss.samples" 2>/dev/null &
+	sampler=$!
 	t0=$EPOCHREALTIME
 	TERMIJN_SOCKET=$d/termijnd.sock "$TERMIJN" "$@" >"$d/read.out" 2>"$d/read.err" ||
 		problem "termijn $*: $(head -c 300 "$d/read.err")"
-	fig "$label" "$(ms "$t0" "$EPOCHREALTIME") ms, $(wc -c <"$d/read.out") bytes  (RSS $rss0 -> $(rss))"
+	kill "$sampler" 2>/dev/null
+	wait "$sampler" 2>/dev/null
+	peak=$(sort -n "$d/rss.samples" | tail -1 | awk '{ printf "%.0f MiB", $1 / 1024 }')
+	fig "$label" "$(ms "$t0" "$EPOCHREALTIME") ms, $(wc -c <"$d/read.out") bytes  (RSS $rss0 -> $(rss), ${peak:-?} at most)"
+}
+
+# page_walk DIR PATH: every page of a paged GET (following "next" as cursor=), one after the
+# other: how many, their bytes, and the median and slowest page.
+page_walk() {
+	$PY - "$1/termijnd.sock" "$2" <<'PY'
+import http.client, json, socket, sys, time, urllib.parse
+class U(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.connect(sys.argv[1])
+c, path, url, t, size = U("localhost"), sys.argv[2], sys.argv[2], [], 0
+while True:
+    t0 = time.monotonic()
+    c.request("GET", url)
+    r = c.getresponse()
+    body = r.read()
+    t.append(time.monotonic() - t0)
+    size += len(body)
+    nxt = json.loads(body).get("next") if r.status == 200 else None
+    if nxt is None:
+        break
+    url = path + ("&" if "?" in path else "?") + "cursor=" + urllib.parse.quote(str(nxt), safe="")
+t.sort()
+print("%d pages, %.1f MB; a page: median %.0f ms, slowest %.0f ms" % (len(t), size / 1e6,
+    t[len(t) // 2] * 1000, t[-1] * 1000))
+PY
+}
+
+# reads DIR: status, list and log, a page and all of them, through the API and the client.
+reads() {
+	fig "status (first page)" "$(timed "$1" /api/v1/status); $(cpu_per "$1" 20 /api/v1/status)"
+	fig "status, every page" "$(page_walk "$1" /api/v1/status)"
+	fig "milestone?key=none (the probe)" "$(cpu_per "$1" 20 '/api/v1/milestone?key=none')"
+	fig "/metrics" "$(metrics_cost "$1")"
+	client_read "$1" "termijn status (all pages)" status
+	client_read "$1" "termijn --json status (all pages)" --json status
+	fig "list --json (first page)" "$(timed "$1" /api/v1/milestones)  (RSS after: $(rss))"
+	client_read "$1" "termijn --json list (all pages)" --json list
+	client_read "$1" "termijn log (all pages)" log
+	client_read "$1" "termijn --json log (all pages)" --json log
 }
 
 echo "# termijn scale bench: $(nproc) CPU(s), $(stat -f -c %T "$TMP"), termijnd" \
@@ -411,12 +460,9 @@ for shape in $SHAPES; do
 		start "$d"
 		fig "cold start" "$START_MS ms  (CPU $START_CPU ms, RSS $(rss))"
 		if [[ $ONLY == feeds ]]; then
-			fig "status" "$(timed "$d" /api/v1/status); $(cpu_per "$d" 20 /api/v1/status)"
-			fig "milestone?key=none (the probe)" "$(cpu_per "$d" 20 '/api/v1/milestone?key=none')"
-			fig "/metrics" "$(metrics_cost "$d")"
-			client_read "$d" "termijn --json list" --json list
-			client_read "$d" "termijn log" log
+			reads "$d"
 			[[ $shape == plans ]] && feed_workload "$d"
+			fig "RSS after all of it" "$(rss)"
 			stop
 			rm -rf "$d"
 			continue
@@ -484,12 +530,7 @@ for shape in $SHAPES; do
 			    awk -v a="$rate" -v b="$LEVEL_FSYNC" \
 			    'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "?" }'))"
 			if ((c == 32)); then
-				fig "status" "$(timed "$d" /api/v1/status); $(cpu_per "$d" 20 /api/v1/status)"
-				fig "milestone?key=none (the probe)" "$(cpu_per "$d" 20 \
-				    '/api/v1/milestone?key=none')"
-				fig "/metrics" "$(metrics_cost "$d")"
-				fig "list --json" "$(timed "$d" /api/v1/milestones)  (RSS after: $(rss))"
-				client_read "$d" "termijn --json list (all pages)" --json list
+				reads "$d"
 				fp=$(cat "$d/feedplan")
 				url=$(TERMIJN_SOCKET=$d/termijnd.sock "$TERMIJN" --json feeds create \
 				    --plan "$fp" | $PY -c 'import json, sys; print(json.load(sys.stdin)["url"])')
@@ -501,6 +542,7 @@ for shape in $SHAPES; do
 					problem "$shape$n: no feed"
 				fi
 				[[ $shape == plans ]] && feed_workload "$d"
+				fig "RSS after all of it" "$(rss)"
 			fi
 			stop
 		done

@@ -134,12 +134,14 @@ void		 output_init(struct client *);
 size_t		 utf8_len(const char *);
 char		*utf8_trunc(const char *, size_t);
 void		 json_print(json_t *);
-/* A paged answer (api_each_page) written as json_print writes it whole, page by page. */
+/*
+ * A paged answer (api_each_page) written as json_print writes it whole, page by page: the
+ * members before the array from the first page, those after it from the last.
+ */
 struct json_pages {
 	const char	*name;		/* the array the pages hold */
 	size_t		 n;
 	int		 members;
-	json_t		*tail;		/* members after it */
 };
 int		 json_pages_print(json_t *page, int first, int last, void *json_pages);
 void		 json_clean(json_t *);

@@ -45,7 +45,7 @@ access_list(struct client *c)
 	if ((rv = api_get_shown(c, "/access", &ans)) != 0 || ans == NULL)
 		return rv;
 	/* As feeds list: the plans' zone, named in the heading, or it would be misread. */
-	if ((rv = api_get(c, "/status", &status)) != 0) {
+	if ((rv = api_get(c, "/status?limit=1", &status)) != 0) {
 		json_decref(ans);
 		return rv;
 	}

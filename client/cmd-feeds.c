@@ -32,7 +32,7 @@ feeds_list(struct client *c)
 	if ((rv = api_get_shown(c, "/feeds", &ans)) != 0 || ans == NULL)
 		return rv;
 	/* Times in the plans' zone, named in the heading: UTC or ours would be misread. */
-	if ((rv = api_get(c, "/status", &status)) != 0) {
+	if ((rv = api_get(c, "/status?limit=1", &status)) != 0) {
 		json_decref(ans);
 		return rv;
 	}

@@ -68,7 +68,7 @@ cmd_list_exec(struct client *c, int argc, char **argv)
 	 * JSON goes out page by page as it comes, so that 100,000 steps are never held at once.
 	 */
 	if (c->json) {
-		struct json_pages jp = { "milestones", 0, 0, NULL };
+		struct json_pages jp = { "milestones", 0, 0 };
 
 		rv = api_each_page(c, path, json_pages_print, "cursor", &jp);
 		free(path);

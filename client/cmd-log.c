@@ -73,7 +73,7 @@ cmd_log_exec(struct client *c, int argc, char **argv)
 		printf(_("no log entries\n"));
 	else {
 		/* The times are in their plan's zone: say which. */
-		if ((rv = api_get(c, "/status", &status)) != 0) {
+		if ((rv = api_get(c, "/status?limit=1", &status)) != 0) {
 			json_decref(body);
 			return rv;
 		}

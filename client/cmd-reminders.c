@@ -484,7 +484,7 @@ cmd_reminders_exec(struct client *c, int argc, char **argv)
 	if (rv != 0 || body == NULL)
 		return rv;
 	/* The times are in the plans' zone: say which, as feeds list does. */
-	if ((rv = api_get(c, "/status", &status)) != 0) {
+	if ((rv = api_get(c, "/status?limit=1", &status)) != 0) {
 		json_decref(body);
 		return rv;
 	}

@@ -75,22 +75,8 @@ print_plan(struct client *c, json_t *plan)
 	table_free(t);
 }
 
-/* The zone of plan id, for showing an orphan's time; NULL: ours. */
-static const char *
-plan_zone(json_t *plans, const char *id)
-{
-	json_t *p;
-	size_t i;
-
-	json_array_foreach(plans, i, p) {
-		if (id != NULL && strcmp(jstr_or(p, "id", ""), id) == 0)
-			return jstr(p, "timezone");
-	}
-	return NULL;
-}
-
 static void
-print_orphans(struct client *c, json_t *plans, json_t *orphans)
+print_orphans(struct client *c, json_t *orphans)
 {
 	struct table *t;
 	json_t *o;
@@ -105,15 +91,14 @@ print_orphans(struct client *c, json_t *plans, json_t *orphans)
 	table_noheader(t);
 	table_indent(t, 2);
 	json_array_foreach(orphans, i, o) {
-		const char *plan = jstr(o, "plan");
-
-		at = jstr(o, "at") != NULL ?
-		    instant_local(jstr(o, "at"), plan_zone(plans, plan)) : xstrdup("");
+		/* In its plan's zone, when the plan is still there. */
+		at = jstr(o, "at") != NULL ? instant_local(jstr(o, "at"), jstr(o, "timezone")) :
+		    xstrdup("");
 		if (jstr(o, "by") != NULL)
 			xasprintf(&by, _("by %s"), jstr(o, "by"));
 		else
 			by = xstrdup("");
-		table_row(t, plan, jstr(o, "key"), jstr(o, "status"), at, by);
+		table_row(t, jstr(o, "plan"), jstr(o, "key"), jstr(o, "status"), at, by);
 		free(at);
 		free(by);
 	}
@@ -160,37 +145,27 @@ print_conflicts(struct client *c, json_t *conflicts)
 	}
 }
 
+struct status_pages {
+	struct client		*c;
+	struct json_pages	 jp;
+	size_t			 nplans;
+};
+
+/* One page of the status as it comes: the plans, and after the last what fits none. */
 static int
-cmd_status_exec(struct client *c, int argc, char **argv)
+status_page_cb(json_t *page, int first, int last, void *arg)
 {
-	static const struct option longopts[] = {
-		CMD_LONGOPTS,
-		{ NULL, 0, NULL, 0 }
-	};
-	json_t *body, *plans, *plan, *orphans, *clock;
+	struct status_pages *sp = arg;
+	struct client *c = sp->c;
+	json_t *plans = jarr(page, "plans"), *plan, *clock = json_object_get(page, "clock");
 	const char *now;
 	char *s;
 	size_t i;
-	int ch, rv;
 
-	while ((ch = getopt_long(argc, argv, CMD_SHORTOPTS, longopts, NULL)) != -1) {
-		if ((rv = cmd_option(c, &cmd_status_entry, ch, argv)) != -1)
-			return rv;
-	}
-	if ((rv = cmd_noargs(&cmd_status_entry, argc, argv)) != 0)
-		return rv;
-	if ((rv = api_get(c, "/status", &body)) != 0)
-		return rv;
-	if (c->json) {
-		json_print(body);
-		json_decref(body);
-		return 0;
-	}
-
-	plans = jarr(body, "plans");
-	clock = json_object_get(body, "clock");
+	if (c->json)
+		return json_pages_print(page, first, last, &sp->jp);
 	/* A demo clock runs the 2013-2014 timeline now: say what time it thinks it is. */
-	if (jbool(clock, "demo") && (now = jstr(body, "now")) != NULL) {
+	if (first && jbool(clock, "demo") && (now = jstr(page, "now")) != NULL) {
 		s = instant_local(now, jstr(json_array_get(plans, 0), "timezone"));
 		printf(_("demo clock: %s"), s);
 		if (json_is_number(json_object_get(clock, "speed")))
@@ -200,25 +175,45 @@ cmd_status_exec(struct client *c, int argc, char **argv)
 		free(s);
 	}
 	json_array_foreach(plans, i, plan) {
-		if (i > 0)
+		if (sp->nplans++ > 0)
 			fputc('\n', stdout);
 		print_plan(c, plan);
 	}
-	if (json_array_size(plans) == 0)
+	if (!last)
+		return ferror(stdout) ? 1 : 0;
+	if (sp->nplans == 0)
 		printf(_("no plans loaded\n"));
-	orphans = jarr(body, "orphans");
-	if (json_array_size(orphans) > 0) {
+	if (json_array_size(jarr(page, "orphans")) > 0) {
 		fputc('\n', stdout);
-		print_orphans(c, plans, orphans);
+		print_orphans(c, jarr(page, "orphans"));
 	}
-	if (json_array_size(jarr(body, "unfit")) > 0) {
+	if (json_array_size(jarr(page, "unfit")) > 0) {
 		fputc('\n', stdout);
-		print_unfit(c, jarr(body, "unfit"));
+		print_unfit(c, jarr(page, "unfit"));
 	}
-	if (json_array_size(jarr(body, "conflicts")) > 0) {
+	if (json_array_size(jarr(page, "conflicts")) > 0) {
 		fputc('\n', stdout);
-		print_conflicts(c, jarr(body, "conflicts"));
+		print_conflicts(c, jarr(page, "conflicts"));
 	}
-	json_decref(body);
-	return 0;
+	return ferror(stdout) ? 1 : 0;
+}
+
+static int
+cmd_status_exec(struct client *c, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CMD_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct status_pages sp = { c, { "plans", 0, 0 }, 0 };
+	int ch, rv;
+
+	while ((ch = getopt_long(argc, argv, CMD_SHORTOPTS, longopts, NULL)) != -1) {
+		if ((rv = cmd_option(c, &cmd_status_entry, ch, argv)) != -1)
+			return rv;
+	}
+	if ((rv = cmd_noargs(&cmd_status_entry, argc, argv)) != 0)
+		return rv;
+	/* The daemon answers in pages of plans: each is printed as it comes, none kept. */
+	return api_each_page(c, "/status", status_page_cb, "cursor", &sp);
 }

@@ -137,17 +137,13 @@ json_pages_print(json_t *page, int first, int last, void *arg)
 	size_t i;
 	int seen = 0;
 
+	/* What comes before the array, from the first page; what comes after, from the last. */
 	if (first) {
-		jp->tail = json_object();
 		fputc('{', stdout);
 		json_object_foreach(page, key, v) {
-			if (strcmp(key, "next") == 0)
-				continue;
 			if (strcmp(key, jp->name) == 0)
-				seen = 1;
-			else if (seen)
-				json_object_set(jp->tail, key, v);
-			else
+				break;
+			if (strcmp(key, "next") != 0)
 				json_print_member(key, v, &jp->members);
 		}
 		v = json_string(jp->name);
@@ -162,9 +158,12 @@ json_pages_print(json_t *page, int first, int last, void *arg)
 	}
 	if (last) {
 		fputs(jp->n ? "\n  ]" : "]", stdout);
-		json_object_foreach(jp->tail, key, v)
-			json_print_member(key, v, &jp->members);
-		json_decref(jp->tail);
+		json_object_foreach(page, key, v) {
+			if (strcmp(key, jp->name) == 0)
+				seen = 1;
+			else if (seen && strcmp(key, "next") != 0)
+				json_print_member(key, v, &jp->members);
+		}
 		fputs(jp->members ? "\n}\n" : "}\n", stdout);
 	}
 	return ferror(stdout) ? 1 : 0;
@@ -318,16 +317,7 @@ inst_due(const json_t *inst)
 const char *
 plans_zone(const json_t *status)
 {
-	const char *zone = NULL, *z;
-	json_t *p;
-	size_t i;
-
-	json_array_foreach(jarr(status, "plans"), i, p) {
-		if ((z = jstr(p, "timezone")) == NULL || (zone != NULL && strcmp(zone, z) != 0))
-			return NULL;
-		zone = z;
-	}
-	return zone;
+	return jstr(status, "timezone");
 }
 
 /* An ISO 8601 instant as "YYYY-MM-DD HH:MM" in zone tz (NULL: ours); unparsable: as is. */

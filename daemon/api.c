@@ -22,8 +22,10 @@
 
 /* Bounds on one answer's work: a page costs about 10 ms at these (bench/stall.sh). */
 #define STATUS_NEXT	5
+#define STATUS_PAGE	100		/* plans */
+#define STATUS_PAGE_MAX	1000
 #define MILESTONES_PAGE	1000
-#define MILESTONES_SCAN	20000
+#define PAGE_SCAN	20000		/* instances looked at */
 #define LOG_PAGE	1000
 #define API_MAX_BODY	65536		/* the transport takes more: see control.c */
 #define UPCOMING_MAX	200		/* messages composed per plan for a preview */
@@ -280,54 +282,85 @@ query(struct evkeyvalq *q, const char *name)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
-static void
-get_status(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
+/* "limit" of a paged read: 1 to max, default def; -1 when it is no number. */
+static long
+page_limit(struct evkeyvalq *q, long def, long max)
 {
-	struct engine *e = &d->engine;
-	int64_t now = clock_now();
-	json_t *o = json_object(), *plans = json_array(), *po, *counts, *next, *orph;
-	size_t i, j, k, order[STATUS_NEXT], n;
-	enum derived dv;
+	const char *lim = query(q, "limit");
+	char *end;
+	long n;
 
-	(void)q;
-	json_object_set_new(o, "now", jtime(now));
-	json_object_set_new(o, "clock", json_pack("{s:b, s:f}", "demo", clock_is_demo(),
-	    "speed", clock_speed()));
-	json_object_set_new(o, "http", jstr(feeds_address(d)));
-	json_object_set_new(o, "public_url", jstr(d->conf->public_url));
-	for (i = 0; i < e->nplans; i++) {
-		struct pstate *ps = &e->plans[i];
-		struct plan *p = ps->plan;
-		int c[DV_WAIVED + 1] = { 0 };
+	if (lim == NULL)
+		return def;
+	n = strtol(lim, &end, 10);
+	if (*lim < '0' || *lim > '9' || *end != '\0' || n < 1)
+		return -1;
+	return n > max ? max : n;
+}
 
-		po = json_pack("{s:s, s:s, s:s}", "id", p->id, "title", p->title, "timezone", p->tz);
-		n = 0;
-		for (j = 0; j < p->ninst; j++) {
-			dv = rules_derived(p, ps->st, j, now);
-			c[dv]++;
-			if (ps->st[j].status != ST_OPEN)
-				continue;
-			/* The soonest few, in one pass (O(n)): ties keep plan order. */
-			if (n == STATUS_NEXT &&
-			    p->inst[order[n - 1]].deadline <= p->inst[j].deadline)
-				continue;
-			for (k = n < STATUS_NEXT ? n++ : n - 1;
-			    k > 0 && p->inst[order[k - 1]].deadline > p->inst[j].deadline; k--)
-				order[k] = order[k - 1];
-			order[k] = j;
-		}
-		counts = json_object();
-		for (j = 0; j <= DV_WAIVED; j++)
-			json_object_set_new(counts, derived_name((enum derived)j), json_integer(c[j]));
-		json_object_set_new(po, "counts", counts);
-		next = json_array();
-		for (j = 0; j < n; j++)
-			json_array_append_new(next, instance_json(ps, order[j], now));
-		json_object_set_new(po, "next", next);
-		json_array_append_new(plans, po);
+/* The plan a cursor names by its first len bytes; NULL when there is none by that id. */
+static struct pstate *
+cursor_plan(struct engine *e, const char *cursor, size_t len)
+{
+	struct pstate *ps;
+	char *id = xmalloc(len + 1);
+
+	memcpy(id, cursor, len);
+	id[len] = '\0';
+	ps = engine_plan(e, id);
+	free(id);
+	return ps;
+}
+
+static void
+reply_bad_cursor(struct termijnd *d, struct evhttp_request *req)
+{
+	reply_error(d, req, 400, "bad-request", _("cursor: no such place in the plans "
+	    "(they were reloaded?); start again without it"), 0);
+}
+
+/* One plan's counts by derived state and its soonest open instances, read now. */
+static json_t *
+plan_status_json(const struct pstate *ps, int64_t now)
+{
+	const struct plan *p = ps->plan;
+	int c[DV_WAIVED + 1] = { 0 };
+	json_t *po, *counts, *next;
+	size_t j, k, order[STATUS_NEXT], n = 0;
+
+	po = json_pack("{s:s, s:s, s:s}", "id", p->id, "title", p->title, "timezone", p->tz);
+	for (j = 0; j < p->ninst; j++) {
+		c[rules_derived(p, ps->st, j, now)]++;
+		if (ps->st[j].status != ST_OPEN)
+			continue;
+		/* The soonest few, in one pass (O(n)): ties keep plan order. */
+		if (n == STATUS_NEXT && p->inst[order[n - 1]].deadline <= p->inst[j].deadline)
+			continue;
+		for (k = n < STATUS_NEXT ? n++ : n - 1;
+		    k > 0 && p->inst[order[k - 1]].deadline > p->inst[j].deadline; k--)
+			order[k] = order[k - 1];
+		order[k] = j;
 	}
-	json_object_set_new(o, "plans", plans);
-	orph = json_array();
+	counts = json_object();
+	for (j = 0; j <= DV_WAIVED; j++)
+		json_object_set_new(counts, derived_name((enum derived)j), json_integer(c[j]));
+	json_object_set_new(po, "counts", counts);
+	next = json_array();
+	for (j = 0; j < n; j++)
+		json_array_append_new(next, instance_json(ps, order[j], now));
+	json_object_set_new(po, "next", next);
+	return po;
+}
+
+/* What the last page of a status adds: the kept states and changes that fit no plan. */
+static void
+status_leftovers(struct engine *e, json_t *o)
+{
+	struct pstate *ps;
+	json_t *a;
+	size_t i;
+
+	a = json_array();
 	for (i = 0; i < e->norphans; i++) {
 		struct orphan *or = &e->orphans[i];
 		json_t *oo = json_pack("{s:s, s:s, s:s}", "plan", or->plan, "key", or->key,
@@ -336,25 +369,86 @@ get_status(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 		json_object_set_new(oo, "at", or->st.status != ST_OPEN ? jtime(or->st.at) :
 		    json_null());
 		json_object_set_new(oo, "by", jstr(or->st.actor));
-		json_array_append_new(orph, oo);
+		/* Its plan's zone, for showing the time, when the plan is still there. */
+		ps = engine_plan(e, or->plan);
+		json_object_set_new(oo, "timezone", jstr(ps != NULL ? ps->plan->tz : NULL));
+		json_array_append_new(a, oo);
 	}
-	json_object_set_new(o, "orphans", orph);
-	orph = json_array();
+	json_object_set_new(o, "orphans", a);
+	a = json_array();
 	for (i = 0; i < e->nunfit; i++)
-		json_array_append_new(orph, json_pack("{s:s, s:s, s:o, s:s}", "plan",
+		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:s}", "plan",
 		    e->unfit[i].plan, "id", e->unfit[i].id, "title", jstr(e->unfit[i].title),
 		    "reason", e->unfit[i].why));
-	json_object_set_new(o, "unfit", orph);
-	orph = json_array();
+	json_object_set_new(o, "unfit", a);
+	a = json_array();
 	for (i = 0; i < e->nconflicts; i++) {
 		struct conflict *c = &e->conflicts[i];
 
-		json_array_append_new(orph, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:o}",
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:o}",
 		    "plan", c->plan, "key", c->id, "kind", c->kind, "runtime", c->runtime, "file",
 		    jstr(c->file), "why", c->why, "by", c->actor, "reason", c->reason, "at",
 		    jtime(c->at)));
 	}
-	json_object_set_new(o, "conflicts", orph);
+	json_object_set_new(o, "conflicts", a);
+}
+
+/*
+ * Paged by plan, in the order the plans were loaded: at most limit plans, and no more
+ * instances than PAGE_SCAN unless one plan alone has more, so that no answer holds the
+ * loop long. Each plan is read at one moment; "cursor" names the next plan by its id.
+ */
+static void
+get_status(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
+{
+	struct engine *e = &d->engine;
+	const char *from = query(q, "cursor"), *zone = NULL;
+	int64_t now = clock_now();
+	long limit = page_limit(q, STATUS_PAGE, STATUS_PAGE_MAX);
+	json_t *o, *plans;
+	struct pstate *ps;
+	size_t i, start = 0, scanned = 0, emitted = 0;
+
+	if (limit == -1) {
+		reply_error(d, req, 400, "bad-request", _("limit: a number from 1"), 0);
+		return;
+	}
+	if (from != NULL) {
+		if ((ps = cursor_plan(e, from, strlen(from))) == NULL) {
+			reply_bad_cursor(d, req);
+			return;
+		}
+		start = (size_t)(ps - e->plans);
+	}
+	o = json_object();
+	json_object_set_new(o, "now", jtime(now));
+	json_object_set_new(o, "clock", json_pack("{s:b, s:f}", "demo", clock_is_demo(),
+	    "speed", clock_speed()));
+	json_object_set_new(o, "http", jstr(feeds_address(d)));
+	json_object_set_new(o, "public_url", jstr(d->conf->public_url));
+	/* The zone every plan shares (null when they differ): no client needs every page. */
+	for (i = 0; i < e->nplans; i++) {
+		if (zone != NULL && strcmp(zone, e->plans[i].plan->tz) != 0) {
+			zone = NULL;
+			break;
+		}
+		zone = e->plans[i].plan->tz;
+	}
+	json_object_set_new(o, "timezone", jstr(zone));
+	plans = json_array();
+	for (i = start; i < e->nplans; i++) {
+		ps = &e->plans[i];
+		if ((long)emitted == limit ||
+		    (emitted > 0 && scanned + ps->plan->ninst > PAGE_SCAN))
+			break;
+		json_array_append_new(plans, plan_status_json(ps, now));
+		scanned += ps->plan->ninst;
+		emitted++;
+	}
+	json_object_set_new(o, "plans", plans);
+	if (i == e->nplans)
+		status_leftovers(e, o);
+	json_object_set_new(o, "next", jstr(i < e->nplans ? e->plans[i].plan->id : NULL));
 	control_reply(d, req, 200, o, 0);
 }
 
@@ -487,24 +581,8 @@ filters_check(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *
 	return what != NULL ? -1 : 0;
 }
 
-/* "limit" of a paged read: 1 to max, default def; -1 when it is no number. */
-static long
-page_limit(struct evkeyvalq *q, long def, long max)
-{
-	const char *lim = query(q, "limit");
-	char *end;
-	long n;
-
-	if (lim == NULL)
-		return def;
-	n = strtol(lim, &end, 10);
-	if (*lim < '0' || *lim > '9' || *end != '\0' || n < 1)
-		return -1;
-	return n > max ? max : n;
-}
-
 /*
- * Paged: at most limit instances, and at most MILESTONES_SCAN looked at, per answer, so
+ * Paged: at most limit instances, and at most PAGE_SCAN looked at, per answer, so
  * that no answer holds the loop long (issue 8). "next" is where the following page
  * starts; a page may hold fewer than limit, even none, while next is not null.
  */
@@ -536,20 +614,17 @@ get_milestones(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq 
 	}
 	/* The cursor names the next instance to look at, PLAN/KEY: it survives changes. */
 	if (from != NULL) {
+		struct pstate *ps = NULL;
 		struct instance *in = NULL;
 
-		if ((slash = strchr(from, '/')) != NULL)
-			for (i = 0; i < e->nplans; i++)
-				if (strlen(e->plans[i].plan->id) == (size_t)(slash - from) &&
-				    strncmp(e->plans[i].plan->id, from, (size_t)(slash - from)) == 0)
-					break;
-		if (slash == NULL || i == e->nplans ||
-		    (in = plan_instance(e->plans[i].plan, slash + 1)) == NULL) {
-			reply_error(d, req, 400, "bad-request", _("cursor: no such place in the plans "
-			    "(they were reloaded?); start again without it"), 0);
+		if ((slash = strchr(from, '/')) == NULL ||
+		    (ps = cursor_plan(e, from, (size_t)(slash - from))) == NULL ||
+		    (in = plan_instance(ps->plan, slash + 1)) == NULL) {
+			reply_bad_cursor(d, req);
 			filters_free(&f);
 			return;
 		}
+		i = (size_t)(ps - e->plans);
 		start = in->idx;
 	}
 	a = json_array();
@@ -561,7 +636,7 @@ get_milestones(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq 
 		for (j = start; j < ps->plan->ninst; j++) {
 			struct instance *in = &ps->plan->inst[j];
 
-			if ((long)emitted == limit || scanned == MILESTONES_SCAN) {
+			if ((long)emitted == limit || scanned == PAGE_SCAN) {
 				/* More to look at: say where to go on. */
 				xasprintf(&cursor, "%s/%s", ps->plan->id, in->key);
 				goto done;
