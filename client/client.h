@@ -119,10 +119,11 @@ int	 api_get_pages(struct client *, const char *path, const char *name, const ch
 	    int backwards, size_t want, json_t **);
 /*
  * The same pages one at a time, forwards, each to each(page, first, last, arg) and let go
- * after: so a long list is never held whole. Stops at the first non-zero each returns.
+ * after: so a long list is never held whole. The first is first_url (NULL: path). Stops at
+ * the first non-zero each returns, and returns it (-1: enough, 0).
  */
-int	 api_each_page(struct client *, const char *path, int (*each)(json_t *, int, int, void *),
-	    const char *param, void *arg);
+int	 api_each_page(struct client *, const char *path, const char *first_url,
+	    int (*each)(json_t *, int, int, void *), const char *param, void *arg);
 
 /* termijn.c */
 const char	*cgettext(const char *, const char *) __attribute__((format_arg(2)));
@@ -172,10 +173,16 @@ void		 table_indent(struct table *, size_t);
 void		 table_minor(struct table *, size_t);
 void		 table_noheader(struct table *);
 void		 table_print(struct client *, struct table *);
+/* The rows so far, then forgotten: the header comes once, the columns never narrow. */
+void		 table_flush(struct client *, struct table *);
 void		 table_free(struct table *);
 
 /* zone: named in the AT heading (NULL: said elsewhere, or the zones differ). */
 void		 print_history(struct client *, json_t *, int, size_t, const char *);
+/* The same in parts, for a log that comes in pages: a table (plans: with PLAN), its rows. */
+int		 history_plans(json_t *);
+struct table	*history_table(int withkey, int plans, size_t indent, const char *zone);
+void		 history_rows(struct table *, json_t *);
 void		 print_ready(json_t *);
 
 #endif

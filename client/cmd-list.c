@@ -70,7 +70,7 @@ cmd_list_exec(struct client *c, int argc, char **argv)
 	if (c->json) {
 		struct json_pages jp = { "milestones", 0, 0 };
 
-		rv = api_each_page(c, path, json_pages_print, "cursor", &jp);
+		rv = api_each_page(c, path, NULL, json_pages_print, "cursor", &jp);
 		free(path);
 		return rv;
 	}

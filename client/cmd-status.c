@@ -215,5 +215,5 @@ cmd_status_exec(struct client *c, int argc, char **argv)
 	if ((rv = cmd_noargs(&cmd_status_entry, argc, argv)) != 0)
 		return rv;
 	/* The daemon answers in pages of plans: each is printed as it comes, none kept. */
-	return api_each_page(c, "/status", status_page_cb, "cursor", &sp);
+	return api_each_page(c, "/status", NULL, status_page_cb, "cursor", &sp);
 }

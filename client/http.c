@@ -398,11 +398,11 @@ next_page(const char *path, const char *param, json_t *page)
 }
 
 int
-api_each_page(struct client *c, const char *path, int (*each)(json_t *, int, int, void *),
-    const char *param, void *arg)
+api_each_page(struct client *c, const char *path, const char *first_url,
+    int (*each)(json_t *, int, int, void *), const char *param, void *arg)
 {
 	json_t *page;
-	char *url = xstrdup(path), *more;
+	char *url = xstrdup(first_url != NULL ? first_url : path), *more;
 	int rv, first = 1;
 
 	for (;;) {
@@ -415,7 +415,7 @@ api_each_page(struct client *c, const char *path, int (*each)(json_t *, int, int
 		json_decref(page);
 		if (rv != 0 || more == NULL) {
 			free(more);
-			return rv;
+			return rv == -1 ? 0 : rv;
 		}
 		url = more;
 		first = 0;

@@ -29,6 +29,8 @@ struct table {
 	int	  below;	/* the flex column on lines of its own, under each row */
 	size_t	  minorcol;	/* goes below too, before the flex text, when still too wide */
 	int	  minor_below;
+	size_t	 *wide;		/* the widths rows printed before took (table_flush) */
+	int	  shown;	/* its header is out */
 };
 
 void
@@ -741,7 +743,7 @@ table_records(struct client *c, struct table *t)
 	room = c->width > at + FLEX_MIN ? c->width - at : FLEX_MIN;
 	for (r = 0; r < t->nrows; r++) {
 		row = t->cell + r * t->ncols;
-		if (r > 0)
+		if (r > 0 || t->shown)
 			fputc('\n', stdout);
 		printf("%*s", (int)t->indent, "");
 		print_wrapped(row[0], c->width > t->indent + FLEX_MIN ? c->width - t->indent :
@@ -771,8 +773,11 @@ table_print(struct client *c, struct table *t)
 	size_t *w, i, r, used, need;
 
 	w = xcalloc(t->ncols, sizeof(*w));
+	if (t->wide == NULL)
+		t->wide = xcalloc(t->ncols, sizeof(*t->wide));
 	for (i = 0; i < t->ncols; i++) {
-		if (t->header)
+		w[i] = t->wide[i];
+		if (t->header && utf8_len(t->head[i]) > w[i])
 			w[i] = utf8_len(t->head[i]);
 		for (r = 0; r < t->nrows; r++) {
 			const char *s = t->cell[r * t->ncols + i];
@@ -782,6 +787,8 @@ table_print(struct client *c, struct table *t)
 			if (utf8_len(s) > w[i])
 				w[i] = utf8_len(s);
 		}
+		/* A table printed in pages: its columns never narrow. */
+		t->wide[i] = w[i];
 	}
 	/* On a terminal, long titles give way: wrapped when last, else cut. */
 	if (c->width > 0 && t->flexcol < t->ncols) {
@@ -811,15 +818,28 @@ table_print(struct client *c, struct table *t)
 		}
 		if (need > c->width && t->nrows > 0) {
 			table_records(c, t);
+			t->shown = 1;
 			free(w);
 			return;
 		}
 	}
-	if (t->header)
+	if (t->header && !t->shown)
 		table_line(c, t, t->head, w, 1);
+	t->shown = 1;
 	for (r = 0; r < t->nrows; r++)
 		table_line(c, t, t->cell + r * t->ncols, w, 0);
 	free(w);
+}
+
+void
+table_flush(struct client *c, struct table *t)
+{
+	size_t i;
+
+	table_print(c, t);
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cell[i]);
+	t->nrows = 0;
 }
 
 void
@@ -835,6 +855,7 @@ table_free(struct table *t)
 		free(t->cell[i]);
 	free(t->head);
 	free(t->cell);
+	free(t->wide);
 	free(t);
 }
 
@@ -865,31 +886,35 @@ actor_text(json_t *e)
 	return out;
 }
 
-void
-print_history(struct client *c, json_t *entries, int withkey, size_t indent,
-    const char *zone)
+/* Whether entries are of several plans. */
+int
+history_plans(json_t *entries)
 {
-	struct table *t;
+	const char *plan0 = NULL, *p;
 	json_t *e;
-	const char *plan0 = NULL, *reason, *note, *at;
-	char *when, *why, *actor, *head;
 	size_t i;
-	int plans = 0;
 
 	json_array_foreach(entries, i, e) {
-		const char *p = jstr_or(e, "plan", "");
-
+		p = jstr_or(e, "plan", "");
 		if (plan0 == NULL)
 			plan0 = p;
 		else if (strcmp(plan0, p) != 0)
-			plans = 1;
+			return 1;
 	}
-	plans = plans && withkey;
+	return 0;
+}
+
+struct table *
+history_table(int withkey, int plans, size_t indent, const char *zone)
+{
+	struct table *t;
+	char *head;
+
 	if (zone != NULL)
 		xasprintf(&head, _("AT (%s)"), zone);
 	else
 		head = xstrdup(_("AT"));
-	if (plans)
+	if (plans && withkey)
 		t = table_new(6, head, _("ACTOR"), _("ACTION"), _("PLAN"), _("KEY"),
 		    _("REASON/NOTE"));
 	else if (withkey)
@@ -898,7 +923,18 @@ print_history(struct client *c, json_t *entries, int withkey, size_t indent,
 		t = table_new(4, head, _("ACTOR"), _("ACTION"), _("REASON/NOTE"));
 	free(head);
 	table_indent(t, indent);
-	table_flex(t, plans ? 5 : withkey ? 4 : 3);
+	table_flex(t, t->ncols - 1);
+	return t;
+}
+
+/* The entries as rows of a history_table, in the columns it has. */
+void
+history_rows(struct table *t, json_t *entries)
+{
+	json_t *e;
+	const char *reason, *note, *at;
+	char *when, *why, *actor;
+	size_t i;
 
 	json_array_foreach(entries, i, e) {
 		/* The local form when the daemon gives one; the instant itself otherwise. */
@@ -919,10 +955,10 @@ print_history(struct client *c, json_t *entries, int withkey, size_t indent,
 			    (long long)json_integer_value(json_object_get(e, "uid")));
 		else
 			actor = xstrdup("");
-		if (plans)
+		if (t->ncols == 6)
 			table_row(t, when, actor, action_text(jstr(e, "action")), jstr(e, "plan"),
 			    jstr(e, "key"), why);
-		else if (withkey)
+		else if (t->ncols == 5)
 			table_row(t, when, actor, action_text(jstr(e, "action")), jstr(e, "key"),
 			    why);
 		else
@@ -931,6 +967,16 @@ print_history(struct client *c, json_t *entries, int withkey, size_t indent,
 		free(why);
 		free(actor);
 	}
+}
+
+void
+print_history(struct client *c, json_t *entries, int withkey, size_t indent,
+    const char *zone)
+{
+	struct table *t = history_table(withkey, withkey && history_plans(entries), indent,
+	    zone);
+
+	history_rows(t, entries);
 	table_print(c, t);
 	table_free(t);
 }

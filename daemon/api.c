@@ -694,46 +694,83 @@ log_cb(const struct audit *au, void *arg)
 	json_array_append_new(lc->a, o);
 }
 
+/* A seq (or a count) in a query: a whole number from min; -1 when it is not one. */
+static int
+seq_arg(const char *s, long long min, long long *out)
+{
+	char *end;
+
+	if (s == NULL)
+		return 0;
+	*out = strtoll(s, &end, 10);
+	return *s < '0' || *s > '9' || *end != '\0' || *out < min ? -1 : 0;
+}
+
 /*
- * Newest last, at most LOG_PAGE per answer; "next", when older entries are left, is the
- * "before" that gets the page before this one.
+ * At most limit entries (LOG_PAGE) per answer, oldest first. Backwards (neither after nor
+ * last): the newest, with a seq below before when given; "next" is the before of the page
+ * before. Forwards (after=SEQ, or last=N: from where the newest N begin): "next" is the
+ * after of the page after; the log only grows, so no entry is missed or repeated.
  */
 static void
 get_log(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 {
 	const char *plan = query(q, "plan"), *key = query(q, "key"), *bef = query(q, "before");
-	struct logctx lc = { &d->engine, json_array() };
+	const char *aft = query(q, "after"), *last = query(q, "last"), *bad = NULL;
+	struct logctx lc = { &d->engine, NULL };
 	long limit = page_limit(q, 100, LOG_PAGE);
-	long long before = 0;
+	long long before = 0, after = 0, newest = 0;
+	int64_t from;
 	json_t *o;
-	char *end;
+	int rc;
 
-	if (limit == -1) {
-		json_decref(lc.a);
-		reply_error(d, req, 400, "bad-request", _("limit: a number from 1"), 0);
+	if (limit == -1)
+		bad = _("limit: a number from 1");
+	else if (seq_arg(bef, 1, &before) == -1)
+		bad = _("before: the seq of a log entry");
+	else if (seq_arg(aft, 0, &after) == -1)
+		bad = _("after: the seq of a log entry, or 0 for the first");
+	else if (seq_arg(last, 1, &newest) == -1)
+		bad = _("last: a number of entries from 1");
+	else if ((bef != NULL) + (aft != NULL) + (last != NULL) > 1)
+		bad = _("before, after and last: one of them at a time");
+	if (bad != NULL) {
+		reply_error(d, req, 400, "bad-request", bad, 0);
 		return;
 	}
-	if (bef != NULL && ((before = strtoll(bef, &end, 10)) < 1 || *end != '\0' ||
-	    *bef < '0' || *bef > '9')) {
-		json_decref(lc.a);
-		reply_error(d, req, 400, "bad-request", _("before: the seq of a log entry"), 0);
-		return;
+	if (last != NULL) {
+		if (store_audit_before_newest(d->engine.store, plan, key, newest, &from) == -1)
+			goto fail;
+		after = from;
 	}
-	/* One more than asked tells whether there are older ones. */
-	if (store_each_audit(d->engine.store, plan, key, before, (int)limit + 1, log_cb,
-	    &lc) == -1) {
+	lc.a = json_array();
+	/* One more than asked tells whether there are more. */
+	if (aft != NULL || last != NULL)
+		rc = store_each_audit_after(d->engine.store, plan, key, after, (int)limit + 1,
+		    log_cb, &lc);
+	else
+		rc = store_each_audit(d->engine.store, plan, key, before, (int)limit + 1, log_cb,
+		    &lc);
+	if (rc == -1) {
 		json_decref(lc.a);
-		reply_error(d, req, 500, "internal", store_error(d->engine.store), 0);
-		return;
+		goto fail;
 	}
 	o = json_object();
-	if (json_array_size(lc.a) > (size_t)limit) {
+	if (json_array_size(lc.a) <= (size_t)limit)
+		json_object_set_new(o, "next", json_null());
+	else if (aft != NULL || last != NULL) {
+		json_array_remove(lc.a, (size_t)limit);
+		json_object_set(o, "next", json_object_get(json_array_get(lc.a, (size_t)limit - 1),
+		    "seq"));
+	} else {
 		json_array_remove(lc.a, 0);
 		json_object_set(o, "next", json_object_get(json_array_get(lc.a, 0), "seq"));
-	} else
-		json_object_set_new(o, "next", json_null());
+	}
 	json_object_set_new(o, "entries", lc.a);
 	control_reply(d, req, 200, o, 0);
+	return;
+fail:
+	reply_error(d, req, 500, "internal", store_error(d->engine.store), 0);
 }
 
 /* The prerequisites (pre) or dependents of idx in other plans, with their states read now. */

@@ -1140,23 +1140,13 @@ store_each_part(struct store *s, const char *plan, store_part_cb cb, void *arg)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int
-store_each_audit(struct store *s, const char *plan, const char *key, int64_t before,
-    int limit, store_audit_cb cb, void *arg)
+/* Each row of st (the columns of store_each_audit) to cb; st released after. */
+static int
+audit_rows(struct store *s, sqlite3_stmt *st, store_audit_cb cb, void *arg)
 {
-	sqlite3_stmt *st;
 	struct audit a;
 	int rc;
 
-	if ((st = stmt(s, "SELECT * FROM (SELECT seq, at, actor, uid, plan, key,"
-	    " action, reason, note, person, person_name, channel, token FROM audit WHERE"
-	    " (?1 IS NULL OR plan = ?1) AND (?2 IS NULL OR key = ?2) AND (?4 <= 0 OR seq < ?4)"
-	    " ORDER BY seq DESC LIMIT ?3) ORDER BY seq")) == NULL)
-		return -1;
-	bind_text(st, 1, plan);
-	bind_text(st, 2, key);
-	sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
-	sqlite3_bind_int64(st, 4, before);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		a.seq = sqlite3_column_int64(st, 0);
 		a.at = sqlite3_column_int64(st, 1);
@@ -1176,6 +1166,60 @@ store_each_audit(struct store *s, const char *plan, const char *key, int64_t bef
 	}
 	release(s, st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The entries of an audit query: ?1 plan, ?2 key (NULL: any), ?3 limit, ?4 a seq bound. */
+static int
+audit_query(struct store *s, const char *sql, const char *plan, const char *key,
+    int64_t bound, int limit, store_audit_cb cb, void *arg)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(s, sql)) == NULL)
+		return -1;
+	bind_text(st, 1, plan);
+	bind_text(st, 2, key);
+	sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
+	sqlite3_bind_int64(st, 4, bound);
+	return audit_rows(s, st, cb, arg);
+}
+
+int
+store_each_audit(struct store *s, const char *plan, const char *key, int64_t before,
+    int limit, store_audit_cb cb, void *arg)
+{
+	return audit_query(s, "SELECT * FROM (SELECT seq, at, actor, uid, plan, key,"
+	    " action, reason, note, person, person_name, channel, token FROM audit WHERE"
+	    " (?1 IS NULL OR plan = ?1) AND (?2 IS NULL OR key = ?2) AND (?4 <= 0 OR seq < ?4)"
+	    " ORDER BY seq DESC LIMIT ?3) ORDER BY seq", plan, key, before, limit, cb, arg);
+}
+
+int
+store_each_audit_after(struct store *s, const char *plan, const char *key, int64_t after,
+    int limit, store_audit_cb cb, void *arg)
+{
+	return audit_query(s, "SELECT seq, at, actor, uid, plan, key, action, reason, note,"
+	    " person, person_name, channel, token FROM audit WHERE seq > ?4 AND"
+	    " (?1 IS NULL OR plan = ?1) AND (?2 IS NULL OR key = ?2) ORDER BY seq LIMIT ?3", plan,
+	    key, after, limit, cb, arg);
+}
+
+int
+store_audit_before_newest(struct store *s, const char *plan, const char *key, int64_t n,
+    int64_t *seq)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = stmt(s, "SELECT seq FROM audit WHERE (?1 IS NULL OR plan = ?1) AND"
+	    " (?2 IS NULL OR key = ?2) ORDER BY seq DESC LIMIT 1 OFFSET ?3")) == NULL)
+		return -1;
+	bind_text(st, 1, plan);
+	bind_text(st, 2, key);
+	sqlite3_bind_int64(st, 3, n);
+	*seq = (rc = sqlite3_step(st)) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	release(s, st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* ---- named values ---- */

@@ -136,6 +136,12 @@ typedef void	 (*store_audit_cb)(const struct audit *, void *);
 /* The newest limit entries matching (NULL: any) with seq < before (0: any), oldest first. */
 int		 store_each_audit(struct store *, const char *plan, const char *key,
 		    int64_t before, int limit, store_audit_cb, void *);
+/* The same forwards: the oldest limit entries with seq > after. */
+int		 store_each_audit_after(struct store *, const char *plan, const char *key,
+		    int64_t after, int limit, store_audit_cb, void *);
+/* The seq before the newest n entries matching, 0 when there are no more than n of them. */
+int		 store_audit_before_newest(struct store *, const char *plan, const char *key,
+		    int64_t n, int64_t *seq);
 
 /* Small named values (the last reminder scan). Returns 1 found, 0 not, -1 error. */
 int		 store_meta_get(struct store *, const char *, int64_t *);

@@ -17,13 +17,12 @@ start_daemon --clock-start '2013-12-16 09:00' --clock-speed 0 || exit 1
 
 # pages QUERY: the API's pages of /milestones?QUERY joined, as termijn --json list shows them.
 pages() {
-	$PY - "$T/termijnd.sock" "$1" <<'PY'
-import http.client, json, socket, sys, urllib.parse
-class U(http.client.HTTPConnection):
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX)
-        self.sock.connect(sys.argv[1])
-c, q, out, n = U("localhost"), sys.argv[2], None, 0
+	$PY - "$TOP/tests/e2e" "$T/termijnd.sock" "$1" <<'PY'
+import json, sys, urllib.parse
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv.pop(1))
+from unixhttp import Connection
+c, q, out, n = Connection(sys.argv[1]), sys.argv[2], None, 0
 while True:
     c.request("GET", "/api/v1/milestones?" + q)
     page = json.loads(c.getresponse().read())

@@ -35,13 +35,12 @@ start_daemon --clock-start '2013-12-16 09:00' --clock-speed 0 || exit 1
 # pages QUERY [ACTION AFTER]: the pages of /status?QUERY joined, one JSON line per page to
 # stderr (its plans and next); after the page numbered AFTER, run the shell command ACTION.
 pages() {
-	$PY - "$SOCK" "$@" <<'PY'
-import http.client, json, socket, subprocess, sys, urllib.parse
-class U(http.client.HTTPConnection):
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX)
-        self.sock.connect(sys.argv[1])
-c, q0 = U("localhost"), sys.argv[2]
+	$PY - "$TOP/tests/e2e" "$SOCK" "$@" <<'PY'
+import json, subprocess, sys, urllib.parse
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv.pop(1))
+from unixhttp import Connection
+c, q0 = Connection(sys.argv[1]), sys.argv[2]
 q, out, n = q0, None, 0
 while True:
     c.request("GET", "/api/v1/status?" + q)
