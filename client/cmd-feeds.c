@@ -19,51 +19,64 @@ const struct cmd_entry cmd_feeds_entry = {
 	cmd_feeds_exec
 };
 
-static int
-feeds_list(struct client *c)
-{
-	struct table *t;
-	json_t *ans, *f, *status = NULL;
-	size_t i;
-	int rv;
-	char id[32], *created, *head;
-	const char *zone;
+struct feed_pages {
+	struct client		*c;
+	struct json_pages	 jp;
+	struct table		*t;
+	const char		*zone;
+};
 
-	if ((rv = api_get_shown(c, "/feeds", &ans)) != 0 || ans == NULL)
-		return rv;
-	/* Times in the plans' zone, named in the heading: UTC or ours would be misread. */
-	if ((rv = api_get(c, "/status?limit=1", &status)) != 0) {
-		json_decref(ans);
-		return rv;
-	}
-	zone = plans_zone(status);
-	if (zone != NULL)
-		xasprintf(&head, _("CREATED (%s)"), zone);
-	else
-		head = xstrdup(_("CREATED (local time)"));
-	if (json_array_size(jarr(ans, "feeds")) == 0) {
+/* One page of feeds (termijnd pages them by id), printed as it comes. */
+static int
+feeds_page_cb(json_t *page, int first, int last, void *arg)
+{
+	struct feed_pages *fp = arg;
+	json_t *f;
+	size_t i;
+	char id[32], *created, *head;
+
+	if (fp->c->json)
+		return json_pages_print(page, first, last, &fp->jp);
+	if (first && last && json_array_size(jarr(page, "feeds")) == 0) {
 		printf(_("no feeds yet; termijn feeds create --person ADDRESS makes one\n"));
-		free(head);
-		json_decref(ans);
-		json_decref(status);
 		return 0;
 	}
-	t = table_new(5, _("ID"), _("KIND"), _("FOR"), head, _("STATE"));
-	free(head);
-	json_array_foreach(jarr(ans, "feeds"), i, f) {
+	if (first) {
+		if (fp->zone != NULL)
+			xasprintf(&head, _("CREATED (%s)"), fp->zone);
+		else
+			head = xstrdup(_("CREATED (local time)"));
+		fp->t = table_new(5, _("ID"), _("KIND"), _("FOR"), head, _("STATE"));
+		free(head);
+	}
+	json_array_foreach(jarr(page, "feeds"), i, f) {
 		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(
 		    json_object_get(f, "id")));
-		created = instant_local(jstr(f, "created"), zone);
-		table_row(t, id, jstr_or(f, "kind", "?"), jstr_or(f, "subject", "?"),
+		created = instant_local(jstr(f, "created"), fp->zone);
+		table_row(fp->t, id, jstr_or(f, "kind", "?"), jstr_or(f, "subject", "?"),
 		    created ? created : jstr_or(f, "created", "-"),
 		    json_is_null(json_object_get(f, "revoked")) ? _("in force") : _("revoked"));
 		free(created);
 	}
-	table_print(c, t);
-	table_free(t);
-	json_decref(ans);
+	table_flush(fp->c, fp->t);
+	return ferror(stdout) ? 1 : 0;
+}
+
+static int
+feeds_list(struct client *c)
+{
+	struct feed_pages fp = { c, { "feeds", 0, 0 }, NULL, NULL };
+	json_t *status = NULL;
+	int rv;
+
+	/* Times in the plans' zone, named in the heading: UTC or ours would be misread. */
+	if (!c->json && (rv = api_get(c, "/status?limit=1", &status)) != 0)
+		return rv;
+	fp.zone = plans_zone(status);
+	rv = api_each_page(c, "/feeds", NULL, feeds_page_cb, "cursor", &fp);
+	table_free(fp.t);
 	json_decref(status);
-	return 0;
+	return rv;
 }
 
 /* The URL is shown once: only a hash of the token is kept. */

@@ -52,6 +52,39 @@ rights_text(json_t *p)
 	return out ? out : xstrdup("");
 }
 
+struct people_pages {
+	struct client		*c;
+	struct json_pages	 jp;
+	struct table		*t;
+};
+
+/* One page of people (termijnd pages them by plan), printed as it comes. */
+static int
+people_page_cb(json_t *page, int first, int last, void *arg)
+{
+	struct people_pages *pp = arg;
+	json_t *p;
+	char *roles, *rights;
+	size_t i;
+
+	if (pp->c->json)
+		return json_pages_print(page, first, last, &pp->jp);
+	if (first) {
+		pp->t = table_new(5, _("ADDRESS"), _("NAME"), _("PLAN"), _("ROLES"), _("ALSO"));
+		table_flex(pp->t, 3);
+	}
+	json_array_foreach(jarr(page, "people"), i, p) {
+		roles = roles_text(jarr(p, "roles"));
+		rights = rights_text(p);
+		table_row(pp->t, jstr_or(p, "address", "?"), jstr_or(p, "name", "-"),
+		    jstr_or(p, "plan", "?"), roles, rights);
+		free(roles);
+		free(rights);
+	}
+	table_flush(pp->c, pp->t);
+	return ferror(stdout) ? 1 : 0;
+}
+
 static int
 cmd_people_exec(struct client *c, int argc, char **argv)
 {
@@ -60,11 +93,9 @@ cmd_people_exec(struct client *c, int argc, char **argv)
 		{ "plan", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct people_pages pp = { c, { "people", 0, 0 }, NULL };
 	const char *plan = NULL;
-	struct table *t;
-	json_t *ans, *p;
-	char *path, *roles, *rights;
-	size_t i;
+	char *path;
 	int ch, rv;
 
 	while ((ch = getopt_long(argc, argv, CMD_SHORTOPTS "p:", longopts, NULL)) != -1) {
@@ -80,22 +111,8 @@ cmd_people_exec(struct client *c, int argc, char **argv)
 	if ((rv = cmd_noargs(&cmd_people_entry, argc, argv)) != 0)
 		return rv;
 	path = api_path("/people", "plan", plan, (char *)NULL);
-	rv = api_get_shown(c, path, &ans);
+	rv = api_each_page(c, path, NULL, people_page_cb, "cursor", &pp);
+	table_free(pp.t);
 	free(path);
-	if (rv != 0 || ans == NULL)
-		return rv;
-	t = table_new(5, _("ADDRESS"), _("NAME"), _("PLAN"), _("ROLES"), _("ALSO"));
-	table_flex(t, 3);
-	json_array_foreach(jarr(ans, "people"), i, p) {
-		roles = roles_text(jarr(p, "roles"));
-		rights = rights_text(p);
-		table_row(t, jstr_or(p, "address", "?"), jstr_or(p, "name", "-"),
-		    jstr_or(p, "plan", "?"), roles, rights);
-		free(roles);
-		free(rights);
-	}
-	table_print(c, t);
-	table_free(t);
-	json_decref(ans);
-	return 0;
+	return rv;
 }

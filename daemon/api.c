@@ -27,6 +27,7 @@
 #define MILESTONES_PAGE	1000
 #define PAGE_SCAN	20000		/* instances looked at */
 #define LOG_PAGE	1000
+#define FEEDS_PAGE	1000
 #define API_MAX_BODY	65536		/* the transport takes more: see control.c */
 #define UPCOMING_MAX	200		/* messages composed per plan for a preview */
 
@@ -976,61 +977,93 @@ person_role(json_t *a, const struct plan *p, const char *addr, const char *role,
 	    NULL)));
 }
 
-/* Everyone a plan names: role holders, coordinators and overriders by address. */
+/* Whether addr is one of plan_people's, and the one asked for (only; NULL: anyone). */
+static int
+person_wanted(const char *addr, const char *only)
+{
+	return strchr(addr, '@') != NULL && (only == NULL || strcasecmp(addr, only) == 0);
+}
+
+/*
+ * Everyone a plan names (only: that address alone): role holders, coordinators and
+ * overriders by address.
+ */
 static json_t *
-plan_people(const struct plan *p)
+plan_people(const struct plan *p, const char *only)
 {
 	json_t *a = json_array();
 	size_t j, k, l;
 
 	for (j = 0; j < p->nroles; j++)
 		for (k = 0; k < p->roles[j].naddrs; k++)
-			person_role(a, p, p->roles[j].addrs[k], p->roles[j].id, NULL);
+			if (only == NULL || strcasecmp(p->roles[j].addrs[k], only) == 0)
+				person_role(a, p, p->roles[j].addrs[k], p->roles[j].id, NULL);
 	for (j = 0; j < p->nparties; j++)
 		for (k = 0; k < p->parties[j].ncontacts; k++)
 			for (l = 0; l < p->parties[j].contacts[k].naddrs; l++)
-				person_role(a, p, p->parties[j].contacts[k].addrs[l],
-				    p->parties[j].contacts[k].role, &p->parties[j]);
+				if (only == NULL || strcasecmp(p->parties[j].contacts[k].addrs[l],
+				    only) == 0)
+					person_role(a, p, p->parties[j].contacts[k].addrs[l],
+					    p->parties[j].contacts[k].role, &p->parties[j]);
 	for (j = 0; j < p->coordinators.n; j++)
-		if (strchr(p->coordinators.v[j], '@') != NULL)
+		if (person_wanted(p->coordinators.v[j], only))
 			person_of(a, p, p->coordinators.v[j]);
 	for (j = 0; j < p->overriders.n; j++)
-		if (strchr(p->overriders.v[j], '@') != NULL)
+		if (person_wanted(p->overriders.v[j], only))
 			person_of(a, p, p->overriders.v[j]);
 	for (j = 0; j < p->nparties; j++)
 		for (k = 0; k < p->parties[j].coordinators.n; k++)
-			if (strchr(p->parties[j].coordinators.v[k], '@') != NULL)
+			if (person_wanted(p->parties[j].coordinators.v[k], only))
 				person_of(a, p, p->parties[j].coordinators.v[k]);
 	return a;
 }
 
+/* Paged by plan as status is: at most limit plans' people, "cursor" the next plan's id. */
 static void
 get_people(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 {
-	const char *plan = query(q, "plan");
-	json_t *all = json_array(), *a;
-	size_t i;
+	struct engine *e = &d->engine;
+	const char *plan = query(q, "plan"), *from = query(q, "cursor");
+	long limit = page_limit(q, STATUS_PAGE, STATUS_PAGE_MAX);
+	struct pstate *ps = NULL;
+	json_t *all, *a;
+	size_t i = 0, end = e->nplans;
 
-	if (plan != NULL && engine_plan(&d->engine, plan) == NULL) {
-		json_decref(all);
+	if (plan != NULL && (ps = engine_plan(e, plan)) == NULL) {
 		reply_error(d, req, 404, "not-found", _("no such plan"), 0);
 		return;
 	}
-	for (i = 0; i < d->engine.nplans; i++) {
-		if (plan != NULL && strcmp(d->engine.plans[i].plan->id, plan) != 0)
-			continue;
-		a = plan_people(d->engine.plans[i].plan);
+	if (limit == -1) {
+		reply_error(d, req, 400, "bad-request", _("limit: a number from 1"), 0);
+		return;
+	}
+	if (ps != NULL) {
+		i = (size_t)(ps - e->plans);
+		end = i + 1;
+	}
+	if (from != NULL) {
+		if ((ps = cursor_plan(e, from, strlen(from))) == NULL ||
+		    (plan != NULL && strcmp(ps->plan->id, plan) != 0)) {
+			reply_bad_cursor(d, req);
+			return;
+		}
+		i = (size_t)(ps - e->plans);
+	}
+	all = json_array();
+	for (; i < end && limit-- > 0; i++) {
+		a = plan_people(e->plans[i].plan, NULL);
 		json_array_extend(all, a);
 		json_decref(a);
 	}
-	control_reply(d, req, 200, json_pack("{s:o}", "people", all), 0);
+	control_reply(d, req, 200, json_pack("{s:o, s:o}", "people", all, "next",
+	    jstr(i < end ? e->plans[i].plan->id : NULL)), 0);
 }
 
 static void
 get_whoami(struct termijnd *d, struct evhttp_request *req, const struct actor *who)
 {
-	json_t *o = json_object(), *plans = json_array(), *a, *pe;
-	size_t i, j;
+	json_t *o = json_object(), *plans = json_array(), *a;
+	size_t i;
 
 	json_object_set_new(o, "name", json_string(who->name));
 	json_object_set_new(o, "uid", who->uid >= 0 ? json_integer(who->uid) : json_null());
@@ -1043,11 +1076,8 @@ get_whoami(struct termijnd *d, struct evhttp_request *req, const struct actor *w
 	json_object_set_new(o, "overrider", json_boolean(who->overrider));
 	/* What the plans say of the person: their roles and what they coordinate. */
 	for (i = 0; who->person != NULL && i < d->engine.nplans; i++) {
-		a = plan_people(d->engine.plans[i].plan);
-		json_array_foreach(a, j, pe)
-			if (strcasecmp(json_string_value(json_object_get(pe, "address")),
-			    who->person) == 0)
-				json_array_append(plans, pe);
+		a = plan_people(d->engine.plans[i].plan, who->person);
+		json_array_extend(plans, a);
 		json_decref(a);
 	}
 	json_object_set_new(o, "plans", plans);
@@ -1371,17 +1401,33 @@ feed_list_cb(const struct feed_row *row, void *arg)
 	json_array_append_new(fl->a, o);
 }
 
+/* In pages of at most limit (FEEDS_PAGE), by id: "cursor" is the id the next page starts at. */
 static void
-get_feeds(struct termijnd *d, struct evhttp_request *req)
+get_feeds(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 {
-	struct feedlist fl = { json_array() };
+	struct feedlist fl = { NULL };
+	long limit = page_limit(q, FEEDS_PAGE, FEEDS_PAGE);
+	long long from = 1;
+	json_t *next = json_null();
 
-	if (store_feed_each(d->engine.store, 0, feed_list_cb, &fl) == -1) {
+	if (limit == -1 || seq_arg(query(q, "cursor"), 1, &from) == -1) {
+		reply_error(d, req, 400, "bad-request", limit == -1 ? _("limit: a number from 1") :
+		    _("cursor: the number of a feed"), 0);
+		return;
+	}
+	fl.a = json_array();
+	/* One more than asked tells where the next page starts. */
+	if (store_feed_each_from(d->engine.store, from, (int)limit + 1, feed_list_cb,
+	    &fl) == -1) {
 		json_decref(fl.a);
 		reply_error(d, req, 500, "internal", store_error(d->engine.store), 0);
 		return;
 	}
-	control_reply(d, req, 200, json_pack("{s:o}", "feeds", fl.a), 0);
+	if (json_array_size(fl.a) > (size_t)limit) {
+		next = json_incref(json_object_get(json_array_get(fl.a, (size_t)limit), "id"));
+		json_array_remove(fl.a, (size_t)limit);
+	}
+	control_reply(d, req, 200, json_pack("{s:o, s:o}", "feeds", fl.a, "next", next), 0);
 }
 
 struct feedone {
@@ -1585,7 +1631,7 @@ route(struct termijnd *d, struct evhttp_request *req, const struct actor *remote
 		else if (strcmp(path, "/api/v1/reminders") == 0)
 			get_reminders(d, req, &q);
 		else if (strcmp(path, "/api/v1/feeds") == 0)
-			get_feeds(d, req);
+			get_feeds(d, req, &q);
 		else if (strcmp(path, "/api/v1/people") == 0)
 			get_people(d, req, &q);
 		else if (strcmp(path, "/api/v1/parts") == 0)

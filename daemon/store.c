@@ -1595,23 +1595,44 @@ store_feed_by_hash(struct store *s, const unsigned char *hash, store_feed_cb cb,
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-int
-store_feed_each(struct store *s, int64_t id, store_feed_cb cb, void *arg)
+/* Each feed row of st to cb; st released after. */
+static int
+feed_rows(struct store *s, sqlite3_stmt *st, store_feed_cb cb, void *arg)
 {
-	sqlite3_stmt *st;
 	struct feed_row f;
 	int rc;
 
-	if ((st = stmt(s, "SELECT " FEED_COLS " FROM feed WHERE ?1 <= 0 OR id = ?1"
-	    " ORDER BY id")) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		feed_read(st, &f);
 		cb(&f, arg);
 	}
 	release(s, st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_feed_each(struct store *s, int64_t id, store_feed_cb cb, void *arg)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(s, "SELECT " FEED_COLS " FROM feed WHERE ?1 <= 0 OR id = ?1"
+	    " ORDER BY id")) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	return feed_rows(s, st, cb, arg);
+}
+
+int
+store_feed_each_from(struct store *s, int64_t from, int limit, store_feed_cb cb, void *arg)
+{
+	sqlite3_stmt *st;
+
+	if ((st = stmt(s, "SELECT " FEED_COLS " FROM feed WHERE id >= ? ORDER BY id"
+	    " LIMIT ?")) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int(st, 2, limit);
+	return feed_rows(s, st, cb, arg);
 }
 
 int

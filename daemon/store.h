@@ -206,6 +206,9 @@ int		 store_feed_by_hash(struct store *, const unsigned char *hash, store_feed_c
 		    void *);
 /* Every feed (id <= 0) or one. */
 int		 store_feed_each(struct store *, int64_t id, store_feed_cb, void *);
+/* At most limit feeds from id from on, in the order of their ids. */
+int		 store_feed_each_from(struct store *, int64_t from, int limit, store_feed_cb,
+		    void *);
 /* 0 revoked, 1 no feed in force with that id, -1 error. */
 int		 store_feed_revoke(struct store *, int64_t id, int64_t at);
 /* The SEQUENCE published of each instance of a plan (by key), with the timing digest it had. */

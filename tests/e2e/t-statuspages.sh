@@ -1,7 +1,8 @@
 #!/bin/bash
 # t-statuspages.sh: the status of more plans than a page holds comes in pages (a cursor per
 # plan), and the pages joined are the one answer, also with a change or a reload between
-# pages; `termijn status` prints them as they come, in text and --json.
+# pages; `termijn status` prints them as they come, in text and --json. The people of the
+# plans come in pages of plans too, and the feeds in pages by id.
 . "$(dirname "$0")/lib.sh"
 C=$TERMIJN PY=/usr/bin/python3
 setup_conf
@@ -132,6 +133,71 @@ if [ "$(field "$T/grown.json" '",".join(p["id"] for p in d["plans"])')" = \
     "$(seq -f 'p%g' $N -1 54 | paste -sd,),$(seq -f 'p%g' 52 -1 1 | paste -sd,),p99" ]; then
 	ok "a reload between pages: they go on from the cursor's plan, none twice"
 else not_ok "after a reload between pages: $(field "$T/grown.json" '[p["id"] for p in d["plans"]]')"; fi
+
+# joined NAME QUERY: the pages of /NAME?QUERY joined, as termijn --json NAME shows them; the
+# number of pages to stderr.
+joined() {
+	$PY - "$TOP/tests/e2e" "$SOCK" "$1" "$2" <<'PY'
+import json, sys, urllib.parse
+sys.dont_write_bytecode = True
+sys.path.insert(0, sys.argv.pop(1))
+from unixhttp import Connection
+c, name, q0 = Connection(sys.argv[1]), sys.argv[2], sys.argv[3]
+q, out, n = q0, [], 0
+while True:
+    c.request("GET", "/api/v1/%s?%s" % (name, q))
+    page = json.loads(c.getresponse().read())
+    out += page[name]
+    n += 1
+    if page["next"] is None or n == 1000:
+        break
+    q = q0 + "&cursor=" + urllib.parse.quote(str(page["next"]), safe="")
+sys.stderr.write("%d\n" % n)
+print(json.dumps({name: out}, indent=2, ensure_ascii=False))
+PY
+}
+joined people "limit=1000" > "$T/people.json" 2>/dev/null
+joined people "limit=9" > "$T/people9.json" 2>"$T/people9.n"
+if cmp -s "$T/people.json" "$T/people9.json" && [ "$(cat "$T/people9.n")" = 7 ] &&
+    [ "$(field "$T/people.json" 'len(d["people"])')" = $((N + 1)) ]; then
+	ok "people: 7 pages of 9 plans joined are the one page"
+else not_ok "people: the pages of 9 plans differ from the whole ($(cat "$T/people9.n") pages)"; fi
+expect_exit 0 "termijn --json people" -- "$C" --json people
+if [ "$OUT" = "$(joined people "" 2>/dev/null)" ]; then ok "termijn --json people is the pages joined"
+else not_ok "termijn --json people is not the pages joined"; fi
+expect_exit 0 "termijn people" -- "$C" people
+if [ "$(printf '%s\n' "$OUT" | grep -c '^sec@')" = $((N + 1)) ] &&
+    [ "$(printf '%s\n' "$OUT" | grep -c '^ADDRESS ')" = 1 ]; then
+	ok "termijn people: one heading, everyone once"
+else not_ok "termijn people: $(printf '%s\n' "$OUT" | head -3)"; fi
+for q in "cursor=nosuch" "plan=p7&cursor=p8" "limit=0"; do
+	OUT=$(curl -s -w ' %{http_code}' --unix-socket "$SOCK" "http://x/api/v1/people?$q")
+	if [ "${OUT##* }" = 400 ]; then ok "people?$q: 400"; else not_ok "people?$q: $OUT"; fi
+done
+
+for i in $(seq 1 25); do
+	"$C" feeds create --person "sec@p$i.example" >/dev/null || not_ok "feed for sec@p$i.example"
+done
+"$C" feeds revoke 3 >/dev/null || not_ok "revoke feed 3"
+joined feeds "limit=1000" > "$T/feeds.json" 2>/dev/null
+joined feeds "limit=7" > "$T/feeds7.json" 2>"$T/feeds7.n"
+if cmp -s "$T/feeds.json" "$T/feeds7.json" && [ "$(cat "$T/feeds7.n")" = 4 ] &&
+    [ "$(field "$T/feeds.json" '[f["id"] for f in d["feeds"]] == list(range(1, 26))')" = True ]; then
+	ok "feeds: 4 pages of 7 joined are the one page, by id"
+else not_ok "feeds: the pages of 7 differ from the whole ($(cat "$T/feeds7.n") pages)"; fi
+expect_exit 0 "termijn --json feeds" -- "$C" --json feeds
+if [ "$OUT" = "$(joined feeds "" 2>/dev/null)" ]; then ok "termijn --json feeds is the pages joined"
+else not_ok "termijn --json feeds is not the pages joined"; fi
+expect_exit 0 "termijn feeds" -- "$C" feeds
+if [ "$(printf '%s\n' "$OUT" | grep -cE '^[0-9]+ +person +sec@p[0-9]+\.example')" = 25 ] &&
+    [ "$(printf '%s\n' "$OUT" | grep -c '^ID ')" = 1 ]; then
+	ok "termijn feeds: one heading, every feed once"
+else not_ok "termijn feeds: $(printf '%s\n' "$OUT" | head -3)"; fi
+expect_in '^3 +person +sec@p3\.example .* revoked$' "the revoked one says so"
+for q in "cursor=x" "cursor=0" "cursor=-2" "limit=0"; do
+	OUT=$(curl -s -w ' %{http_code}' --unix-socket "$SOCK" "http://x/api/v1/feeds?$q")
+	if [ "${OUT##* }" = 400 ]; then ok "feeds?$q: 400"; else not_ok "feeds?$q: $OUT"; fi
+done
 
 # Bad cursors and limits: a clear 400, nothing else.
 for q in "cursor=nosuch" "cursor=" "cursor=p1%2Fstart" "limit=0" "limit=x" "limit=-3"; do
