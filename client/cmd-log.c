@@ -44,14 +44,16 @@ log_page_cb(json_t *page, int first, int last, void *arg)
 		rv = json_pages_print(page, first, enough, &lp->jp);
 		return rv != 0 ? rv : enough ? -1 : 0;
 	}
+	if (enough && lp->n == 0) {
+		printf(_("no log entries\n"));
+		return ferror(stdout) ? 1 : -1;
+	}
 	/* A plan column when the entries are of several plans, or may be in the pages to come. */
 	if (first)
 		lp->t = history_table(1, history_plans(entries) || (!enough && lp->plans), 0,
 		    lp->zone);
 	history_rows(lp->t, entries);
 	table_flush(lp->c, lp->t);
-	if (enough && lp->n == 0)
-		printf(_("no log entries\n"));
 	if (enough) {
 		table_free(lp->t);
 		lp->t = NULL;

@@ -7,6 +7,9 @@
 C=$TERMIJN PY=/usr/bin/python3
 setup_conf
 start_daemon --clock-start '2013-12-16 09:00' --clock-speed 0 || exit 1
+expect_exit 0 "termijn log of a step without entries" -- "$C" log -p sociaal-domein werkgroep-opbrengst
+if [ "$OUT" = "no log entries" ]; then ok "says so, and nothing else"
+else not_ok "an empty log: $OUT"; fi
 
 # 2200 entries of done and undo by a local user, of one plan's step and then another's,
 # written as termijnd writes them (the changes themselves would take a minute here).
