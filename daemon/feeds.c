@@ -369,6 +369,18 @@ fcache_fresh(struct feeds *f, struct fcache *c, int64_t now)
 	return 1;
 }
 
+/* A feed's entry, out of its bucket already: its render stopped, its bytes let go. */
+static void
+fcache_free(struct feeds *f, struct fcache *c)
+{
+	job_cancel(c);
+	fcache_clear_render(f, c);
+	fdeps_clear(&c->deps);
+	free(c->kind);
+	free(c->subject);
+	free(c);
+}
+
 /* Forget one feed (revoked): its next request looks its token up again. */
 void
 feeds_forget(struct termijnd *d, int64_t feed_id)
@@ -384,12 +396,7 @@ feeds_forget(struct termijnd *d, int64_t feed_id)
 				continue;
 			}
 			*pc = c->next;
-			job_cancel(c);
-			fcache_clear_render(f, c);
-			fdeps_clear(&c->deps);
-			free(c->kind);
-			free(c->subject);
-			free(c);
+			fcache_free(f, c);
 			f->nfeeds--;
 		}
 }
@@ -406,12 +413,7 @@ feeds_flush(struct termijnd *d)
 	for (i = 0; i < f->ntab; i++) {
 		for (c = f->tab[i]; c != NULL; c = next) {
 			next = c->next;
-			job_cancel(c);
-			fcache_clear_render(f, c);
-			fdeps_clear(&c->deps);
-			free(c->kind);
-			free(c->subject);
-			free(c);
+			fcache_free(f, c);
 		}
 		f->tab[i] = NULL;
 	}
