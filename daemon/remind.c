@@ -82,6 +82,7 @@ struct outcome {
 
 static void	arm(struct remind *);
 static void	pump(struct remind *);
+static void	wipe_soon(struct remind *, int);
 
 static int
 txn_begin(struct remind *r, int *own)
@@ -775,6 +776,8 @@ outcomes_retry(struct remind *r)
 		free(v[i].last_error);
 	}
 	free(v);
+	/* Some were "sent": what they erased leaves the WAL too (nothing due is no work). */
+	wipe_soon(r, WIPE_DELAY_MS);
 	if (r->nunrecorded == 0)
 		log_info("reminders: the outcomes of %zu message%s recorded after all", n,
 		    n == 1 ? "" : "s");

@@ -741,10 +741,11 @@ commit(struct store *s)
 int
 store_wipe(struct store *s)
 {
+	/* An open batch that erased something is due once it commits: ask again. */
+	if (s->in_txn && (s->wipe_due || s->wiped))
+		return 1;
 	if (!s->wipe_due)
 		return 0;
-	if (s->in_txn)
-		return 1;
 	/* A reader (sqlite3 beside us) may hold the WAL: due still, try again later. */
 	if (sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
 	    NULL) != SQLITE_OK) {

@@ -61,7 +61,8 @@ void		 store_sync(struct store *);
 /*
  * A committed change that erased a secret (a sent message's token) leaves the old page in
  * the WAL until a checkpoint truncates it: store_wipe does that checkpoint, for all the
- * erasures so far. 0: done or none due; 1: not inside a transaction, later; -1: failed
+ * erasures so far. 0: done or none due; 1: a transaction is open (its erasures are due
+ * once it commits), later; -1: failed
  * (still due).
  */
 int		 store_wipe(struct store *);

@@ -160,6 +160,27 @@ mail_conf() {
 	} >> "$T/termijnd.conf"
 }
 
+# token_of_last [SUFFIX]: the token of the feed address (SUFFIX .ics, or .html: its page) in
+# the newest message the server took.
+token_of_last() {
+	/usr/bin/python3 - "$MAILDIR" "${1:-.ics}" <<'PY'
+import email, email.policy, os, re, sys
+d = sys.argv[1]
+last = sorted(n for n in os.listdir(d) if n.endswith(".eml"))[-1]
+msg = email.message_from_bytes(open(os.path.join(d, last), "rb").read(), policy=email.policy.default)
+m = re.search(r"/feed/([A-Za-z0-9_-]+)" + re.escape(sys.argv[2]), msg.get_body(("plain",)).get_content())
+print(m.group(1) if m else "")
+PY
+}
+
+# token_in TOKEN FILES...: is any half of the token in these files? (A soft line break may
+# split it in a message.)
+token_in() {
+	tok=$1; shift
+	h=$((${#tok} / 2))
+	grep -aqF -e "${tok:0:$h}" -e "${tok:$h}" "$@" 2>/dev/null
+}
+
 # expect_n WANT GOT DESCRIPTION: a count is what it should be.
 expect_n() { if [ "$2" -eq "$1" ]; then ok "$3"; else not_ok "$3 ($2, wanted $1)"; fi; }
 

@@ -11,25 +11,6 @@ mail_conf mail-retry-base 1
 start_daemon --clock-start '2013-12-16 09:00' --clock-speed 0 || exit 1
 PERSON=secretaris@staphorst.example
 
-# The token of the feed address (SUFFIX .ics, or .html: its page) in the newest message.
-token_of_last() {
-	/usr/bin/python3 - "$MAILDIR" "${1:-.ics}" <<'PY'
-import email, email.policy, os, re, sys
-d = sys.argv[1]
-last = sorted(n for n in os.listdir(d) if n.endswith(".eml"))[-1]
-msg = email.message_from_bytes(open(os.path.join(d, last), "rb").read(), policy=email.policy.default)
-m = re.search(r"/feed/([A-Za-z0-9_-]+)" + re.escape(sys.argv[2]), msg.get_body(("plain",)).get_content())
-print(m.group(1) if m else "")
-PY
-}
-
-# Is any half of the token in these files? (A soft line break may split it in a message.)
-token_in() {
-	tok=$1; shift
-	h=$((${#tok} / 2))
-	grep -aqF -e "${tok:0:$h}" -e "${tok:$h}" "$@" 2>/dev/null
-}
-
 token_gone() { ! token_in "$1" "$T/state/termijn.db" "$T/state/termijn.db-wal"; }
 arrived_more() { [ "$(smtp_count)" -gt "$1" ]; }
 state_is() { [ "$(outbox_state)" = "$1" ]; }
