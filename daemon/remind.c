@@ -871,14 +871,21 @@ send_done_cb(uint64_t id, enum mail_result res, int code, const char *errmsg, vo
 	arm(r);
 }
 
-/* Is the instance of a row still open? Reminders about what is done are not sent. */
+/*
+ * Is a message still news? Reminders about what is done are not sent; a feed's address, a
+ * change or a digest is news whatever a milestone's state.
+ */
 static int
-still_open(struct remind *r, const char *plan, const char *key)
+still_news(struct remind *r, const struct sendjob *j)
 {
-	struct pstate *ps = engine_plan(&r->d->engine, plan);
+	struct pstate *ps;
 	struct instance *in;
 
-	if (ps == NULL || (in = plan_instance(ps->plan, key)) == NULL)
+	if (strcmp(j->kind, "feed-link") == 0 || strncmp(j->kind, "change-", 7) == 0 ||
+	    strcmp(j->kind, "digest") == 0)
+		return 1;
+	if ((ps = engine_plan(&r->d->engine, j->plan)) == NULL ||
+	    (in = plan_instance(ps->plan, j->key)) == NULL)
 		return 0;
 	return ps->st[in->idx].status == ST_OPEN;
 }
@@ -911,6 +918,22 @@ remind_durable(struct termijnd *d, uint64_t durable)
 	for (n = 0; n < r->nwaiting && r->waiting[n].gen <= durable; n++) {
 		struct sendjob *j = &r->waiting[n];
 
+		/* Done while its "sending" waited for the disk: not sent after all. */
+		if (!still_news(r, j)) {
+			struct outcome o;
+
+			r->inflight--;
+			r->stats.cancelled++;
+			memset(&o, 0, sizeof(o));
+			o.r = r;
+			o.id = j->id;
+			o.state = "cancelled";
+			o.attempts = j->attempts;
+			o.last_error = (char *)"the milestone is no longer open";
+			outcome_write(r, &o);
+			sendjob_free(j);
+			continue;
+		}
 		/* The attempt count travels in the top bits of the mailer's id. */
 		tag = (uint64_t)j->id | ((uint64_t)j->attempts << 48);
 		if (mailer_send(r->mailer, tag, r->d->conf->mail_from, j->rcpt, j->msg, j->len,
@@ -976,9 +999,7 @@ pump(struct remind *r)
 	for (i = 0; i < dc.n && ok; i++) {
 		struct sendjob *j = &dc.jobs[i];
 
-		/* A feed's address, a change or a digest is news whatever a milestone's state. */
-		if (strcmp(j->kind, "feed-link") != 0 && strncmp(j->kind, "change-", 7) != 0 &&
-		    strcmp(j->kind, "digest") != 0 && !still_open(r, j->plan, j->key)) {
+		if (!still_news(r, j)) {
 			r->stats.cancelled++;
 			if (store_outbox_set(s, j->id, "cancelled", j->attempts, 0,
 			    "the milestone is no longer open", 0, 0) == -1)
