@@ -320,7 +320,7 @@ edits() {
 edit_cpu() {
 	local d=$1 i a t0 c0 args
 	shift
-	settle
+	settle "$d"
 	c0=$(ticks)
 	t0=$EPOCHREALTIME
 	for ((i = 0; i < EDITS; i++)); do
@@ -333,7 +333,7 @@ edit_cpu() {
 			problem "termijn ${args[*]}: $(head -c 300 "$d/edit.err")"
 	done
 	EDIT_MS=$(ms "$t0" "$EPOCHREALTIME")
-	settle
+	settle "$d"
 	EDIT_CPU=$(awk -v t=$(($(ticks) - c0)) -v hz="$CLK_TCK" -v n="$EDITS" \
 	    'BEGIN { printf "%.1f", t / hz * 1000 / n }')
 }
