@@ -211,6 +211,14 @@ build_loadgen() {
 	    "$TOP/bench/loadgen.c" -pthread || { not_ok "cannot build bench/loadgen.c"; return 1; }
 }
 
+# build_walfault: $T/walfault.so, the WAL's disk on request (tests/fault/walfault.c), driven
+# by files in $T/walfault.
+build_walfault() {
+	mkdir -p "$T/walfault"
+	cc -shared -fPIC -O2 -o "$T/walfault.so" "$TOP/tests/fault/walfault.c" -ldl ||
+		{ not_ok "cannot build tests/fault/walfault.c"; return 1; }
+}
+
 # gen_conf LISTEN: termijnd.conf for the plans in $T/plans, this user the operator.
 gen_conf() {
 	mkdir -p "$T/plans" "$T/state"

@@ -7,10 +7,8 @@
 # of them; a sync that fails stops termijnd; kill -9 under 16 writers on a slow disk loses
 # no acknowledged change.
 . "$(dirname "$0")/../e2e/lib.sh"
+build_walfault || { finish; exit 1; }
 F=$T/walfault
-mkdir -p "$F"
-cc -shared -fPIC -O2 -o "$T/walfault.so" "$TOP/tests/fault/walfault.c" -ldl ||
-	{ not_ok "cannot build tests/fault/walfault.c"; finish; exit 1; }
 build_loadgen || { finish; exit 1; }
 gen_conf 127.0.0.1:0
 {

@@ -6,10 +6,8 @@
 # once under load).
 . "$(dirname "$0")/../e2e/lib.sh"
 C=$TERMIJN
+build_walfault || { finish; exit 1; }
 F=$T/walfault
-mkdir -p "$F"
-cc -shared -fPIC -O2 -o "$T/walfault.so" "$TOP/tests/fault/walfault.c" -ldl ||
-	{ not_ok "cannot build tests/fault/walfault.c"; finish; exit 1; }
 setup_conf
 LD_PRELOAD=$T/walfault.so WALFAULT_DIR=$F start_daemon --clock-start '2013-12-16 09:00' \
     --clock-speed 0 || exit 1

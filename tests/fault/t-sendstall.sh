@@ -3,10 +3,8 @@
 # it goes (tests/fault/walfault.c holds the WAL's sync); a milestone done meanwhile gets no
 # reminder after all (the row is cancelled), while the open one's reminder still goes, once.
 . "$(dirname "$0")/../e2e/lib.sh"
+build_walfault || { finish; exit 1; }
 F=$T/walfault
-mkdir -p "$F"
-cc -shared -fPIC -O2 -o "$T/walfault.so" "$TOP/tests/fault/walfault.c" -ldl ||
-	{ not_ok "cannot build tests/fault/walfault.c"; finish; exit 1; }
 gen_conf 127.0.0.1:0
 {
 	printf 'plan vol\n  title Stap\n  timezone Europe/Amsterdam\n  remind 1d\n  remind-at 08:30\n  overdue-max 0\n\n'

@@ -3,10 +3,8 @@
 # "sent" went into a batch that waited for a stuck disk past the erasure's delay
 # (tests/fault/walfault.c preloaded): the erasure waits for the batch, it is not dropped.
 . "$(dirname "$0")/../e2e/lib.sh"
+build_walfault || { finish; exit 1; }
 F=$T/walfault
-mkdir -p "$F"
-cc -shared -fPIC -O2 -o "$T/walfault.so" "$TOP/tests/fault/walfault.c" -ldl ||
-	{ not_ok "cannot build tests/fault/walfault.c"; finish; exit 1; }
 gen_conf 127.0.0.1:0
 {
 	printf 'plan load\n  title Load\n  timezone Europe/Amsterdam\n\n'
