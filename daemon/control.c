@@ -39,10 +39,19 @@
 static void
 send_now(struct evhttp_request *req, int code, const char *body, int raw)
 {
-	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
-	struct evbuffer *buf = evbuffer_new();
+	struct evkeyvalq *out;
+	struct evbuffer *buf;
 
-	if (buf == NULL)
+	/*
+	 * The peer hung up while the answer waited: evhttp let go of the request, and sending
+	 * frees it (what its connection owed went with the connection, conn_close_cb).
+	 */
+	if (evhttp_request_get_connection(req) == NULL) {
+		evhttp_send_reply(req, code, NULL, NULL);
+		return;
+	}
+	out = evhttp_request_get_output_headers(req);
+	if ((buf = evbuffer_new()) == NULL)
 		fatal("evbuffer_new");
 	evbuffer_add(buf, body, strlen(body));
 	if (!raw) {
@@ -286,21 +295,115 @@ drained(struct termijnd *d)
 	}
 }
 
+/*
+ * A connection's answers owed and its caller. An answer not written (the peer hung up, or
+ * the write failed) never completes its request: what the connection still owed is let go
+ * when evhttp frees it, and a request it left behind is freed unanswered (send_now).
+ * SO_PEERCRED is fixed for a connection's life, so the user's name is looked up once.
+ * Found by descriptor: one connection has it at a time, and it is dropped in the close
+ * callback, before evhttp closes the descriptor.
+ */
+struct conn {
+	struct termijnd		*d;
+	struct evhttp_connection *evcon;
+	unsigned		 owed;
+	long			 uid;		/* -1: the name not looked up yet */
+	char			 name[64];
+};
+
+static struct conn	**conns;
+static size_t		  nconns;
+
+static int
+conn_fd(struct evhttp_connection *evcon)
+{
+	struct bufferevent *bev;
+
+	if (evcon == NULL || (bev = evhttp_connection_get_bufferevent(evcon)) == NULL)
+		return -1;
+	return bufferevent_getfd(bev);
+}
+
+static struct conn *
+conn_find(struct evhttp_connection *evcon)
+{
+	int fd = conn_fd(evcon);
+
+	if (fd < 0 || (size_t)fd >= nconns || conns[fd] == NULL || conns[fd]->evcon != evcon)
+		return NULL;
+	return conns[fd];
+}
+
+static void
+conn_close_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct conn *c = arg;
+	struct termijnd *d = c->d;
+	int fd = conn_fd(evcon);
+
+	if (fd >= 0 && (size_t)fd < nconns && conns[fd] == c)
+		conns[fd] = NULL;
+	d->inflight -= c->owed;
+	free(c);
+	drained(d);
+}
+
+static struct conn *
+conn_get(struct termijnd *d, struct evhttp_connection *evcon)
+{
+	struct conn *c;
+	int fd;
+
+	if ((c = conn_find(evcon)) != NULL)
+		return c;
+	if ((fd = conn_fd(evcon)) < 0)
+		return NULL;
+	if ((size_t)fd >= nconns) {
+		size_t n = nconns ? nconns : 64;
+
+		while (n <= (size_t)fd)
+			n *= 2;
+		conns = xreallocarray(conns, n, sizeof(*conns));
+		memset(conns + nconns, 0, (n - nconns) * sizeof(*conns));
+		nconns = n;
+	}
+	/* Left by a connection whose close we did not see: not ours to count any more. */
+	if (conns[fd] != NULL) {
+		log_warnx("connection on descriptor %d was not seen closing", fd);
+		conns[fd]->d->inflight -= conns[fd]->owed;
+		free(conns[fd]);
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->d = d;
+	c->evcon = evcon;
+	c->uid = -1;
+	conns[fd] = c;
+	evhttp_connection_set_closecb(evcon, conn_close_cb, c);
+	return c;
+}
+
 static void
 complete_cb(struct evhttp_request *req, void *arg)
 {
-	struct termijnd *d = arg;
+	struct conn *c = arg;
 
 	(void)req;
-	d->inflight--;
-	drained(d);
+	c->owed--;
+	c->d->inflight--;
+	drained(c->d);
 }
 
 void
 control_track(struct termijnd *d, struct evhttp_request *req)
 {
+	struct conn *c = conn_get(d, evhttp_request_get_connection(req));
+
+	/* Without a connection there is no answer to wait for. */
+	if (c == NULL)
+		return;
+	c->owed++;
 	d->inflight++;
-	evhttp_request_set_on_complete_cb(req, complete_cb, d);
+	evhttp_request_set_on_complete_cb(req, complete_cb, c);
 }
 
 static void
@@ -335,19 +438,23 @@ int
 control_peer(struct evhttp_request *req, long *uid, char *name, size_t namelen, char **cause)
 {
 	struct evhttp_connection *con = evhttp_request_get_connection(req);
-	struct bufferevent *bev;
+	struct conn *c = conn_find(con);
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct passwd pw, *res = NULL;
 	char buf[4096];
-	int rc;
+	int rc, fd = conn_fd(con);
 
-	if (con == NULL || (bev = evhttp_connection_get_bufferevent(con)) == NULL ||
-	    getsockopt(bufferevent_getfd(bev), SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+	/* The uid from the kernel on every request; only its name is kept per connection. */
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
 		xasprintf(cause, _("cannot tell who is calling: %s; try again"), strerror(errno));
 		return -1;
 	}
 	*uid = (long)cred.uid;
+	if (c != NULL && c->uid == (long)cred.uid) {
+		snprintf(name, namelen, "%s", c->name);
+		return 0;
+	}
 	/* No entry is an answer (the uid alone may be an operator); a failed lookup is not. */
 	errno = 0;
 	if ((rc = getpwuid_r(cred.uid, &pw, buf, sizeof(buf), &res)) == 0 && res != NULL)
@@ -359,6 +466,10 @@ control_peer(struct evhttp_request *req, long *uid, char *name, size_t namelen, 
 		xasprintf(cause, _("cannot look up the calling user (uid %ld): %s; try again"),
 		    (long)cred.uid, strerror(rc));
 		return -1;
+	}
+	if (c != NULL) {
+		c->uid = (long)cred.uid;
+		snprintf(c->name, sizeof(c->name), "%s", name);
 	}
 	return 0;
 }
