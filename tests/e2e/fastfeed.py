@@ -1,15 +1,18 @@
-# fastfeed.py HOST:PORT FEEDPATH BIGPATH: the feed listener's fast path answers byte for byte
-# as evhttp does. Each request is sent as a client sends it (the fast path's) and again with
-# a query string, which the fast path leaves to evhttp and the feed handler ignores; the
-# answers must be the same bytes but for the Date's value, and termijn_feed_fast_total must
-# count the ones the fast path answered. Prints "ok - ..." and "not ok - ..." lines.
+# fastfeed.py HOST:PORT FEEDPATH BIGPATH [CMD...]: the feed listener's fast path answers byte
+# for byte as evhttp does. Each request is sent as a client sends it (the fast path's) and
+# again with a query string, which the fast path leaves to evhttp and the feed handler
+# ignores; the answers must be the same bytes but for the Date's value, and
+# termijn_feed_fast_total must count the ones the fast path answered. CMD, if given, changes
+# the big feed's plan: run while answers of it are held half sent. Prints "ok - ..." and
+# "not ok - ..." lines.
 import re
 import socket
+import subprocess
 import sys
 import time
 
 HOST, PORT = sys.argv[1].rsplit(":", 1)
-FEED, BIG = sys.argv[2], sys.argv[3]
+FEED, BIG, CMD = sys.argv[2], sys.argv[3], sys.argv[4:]
 DATE = re.compile(rb"\r\nDate: [A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT\r\n")
 fails = 0
 
@@ -213,4 +216,26 @@ s.sendall(request("GET", FEED))
 say(norm(Reader(s).answer(False)) == norm(plain), "the next request on it: the same again")
 say(fast_total() - n0 == 1, "and by the fast path")
 s.close()
+
+# The big feed changed and made again while answers of it are held half sent (the reader
+# does not read): the answer under way ends with the old bytes (the cache keeps them while
+# an answer sends them by reference), those after it have the new ones, each whole, in order.
+if CMD:
+    old = norm(once("GET", BIG))
+    k = 2 * wmem // len(old) + 2
+    s = connect(rcvbuf=4096)
+    s.sendall(request("GET", BIG) * k)
+    time.sleep(0.5)
+    say(subprocess.run(CMD, stdout=subprocess.DEVNULL).returncode == 0, "the big feed changed")
+    new = norm(once("GET", BIG))
+    say(new != old and norm(once("GET", BIG)) == new, "made again, with other bytes, and cached")
+    r = Reader(s)
+    got = [norm(r.answer(False)) for _ in range(k)]
+    nold = 0
+    while nold < k and got[nold] == old:
+        nold += 1
+    say(nold >= 1 and all(a == new for a in got[nold:]),
+        "%d answers held half sent: %d with the old bytes (the first under way), then the "
+        "new, each whole" % (k, nold))
+    s.close()
 sys.exit(1 if fails else 0)
