@@ -71,6 +71,7 @@ pstates_free(struct pstate *ps, size_t n)
 		free(ps[i].st);
 		free(ps[i].seq);
 		free(ps[i].thash);
+		free(ps[i].carried);
 		schedule_free(ps[i].sched);
 		persons_free(ps[i].people);
 		plan_free(ps[i].plan);
@@ -889,7 +890,6 @@ fnv(uint64_t h, const char *s)
 /* What the store has published of a plan's instances, by index. */
 struct seqload {
 	const struct plan	*p;
-	size_t			 first;
 	size_t			 pos;		/* rows come by key: a merge with inst_sorted */
 	uint64_t		*hash;
 	int			*seq;
@@ -907,17 +907,32 @@ seq_cb(const char *key, uint64_t hash, int seq, void *arg)
 	while (sl->pos < p->ninst &&
 	    (c = strcmp(p->inst[p->inst_sorted[sl->pos]].key, key)) < 0)
 		sl->pos++;
-	if (c != 0 || sl->pos == p->ninst || (i = p->inst_sorted[sl->pos]) < sl->first)
+	if (c != 0 || sl->pos == p->ninst)
 		return;
-	sl->hash[i - sl->first] = hash;
-	sl->seq[i - sl->first] = seq;
-	sl->known[i - sl->first] = 1;
+	i = p->inst_sorted[sl->pos];
+	sl->hash[i] = hash;
+	sl->seq[i] = seq;
+	sl->known[i] = 1;
+}
+
+/* v in lower-case hex without leading zeros, as "%llx" writes it (buf of 17 at least). */
+static const char *
+hex64(uint64_t v, char *buf)
+{
+	char *c = buf + 16;
+
+	*c = '\0';
+	do {
+		*--c = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v != 0);
+	return c;
 }
 
 /*
  * What publishing a plan takes that is pure: its schedule, the timing digest of each
  * instance and the digest of the whole, for the instances not done yet (an addition
- * appends some).
+ * appends some; after a part, those carried over are done).
  */
 static void
 publish_prepare(struct pstate *ps)
@@ -932,6 +947,8 @@ publish_prepare(struct pstate *ps)
 		schedule_free(ps->sched);
 		ps->sched = NULL;
 		ps->nthash = 0;
+		free(ps->carried);
+		ps->carried = NULL;
 		ps->expansions = p->expansions;
 	}
 	if (ps->sched == NULL)
@@ -957,13 +974,13 @@ publish_prepare(struct pstate *ps)
 	for (i = ps->nthash; i < p->ninst; i++) {
 		struct instance *in = &p->inst[i];
 
-		ps->thash[i] = ical_timing_hash(p, i);
+		if (ps->carried == NULL || !ps->carried[i])
+			ps->thash[i] = ical_timing_hash(p, i);
 		h = fnv(h, in->key);
 		h = fnv(h, in->title);
 		h = fnv(h, in->description);
 		h = fnv(h, in->owner);
-		snprintf(buf, sizeof(buf), "%llx", (unsigned long long)ps->thash[i]);
-		h = fnv(h, buf);
+		h = fnv(h, hex64(ps->thash[i], buf));
 	}
 	ps->nthash = p->ninst;
 	ps->hash = h;
@@ -1049,6 +1066,54 @@ parse_one(void *arg, size_t i)
 	j->plans[i] = plan_load(j->files[i], &j->errs[i]);
 }
 
+/* Instance i's SEQUENCE, from what the store has (known: hash, seq): raised if its timing moved. */
+static int
+seq_settle(struct engine *e, struct pstate *ps, size_t i, int known, uint64_t hash, int seq)
+{
+	const struct plan *p = ps->plan;
+
+	if (known && hash == ps->thash[i]) {
+		ps->seq[i] = seq;
+		return 0;
+	}
+	/* New, or its timing changed: a calendar must see a higher SEQUENCE. */
+	ps->seq[i] = known ? seq + 1 : 0;
+	return store_put_sequence(e->store, p->id, p->inst[i].key, ps->thash[i], ps->seq[i]);
+}
+
+/* The same, its row read on its own. */
+static int
+publish_one(struct engine *e, struct pstate *ps, size_t i)
+{
+	uint64_t hash = 0;
+	int seq = 0, k;
+
+	if ((k = store_get_sequence(e->store, ps->plan->id, ps->plan->inst[i].key, &hash,
+	    &seq)) == -1)
+		return -1;
+	return seq_settle(e, ps, i, k == 1, hash, seq);
+}
+
+/*
+ * After a part: the instances carried over keep what they had published (their timing is
+ * their milestone's, which a part does not change), the others are looked up one by one.
+ */
+static int
+publish_carried(struct engine *e, struct pstate *ps, int64_t now)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < ps->plan->ninst && rc == 0; i++)
+		if (!ps->carried[i])
+			rc = publish_one(e, ps, i);
+	free(ps->carried);
+	ps->carried = NULL;
+	if (rc == -1)
+		return -1;
+	return store_plan_seen(e->store, ps->plan->id, ps->hash, now, &ps->stamp);
+}
+
 /*
  * What the feeds publish of a plan, as SEQUENCE per instance and the time the plan last
  * changed: kept in the store so that the same data gives the same bytes after a restart.
@@ -1061,10 +1126,12 @@ publish_state(struct engine *e, struct pstate *ps, size_t first, const struct ps
 	struct plan *p = ps->plan;
 	struct seqload sl;
 	size_t i, n = p->ninst - first;
-	int rc = 0, k;
+	int rc = 0;
 
 	publish_prepare(ps);
 	ps->seq = xreallocarray(ps->seq, p->ninst ? p->ninst : 1, sizeof(int));
+	if (ps->carried != NULL)
+		return publish_carried(e, ps, now);
 	/* Reloaded as it was (the digest covers every instance's): published as it was. */
 	if (was != NULL && was->hash == ps->hash && was->nthash == p->ninst &&
 	    was->plan->ninst == p->ninst) {
@@ -1073,34 +1140,20 @@ publish_state(struct engine *e, struct pstate *ps, size_t first, const struct ps
 		ps->stamp = was->stamp;
 		return 0;
 	}
-	sl.p = p;
-	sl.first = first;
-	sl.pos = 0;
-	sl.hash = xcalloc(n ? n : 1, sizeof(*sl.hash));
-	sl.seq = xcalloc(n ? n : 1, sizeof(*sl.seq));
-	sl.known = xcalloc(n ? n : 1, 1);
-	/* All of a plan's in one query; a few new ones (an addition) one by one. */
-	if (first == 0 && n > 0 && store_each_sequence(e->store, p->id, seq_cb, &sl) == -1)
-		rc = -1;
+	/* A few new ones (an addition) one by one; all of a plan's in one query. */
 	for (i = first; first > 0 && i < p->ninst && rc == 0; i++)
-		if ((k = store_get_sequence(e->store, p->id, p->inst[i].key, &sl.hash[i - first],
-		    &sl.seq[i - first])) == -1)
-			rc = -1;
-		else
-			sl.known[i - first] = k == 1;
-	for (i = first; i < p->ninst && rc == 0; i++) {
-		size_t j = i - first;
-
-		if (sl.known[j] && sl.hash[j] == ps->thash[i])
-			ps->seq[i] = sl.seq[j];
-		else {
-			/* New, or its timing changed: a calendar must see a higher SEQUENCE. */
-			ps->seq[i] = sl.known[j] ? sl.seq[j] + 1 : 0;
-			if (store_put_sequence(e->store, p->id, p->inst[i].key, ps->thash[i],
-			    ps->seq[i]) == -1)
-				rc = -1;
-		}
-	}
+		rc = publish_one(e, ps, i);
+	if (first > 0 || n == 0)
+		return rc == -1 ? -1 : store_plan_seen(e->store, p->id, ps->hash, now, &ps->stamp);
+	sl.p = p;
+	sl.pos = 0;
+	sl.hash = xcalloc(n, sizeof(*sl.hash));
+	sl.seq = xcalloc(n, sizeof(*sl.seq));
+	sl.known = xcalloc(n, 1);
+	if (store_each_sequence(e->store, p->id, seq_cb, &sl) == -1)
+		rc = -1;
+	for (i = 0; i < p->ninst && rc == 0; i++)
+		rc = seq_settle(e, ps, i, sl.known[i], sl.hash[i], sl.seq[i]);
 	free(sl.hash);
 	free(sl.seq);
 	free(sl.known);
@@ -2007,13 +2060,16 @@ touch_readers(struct engine *e, const struct pstate *ps)
 /*
  * Before the plan's instances change places: its published state into pb, ps given the
  * states nst (moved to the new places, shallow), a schedule made from the old one (back[k]:
- * instance k's old index) and nothing else prepared for publishing. The links between the
- * plans are resolved anew by then.
+ * instance k's old index) and, with carry (no instance's timing changed), each kept
+ * instance's timing digest and SEQUENCE; nothing else is prepared for publishing. The links
+ * between the plans are resolved anew by then.
  */
 static void
 published_take(struct engine *e, struct pstate *ps, struct published *pb, struct istate *nst,
-    size_t old_n, const size_t *back)
+    size_t old_n, const size_t *back, int carry)
 {
+	size_t n = ps->plan->ninst ? ps->plan->ninst : 1, k;
+
 	pb->st = ps->st;
 	pb->n = old_n;
 	pb->seq = ps->seq;
@@ -2029,6 +2085,19 @@ published_take(struct engine *e, struct pstate *ps, struct published *pb, struct
 	ps->expansions = ps->plan->expansions;
 	ps->thash = NULL;
 	ps->nthash = 0;
+	free(ps->carried);
+	ps->carried = NULL;
+	if (carry && pb->seq != NULL) {
+		ps->thash = xcalloc(n, sizeof(*ps->thash));
+		ps->seq = xcalloc(n, sizeof(*ps->seq));
+		ps->carried = xcalloc(n, 1);
+		for (k = 0; k < ps->plan->ninst; k++)
+			if (back[k] < pb->nthash) {
+				ps->thash[k] = pb->thash[back[k]];
+				ps->seq[k] = pb->seq[back[k]];
+				ps->carried[k] = 1;
+			}
+	}
 	shape_changed(e, ps);
 	touched_plan(e, ps);
 	touch_readers(e, ps);
@@ -2057,6 +2126,8 @@ published_end(struct engine *e, struct pstate *ps, struct published *pb, int und
 		free(ps->thash);
 		ps->thash = pb->thash;
 		ps->nthash = pb->nthash;
+		free(ps->carried);
+		ps->carried = NULL;
 		shape_changed(e, ps);
 		e->touched_all = 1;
 		return;
@@ -2156,16 +2227,22 @@ reshape(struct engine *e, struct pstate *ps, char **oldkeys, size_t old_n,
 	struct istate *nst = xcalloc(ps->plan->ninst ? ps->plan->ninst : 1, sizeof(*nst));
 	size_t *back = xcalloc(ps->plan->ninst ? ps->plan->ninst : 1, sizeof(*back));
 	struct instance *in;
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < ps->plan->ninst; i++)
 		back[i] = SIZE_MAX;
 	u->kept = xcalloc(old_n ? old_n : 1, 1);
-	for (i = 0; i < old_n; i++) {
-		if ((in = plan_instance(ps->plan, oldkeys[i])) != NULL) {
+	/* Those kept mostly keep their order: the next place is tried before a lookup. */
+	for (i = 0, k = 0; i < old_n; i++) {
+		if (k < ps->plan->ninst && strcmp(ps->plan->inst[k].key, oldkeys[i]) == 0)
+			in = &ps->plan->inst[k];
+		else
+			in = plan_instance(ps->plan, oldkeys[i]);
+		if (in != NULL) {
 			nst[in->idx] = ps->st[i];
 			back[in->idx] = i;
 			u->kept[i] = 1;
+			k = in->idx + 1;
 		}
 		free(oldkeys[i]);
 	}
@@ -2174,7 +2251,7 @@ reshape(struct engine *e, struct pstate *ps, char **oldkeys, size_t old_n,
 	u->ps = ps;
 	u->dim = added;
 	u->cancelled = cancelled;
-	published_take(e, ps, &u->pub, nst, old_n, back);
+	published_take(e, ps, &u->pub, nst, old_n, back, 1);
 	free(back);
 	store_on_rollback(e->store, reshape_undo_cb, u);
 }
@@ -2691,7 +2768,7 @@ engine_change(struct engine *e, struct pstate *ps, const struct planedit *ed,
 	u->kept = xcalloc(old_n ? old_n : 1, 1);
 	for (i = 0; i < old_n; i++)
 		u->kept[i] = map[i] != SIZE_MAX;
-	published_take(e, ps, &u->pub, nst, old_n, back);
+	published_take(e, ps, &u->pub, nst, old_n, back, 0);
 	store_on_rollback(e->store, change_undo_cb, u);
 
 	/* The instances it is about: those that went, and the milestone's that are. */

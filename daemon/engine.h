@@ -22,6 +22,7 @@ struct pstate {
 	uint64_t	*thash;		/* timing digest per instance, of the first nthash */
 	size_t		 nthash;
 	unsigned long	 expansions;	/* the plan's when thash and sched were made */
+	unsigned char	*carried;	/* after a part: thash and seq kept, as published */
 	struct persons	*people;	/* who acts on what (feeds.c makes it when asked) */
 	/*
 	 * The engine's generation when what a feed shows of this plan last changed (a state,

@@ -92,10 +92,42 @@ expect_exit 0 "log of the part" -- "$C" log -p bedrijfsvoering onderdeel#inkoop
 expect_in 'part-add +onderdeel#inkoop +uit de inventarisatie; note: Inkoop' \
     "the addition is audited: who, when, the reason"
 
+# seqs NAME: "UID SEQUENCE" of every event of the plan's feed, into $T/NAME.seq.
+seqs() {
+	curl -sf --max-time 10 -o "$T/$1.ics" "http://$(http_addr)/${PURL#*://*/}" ||
+		not_ok "fetch the plan's feed ($1)"
+	"$PY" - "$T/$1.ics" >"$T/$1.seq" <<'PY'
+import sys
+from icalendar import Calendar
+for ev in Calendar.from_ical(open(sys.argv[1], "rb").read()).walk("VEVENT"):
+    print(ev["UID"], int(ev["SEQUENCE"]))
+PY
+}
+# seq_moved A B: the events of A whose SEQUENCE differs in B (or that B lacks), and B's new
+# ones with a SEQUENCE other than 0.
+seq_moved() {
+	awk 'NR == FNR { a[$1] = $2; next } { b[$1] = $2; if (!($1 in a) && $2 != 0) print "new " $0 }
+	    END { for (u in a) if (!(u in b) || b[u] != a[u]) print u, a[u], "->", b[u] }' \
+	    "$T/$1.seq" "$T/$2.seq"
+}
+# A part neither moves nor raises another step's SEQUENCE; a move raises its step's by one.
+seqs before-hr
+
 # A third part, cancelled again: its steps go, and the advice does not wait for them.
 expect_exit 0 "add a third part" -- "$C" part add bedrijfsvoering onderdeel hr --title "HR"
+seqs with-hr
+grep -q '^voorstellen#hr@' "$T/with-hr.seq" || not_ok "the third part's proposal is in the feed"
+same "$(seq_moved before-hr with-hr)" "" "a part added: every other event keeps its SEQUENCE, its own are 0"
+expect_exit 0 "move the proposals" -- "$C" move -p bedrijfsvoering voorstellen --due 2014-02-24 \
+    -r "later"
+seqs hr-moved
+same "$(seq_moved with-hr hr-moved | sort)" \
+    "$(awk '/^voorstellen#/ { print $1, $2, "->", $2 + 1 }' "$T/with-hr.seq" | sort)" \
+    "a move after it raises each proposal's SEQUENCE by one, no other"
 expect_exit 0 "cancel it, with a reason" -- "$C" part cancel bedrijfsvoering onderdeel hr \
     -r "geen quick win"
+seqs without-hr
+same "$(seq_moved hr-moved without-hr | grep -v '#hr@')" "" "a part cancelled: every other event keeps its SEQUENCE"
 expect_in '^no longer a step: voorstellen#hr' "its proposal is no longer a step"
 expect_exit 4 "its steps are gone" -- "$C" show architectuur#hr
 expect_exit 3 "cancelling it twice" -- "$C" part cancel bedrijfsvoering onderdeel hr -r "nog eens"
