@@ -1836,14 +1836,19 @@ parse_text(struct parser *ps, const char *text, size_t len)
 
 /* ---- validation and expansion ---- */
 
-/* Does m apply to party? In O(log n): index_parties sorted m's parties. */
+/* Does m, per party, apply to the plan's party? In O(log n): index_parties sorted m's. */
+static int
+party_listed(const struct milestone *m, const char *party)
+{
+	return m->parties == NULL || (m->nparties > 0 &&
+	    bsearch(&party, m->parties, m->nparties, sizeof(char *), cmp_str) != NULL);
+}
+
+/* Does m apply to party (any name)? */
 static int
 party_in(const struct plan *p, const struct milestone *m, const char *party)
 {
-	if (!m->per_party || plan_party(p, party) == NULL)
-		return 0;
-	return m->parties == NULL || (m->nparties > 0 &&
-	    bsearch(&party, m->parties, m->nparties, sizeof(char *), cmp_str) != NULL);
+	return m->per_party && plan_party(p, party) != NULL && party_listed(m, party);
 }
 
 static void
@@ -2498,16 +2503,136 @@ validate_dimensions(struct plan *p, struct errlist *errs)
 }
 
 /*
- * The instances of milestone m, appended to p->inst (of room cap): per party in plan order,
- * per part in the dimension's order (cancelled ones left out), or once.
+ * The instances of the expansion before, while the milestones are as they were then (only
+ * parts came or went): a series whose milestone, party and part are still expanded is moved
+ * over as it is, its links made again, instead of being made anew.
+ */
+struct reuse {
+	struct instance	*v;
+	size_t		 n;
+	size_t		*sorted;	/* v by key */
+	size_t		*to;		/* v[i]'s new index, when taken */
+	unsigned char	*taken;
+};
+
+/* The series of proto at *j of m's old run [*j, end), moved to p->inst; 0 if none is there. */
+static int
+reuse_series(struct plan *p, struct reuse *ru, const struct instance *proto, size_t *j,
+    size_t end, size_t *cap)
+{
+	const struct instance *o;
+	uintptr_t want = proto->part != NULL ? proto->part->ord :
+	    proto->party != NULL ? (uintptr_t)(proto->party - p->parties) : 0, at;
+	size_t n, k;
+
+	/* Series gone (a part cancelled or removed) are before it: passed over. */
+	for (; *j < end; ++*j) {
+		o = &ru->v[*j];
+		at = o->part != NULL ? o->part->ord : o->party != NULL ?
+		    (uintptr_t)(o->party - p->parties) : 0;
+		if (o->ms != proto->ms || at >= want)
+			break;
+	}
+	if (*j >= end || ru->v[*j].part != proto->part || ru->v[*j].party != proto->party)
+		return 0;
+	n = ru->v[*j].nocc > 0 ? (size_t)ru->v[*j].nocc : 1;
+	if (*j + n > end)
+		return 0;
+	for (k = 0; k < n; k++) {
+		o = &ru->v[*j + k];
+		if (ru->taken[*j + k] || o->ms != proto->ms || o->part != proto->part ||
+		    o->party != proto->party || o->occ != (o->nocc > 0 ? (int)k + 1 : 0))
+			return 0;
+	}
+	for (k = 0; k < n; k++) {
+		struct instance *in;
+
+		XGROW(p->inst, p->ninst, *cap);
+		in = &p->inst[p->ninst];
+		*in = ru->v[*j + k];
+		ru->taken[*j + k] = 1;
+		ru->to[*j + k] = p->ninst;
+		free(in->pre_runs);
+		free(in->dep_runs);
+		in->pre_runs = in->dep_runs = NULL;
+		in->npre_runs = in->npre = in->ndep_runs = in->ndep = 0;
+		in->idx = p->ninst++;
+	}
+	*j += n;
+	return 1;
+}
+
+/* What the expansion before had that this one did not take. */
+static void
+reuse_free(struct reuse *ru)
+{
+	size_t i;
+
+	for (i = 0; i < ru->n; i++)
+		if (!ru->taken[i]) {
+			free(ru->v[i].key);
+			free(ru->v[i].title_own);
+			free(ru->v[i].pre_runs);
+			free(ru->v[i].dep_runs);
+		}
+	free(ru->v);
+	free(ru->sorted);
+	free(ru->to);
+	free(ru->taken);
+}
+
+/*
+ * p->inst_sorted from the expansion before: the instances moved over keep their order, the
+ * few made anew are sorted and merged in.
  */
 static void
-expand_milestone(struct plan *p, struct milestone *m, size_t *cap)
+reuse_sorted(struct plan *p, const struct reuse *ru)
+{
+	unsigned char *anew = xcalloc(p->ninst ? p->ninst : 1, 1);
+	size_t *v = xcalloc(p->ninst ? p->ninst : 1, sizeof(size_t)), *o = p->inst_sorted;
+	size_t i, nv = 0, a = 0, b = 0, k = 0;
+
+	memset(anew, 1, p->ninst);
+	for (i = 0; i < ru->n; i++)
+		if (ru->taken[i])
+			anew[ru->to[i]] = 0;
+	for (i = 0; i < p->ninst; i++)
+		if (anew[i])
+			v[nv++] = i;
+	sorting = p;
+	qsort(v, nv, sizeof(size_t), cmp_inst);
+	sorting = NULL;
+	/* The old order, of those taken, then merged with v. */
+	while (k < p->ninst) {
+		while (a < ru->n && !ru->taken[ru->sorted[a]])
+			a++;
+		if (a < ru->n && (b == nv || strcmp(p->inst[ru->to[ru->sorted[a]]].key,
+		    p->inst[v[b]].key) < 0))
+			o[k++] = ru->to[ru->sorted[a++]];
+		else
+			o[k++] = v[b++];
+	}
+	free(v);
+	free(anew);
+}
+
+/*
+ * The instances of milestone m, appended to p->inst (of room cap): per party in plan order,
+ * per part in the dimension's order (cancelled ones left out), or once; with ru, those of
+ * the expansion before are moved over where they are still.
+ */
+static void
+expand_milestone(struct plan *p, struct milestone *m, size_t *cap, struct reuse *ru)
 {
 	struct party *pt;
-	size_t j, k;
+	size_t j, k, oj = 0, oend = 0;
 
 	p->revision++;
+	/* m's run in the expansion before, if it still fits there. */
+	if (ru != NULL && m->inst_n > 0 && m->inst_first + m->inst_n <= ru->n) {
+		oj = m->inst_first;
+		oend = m->inst_first + m->inst_n;
+	}
 	m->inst_first = p->ninst;
 	for (k = 0; k < (m->per_party ? p->nparties : m->dim ? m->dim->nparts : 1); k++) {
 		struct instance proto;
@@ -2516,7 +2641,7 @@ expand_milestone(struct plan *p, struct milestone *m, size_t *cap)
 		if (part != NULL && part->cancelled)
 			continue;
 		pt = m->per_party ? &p->parties[k] : part != NULL ? part->lead_party : NULL;
-		if (m->per_party && !party_in(p, m, pt->id))
+		if (m->per_party && !party_listed(m, pt->id))
 			continue;
 		memset(&proto, 0, sizeof(proto));
 		proto.ms = m;
@@ -2545,13 +2670,44 @@ expand_milestone(struct plan *p, struct milestone *m, size_t *cap)
 			if (o->timing.not_before.set)
 				proto.timing.not_before = o->timing.not_before;
 		}
-		expand_series(p, &proto, cap);
+		if (ru == NULL || !reuse_series(p, ru, &proto, &oj, oend, cap))
+			expand_series(p, &proto, cap);
 	}
 	m->inst_n = p->ninst - m->inst_first;
 }
 
+static int	expand(struct plan *, struct errlist *, struct reuse *);
+
 int
 plan_expand(struct plan *p, struct errlist *errs)
+{
+	instances_free(p);
+	return expand(p, errs, NULL);
+}
+
+/* The same after parts came or went, the milestones as they were: the kept series moved. */
+static int
+expand_parts(struct plan *p, struct errlist *errs)
+{
+	struct reuse ru;
+	int rc;
+
+	ru.v = p->inst;
+	ru.n = p->ninst;
+	ru.sorted = p->inst_sorted;
+	ru.to = xcalloc(p->ninst ? p->ninst : 1, sizeof(size_t));
+	ru.taken = xcalloc(p->ninst ? p->ninst : 1, 1);
+	p->revision++;
+	p->inst = NULL;
+	p->inst_sorted = NULL;
+	p->ninst = p->inst_cap = 0;
+	rc = expand(p, errs, &ru);
+	reuse_free(&ru);
+	return rc;
+}
+
+static int
+expand(struct plan *p, struct errlist *errs, struct reuse *ru)
 {
 	size_t i, j, k, start_err = errs->n, ninst;
 	struct milestone *m;
@@ -2559,7 +2715,6 @@ plan_expand(struct plan *p, struct errlist *errs)
 	int64_t *latest;	/* per milestone: the latest earliest start of its instances */
 	char a[32], b[32];
 
-	instances_free(p);
 	p->expansions++;
 	if (p->nms_sorted != p->nms)
 		index_milestones(p, errs);
@@ -2578,7 +2733,7 @@ plan_expand(struct plan *p, struct errlist *errs)
 
 	for (i = 0; i < p->nms; i++) {
 		m = &p->ms[i];
-		expand_milestone(p, m, &p->inst_cap);
+		expand_milestone(p, m, &p->inst_cap, ru);
 		/* With its occurrences: a series has up to RECUR_MAX of them. */
 		if (p->ninst > PLAN_MAX_INSTANCES) {
 			errlist_add(errs, p->file, m->line, _("over %d instances (milestones times their "
@@ -2588,11 +2743,15 @@ plan_expand(struct plan *p, struct errlist *errs)
 		}
 	}
 	p->inst_sorted = xcalloc(p->ninst ? p->ninst : 1, sizeof(size_t));
-	for (i = 0; i < p->ninst; i++)
-		p->inst_sorted[i] = i;
-	sorting = p;
-	qsort(p->inst_sorted, p->ninst, sizeof(size_t), cmp_inst);
-	sorting = NULL;
+	if (ru != NULL && ru->sorted != NULL)
+		reuse_sorted(p, ru);
+	else {
+		for (i = 0; i < p->ninst; i++)
+			p->inst_sorted[i] = i;
+		sorting = p;
+		qsort(p->inst_sorted, p->ninst, sizeof(size_t), cmp_inst);
+		sorting = NULL;
+	}
 	if (link_instances(p, errs) == -1)
 		return -1;
 	/* Reminders must reach someone: an owner role without any address is an error. */
@@ -2838,7 +2997,7 @@ plan_add_part(struct plan *p, const char *dim, const char *id, const char *title
 	pt->ord = d->nparts;
 	d->parts = xreallocarray(d->parts, d->nparts + 1, sizeof(*d->parts));
 	d->parts[d->nparts++] = pt;
-	if (plan_expand(p, &errs) == -1) {
+	if (expand_parts(p, &errs) == -1) {
 		*cause = errs_join(&errs);
 		errlist_free(&errs);
 		plan_remove_last_part(p, d);
@@ -2860,7 +3019,7 @@ plan_remove_last_part(struct plan *p, struct dimension *d)
 	free(pt->title);
 	free(pt->lead);
 	free(pt);
-	plan_expand(p, &errs);	/* the plan was valid before the part came */
+	expand_parts(p, &errs);	/* the plan was valid before the part came */
 	errlist_free(&errs);
 }
 
@@ -2870,7 +3029,7 @@ plan_cancel_part(struct plan *p, struct part *pt, int cancelled)
 	struct errlist errs = { 0 };
 
 	pt->cancelled = cancelled;
-	plan_expand(p, &errs);	/* fewer instances, or those the plan had before */
+	expand_parts(p, &errs);	/* fewer instances, or those the plan had before */
 	errlist_free(&errs);
 }
 
@@ -3025,7 +3184,7 @@ plan_extend(struct plan *p, struct errlist *errs)
 	validate_milestone(p->file, p, m, errs);
 	if (errs->n > start)
 		return -1;
-	expand_milestone(p, m, &p->inst_cap);
+	expand_milestone(p, m, &p->inst_cap, NULL);
 	if (p->ninst > PLAN_MAX_INSTANCES) {
 		errlist_add(errs, p->file, m->line, _("over %d instances (milestones times their "
 		    "parties and occurrences): a plan may have at most %d"), PLAN_MAX_INSTANCES,

@@ -1,5 +1,6 @@
 /* test_schedinc.c: the incremental schedule (schedule_due) equals the full scan, over
- * thousands of random changes to two linked plans, parts and moves among them. */
+ * thousands of random changes to two linked plans, parts and moves among them; and what a
+ * part's expansion reuses equals a whole expansion. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -95,7 +96,7 @@ struct tp {
 
 static struct tp	 T[2];
 static size_t		 seen_kind[RK_LAST + 1];
-static size_t		 nparts, nlive, nadded, nmoves, nevaluated, nchanges, nredone;
+static size_t		 nparts, nlive, nadded, nmoves, nevaluated, nchanges, nredone, nwholecheck;
 /* Scans that evaluated a plan whole; after a change of shape: how many, what they took. */
 static size_t		 nwhole[2], nreshaped, reshaped_eval, reshaped_inst;
 static int		 was_reshaped;
@@ -234,6 +235,61 @@ keys_of(const struct plan *p)
 	return k;
 }
 
+/*
+ * A part expands the plan reusing the series it had (plan.c expand_parts): what it made is
+ * what a whole expansion of the plan makes, instance by instance, links and all.
+ */
+static void
+expansion_whole(struct plan *p)
+{
+	struct instance *was = xcalloc(p->ninst ? p->ninst : 1, sizeof(*was)), *a, *b;
+	struct errlist e = { 0 };
+	size_t n = p->ninst, i, *sorted;
+
+	for (i = 0; i < n; i++) {
+		was[i] = p->inst[i];
+		was[i].key = xstrdup(p->inst[i].key);
+		was[i].title = xstrdup(p->inst[i].title);
+		was[i].pre_runs = xcalloc(was[i].npre_runs + 1, sizeof(struct irange));
+		memcpy(was[i].pre_runs, p->inst[i].pre_runs, was[i].npre_runs * sizeof(struct irange));
+		was[i].dep_runs = xcalloc(was[i].ndep_runs + 1, sizeof(struct irange));
+		memcpy(was[i].dep_runs, p->inst[i].dep_runs, was[i].ndep_runs * sizeof(struct irange));
+	}
+	sorted = xcalloc(n ? n : 1, sizeof(*sorted));
+	memcpy(sorted, p->inst_sorted, n * sizeof(*sorted));
+	assert_int_equal(plan_expand(p, &e), 0);
+	errlist_free(&e);
+	assert_int_equal(p->ninst, n);
+	/* In key order as a whole expansion sorts them (plan_instance finds each). */
+	assert_memory_equal(sorted, p->inst_sorted, n * sizeof(*sorted));
+	free(sorted);
+	for (i = 0; i < n; i++) {
+		a = &was[i];
+		b = &p->inst[i];
+		assert_string_equal(a->key, b->key);
+		assert_string_equal(a->title, b->title);
+		assert_ptr_equal(a->ms, b->ms);
+		assert_ptr_equal(a->party, b->party);
+		assert_ptr_equal(a->part, b->part);
+		assert_ptr_equal(a->description, b->description);
+		assert_ptr_equal(a->owner, b->owner);
+		assert_memory_equal(&a->timing, &b->timing, sizeof(a->timing));
+		assert_true(a->start == b->start && a->deadline == b->deadline &&
+		    a->not_before == b->not_before && a->opens == b->opens);
+		assert_true(a->idx == b->idx && a->occ == b->occ && a->nocc == b->nocc);
+		assert_true(a->npre == b->npre && a->npre_runs == b->npre_runs &&
+		    a->ndep == b->ndep && a->ndep_runs == b->ndep_runs);
+		assert_memory_equal(a->pre_runs, b->pre_runs, a->npre_runs * sizeof(struct irange));
+		assert_memory_equal(a->dep_runs, b->dep_runs, a->ndep_runs * sizeof(struct irange));
+		free(a->key);
+		free((char *)a->title);
+		free(a->pre_runs);
+		free(a->dep_runs);
+	}
+	free(was);
+	nwholecheck++;
+}
+
 static void
 part_add(void)
 {
@@ -243,9 +299,18 @@ part_add(void)
 
 	snprintf(id, sizeof(id), "o%zu", nparts++);
 	touch_readers();
+	/* Now and then one added and taken out again first, as a failed transaction does. */
+	if (random() % 3 == 0) {
+		if (plan_add_part(t->p, "onderdeel", "weg", "Weg", NULL, &cause) == -1)
+			fail_msg("part add: %s", cause);
+		expansion_whole(t->p);
+		plan_remove_last_part(t->p, plan_dimension(t->p, "onderdeel"));
+		expansion_whole(t->p);
+	}
 	if (plan_add_part(t->p, "onderdeel", id, "Onderdeel", random() % 2 ? "x" : NULL,
 	    &cause) == -1)
 		fail_msg("part add: %s", cause);
+	expansion_whole(t->p);
 	assert_int_equal(relink(), 0);
 	reshaped(t, keys, t->st, oldn);
 	nlive++;
@@ -268,6 +333,7 @@ part_cancel(void)
 	keys = keys_of(t->p);
 	touch_readers();
 	plan_cancel_part(t->p, d->parts[i], 1);
+	expansion_whole(t->p);
 	assert_int_equal(relink(), 0);
 	reshaped(t, keys, t->st, oldn);
 }
@@ -569,6 +635,8 @@ test_incremental_equals_full(void **state)
 		if (seen_kind[k] == 0)
 			fail_msg("no %s occurred", rkind_name((enum rkind)k));
 	assert_true(nmoves > 100 && nredone > 100);
+	/* Each part's expansion was compared with a whole one, a part taken out again too. */
+	assert_true(nwholecheck > nparts);
 	assert_true(nevaluated > 3000);
 	/* After a part or a move, only what it touched: a few of the plan's instances. */
 	assert_true(nreshaped > 300);
