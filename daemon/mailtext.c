@@ -271,21 +271,22 @@ static void
 text_add(struct text *t, const char *fmt, ...)
 {
 	va_list ap;
-	char *line;
 	int n;
 
+	/* Written in place; only a line longer than the room left is written twice. */
 	va_start(ap, fmt);
-	n = vasprintf(&line, fmt, ap);
+	n = vsnprintf(t->s != NULL ? t->s + t->len : NULL, t->cap - t->len, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		fatal("vasprintf");
+		fatal("vsnprintf");
 	if (t->len + (size_t)n + 1 > t->cap) {
 		t->cap = (t->len + (size_t)n + 1) * 2;
 		t->s = xreallocarray(t->s, t->cap, 1);
+		va_start(ap, fmt);
+		vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
+		va_end(ap);
 	}
-	memcpy(t->s + t->len, line, (size_t)n + 1);
 	t->len += (size_t)n;
-	free(line);
 }
 
 /* The text, without its last line break (the template puts its own). */
