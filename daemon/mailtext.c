@@ -545,10 +545,26 @@ party_name(const struct instance *in)
 	return xstrdup(in->party ? (in->party->name ? in->party->name : in->party->id) : "");
 }
 
-/* The placeholders about one instance that every message about it has. */
+/* Does tmpl have the placeholder {name}? ("{{name}}" counts: then it is made for nothing.) */
+static int
+tmpl_uses(const char *tmpl, const char *name)
+{
+	const char *c;
+	size_t n = strlen(name);
+
+	for (c = tmpl; (c = strchr(c, '{')) != NULL; c++)
+		if (strncmp(c + 1, name, n) == 0 && c[n + 1] == '}')
+			return 1;
+	return 0;
+}
+
+/*
+ * The placeholders about one instance that every message about it has; the lists of what
+ * it waits for and unblocks (every party's, with @all) only if the template tmpl has them.
+ */
 static void
 instance_vars(struct vars *v, const struct plan *p, const struct istate *st,
-    const struct instance *in, int en)
+    const struct instance *in, int en, const char *tmpl)
 {
 	const struct xlink *x;
 	char buf[128], *s;
@@ -580,14 +596,20 @@ instance_vars(struct vars *v, const struct plan *p, const struct istate *st,
 		var(v, "description_block", text_end(&q));
 	} else
 		var(v, "description_block", xstrdup(""));
-	n = plan_prereqs(p, in->idx, &list);
-	nx = links_pre(p, in->idx, &x);
-	var(v, "waits_for", instance_list(p, st, list, n, x, nx, en));
-	free(list);
-	n = plan_dependents(p, in->idx, &list);
-	nx = links_dep(p, in->idx, &x);
-	var(v, "unblocks", instance_list(p, st, list, n, x, nx, en));
-	free(list);
+	if (tmpl_uses(tmpl, "waits_for")) {
+		n = plan_prereqs(p, in->idx, &list);
+		nx = links_pre(p, in->idx, &x);
+		var(v, "waits_for", instance_list(p, st, list, n, x, nx, en));
+		free(list);
+	} else
+		var(v, "waits_for", xstrdup(""));
+	if (tmpl_uses(tmpl, "unblocks")) {
+		n = plan_dependents(p, in->idx, &list);
+		nx = links_dep(p, in->idx, &x);
+		var(v, "unblocks", instance_list(p, st, list, n, x, nx, en));
+		free(list);
+	} else
+		var(v, "unblocks", xstrdup(""));
 	var(v, "command", done_command(p, in));
 }
 
@@ -609,7 +631,7 @@ mailtext_compose(const struct templates *t, const struct plan *p, const struct i
 		xasprintf(cause, _("no template for %s/%s"), langs[en], rkind_name(last->kind));
 		return -1;
 	}
-	instance_vars(&v, p, st, in, en);
+	instance_vars(&v, p, st, in, en, tmpl);
 	var(&v, "recipient_role", xstrdup(role_name(p, last->role)));
 	xasprintf(&s, "%d", days);
 	var(&v, "days", s);
@@ -767,7 +789,7 @@ mailtext_change(const struct templates *t, const struct plan *p, const struct is
 	}
 	memset(&v, 0, sizeof(v));
 	in = &p->inst[c->inst[0]];
-	instance_vars(&v, p, st, in, en);
+	instance_vars(&v, p, st, in, en, tmpl);
 	var(&v, "greeting", greeting(p, en, NULL, c->rcpt ? plan_person_name(p, c->rcpt) : NULL));
 	var(&v, "by", xstrdup(c->by != NULL ? c->by : "termijn"));
 	var(&v, "reason", xstrdup(c->reason != NULL ? c->reason : ""));
