@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "feeds.h"
 #include "i18n.h"
+#include "jsontext.h"
 #include "log.h"
 #include "remind.h"
 #include "request.h"
@@ -38,12 +39,18 @@ jstr(const char *s)
 }
 
 /* A note termijnd wrote itself (actor "plan") is in English in the store: translate it. */
+static const char *
+note_text(const char *actor, const char *note)
+{
+	if (note != NULL && actor != NULL && strcmp(actor, "plan") == 0)
+		return _(note);
+	return note;
+}
+
 static json_t *
 note_json(const char *actor, const char *note)
 {
-	if (note != NULL && actor != NULL && strcmp(actor, "plan") == 0)
-		return json_string(_(note));
-	return jstr(note);
+	return jstr(note_text(actor, note));
 }
 
 static json_t *
@@ -94,58 +101,114 @@ jref(const struct plan *p, const struct instance *in)
 	return j;
 }
 
-static json_t *
-instance_json(const struct pstate *ps, size_t idx, int64_t now)
+/* Times as the API writes them, through a writer (text, or fields of an object). */
+static void
+w_time(struct jsonw *w, const char *key, int64_t t)
+{
+	char buf[32];
+
+	if (t == 0) {
+		jsonw_null(w, key);
+		return;
+	}
+	utc_format(t, buf, sizeof(buf));
+	jsonw_str(w, key, buf);
+}
+
+static void
+w_local(struct jsonw *w, const char *key, const struct plan *p, int64_t t)
+{
+	struct ltime lt;
+	char buf[32];
+
+	if (t == 0) {
+		jsonw_null(w, key);
+		return;
+	}
+	tz_from_utc(p->tz, t, &lt);
+	ltime_format(&lt, buf, sizeof(buf));
+	jsonw_str(w, key, buf);
+}
+
+static void
+w_ltime(struct jsonw *w, const char *key, const struct ltime *lt)
+{
+	char buf[32];
+
+	if (!lt->set) {
+		jsonw_null(w, key);
+		return;
+	}
+	ltime_format(lt, buf, sizeof(buf));
+	jsonw_str(w, key, buf);
+}
+
+/* An instance's fields, the one list of them: as a tree (instance_json) or as text. */
+static void
+instance_fields(struct jsonw *w, const struct pstate *ps, size_t idx, int64_t now)
 {
 	const struct plan *p = ps->plan;
 	const struct instance *in = &p->inst[idx];
 	const struct istate *s = &ps->st[idx];
 	const struct milestone *m = in->ms;
-	json_t *o = json_object();
 	char buf[96];
 
-	json_object_set_new(o, "plan", json_string(p->id));
-	json_object_set_new(o, "key", json_string(in->key));
-	json_object_set_new(o, "id", json_string(m->id));
-	json_object_set_new(o, "party", jstr(in->party ? in->party->id : NULL));
-	json_object_set_new(o, "party_name", jstr(in->party ? (in->party->name ?
-	    in->party->name : in->party->id) : NULL));
-	json_object_set_new(o, "title", json_string(in->title));
-	json_object_set_new(o, "owner", json_string(in->owner));
-	json_object_set_new(o, "status", json_string(status_name(s->status)));
-	json_object_set_new(o, "state", json_string(derived_name(rules_derived(p, ps->st, idx,
-	    now))));
-	json_object_set_new(o, "due_local", jltime(&in->timing.due));
-	json_object_set_new(o, "from_local", jltime(&in->timing.from));
-	json_object_set_new(o, "not_before_local", jltime(&in->timing.not_before));
-	json_object_set_new(o, "deadline", jtime(in->deadline));
-	json_object_set_new(o, "start", jtime(in->start));
-	json_object_set_new(o, "not_before", jtime(in->not_before));
-	json_object_set_new(o, "opens", jtime(in->opens));
-	json_object_set_new(o, "on", json_boolean(in->timing.on));
-	json_object_set_new(o, "timezone", json_string(p->tz));
+	jsonw_str(w, "plan", p->id);
+	jsonw_str(w, "key", in->key);
+	jsonw_str(w, "id", m->id);
+	jsonw_str(w, "party", in->party ? in->party->id : NULL);
+	jsonw_str(w, "party_name", in->party ? (in->party->name ? in->party->name :
+	    in->party->id) : NULL);
+	jsonw_str(w, "title", in->title);
+	jsonw_str(w, "owner", in->owner);
+	jsonw_str(w, "status", status_name(s->status));
+	jsonw_str(w, "state", derived_name(rules_derived(p, ps->st, idx, now)));
+	w_ltime(w, "due_local", &in->timing.due);
+	w_ltime(w, "from_local", &in->timing.from);
+	w_ltime(w, "not_before_local", &in->timing.not_before);
+	w_time(w, "deadline", in->deadline);
+	w_time(w, "start", in->start);
+	w_time(w, "not_before", in->not_before);
+	w_time(w, "opens", in->opens);
+	jsonw_bool(w, "on", in->timing.on);
+	jsonw_str(w, "timezone", p->tz);
 	if (m->recur.every) {
 		snprintf(buf, sizeof(buf), "every %d %s until %04d-%02d-%02d", m->recur.every,
 		    m->recur.unit == 'd' ? "days" : m->recur.unit == 'w' ? "weeks" : "months",
 		    m->recur.until.year, m->recur.until.mon, m->recur.until.day);
-		json_object_set_new(o, "recurrence", json_string(buf));
-		json_object_set_new(o, "occurrence", json_integer(in->occ));
-		json_object_set_new(o, "occurrences", json_integer(in->nocc));
+		jsonw_str(w, "recurrence", buf);
+		jsonw_int(w, "occurrence", in->occ);
+		jsonw_int(w, "occurrences", in->nocc);
 	} else {
-		json_object_set_new(o, "recurrence", json_null());
-		json_object_set_new(o, "occurrence", json_null());
-		json_object_set_new(o, "occurrences", json_null());
+		jsonw_null(w, "recurrence");
+		jsonw_null(w, "occurrence");
+		jsonw_null(w, "occurrences");
 	}
-	json_object_set_new(o, "at", s->status != ST_OPEN ? jtime(s->at) : json_null());
-	json_object_set_new(o, "at_local", s->status != ST_OPEN ? jlocal(p, s->at) : json_null());
-	json_object_set_new(o, "by", jstr(s->actor));
-	json_object_set_new(o, "by_name", jstr(s->actor ? plan_person_name(p, s->actor) : NULL));
-	json_object_set_new(o, "note", note_json(s->actor, s->note));
-	json_object_set_new(o, "overridden", json_boolean(s->overridden));
-	json_object_set_new(o, "runtime", json_boolean(m->runtime));
-	json_object_set_new(o, "dimension", jstr(m->dim ? m->dim->id : NULL));
-	json_object_set_new(o, "part", jstr(in->part ? in->part->id : NULL));
-	json_object_set_new(o, "part_title", jstr(in->part ? in->part->title : NULL));
+	if (s->status != ST_OPEN) {
+		w_time(w, "at", s->at);
+		w_local(w, "at_local", p, s->at);
+	} else {
+		jsonw_null(w, "at");
+		jsonw_null(w, "at_local");
+	}
+	jsonw_str(w, "by", s->actor);
+	jsonw_str(w, "by_name", s->actor ? plan_person_name(p, s->actor) : NULL);
+	jsonw_str(w, "note", note_text(s->actor, s->note));
+	jsonw_bool(w, "overridden", s->overridden);
+	jsonw_bool(w, "runtime", m->runtime);
+	jsonw_str(w, "dimension", m->dim ? m->dim->id : NULL);
+	jsonw_str(w, "part", in->part ? in->part->id : NULL);
+	jsonw_str(w, "part_title", in->part ? in->part->title : NULL);
+}
+
+static json_t *
+instance_json(const struct pstate *ps, size_t idx, int64_t now)
+{
+	json_t *o = json_object();
+	struct jsonw w;
+
+	jsonw_tree(&w, o);
+	instance_fields(&w, ps, idx, now);
 	return o;
 }
 
@@ -1099,41 +1162,50 @@ list_json(const struct pstate *ps, const size_t *list, size_t n, int64_t now)
 
 /*
  * What a change made ready, honestly: "ready" may be done now; "ready_later" waits only for
- * a time rule, each with "ready_at" (and its local time), the moment it may be done.
+ * a time rule, each with "ready_at" (and its local time), the moment it may be done. later:
+ * which of the two arrays this writes.
  */
 static void
-ready_one(json_t *now_a, json_t *later, const struct pstate *ps, size_t idx, int other,
+ready_one(struct jsonw *w, const struct pstate *ps, size_t idx, int other, int later,
     int64_t now)
 {
-	json_t *x = instance_json(ps, idx, now);
-	int64_t at;
+	int64_t at = rules_ready_at(ps->plan, ps->st, idx, now);
+	char *ref;
 
-	if (other)
-		json_object_set_new(x, "ref", jref(ps->plan, &ps->plan->inst[idx]));
-	if ((at = rules_ready_at(ps->plan, ps->st, idx, now)) > now) {
-		json_object_set_new(x, "ready_at", jtime(at));
-		json_object_set_new(x, "ready_at_local", jlocal(ps->plan, at));
-		json_array_append_new(later, x);
-	} else
-		json_array_append_new(now_a, x);
+	if ((at > now) != later)
+		return;
+	jsonw_open(w, NULL, '{');
+	instance_fields(w, ps, idx, now);
+	if (other) {
+		xasprintf(&ref, "%s:%s", ps->plan->id, ps->plan->inst[idx].key);
+		jsonw_str(w, "ref", ref);
+		free(ref);
+	}
+	if (later) {
+		w_time(w, "ready_at", at);
+		w_local(w, "ready_at_local", ps->plan, at);
+	}
+	jsonw_close(w, '}');
 }
 
 /* xl: what became ready in other plans (with "ref": PLAN:KEY). */
 static void
-ready_json(struct termijnd *d, json_t *o, const struct pstate *ps, const size_t *list, size_t n,
-    const struct xref *xl, size_t nx, int64_t now)
+ready_text(struct termijnd *d, struct jsonw *w, const struct pstate *ps, const size_t *list,
+    size_t n, const struct xref *xl, size_t nx, int64_t now)
 {
-	json_t *now_a = json_array(), *later = json_array();
 	const struct pstate *qs;
 	size_t i;
+	int later;
 
-	for (i = 0; i < n; i++)
-		ready_one(now_a, later, ps, list[i], 0, now);
-	for (i = 0; i < nx; i++)
-		if ((qs = engine_pstate(&d->engine, xl[i].plan)) != NULL)
-			ready_one(now_a, later, qs, xl[i].inst, 1, now);
-	json_object_set_new(o, "ready", now_a);
-	json_object_set_new(o, "ready_later", later);
+	for (later = 0; later <= 1; later++) {
+		jsonw_open(w, later ? "ready_later" : "ready", '[');
+		for (i = 0; i < n; i++)
+			ready_one(w, ps, list[i], 0, later, now);
+		for (i = 0; i < nx; i++)
+			if ((qs = engine_pstate(&d->engine, xl[i].plan)) != NULL)
+				ready_one(w, qs, xl[i].inst, 1, later, now);
+		jsonw_close(w, ']');
+	}
 }
 
 static void
@@ -1144,10 +1216,10 @@ post_change(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
 	    [REQ_WAIVE] = "waive" };
 	struct eng_result r = { 0 };
 	struct pstate *ps = NULL;
+	struct jsonw w;
 	char *cause = NULL;
-	json_t *o;
 	int64_t now = clock_now(), at = now;
-	size_t idx;
+	size_t idx, len = 0;
 
 	if (engine_find(&d->engine, rq->plan, rq->key, &ps, &idx, &r) != ENG_OK) {
 		reply_result(d, req, ps, &r, 1);
@@ -1167,11 +1239,16 @@ post_change(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
 	if (reply_result(d, req, ps, &r, 1))
 		goto out;
 	log_info("%s %s %s/%s", who->name, verbs[k], ps->plan->id, ps->plan->inst[idx].key);
-	o = json_object();
-	json_object_set_new(o, "instance", instance_json(ps, idx, now));
+	/* Written as text, without a tree: this is the answer made most often. */
+	jsonw_text(&w);
+	jsonw_open(&w, NULL, '{');
+	jsonw_open(&w, "instance", '{');
+	instance_fields(&w, ps, idx, now);
+	jsonw_close(&w, '}');
 	if (k != REQ_UNDO)
-		ready_json(d, o, ps, r.list, r.nlist, r.xlist, r.nxlist, now);
-	control_reply(d, req, 200, o, 1);
+		ready_text(d, &w, ps, r.list, r.nlist, r.xlist, r.nxlist, now);
+	jsonw_close(&w, '}');
+	control_reply_text(d, req, 200, jsonw_end(&w, &len), len, 1);
 out:
 	free(cause);
 	eng_result_clear(&r);

@@ -273,6 +273,15 @@ control_reply(struct termijnd *d, struct evhttp_request *req, int code, json_t *
 	json_decref(body);
 	if (text == NULL)
 		fatalx("jsontext_compact");
+	control_reply_text(d, req, code, text, len, is_write);
+}
+
+void
+control_reply_text(struct termijnd *d, struct evhttp_request *req, int code, char *text,
+    size_t len, int is_write)
+{
+	if (text == NULL)
+		fatalx("an answer that is not JSON text");
 	/* Its objects are gone and the text soon will be: let the heap give them back. */
 	if (len >= MEMORY_BIG)
 		memory_trim_soon();

@@ -14,13 +14,8 @@
  * are trees built per answer, so there are no loops to find; the depth is bounded instead.
  */
 
-struct sbuf {
-	char	*p;
-	size_t	 len, cap;
-};
-
 static void
-sb_room(struct sbuf *b, size_t n)
+sb_room(struct jsontext_buf *b, size_t n)
 {
 	if (b->len + n < b->cap)
 		return;
@@ -30,7 +25,7 @@ sb_room(struct sbuf *b, size_t n)
 }
 
 static void
-sb_add(struct sbuf *b, const char *s, size_t n)
+sb_add(struct jsontext_buf *b, const char *s, size_t n)
 {
 	sb_room(b, n);
 	memcpy(b->p + b->len, s, n);
@@ -38,7 +33,7 @@ sb_add(struct sbuf *b, const char *s, size_t n)
 }
 
 static void
-sb_char(struct sbuf *b, char c)
+sb_char(struct jsontext_buf *b, char c)
 {
 	sb_room(b, 1);
 	b->p[b->len++] = c;
@@ -80,7 +75,7 @@ utf8_len(const unsigned char *s, size_t n)
 }
 
 static int
-put_string(struct sbuf *b, const char *str, size_t n)
+put_string(struct jsontext_buf *b, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *s = (const unsigned char *)str;
@@ -137,7 +132,7 @@ put_string(struct sbuf *b, const char *str, size_t n)
 }
 
 static void
-put_integer(struct sbuf *b, json_int_t v)
+put_integer(struct jsontext_buf *b, json_int_t v)
 {
 	char buf[24], *p = buf + sizeof(buf);
 	/* Through unsigned: the most negative value has no positive one. */
@@ -153,7 +148,7 @@ put_integer(struct sbuf *b, json_int_t v)
 
 /* As jansson's jsonp_dtostr: 17 digits, a ".0" when it would read as an integer, no '+'. */
 static void
-put_real(struct sbuf *b, double v)
+put_real(struct jsontext_buf *b, double v)
 {
 	char buf[64], *start, *end;
 	size_t len;
@@ -179,7 +174,7 @@ put_real(struct sbuf *b, double v)
 }
 
 static int
-put_value(struct sbuf *b, const json_t *j, int depth)
+put_value(struct jsontext_buf *b, const json_t *j, int depth)
 {
 	const char *key;
 	json_t *v;
@@ -237,7 +232,7 @@ put_value(struct sbuf *b, const json_t *j, int depth)
 char *
 jsontext_compact(const json_t *j, size_t *len)
 {
-	struct sbuf b = { NULL, 0, 0 };
+	struct jsontext_buf b = { NULL, 0, 0 };
 
 	if (j == NULL || (!json_is_object(j) && !json_is_array(j)) ||
 	    put_value(&b, j, 0) == -1) {
@@ -248,4 +243,131 @@ jsontext_compact(const json_t *j, size_t *len)
 	if (len != NULL)
 		*len = b.len - 1;
 	return b.p;
+}
+
+void
+jsonw_text(struct jsonw *w)
+{
+	memset(w, 0, sizeof(*w));
+}
+
+void
+jsonw_tree(struct jsonw *w, json_t *obj)
+{
+	memset(w, 0, sizeof(*w));
+	w->obj = obj;
+}
+
+/* The comma and the key before a value; keys are the program's, with nothing to escape. */
+static void
+w_key(struct jsonw *w, const char *key)
+{
+	size_t n = key != NULL ? strlen(key) : 0;
+	char *p;
+
+	sb_room(&w->b, n + 4);
+	p = w->b.p + w->b.len;
+	if (w->comma)
+		*p++ = ',';
+	if (key != NULL) {
+		*p++ = '"';
+		memcpy(p, key, n);
+		p += n;
+		*p++ = '"';
+		*p++ = ':';
+	}
+	w->b.len = (size_t)(p - w->b.p);
+	w->comma = 1;
+}
+
+void
+jsonw_open(struct jsonw *w, const char *key, char brace)
+{
+	if (w->obj != NULL || (brace != '{' && brace != '[')) {
+		w->bad = 1;
+		return;
+	}
+	w_key(w, key);
+	sb_add(&w->b, &brace, 1);
+	w->comma = 0;
+	w->depth++;
+}
+
+void
+jsonw_close(struct jsonw *w, char brace)
+{
+	if (w->obj != NULL || w->depth == 0 || (brace != '}' && brace != ']')) {
+		w->bad = 1;
+		return;
+	}
+	sb_add(&w->b, &brace, 1);
+	w->comma = 1;
+	w->depth--;
+}
+
+void
+jsonw_str(struct jsonw *w, const char *key, const char *s)
+{
+	if (w->obj != NULL) {
+		json_object_set_new(w->obj, key, s != NULL ? json_string(s) : json_null());
+		return;
+	}
+	if (s == NULL) {
+		jsonw_null(w, key);
+		return;
+	}
+	w_key(w, key);
+	if (put_string(&w->b, s, strlen(s)) == -1)
+		w->bad = 1;
+}
+
+void
+jsonw_null(struct jsonw *w, const char *key)
+{
+	if (w->obj != NULL) {
+		json_object_set_new(w->obj, key, json_null());
+		return;
+	}
+	w_key(w, key);
+	sb_add(&w->b, "null", 4);
+}
+
+void
+jsonw_bool(struct jsonw *w, const char *key, int v)
+{
+	if (w->obj != NULL) {
+		json_object_set_new(w->obj, key, json_boolean(v));
+		return;
+	}
+	w_key(w, key);
+	sb_add(&w->b, v ? "true" : "false", v ? 4 : 5);
+}
+
+void
+jsonw_int(struct jsonw *w, const char *key, json_int_t v)
+{
+	if (w->obj != NULL) {
+		json_object_set_new(w->obj, key, json_integer(v));
+		return;
+	}
+	w_key(w, key);
+	put_integer(&w->b, v);
+}
+
+char *
+jsonw_end(struct jsonw *w, size_t *len)
+{
+	char *text;
+
+	if (w->obj != NULL || w->bad || w->depth != 0 || w->b.len == 0) {
+		free(w->b.p);
+		memset(w, 0, sizeof(*w));
+		return NULL;
+	}
+	sb_add(&w->b, "", 1);
+	if (len != NULL)
+		*len = w->b.len - 1;
+	text = w->b.p;
+	memset(w, 0, sizeof(*w));
+	return text;
 }

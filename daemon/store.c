@@ -813,6 +813,16 @@ bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 
+/* Not copied: for a statement that step_done runs and clears before v can go. */
+static void
+bind_static(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
 static int
 step_done(struct store *s, sqlite3_stmt *st)
 {
@@ -830,15 +840,15 @@ store_put_state(struct store *s, const char *plan, const char *key, const struct
 {
 	sqlite3_stmt *st = s->put_state;
 
-	bind_text(st, 1, plan);
-	bind_text(st, 2, key);
-	bind_text(st, 3, status_name(is->status));
+	bind_static(st, 1, plan);
+	bind_static(st, 2, key);
+	bind_static(st, 3, status_name(is->status));
 	if (is->status == ST_OPEN)
 		sqlite3_bind_null(st, 4);
 	else
 		sqlite3_bind_int64(st, 4, is->at);
-	bind_text(st, 5, is->actor);
-	bind_text(st, 6, is->note);
+	bind_static(st, 5, is->actor);
+	bind_static(st, 6, is->note);
 	sqlite3_bind_int(st, 7, is->overridden);
 	sqlite3_bind_int64(st, 8, is->changed);
 	sqlite3_bind_int(st, 9, is->version);
@@ -867,19 +877,19 @@ store_audit(struct store *s, const struct audit *a)
 	sqlite3_stmt *st = s->audit;
 
 	sqlite3_bind_int64(st, 1, a->at);
-	bind_text(st, 2, a->actor);
+	bind_static(st, 2, a->actor);
 	if (a->uid < 0)
 		sqlite3_bind_null(st, 3);
 	else
 		sqlite3_bind_int64(st, 3, a->uid);
-	bind_text(st, 4, a->plan);
-	bind_text(st, 5, a->key);
-	bind_text(st, 6, a->action);
-	bind_text(st, 7, a->reason);
-	bind_text(st, 8, a->note);
-	bind_text(st, 9, a->person);
-	bind_text(st, 10, a->person_name);
-	bind_text(st, 11, a->channel);
+	bind_static(st, 4, a->plan);
+	bind_static(st, 5, a->key);
+	bind_static(st, 6, a->action);
+	bind_static(st, 7, a->reason);
+	bind_static(st, 8, a->note);
+	bind_static(st, 9, a->person);
+	bind_static(st, 10, a->person_name);
+	bind_static(st, 11, a->channel);
 	if (a->token_id > 0)
 		sqlite3_bind_int64(st, 12, a->token_id);
 	else

@@ -54,6 +54,9 @@ void	control_close(struct termijnd *);
 /* Send (or hold until commit) a JSON reply; steals body. */
 void	control_reply(struct termijnd *, struct evhttp_request *, int code, json_t *body,
 	    int is_write);
+/* The same for JSON text (jsonw_end's, len bytes); steals text. */
+void	control_reply_text(struct termijnd *, struct evhttp_request *, int code, char *text,
+	    size_t len, int is_write);
 /* The same for a body whose headers the caller set (a page); steals body. */
 void	control_reply_raw(struct termijnd *, struct evhttp_request *, int code, char *body,
 	    int is_write);

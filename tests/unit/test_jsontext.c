@@ -1,4 +1,4 @@
-/* test_jsontext.c: jsontext_compact against json_dumps(JSON_COMPACT), byte for byte. */
+/* test_jsontext.c: jsontext_compact and the writer against json_dumps(JSON_COMPACT), byte for byte. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -188,6 +188,137 @@ test_random_trees(void **state)
 	}
 }
 
+/* The same fields through a writer: once as text, once onto an object. */
+static void
+fields(struct jsonw *w, unsigned *seed)
+{
+	static const char *pieces[] = { "a", "ü", "\"", "\\", "\n", "\x02", "😀", "", "0" };
+	char key[16];
+	int i, n = (int)(rand_r(seed) % 8);
+
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		switch (rand_r(seed) % 5) {
+		case 0:
+			jsonw_str(w, key, pieces[rand_r(seed) % (sizeof(pieces) / sizeof(pieces[0]))]);
+			break;
+		case 1:
+			jsonw_str(w, key, NULL);
+			break;
+		case 2:
+			jsonw_null(w, key);
+			break;
+		case 3:
+			jsonw_bool(w, key, rand_r(seed) % 2);
+			break;
+		default:
+			jsonw_int(w, key, (json_int_t)rand_r(seed) - RAND_MAX / 2);
+			break;
+		}
+	}
+}
+
+static void
+test_writer(void **state)
+{
+	unsigned seed = 7, s1, s2;
+	struct jsonw w, t;
+	json_t *top, *a, *o;
+	char *want, *got;
+	size_t len, n, i;
+	int round;
+
+	(void)state;
+	for (round = 0; round < 500; round++) {
+		/* {"one":{...},"list":[{...},...],"tail":...} both ways */
+		top = json_object();
+		jsonw_text(&w);
+		jsonw_open(&w, NULL, '{');
+		s1 = s2 = seed;
+		o = json_object();
+		jsonw_tree(&t, o);
+		fields(&t, &s1);
+		json_object_set_new(top, "one", o);
+		jsonw_open(&w, "one", '{');
+		fields(&w, &s2);
+		jsonw_close(&w, '}');
+		a = json_array();
+		jsonw_open(&w, "list", '[');
+		n = rand_r(&s1) % 4;
+		(void)rand_r(&s2);
+		for (i = 0; i < n; i++) {
+			o = json_object();
+			jsonw_tree(&t, o);
+			fields(&t, &s1);
+			json_array_append_new(a, o);
+			jsonw_open(&w, NULL, '{');
+			fields(&w, &s2);
+			jsonw_close(&w, '}');
+		}
+		jsonw_close(&w, ']');
+		json_object_set_new(top, "list", a);
+		jsonw_tree(&t, top);
+		fields(&t, &s1);
+		fields(&w, &s2);
+		jsonw_close(&w, '}');
+		seed = s1;
+		want = json_dumps(top, JSON_COMPACT);
+		got = jsonw_end(&w, &len);
+		assert_non_null(got);
+		assert_string_equal(got, want);
+		assert_int_equal(len, strlen(want));
+		free(want);
+		free(got);
+		json_decref(top);
+	}
+}
+
+static void
+test_writer_refusals(void **state)
+{
+	struct jsonw w;
+	size_t len = 7;
+
+	(void)state;
+	/* A value that is not UTF-8. */
+	jsonw_text(&w);
+	jsonw_open(&w, NULL, '{');
+	jsonw_str(&w, "bad", "\xc3\x28");
+	jsonw_close(&w, '}');
+	assert_null(jsonw_end(&w, &len));
+	jsonw_text(&w);
+	jsonw_open(&w, NULL, '[');
+	jsonw_str(&w, NULL, "\xed\xa0\x80");
+	jsonw_close(&w, ']');
+	assert_null(jsonw_end(&w, &len));
+	/* Left open, closed too often, nothing at all. */
+	jsonw_text(&w);
+	jsonw_open(&w, NULL, '[');
+	assert_null(jsonw_end(&w, &len));
+	jsonw_text(&w);
+	jsonw_open(&w, NULL, '[');
+	jsonw_close(&w, ']');
+	jsonw_close(&w, ']');
+	assert_null(jsonw_end(&w, &len));
+	jsonw_text(&w);
+	assert_null(jsonw_end(&w, &len));
+	/* Empty containers are text. */
+	jsonw_text(&w);
+	jsonw_open(&w, NULL, '[');
+	jsonw_open(&w, NULL, '{');
+	jsonw_close(&w, '}');
+	jsonw_open(&w, NULL, '[');
+	jsonw_close(&w, ']');
+	jsonw_close(&w, ']');
+	{
+		char *t = jsonw_end(&w, &len);
+
+		assert_string_equal(t, "[{},[]]");
+		assert_int_equal(len, 7);
+		free(t);
+	}
+}
+
 int
 main(void)
 {
@@ -197,6 +328,8 @@ main(void)
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_random_trees),
+		cmocka_unit_test(test_writer),
+		cmocka_unit_test(test_writer_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -135,11 +135,42 @@ test_to_utc_remembered(void **state)
 	tz_free();
 }
 
+/* utc_format writes what strftime did, across the years and outside the four-digit ones. */
+static void
+test_utc_format(void **state)
+{
+	static const int64_t edge[] = { 0, -1, 951782400, 253402300799, 253402300800,
+	    -62167219200, -62167219201, 4102444800 };
+	char got[64], want[64];
+	unsigned seed = 5;
+	struct tm tm;
+	time_t t;
+	size_t i;
+	int n;
+
+	(void)state;
+	for (n = 0; n < 20000; n++) {
+		t = n < (int)(sizeof(edge) / sizeof(edge[0])) ? (time_t)edge[n] :
+		    (time_t)(((int64_t)rand_r(&seed) << 20 ^ rand_r(&seed)) % 300000000000LL -
+		    62000000000LL);
+		gmtime_r(&t, &tm);
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		utc_format((int64_t)t, got, sizeof(got));
+		assert_string_equal(got, want);
+	}
+	/* A buffer too short for the whole: as strftime, not past its end. */
+	for (i = 0; i < sizeof(got); i++)
+		got[i] = 'x';
+	utc_format(0, got, 10);
+	assert_int_equal(got[10], 'x');
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_add_days),
+		cmocka_unit_test(test_utc_format),
 		cmocka_unit_test(test_to_utc_remembered),
 	};
 
