@@ -619,6 +619,9 @@ plan_person_name(const struct plan *p, const char *addr)
 {
 	size_t i, j, k;
 
+	/* Every address of a plan has one (addr_plausible): a user's login name is none. */
+	if (strchr(addr, '@') == NULL)
+		return NULL;
 	for (i = 0; i < p->nparties; i++)
 		for (j = 0; j < p->parties[i].ncontacts; j++) {
 			const struct contact *c = &p->parties[i].contacts[j];
