@@ -308,6 +308,9 @@ jsonw_close(struct jsonw *w, char brace)
 void
 jsonw_str(struct jsonw *w, const char *key, const char *s)
 {
+	size_t len;
+	int comma;
+
 	if (w->obj != NULL) {
 		json_object_set_new(w->obj, key, s != NULL ? json_string(s) : json_null());
 		return;
@@ -316,9 +319,14 @@ jsonw_str(struct jsonw *w, const char *key, const char *s)
 		jsonw_null(w, key);
 		return;
 	}
+	len = w->b.len;
+	comma = w->comma;
 	w_key(w, key);
-	if (put_string(&w->b, s, strlen(s)) == -1)
-		w->bad = 1;
+	/* As the tree would have it: json_string refuses it, and the field is left out. */
+	if (put_string(&w->b, s, strlen(s)) == -1) {
+		w->b.len = len;
+		w->comma = comma;
+	}
 }
 
 void

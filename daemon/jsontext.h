@@ -21,8 +21,9 @@ char	*jsontext_compact(const json_t *j, size_t *len);
  * The same text written as it is made, without a tree: for answers made often (a `done`).
  * A writer made with jsonw_tree sets the fields on a jansson object instead (no nesting),
  * so that one function can make an object either way. Keys are written as given (the
- * program's own, with nothing to escape); a NULL string is null. jsonw_end gives the text (the caller's), or NULL if a string was not
- * UTF-8 or a container was left open.
+ * program's own, with nothing to escape); a NULL string is null, and one that is not UTF-8
+ * is left out, as the tree leaves it out (json_string refuses it). jsonw_end gives the
+ * text (the caller's), or NULL if the containers were not closed.
  */
 struct jsontext_buf {
 	char	*p;
