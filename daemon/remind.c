@@ -35,8 +35,18 @@
  */
 #define WIPE_DELAY_MS	500
 #define WIPE_RETRY_MS	5000		/* after a failed one (logged) */
+/* How long an outcome waits for a commit it can go with before it takes one of its own. */
+#define OUTCOME_DELAY_MS 20
 
-struct sendjob;
+/* A message on its way: "sending" in the outbox, its text in memory. */
+struct sendjob {
+	int64_t	 id;
+	char	*plan, *key, *rcpt, *kind;
+	char	*msg;
+	size_t	 len;
+	int	 attempts;
+	uint64_t gen;	/* the commit that has it "sending" */
+};
 
 struct remind {
 	struct termijnd		*d;
@@ -62,10 +72,16 @@ struct remind {
 	/* "Sending" in a commit not yet on disk: they go when it is (remind_durable). */
 	struct sendjob		*waiting;
 	size_t			 nwaiting;
+	/* Written "sending" by the open transaction: waiting once it commits (fresh_cb). */
+	struct sendjob		*fresh;
+	size_t			 nfresh;
 	struct event		*wipe_ev;	/* the checkpoint that erases sent secrets */
 	struct remind_stats	 stats;
-	struct outcome		*unrecorded;	/* outcomes whose write did not reach the disk */
+	/* Outcomes not recorded yet: they go with the next commit (outcomes_write). */
+	struct outcome		*unrecorded;
 	size_t			 nunrecorded;
+	struct event		*outcome_ev;	/* their commit, when no other comes first */
+	int			 outcomes_lost;	/* a commit of them failed; they wait still */
 };
 
 /* What became of a message, as store_outbox_set writes it. */
@@ -81,8 +97,11 @@ struct outcome {
 };
 
 static void	arm(struct remind *);
-static void	pump(struct remind *);
+static void	pump(struct remind *, int);
 static void	wipe_soon(struct remind *, int);
+static void	sendjob_free(struct sendjob *);
+static int	outcomes_write(struct remind *);
+static void	outcomes_done(struct remind *, int, int);
 
 static int
 txn_begin(struct remind *r, int *own)
@@ -158,10 +177,65 @@ compose(struct remind *r, const struct plan *p, const char *rcpt, const char *su
 	return mail_compose(&m, len, cause);
 }
 
+/* Room for more messages handed to the mailer or waiting for the disk. */
+static int
+has_room(struct remind *r)
+{
+	return r->inflight < (size_t)r->d->conf->mail_in_flight * 2;
+}
+
+/*
+ * The open transaction is over: its "sending" messages wait for the disk (remind_durable),
+ * in the order they were written; or they are gone with it.
+ */
+static void
+fresh_cb(void *arg, int undo)
+{
+	struct remind *r = arg;
+	uint64_t gen = store_commits(r->d->engine.store);
+	size_t i;
+
+	for (i = 0; i < r->nfresh; i++) {
+		if (undo) {
+			sendjob_free(&r->fresh[i]);
+			r->inflight--;
+			continue;
+		}
+		r->fresh[i].gen = gen;
+		r->waiting = xreallocarray(r->waiting, r->nwaiting + 1, sizeof(*r->waiting));
+		r->waiting[r->nwaiting++] = r->fresh[i];
+	}
+	r->nfresh = 0;
+}
+
+/* A message just written "sending" (its text is the job's now), to go after the commit. */
+static void
+fresh_add(struct remind *r, int64_t id, const char *plan, const char *key, const char *kind,
+    const char *rcpt, char *msg, size_t len)
+{
+	struct sendjob *j;
+
+	if (r->nfresh == 0)
+		store_on_rollback(r->d->engine.store, fresh_cb, r);
+	r->fresh = xreallocarray(r->fresh, r->nfresh + 1, sizeof(*r->fresh));
+	j = &r->fresh[r->nfresh++];
+	memset(j, 0, sizeof(*j));
+	j->id = id;
+	j->plan = xstrdup(plan);
+	j->key = xstrdup(key);
+	j->rcpt = xstrdup(rcpt);
+	j->kind = xstrdup(kind);
+	j->msg = msg;
+	j->len = len;
+	r->inflight++;
+}
+
 /*
  * Compose a message and write it to the outbox, once: a message that cannot be composed
  * (an address the plan parser let through but SMTP would not) is written as failed, with
- * why, so that it is shown and not tried at every scan. Returns its id, -1 on a database
+ * why, so that it is shown and not tried at every scan. While the mailer has room, it is
+ * written "sending" at once and goes when the transaction is on disk, as the pump's would
+ * (one commit for both, and its text not read back). Returns its id, -1 on a database
  * error.
  */
 static int64_t
@@ -174,6 +248,7 @@ outbox_write(struct remind *r, const struct plan *p, const char *key, const char
 	char *msgid, *msg, *cause = NULL;
 	size_t len = 0;
 	int64_t id;
+	int now;
 
 	msgid = mail_message_id(idkey, c->mail_domain);
 	memset(&row, 0, sizeof(row));
@@ -182,6 +257,9 @@ outbox_write(struct remind *r, const struct plan *p, const char *key, const char
 		row.state = "failed";
 		row.last_error = cause;
 	}
+	now = msg != NULL && store_in_txn(r->d->engine.store) && has_room(r);
+	if (now)
+		row.state = "sending";
 	row.plan = p->id;
 	row.key = key;
 	row.recipient = rcpt;
@@ -194,6 +272,10 @@ outbox_write(struct remind *r, const struct plan *p, const char *key, const char
 	row.message_len = len;
 	id = store_outbox_add(r->d->engine.store, &row);
 	r->queued++;
+	if (now && id != -1) {
+		fresh_add(r, id, p->id, key, kind, rcpt, msg, len);
+		msg = NULL;
+	}
 	free(cause);
 	free(msg);
 	free(msgid);
@@ -611,7 +693,7 @@ scan(struct remind *r)
 {
 	struct engine *e = &r->d->engine;
 	int64_t now = clock_now(), key;
-	int own, ok = 1;
+	int own, ok = 1, nout = 0, same;
 
 	/*
 	 * From a second before the last scan: a change recorded in the second of that scan
@@ -625,7 +707,9 @@ scan(struct remind *r)
 		now = r->last_scan;	/* a demo clock restarted earlier than it was */
 	r->queued = 0;
 	r->nscanned = 0;
-	if (txn_begin(r, &own) == -1 || queue_due(r, now) == -1)
+	/* The outcomes not recorded yet go with this commit. */
+	if (txn_begin(r, &own) == -1 || (r->nunrecorded > 0 && (nout = outcomes_write(r)) == -1) ||
+	    queue_due(r, now) == -1)
 		ok = 0;
 	r->next_occ = timeheap_head(&r->plans, NULL, &key) ? key : 0;
 	/*
@@ -633,21 +717,24 @@ scan(struct remind *r)
 	 * already keeps every reminder once): writing it costs an fsync per change otherwise.
 	 * While the database is failing it is written, to find out when it takes writes again.
 	 */
-	if (ok && r->queued == 0 && r->scan_fails == 0 && store_writable(e->store, NULL) &&
-	    clock_steady() - r->last_saved < 3600) {
+	same = ok && r->queued == 0 && r->scan_fails == 0 && store_writable(e->store, NULL) &&
+	    clock_steady() - r->last_saved < 3600;
+	if (same && nout == 0) {
 		if (own)
 			store_rollback(e->store);
 		r->last_scan = now;
 	} else {
-		if (ok && store_meta_set(e->store, "last_scan", now) == -1)
+		if (ok && !same && store_meta_set(e->store, "last_scan", now) == -1)
 			ok = 0;
 		if (txn_end(r, own, ok) == -1)
 			ok = 0;
 		else {
 			r->last_scan = now;
-			r->last_saved = clock_steady();
+			if (!same)
+				r->last_saved = clock_steady();
 		}
 	}
+	outcomes_done(r, nout, ok);
 	if (ok) {
 		r->scan_fails = 0;
 		evtimer_del(r->retry_ev);
@@ -656,7 +743,7 @@ scan(struct remind *r)
 		scan_redo(r);
 		scan_failed(r);
 	}
-	pump(r);
+	pump(r, 1);
 	arm(r);
 }
 
@@ -676,15 +763,6 @@ remind_kick(struct termijnd *d)
 }
 
 /* ---- sending ---- */
-
-struct sendjob {
-	int64_t	 id;
-	char	*plan, *key, *rcpt, *kind;
-	char	*msg;
-	size_t	 len;
-	int	 attempts;
-	uint64_t gen;	/* the commit that has it "sending" */
-};
 
 struct duectx {
 	struct sendjob	*jobs;
@@ -729,58 +807,88 @@ outcome_undo_cb(void *arg, int undo)
 {
 	struct outcome *o = arg;
 
-	if (undo)
+	if (undo) {
 		outcome_keep(o->r, o);
+		o->r->outcomes_lost = 1;
+	}
 	free(o->last_error);
 	free(o);
 }
 
 /*
- * Write what became of a message. A message that went must not stay "sending" in the
- * database (and go again at the next start) because its outcome met a full disk: the
- * outcome stays in memory until its write is committed.
+ * What became of a message, recorded with the next commit (a scan's, the pump's, a batch
+ * of the control socket's) or after OUTCOME_DELAY_MS with its own: many messages share
+ * one. Until it is committed it stays in memory, so that a message that went does not stay
+ * "sending" in the database (and go again at the next start) because its outcome met a
+ * full disk. A crash before that commit sends it again at the next start, with the same
+ * Message-ID.
  */
-static int
-outcome_write(struct remind *r, const struct outcome *o)
+static void
+outcome_defer(struct remind *r, const struct outcome *o)
 {
-	struct store *s = r->d->engine.store;
-	struct outcome *u;
-	int own, rc;
+	struct timeval tv = { 0, OUTCOME_DELAY_MS * 1000 };
 
-	if (txn_begin(r, &own) == -1) {
-		outcome_keep(r, o);
-		return -1;
-	}
-	rc = store_outbox_set(s, o->id, o->state, o->attempts, o->next_attempt, o->last_error,
-	    o->smtp_code, o->sent_at);
-	u = xmalloc(sizeof(*u));
-	*u = *o;
-	u->last_error = o->last_error ? xstrdup(o->last_error) : NULL;
-	store_on_rollback(s, outcome_undo_cb, u);
-	return txn_end(r, own, rc == 0);
+	outcome_keep(r, o);
+	if (!evtimer_pending(r->outcome_ev, NULL))
+		evtimer_add(r->outcome_ev, &tv);
 }
 
-/* Outcomes that met a failed write, once more (none while a batch is open: it is soon). */
-static void
-outcomes_retry(struct remind *r)
+/*
+ * The outcomes not recorded yet, written in the open transaction; kept again if it rolls
+ * back (outcome_undo_cb). Returns how many, -1 when a write failed.
+ */
+static int
+outcomes_write(struct remind *r)
 {
-	struct outcome *v = r->unrecorded;
+	struct store *s = r->d->engine.store;
+	struct outcome *v = r->unrecorded, *u;
 	size_t i, n = r->nunrecorded;
+	int rc = 0;
 
-	if (n == 0 || store_in_txn(r->d->engine.store))
-		return;
 	r->unrecorded = NULL;
 	r->nunrecorded = 0;
 	for (i = 0; i < n; i++) {
-		outcome_write(r, &v[i]);
-		free(v[i].last_error);
+		if (rc == 0 && store_outbox_set(s, v[i].id, v[i].state, v[i].attempts,
+		    v[i].next_attempt, v[i].last_error, v[i].smtp_code, v[i].sent_at) == -1)
+			rc = -1;
+		u = xmalloc(sizeof(*u));
+		*u = v[i];
+		store_on_rollback(s, outcome_undo_cb, u);
 	}
 	free(v);
+	return rc == -1 ? -1 : (int)n;
+}
+
+/* After the commit of n outcomes (written: what outcomes_write returned) or its failure. */
+static void
+outcomes_done(struct remind *r, int written, int ok)
+{
+	if (written == 0)
+		return;
+	if (!ok) {
+		log_warnx("reminders: cannot record the outcomes of %zu message%s: %s; kept to "
+		    "record later", r->nunrecorded, r->nunrecorded == 1 ? "" : "s",
+		    store_error(r->d->engine.store));
+		return;
+	}
 	/* Some were "sent": what they erased leaves the WAL too (nothing due is no work). */
 	wipe_soon(r, WIPE_DELAY_MS);
-	if (r->nunrecorded == 0)
-		log_info("reminders: the outcomes of %zu message%s recorded after all", n,
-		    n == 1 ? "" : "s");
+	if (r->outcomes_lost) {
+		r->outcomes_lost = 0;
+		log_info("reminders: the outcomes of %d message%s recorded after all", written,
+		    written == 1 ? "" : "s");
+	}
+}
+
+static void
+outcome_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct remind *r = arg;
+
+	(void)fd;
+	(void)ev;
+	pump(r, 1);
+	arm(r);
 }
 
 /* The erasure of what went (store_wipe), shared by the messages of the next moments. */
@@ -862,12 +970,9 @@ send_done_cb(uint64_t id, enum mail_result res, int code, const char *errmsg, vo
 		    errmsg ? errmsg : "?");
 		break;
 	}
-	if (outcome_write(r, &o) == -1)
-		log_warnx("reminders: cannot record the outcome of %llu: %s; kept to record later",
-		    (unsigned long long)id, store_error(r->d->engine.store));
-	else if (res == MAIL_SENT)
-		wipe_soon(r, WIPE_DELAY_MS);
-	pump(r);
+	outcome_defer(r, &o);
+	/* Room again: a pending message takes it, its commit the outcome along. */
+	pump(r, 0);
 	arm(r);
 }
 
@@ -930,7 +1035,7 @@ remind_durable(struct termijnd *d, uint64_t durable)
 			o.state = "cancelled";
 			o.attempts = j->attempts;
 			o.last_error = (char *)"the milestone is no longer open";
-			outcome_write(r, &o);
+			outcome_defer(r, &o);
 			sendjob_free(j);
 			continue;
 		}
@@ -947,7 +1052,7 @@ remind_durable(struct termijnd *d, uint64_t durable)
 			o.state = "failed";
 			o.attempts = j->attempts + 1;
 			o.last_error = cause;
-			outcome_write(r, &o);
+			outcome_defer(r, &o);
 			log_warnx("reminder %lld refused: %s", (long long)j->id, cause);
 			free(cause);
 			cause = NULL;
@@ -961,13 +1066,17 @@ remind_durable(struct termijnd *d, uint64_t durable)
 		r->waiting[i] = r->waiting[n + i];
 }
 
+/*
+ * Hand the mailer the pending messages due now, while it has room: each "sending" first,
+ * in one commit with the outcomes not yet recorded (flush: also when no message is due).
+ */
 static void
-pump(struct remind *r)
+pump(struct remind *r, int flush)
 {
 	struct store *s = r->d->engine.store;
 	struct duectx dc;
-	size_t i, room;
-	int own, ok = 1;
+	size_t i;
+	int own = 0, ok = 1, nout = 0;
 	uint64_t gen;
 
 	/*
@@ -979,23 +1088,25 @@ pump(struct remind *r)
 		return;
 	/* Made durable by a commit that waited for the disk itself (a reload's): they go. */
 	remind_durable(r->d, store_durable(s));
-	outcomes_retry(r);
-	room = (size_t)r->d->conf->mail_in_flight * 2;
-	if (r->inflight >= room)
-		return;
 	memset(&dc, 0, sizeof(dc));
-	dc.max = room - r->inflight;
-	dc.jobs = xcalloc(dc.max, sizeof(*dc.jobs));
-	if (store_outbox_each(s, "pending", clock_steady(), (int)dc.max, due_cb, &dc) == -1) {
-		log_warnx("reminders: database: %s", store_error(s));
+	/* Most often none is due (a scan's own go at once): asked cheaply first. */
+	if (has_room(r) && store_outbox_due(s, clock_steady()) != 0) {
+		dc.max = (size_t)r->d->conf->mail_in_flight * 2 - r->inflight;
+		dc.jobs = xcalloc(dc.max, sizeof(*dc.jobs));
+		if (store_outbox_each(s, "pending", clock_steady(), (int)dc.max, due_cb,
+		    &dc) == -1) {
+			log_warnx("reminders: database: %s", store_error(s));
+			dc.n = 0;
+		}
+	}
+	if (dc.n == 0 && (!flush || r->nunrecorded == 0)) {
 		free(dc.jobs);
 		return;
 	}
-	if (dc.n == 0) {
-		free(dc.jobs);
-		return;
-	}
-	txn_begin(r, &own);
+	if (txn_begin(r, &own) == -1)
+		ok = 0;
+	if (ok && r->nunrecorded > 0 && (nout = outcomes_write(r)) == -1)
+		ok = 0;
 	for (i = 0; i < dc.n && ok; i++) {
 		struct sendjob *j = &dc.jobs[i];
 
@@ -1021,6 +1132,7 @@ pump(struct remind *r)
 		if (!evtimer_pending(r->retry_ev, NULL))
 			scan_failed(r);
 	}
+	outcomes_done(r, nout, ok);
 	gen = store_commits(s);
 	for (i = 0; i < dc.n; i++) {
 		struct sendjob *j = &dc.jobs[i];
@@ -1284,6 +1396,7 @@ remind_start(struct termijnd *d, char **cause)
 	r->scan_ev = event_new(d->base, -1, 0, scan_cb, r);
 	r->prune_ev = evtimer_new(d->base, prune_cb, r);
 	r->wipe_ev = evtimer_new(d->base, wipe_cb, r);
+	r->outcome_ev = evtimer_new(d->base, outcome_cb, r);
 	evtimer_add(r->prune_ev, &prune_first);
 	event_priority_set(r->scan_ev, 2);
 	if (!clock_is_demo()) {
@@ -1307,9 +1420,11 @@ void
 remind_stop(struct termijnd *d)
 {
 	struct remind *r = d->remind;
+	struct store *s;
 
 	if (r == NULL)
 		return;
+	s = d->engine.store;
 	d->engine.on_change = NULL;
 	/* Rows still in flight stay "sending" and go again at the next start. */
 	mailer_free(r->mailer);
@@ -1323,6 +1438,7 @@ remind_stop(struct termijnd *d)
 	event_free(r->prune_ev);
 	/* What is still to erase goes with the checkpoint of the database's close. */
 	event_free(r->wipe_ev);
+	event_free(r->outcome_ev);
 	templates_free(&r->tpl);
 	timeheap_free(&r->plans);
 	/* Not sent yet: their rows stay "sending" and go at the next start. */
@@ -1330,7 +1446,16 @@ remind_stop(struct termijnd *d)
 		sendjob_free(&r->waiting[--r->nwaiting]);
 	free(r->waiting);
 	free(r->scanned);
-	/* Outcomes still unrecorded: their rows stay "sending" and go again at the next start. */
+	/* The outcomes not recorded yet, on disk now; if not, their rows stay "sending" and go again. */
+	if (r->nunrecorded > 0 && !store_in_txn(s) && store_begin(s) == 0) {
+		if (outcomes_write(r) == -1)
+			store_rollback(s);
+		else
+			store_commit(s);
+	}
+	while (r->nfresh > 0)
+		sendjob_free(&r->fresh[--r->nfresh]);
+	free(r->fresh);
 	while (r->nunrecorded > 0)
 		free(r->unrecorded[--r->nunrecorded].last_error);
 	free(r->unrecorded);

@@ -1394,6 +1394,22 @@ store_outbox_each(struct store *s, const char *state, int64_t due_before, int li
 }
 
 int
+store_outbox_due(struct store *s, int64_t due_before)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	/* Without store_outbox_each's ORDER BY id, whose sorter costs even when none is due. */
+	if ((st = stmt(s, "SELECT 1 FROM outbox WHERE state = 'pending' AND"
+	    " next_attempt <= ? LIMIT 1")) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, due_before);
+	rc = sqlite3_step(st);
+	release(s, st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
 store_outbox_prune(struct store *s, int64_t sent_before, int64_t created_before, int limit)
 {
 	sqlite3_stmt *st;

@@ -173,6 +173,8 @@ int64_t		 store_outbox_add(struct store *, const struct outbox_row *);
 /* Rows in state (NULL: any) with next_attempt <= due_before (-1: any), oldest first. */
 int		 store_outbox_each(struct store *, const char *state, int64_t due_before,
 		    int limit, store_outbox_cb, void *);
+/* 1 when a row is pending with next_attempt <= due_before, 0 when none is, -1. */
+int		 store_outbox_due(struct store *, int64_t due_before);
 /*
  * Deletes at most limit rows sent before sent_before (the real clock, as sent_at is), or
  * failed or cancelled having been made before created_before; how many, or -1.
