@@ -29,20 +29,28 @@ struct sbuf {
 };
 
 static void
-sb_add(struct sbuf *sb, const char *s, size_t n)
+sb_room(struct sbuf *sb, size_t n)
 {
-	size_t	i;
-
 	if (sb->len + n + 1 > sb->cap) {
 		while (sb->len + n + 1 > sb->cap)
 			sb->cap = sb->cap ? sb->cap * 2 : 1024;
 		sb->p = xreallocarray(sb->p, sb->cap, 1);
 	}
+}
+
+static void
+sb_add(struct sbuf *sb, const char *s, size_t n)
+{
+	const char	*nl;
+
+	sb_room(sb, n);
 	memcpy(sb->p + sb->len, s, n);
 	sb->len += n;
 	sb->p[sb->len] = '\0';
-	for (i = 0; i < n; i++)
-		sb->col = s[i] == '\n' ? 0 : sb->col + 1;
+	if ((nl = memrchr(s, '\n', n)) != NULL)
+		sb->col = n - (size_t)(nl - s) - 1;
+	else
+		sb->col += n;
 }
 
 static void
@@ -51,10 +59,14 @@ sb_puts(struct sbuf *sb, const char *s)
 	sb_add(sb, s, strlen(s));
 }
 
+/* A character at a time, as the bodies are encoded: without sb_add's search. */
 static void
 sb_putc(struct sbuf *sb, char c)
 {
-	sb_add(sb, &c, 1);
+	sb_room(sb, 1);
+	sb->p[sb->len++] = c;
+	sb->p[sb->len] = '\0';
+	sb->col = c == '\n' ? 0 : sb->col + 1;
 }
 
 static void

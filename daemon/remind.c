@@ -82,6 +82,10 @@ struct remind {
 	size_t			 nunrecorded;
 	struct event		*outcome_ev;	/* their commit, when no other comes first */
 	int			 outcomes_lost;	/* a commit of them failed; they wait still */
+	int			 own_commit;	/* committing its own transaction (txn_end) */
+	/* What precommit_cb wrote in the batch about to commit: its scan's end, outcomes. */
+	int64_t			 pre_now;
+	int			 pre_saved, pre_nout;
 };
 
 /* What became of a message, as store_outbox_set writes it. */
@@ -127,8 +131,12 @@ txn_end(struct remind *r, int own, int ok)
 		store_rollback(s);
 		return -1;
 	}
-	if (store_commit_nowait(s) == -1)
+	r->own_commit = 1;
+	if (store_commit_nowait(s) == -1) {
+		r->own_commit = 0;
 		return -1;
+	}
+	r->own_commit = 0;
 	store_sync_start(s);
 	return 0;
 }
@@ -688,6 +696,17 @@ clock_check(struct remind *r)
 	r->skew = skew;
 }
 
+/* Anything for a scan to do now: plans touched or due, outcomes to record. */
+static int
+scan_has_work(struct remind *r, int64_t now)
+{
+	struct engine *e = &r->d->engine;
+	int64_t key;
+
+	return r->full || e->touched_all || e->ntouched > 0 || r->nunrecorded > 0 ||
+	    (timeheap_head(&r->plans, NULL, &key) && key <= now);
+}
+
 static void
 scan(struct remind *r)
 {
@@ -707,6 +726,15 @@ scan(struct remind *r)
 		now = r->last_scan;	/* a demo clock restarted earlier than it was */
 	r->queued = 0;
 	r->nscanned = 0;
+	/* Most often the batch's commit took it all along (precommit_cb): no transaction. */
+	if (r->scan_fails == 0 && !scan_has_work(r, now) && store_writable(e->store, NULL) &&
+	    clock_steady() - r->last_saved < 3600) {
+		r->last_scan = now;
+		r->next_occ = timeheap_head(&r->plans, NULL, &key) ? key : 0;
+		pump(r, 1);
+		arm(r);
+		return;
+	}
 	/* The outcomes not recorded yet go with this commit. */
 	if (txn_begin(r, &own) == -1 || (r->nunrecorded > 0 && (nout = outcomes_write(r)) == -1) ||
 	    queue_due(r, now) == -1)
@@ -745,6 +773,72 @@ scan(struct remind *r)
 	}
 	pump(r, 1);
 	arm(r);
+}
+
+/* The batch that precommit_cb wrote in is over: as a scan's own commit would end. */
+static void
+precommit_end_cb(void *arg, int undo)
+{
+	struct remind *r = arg;
+	int64_t key;
+
+	if (undo) {
+		/* Its outcomes and messages are undone apart; what it scanned goes again. */
+		scan_redo(r);
+		return;
+	}
+	r->last_scan = r->pre_now;
+	if (r->pre_saved)
+		r->last_saved = clock_steady();
+	r->next_occ = timeheap_head(&r->plans, NULL, &key) ? key : 0;
+	r->scan_fails = 0;
+	evtimer_del(r->retry_ev);
+	outcomes_done(r, r->pre_nout, 1);
+}
+
+/*
+ * A batch of the control socket is about to commit (store_before_commit): the reminders
+ * its changes made due (a done's go-ahead) and the outcomes not recorded yet are written
+ * with it, so that a done and the mail it releases share one commit and one fdatasync.
+ * What cannot be written is taken back (a savepoint), for the scan that the batch's
+ * commit kicks, as before. The scan that follows finds nothing left to do.
+ */
+static void
+precommit_cb(void *arg)
+{
+	struct remind *r = arg;
+	struct store *s = r->d->engine.store;
+	int64_t now = clock_now();
+	int ok = 1, nout = 0;
+	size_t fresh = r->nfresh;
+
+	if (r->own_commit || !scan_has_work(r, now))
+		return;
+	if (now < r->last_scan)
+		now = r->last_scan;
+	if (store_savepoint(s) == -1)
+		return;
+	r->queued = 0;
+	r->nscanned = 0;
+	if ((r->nunrecorded > 0 && (nout = outcomes_write(r)) == -1) || queue_due(r, now) == -1)
+		ok = 0;
+	if (ok && r->queued > 0 && store_meta_set(s, "last_scan", now) == -1)
+		ok = 0;
+	if (store_savepoint_end(s, !ok) == -1 || !ok) {
+		log_warnx("reminders: not written with the changes (%s); the scan after the "
+		    "commit tries again", store_error(s));
+		/* Its messages are gone with the savepoint (the batch's own stay). */
+		while (r->nfresh > fresh) {
+			sendjob_free(&r->fresh[--r->nfresh]);
+			r->inflight--;
+		}
+		scan_redo(r);
+		return;
+	}
+	r->pre_now = now;
+	r->pre_saved = r->queued > 0;
+	r->pre_nout = nout;
+	store_on_rollback(s, precommit_end_cb, r);
 }
 
 static void
@@ -1410,6 +1504,7 @@ remind_start(struct termijnd *d, char **cause)
 		}
 	}
 	d->remind = r;
+	store_before_commit(d->engine.store, precommit_cb, r);
 	d->engine.on_change = change_cb;
 	d->engine.on_change_arg = d;
 	remind_kick(d);
@@ -1425,6 +1520,7 @@ remind_stop(struct termijnd *d)
 	if (r == NULL)
 		return;
 	s = d->engine.store;
+	store_before_commit(s, NULL, NULL);
 	d->engine.on_change = NULL;
 	/* Rows still in flight stay "sending" and go again at the next start. */
 	mailer_free(r->mailer);

@@ -34,6 +34,10 @@ struct store {
 	char		*write_error;	/* why the last write failed; NULL: it went through */
 	struct undo	*undo;
 	size_t		 nundo, undocap;
+	size_t		 savepoint;	/* nundo at the open savepoint */
+	int		 in_savepoint;
+	void		(*before_commit)(void *);
+	void		*before_commit_arg;
 	sqlite3_stmt	*put_state, *audit, *put_added;
 	/* Kept: a start publishes every instance of every plan through them. */
 	sqlite3_stmt	*seq_each, *seq_get, *seq_put, *seen_get, *seen_put, *added_each;
@@ -727,6 +731,7 @@ commit(struct store *s)
 	if (s->wal_written)
 		s->commits++;
 	s->in_txn = 0;
+	s->in_savepoint = 0;
 	free(s->write_error);
 	s->write_error = NULL;
 	undo_run(s, 0);
@@ -768,7 +773,64 @@ store_commit(struct store *s)
 int
 store_commit_nowait(struct store *s)
 {
+	void (*fn)(void *) = s->before_commit;
+
+	if (s->in_txn && fn != NULL && !s->doomed) {
+		/* Not again for what it writes itself. */
+		s->before_commit = NULL;
+		fn(s->before_commit_arg);
+		s->before_commit = fn;
+	}
 	return commit(s);
+}
+
+void
+store_before_commit(struct store *s, void (*fn)(void *), void *arg)
+{
+	s->before_commit = fn;
+	s->before_commit_arg = arg;
+}
+
+int
+store_savepoint(struct store *s)
+{
+	if (!s->in_txn || s->in_savepoint || !may_write(s))
+		return -1;
+	if (exec1(s, "SAVEPOINT hook") == -1) {
+		write_failed(s);
+		return -1;
+	}
+	s->savepoint = s->nundo;
+	s->in_savepoint = 1;
+	return 0;
+}
+
+int
+store_savepoint_end(struct store *s, int undo)
+{
+	int rc = 0;
+
+	if (!s->in_savepoint)
+		return -1;
+	s->in_savepoint = 0;
+	if (!undo)
+		rc = exec1(s, "RELEASE hook");
+	else {
+		/* SQLite may have rolled the whole transaction back already: then it fails. */
+		if (sqlite3_get_autocommit(s->db) || exec1(s, "ROLLBACK TO hook") == -1 ||
+		    exec1(s, "RELEASE hook") == -1)
+			rc = -1;
+		while (s->nundo > s->savepoint) {
+			s->nundo--;
+			s->undo[s->nundo].fn(s->undo[s->nundo].arg, 1);
+		}
+		/* Back where it was before the failed write: the rest may commit. */
+		if (rc == 0)
+			s->doomed = 0;
+	}
+	if (rc == -1)
+		write_failed(s);
+	return rc;
 }
 
 void
@@ -779,6 +841,7 @@ store_rollback(struct store *s)
 	if (!sqlite3_get_autocommit(s->db))
 		exec1(s, "ROLLBACK");
 	s->in_txn = 0;
+	s->in_savepoint = 0;
 	s->doomed = 0;
 	s->wiped = 0;
 	undo_run(s, 1);

@@ -51,6 +51,20 @@ int		 store_in_txn(struct store *);
  * disk is then unknown until a restart reads it back.
  */
 int		 store_commit_nowait(struct store *);
+/*
+ * fn(arg) runs in each transaction store_commit_nowait is about to commit (one hook, NULL:
+ * none), so that what the transaction's changes cause is written with them, in the same
+ * commit. It may not fail the commit: what it cannot write it takes back (a savepoint).
+ */
+void		 store_before_commit(struct store *, void (*fn)(void *), void *arg);
+/*
+ * A savepoint in the open transaction: store_savepoint_end keeps what was written since,
+ * or (undo) takes it back, with the in-memory changes registered since (store_on_rollback,
+ * undone). 0, or -1 when the savepoint could not be taken or taken back (the transaction
+ * then fails whole).
+ */
+int		 store_savepoint(struct store *);
+int		 store_savepoint_end(struct store *, int undo);
 int		 store_sync_start(struct store *);
 int		 store_sync_fd(struct store *);
 void		 store_sync_ack(struct store *);
