@@ -91,7 +91,8 @@ struct fcache {
 	int64_t		 feed_id;
 	char		*kind, *subject;
 	struct fdeps	 deps;		/* of the rendering it holds */
-	int64_t		 valid_until;	/* a derived state (overdue, ready) changes then */
+	/* Right from the moment it was made until a derived state (overdue, ready) changes. */
+	int64_t		 valid_from, valid_until;
 	struct blob	*body, *gz;
 	char		 etag[48], etag_gz[52];
 	int64_t		 modified;
@@ -107,7 +108,7 @@ struct fcache {
  */
 struct mcount {
 	uint64_t	 at;		/* the engine's generation when counted; 0: not yet */
-	int64_t		 until;
+	int64_t		 from, until;	/* the moment counted at, and the next that changes them */
 	uint64_t	 n[DV_WAIVED + 1];
 	char		*text;		/* n as the metric's lines */
 	size_t		 len;
@@ -353,7 +354,8 @@ fcache_fresh(struct feeds *f, struct fcache *c, int64_t now)
 	const size_t *run;
 	size_t i;
 
-	if (now >= c->valid_until || ds->loaded != e->loaded)
+	/* The wall clock set back: a moment passed since may not have come yet (issue 13). */
+	if (now < c->valid_from || now >= c->valid_until || ds->loaded != e->loaded)
 		return 0;
 	for (i = 0; i < ds->n; i++)
 		if ((ps = engine_plan(e, ds->v[i].plan)) == NULL || ps->changed != ds->v[i].changed)
@@ -874,6 +876,7 @@ job_render_slice(struct fjob *j)
 	etag_set(c, j->hash, j->len);
 	c->modified = j->modified;
 	http_date(c->modified, c->lastmod, sizeof(c->lastmod));
+	c->valid_from = j->now;
 	c->valid_until = ical_job_next(j->ij);
 	if (j->modified_next < c->valid_until)
 		c->valid_until = j->modified_next;
@@ -1246,6 +1249,7 @@ mcount_plan(struct engine *e, size_t pi, struct mcount *m, int64_t now)
 	size_t j, k;
 
 	memset(m->n, 0, sizeof(m->n));
+	m->from = now;
 	m->until = INT64_MAX;
 	for (j = 0; j < p->ninst; j++) {
 		m->n[rules_derived(p, ps->st, j, now)]++;
@@ -1299,7 +1303,7 @@ mcounts(struct feeds *f, size_t i, int64_t now)
 		f->mc_loaded = e->loaded;
 	}
 	m = &f->mc[i];
-	if (m->at != 0 && now < m->until && e->plans[i].changed <= m->at) {
+	if (m->at != 0 && now >= m->from && now < m->until && e->plans[i].changed <= m->at) {
 		for (k = 0; k < m->npre; k++)
 			if (e->plans[m->pre[k]].changed > m->at)
 				break;
