@@ -526,14 +526,6 @@ zone_check(struct zuse *z, const struct ltime *lt)
 	zone_year(z, lt->year);
 }
 
-static icaltimezone *
-zone_lookup(const char *tzid)
-{
-	if (strcmp(tzid, "UTC") == 0)
-		return icaltimezone_get_utc_timezone();
-	return icaltimezone_get_builtin_timezone(tzid);
-}
-
 static int
 obs_kind(icalcomponent *c)
 {
@@ -742,10 +734,12 @@ vtimezone_write(struct render *r, struct buf *out, struct zuse *zu, char **cause
 	icalcomponent *vtz, *c;
 	icalproperty *p;
 
-	if ((z = zone_lookup(zu->tzid)) == NULL) {
+	if ((z = tz_zone(zu->tzid)) == NULL) {
 		xasprintf(cause, "unknown time zone \"%s\"", zu->tzid);
 		return -1;
 	}
+	/* z is libical's, shared with the threads that parse plans (tz.h). */
+	tz_lock();
 	cz = icaltimezone_new();
 	if ((vtz = zone_compact(z, zu->tzid, zu->ymin)) != NULL) {
 		icaltimezone_set_component(cz, vtz);
@@ -759,6 +753,7 @@ vtimezone_write(struct render *r, struct buf *out, struct zuse *zu, char **cause
 		vtz = zone_full(z, zu->tzid);
 		icaltimezone_set_component(cz, vtz);
 	}
+	tz_unlock();
 	put_raw(r, out, "BEGIN", "VTIMEZONE");
 	put_text(r, out, "TZID", zu->tzid);
 	for (c = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT); c != NULL;

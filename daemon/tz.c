@@ -22,23 +22,40 @@ static _Thread_local unsigned zcache_next;
  * libical 3.0.16 searches its table of zones unlocked while the first thread to ask fills
  * it, adds a zone it did not find there (yet) unlocked too, and reading a zone's data (the
  * first conversion) replaces its name in the table: one asker at a time, and the data read
- * before the zone is used.
+ * before the zone is used. A conversion extends a zone's table of changes to the year it
+ * asks for, in place and unlocked too (a feed's VTIMEZONE, checked in another thread,
+ * then read offsets half written): conversions hold the lock as well.
  */
 static pthread_mutex_t zlock = PTHREAD_MUTEX_INITIALIZER;
 
-static icaltimezone *
-zone(const char *tzid)
+void
+tz_lock(void)
+{
+	pthread_mutex_lock(&zlock);
+}
+
+void
+tz_unlock(void)
+{
+	pthread_mutex_unlock(&zlock);
+}
+
+icaltimezone *
+tz_zone(const char *tzid)
 {
 	icaltimezone *z;
 	unsigned i;
 
-	if (tzid == NULL || strcmp(tzid, "UTC") == 0)
-		return icaltimezone_get_utc_timezone();
+	if (tzid == NULL)
+		tzid = "UTC";
 	for (i = 0; i < 4; i++)
 		if (zcache[i].z != NULL && strcmp(zcache[i].name, tzid) == 0)
 			return zcache[i].z;
 	pthread_mutex_lock(&zlock);
-	if ((z = icaltimezone_get_builtin_timezone(tzid)) != NULL)
+	/* UTC too: its first use fills the table. */
+	if (strcmp(tzid, "UTC") == 0)
+		z = icaltimezone_get_utc_timezone();
+	else if ((z = icaltimezone_get_builtin_timezone(tzid)) != NULL)
 		(void)icaltimezone_get_component(z);
 	pthread_mutex_unlock(&zlock);
 	if (z != NULL && strlen(tzid) < 64) {
@@ -71,20 +88,20 @@ tz_free(void)
 int
 tz_valid(const char *tzid)
 {
-	return zone(tzid) != NULL;
+	return tz_zone(tzid) != NULL;
 }
 
 int64_t
 tz_to_utc(const char *tzid, const struct ltime *lt)
 {
 	struct icaltimetype t = icaltime_null_time();
-	icaltimezone *z = zone(tzid);
+	icaltimezone *z = tz_zone(tzid);
 	int hour = lt->has_time ? lt->hour : 0, min = lt->has_time ? lt->min : 0;
-	int64_t key;
-	unsigned h;
+	int64_t key, utc;
+	unsigned h = 0;
 
 	if (z == NULL)
-		z = icaltimezone_get_utc_timezone();
+		z = tz_zone("UTC");
 	/* Fields out of range (libical normalises them) are not remembered. */
 	if (lt->year >= 0 && lt->year < 100000 && lt->mon >= 1 && lt->mon <= 12 &&
 	    lt->day >= 1 && lt->day <= 31 && hour >= 0 && hour < 24 && min >= 0 && min < 60) {
@@ -102,23 +119,28 @@ tz_to_utc(const char *tzid, const struct ltime *lt)
 	t.hour = hour;
 	t.minute = min;
 	t.is_date = 0;
-	if (key == 0)
-		return (int64_t)icaltime_as_timet_with_zone(t, z);
-	ucache[h].z = z;
-	ucache[h].key = key;
-	ucache[h].utc = (int64_t)icaltime_as_timet_with_zone(t, z);
-	return ucache[h].utc;
+	pthread_mutex_lock(&zlock);
+	utc = (int64_t)icaltime_as_timet_with_zone(t, z);
+	pthread_mutex_unlock(&zlock);
+	if (key != 0) {
+		ucache[h].z = z;
+		ucache[h].key = key;
+		ucache[h].utc = utc;
+	}
+	return utc;
 }
 
 void
 tz_from_utc(const char *tzid, int64_t when, struct ltime *lt)
 {
-	icaltimezone *z = zone(tzid);
+	icaltimezone *z = tz_zone(tzid);
 	struct icaltimetype t;
 
 	if (z == NULL)
-		z = icaltimezone_get_utc_timezone();
+		z = tz_zone("UTC");
+	pthread_mutex_lock(&zlock);
 	t = icaltime_from_timet_with_zone((time_t)when, 0, z);
+	pthread_mutex_unlock(&zlock);
 	memset(lt, 0, sizeof(*lt));
 	lt->set = 1;
 	lt->has_time = 1;

@@ -7,6 +7,14 @@
 #include "plan.h"
 
 int	tz_valid(const char *tzid);
+/*
+ * libical's zone of that name (its data read), looked up under the lock every thread's
+ * lookups share (see tz.c); NULL: unknown. Every use of libical's builtin zones goes here.
+ */
+struct _icaltimezone	*tz_zone(const char *tzid);
+/* Held around any other use of such a zone (its offsets, its component); not re-entrant. */
+void	tz_lock(void);
+void	tz_unlock(void);
 /* Free libical's zones (at exit; leak checkers look). */
 void	tz_free(void);
 /* The instant of a local time; a date alone means its midnight. */

@@ -14,6 +14,7 @@
 
 #include <libical/ical.h>
 
+#include "ical.h"
 #include "plan.h"
 #include "tz.h"
 
@@ -87,11 +88,117 @@ test_first_use_in_threads(void **state)
 		    "twice in libical's table" : "the child died");
 }
 
+/* A plan in a zone the renderers and the converters look up at once. */
+static const char zoned_text[] =
+    "plan z\n  title Z\n  timezone America/New_York\n"
+    "role r\n  address r@x.example\n"
+    "milestone m\n  title M\n  owner r\n  due 2014-01-20 09:00\n"
+    "milestone w\n  title W\n  owner r\n  window 2014-07-01 .. 2014-07-15\n";
+static struct plan	*zoned;
+static char		*want;
+static size_t		 wantlen;
+
+static void *
+render_cb(void *arg)
+{
+	struct ical_part part = { .plan = zoned };
+	struct ical_feed_opts opts = { 0 };
+	char *cause = NULL, *s;
+	size_t len;
+
+	pthread_barrier_wait(&go);
+	s = ical_render(&part, 1, &opts, 1387184400, &len, &cause);
+	*(int64_t *)arg = s != NULL && len == wantlen && memcmp(s, want, len) == 0;
+	free(s);
+	free(cause);
+	return NULL;
+}
+
+static void *
+convert_cb(void *arg)
+{
+	struct ltime lt = { .year = 2014, .mon = 1, .day = 20, .hour = 9, .has_time = 1 };
+
+	pthread_barrier_wait(&go);
+	/* 2014-01-20 14:00 UTC; then UTC itself, whose first use fills libical's table too. */
+	*(int64_t *)arg = tz_valid("America/New_York") &&
+	    tz_to_utc("America/New_York", &lt) == 1390226400 && tz_to_utc("UTC", &lt) == 1390208400;
+	return NULL;
+}
+
+/* In a process of its own: the plan parsed, libical's zones freed, then its first use by
+ * threads rendering the plan's feed (ical.c) and converting its times (tz.c) at once. */
+static int
+render_try(void)
+{
+	struct ical_part part;
+	struct ical_feed_opts opts = { 0 };
+	struct errlist errs = { 0 };
+	char *cause = NULL;
+	pthread_t t[NTHREADS];
+	icalarray *zones;
+	size_t i, n;
+
+	if ((zoned = plan_parse("z.plan", zoned_text, strlen(zoned_text), &errs)) == NULL)
+		return 4;
+	memset(&part, 0, sizeof(part));
+	part.plan = zoned;
+	if ((want = ical_render(&part, 1, &opts, 1387184400, &wantlen, &cause)) == NULL)
+		return 4;
+	tz_free();
+	pthread_barrier_init(&go, NULL, NTHREADS);
+	for (i = 0; i < NTHREADS; i++)
+		if (pthread_create(&t[i], NULL, i % 2 ? convert_cb : render_cb, &got[i]) != 0)
+			return 2;
+	for (i = 0; i < NTHREADS; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < NTHREADS; i++)
+		if (got[i] != 1)
+			return i % 2 ? 5 : 1;
+	zones = icaltimezone_get_builtin_timezones();
+	for (i = n = 0; i < zones->num_elements; i++)
+		if (strcmp(icaltimezone_get_location(icalarray_element_at(zones, i)),
+		    "America/New_York") == 0)
+			n++;
+	return n == 1 ? 0 : 3;
+}
+
+/*
+ * A feed renders on the loop while a reload parses plans in a thread of its own: ical.c's
+ * zone lookups must take tz.c's lock as the parser's do (issue 13), or libical's table is
+ * searched while it is filled, or a zone's name read while its data replaces it.
+ */
+static void
+test_render_beside_parse(void **state)
+{
+	int i, st, bad = 0, why = 0;
+	pid_t pid;
+
+	(void)state;
+	for (i = 0; i < NTRIES; i++) {
+		if ((pid = fork()) == -1)
+			fail_msg("fork failed");
+		if (pid == 0)
+			_exit(render_try());
+		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			bad++;
+			why = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		}
+	}
+	if (bad > 0)
+		fail_msg("%d of %d tries failed (the last: %s)", bad, NTRIES, why == 1 ?
+		    "a render came out otherwise" : why == 5 ? "a conversion came out wrong" :
+		    why == 3 ? "America/New_York "
+		    "twice in libical's table" : why == 4 ? "the plan did not parse or render" :
+		    "the child died");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_use_in_threads),
+		cmocka_unit_test(test_render_beside_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
