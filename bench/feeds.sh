@@ -62,7 +62,8 @@ for tool in curl wrk "$PY"; do command -v "$tool" >/dev/null || die "needs $tool
 
 if [[ -z ${TERMIJND:-} || -z ${TERMIJN:-} ]]; then
 	B=build/bench-feeds
-	make -s B=$B DAEMON_BIN=$B/termijnd CLIENT_BIN=$B/termijn $B/termijnd $B/termijn \
+	# The catalogs too: without them the daemon warns and answers in English.
+	make -s B=$B DAEMON_BIN=$B/termijnd CLIENT_BIN=$B/termijn $B/termijnd $B/termijn mo \
 	    >/dev/null 2>"$B.log" || { cat "$B.log" >&2; die "the build failed"; }
 	TERMIJND=$TOP/$B/termijnd TERMIJN=$TOP/$B/termijn
 fi

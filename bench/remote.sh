@@ -46,7 +46,8 @@ trap 'echo "bench: interrupted" >&2; exit 1' INT TERM
 ) &
 echo $! >"$TMP/watchdog.pid"
 
-make -s B=$B DAEMON_BIN=$B/termijnd CLIENT_BIN=$B/termijn $B/termijnd $B/termijn \
+# The catalogs too: without them the daemon warns and answers in English.
+make -s B=$B DAEMON_BIN=$B/termijnd CLIENT_BIN=$B/termijn $B/termijnd $B/termijn mo \
     >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log" >&2; exit 1; }
 D=$TOP/$B/termijnd C=$TOP/$B/termijn
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # t-bench.sh: bench/run.sh in a fresh tree (nothing built, no catalogs installed) runs
-# briefly, prints its figures and says "something broke" only when something did.
+# briefly, prints its figures and says "something broke" only when something did; scale.sh
+# and remote.sh, run there briefly too, build the catalogs of the daemon they run.
 . "$(dirname "$0")/../e2e/lib.sh"
 : > "$T/daemon.log"
 
@@ -20,4 +21,20 @@ for fig in 'done-process  median' 'api-done  clients=1 ' 'api-done  clients=8 ' 
     'ratio api32/sqlite  [0-9.]+' 'daemon-rss  after clients=32'; do
 	expect_in "$fig" "it prints $fig"
 done
+
+# The other benches that run this build (build/bench) build the catalogs too.
+MO=$W/build/locale/nl/LC_MESSAGES/termijn.mo
+mkdir -p "$W/tests"
+cp -r "$TOP/tests/plans" "$TOP/tests/e2e" "$W/tests/"
+rm -rf "$W/build/locale"
+expect_exit 0 "bench/scale.sh, briefly" -- env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+    SCALE_SIZES=1000 SCALE_SHAPES=plans SCALE_ONLY=start SCALE_SECONDS=1 SCALE_EDITS=1 \
+    SCALE_LIMIT=240 TMPDIR="$T" bash "$W/bench/scale.sh"
+if [ -s "$MO" ]; then ok "bench/scale.sh built the catalogs"
+else not_ok "bench/scale.sh ran termijnd without its catalogs"; fi
+rm -rf "$W/build/locale"
+expect_exit 0 "bench/remote.sh, briefly" -- env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+    BENCH_RUNS=3 BENCH_LIMIT=240 TMPDIR="$T" bash "$W/bench/remote.sh"
+if [ -s "$MO" ]; then ok "bench/remote.sh built the catalogs"
+else not_ok "bench/remote.sh ran termijnd without its catalogs"; fi
 finish
