@@ -232,3 +232,40 @@ templates-dir $TOP/etc/templates
 listen $1
 EOC
 }
+
+# faked_clock: TERMIJND becomes the daemon under libfaketime, its wall clock moved by
+# set_clock 'YYYY-MM-DD HH:MM:SS' (Amsterdam) and shift_clock SECONDS (negative: back); the
+# monotonic clock is left alone, as a real jump leaves it. Without libfaketime (package
+# faketime, which tools/deps.sh installs) the test says what did not run and stops.
+faked_clock() {
+	local ft=
+	# Where the architecture puts it (the package libfaketime, which faketime pulls in).
+	for ft in /usr/lib/*/faketime/libfaketimeMT.so.1 /usr/lib/faketime/libfaketimeMT.so.1; do
+		[ -e "$ft" ] && break
+	done
+	if [ ! -e "$ft" ]; then
+		echo "SKIP: $(basename "$0") did not run: it needs libfaketimeMT.so.1" \
+		    "(package faketime; tools/deps.sh installs it)"
+		exit 0
+	fi
+	# Under ASan, libfaketime is loaded before ASan's runtime: allowed, as it wraps only
+	# the clock calls.
+	cat > "$T/termijnd-faked" <<EOS
+#!/bin/sh
+ASAN_OPTIONS=\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0 \\
+LD_PRELOAD=$ft FAKETIME_TIMESTAMP_FILE=$T/faketime FAKETIME_NO_CACHE=1 \\
+FAKETIME_DONT_FAKE_MONOTONIC=1 exec "$TERMIJND" "\$@"
+EOS
+	chmod +x "$T/termijnd-faked"
+	TERMIJND=$T/termijnd-faked
+	OFFSET=0
+}
+epoch() { date -d "TZ=\"Europe/Amsterdam\" $1" +%s; }
+set_clock() {
+	OFFSET=$(($(epoch "$1") - $(date +%s)))
+	printf '%+d\n' "$OFFSET" > "$T/faketime.tmp" && mv "$T/faketime.tmp" "$T/faketime"
+}
+shift_clock() {
+	OFFSET=$((OFFSET + $1))
+	printf '%+d\n' "$OFFSET" > "$T/faketime.tmp" && mv "$T/faketime.tmp" "$T/faketime"
+}

@@ -9,31 +9,7 @@
 # runs on the real clock, moved by libfaketime.
 . "$(dirname "$0")/lib.sh"
 C=$TERMIJN PY=/usr/bin/python3
-FT=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1
-if [ ! -e "$FT" ]; then
-	echo "SKIP: $FT missing (package faketime): the feed invalidation checks did not run"
-	exit 0
-fi
-REAL=$TERMIJND
-TERMIJND=$T/termijnd-faked
-# Under ASan, libfaketime is loaded before ASan's runtime: allowed, as it wraps only the
-# clock calls.
-cat > "$TERMIJND" <<EOF
-#!/bin/sh
-ASAN_OPTIONS=\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0 \\
-LD_PRELOAD=$FT FAKETIME_TIMESTAMP_FILE=$T/faketime FAKETIME_NO_CACHE=1 \\
-FAKETIME_DONT_FAKE_MONOTONIC=1 exec "$REAL" "\$@"
-EOF
-chmod +x "$TERMIJND"
-epoch() { date -d "TZ=\"Europe/Amsterdam\" $1" +%s; }
-set_clock() {
-	OFFSET=$(($(epoch "$1") - $(date +%s)))
-	printf '%+d\n' "$OFFSET" > "$T/faketime.tmp" && mv "$T/faketime.tmp" "$T/faketime"
-}
-shift_clock() {
-	OFFSET=$((OFFSET + $1))
-	printf '%+d\n' "$OFFSET" > "$T/faketime.tmp" && mv "$T/faketime.tmp" "$T/faketime"
-}
+faked_clock
 
 setup_conf
 rm -f "$T"/plans/*.plan

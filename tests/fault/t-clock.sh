@@ -8,31 +8,8 @@
 # The monotonic clock is left alone (FAKETIME_DONT_FAKE_MONOTONIC), as a real jump leaves it.
 . "$(dirname "$0")/../e2e/lib.sh"
 C=$TERMIJN
-FT=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1
-if [ ! -e "$FT" ]; then
-	echo "SKIP: $FT missing (package faketime): the clock scenarios did not run"
-	exit 0
-fi
-REAL=$TERMIJND
-TERMIJND=$T/termijnd-faked
-cat > "$TERMIJND" <<EOF
-#!/bin/sh
-LD_PRELOAD=$FT FAKETIME_TIMESTAMP_FILE=$T/faketime FAKETIME_NO_CACHE=1 \\
-FAKETIME_DONT_FAKE_MONOTONIC=1 exec "$REAL" "\$@"
-EOF
-chmod +x "$TERMIJND"
+faked_clock
 
-# set_clock 'YYYY-MM-DD HH:MM:SS': the daemon's wall clock (Amsterdam time) from now on.
-epoch() { date -d "TZ=\"Europe/Amsterdam\" $1" +%s; }
-set_clock() {
-	OFFSET=$(($(epoch "$1") - $(date +%s)))
-	printf '%+d\n' "$OFFSET" > "$T/faketime.tmp" && mv "$T/faketime.tmp" "$T/faketime"
-}
-# shift_clock SECONDS: move the daemon's wall clock by SECONDS (negative: back).
-shift_clock() {
-	OFFSET=$((OFFSET + $1))
-	printf '%+d\n' "$OFFSET" > "$T/faketime.tmp" && mv "$T/faketime.tmp" "$T/faketime"
-}
 # What the timerfd would do on a real jump: make the daemon scan again.
 kick() { "$C" reload >/dev/null || not_ok "termijn reload failed"; }
 
