@@ -1,15 +1,26 @@
 #!/usr/bin/python3
-# feedload.py: the feed workload of bench/scale.sh.
-# Usage: feedload.py SOCKET PID NPLANS NFEEDS ROUNDS. NFEEDS feeds are made over the client
-# socket (plan, party and person feeds in turn, over the plans p0000..), then fetched ROUNDS
-# times each over HTTP by 4 threads with keep-alive connections: plain, then compressed, then
-# conditional (If-None-Match), and so on; before each round after the first, one `done`
-# changes a plan (the feeds that show that plan are made again when next asked for). Prints per round the
-# answers by status, the time taken and the daemon's RSS (PID).
-import http.client, json, socket, sys, threading, time
+# feedload.py: the feed workload of bench/scale.sh: an hour of calendar clients, replayed.
+# Usage: feedload.py SOCKET PID SHAPE NPLANS NFEEDS DONES KEYS PLANFEEDS LIMIT
+# NFEEDS feeds are made over the client socket (POST /api/v1/feeds, as `termijn feeds create`
+# does), plan, party and person feeds in turn over the plans p0000.. (SHAPE "plans") or the
+# parties of the one plan (SHAPE "one"; PLANFEEDS 0 leaves its plan feed out). Each feed's
+# subscriber then polls it for a simulated hour, every 15 to 30 minutes (its own interval,
+# from a random moment of its first one: 2 to 4 fetches), three in four with Accept-Encoding:
+# gzip, each after its first with If-None-Match and If-Modified-Since from the answer before,
+# as calendar clients do; DONES `done`s (bodies from KEYS, spread over its second half) fall
+# at random moments of the hour and make the feeds that show their plans stale. The hour is
+# replayed in minutes as fast as the daemon answers: a minute's `done`s, then its fetches by
+# 4 keep-alive connections. Prints per quarter the answers by status, the time taken, the
+# daemon's RSS (PID) and its renders and dropped renderings (/metrics); then the RSS peak
+# (VmHWM since the workload began) and the slowest fetch. Seeded: every run asks the same.
+# After LIMIT seconds of replay it stops at the end of a minute, and says how far it came.
+import http.client, json, random, socket, sys, threading, time
 
-sock, pid, nplans, nfeeds, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), \
-    int(sys.argv[4]), int(sys.argv[5])
+sock, pid, shape, nplans, nfeeds, ndones, keyfile = sys.argv[1], int(sys.argv[2]), \
+    sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), sys.argv[7]
+planfeeds, limit = sys.argv[8] != "0", float(sys.argv[9])
+HOUR, MINUTE, THREADS = 3600, 60, 4
+rng = random.Random(13)
 
 class UnixConn(http.client.HTTPConnection):
     def __init__(self, path):
@@ -20,21 +31,40 @@ class UnixConn(http.client.HTTPConnection):
         self.sock.settimeout(300)
         self.sock.connect(self.path)
 
-def rss():
+def status_kb(field):
     for line in open("/proc/%d/status" % pid):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) // 1024
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
     return -1
 
-def call(method, path, body=None):
-    # A connection of its own: an idle one is closed by the daemon's timeout.
-    api = UnixConn(sock)
-    api.request(method, "/api/v1" + path, body=json.dumps(body) if body is not None else None,
-                headers={"Content-Type": "application/json"})
-    r = api.getresponse()
-    out = r.status, json.loads(r.read() or b"null")
-    api.close()
-    return out
+def rss():
+    return status_kb("VmRSS") // 1024
+
+# The peak from here on: "5" resets VmHWM (Linux 4.0 on); where it cannot, the peak since start.
+try:
+    with open("/proc/%d/clear_refs" % pid, "w") as f:
+        f.write("5")
+    peak_of = "since the workload began"
+except OSError:
+    peak_of = "since the daemon started"
+
+# subject(i): the i-th feed's kind and subject. Several subscribers share a subject (15 a
+# party at 10,000 feeds of the one plan), each with a token of their own.
+def subject(i):
+    if shape == "plans":
+        p, r = i % nplans, i // nplans
+        plan, q = "p%04d" % p, r // 3 % 5 + 1
+        kind = ("plan", "party", "person")[r % 3]
+        return kind, {"plan": plan, "party": "%s/q%d" % (plan, q),
+                      "person": "sec@q%d-%d.example" % (q, p)}[kind]
+    kinds = ("plan", "party", "person") if planfeeds else ("party", "person")
+    kind, g = kinds[i % len(kinds)], i // len(kinds) % 342
+    return kind, {"plan": "national", "party": "national/g%03d" % g,
+                  "person": "sec@g%03d.example" % g}[kind]
+
+print("feed workload: %d feeds (%s), %d done in the hour, RSS %d MiB" % (nfeeds,
+      "plan, party and person" if shape == "plans" or planfeeds else
+      "party and person; the plan's feed left out", ndones, rss()), flush=True)
 
 # Made by 8 connections at once, so that they share commits (one fsync each otherwise).
 t0 = time.time()
@@ -42,20 +72,16 @@ paths, failed = [None] * nfeeds, []
 def maker(k, n):
     conn = UnixConn(sock)
     for i in range(k, nfeeds, n):
-        p, r = i % nplans, i // nplans
-        plan = "p%04d" % p
-        kind = ("plan", "party", "person")[r % 3]
-        q = r // 3 % 5 + 1
-        subject = {"plan": plan, "party": "%s/q%d" % (plan, q),
-                   "person": "sec@q%d-%d.example" % (q, p)}[kind]
-        conn.request("POST", "/api/v1/feeds", body=json.dumps({"kind": kind, "subject": subject}),
+        kind, subj = subject(i)
+        conn.request("POST", "/api/v1/feeds", body=json.dumps({"kind": kind, "subject": subj}),
                      headers={"Content-Type": "application/json"})
         r = conn.getresponse()
         o = json.loads(r.read() or b"null")
         if r.status != 201:
-            failed.append("feeds create %s %s: %d %s" % (kind, subject, r.status, o))
+            failed.append("feeds create %s %s: %d %s" % (kind, subj, r.status, o))
             return
         paths[i] = o["url"].split("://")[1]
+    conn.close()
 th = [threading.Thread(target=maker, args=(k, 8)) for k in range(8)]
 for t in th: t.start()
 for t in th: t.join()
@@ -63,25 +89,56 @@ if failed:
     sys.exit(failed[0])
 host = paths[0].split("/", 1)[0]
 paths = ["/" + u.split("/", 1)[1] for u in paths]
-made = time.time() - t0
-print("feeds made: %d in %.1f s, RSS %d MiB" % (nfeeds, made, rss()), flush=True)
+print("  feeds made: %d in %.1f s, RSS %d MiB" % (nfeeds, time.time() - t0, rss()), flush=True)
 
-etags = [None] * nfeeds
-def worker(k, n, rnd, counts, lock):
+def metrics():
+    c = http.client.HTTPConnection(*host.split(":"), timeout=60)
+    c.request("GET", "/metrics")
+    out = {}
+    for line in c.getresponse().read().decode().splitlines():
+        if line and line[0] != "#":
+            k, v = line.rsplit(" ", 1)
+            out[k] = float(v)
+    c.close()
+    return out
+
+# The hour: each subscriber's fetches, and the `done`s, by minute.
+gz = [rng.random() < 0.75 for _ in range(nfeeds)]
+fetches = [[] for _ in range(HOUR // MINUTE)]
+for i in range(nfeeds):
+    every = rng.uniform(15, 30) * 60
+    t = rng.uniform(0, every)
+    while t < HOUR:
+        fetches[int(t // MINUTE)].append(i)
+        t += every
+keys = [l for l in open(keyfile).read().splitlines() if l.strip()]
+half = keys[len(keys) // 2:]
+chosen = [half[k * len(half) // ndones] for k in range(min(ndones, len(half)))]
+dones = [[] for _ in range(HOUR // MINUTE)]
+for body in chosen:
+    dones[rng.randrange(HOUR // MINUTE)].append(body)
+
+etag, lastmod = [None] * nfeeds, [None] * nfeeds
+slowest = [0.0, None]
+
+def worker(todo, counts, lock):
     c = http.client.HTTPConnection(*host.split(":"), timeout=300)
-    mine = {}
-    for i in range(k, nfeeds, n):
+    mine, slow = {}, (0.0, None)
+    for i in todo:
         h = {}
-        mode = (rnd - 1) % 3
-        if mode == 1:
+        if gz[i]:
             h["Accept-Encoding"] = "gzip"
-        elif mode == 2 and etags[i]:
-            h["If-None-Match"] = etags[i]
+        if etag[i]:
+            h["If-None-Match"] = etag[i]
+        if lastmod[i]:
+            h["If-Modified-Since"] = lastmod[i]
         for attempt in (1, 2):
             try:
+                t0 = time.monotonic()
                 c.request("GET", paths[i], headers=h)
                 r = c.getresponse()
                 r.read()
+                dt = time.monotonic() - t0
                 break
             except (OSError, http.client.HTTPException):
                 # A connection older than http-max-age is closed: a new one, once.
@@ -89,22 +146,79 @@ def worker(k, n, rnd, counts, lock):
                 c = http.client.HTTPConnection(*host.split(":"), timeout=300)
                 if attempt == 2:
                     raise
-        if mode == 0:
-            etags[i] = r.getheader("ETag")
+        if r.status == 200:
+            etag[i], lastmod[i] = r.getheader("ETag"), r.getheader("Last-Modified")
         mine[r.status] = mine.get(r.status, 0) + 1
+        if dt > slow[0]:
+            slow = (dt, subject(i))
     c.close()
     with lock:
         for s, v in mine.items():
             counts[s] = counts.get(s, 0) + v
+        if slow[0] > slowest[0]:
+            slowest[:] = slow
 
-for rnd in range(1, rounds + 1):
-    if rnd > 1:
-        # A change: every feed is rendered again when next asked for.
-        code, o = call("POST", "/done", {"plan": "p%04d" % (rnd % nplans), "key": "a@q1"})
-    counts, lock = {}, threading.Lock()
-    t0 = time.time()
-    th = [threading.Thread(target=worker, args=(k, 4, rnd, counts, lock)) for k in range(4)]
-    for t in th: t.start()
-    for t in th: t.join()
-    print("round %d (%s): %s in %.1f s, RSS %d MiB" % (rnd, ("plain", "gzip", "If-None-Match")[(rnd - 1) % 3],
-          " ".join("%d: %d" % kv for kv in sorted(counts.items())), time.time() - t0, rss()), flush=True)
+api = None
+def done(body):
+    global api
+    for attempt in (1, 2):
+        try:
+            if api is None:
+                api = UnixConn(sock)
+            api.request("POST", "/api/v1/done", body=body,
+                        headers={"Content-Type": "application/json"})
+            r = api.getresponse()
+            r.read()
+            return r.status
+        except (OSError, http.client.HTTPException):
+            api.close()
+            api = None
+            if attempt == 2:
+                raise
+
+m0 = metrics()
+total, accepted, refused = {}, 0, {}
+t0, reached = time.time(), 60
+for q in range(4):
+    counts, lock, tq = {}, threading.Lock(), time.time()
+    for minute in range(q * 15, q * 15 + 15):
+        if time.time() - t0 > limit:
+            reached = minute
+            break
+        for body in dones[minute]:
+            s = done(body)
+            if s == 200:
+                accepted += 1
+            else:
+                refused[s] = refused.get(s, 0) + 1
+        todo = fetches[minute]
+        th = [threading.Thread(target=worker, args=(todo[k::THREADS], counts, lock))
+              for k in range(THREADS)]
+        for t in th: t.start()
+        for t in th: t.join()
+    m = metrics()
+    for s, v in counts.items():
+        total[s] = total.get(s, 0) + v
+    print("  minutes %2d-%2d: %s in %.1f s, RSS %d MiB; %d renders, %d dropped so far" % (
+          q * 15, min(q * 15 + 15, reached), " ".join("%d: %d" % kv for kv in sorted(counts.items())),
+          time.time() - tq, rss(), m.get("termijn_feed_renders_total", 0) -
+          m0.get("termijn_feed_renders_total", 0), m.get("termijn_feed_cache_dropped_total", 0) -
+          m0.get("termijn_feed_cache_dropped_total", 0)), flush=True)
+    if reached < 60:
+        print("  stopped after %.0f s (SCALE_FEED_LIMIT), at minute %d of the hour" % (
+              time.time() - t0, reached), flush=True)
+        break
+m = metrics()
+print("  %s: %d fetches (%s) and %d done (%d refused%s) in %.1f s; %d renders, %d "
+      "dropped, %.1f MB held" % ("the hour" if reached == 60 else "its first %d minutes" % reached,
+      sum(total.values()),
+      " ".join("%d: %d" % kv for kv in sorted(total.items())), accepted, sum(refused.values()),
+      "".join(", %d: %d" % kv for kv in sorted(refused.items())), time.time() - t0,
+      m.get("termijn_feed_renders_total", 0) - m0.get("termijn_feed_renders_total", 0),
+      m.get("termijn_feed_cache_dropped_total", 0) - m0.get("termijn_feed_cache_dropped_total", 0),
+      m.get("termijn_feed_cache_bytes", 0) / 1e6), flush=True)
+print("  RSS after: %d MiB, peak %d MiB (%s); slowest fetch %.0f ms (%s %s)" % (rss(),
+      status_kb("VmHWM") // 1024, peak_of, slowest[0] * 1000, *(slowest[1] or ("-", "-"))),
+      flush=True)
+if sum(total.values()) - total.get(200, 0) - total.get(304, 0):
+    sys.exit("feed answers other than 200 and 304: %s" % total)

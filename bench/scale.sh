@@ -22,10 +22,10 @@
 # log, all pages, with the daemon's RSS before, after and at most meanwhile), the daemon's
 # CPU for the readiness probe (milestone?key=none) and for /metrics, the
 # first (uncached) render of one plan's feed (with the longest slice of it on the loop and
-# the slowest /healthz meanwhile), RSS after a feed workload (SCALE_FEEDS plan,
-# party and person feeds, SCALE_FEED_ROUNDS fetches each, "plans" shape) and after all of the
-# reads and the workload, a restart of the lived-in state (after the `done`s and with the
-# outbox), and the longest loop stall: the longest any one callback held the loop in any of
+# the slowest /healthz meanwhile), an hour of feed traffic (SCALE_FEEDS plan, party and
+# person feeds, each polled every 15-30 minutes, conditionally, with `done`s among them: RSS
+# before, after and at most, renders and drops) and RSS after all of the reads and of it, a
+# restart of the lived-in state (after the `done`s and with the outbox), and the longest loop stall: the longest any one callback held the loop in any of
 # the size's daemons (/metrics, read before each stop). The SQLite single-insert fsync
 # baseline of this machine is measured first; each `done`/s figure is also given as a
 # multiple of it.
@@ -33,13 +33,15 @@
 # Knobs (environment): SCALE_SIZES ("1000 10000"; SCALE_BIG=1 adds 100000, which takes several
 # minutes), SCALE_SHAPES ("plans one"), SCALE_SECONDS (2 per client level), SCALE_ROUNDS (20
 # at most per level), SCALE_DONE (300:
-# requests on the lived-in state), SCALE_OUTBOX (50000 rows), SCALE_LIMIT (1800 s in all),
-# SCALE_BIG_FEED=1 (also render the single plan's feed at 100,000, which takes long),
+# requests on the lived-in state), SCALE_OUTBOX (50000 rows), SCALE_LIMIT (3600 s in all),
+# SCALE_BIG_FEED=1 (also render the single plan's feed at 100,000, which takes long, and
+# keep its subscribers in the feed workload),
 # SCALE_ONLY=start (only cold start, reload, add, parts and moves, and restart: no load, no
 # lived-in state),
 # SCALE_ONLY=feeds (only cold start, status, the client's list and log, the feed workload),
-# SCALE_EDITS (10 parts added, and moves), SCALE_FEEDS (300 feeds in the feed workload of the
-# "plans" shape), SCALE_FEED_ROUNDS (3 fetches of each feed).
+# SCALE_EDITS (10 parts added, and moves), SCALE_FEEDS (10000 feeds in the feed workload),
+# SCALE_FEED_DONES (60 `done`s in its hour), SCALE_FEED_LIMIT (240 s: the workload stops at
+# the end of the simulated minute after it, and says how far into the hour it came).
 # It prints figures and asserts no goals: non-zero exit only when something broke.
 
 set -uo pipefail
@@ -54,10 +56,11 @@ SECS=${SCALE_SECONDS:-2}
 ROUNDS=${SCALE_ROUNDS:-20}
 NDONE=${SCALE_DONE:-300}
 OUTBOX=${SCALE_OUTBOX:-50000}
-LIMIT=${SCALE_LIMIT:-1800}
+LIMIT=${SCALE_LIMIT:-3600}
 ONLY=${SCALE_ONLY:-}
-FEEDS=${SCALE_FEEDS:-300}
-FEED_ROUNDS=${SCALE_FEED_ROUNDS:-3}
+FEEDS=${SCALE_FEEDS:-10000}
+FEED_DONES=${SCALE_FEED_DONES:-60}
+FEED_LIMIT=${SCALE_FEED_LIMIT:-240}
 EDITS=${SCALE_EDITS:-10}
 CC=${CC:-cc}
 PY=/usr/bin/python3
@@ -76,7 +79,7 @@ die() {
 	echo "bench: $*" >&2
 	exit 1
 }
-for n in $SIZES $SECS $ROUNDS $NDONE $OUTBOX $LIMIT $FEEDS $FEED_ROUNDS $EDITS; do
+for n in $SIZES $SECS $ROUNDS $NDONE $OUTBOX $LIMIT $FEEDS $FEED_DONES $FEED_LIMIT $EDITS; do
 	[[ $n =~ ^[0-9]+$ && $n -gt 0 ]] || die "knobs are positive whole numbers, not \"$n\""
 done
 [[ -z $ONLY || $ONLY == start || $ONLY == feeds ]] ||
@@ -340,25 +343,22 @@ edit_cpu() {
 	    'BEGIN { printf "%.1f", t / hz * 1000 / n }')
 }
 
-# feed_workload DIR: SCALE_FEEDS feeds (plan, party and person feeds in turn), each fetched
-# SCALE_FEED_ROUNDS times (plain, compressed, conditional, ...) with a change before each round
-# after the first (bench/feedload.py); RSS after each round, the renders and the daemon's CPU
-# over the workload, and what the render cache holds (feed-cache-mb, 32 MiB by default).
+# feed_workload DIR SHAPE: an hour of calendar clients (bench/feedload.py): SCALE_FEEDS feeds
+# made, each polled every 15-30 minutes with conditional requests, SCALE_FEED_DONES `done`s
+# among them, SCALE_FEED_LIMIT seconds at most; RSS before, after and at most, the renders
+# and drops, and the daemon's CPU. The single plan's own feed is left out at 100,000
+# (SCALE_BIG_FEED=1 keeps it): one rendering of it is larger than the render cache.
 feed_workload() {
-	local d=$1 np base t0 r0
-	np=$(find "$d/plans" -name 'p*.plan' | wc -l)
-	fig "feed workload" "RSS before: $(rss)"
-	r0=$(metrics "$d" | awk '$1 == "termijn_feed_renders_total" { print $2 }')
+	local d=$1 np t0 pf=1
+	np=$(find "$d/plans" -name '*.plan' | wc -l)
+	[[ $2 == one && $n -ge 100000 && ${SCALE_BIG_FEED:-0} != 1 ]] && pf=0
 	t0=$(ticks)
-	$PY "$TOP/bench/feedload.py" "$d/termijnd.sock" "$DPID" "$np" "$FEEDS" "$FEED_ROUNDS" \
-	    2>"$d/feedload.err" | sed 's/^/    /' || problem "feed workload: $(tail -3 "$d/feedload.err")"
-	fig "feed workload's renders, CPU" "$(metrics "$d" | awk -v r0="${r0:-0}" -v t=$(($(ticks) - t0)) \
-	    -v hz="$CLK_TCK" -v n="$FEEDS" -v k="$FEED_ROUNDS" '$1 == "termijn_feed_renders_total" {
-	    printf "%d renders for %d fetches, daemon CPU %.0f ms", $2 - r0, n * k, t / hz * 1000 }')"
-	fig "feed cache after the workload" "$(metrics "$d" | awk '
-	    $1 == "termijn_feed_cache_bytes" { c = $2 } $1 == "termijn_feed_renders_total" { r = $2 }
-	    $1 == "termijn_feed_cache_dropped_total" { x = $2 }
-	    END { printf "%.1f MB held, %d renders, %d dropped", c / 1e6, r, x }')"
+	$PY "$TOP/bench/feedload.py" "$d/termijnd.sock" "$DPID" "$2" "$np" "$FEEDS" "$FEED_DONES" \
+	    "$d/keys" "$pf" "$FEED_LIMIT" 2>"$d/feedload.err" | sed -u 's/^/  /' ||
+		problem "feed workload: $(tail -3 "$d/feedload.err")"
+	fig "feed workload's daemon CPU" "$(awk -v t=$(($(ticks) - t0)) -v hz="$CLK_TCK" \
+	    'BEGIN { printf "%.1f s", t / hz }')  (feed-cache-mb as configured: $(
+	    sed -n 's/^feed-cache-mb //p' "$d/termijnd.conf" | grep . || echo default))"
 }
 
 # metrics_cost DIR: the daemon's CPU per /metrics scrape at rest (20 of them), and per `done`
@@ -463,7 +463,7 @@ for shape in $SHAPES; do
 		fig "cold start" "$START_MS ms  (CPU $START_CPU ms, RSS $(rss))"
 		if [[ $ONLY == feeds ]]; then
 			reads "$d"
-			[[ $shape == plans ]] && feed_workload "$d"
+			feed_workload "$d" "$shape"
 			fig "RSS after all of it" "$(rss)"
 			stop
 			rm -rf "$d"
@@ -550,7 +550,7 @@ for shape in $SHAPES; do
 				else
 					problem "$shape$n: no feed"
 				fi
-				[[ $shape == plans ]] && feed_workload "$d"
+				feed_workload "$d" "$shape"
 				fig "RSS after all of it" "$(rss)"
 			fi
 			stop
