@@ -61,6 +61,28 @@ one_try(void)
 	return n == 1 ? 0 : 3;
 }
 
+/* try() in NTRIES processes of its own; fails saying why[] the last failed try did (its code). */
+static void
+tries(int (*try)(void), const char *const *why, size_t nwhy)
+{
+	int i, st, bad = 0, code = 0;
+	pid_t pid;
+
+	for (i = 0; i < NTRIES; i++) {
+		if ((pid = fork()) == -1)
+			fail_msg("fork failed");
+		if (pid == 0)
+			_exit(try());
+		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			bad++;
+			code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		}
+	}
+	if (bad > 0)
+		fail_msg("%d of %d tries failed (the last: %s)", bad, NTRIES,
+		    code > 0 && (size_t)code < nwhy && why[code] ? why[code] : "the child died");
+}
+
 /*
  * libical 3.0.16 reads its table of zones unlocked while the first thread to ask fills it:
  * the plan files are parsed on every CPU, and a zone was then missing, or worse.
@@ -68,24 +90,11 @@ one_try(void)
 static void
 test_first_use_in_threads(void **state)
 {
-	int i, st, bad = 0, why = 0;
-	pid_t pid;
+	static const char *const why[] = { [1] = "a thread did not find Europe/Amsterdam",
+	    [3] = "Europe/Amsterdam twice in libical's table" };
 
 	(void)state;
-	for (i = 0; i < NTRIES; i++) {
-		if ((pid = fork()) == -1)
-			fail_msg("fork failed");
-		if (pid == 0)
-			_exit(one_try());
-		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-			bad++;
-			why = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		}
-	}
-	if (bad > 0)
-		fail_msg("%d of %d tries failed (the last: %s)", bad, NTRIES, why == 1 ?
-		    "a thread did not find Europe/Amsterdam" : why == 3 ? "Europe/Amsterdam "
-		    "twice in libical's table" : "the child died");
+	tries(one_try, why, sizeof(why) / sizeof(why[0]));
 }
 
 /* A plan in a zone the renderers and the converters look up at once. */
@@ -171,26 +180,12 @@ render_try(void)
 static void
 test_render_beside_parse(void **state)
 {
-	int i, st, bad = 0, why = 0;
-	pid_t pid;
+	static const char *const why[] = { [1] = "a render came out otherwise",
+	    [3] = "America/New_York twice in libical's table",
+	    [4] = "the plan did not parse or render", [5] = "a conversion came out wrong" };
 
 	(void)state;
-	for (i = 0; i < NTRIES; i++) {
-		if ((pid = fork()) == -1)
-			fail_msg("fork failed");
-		if (pid == 0)
-			_exit(render_try());
-		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-			bad++;
-			why = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		}
-	}
-	if (bad > 0)
-		fail_msg("%d of %d tries failed (the last: %s)", bad, NTRIES, why == 1 ?
-		    "a render came out otherwise" : why == 5 ? "a conversion came out wrong" :
-		    why == 3 ? "America/New_York "
-		    "twice in libical's table" : why == 4 ? "the plan did not parse or render" :
-		    "the child died");
+	tries(render_try, why, sizeof(why) / sizeof(why[0]));
 }
 
 int
