@@ -1088,15 +1088,22 @@ not_found(struct feeds *f, struct evhttp_request *req)
 	reply_text(req, 404, "Not Found", "text/plain; charset=utf-8", "not found\n");
 }
 
+/* Does a request with these validators hold c's last rendering already? */
+static int
+validators_hold(const struct fcache *c, int gz, const char *inm, const char *ims)
+{
+	int64_t since;
+
+	return (inm != NULL && feedreq_etag_matches(inm, gz ? c->etag_gz : c->etag)) ||
+	    (inm == NULL && ims != NULL && http_date_parse(ims, &since) == 0 &&
+	    since >= c->modified);
+}
+
 /* What a request for c gets (counted): 304 when its validators hold, else 200. */
 static int
 feed_status(struct feeds *f, struct fcache *c, int gz, const char *inm, const char *ims)
 {
-	int64_t since;
-
-	if ((inm != NULL && feedreq_etag_matches(inm, gz ? c->etag_gz : c->etag)) ||
-	    (inm == NULL && ims != NULL && http_date_parse(ims, &since) == 0 &&
-	    since >= c->modified)) {
+	if (validators_hold(c, gz, inm, ims)) {
 		f->stats.not_modified++;
 		return 304;
 	}
@@ -1146,6 +1153,7 @@ serve_ready(struct feeds *f, struct fcache *c, struct evhttp_request *req, int g
 static void
 serve_feed(struct feeds *f, struct evhttp_request *req, const char *rest)
 {
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
 	char token[TOKEN_CHARS + 1];
 	struct fcache *c;
 	int gz;
@@ -1154,10 +1162,20 @@ serve_feed(struct feeds *f, struct evhttp_request *req, const char *rest)
 		not_found(f, req);
 		return;
 	}
-	gz = feedreq_gzip(evhttp_find_header(evhttp_request_get_input_headers(req),
-	    "Accept-Encoding"));
+	gz = feedreq_gzip(evhttp_find_header(in, "Accept-Encoding"));
 	if (c->job == NULL && c->body != NULL && !feed_current(f, c))
 		fcache_clear_render(f, c);
+	/*
+	 * Its bytes dropped for room, nothing it shows changed: the validators kept answer a
+	 * calendar's conditional request without rendering it again (10,000 feeds polled in
+	 * turn find few in a cache that holds some of them).
+	 */
+	if (c->job == NULL && c->body == NULL && c->etag[0] != '\0' && feed_current(f, c) &&
+	    validators_hold(c, gz, evhttp_find_header(in, "If-None-Match"),
+	    evhttp_find_header(in, "If-Modified-Since"))) {
+		serve_ready(f, c, req, gz);
+		return;
+	}
 	/* Compressed on the first request that wants it, once per rendering. */
 	if (c->job == NULL && c->body != NULL && (!gz || c->gz != NULL)) {
 		serve_ready(f, c, req, gz);

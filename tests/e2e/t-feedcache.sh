@@ -1,7 +1,8 @@
 #!/bin/bash
 # t-feedcache.sh: the rendered feeds stay within feed-cache-mb. Three plan feeds of some
 # 0.5 MB each against a budget of 1 MiB: the one served longest ago lets go of its bytes, is
-# made again when asked for, with the same bytes and ETag; what stays is served from memory.
+# made again when asked for, with the same bytes and ETag; what stays is served from memory;
+# once dropped, a conditional request is answered from the validators kept, until it changes.
 # Then 130 feeds of one small plan: each token is found in memory (the token table) as its own.
 . "$(dirname "$0")/lib.sh"
 C=$TERMIJN PY=/usr/bin/python3
@@ -96,6 +97,32 @@ for p in 3 2 1 3; do
 		ok "feed $p whole: 1200 events"
 	else not_ok "feed $p not whole ($(grep -c '^BEGIN:VEVENT' "$T/z$p.body") events)"; fi
 done
+
+# Feed 1 dropped for room (2 and 3 changed and made again after it), nothing it shows
+# changed: a calendar's conditional request is answered from the validators kept, without
+# making it again; once its plan changes, it is made again.
+lastmod() { tr -d '\r' < "$T/$1.hdr" | sed -n 's/^Last-Modified: //Ip'; }
+D0=$(metric termijn_feed_cache_dropped_total)
+expect_exit 0 "a change in plan groot2" -- "$C" done m0001 -p groot2
+expect_exit 0 "a change in plan groot3" -- "$C" done m0001 -p groot3
+fetch y2 2
+fetch y3 3
+if [ "$(metric termijn_feed_cache_dropped_total)" -gt "$D0" ]; then
+	ok "feeds 2 and 3 made again, the cache let go of feed 1"
+else not_ok "nothing dropped while feeds 2 and 3 were made again"; fi
+R4=$(metric termijn_feed_renders_total)
+cond() {
+	curl -s --max-time 30 -o /dev/null -w '%{http_code}' "$@" "http://$H${FPATH[1]}"
+}
+expect_n 304 "$(cond -H "If-None-Match: $(etag a1)")" "dropped, If-None-Match with its ETag: 304"
+expect_n 304 "$(cond -H 'Accept-Encoding: gzip' -H "If-None-Match: $(etag gz)")" \
+    "and with its compressed copy's ETag: 304"
+expect_n 304 "$(cond -H "If-Modified-Since: $(lastmod a1)")" "and If-Modified-Since: 304"
+expect_n "$R4" "$(metric termijn_feed_renders_total)" \
+    "the three answered from the validators kept: feed 1 not made again"
+expect_exit 0 "a change in plan groot1" -- "$C" done m0001 -p groot1
+expect_n 200 "$(cond -H "If-None-Match: $(etag a1)")" "after its plan changed, the old ETag gets 200"
+expect_n $((R4 + 1)) "$(metric termijn_feed_renders_total)" "feed 1 made again for it"
 
 # 130 feeds, 13 of each party of plan klein: each token finds its own feed.
 declare -A KPATH KPARTY KID
