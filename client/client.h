@@ -124,6 +124,13 @@ int	 api_get_pages(struct client *, const char *path, const char *name, const ch
  */
 int	 api_each_page(struct client *, const char *path, const char *first_url,
 	    int (*each)(json_t *, int, int, void *), const char *param, void *arg);
+/*
+ * A read in pages by "cursor" that shows what it gets: with --json each page goes out as it
+ * comes (the answer as the pages make it together, its list name) and *answer is NULL;
+ * else the pages joined (api_get_pages).
+ */
+int	 api_get_shown_pages(struct client *, const char *path, const char *name,
+	    json_t **answer);
 
 /* termijn.c */
 const char	*cgettext(const char *, const char *) __attribute__((format_arg(2)));

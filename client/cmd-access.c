@@ -42,7 +42,7 @@ access_list(struct client *c)
 	size_t i;
 	int rv;
 
-	if ((rv = api_get_shown(c, "/access", &ans)) != 0 || ans == NULL)
+	if ((rv = api_get_shown_pages(c, "/access", "tokens", &ans)) != 0 || ans == NULL)
 		return rv;
 	/* As feeds list: the plans' zone, named in the heading, or it would be misread. */
 	if ((rv = api_get(c, "/status?limit=1", &status)) != 0) {

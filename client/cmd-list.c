@@ -67,16 +67,9 @@ cmd_list_exec(struct client *c, int argc, char **argv)
 	 * The daemon answers in pages, so as never to hold its loop long: follow them all.
 	 * JSON goes out page by page as it comes, so that 100,000 steps are never held at once.
 	 */
-	if (c->json) {
-		struct json_pages jp = { "milestones", 0, 0 };
-
-		rv = api_each_page(c, path, NULL, json_pages_print, "cursor", &jp);
-		free(path);
-		return rv;
-	}
-	rv = api_get_pages(c, path, "milestones", "cursor", 0, 0, &body);
+	rv = api_get_shown_pages(c, path, "milestones", &body);
 	free(path);
-	if (rv != 0)
+	if (rv != 0 || body == NULL)
 		return rv;
 
 	list = jarr(body, "milestones");

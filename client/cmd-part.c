@@ -21,25 +21,74 @@ const struct cmd_entry cmd_part_entry = {
 
 enum { OPT_TITLE = 0x200, OPT_LEAD, OPT_OVERRIDE };
 
+/* The pages of /parts: a dimension whose parts go on in the next page comes again there. */
+struct part_pages {
+	struct client		*c;
+	struct json_pages	 jp;
+	json_t			*held;	/* the last dimension so far, perhaps to go on */
+	json_t			*all;	/* without --json: every dimension */
+};
+
+static int
+same_dimension(json_t *a, json_t *b)
+{
+	return strcmp(jstr_or(a, "plan", ""), jstr_or(b, "plan", "")) == 0 &&
+	    strcmp(jstr_or(a, "id", ""), jstr_or(b, "id", "")) == 0;
+}
+
+/* Each page's dimensions as one answer would have them: held back until known whole. */
+static int
+parts_page_cb(json_t *page, int first, int last, void *arg)
+{
+	struct part_pages *pp = arg;
+	json_t *dims = jarr(page, "dimensions"), *d0;
+	size_t n;
+
+	if (dims == NULL)
+		json_object_set_new(page, "dimensions", dims = json_array());
+	if (pp->held != NULL) {
+		if ((d0 = json_array_get(dims, 0)) != NULL && same_dimension(pp->held, d0)) {
+			json_array_extend(jarr(pp->held, "parts"), jarr(d0, "parts"));
+			json_array_remove(dims, 0);
+		}
+		json_array_insert_new(dims, 0, pp->held);
+		pp->held = NULL;
+	}
+	if (!last && (n = json_array_size(dims)) > 0) {
+		pp->held = json_incref(json_array_get(dims, n - 1));
+		json_array_remove(dims, n - 1);
+	}
+	if (pp->c->json)
+		return json_pages_print(page, first, last, &pp->jp);
+	json_array_extend(pp->all, dims);
+	return 0;
+}
+
 static int
 part_list(struct client *c, const char *plan, const char *dim)
 {
+	struct part_pages pp = { c, { "dimensions", 0, 0 }, NULL, NULL };
 	struct table *t;
-	json_t *ans, *d, *pt, *k;
+	json_t *d, *pt, *k;
 	char *path, *keys, *s;
 	size_t i, j, n;
 	int rv;
 
 	path = api_path("/parts", "plan", plan, "dimension", dim, (char *)NULL);
-	rv = api_get_shown(c, path, &ans);
+	if (!c->json)
+		pp.all = json_array();
+	rv = api_each_page(c, path, NULL, parts_page_cb, "cursor", &pp);
 	free(path);
-	if (rv != 0 || ans == NULL)
+	json_decref(pp.held);
+	if (rv != 0 || c->json) {
+		json_decref(pp.all);
 		return rv;
-	if (json_array_size(jarr(ans, "dimensions")) == 0)
+	}
+	if (json_array_size(pp.all) == 0)
 		printf(_("no plan has dimensions\n"));
 	t = table_new(5, _("PLAN"), _("DIMENSION"), _("PART"), _("LEAD"), _("STEPS"));
 	table_flex(t, 4);
-	json_array_foreach(jarr(ans, "dimensions"), i, d) {
+	json_array_foreach(pp.all, i, d) {
 		if (json_array_size(jarr(d, "parts")) == 0)
 			table_row(t, jstr_or(d, "plan", "?"), jstr_or(d, "id", "?"), _("(none yet)"),
 			    "", "");
@@ -57,7 +106,7 @@ part_list(struct client *c, const char *plan, const char *dim)
 	}
 	table_print(c, t);
 	table_free(t);
-	json_decref(ans);
+	json_decref(pp.all);
 	return 0;
 }
 

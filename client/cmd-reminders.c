@@ -479,7 +479,7 @@ cmd_reminders_exec(struct client *c, int argc, char **argv)
 	/* Upcoming only needs the outbox's queue, for the line that points at it. */
 	path = api_path("/reminders", "state", outbox ? state : "pending", "plan", plan,
 	    "until", until, "upcoming", outbox ? "0" : "1", (char *)NULL);
-	rv = api_get_shown(c, path, &body);
+	rv = api_get_shown_pages(c, path, "outbox", &body);
 	free(path);
 	if (rv != 0 || body == NULL)
 		return rv;
@@ -501,7 +501,7 @@ cmd_reminders_exec(struct client *c, int argc, char **argv)
 		/* What did not go out matters as much as what is coming. */
 		path = api_path("/reminders", "state", "failed", "plan", plan, "upcoming", "0",
 		    (char *)NULL);
-		rv = api_get(c, path, &failed);
+		rv = api_get_pages(c, path, "outbox", "cursor", 0, 0, &failed);
 		free(path);
 		if (rv != 0) {
 			json_decref(body);

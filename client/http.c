@@ -423,6 +423,17 @@ api_each_page(struct client *c, const char *path, const char *first_url,
 }
 
 int
+api_get_shown_pages(struct client *c, const char *path, const char *name, json_t **answer)
+{
+	struct json_pages jp = { name, 0, 0 };
+
+	*answer = NULL;
+	if (c->json)
+		return api_each_page(c, path, NULL, json_pages_print, "cursor", &jp);
+	return api_get_pages(c, path, name, "cursor", 0, 0, answer);
+}
+
+int
 api_get_shown(struct client *c, const char *path, json_t **answer)
 {
 	int rv = api_get(c, path, answer);

@@ -466,7 +466,8 @@ reply_err(struct termijnd *d, struct evhttp_request *req, int code, const char *
 }
 
 void
-access_list(struct termijnd *d, struct evhttp_request *req, const struct actor *who)
+access_list(struct termijnd *d, struct evhttp_request *req, const struct actor *who,
+    long limit, int64_t from)
 {
 	struct toklist tl;
 
@@ -477,12 +478,15 @@ access_list(struct termijnd *d, struct evhttp_request *req, const struct actor *
 	}
 	tl.a = json_array();
 	tl.person = who->operator ? NULL : who->person;
-	if (store_token_each(d->engine.store, tl.person, toklist_cb, &tl) == -1) {
+	/* One more than asked tells where the next page starts. */
+	if (store_token_each(d->engine.store, tl.person, from, (int)limit + 1, toklist_cb,
+	    &tl) == -1) {
 		json_decref(tl.a);
 		reply_err(d, req, 500, "internal", store_error(d->engine.store), 0);
 		return;
 	}
-	control_reply(d, req, 200, json_pack("{s:o}", "tokens", tl.a), 0);
+	control_reply(d, req, 200, json_pack("{s:o, s:o}", "tokens", tl.a, "next",
+	    api_page_next(tl.a, limit)), 0);
 }
 
 /* "30d", "12w", or a date (the end of that day, in the plan's zone). */
@@ -598,7 +602,7 @@ revoke(struct termijnd *d, struct evhttp_request *req, const struct request *rq,
 		    "their own tokens, may revoke access"), 1);
 		return;
 	}
-	store_token_each(d->engine.store, tl.person, toklist_cb, &tl);
+	store_token_each(d->engine.store, tl.person, rq->id, 1, toklist_cb, &tl);
 	json_array_foreach(tl.a, i, t)
 		if (json_integer_value(json_object_get(t, "id")) == rq->id &&
 		    json_is_null(json_object_get(t, "revoked")))

@@ -2,6 +2,8 @@
 #ifndef TERMIJN_ACCESS_H
 #define TERMIJN_ACCESS_H
 
+#include <stdint.h>
+
 #include <event2/http.h>
 
 struct termijnd;
@@ -13,7 +15,8 @@ void	 access_stop(struct termijnd *);
 /* A request for /api/v1/ on the HTTP listener: authenticate it, then route it as the person. */
 void	 access_http(struct termijnd *, struct evhttp_request *);
 /* GET /api/v1/access, and the POSTs of access and login (kind from request.h). */
-void	 access_list(struct termijnd *, struct evhttp_request *, const struct actor *);
+void	 access_list(struct termijnd *, struct evhttp_request *, const struct actor *,
+	    long limit, int64_t from);
 void	 access_post(struct termijnd *, struct evhttp_request *, int kind, const struct request *,
 	    const struct actor *);
 /*

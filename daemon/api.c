@@ -29,6 +29,9 @@
 #define PAGE_SCAN	20000		/* instances looked at */
 #define LOG_PAGE	1000
 #define FEEDS_PAGE	1000
+#define REMINDERS_PAGE	1000
+#define TOKENS_PAGE	1000
+#define PARTS_PAGE	1000
 #define API_MAX_BODY	65536		/* the transport takes more: see control.c */
 #define UPCOMING_MAX	200		/* messages composed per plan for a preview */
 
@@ -381,6 +384,48 @@ reply_bad_cursor(struct termijnd *d, struct evhttp_request *req)
 {
 	reply_error(d, req, 400, "bad-request", _("cursor: no such place in the plans "
 	    "(they were reloaded?); start again without it"), 0);
+}
+
+/* A seq (or a count) in a query: a whole number from min; -1 when it is not one. */
+static int
+seq_arg(const char *s, long long min, long long *out)
+{
+	char *end;
+
+	if (s == NULL)
+		return 0;
+	*out = strtoll(s, &end, 10);
+	return *s < '0' || *s > '9' || *end != '\0' || *out < min ? -1 : 0;
+}
+
+/*
+ * The limit (1 to max, default max) and cursor of a page of rows by id (feeds, reminders,
+ * tokens): the cursor is the id the page starts at, the "next" of the page before; what
+ * says what a cursor is. -1 once answered 400.
+ */
+static int
+id_page_args(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q, long max,
+    const char *what, long *limit, long long *from)
+{
+	*from = 1;
+	if ((*limit = page_limit(q, max, max)) == -1 || seq_arg(query(q, "cursor"), 1, from) == -1) {
+		reply_error(d, req, 400, "bad-request", *limit == -1 ? _("limit: a number from 1") :
+		    what, 0);
+		return -1;
+	}
+	return 0;
+}
+
+json_t *
+api_page_next(json_t *rows, long limit)
+{
+	json_t *next;
+
+	if (json_array_size(rows) <= (size_t)limit)
+		return json_null();
+	next = json_incref(json_object_get(json_array_get(rows, (size_t)limit), "id"));
+	json_array_remove(rows, (size_t)limit);
+	return next;
 }
 
 /* One plan's counts by derived state and its soonest open instances, read now. */
@@ -758,18 +803,6 @@ log_cb(const struct audit *au, void *arg)
 	json_array_append_new(lc->a, o);
 }
 
-/* A seq (or a count) in a query: a whole number from min; -1 when it is not one. */
-static int
-seq_arg(const char *s, long long min, long long *out)
-{
-	char *end;
-
-	if (s == NULL)
-		return 0;
-	*out = strtoll(s, &end, 10);
-	return *s < '0' || *s > '9' || *end != '\0' || *out < min ? -1 : 0;
-}
-
 /*
  * At most limit entries (LOG_PAGE) per answer, oldest first. Backwards (neither after nor
  * last): the newest, with a seq below before when given; "next" is the before of the page
@@ -925,20 +958,30 @@ get_milestone(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *
 struct outctx {
 	json_t		*a;
 	struct engine	*e;
-	const char	*plan;		/* NULL: every plan's */
+	const char	*plan, *state;	/* NULL: every plan's, in every state */
+	long		 limit;
+	int64_t		 next;		/* the id the next page starts at */
+	int		 more;		/* one past the limit was found */
 };
 
-static void
+static int
 outbox_cb(const struct outbox_row *row, void *arg)
 {
 	struct outctx *oc = arg;
-	struct pstate *ps = engine_plan(oc->e, row->plan);
+	struct pstate *ps;
 	json_t *o;
 
-	if (oc->plan != NULL && strcmp(oc->plan, row->plan) != 0)
-		return;
+	oc->next = row->id + 1;
+	if ((oc->plan != NULL && strcmp(oc->plan, row->plan) != 0) ||
+	    (oc->state != NULL && (row->state == NULL || strcmp(oc->state, row->state) != 0)))
+		return 0;
+	if ((long)json_array_size(oc->a) == oc->limit) {
+		oc->next = row->id;
+		oc->more = 1;
+		return 1;
+	}
+	ps = engine_plan(oc->e, row->plan);
 	o = json_object();
-
 	json_object_set_new(o, "id", json_integer(row->id));
 	json_object_set_new(o, "plan", jstr(row->plan));
 	json_object_set_new(o, "key", jstr(row->key));
@@ -955,50 +998,63 @@ outbox_cb(const struct outbox_row *row, void *arg)
 	json_object_set_new(o, "message_id", jstr(row->message_id));
 	json_object_set_new(o, "subject", jstr(row->subject));
 	json_array_append_new(oc->a, o);
+	return 0;
 }
 
+/*
+ * The outbox by id, in pages as feeds are, but of at most limit rows and PAGE_SCAN looked
+ * at (those of the state asked for, through its index; the plan is looked at here, so that
+ * a rare plan costs no more per page): a page may hold fewer than limit, even none, while
+ * next is not null. What is to come is composed for the first page only.
+ */
 static void
 get_reminders(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 {
 	const char *state = query(q, "state"), *plan = query(q, "plan"), *until_s = query(q, "until");
-	struct outctx oc = { json_array(), &d->engine, plan };
+	struct outctx oc = { NULL, &d->engine, plan, state, 0, 0, 0 };
 	int64_t until = clock_now() + 30 * 86400;
+	long long from;
 	json_t *o;
+	int n;
 
 	if (plan != NULL && engine_plan(&d->engine, plan) == NULL) {
-		json_decref(oc.a);
 		reply_error(d, req, 404, "not-found", _("no such plan"), 0);
 		return;
 	}
 	if (state != NULL && strcmp(state, "pending") != 0 && strcmp(state, "sending") != 0 &&
 	    strcmp(state, "sent") != 0 && strcmp(state, "failed") != 0 &&
 	    strcmp(state, "cancelled") != 0) {
-		json_decref(oc.a);
 		reply_error(d, req, 400, "bad-request", _("state: pending, sending, sent, failed or "
 		    "cancelled"), 0);
 		return;
 	}
 	if (until_s != NULL && instant_parse(until_s, "Europe/Amsterdam", &until) == -1) {
-		json_decref(oc.a);
 		reply_error(d, req, 400, "bad-request", _("until: a date or an ISO 8601 instant"), 0);
 		return;
 	}
-	if (store_outbox_each(d->engine.store, state, -1, 10000, outbox_cb, &oc) == -1) {
-		json_decref(oc.a);
-		reply_error(d, req, 500, "internal", store_error(d->engine.store), 0);
+	if (id_page_args(d, req, q, REMINDERS_PAGE, _("cursor: the number of a reminder"),
+	    &oc.limit, &from) == -1)
 		return;
-	}
-	o = json_pack("{s:o}", "outbox", oc.a);
+	o = json_pack("{s:o}", "now", jtime(clock_now()));
 	/* Composing what is to come costs: only when asked (by default with no state). */
-	if (query(q, "upcoming") != NULL ? strcmp(query(q, "upcoming"), "0") != 0 :
-	    state == NULL) {
+	if (query(q, "cursor") == NULL && (query(q, "upcoming") != NULL ?
+	    strcmp(query(q, "upcoming"), "0") != 0 : state == NULL)) {
 		int more = 0;
 
 		json_object_set_new(o, "upcoming", remind_preview(d, until, plan, UPCOMING_MAX,
 		    &more));
 		json_object_set_new(o, "upcoming_truncated", json_boolean(more));
 	}
-	json_object_set_new(o, "now", jtime(clock_now()));
+	oc.a = json_array();
+	if ((n = store_outbox_from(d->engine.store, state, from, PAGE_SCAN, outbox_cb, &oc)) == -1) {
+		json_decref(oc.a);
+		json_decref(o);
+		reply_error(d, req, 500, "internal", store_error(d->engine.store), 0);
+		return;
+	}
+	json_object_set_new(o, "outbox", oc.a);
+	json_object_set_new(o, "next", oc.more || n == PAGE_SCAN ? json_integer(oc.next) :
+	    json_null());
 	control_reply(d, req, 200, o, 0);
 }
 
@@ -1281,12 +1337,12 @@ out:
 	eng_result_clear(&r);
 }
 
-/* A part as the API shows it: its dimension, title, lead and instances. */
+/* A part as the API shows it: its dimension, title, lead and instances (keys, stolen). */
 static json_t *
-part_json(const struct pstate *ps, const struct dimension *dim, const struct part *pt)
+part_json(const struct pstate *ps, const struct dimension *dim, const struct part *pt,
+    json_t *keys)
 {
-	json_t *o = json_object(), *a = json_array();
-	size_t *v, n, i;
+	json_t *o = json_object();
 
 	json_object_set_new(o, "plan", json_string(ps->plan->id));
 	json_object_set_new(o, "dimension", json_string(dim->id));
@@ -1296,60 +1352,128 @@ part_json(const struct pstate *ps, const struct dimension *dim, const struct par
 	json_object_set_new(o, "lead_name", jstr(pt->lead_party ? (pt->lead_party->name ?
 	    pt->lead_party->name : pt->lead_party->id) : NULL));
 	json_object_set_new(o, "cancelled", json_boolean(pt->cancelled));
-	n = plan_part_instances(ps->plan, pt, &v);
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_string(ps->plan->inst[v[i]].key));
-	free(v);
-	json_object_set_new(o, "instances", a);
+	json_object_set_new(o, "instances", keys);
 	return o;
 }
 
-/* GET /api/v1/parts?plan=&dimension=: the dimensions of the plans, with their parts. */
+/* The keys of the instances of dm's parts first .. first + n, one pass over the plan. */
+static json_t **
+parts_keys(const struct plan *p, const struct dimension *dm, size_t first, size_t n)
+{
+	json_t **keys = xcalloc(n ? n : 1, sizeof(*keys));
+	const struct part *pt;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		keys[i] = json_array();
+	for (i = 0; i < p->ninst; i++)
+		if ((pt = p->inst[i].part) != NULL && pt->ord >= first && pt->ord < first + n &&
+		    dm->parts[pt->ord] == pt)
+			json_array_append_new(keys[pt->ord - first], json_string(p->inst[i].key));
+	return keys;
+}
+
+/* The dimension dm of ps as /parts shows it, with its parts first .. first + n. */
+static json_t *
+dimension_json(const struct pstate *ps, const struct dimension *dm, size_t first, size_t n)
+{
+	json_t *o = json_object(), *parts = json_array(), **keys;
+	size_t k;
+
+	json_object_set_new(o, "plan", json_string(ps->plan->id));
+	json_object_set_new(o, "id", json_string(dm->id));
+	json_object_set_new(o, "name", jstr(dm->name));
+	json_object_set_new(o, "found_by", jstr(dm->found_by));
+	keys = parts_keys(ps->plan, dm, first, n);
+	for (k = 0; k < n; k++)
+		json_array_append_new(parts, part_json(ps, dm, dm->parts[first + k], keys[k]));
+	free(keys);
+	json_object_set_new(o, "parts", parts);
+	return o;
+}
+
+/*
+ * GET /api/v1/parts?plan=&dimension=: the dimensions of the plans, with their parts, in
+ * pages of at most limit parts (a dimension without parts counts as one). The cursor names
+ * where the next page starts, PLAN/DIMENSION or PLAN/DIMENSION/PART: parts are only ever
+ * added at the end, never taken away, so it survives changes. A dimension whose parts go on
+ * in the next page comes again at its start, with the rest.
+ */
 static void
 get_parts(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 {
 	struct engine *e = &d->engine;
-	const char *plan = query(q, "plan"), *dim = query(q, "dimension");
-	struct eng_result r = { 0 };
+	const char *plan = query(q, "plan"), *dim = query(q, "dimension"), *from = query(q, "cursor");
+	long limit = page_limit(q, PARTS_PAGE, PARTS_PAGE);
 	struct pstate *ps;
 	struct dimension *dm;
-	json_t *a = json_array(), *o, *parts;
-	size_t i, j, k, nfound = 0;
+	json_t *a, *next = json_null();
+	size_t i = 0, j = 0, k = 0, n, nfound = 0;
+	long emitted = 0;
 
 	if (plan != NULL && engine_plan(e, plan) == NULL) {
-		json_decref(a);
 		reply_error(d, req, 404, "not-found", _("no such plan"), 0);
 		return;
 	}
-	for (i = 0; i < e->nplans; i++) {
+	if (limit == -1) {
+		reply_error(d, req, 400, "bad-request", _("limit: a number from 1"), 0);
+		return;
+	}
+	if (from != NULL) {
+		const char *s1 = strchr(from, '/'), *s2 = s1 != NULL ? strchr(s1 + 1, '/') : NULL;
+		size_t dlen = s1 == NULL ? 0 : s2 != NULL ? (size_t)(s2 - s1 - 1) : strlen(s1 + 1);
+
+		dm = NULL;
+		if (s1 != NULL && (ps = cursor_plan(e, from, (size_t)(s1 - from))) != NULL)
+			for (j = 0; j < ps->plan->ndims; j++)
+				if (strlen(ps->plan->dims[j].id) == dlen &&
+				    strncmp(ps->plan->dims[j].id, s1 + 1, dlen) == 0) {
+					dm = &ps->plan->dims[j];
+					break;
+				}
+		if (dm == NULL || (s2 != NULL && dimension_part(dm, s2 + 1) == NULL)) {
+			reply_bad_cursor(d, req);
+			return;
+		}
+		i = (size_t)(ps - e->plans);
+		k = s2 != NULL ? dimension_part(dm, s2 + 1)->ord : 0;
+	}
+	a = json_array();
+	for (; i < e->nplans; i++, j = 0) {
 		ps = &e->plans[i];
 		if (plan != NULL && strcmp(ps->plan->id, plan) != 0)
 			continue;
-		for (j = 0; j < ps->plan->ndims; j++) {
+		for (; j < ps->plan->ndims; j++, k = 0) {
 			dm = &ps->plan->dims[j];
 			if (dim != NULL && strcmp(dm->id, dim) != 0)
 				continue;
 			nfound++;
-			o = json_object();
-			json_object_set_new(o, "plan", json_string(ps->plan->id));
-			json_object_set_new(o, "id", json_string(dm->id));
-			json_object_set_new(o, "name", jstr(dm->name));
-			json_object_set_new(o, "found_by", jstr(dm->found_by));
-			parts = json_array();
-			for (k = 0; k < dm->nparts; k++)
-				json_array_append_new(parts, part_json(ps, dm, dm->parts[k]));
-			json_object_set_new(o, "parts", parts);
-			json_array_append_new(a, o);
+			if (emitted == limit) {
+				/* More to show: say where to go on. */
+				next = k == 0 ? json_sprintf("%s/%s", ps->plan->id, dm->id) :
+				    json_sprintf("%s/%s/%s", ps->plan->id, dm->id, dm->parts[k]->id);
+				goto done;
+			}
+			n = dm->nparts - k;
+			if (n > (size_t)(limit - emitted))
+				n = (size_t)(limit - emitted);
+			json_array_append_new(a, dimension_json(ps, dm, k, n));
+			emitted += n > 0 ? (long)n : 1;
+			if (k + n < dm->nparts) {
+				next = json_sprintf("%s/%s/%s", ps->plan->id, dm->id,
+				    dm->parts[k + n]->id);
+				goto done;
+			}
 		}
 	}
-	if (dim != NULL && nfound == 0) {
+	/* A cursor was a dimension once found: only a whole read may say there is none. */
+	if (dim != NULL && nfound == 0 && from == NULL) {
 		json_decref(a);
 		reply_error(d, req, 404, "not-found", _("no such dimension"), 0);
-		eng_result_clear(&r);
 		return;
 	}
-	control_reply(d, req, 200, json_pack("{s:o}", "dimensions", a), 0);
-	eng_result_clear(&r);
+done:
+	control_reply(d, req, 200, json_pack("{s:o, s:o}", "dimensions", a, "next", next), 0);
 }
 
 static void
@@ -1359,7 +1483,8 @@ post_part(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
 	struct eng_result r = { 0 };
 	struct pstate *ps;
 	struct dimension *dm;
-	json_t *o, *a;
+	const struct part *pt;
+	json_t *o, *a, **keys;
 	int64_t now = clock_now();
 	size_t i;
 
@@ -1379,7 +1504,10 @@ post_part(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
 	log_info("%s %s part %s of %s in plan %s", who->name, k == REQ_PART_ADD ? "added" :
 	    "cancelled", rq->part, rq->dimension, ps->plan->id);
 	o = json_object();
-	json_object_set_new(o, "part", part_json(ps, dm, dimension_part(dm, rq->part)));
+	pt = dimension_part(dm, rq->part);
+	keys = parts_keys(ps->plan, dm, pt->ord, 1);
+	json_object_set_new(o, "part", part_json(ps, dm, pt, keys[0]));
+	free(keys);
 	if (k == REQ_PART_ADD)
 		json_object_set_new(o, "instances", list_json(ps, r.list, r.nlist, now));
 	else {
@@ -1483,15 +1611,12 @@ static void
 get_feeds(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 {
 	struct feedlist fl = { NULL };
-	long limit = page_limit(q, FEEDS_PAGE, FEEDS_PAGE);
-	long long from = 1;
-	json_t *next = json_null();
+	long limit;
+	long long from;
 
-	if (limit == -1 || seq_arg(query(q, "cursor"), 1, &from) == -1) {
-		reply_error(d, req, 400, "bad-request", limit == -1 ? _("limit: a number from 1") :
-		    _("cursor: the number of a feed"), 0);
+	if (id_page_args(d, req, q, FEEDS_PAGE, _("cursor: the number of a feed"), &limit,
+	    &from) == -1)
 		return;
-	}
 	fl.a = json_array();
 	/* One more than asked tells where the next page starts. */
 	if (store_feed_each_from(d->engine.store, from, (int)limit + 1, feed_list_cb,
@@ -1500,11 +1625,21 @@ get_feeds(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q)
 		reply_error(d, req, 500, "internal", store_error(d->engine.store), 0);
 		return;
 	}
-	if (json_array_size(fl.a) > (size_t)limit) {
-		next = json_incref(json_object_get(json_array_get(fl.a, (size_t)limit), "id"));
-		json_array_remove(fl.a, (size_t)limit);
-	}
-	control_reply(d, req, 200, json_pack("{s:o, s:o}", "feeds", fl.a, "next", next), 0);
+	control_reply(d, req, 200, json_pack("{s:o, s:o}", "feeds", fl.a, "next",
+	    api_page_next(fl.a, limit)), 0);
+}
+
+/* Tokens in pages as feeds are (access.c lists them). */
+static void
+get_access(struct termijnd *d, struct evhttp_request *req, struct evkeyvalq *q,
+    const struct actor *who)
+{
+	long limit;
+	long long from;
+
+	if (id_page_args(d, req, q, TOKENS_PAGE, _("cursor: the number of a token"), &limit,
+	    &from) == 0)
+		access_list(d, req, who, limit, from);
 }
 
 struct feedone {
@@ -1714,7 +1849,7 @@ route(struct termijnd *d, struct evhttp_request *req, const struct actor *remote
 		else if (strcmp(path, "/api/v1/parts") == 0)
 			get_parts(d, req, &q);
 		else if (strcmp(path, "/api/v1/access") == 0)
-			access_list(d, req, who);
+			get_access(d, req, &q, who);
 		else if (strcmp(path, "/api/v1/whoami") == 0)
 			get_whoami(d, req, who);
 		else

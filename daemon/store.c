@@ -161,6 +161,8 @@ static const char *migrations[] = {
 	"  kind TEXT NOT NULL, def TEXT NOT NULL, old TEXT NOT NULL, new TEXT NOT NULL,"
 	"  at INTEGER NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL);"
 	"CREATE INDEX plan_change_plan ON plan_change (plan, seq);",
+	/* 9: the outbox of one state read by id, a page at a time (GET /reminders?state=) */
+	"CREATE INDEX outbox_state_id ON outbox (state, id);",
 };
 #define NMIGRATIONS	((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -1424,8 +1426,9 @@ outbox_row_read(sqlite3_stmt *st, struct outbox_row *r)
 	r->message_len = (size_t)sqlite3_column_bytes(st, 15);
 }
 
-#define OUTBOX_COLS "id, plan, key, recipient, kind, due_at, created, state, attempts," \
-	" next_attempt, last_error, smtp_code, sent_at, message_id, subject, message"
+#define OUTBOX_LIST_COLS "id, plan, key, recipient, kind, due_at, created, state, attempts," \
+	" next_attempt, last_error, smtp_code, sent_at, message_id, subject"
+#define OUTBOX_COLS OUTBOX_LIST_COLS ", message"
 
 int
 store_outbox_each(struct store *s, const char *state, int64_t due_before, int limit,
@@ -1470,6 +1473,35 @@ store_outbox_due(struct store *s, int64_t due_before)
 	rc = sqlite3_step(st);
 	release(s, st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_outbox_from(struct store *s, const char *state, int64_t from, int scan,
+    int (*cb)(const struct outbox_row *, void *), void *arg)
+{
+	sqlite3_stmt *st;
+	struct outbox_row r;
+	int rc, n = 0;
+
+	/* By outbox_state_id or rowid; the message left out: a listing never shows it. */
+	if ((st = stmt(s, state != NULL ? "SELECT " OUTBOX_LIST_COLS ", NULL FROM outbox"
+	    " WHERE state = ?3 AND id >= ?1 ORDER BY id LIMIT ?2" : "SELECT " OUTBOX_LIST_COLS
+	    ", NULL FROM outbox WHERE id >= ?1 ORDER BY id LIMIT ?2")) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int(st, 2, scan);
+	if (state != NULL)
+		bind_text(st, 3, state);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		outbox_row_read(st, &r);
+		n++;
+		if (cb(&r, arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	release(s, st);
+	return rc == SQLITE_DONE ? n : -1;
 }
 
 int
@@ -1893,14 +1925,17 @@ store_token_by_hash(struct store *s, const unsigned char *hash, store_token_cb c
 }
 
 int
-store_token_each(struct store *s, const char *person, store_token_cb cb, void *arg)
+store_token_each(struct store *s, const char *person, int64_t from, int limit,
+    store_token_cb cb, void *arg)
 {
 	sqlite3_stmt *st;
 
-	if ((st = stmt(s, TOKEN_COLS " WHERE ?1 IS NULL OR person = ?1 COLLATE NOCASE"
-	    " ORDER BY id")) == NULL)
+	if ((st = stmt(s, TOKEN_COLS " WHERE (?1 IS NULL OR person = ?1 COLLATE NOCASE)"
+	    " AND id >= ?2 ORDER BY id LIMIT ?3")) == NULL)
 		return -1;
 	bind_text(st, 1, person);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int(st, 3, limit > 0 ? limit : -1);
 	return token_rows(s, st, cb, arg) < 0 ? -1 : 0;
 }
 

@@ -190,6 +190,12 @@ int		 store_outbox_each(struct store *, const char *state, int64_t due_before,
 /* 1 when a row is pending with next_attempt <= due_before, 0 when none is, -1. */
 int		 store_outbox_due(struct store *, int64_t due_before);
 /*
+ * At most scan rows in state (NULL: any) by id from from, without their message, until cb
+ * says stop (not 0): the number of rows read, or -1.
+ */
+int		 store_outbox_from(struct store *, const char *state, int64_t from, int scan,
+		    int (*)(const struct outbox_row *, void *), void *);
+/*
  * Deletes at most limit rows sent before sent_before (the real clock, as sent_at is), or
  * failed or cancelled having been made before created_before; how many, or -1.
  */
@@ -259,7 +265,9 @@ int64_t		 store_token_add(struct store *, const char *person, const unsigned cha
 int		 store_token_by_hash(struct store *, const unsigned char *hash, store_token_cb,
 		    void *);
 /* Every token (person NULL) or a person's, oldest first. */
-int		 store_token_each(struct store *, const char *person, store_token_cb, void *);
+/* A person's (NULL: everyone's), by id from from, at most limit (0: all). */
+int		 store_token_each(struct store *, const char *person, int64_t from, int limit,
+		    store_token_cb, void *);
 /* 0 revoked, 1 no token in force with that id, -1 error. */
 int		 store_token_revoke(struct store *, int64_t id, int64_t at);
 

@@ -77,6 +77,9 @@ void	api_handle(struct evhttp_request *, void *termijnd);
 /* A request for /api/v1 from a caller known already (a token), or NULL: the socket's. */
 struct actor;
 void	api_route(struct termijnd *, struct evhttp_request *, const struct actor *);
+/* The "next" of a page read by id with one row more than limit: that row's id (the row
+ * taken off), null when there is none. */
+json_t	*api_page_next(json_t *rows, long limit);
 
 /* reload.c */
 int	reload_init(struct termijnd *, char **cause);
