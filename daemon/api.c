@@ -1,5 +1,6 @@
 /* api.c: the routes of /api/v1 on the client socket, JSON in and out (doc/api.md). */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -386,7 +387,10 @@ reply_bad_cursor(struct termijnd *d, struct evhttp_request *req)
 	    "(they were reloaded?); start again without it"), 0);
 }
 
-/* A seq (or a count) in a query: a whole number from min; -1 when it is not one. */
+/*
+ * A seq (or a count) in a query: a whole number from min; -1 when it is not one, or too big to
+ * be one (strtoll would clamp it to the largest, a silently empty page).
+ */
 static int
 seq_arg(const char *s, long long min, long long *out)
 {
@@ -394,8 +398,9 @@ seq_arg(const char *s, long long min, long long *out)
 
 	if (s == NULL)
 		return 0;
+	errno = 0;
 	*out = strtoll(s, &end, 10);
-	return *s < '0' || *s > '9' || *end != '\0' || *out < min ? -1 : 0;
+	return *s < '0' || *s > '9' || *end != '\0' || errno == ERANGE || *out < min ? -1 : 0;
 }
 
 /*

@@ -131,7 +131,8 @@ done
 
 # Bad cursors: a clear 400.
 for q in "after=x" "after=-1" "last=0" "last=x" "before=0" "before=5&after=2" "last=3&after=1" \
-    "last=3&before=9"; do
+    "last=3&before=9" "after=99999999999999999999" "before=9223372036854775808" \
+    "last=18446744073709551617"; do
 	OUT=$(curl -s -w ' %{http_code}' --unix-socket "$SOCK" "http://x/api/v1/log?$q")
 	case $q in
 	*\&*) want='one of them at a time' ;;
