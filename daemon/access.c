@@ -502,8 +502,9 @@ parse_expires(const char *s, const struct plan *p, int64_t now, int64_t *out, ch
 		return 0;
 	}
 	n = strtol(s, &end, 10);
+	/* Past EXPIRES_MAX in days it is refused below; bounded first, so nothing overflows. */
 	if (end != s && (strcmp(end, "d") == 0 || strcmp(end, "w") == 0) && n > 0)
-		*out = now + (int64_t)n * 86400 * (*end == 'w' ? 7 : 1);
+		*out = now + (int64_t)(n < 1000 ? n : 1000) * 86400 * (*end == 'w' ? 7 : 1);
 	else if (ltime_parse(s, &lt) == 0 && !lt.has_time)
 		*out = tz_day_end(p->tz, &lt);
 	else {

@@ -111,6 +111,12 @@ expect_not_in "$SECR_ST" "a person sees only their own"
 REV=$(grant griffie@staphorst.example)
 REV_ID=$("$C" --json access list | /usr/bin/python3 -c 'import json, sys; print(max(t["id"] for t in json.load(sys.stdin)["tokens"]))')
 expect_exit 0 "the operator revokes a token" -- "$C" access revoke "$REV_ID"
+# An expiry past a year, or a number past what a long holds, is refused plainly (it once
+# overflowed in the multiplication to seconds).
+for e in 367d 53w 99999999999999999999d 9223372036854775807w; do
+	expect_exit 1 "access grant --expires $e: refused" -- "$C" access grant or@staphorst.example --expires "$e"
+	expect_in 'at most 366 days' "--expires $e: says the limit"
+done
 EXP=$(grant or@staphorst.example --expires 1d)
 EXP_ID=$((REV_ID + 1))
 # A day on: the token's expiry moved into the past in the database (termijnd reads it there).
