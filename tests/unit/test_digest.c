@@ -10,6 +10,7 @@
 
 #include "digest.h"
 #include "plan.h"
+#include "plantext.h"
 #include "tz.h"
 
 static const char text[] =
@@ -35,14 +36,7 @@ static const char text[] =
 static struct plan *
 parse(const char *t)
 {
-	struct errlist e = { 0 };
-	struct plan *p = plan_parse("d.plan", t, strlen(t), &e);
-	size_t i;
-
-	for (i = 0; i < e.n; i++)
-		fprintf(stderr, "%s\n", e.msg[i]);
-	errlist_free(&e);
-	return p;
+	return plantext_parse("d.plan", t);
 }
 
 static int64_t

@@ -11,6 +11,7 @@
 
 #include "links.h"
 #include "plan.h"
+#include "plantext.h"
 #include "rules.h"
 #include "xmalloc.h"
 
@@ -74,14 +75,7 @@ struct set {
 static struct plan *
 parse(const char *name, const char *text)
 {
-	struct errlist e = { 0 };
-	struct plan *p = plan_parse(name, text, strlen(text), &e);
-	size_t i;
-
-	for (i = 0; i < e.n; i++)
-		fprintf(stderr, "%s\n", e.msg[i]);
-	errlist_free(&e);
-	return p;
+	return plantext_parse(name, text);
 }
 
 /* Parse both texts and link them; the result of links_resolve. */

@@ -15,6 +15,7 @@
 #include "mailcompose.h"
 #include "mailtext.h"
 #include "plan.h"
+#include "plantext.h"
 #include "rules.h"
 #include "schedule.h"
 #include "tz.h"
@@ -187,11 +188,7 @@ cleanup(void **state)
 static size_t
 idx(const char *key)
 {
-	const struct instance *in = plan_instance(P, key);
-
-	if (in == NULL)
-		fail_msg("no instance %s", key);
-	return in->idx;
+	return plantext_idx(P, key);
 }
 
 static void

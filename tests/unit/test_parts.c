@@ -12,6 +12,7 @@
 #include "authz.h"
 #include "links.h"
 #include "plan.h"
+#include "plantext.h"
 #include "rules.h"
 #include "xmalloc.h"
 
@@ -38,15 +39,7 @@ parse(const char *text, struct errlist *e)
 static struct plan *
 parse_good(const char *text)
 {
-	struct errlist e = { 0 };
-	struct plan *p = parse(text, &e);
-	size_t i;
-
-	for (i = 0; i < e.n; i++)
-		fprintf(stderr, "%s\n", e.msg[i]);
-	assert_non_null(p);
-	errlist_free(&e);
-	return p;
+	return plantext_good("t.plan", text);
 }
 
 /* The one error a plan text gives contains want. */

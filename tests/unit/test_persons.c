@@ -12,6 +12,7 @@
 
 #include "persons.h"
 #include "plan.h"
+#include "plantext.h"
 #include "xmalloc.h"
 
 /*
@@ -49,15 +50,7 @@ static const char *addrs[] = {
 static struct plan *
 parse_good(const char *t)
 {
-	struct errlist e = { 0 };
-	struct plan *p = plan_parse("t.plan", t, strlen(t), &e);
-	size_t i;
-
-	for (i = 0; i < e.n; i++)
-		fprintf(stderr, "%s\n", e.msg[i]);
-	assert_non_null(p);
-	errlist_free(&e);
-	return p;
+	return plantext_good("t.plan", t);
 }
 
 /* The index answers as the scan does for every address; returns how many hits in all. */

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "plan.h"
+#include "plantext.h"
 #include "rules.h"
 #include "tz.h"
 #include "xmalloc.h"
@@ -71,11 +72,7 @@ teardown_states(void **state)
 static size_t
 idx(const char *key)
 {
-	const struct instance *in = plan_instance(plan, key);
-
-	if (in == NULL)
-		fail_msg("no instance %s", key);
-	return in->idx;
+	return plantext_idx(plan, key);
 }
 
 /* A local time in the plan's zone ("2013-12-19 08:00") as an instant. */

@@ -14,6 +14,7 @@
 
 #include "links.h"
 #include "plan.h"
+#include "plantext.h"
 #include "planedit.h"
 #include "rules.h"
 #include "schedule.h"
@@ -104,15 +105,7 @@ static int		 was_reshaped;
 static struct plan *
 parse(const char *name, const char *text)
 {
-	struct errlist e = { 0 };
-	struct plan *p = plan_parse(name, text, strlen(text), &e);
-	size_t i;
-
-	for (i = 0; i < e.n; i++)
-		fprintf(stderr, "%s\n", e.msg[i]);
-	errlist_free(&e);
-	assert_non_null(p);
-	return p;
+	return plantext_good(name, text);
 }
 
 static int

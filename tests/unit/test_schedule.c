@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "plan.h"
+#include "plantext.h"
 #include "rules.h"
 #include "schedule.h"
 #include "tz.h"
@@ -52,18 +53,7 @@ use(struct plan *p)
 static void
 parse(const char *text)
 {
-	struct errlist e = { 0 };
-	struct plan *p;
-	size_t i;
-
-	if ((p = plan_parse("mem.plan", text, strlen(text), &e)) == NULL) {
-		for (i = 0; i < e.n; i++)
-			fprintf(stderr, "%s\n", e.msg[i]);
-		errlist_free(&e);
-		fail_msg("test plan does not parse");
-	}
-	errlist_free(&e);
-	use(p);
+	use(plantext_good("mem.plan", text));
 }
 
 static void
@@ -102,11 +92,7 @@ cleanup(void **state)
 static size_t
 idx(const char *key)
 {
-	const struct instance *in = plan_instance(P, key);
-
-	if (in == NULL)
-		fail_msg("no instance %s", key);
-	return in->idx;
+	return plantext_idx(P, key);
 }
 
 static int64_t

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "plan.h"
+#include "plantext.h"
 #include "rules.h"
 #include "slack.h"
 #include "tz.h"
@@ -31,15 +32,7 @@ static const char chain[] =
 static struct plan *
 parse(const char *text)
 {
-	struct errlist e = { 0 };
-	struct plan *p = plan_parse("t.plan", text, strlen(text), &e);
-	size_t i;
-
-	for (i = 0; i < e.n; i++)
-		fprintf(stderr, "%s\n", e.msg[i]);
-	errlist_free(&e);
-	assert_non_null(p);
-	return p;
+	return plantext_good("t.plan", text);
 }
 
 static size_t
