@@ -18,7 +18,7 @@
 # what it causes: the go-ahead mails it releases are sent meanwhile. Then the same CPU per
 # `done` on a lived-in state (an outbox of SCALE_OUTBOX sent rows with message bodies, as
 # months of reminders leave within the retention), `status` and
-# `list --json` latency (one page; every page of status; and the client's status, list and
+# `list --json` latency (one page, the median of five; every page of status; and the client's status, list and
 # log, all pages, with the daemon's RSS before, after and at most meanwhile), the daemon's
 # CPU for the readiness probe (milestone?key=none) and for /metrics, the
 # first (uncached) render of one plan's feed (with the longest slice of it on the loop and
@@ -228,11 +228,18 @@ quantile() {
 	    if (NR == 0) { print "?"; exit } i = int(q * (NR - 1)) + 1; printf "%.2f", v[i] }'
 }
 
-# timed DIR PATH: milliseconds and bytes of one GET on the socket.
+# timed DIR PATH: the wall time of a GET of PATH: the median of five (one alone is the
+# machine's noise as much as the daemon's), the first of them, and the answer's size.
 timed() {
-	curl -s --max-time 300 --unix-socket "$1/termijnd.sock" -o /dev/null \
-	    -w '%{http_code} %{time_total} %{size_download}' "http://localhost$2" |
-	    awk '{ printf "%.0f ms, %.1f MB%s", $2 * 1000, $3 / 1e6, $1 == 200 ? "" : " (HTTP " $1 ")" }'
+	local i out
+	out=$(for ((i = 0; i < 5; i++)); do
+		curl -s --max-time 300 --unix-socket "$1/termijnd.sock" -o /dev/null \
+		    -w '%{http_code} %{time_total} %{size_download}\n' "http://localhost$2"
+	done)
+	printf '%s\n' "$out" | awk -v med="$(printf '%s\n' "$out" | awk '{ print $2 }' | sort -g |
+	    sed -n 3p)" 'NR == 1 { first = $2 } $1 != 200 { bad = $1 } { size = $3 }
+	    END { printf "%.0f ms (median of %d; the first %.0f ms), %.1f MB%s", med * 1000, NR,
+	        first * 1000, size / 1e6, bad ? " (HTTP " bad ")" : "" }'
 }
 
 fig() { printf '  %-34s %s\n' "$1" "$2"; }
