@@ -6,12 +6,14 @@
 # milestones are generated in a temporary directory.
 #
 # Prints one line per figure: requests/s of termijn and nginx for the 100-event feed (plain and
-# gzip, the medians of BENCH_ROUNDS alternating rounds), for the 10k feed (plain and gzip),
+# gzip, the medians of BENCH_ROUNDS alternating rounds; nginx also with sendfile off, copying
+# the body into the socket as termijnd does), for the 10k feed (plain and gzip),
 # radicale 100 and 10k (bounded), termijn's 304 answers (and how many of its answers the fast
 # path sent, feeds.c), the ratios termijn/nginx, and
 # "render 10k: N ms" (the first request after a change, which renders the feed). Beside
-# requests/s, the server's CPU time per answer (its /proc ticks over the run), which a machine
-# busy with other work disturbs less.
+# requests/s, the server's CPU time per answer (its /proc ticks over the run, user + system),
+# which a machine busy with other work disturbs less. With BENCH_STRACE=1, also the system
+# calls per answer of each server on the 100-event feed (strace -c -f, one more run each).
 # It asserts no goals: the exit status is non-zero only when something broke (a server that
 # did not start, a wrong answer, different bytes or headers). It stops by itself (BENCH_LIMIT).
 #
@@ -19,7 +21,7 @@
 # BENCH_SECONDS (5 per wrk run), BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_RENDERS (5),
 # BENCH_ROUNDS (3), BENCH_LIMIT (400 s for the whole run), BENCH_RADICALE_10K (1; 0 skips it:
 # it takes a minute or more), BENCH_RADICALE_WARM (100: seconds allowed for Radicale's first
-# GET of 10k events).
+# GET of 10k events), BENCH_STRACE (0).
 
 set -uo pipefail
 export LC_ALL=C
@@ -34,6 +36,7 @@ ROUNDS=${BENCH_ROUNDS:-3}
 LIMIT=${BENCH_LIMIT:-400}
 RADICALE_10K=${BENCH_RADICALE_10K:-1}
 RADICALE_WARM=${BENCH_RADICALE_WARM:-100}
+STRACE=${BENCH_STRACE:-0}
 PY=/usr/bin/python3
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -213,16 +216,22 @@ metric() { curl -s "http://$H/metrics" | awk -v k="$1" '$1 == k { print $2 }'; }
 # With SERVER (a pid) set, also the server's CPU time per answer in US (microseconds), which a
 # loaded machine disturbs less than requests/s.
 CLK_TCK=$(getconf CLK_TCK)
-ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# user and system ticks of a process (the comm field has no spaces here: termijnd, nginx)
+ticks() { awk '{ print $14, $15 }' "/proc/$1/stat" 2>/dev/null || echo 0 0; }
 wrk_run() {
-	local label=$1 url=$2 t0=0
+	local label=$1 url=$2 u0=0 s0=0 u1 s1
 	shift 2
-	[[ -n ${SERVER:-} ]] && t0=$(ticks "$SERVER")
+	[[ -n ${SERVER:-} ]] && read -r u0 s0 <<< "$(ticks "$SERVER")"
 	wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" "$@" "$url" > "$TMP/wrk-$label" 2>&1
 	RPS=$(awk '/^Requests\/sec:/ { print $2 }' "$TMP/wrk-$label")
-	US=
-	[[ -n ${SERVER:-} ]] && US=$(awk -v t=$(( $(ticks "$SERVER") - t0 )) -v hz="$CLK_TCK" \
-	    '/ requests in / { if ($1 > 0) printf "%.2f", t / hz * 1e6 / $1 }' "$TMP/wrk-$label")
+	US= USPLIT=
+	if [[ -n ${SERVER:-} ]]; then
+		read -r u1 s1 <<< "$(ticks "$SERVER")"
+		# US: all of it; USPLIT: "user+system" (the kernel's part: copying, TCP)
+		read -r US USPLIT <<< "$(awk -v u=$((u1 - u0)) -v s=$((s1 - s0)) -v hz="$CLK_TCK" \
+		    '/ requests in / { if ($1 > 0) printf "%.2f %.2f+%.2f", (u + s) / hz * 1e6 / $1,
+		    u / hz * 1e6 / $1, s / hz * 1e6 / $1 }' "$TMP/wrk-$label")"
+	fi
 	if [[ -z $RPS ]]; then
 		problem "wrk $label: no figure"; sed 's/^/    /' "$TMP/wrk-$label" >&2; RPS=0
 	fi
@@ -248,7 +257,7 @@ for f in f100 f10k; do
 	    "$TMP/www/$f.ics.gz" || problem "no Last-Modified in termijnd's answer"
 done
 etag_of() { awk 'tolower($1) == "etag:" { print $2 }' "$1" | tr -d '\r'; }
-NPORT=$(free_port)
+NPORT=$(free_port) NPORTC=$(free_port)
 {
 	[[ $(id -u) -eq 0 ]] && echo "user root;"
 	cat <<EOF
@@ -290,6 +299,18 @@ http {
 			add_header Content-Disposition 'inline; filename="termijn.ics"';
 		}
 	}
+	# The same, but the body read into a buffer and copied into the socket, as termijnd's.
+	server {
+		listen 127.0.0.1:$NPORTC;
+		root $TMP/www;
+		sendfile off;
+		location / {
+			add_header ETag \$feed_etag;
+			add_header Cache-Control "private, max-age=900";
+			add_header X-Content-Type-Options nosniff;
+			add_header Content-Disposition 'inline; filename="termijn.ics"';
+		}
+	}
 }
 EOF
 } > "$TMP/nginx/nginx.conf"
@@ -297,7 +318,7 @@ EOF
 NGPID=$!
 PIDS+=("$NGPID")
 echo "$NGPID" > "$TMP/nginx.pid"
-NG=http://127.0.0.1:$NPORT
+NG=http://127.0.0.1:$NPORT NGC=http://127.0.0.1:$NPORTC
 NGINX=1
 if ! wait_http "$NG/f100.ics" 10; then
 	problem "nginx did not start: $(head -3 "$TMP/nginx/out.log" "$TMP/nginx/error.log" 2>/dev/null)"
@@ -311,13 +332,14 @@ answer_of() {
 same_answer() {
 	local t n
 	t=$(answer_of "http://$H$2" "$TMP/t.body" "$3")
-	n=$(answer_of "$NG/$1.ics" "$TMP/n.body" "$3")
+	n=$(answer_of "${4:-$NG}/$1.ics" "$TMP/n.body" "$3")
 	cmp -s "$TMP/t.body" "$TMP/n.body" || problem "nginx serves other bytes of $1 (${3:-plain})"
 	[[ $t == "$n" ]] || problem "nginx answers $1 (${3:-plain}) with other headers:"$'\n'"$(diff \
 	    <(echo "$t") <(echo "$n"))"
 }
 if ((NGINX)); then
 	same_answer f100 "$P100" ""
+	same_answer f100 "$P100" "" "$NGC"
 	same_answer f100 "$P100" gzip
 	same_answer f10k "$P10K" ""
 	same_answer f10k "$P10K" gzip
@@ -328,28 +350,66 @@ ok0=$(metric 'termijn_feed_requests_total{code="200"}') fast0=$(metric termijn_f
 median_of() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # nginx's worker is its master's child.
 NGW=$(pgrep -P "$NGPID" | head -1)
-t100=() t100gz=() n100=() n100gz=() ut100=() ut100gz=() un100=() un100gz=()
+# CPU figures of a round as "all:user+system"; their median by all.
+t100=() t100gz=() n100=() n100c=() n100gz=() ut100=() ut100gz=() un100=() un100c=() un100gz=()
 for ((r = 1; r <= ROUNDS; r++)); do
-	SERVER=$DPID wrk_run t100 "http://$H$P100"; t100+=("$RPS") ut100+=("$US")
-	((NGINX)) && { SERVER=$NGW wrk_run n100 "$NG/f100.ics"; n100+=("$RPS") un100+=("$US"); }
+	SERVER=$DPID wrk_run t100 "http://$H$P100"; t100+=("$RPS") ut100+=("$US:$USPLIT")
+	if ((NGINX)); then
+		SERVER=$NGW wrk_run n100 "$NG/f100.ics"; n100+=("$RPS") un100+=("$US:$USPLIT")
+		SERVER=$NGW wrk_run n100c "$NGC/f100.ics"; n100c+=("$RPS") un100c+=("$US:$USPLIT")
+	fi
 	SERVER=$DPID wrk_run t100gz "http://$H$P100" -H 'Accept-Encoding: gzip'
-	t100gz+=("$RPS") ut100gz+=("$US")
+	t100gz+=("$RPS") ut100gz+=("$US:$USPLIT")
 	if ((NGINX)); then
 		SERVER=$NGW wrk_run n100gz "$NG/f100.ics" -H 'Accept-Encoding: gzip'
-		n100gz+=("$RPS") un100gz+=("$US")
+		n100gz+=("$RPS") un100gz+=("$US:$USPLIT")
 	fi
 done
 T100=$(median_of "${t100[@]}") T100GZ=$(median_of "${t100gz[@]}")
-N100=$(median_of "${n100[@]:-0}") N100GZ=$(median_of "${n100gz[@]:-0}")
+N100=$(median_of "${n100[@]:-0}") N100C=$(median_of "${n100c[@]:-0}")
+N100GZ=$(median_of "${n100gz[@]:-0}")
 UT100=$(median_of "${ut100[@]}") UT100GZ=$(median_of "${ut100gz[@]}")
-UN100=$(median_of "${un100[@]:-0}") UN100GZ=$(median_of "${un100gz[@]:-0}")
+UN100=$(median_of "${un100[@]:-0}") UN100C=$(median_of "${un100c[@]:-0}")
+UN100GZ=$(median_of "${un100gz[@]:-0}")
 LAT= WERR=
-rounds() { echo "  (server CPU $1 us/answer; rounds: ${*:2} req/s)"; }
+rounds() {
+	local split=
+	[[ $1 == *:* ]] && split=", user+system ${1#*:}"
+	echo "  (server CPU ${1%%:*} us/answer$split; rounds: ${*:2} req/s)"
+}
 fig100() { printf "%-34s %10.1f req/s%s\n" "$1" "$2" "$(rounds "${@:3}")"; }
 fig100 "termijn 100" "$T100" "$UT100" "${t100[@]}"
 fig100 "nginx 100 (1 worker)" "$N100" "$UN100" "${n100[@]:-}"
+fig100 "nginx 100 sendfile off (1 worker)" "$N100C" "$UN100C" "${n100c[@]:-}"
 fig100 "termijn 100 gzip" "$T100GZ" "$UT100GZ" "${t100gz[@]}"
 fig100 "nginx 100 gzip (1 worker)" "$N100GZ" "$UN100GZ" "${n100gz[@]:-}"
+
+# strace_run LABEL PID URL: the system calls per answer of PID (all its threads) on URL.
+strace_run() {
+	local label=$1 pid=$2 url=$3 sp t args=()
+	for t in /proc/"$pid"/task/*; do args+=(-p "${t##*/}"); done
+	strace -c -f -o "$TMP/strace-$label" "${args[@]}" 2>/dev/null &
+	sp=$!
+	sleep 0.5
+	SERVER= wrk_run "strace-$label" "$url"
+	kill -INT "$sp" 2>/dev/null
+	wait "$sp" 2>/dev/null
+	awk -v l="$label" -v n="$(awk '/ requests in / { print $1 }' "$TMP/wrk-strace-$label")" '
+	    $NF != "syscall" && $NF != "total" && $4 ~ /^[0-9]+$/ && n > 0 {
+		c = $4 / n; if (c >= 0.01) s = s sprintf(" %s %.2f", $NF, c) }
+	    END { printf "%-34s %s\n", "syscalls per answer, " l ":", s }' "$TMP/strace-$label"
+}
+if ((STRACE)); then
+	if command -v strace >/dev/null; then
+		strace_run "termijn 100" "$DPID" "http://$H$P100"
+		if ((NGINX)); then
+			strace_run "nginx 100" "$NGW" "$NG/f100.ics"
+			strace_run "nginx 100 sendfile off" "$NGW" "$NGC/f100.ics"
+		fi
+	else
+		problem "BENCH_STRACE=1 but no strace"
+	fi
+fi
 
 SERVER=$DPID wrk_run t10k "http://$H$P10K"; T10K=$RPS; fig "termijn 10k" "$T10K"
 N10K=0 N10KGZ=0
@@ -479,8 +539,9 @@ wait "$RDPID" 2>/dev/null
 # ---- ratios ----
 ratio "ratio termijn/nginx 100" "$T100" "$N100"
 ratio "ratio termijn/nginx 100 gzip" "$T100GZ" "$N100GZ"
-ratio "ratio nginx/termijn CPU per answer 100" "$UN100" "$UT100"
-ratio "ratio nginx/termijn CPU per answer 100 gzip" "$UN100GZ" "$UT100GZ"
+ratio "ratio termijn/nginx sendfile off 100" "$T100" "$N100C"
+ratio "ratio nginx/termijn CPU per answer 100" "${UN100%%:*}" "${UT100%%:*}"
+ratio "ratio nginx/termijn CPU per answer 100 gzip" "${UN100GZ%%:*}" "${UT100GZ%%:*}"
 ratio "ratio termijn/nginx 10k" "$T10K" "$N10K"
 ratio "ratio termijn/nginx 10k gzip" "$T10KGZ" "$N10KGZ"
 ratio "ratio termijn 304s/nginx 10k 200s" "$T304" "$N10K"
