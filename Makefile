@@ -58,6 +58,8 @@ $(CLIENT_BIN): $(CLIENT_OBJ) $(COMMON_OBJ)
 $(B)/tests/%: tests/unit/%.c $(PURE_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm
+# An edge tested over real loopback sockets.
+$(B)/tests/test_pagesend: $(B)/daemon/pagesend.o
 
 # ---- Messages: po/LANG.po, compiled into build/locale (found there by binaries of the tree) ----
 LINGUAS	  = $(sort $(basename $(notdir $(wildcard po/*.po))))

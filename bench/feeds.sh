@@ -384,14 +384,16 @@ fig100 "nginx 100 sendfile off (1 worker)" "$N100C" "$UN100C" "${n100c[@]:-}"
 fig100 "termijn 100 gzip" "$T100GZ" "$UT100GZ" "${t100gz[@]}"
 fig100 "nginx 100 gzip (1 worker)" "$N100GZ" "$UN100GZ" "${n100gz[@]:-}"
 
-# strace_run LABEL PID URL: the system calls per answer of PID (all its threads) on URL.
+# strace_run LABEL PID URL [wrk options...]: the system calls per answer of PID (all its
+# threads) on URL.
 strace_run() {
 	local label=$1 pid=$2 url=$3 sp t args=()
+	shift 3
 	for t in /proc/"$pid"/task/*; do args+=(-p "${t##*/}"); done
 	strace -c -f -o "$TMP/strace-$label" "${args[@]}" 2>/dev/null &
 	sp=$!
 	sleep 0.5
-	SERVER= wrk_run "strace-$label" "$url"
+	SERVER= wrk_run "strace-$label" "$url" "$@"
 	kill -INT "$sp" 2>/dev/null
 	wait "$sp" 2>/dev/null
 	awk -v l="$label" -v n="$(awk '/ requests in / { print $1 }' "$TMP/wrk-strace-$label")" '
@@ -406,6 +408,7 @@ if ((STRACE)); then
 			strace_run "nginx 100" "$NGW" "$NG/f100.ics"
 			strace_run "nginx 100 sendfile off" "$NGW" "$NGC/f100.ics"
 		fi
+		strace_run "termijn 10k gzip" "$DPID" "http://$H$P10K" -H 'Accept-Encoding: gzip'
 	else
 		problem "BENCH_STRACE=1 but no strace"
 	fi
@@ -429,10 +432,11 @@ nm1=$(metric 'termijn_feed_requests_total{code="304"}')
 ok1=$(metric 'termijn_feed_requests_total{code="200"}')
 renders=$(metric termijn_feed_renders_total)
 fast1=$(metric termijn_feed_fast_total)
+paged=$(metric termijn_feed_paged_total)
 ((nm1 - nm0 > 0)) || problem "the If-None-Match run got no 304s"
 [[ $renders == 2 ]] || problem "$renders renders during the runs (2 expected: everything else cached)"
 echo "# termijn counted $((ok1 - ok0)) 200s and $((nm1 - nm0)) 304s ($((fast1 - fast0)) of them by" \
-    "the fast path, without evhttp); $renders renders in all"
+    "the fast path, without evhttp; ${paged:-no} bodies sent by page reference); $renders renders in all"
 
 # ---- render time: the first request after a change ----
 : > "$TMP/render.ms"

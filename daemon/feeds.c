@@ -36,6 +36,7 @@
 #include "log.h"
 #include "mailcompose.h"
 #include "memory.h"
+#include "pagesend.h"
 #include "persons.h"
 #include "remind.h"
 #include "sha256.h"
@@ -59,6 +60,7 @@
 struct feed_stats {
 	uint64_t	 requests, ok, not_modified, not_found, renders, dropped;
 	uint64_t	 fast;		/* of ok and not_modified, answered by the fast path */
+	uint64_t	 paged;		/* of fast, bodies sent by page reference (pagesend.c) */
 	uint64_t	 latency_bucket[12];	/* request latency histogram, see feeds.c */
 	double		 latency_sum, longest, longest_slice;
 };
@@ -69,6 +71,7 @@ struct blob {
 	char		*p;
 	size_t		 len;
 	int		 refs;
+	size_t		 map;		/* 0: malloc'd; else pagesend_alloc'd (and sealed) */
 };
 
 struct fjob;
@@ -181,11 +184,24 @@ blob_new(char *p, size_t len)
 	return b;
 }
 
+/* A blob of the sealed pages at p, pagesend_alloc'd with map bytes. */
+static struct blob *
+blob_paged(char *p, size_t len, size_t map)
+{
+	struct blob *b = blob_new(p, len);
+
+	b->map = map;
+	return b;
+}
+
 static void
 blob_drop(struct blob *b)
 {
 	if (b != NULL && --b->refs == 0) {
-		free(b->p);
+		if (b->map > 0)
+			pagesend_free(b->p, b->map);
+		else
+			free(b->p);
 		free(b);
 	}
 }
@@ -718,6 +734,7 @@ struct fjob {
 	size_t			 part, pos;
 	/* Putting the bytes together, then hashing them for the ETag, a slice a turn. */
 	char			*body;
+	size_t			 bodymap;	/* body is pagesend_alloc'd: its bytes */
 	size_t			 len, hlen, copied, hashed;
 	uint64_t		 hash;
 	struct fdeps		 deps;		/* what it shows, as it began */
@@ -750,7 +767,10 @@ job_free(struct fjob *j)
 	fdeps_clear(&j->deps);
 	selection_free(&j->s);
 	ical_job_free(j->ij);
-	free(j->body);
+	if (j->bodymap > 0)
+		pagesend_free(j->body, j->bodymap);
+	else
+		free(j->body);
 	if (j->zing)
 		deflateEnd(&j->z);
 	free(j->zout);
@@ -844,7 +864,11 @@ job_render_slice(struct fjob *j)
 			goto fail;
 		ical_job_events(j->ij, &elen);
 		j->len = j->hlen + elen + strlen(ICAL_TAIL);
-		j->body = xmalloc(j->len + 1);
+		/* Big ones on pages of their own, sent by reference (pagesend.c). */
+		if ((j->body = pagesend_alloc(j->len + 1)) != NULL)
+			j->bodymap = j->len + 1;
+		else
+			j->body = xmalloc(j->len + 1);
 		memcpy(j->body, head, j->hlen);
 		free(head);
 		j->copied = j->hlen;
@@ -869,8 +893,13 @@ job_render_slice(struct fjob *j)
 			return 0;
 	}
 	fcache_clear_render(f, c);
-	c->body = blob_new(j->body, j->len);
+	if (j->bodymap > 0) {
+		pagesend_seal(j->body, j->bodymap);
+		c->body = blob_paged(j->body, j->len, j->bodymap);
+	} else
+		c->body = blob_new(j->body, j->len);
 	j->body = NULL;
+	j->bodymap = 0;
 	fcache_touch(f, c, c->body->len);
 	fcache_trim(f, c);
 	etag_set(c, j->hash, j->len);
@@ -1379,6 +1408,10 @@ serve_metrics(struct feeds *f, struct evhttp_request *req)
 	metric(b, "termijn_feed_fast_total", "counter", "Feed answers (200 and 304) sent from "
 	    "the cache straight off the request's bytes, without evhttp.");
 	evbuffer_add_printf(b, "termijn_feed_fast_total %llu\n", (unsigned long long)f->stats.fast);
+	metric(b, "termijn_feed_paged_total", "counter", "Of those, the 200s whose plain body went "
+	    "into the socket by reference to the cache's pages (vmsplice), not copied.");
+	evbuffer_add_printf(b, "termijn_feed_paged_total %llu\n",
+	    (unsigned long long)f->stats.paged);
 	metric(b, "termijn_feed_renders_total", "counter", "Feeds rendered (cache misses).");
 	evbuffer_add_printf(b, "termijn_feed_renders_total %llu\n",
 	    (unsigned long long)f->stats.renders);
@@ -1503,7 +1536,8 @@ http_cb(struct evhttp_request *req, void *arg)
  * evbuffers: some 40% of the CPU of a cached feed answer (issue 13). A request for a
  * feed that is cached and current, whole in the bytes just read at a request boundary, is
  * answered here instead, with the same bytes evhttp would send (tests/e2e/t-fastfeed.sh
- * compares them), in one write of the header and the cached body by reference. Anything
+ * compares them), in one write of the header and the cached body by reference (a big body
+ * by reference to its pages, pagesend.c, as sendfile sends a file's). Anything
  * else (other paths, a feed to render or compress, a partial or odd request, a request
  * while evhttp has one under way) is left in the input as it came, for evhttp.
  *
@@ -1603,7 +1637,9 @@ held_event_cb(struct bufferevent *bev, short what, void *arg)
 }
 
 /*
- * Send head and body (bl, or NULL) now; what the socket does not take goes out through the
+ * Send head and body (bl, or NULL) now, a body on pages of its own by reference to them
+ * (pagesend.c: the kernel may read them after the cache let go, so they are never written
+ * and are unmapped, not freed); what the socket does not take goes out through the
  * bufferevent (the body still by reference), evhttp's callbacks set aside meanwhile: evhttp
  * thinks the connection idle and would take our drained output for its own. Reading waits.
  */
@@ -1621,7 +1657,13 @@ fast_send(struct conn_age *a, const char *head, size_t hlen, struct blob *bl)
 		iov[1].iov_len = bl->len;
 		total += bl->len;
 	}
-	if ((n = sendmsg(a->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT)) == -1) {
+	if (bl != NULL && bl->map > 0) {
+		if (pagesend_on())
+			a->f->stats.paged++;
+		n = pagesend(a->fd, head, hlen, bl->p, bl->len);
+	} else
+		n = sendmsg(a->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n == -1) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 			/* Gone: evhttp reads the end and closes. */
 			shutdown(a->fd, SHUT_RDWR);
@@ -1945,6 +1987,8 @@ feeds_start(struct termijnd *d, char **cause)
 	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(f->http, http_cb, f);
 	evhttp_set_bevcb(f->http, bev_cb, f);
+	if (pagesend_init() == -1)
+		log_warn("feeds: no pipe for sending cached feeds by reference; copying them");
 	f->fresh_ev = event_new(d->base, -1, 0, fresh_cb, f);
 	event_priority_set(f->fresh_ev, 0);
 	if ((bound = evhttp_bind_socket_with_handle(f->http, host, (ev_uint16_t)port)) == NULL) {
@@ -2004,6 +2048,7 @@ feeds_stop(struct termijnd *d)
 	free(f->ages);
 	free(f->fresh);
 	event_free(f->fresh_ev);
+	pagesend_close();
 	free(f);
 	d->feeds = NULL;
 }

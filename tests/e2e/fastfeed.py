@@ -3,9 +3,13 @@
 # again with a query string, which the fast path leaves to evhttp and the feed handler
 # ignores; the answers must be the same bytes but for the Date's value, and
 # termijn_feed_fast_total must count the ones the fast path answered. CMD, if given, changes
-# the big feed's plan: run while answers of it are held half sent. Prints "ok - ..." and
-# "not ok - ..." lines.
+# the big feed's plan: run while answers of it are held half sent, and while one lies whole
+# in the socket buffers unread; each "{}" in it is a milestone, m0001, m0002 and so on.
+# Prints "ok - ..." and "not ok - ..." lines.
+import fcntl
 import re
+import struct
+import termios
 import socket
 import subprocess
 import sys
@@ -85,9 +89,24 @@ def once(method, target, headers=(), version="HTTP/1.1"):
     return a
 
 
-def fast_total():
-    m = re.search(rb"\ntermijn_feed_fast_total (\d+)\n", once("GET", "/metrics"))
+def counter(name):
+    m = re.search(rb"\n" + name.encode() + rb" (\d+)\n", once("GET", "/metrics"))
     return int(m.group(1)) if m else -1
+
+
+def fast_total():
+    return counter("termijn_feed_fast_total")
+
+
+changes = 0
+
+
+def change():
+    """The big feed's plan changed (CMD, the next milestone done)."""
+    global changes
+    changes += 1
+    cmd = [a.replace("{}", "m%04d" % changes) for a in CMD]
+    return subprocess.run(cmd, stdout=subprocess.DEVNULL).returncode == 0
 
 
 def same(what, method, path, headers=(), version="HTTP/1.1", code=None, isfast=True):
@@ -226,7 +245,7 @@ if CMD:
     s = connect(rcvbuf=4096)
     s.sendall(request("GET", BIG) * k)
     time.sleep(0.5)
-    say(subprocess.run(CMD, stdout=subprocess.DEVNULL).returncode == 0, "the big feed changed")
+    say(change(), "the big feed changed")
     new = norm(once("GET", BIG))
     say(new != old and norm(once("GET", BIG)) == new, "made again, with other bytes, and cached")
     r = Reader(s)
@@ -237,5 +256,31 @@ if CMD:
     say(nold >= 1 and all(a == new for a in got[nold:]),
         "%d answers held half sent: %d with the old bytes (the first under way), then the "
         "new, each whole" % (k, nold))
+    s.close()
+
+# An answer wholly in the socket buffers, unread: the kernel holds the cache's own pages
+# (pagesend.c), no reference of the daemon's left on them. The feed changes twice and is made
+# again each time (new pages, perhaps where the old were); the reader reads the old bytes.
+if CMD:
+    raw = once("GET", BIG)
+    old = norm(raw)
+    p0 = counter("termijn_feed_paged_total")
+    s = connect(rcvbuf=4 << 20)
+    s.sendall(request("GET", BIG))
+    queued = 0
+    for _ in range(50):
+        time.sleep(0.1)
+        queued = struct.unpack("i", fcntl.ioctl(s, termios.FIONREAD, b"\0\0\0\0"))[0]
+        if queued >= len(raw):
+            break
+    say(queued == len(raw), "a big answer (%d bytes) wholly in the reader's buffer, unread (%d)"
+        % (len(raw), queued))
+    say(counter("termijn_feed_paged_total") - p0 == 1, "its body sent by page reference")
+    made = []
+    for _ in range(2):
+        say(change(), "the big feed changed")
+        made.append(norm(once("GET", BIG)))
+    say(made[0] != old and made[1] != made[0], "made again twice, with other bytes each time")
+    say(norm(Reader(s).answer(False)) == old, "the answer read after: the old bytes, whole")
     s.close()
 sys.exit(1 if fails else 0)
