@@ -480,6 +480,7 @@ body_qp(struct sbuf *sb, const char *body)
 {
 	const unsigned char	*s = (const unsigned char *)body, *eol;
 	size_t			 n, i, k, clen, need, col;
+	char			*o;
 	int			 lit;
 
 	while (*s != '\0') {
@@ -488,6 +489,13 @@ body_qp(struct sbuf *sb, const char *body)
 		n = eol - s;
 		if (n > 0 && s[n - 1] == '\r')
 			n--;
+		/*
+		 * Room for the whole line at once (3 an octet at most, and a soft break of 3
+		 * after 21 octets at least), then written in place: a check an octet cost
+		 * more than the encoding.
+		 */
+		sb_room(sb, 6 * n + 2);
+		o = sb->p + sb->len;
 		col = 0;
 		for (i = 0; i < n; i += clen) {
 			clen = 1;
@@ -503,7 +511,8 @@ body_qp(struct sbuf *sb, const char *body)
 			need = lit ? 1 : 3 * clen;
 			/* Room for a soft break '=' unless this ends the line. */
 			if (col + need > (i + clen < n ? QP_LINE_MAX - 1 : QP_LINE_MAX)) {
-				sb_puts(sb, "=\r\n");
+				memcpy(o, "=\r\n", 3);
+				o += 3;
 				col = 0;
 			}
 			if (lit && col == 0 && s[i] == '.') {
@@ -511,14 +520,21 @@ body_qp(struct sbuf *sb, const char *body)
 				need = 3;
 			}
 			if (lit)
-				sb_putc(sb, (char)s[i]);
+				*o++ = (char)s[i];
 			else {
-				for (k = 0; k < clen; k++)
-					sb_hex(sb, s[i + k]);
+				for (k = 0; k < clen; k++) {
+					*o++ = '=';
+					*o++ = hexdig[s[i + k] >> 4];
+					*o++ = hexdig[s[i + k] & 0xf];
+				}
 			}
 			col += need;
 		}
-		sb_puts(sb, "\r\n");
+		*o++ = '\r';
+		*o++ = '\n';
+		*o = '\0';
+		sb->len = (size_t)(o - sb->p);
+		sb->col = 0;
 		s = *eol == '\n' ? eol + 1 : eol;
 	}
 }
