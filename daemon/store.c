@@ -31,6 +31,12 @@ struct store {
 	int		 doomed;	/* a write of the open transaction failed: roll back */
 	int		 wiped;		/* it erased a secret: leave no copy in the WAL */
 	int		 wipe_due;	/* a committed erasure awaits its checkpoint (store_wipe) */
+	/*
+	 * The earliest next_attempt of the pending rows, as last read: asked after every
+	 * commit and message, it changes only when pending rows do (pending_changed).
+	 */
+	int		 pend_known, pend_any;
+	int64_t		 pend_min;
 	char		*write_error;	/* why the last write failed; NULL: it went through */
 	struct undo	*undo;
 	size_t		 nundo, undocap;
@@ -268,6 +274,13 @@ exec1(struct store *s, const char *sql)
 		return -1;
 	}
 	return 0;
+}
+
+/* Pending rows were written, or may be again as they were (a rollback): read them anew. */
+static void
+pending_changed(struct store *s)
+{
+	s->pend_known = 0;
 }
 
 /* A write failed: say why until one goes through, and doom the transaction it was in. */
@@ -824,6 +837,7 @@ store_savepoint_end(struct store *s, int undo)
 		if (sqlite3_get_autocommit(s->db) || exec1(s, "ROLLBACK TO hook") == -1 ||
 		    exec1(s, "RELEASE hook") == -1)
 			rc = -1;
+		pending_changed(s);
 		while (s->nundo > s->savepoint) {
 			s->nundo--;
 			s->undo[s->nundo].fn(s->undo[s->nundo].arg, 1);
@@ -848,6 +862,7 @@ store_rollback(struct store *s)
 	s->in_savepoint = 0;
 	s->doomed = 0;
 	s->wiped = 0;
+	pending_changed(s);
 	undo_run(s, 1);
 }
 
@@ -1178,6 +1193,8 @@ store_outbox_cancel_key(struct store *s, const char *plan, const char *key, cons
 	    " message = zeroblob(0) WHERE plan = ?1 AND key = ?2 AND state = 'pending'"
 	    " AND kind NOT LIKE 'change-%'", plan, key, why) == -1)
 		return -1;
+	if (sqlite3_changes(s->db) > 0)
+		pending_changed(s);
 	return sqlite3_changes(s->db);
 }
 
@@ -1383,6 +1400,8 @@ store_outbox_add(struct store *s, const struct outbox_row *r)
 	sqlite3_stmt *st;
 	int64_t id = -1;
 
+	if (r->state == NULL || strcmp(r->state, "pending") == 0)
+		pending_changed(s);
 	if ((st = stmt(s, "INSERT INTO outbox (plan, key, recipient, kind, due_at,"
 	    " created, state, next_attempt, message_id, subject, message, last_error)"
 	    " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)")) == NULL)
@@ -1464,17 +1483,13 @@ store_outbox_each(struct store *s, const char *state, int64_t due_before, int li
 int
 store_outbox_due(struct store *s, int64_t due_before)
 {
-	sqlite3_stmt *st;
+	int64_t next;
 	int rc;
 
-	/* Without store_outbox_each's ORDER BY id, whose sorter costs even when none is due. */
-	if ((st = stmt(s, "SELECT 1 FROM outbox WHERE state = 'pending' AND"
-	    " next_attempt <= ? LIMIT 1")) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, due_before);
-	rc = sqlite3_step(st);
-	release(s, st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	/* The earliest pending one, most often known already (store_outbox_next_attempt). */
+	if ((rc = store_outbox_next_attempt(s, &next)) != 1)
+		return rc;
+	return next <= due_before;
 }
 
 int
@@ -1529,45 +1544,36 @@ store_outbox_prune(struct store *s, int64_t sent_before, int64_t created_before,
 }
 
 /*
- * A feed's address carries its token, which the database otherwise holds only as a hash:
- * such a message is kept until it is sent, then erased (secure_delete zeroes the old cell;
- * the commit checkpoints the WAL that still has it).
+ * A feed's address carries its token, which the database otherwise holds only as a hash, and
+ * a reminder its own "done" link: such a message is kept until it is sent, then erased
+ * (secure_delete zeroes the old cells; the commit checkpoints the WAL that still has it).
+ * One UPDATE: the erasure goes with the outcome.
  */
-static int
-outbox_forget_secret(struct store *s, int64_t id)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((st = stmt(s, "UPDATE outbox SET message = zeroblob(0) WHERE id = ? AND"
-	    " kind = 'feed-link' AND length(message) > 0")) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	rc = write_step(s, st);
-	if (rc == 0 && sqlite3_changes(s->db) > 0)
-		s->wiped = 1;
-	release(s, st);
-	return rc;
-}
-
 int
 store_outbox_set(struct store *s, int64_t id, const char *state, int attempts,
     int64_t next_attempt, const char *last_error, int smtp_code, int64_t sent_at)
 {
 	sqlite3_stmt *st;
-	int rc, secret = 0;
+	int rc, secret = 0, pending = 1;
 
-	/* A reminder's own "done" link is a secret too: erased as a feed's, once it went. */
+	/* A message that went was "sending" (not pending) but for an operator's retry. */
 	if (strcmp(state, "sent") == 0 && (st = stmt(s, "SELECT instr(message,"
-	    " CAST('/done/' AS BLOB)) > 0 FROM outbox WHERE id = ?")) != NULL) {
+	    " CAST('/done/' AS BLOB)) > 0 OR (kind = 'feed-link' AND length(message) > 0),"
+	    " state = 'pending' FROM outbox WHERE id = ?")) != NULL) {
 		sqlite3_bind_int64(st, 1, id);
-		secret = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			secret = sqlite3_column_int(st, 0);
+			pending = sqlite3_column_int(st, 1);
+		}
 		release(s, st);
 	}
-	/* What went or will never go needs no body; a feed's link is erased below. */
+	if (pending)
+		pending_changed(s);
+	/* What went or will never go needs no body; a cancelled feed's link keeps its own. */
 	if ((st = stmt(s, "UPDATE outbox SET state = ?1, attempts = ?, next_attempt = ?,"
-	    " last_error = ?, smtp_code = ?, sent_at = ?, message = CASE WHEN ?1 IN ('sent',"
-	    " 'cancelled') AND kind <> 'feed-link' THEN zeroblob(0) ELSE message END WHERE id = ?")) == NULL)
+	    " last_error = ?, smtp_code = ?, sent_at = ?, message = CASE WHEN ?1 = 'sent' OR"
+	    " (?1 = 'cancelled' AND kind <> 'feed-link') THEN zeroblob(0) ELSE message END"
+	    " WHERE id = ?")) == NULL)
 		return -1;
 	bind_text(st, 1, state);
 	sqlite3_bind_int(st, 2, attempts);
@@ -1584,8 +1590,6 @@ store_outbox_set(struct store *s, int64_t id, const char *state, int attempts,
 	sqlite3_bind_int64(st, 7, id);
 	rc = write_step(s, st) == 0 && sqlite3_changes(s->db) == 1 ? 0 : -1;
 	release(s, st);
-	if (rc == 0 && strcmp(state, "sent") == 0)
-		rc = outbox_forget_secret(s, id);
 	if (rc == 0 && secret)
 		s->wiped = 1;
 	return rc;
@@ -1594,6 +1598,7 @@ store_outbox_set(struct store *s, int64_t id, const char *state, int attempts,
 int
 store_outbox_requeue_sending(struct store *s)
 {
+	pending_changed(s);
 	return write_exec(s, "UPDATE outbox SET state = 'pending' WHERE state = 'sending'");
 }
 
@@ -1603,6 +1608,7 @@ store_outbox_wait_at_most(struct store *s, int64_t latest)
 	sqlite3_stmt *st;
 	int rc;
 
+	pending_changed(s);
 	if ((st = stmt(s, "UPDATE outbox SET next_attempt = ?1 WHERE state ="
 	    " 'pending' AND next_attempt > ?1")) == NULL)
 		return -1;
@@ -1618,6 +1624,11 @@ store_outbox_next_attempt(struct store *s, int64_t *out)
 	sqlite3_stmt *st;
 	int rc;
 
+	if (s->pend_known) {
+		if (s->pend_any)
+			*out = s->pend_min;
+		return s->pend_any;
+	}
 	if ((st = stmt(s, "SELECT min(next_attempt) FROM outbox WHERE state ="
 	    " 'pending'")) == NULL)
 		return -1;
@@ -1628,6 +1639,11 @@ store_outbox_next_attempt(struct store *s, int64_t *out)
 	} else
 		rc = rc == SQLITE_ROW ? 0 : -1;
 	release(s, st);
+	if (rc != -1) {
+		s->pend_known = 1;
+		s->pend_any = rc;
+		s->pend_min = rc == 1 ? *out : 0;
+	}
 	return rc;
 }
 
@@ -1652,6 +1668,7 @@ store_outbox_retry(struct store *s, int64_t id)
 	sqlite3_stmt *st;
 	int rc;
 
+	pending_changed(s);
 	if ((st = stmt(s, "UPDATE outbox SET state = 'pending', attempts = 0,"
 	    " next_attempt = 0 WHERE id = ? AND state = 'failed'")) == NULL)
 		return -1;
