@@ -7,6 +7,9 @@
  *   fail      fsync and fdatasync of the WAL fail with EIO
  *   full      writes to the WAL fail with ENOSPC
  *   syncs     is appended a line for each fsync or fdatasync of the WAL that returned
+ * and, for a maildir (t-maildirsync.sh), of a directory named new:
+ *   dirhang   while it exists, its fsync waits
+ *   dirsyncs  is appended a line for each fsync of it that returned
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -16,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +43,22 @@ is_wal(int fd)
 	return strcmp(path + n - 4, "-wal") == 0;
 }
 
+/* A maildir's new/ (a directory of that name). */
+static int
+is_new_dir(int fd)
+{
+	char link[64], path[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if (fstat(fd, &st) == -1 || !S_ISDIR(st.st_mode) ||
+	    (n = readlink(link, path, sizeof(path) - 1)) < 4)
+		return 0;
+	path[n] = '\0';
+	return strcmp(path + n - 4, "/new") == 0;
+}
+
 static int
 flag(const char *name)
 {
@@ -52,7 +72,7 @@ flag(const char *name)
 }
 
 static void
-note_sync(void)
+note_sync(const char *file)
 {
 	const char *dir = getenv("WALFAULT_DIR");
 	char path[PATH_MAX];
@@ -60,7 +80,7 @@ note_sync(void)
 
 	if (dir == NULL)
 		return;
-	snprintf(path, sizeof(path), "%s/syncs", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644)) == -1)
 		return;
 	(void)!((ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write"))(fd, "s\n", 2);
@@ -74,6 +94,13 @@ sync_common(int fd, const char *name)
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 	int rc;
 
+	if (is_new_dir(fd)) {
+		while (flag("dirhang"))
+			nanosleep(&ts, NULL);
+		rc = real(fd);
+		note_sync("dirsyncs");
+		return rc;
+	}
 	if (!is_wal(fd))
 		return real(fd);
 	while (flag("hang"))
@@ -87,7 +114,7 @@ sync_common(int fd, const char *name)
 		return -1;
 	}
 	rc = real(fd);
-	note_sync();
+	note_sync("syncs");
 	return rc;
 }
 
