@@ -31,6 +31,8 @@ PURE_SRC  += daemon/form.c
 PURE_SRC  += daemon/planedit.c
 # The API's answers as text (issue 13: a third of a `done`'s instructions were json_dumps).
 PURE_SRC  += daemon/jsontext.c
+# A `done` read straight from the control socket's bytes (issue 13).
+PURE_SRC  += daemon/donewire.c
 DAEMON_SRC = $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 CLIENT_SRC = $(wildcard client/*.c)
 UNIT_SRC   = $(wildcard tests/unit/test_*.c)

@@ -284,34 +284,33 @@ unmet_json(struct termijnd *d, const struct pstate *ps, const struct unmet *u, s
 	return a;
 }
 
-/* Turn an engine outcome into an HTTP error reply; returns 1 when it was one. */
-static int
-reply_result(struct termijnd *d, struct evhttp_request *req, const struct pstate *ps,
-    const struct eng_result *r, int is_write)
+/* An engine outcome as an HTTP error (its status in *http), or NULL when it is none. */
+static json_t *
+result_json(struct termijnd *d, const struct pstate *ps, const struct eng_result *r, int *http)
 {
 	json_t *o, *a;
 	size_t i;
 
 	switch (r->rc) {
 	case ENG_OK:
-		return 0;
+		break;
 	case ENG_BAD:
-		reply_error(d, req, 400, "bad-request", r->message, is_write);
-		break;
+		*http = 400;
+		return error_json("bad-request", r->message);
 	case ENG_FORBIDDEN:
-		reply_error(d, req, 403, "forbidden", r->message, is_write);
-		break;
+		*http = 403;
+		return error_json("forbidden", r->message);
 	case ENG_NOTFOUND:
-		reply_error(d, req, 404, "not-found", r->message, is_write);
-		break;
+		*http = 404;
+		return error_json("not-found", r->message);
 	case ENG_AMBIGUOUS:
 		o = error_json("ambiguous", r->message);
 		a = json_array();
 		for (i = 0; i < r->ncandidates; i++)
 			json_array_append_new(a, json_string(r->candidates[i]));
 		json_object_set_new(o, "candidates", a);
-		control_reply(d, req, 409, o, is_write);
-		break;
+		*http = 409;
+		return o;
 	case ENG_REFUSED:
 		o = error_json("refused", r->message);
 		if (r->nunmet > 0)
@@ -331,12 +330,26 @@ reply_result(struct termijnd *d, struct evhttp_request *req, const struct pstate
 			}
 			json_object_set_new(o, "dependents", a);
 		}
-		control_reply(d, req, 409, o, is_write);
-		break;
+		*http = 409;
+		return o;
 	case ENG_FAIL:
-		reply_error(d, req, 500, "internal", r->message, is_write);
-		break;
+		*http = 500;
+		return error_json("internal", r->message);
 	}
+	return NULL;
+}
+
+/* Turn an engine outcome into an HTTP error reply; returns 1 when it was one. */
+static int
+reply_result(struct termijnd *d, struct evhttp_request *req, const struct pstate *ps,
+    const struct eng_result *r, int is_write)
+{
+	int http = 500;
+	json_t *o = result_json(d, ps, r, &http);
+
+	if (o == NULL)
+		return 0;
+	control_reply(d, req, http, o, is_write);
 	return 1;
 }
 
@@ -1269,9 +1282,10 @@ ready_text(struct termijnd *d, struct jsonw *w, const struct pstate *ps, const s
 	}
 }
 
-static void
-post_change(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
-    const struct request *rq, const struct actor *who)
+/* The answer to a done, undo or waive: its status, and its JSON text in *text (len bytes). */
+static int
+change_answer(struct termijnd *d, enum req_kind k, const struct request *rq,
+    const struct actor *who, char **text, size_t *len)
 {
 	static const char *verbs[] = { [REQ_DONE] = "done", [REQ_UNDO] = "undo",
 	    [REQ_WAIVE] = "waive" };
@@ -1280,15 +1294,18 @@ post_change(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
 	struct jsonw w;
 	char *cause = NULL;
 	int64_t now = clock_now(), at = now;
-	size_t idx, len = 0;
+	size_t idx;
+	int http = 200;
+	json_t *o;
 
 	if (engine_find(&d->engine, rq->plan, rq->key, &ps, &idx, &r) != ENG_OK) {
-		reply_result(d, req, ps, &r, 1);
-		goto out;
+		o = result_json(d, ps, &r, &http);
+		goto error;
 	}
 	if (rq->at != NULL && request_when(ps->plan, rq->at, now, &at, &cause) == -1) {
-		reply_error(d, req, 400, "bad-request", cause, 1);
-		goto out;
+		http = 400;
+		o = error_json("bad-request", cause);
+		goto error;
 	}
 	if (k == REQ_DONE)
 		engine_done(&d->engine, ps, idx, who, now, at, rq->note, rq->override, rq->reason,
@@ -1297,8 +1314,8 @@ post_change(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
 		engine_undo(&d->engine, ps, idx, who, now, rq->reason, &r);
 	else
 		engine_waive(&d->engine, ps, idx, who, now, rq->reason, &r);
-	if (reply_result(d, req, ps, &r, 1))
-		goto out;
+	if ((o = result_json(d, ps, &r, &http)) != NULL)
+		goto error;
 	log_info("%s %s %s/%s", who->name, verbs[k], ps->plan->id, ps->plan->inst[idx].key);
 	/* Written as text, without a tree: this is the answer made most often. */
 	jsonw_text(&w);
@@ -1309,10 +1326,27 @@ post_change(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
 	if (k != REQ_UNDO)
 		ready_text(d, &w, ps, r.list, r.nlist, r.xlist, r.nxlist, now);
 	jsonw_close(&w, '}');
-	control_reply_text(d, req, 200, jsonw_end(&w, &len), len, 1);
+	*text = jsonw_end(&w, len);
+	goto out;
+error:
+	if ((*text = jsontext_compact(o, len)) == NULL)
+		fatalx("jsontext_compact");
+	json_decref(o);
 out:
 	free(cause);
 	eng_result_clear(&r);
+	return http;
+}
+
+static void
+post_change(struct termijnd *d, struct evhttp_request *req, enum req_kind k,
+    const struct request *rq, const struct actor *who)
+{
+	size_t len = 0;
+	char *text = NULL;
+	int http = change_answer(d, k, rq, who, &text, &len);
+
+	control_reply_text(d, req, http, text, len, 1);
 }
 
 static void
@@ -1746,6 +1780,19 @@ reply:
 	free(fo.subject);
 }
 
+/* A local user, by name and uid, as the socket's credentials tell. */
+static void
+local_actor(struct termijnd *d, struct actor *who, const char *name, long uid)
+{
+	memset(who, 0, sizeof(*who));
+	who->name = name;
+	who->uid = uid;
+	who->operator = config_allows(d->conf->operators, d->conf->noperators, name, uid);
+	who->overrider = who->operator &&
+	    config_allows(d->conf->overriders, d->conf->noverriders, name, uid);
+	who->channel = "socket";
+}
+
 /* The caller on the client socket: a local user, known by the socket's credentials. */
 static int
 socket_actor(struct termijnd *d, struct evhttp_request *req, struct actor *who, char *name,
@@ -1755,17 +1802,26 @@ socket_actor(struct termijnd *d, struct evhttp_request *req, struct actor *who, 
 
 	if (control_peer(req, &uid, name, namelen, cause) == -1)
 		return -1;
-	memset(who, 0, sizeof(*who));
-	who->name = name;
-	who->uid = uid;
-	who->operator = config_allows(d->conf->operators, d->conf->noperators, name, uid);
-	who->overrider = who->operator &&
-	    config_allows(d->conf->overriders, d->conf->noverriders, name, uid);
-	who->channel = "socket";
+	local_actor(d, who, name, uid);
 	return 0;
 }
 
 static void	route(struct termijnd *, struct evhttp_request *, const struct actor *);
+
+/* How long a request since t0 held the loop, kept for /metrics (bench/stall.sh reads it). */
+static void
+timed(struct termijnd *d, double t0, const char *what)
+{
+	double dt;
+
+	if ((dt = clock_mono() - t0) > d->longest_api)
+		d->longest_api = dt;
+	/* The loop waited for this: worth a line (at most one a second). */
+	if (dt > 0.05 && (time_t)t0 != d->slow_logged) {
+		d->slow_logged = (time_t)t0;
+		log_warnx("slow request: %s took %.0f ms", what, dt * 1e3);
+	}
+}
 
 /*
  * Every route of /api/v1, for a caller known already (remote) or on the socket (NULL);
@@ -1774,7 +1830,7 @@ static void	route(struct termijnd *, struct evhttp_request *, const struct actor
 void
 api_route(struct termijnd *d, struct evhttp_request *req, const struct actor *remote)
 {
-	double t0 = clock_mono(), dt;
+	double t0 = clock_mono();
 	char what[160];
 
 	/* Copied now: the request may be gone once answered. The path only: no query. */
@@ -1782,13 +1838,21 @@ api_route(struct termijnd *d, struct evhttp_request *req, const struct actor *re
 	    evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req)) ?
 	    evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req)) : "/");
 	route(d, req, remote);
-	if ((dt = clock_mono() - t0) > d->longest_api)
-		d->longest_api = dt;
-	/* The loop waited for this: worth a line (at most one a second). */
-	if (dt > 0.05 && (time_t)t0 != d->slow_logged) {
-		d->slow_logged = (time_t)t0;
-		log_warnx("slow request: %s took %.0f ms", what, dt * 1e3);
-	}
+	timed(d, t0, what);
+}
+
+int
+api_done(struct termijnd *d, const struct request *rq, long uid, const char *name,
+    char **text, size_t *len)
+{
+	double t0 = clock_mono();
+	struct actor who;
+	int http;
+
+	local_actor(d, &who, name, uid);
+	http = change_answer(d, REQ_DONE, rq, &who, text, len);
+	timed(d, t0, "/api/v1/done");
+	return http;
 }
 
 static void

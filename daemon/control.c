@@ -1,6 +1,7 @@
 /* control.c: the client socket (HTTP on AF_UNIX), peer credentials and group commit. */
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -16,6 +17,7 @@
 
 #include "accept.h"
 #include "clock.h"
+#include "donewire.h"
 #include "httperr.h"
 #include "jsontext.h"
 #include "lang.h"
@@ -23,6 +25,7 @@
 #include "memory.h"
 #include "notify.h"
 #include "remind.h"
+#include "request.h"
 #include "termijnd.h"
 #include "xmalloc.h"
 
@@ -72,6 +75,19 @@ send_now(struct evhttp_request *req, int code, const char *body, int raw)
 	evbuffer_free(buf);
 }
 
+static void	fast_send(struct fastconn *, int code, const char *body);
+static void	fast_evhttp_done(struct bufferevent *);
+
+/* An answer to its peer: evhttp's request, or a `done` of the fast path. */
+static void
+deliver(struct pending *p, int code, const char *body)
+{
+	if (p->fast != NULL)
+		fast_send(p->fast, code, body);
+	else
+		send_now(p->req, code, body, p->raw);
+}
+
 /* The answer to a request whose loop turn did not reach the disk. */
 static char *
 failure_body(struct termijnd *d, const struct pending *p)
@@ -95,6 +111,8 @@ failure_body(struct termijnd *d, const struct pending *p)
 	return text;
 }
 
+static void	drained(struct termijnd *);
+
 /* Answer the requests whose changes (and what they read) are on disk now, in order. */
 static void
 answer_durable(struct termijnd *d)
@@ -106,11 +124,12 @@ answer_durable(struct termijnd *d)
 		TAILQ_REMOVE(&d->pending, p, entry);
 		if (p->is_write)
 			d->committed_writes++;
-		send_now(p->req, p->code, p->body, p->raw);
+		deliver(p, p->code, p->body);
 		free(p->body);
 		free(p);
 	}
 	remind_durable(d, durable);
+	drained(d);
 }
 
 /* The open batch did not reach the disk: each request answered from it gets the failure. */
@@ -130,7 +149,7 @@ answer_failed(struct termijnd *d)
 		old = msgcat_use(p->lang);
 		body = failure_body(d, p);
 		msgcat_use(old);
-		send_now(p->req, 500, body, 0);
+		deliver(p, 500, body);
 		free(body);
 		nfailed++;
 		TAILQ_REMOVE(&d->pending, p, entry);
@@ -233,9 +252,10 @@ control_flush(struct termijnd *d)
 		commit_step(d, 1);
 }
 
+/* req: evhttp's request, or NULL and fast: a `done` of the fast path. */
 static void
-reply(struct termijnd *d, struct evhttp_request *req, int code, char *text, int is_write,
-    int raw)
+reply(struct termijnd *d, struct evhttp_request *req, struct fastconn *fast, int code,
+    char *text, int is_write, int raw)
 {
 	struct store *s = d->engine.store;
 	struct pending *p;
@@ -246,12 +266,16 @@ reply(struct termijnd *d, struct evhttp_request *req, int code, char *text, int 
 		d->batch_failed = 1;
 	/* Held back while changes it could see are not on disk. */
 	if (!in_txn && TAILQ_EMPTY(&d->pending) && store_durable(s) == store_commits(s)) {
-		send_now(req, code, text, raw);
+		if (fast != NULL)
+			fast_send(fast, code, text);
+		else
+			send_now(req, code, text, raw);
 		free(text);
 		return;
 	}
 	p = xcalloc(1, sizeof(*p));
 	p->req = req;
+	p->fast = fast;
 	p->code = code;
 	p->body = text;
 	p->raw = raw;
@@ -285,14 +309,14 @@ control_reply_text(struct termijnd *d, struct evhttp_request *req, int code, cha
 	/* Its objects are gone and the text soon will be: let the heap give them back. */
 	if (len >= MEMORY_BIG)
 		memory_trim_soon();
-	reply(d, req, code, text, is_write, 0);
+	reply(d, req, NULL, code, text, is_write, 0);
 }
 
 void
 control_reply_raw(struct termijnd *d, struct evhttp_request *req, int code, char *body,
     int is_write)
 {
-	reply(d, req, code, body, is_write, 1);
+	reply(d, req, NULL, code, body, is_write, 1);
 }
 
 static void
@@ -396,9 +420,12 @@ complete_cb(struct evhttp_request *req, void *arg)
 {
 	struct conn *c = arg;
 
-	(void)req;
+	struct evhttp_connection *con = evhttp_request_get_connection(req);
+
 	c->owed--;
 	c->d->inflight--;
+	if (con != NULL)
+		fast_evhttp_done(evhttp_connection_get_bufferevent(con));
 	drained(c->d);
 }
 
@@ -443,25 +470,26 @@ control_stop(struct termijnd *d, int timeout)
 	drained(d);
 }
 
-int
-control_peer(struct evhttp_request *req, long *uid, char *name, size_t namelen, char **cause)
+/*
+ * Who is on fd: the uid from the kernel on every request; the name of the uid last seen is
+ * kept in *cuid and cname (64 bytes), when given.
+ */
+static int
+peer_of(int fd, long *cuid, char *cname, long *uid, char *name, size_t namelen, char **cause)
 {
-	struct evhttp_connection *con = evhttp_request_get_connection(req);
-	struct conn *c = conn_find(con);
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct passwd pw, *res = NULL;
 	char buf[4096];
-	int rc, fd = conn_fd(con);
+	int rc;
 
-	/* The uid from the kernel on every request; only its name is kept per connection. */
 	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
 		xasprintf(cause, _("cannot tell who is calling: %s; try again"), strerror(errno));
 		return -1;
 	}
 	*uid = (long)cred.uid;
-	if (c != NULL && c->uid == (long)cred.uid) {
-		snprintf(name, namelen, "%s", c->name);
+	if (cuid != NULL && *cuid == (long)cred.uid) {
+		snprintf(name, namelen, "%s", cname);
 		return 0;
 	}
 	/* No entry is an answer (the uid alone may be an operator); a failed lookup is not. */
@@ -476,11 +504,372 @@ control_peer(struct evhttp_request *req, long *uid, char *name, size_t namelen, 
 		    (long)cred.uid, strerror(rc));
 		return -1;
 	}
-	if (c != NULL) {
-		c->uid = (long)cred.uid;
-		snprintf(c->name, sizeof(c->name), "%s", name);
+	if (cuid != NULL) {
+		*cuid = (long)cred.uid;
+		snprintf(cname, 64, "%s", name);
 	}
 	return 0;
+}
+
+int
+control_peer(struct evhttp_request *req, long *uid, char *name, size_t namelen, char **cause)
+{
+	struct evhttp_connection *con = evhttp_request_get_connection(req);
+	struct conn *c = conn_find(con);
+
+	return peer_of(conn_fd(con), c != NULL ? &c->uid : NULL, c != NULL ? c->name : NULL, uid,
+	    name, namelen, cause);
+}
+
+/* ---- the fast path: a `done` answered from the bytes, before evhttp reads them ---- */
+
+/*
+ * A `done` is the change made most often, by many clients at once; evhttp spends some 30%
+ * of its instructions reading it into lists of headers and writing its answer through
+ * printf and evbuffers (issue 13). A `done` whole in the bytes just read at a request
+ * boundary, plainly written (donewire.h), is answered here instead: the same change, held
+ * back for the disk as every answer, then the same bytes evhttp would send
+ * (tests/e2e/t-fastdone.sh compares them) in one write. Anything else is left in the input
+ * as it came, for evhttp. As the feed listener's fast path (feeds.c), it sits on the input
+ * buffer of the connection's bufferevent, whose callbacks run as the bytes are read,
+ * before evhttp's read callback looks at them. From a request taken until its answer is
+ * out, evhttp's callbacks are set aside and reading waits: evhttp sees an idle connection,
+ * and what was pipelined behind waits for after the answer.
+ */
+struct fastconn {
+	struct termijnd		*d;
+	struct bufferevent	*bev;
+	evutil_socket_t		 fd;
+	int			 evhttp;	/* evhttp has a request of it under way */
+	int			 holding;	/* ours: an answer owed or going out */
+	int			 owed;		/* the answer not made or not sent yet */
+	int			 taking;
+	short			 event;		/* evhttp's, come while owed: for after */
+	bufferevent_data_cb	 rcb, wcb;
+	bufferevent_event_cb	 ecb;
+	void			*cbarg;
+	long			 uid;		/* -1: the name not looked up yet */
+	char			 name[64];
+};
+
+static struct fastconn	**fasts;	/* by descriptor */
+static size_t		  nfasts;
+static struct bufferevent **fresh;	/* new connections, their descriptor not read yet */
+static size_t		  nfresh, capfresh;
+static struct event	 *fresh_ev;
+
+static void	fast_take(struct fastconn *);
+
+/* The Date header as evhttp writes it, made once a second. */
+static const char *
+date_now(void)
+{
+	static char date[50];
+	static time_t made = -1;
+	time_t now = time(NULL);
+
+	if (now != made) {
+		evutil_date_rfc1123(date, sizeof(date), NULL);
+		made = now;
+	}
+	return date;
+}
+
+/* libevent's reason phrases, for the statuses an answer to a `done` has. */
+static const char *
+phrase(int code)
+{
+	switch (code) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 409: return "Conflict";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: fatalx("no reason phrase for HTTP %d", code);
+	}
+}
+
+static char *
+put(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* The answer is out (or the peer gone): evhttp's callbacks back, and the next request read. */
+static void
+fast_release(struct fastconn *fc)
+{
+	struct termijnd *d = fc->d;
+	struct bufferevent *bev = fc->bev;
+	short event = fc->event;
+
+	fc->holding = fc->owed = 0;
+	fc->event = 0;
+	d->inflight--;
+	bufferevent_setcb(bev, fc->rcb, fc->wcb, fc->ecb, fc->cbarg);
+	bufferevent_disable(bev, EV_WRITE);
+	if (event != 0) {
+		/* What evhttp was told meanwhile (an error, a timeout): it closes, as it would. */
+		fc->evhttp = 1;
+		if (fc->ecb != NULL)
+			fc->ecb(bev, event, fc->cbarg);
+		drained(d);
+		return;
+	}
+	bufferevent_enable(bev, EV_READ);
+	/* Inside fast_take it goes on by itself; else pipelined requests read before are ours,
+	 * or evhttp's to read now (as its own deferred read would). */
+	if (!fc->taking && evbuffer_get_length(bufferevent_get_input(bev)) > 0) {
+		fast_take(fc);
+		if (fc->evhttp && !fc->holding && fc->rcb != NULL)
+			fc->rcb(bev, fc->cbarg);
+	}
+	drained(d);
+}
+
+static void
+held_write_cb(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	fast_release(arg);
+}
+
+/* While held, evhttp's events wait for the answer (or come with what is left of it). */
+static void
+held_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct fastconn *fc = arg;
+
+	(void)bev;
+	fc->event |= what;
+	if (!fc->owed)
+		fast_release(fc);
+}
+
+/* The answer as evhttp writes it (send_now: the body and a newline), in one write if it can. */
+static void
+fast_send(struct fastconn *fc, int code, const char *body)
+{
+	struct evbuffer *out = bufferevent_get_output(fc->bev);
+	char head[256], num[24], *h = head;
+	size_t blen = strlen(body), off, i;
+	struct iovec iov[3];
+	struct msghdr mh;
+	ssize_t n;
+
+	fc->owed = 0;
+	if (fc->event != 0) {
+		fast_release(fc);
+		return;
+	}
+	snprintf(num, sizeof(num), "%d ", code);
+	h = put(put(put(put(h, "HTTP/1.1 "), num), phrase(code)), "\r\n");
+	h = put(put(put(h, "Content-Type: application/json\r\nDate: "), date_now()),
+	    "\r\nContent-Length: ");
+	snprintf(num, sizeof(num), "%zu\r\n\r\n", blen + 1);
+	h = put(h, num);
+	iov[0].iov_base = head;
+	iov[0].iov_len = (size_t)(h - head);
+	iov[1].iov_base = (void *)(uintptr_t)body;
+	iov[1].iov_len = blen;
+	iov[2].iov_base = (void *)(uintptr_t)"\n";
+	iov[2].iov_len = 1;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = iov;
+	mh.msg_iovlen = 3;
+	if ((n = sendmsg(fc->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT)) == -1) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+			/* Gone: evhttp reads the end and closes. */
+			shutdown(fc->fd, SHUT_RDWR);
+			fast_release(fc);
+			return;
+		}
+		n = 0;
+	}
+	if ((size_t)n == iov[0].iov_len + blen + 1) {
+		fast_release(fc);
+		return;
+	}
+	/* The rest through the bufferevent; released once it has gone. */
+	for (i = 0, off = (size_t)n; i < 3; i++) {
+		if (off >= iov[i].iov_len) {
+			off -= iov[i].iov_len;
+			continue;
+		}
+		evbuffer_add(out, (char *)iov[i].iov_base + off, iov[i].iov_len - off);
+		off = 0;
+	}
+	bufferevent_enable(fc->bev, EV_WRITE);
+}
+
+/* Take w (n bytes of the input): its answer made now, sent when it may be. */
+static void
+fast_done(struct fastconn *fc, const struct donewire *w, size_t n, long uid, const char *name)
+{
+	struct termijnd *d = fc->d;
+	struct bufferevent *bev = fc->bev;
+	struct request rq;
+	size_t len = 0;
+	char *text = NULL;
+	int code;
+
+	evbuffer_drain(bufferevent_get_input(bev), n);
+	/* evhttp set aside, and nothing more read, until the answer is out. */
+	bufferevent_getcb(bev, &fc->rcb, &fc->wcb, &fc->ecb, &fc->cbarg);
+	bufferevent_setcb(bev, NULL, held_write_cb, held_event_cb, fc);
+	bufferevent_disable(bev, EV_READ);
+	fc->holding = fc->owed = 1;
+	d->inflight++;
+	memset(&rq, 0, sizeof(rq));
+	rq.plan = w->plan;
+	rq.key = w->key;
+	rq.note = w->note;
+	rq.at = w->at;
+	rq.reason = w->reason;
+	rq.override = w->override;
+	d->fast_dones++;
+	msgcat_use(lang_for(w->has_lang ? w->lang : NULL));
+	code = api_done(d, &rq, uid, name, &text, &len);
+	reply(d, NULL, fc, code, text, 1, 0);
+	msgcat_use(NULL);
+}
+
+/* The requests whole in the input, while they are `done`s for the fast path. */
+static void
+fast_take(struct fastconn *fc)
+{
+	struct evbuffer *in = bufferevent_get_input(fc->bev);
+	struct donewire *w = NULL;
+	char name[64], *cause = NULL;
+	const char *p;
+	size_t len, n;
+	long uid;
+
+	fc->taking = 1;
+	while (!fc->evhttp && !fc->holding && (len = evbuffer_get_length(in)) > 0) {
+		/* Nothing of evhttp's may still be going out before our answer; a stop is its. */
+		if (evbuffer_get_length(bufferevent_get_output(fc->bev)) > 0 || fc->d->stopping) {
+			fc->evhttp = 1;
+			break;
+		}
+		if (len > DONEWIRE_MAX_HEAD + DONEWIRE_MAX_BODY)
+			len = DONEWIRE_MAX_HEAD + DONEWIRE_MAX_BODY;
+		if (w == NULL)
+			w = xmalloc(sizeof(*w));
+		/* A caller we cannot tell: evhttp's route says so. */
+		if ((p = (const char *)evbuffer_pullup(in, (ev_ssize_t)len)) == NULL ||
+		    (n = donewire_parse(p, len, w)) == 0 ||
+		    peer_of(fc->fd, &fc->uid, fc->name, &uid, name, sizeof(name), &cause) == -1) {
+			free(cause);
+			fc->evhttp = 1;
+			break;
+		}
+		fast_done(fc, w, n, uid, name);
+	}
+	free(w);
+	fc->taking = 0;
+}
+
+static void
+fast_cb(struct evbuffer *in, const struct evbuffer_cb_info *info, void *arg)
+{
+	struct fastconn *fc = arg;
+
+	(void)in;
+	if (info->n_added > 0 && !fc->taking && !fc->evhttp && !fc->holding)
+		fast_take(fc);
+}
+
+/* evhttp has answered a request of fd: with nothing more read, the next is at a boundary. */
+static void
+fast_evhttp_done(struct bufferevent *bev)
+{
+	evutil_socket_t fd = bev != NULL ? bufferevent_getfd(bev) : -1;
+	struct fastconn *fc;
+
+	if (fd < 0 || (size_t)fd >= nfasts || (fc = fasts[fd]) == NULL || fc->bev != bev)
+		return;
+	if (evbuffer_get_length(bufferevent_get_input(bev)) == 0)
+		fc->evhttp = 0;
+}
+
+/* Put the fast path on a new connection's input. */
+static void
+fast_arm(struct termijnd *d, struct bufferevent *bev)
+{
+	evutil_socket_t fd = bufferevent_getfd(bev);
+	struct fastconn *fc;
+
+	if (fd < 0)
+		return;
+	if ((size_t)fd >= nfasts) {
+		size_t n = (size_t)fd + 64;
+
+		fasts = xreallocarray(fasts, n, sizeof(*fasts));
+		memset(fasts + nfasts, 0, (n - nfasts) * sizeof(*fasts));
+		nfasts = n;
+	}
+	if ((fc = fasts[fd]) == NULL)
+		fc = fasts[fd] = xcalloc(1, sizeof(*fc));
+	memset(fc, 0, sizeof(*fc));
+	fc->d = d;
+	fc->fd = fd;
+	fc->bev = bev;
+	fc->uid = -1;
+	evbuffer_add_cb(bufferevent_get_input(bev), fast_cb, fc);
+}
+
+/*
+ * evhttp 2.1 tells of a new connection only through the bufferevent it asks for, and sets
+ * its descriptor after: it is read from a priority-0 event, which runs before any read
+ * on the new connection.
+ */
+static struct bufferevent *
+fast_bev_cb(struct event_base *base, void *arg)
+{
+	struct bufferevent *bev;
+
+	(void)arg;
+	if ((bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		return NULL;
+	XGROW(fresh, nfresh, capfresh);
+	fresh[nfresh++] = bev;
+	event_active(fresh_ev, EV_TIMEOUT, 0);
+	return bev;
+}
+
+static void
+fresh_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	size_t i;
+
+	(void)fd;
+	(void)ev;
+	for (i = 0; i < nfresh; i++)
+		fast_arm(arg, fresh[i]);
+	nfresh = 0;
+}
+
+static void
+fast_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < nfasts; i++)
+		free(fasts[i]);
+	free(fasts);
+	free(fresh);
+	fasts = NULL;
+	fresh = NULL;
+	nfasts = nfresh = capfresh = 0;
+	if (fresh_ev != NULL)
+		event_free(fresh_ev);
+	fresh_ev = NULL;
 }
 
 /* Each request's human messages in the language its Accept-Language asks for. */
@@ -582,6 +971,10 @@ listen:
 	evhttp_set_allowed_methods(d->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
 	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
 	evhttp_set_gencb(d->http, request_cb, d);
+	if ((fresh_ev = event_new(d->base, -1, 0, fresh_cb, d)) == NULL)
+		fatalx("event_new");
+	event_priority_set(fresh_ev, 0);
+	evhttp_set_bevcb(d->http, fast_bev_cb, d);
 	httperr_json(d->http);
 	if (evhttp_bind_listener(d->http, lev) == NULL) {
 		xasprintf(cause, "evhttp_bind_listener failed");
@@ -612,6 +1005,7 @@ control_close(struct termijnd *d)
 	}
 	if (d->http != NULL)
 		evhttp_free(d->http);
+	fast_free();
 	/* A socket systemd made is systemd's to remove. */
 	if (!d->socket_activated)
 		unlink(d->conf->socket);

@@ -1460,6 +1460,9 @@ serve_metrics(struct feeds *f, struct evhttp_request *req)
 	metric(b, "termijn_api_changes_total", "counter", "API changes acknowledged.");
 	evbuffer_add_printf(b, "termijn_api_changes_total %llu\n",
 	    (unsigned long long)d->committed_writes);
+	metric(b, "termijn_api_fast_total", "counter", "API dones read straight from the "
+	    "request's bytes, without the general HTTP parser.");
+	evbuffer_add_printf(b, "termijn_api_fast_total %llu\n", (unsigned long long)d->fast_dones);
 	metric(b, "termijn_database_bytes", "gauge", "Size of the SQLite database.");
 	evbuffer_add_printf(b, "termijn_database_bytes %lld\n", (long long)store_size(d->engine.store));
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",

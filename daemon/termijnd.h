@@ -12,8 +12,10 @@
 #include "engine.h"
 
 /* A reply held back until the loop turn's writes are committed. */
+struct fastconn;
 struct pending {
 	struct evhttp_request	*req;
+	struct fastconn		*fast;		/* else: a `done` of the fast path (control.c) */
 	int			 code;
 	char			*body;
 	int			 is_write;
@@ -38,6 +40,7 @@ struct termijnd {
 	TAILQ_HEAD(, pending)	 pending;
 	int			 batch_failed;
 	uint64_t		 commits, committed_writes;
+	uint64_t		 fast_dones;	/* taken by the control socket's fast path */
 	/* The longest one callback held the loop, in seconds (/metrics, bench/stall.sh). */
 	double			 longest_api, longest_commit, longest_reload;
 	time_t			 slow_logged;
@@ -74,6 +77,11 @@ int	control_peer(struct evhttp_request *, long *uid, char *name, size_t namelen,
 
 /* api.c */
 void	api_handle(struct evhttp_request *, void *termijnd);
+/* A `done` the control socket's fast path read (control.c), for the local user uid/name:
+ * the answer's status, and its JSON text in *text (len bytes), as POST /api/v1/done. */
+struct request;
+int	api_done(struct termijnd *, const struct request *, long uid, const char *name,
+	    char **text, size_t *len);
 /* A request for /api/v1 from a caller known already (a token), or NULL: the socket's. */
 struct actor;
 void	api_route(struct termijnd *, struct evhttp_request *, const struct actor *);
