@@ -550,6 +550,7 @@ struct fastconn {
 	void			*cbarg;
 	long			 uid;		/* -1: the name not looked up yet */
 	char			 name[64];
+	struct event		*resume;	/* what was read behind an answer, taken later */
 };
 
 static struct fastconn	**fasts;	/* by descriptor */
@@ -622,14 +623,30 @@ fast_release(struct fastconn *fc)
 		return;
 	}
 	bufferevent_enable(bev, EV_READ);
-	/* Inside fast_take it goes on by itself; else pipelined requests read before are ours,
-	 * or evhttp's to read now (as its own deferred read would). */
-	if (!fc->taking && evbuffer_get_length(bufferevent_get_input(bev)) > 0) {
-		fast_take(fc);
-		if (fc->evhttp && !fc->holding && fc->rcb != NULL)
-			fc->rcb(bev, fc->cbarg);
-	}
+	/*
+	 * Inside fast_take it goes on by itself. Else pipelined requests read before are taken
+	 * from an event, as evhttp defers its own read: never from inside the delivery of
+	 * answers (answer_failed would take a change of the next batch for one of its own).
+	 */
+	if (!fc->taking && evbuffer_get_length(bufferevent_get_input(bev)) > 0)
+		event_active(fc->resume, EV_TIMEOUT, 0);
 	drained(d);
+}
+
+/* Pipelined requests behind an answer: ours, or evhttp's to read now. */
+static void
+resume_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct fastconn *fc = arg;
+
+	(void)fd;
+	(void)ev;
+	if (fc->holding || fc->evhttp ||
+	    evbuffer_get_length(bufferevent_get_input(fc->bev)) == 0)
+		return;
+	fast_take(fc);
+	if (fc->evhttp && !fc->holding && fc->rcb != NULL)
+		fc->rcb(fc->bev, fc->cbarg);
 }
 
 static void
@@ -804,6 +821,7 @@ fast_arm(struct termijnd *d, struct bufferevent *bev)
 {
 	evutil_socket_t fd = bufferevent_getfd(bev);
 	struct fastconn *fc;
+	struct event *ev;
 
 	if (fd < 0)
 		return;
@@ -814,9 +832,16 @@ fast_arm(struct termijnd *d, struct bufferevent *bev)
 		memset(fasts + nfasts, 0, (n - nfasts) * sizeof(*fasts));
 		nfasts = n;
 	}
-	if ((fc = fasts[fd]) == NULL)
+	if ((fc = fasts[fd]) == NULL) {
 		fc = fasts[fd] = xcalloc(1, sizeof(*fc));
+		if ((fc->resume = event_new(d->base, -1, 0, resume_cb, fc)) == NULL)
+			fatalx("event_new");
+	}
+	/* A resume of the connection that had the descriptor before is not this one's. */
+	ev = fc->resume;
+	event_del(ev);
 	memset(fc, 0, sizeof(*fc));
+	fc->resume = ev;
 	fc->d = d;
 	fc->fd = fd;
 	fc->bev = bev;
@@ -861,7 +886,10 @@ fast_free(void)
 	size_t i;
 
 	for (i = 0; i < nfasts; i++)
-		free(fasts[i]);
+		if (fasts[i] != NULL) {
+			event_free(fasts[i]->resume);
+			free(fasts[i]);
+		}
 	free(fasts);
 	free(fresh);
 	fasts = NULL;

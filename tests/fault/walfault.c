@@ -6,6 +6,7 @@
  *   slow      each fsync or fdatasync of the WAL takes 5 ms more
  *   fail      fsync and fdatasync of the WAL fail with EIO
  *   full      writes to the WAL fail with ENOSPC
+ *   fullonce  the next write to the WAL fails with ENOSPC (the file is removed then)
  *   syncs     is appended a line for each fsync or fdatasync of the WAL that returned
  * and, for a maildir (t-maildirsync.sh), of a directory named new:
  *   dirhang   while it exists, its fsync waits
@@ -133,7 +134,15 @@ fdatasync(int fd)
 static int
 full(int fd)
 {
+	char p[PATH_MAX];
+
 	if (flag("full") && is_wal(fd)) {
+		errno = ENOSPC;
+		return 1;
+	}
+	if (flag("fullonce") && is_wal(fd)) {
+		snprintf(p, sizeof(p), "%s/fullonce", getenv("WALFAULT_DIR"));
+		unlink(p);
 		errno = ENOSPC;
 		return 1;
 	}
