@@ -1,5 +1,6 @@
 /* log.c: stderr logging with syslog priority prefixes that journald understands. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,9 @@
 #include "log.h"
 
 static const char *log_prog = "termijn";
-static int log_debug_on, log_tty;
+static int log_debug_on, log_tty, log_buffered;
+static void (*log_hook)(void);
+static pthread_t log_hook_thread;
 
 void
 log_init(const char *progname, int debug)
@@ -17,6 +20,28 @@ log_init(const char *progname, int debug)
 	log_debug_on = debug;
 	/* A person at a terminal reads warnings and notices; the journal gets everything. */
 	log_tty = isatty(STDERR_FILENO) && getenv("JOURNAL_STREAM") == NULL;
+}
+
+void
+log_buffer(void)
+{
+	static char buf[65536];
+
+	if (setvbuf(stderr, buf, _IOFBF, sizeof(buf)) == 0)
+		log_buffered = 1;
+}
+
+void
+log_turn_hook(void (*hook)(void))
+{
+	log_hook = hook;
+	log_hook_thread = pthread_self();
+}
+
+void
+log_flush(void)
+{
+	fflush(stderr);
 }
 
 /* "<N>" prefixes are read by journald as the priority; a terminal gets none. */
@@ -32,6 +57,12 @@ vlog(int prio, const char *fmt, va_list ap, const char *suffix)
 		fprintf(stderr, "%s%s: %s: %s\n", pfx, log_prog, buf, suffix);
 	else
 		fprintf(stderr, "%s%s: %s\n", pfx, log_prog, buf);
+	if (!log_buffered)
+		return;
+	if (log_hook != NULL && pthread_equal(pthread_self(), log_hook_thread))
+		log_hook();
+	else
+		fflush(stderr);
 }
 
 void

@@ -120,6 +120,8 @@ answer_durable(struct termijnd *d)
 	uint64_t durable = store_durable(d->engine.store);
 	struct pending *p;
 
+	/* What was logged of them is out before they are. */
+	log_flush();
 	while ((p = TAILQ_FIRST(&d->pending)) != NULL && !p->open && p->gen <= durable) {
 		TAILQ_REMOVE(&d->pending, p, entry);
 		if (p->is_write)
@@ -142,6 +144,7 @@ answer_failed(struct termijnd *d)
 	size_t nfailed = 0;
 	char *body;
 
+	log_flush();
 	for (p = TAILQ_FIRST(&d->pending); p != NULL; p = next) {
 		next = TAILQ_NEXT(p, entry);
 		if (!p->open)
@@ -266,6 +269,7 @@ reply(struct termijnd *d, struct evhttp_request *req, struct fastconn *fast, int
 		d->batch_failed = 1;
 	/* Held back while changes it could see are not on disk. */
 	if (!in_txn && TAILQ_EMPTY(&d->pending) && store_durable(s) == store_commits(s)) {
+		log_flush();
 		if (fast != NULL)
 			fast_send(fast, code, text);
 		else

@@ -28,6 +28,23 @@
 /* Seconds a stop waits for answers still owed; systemd's TimeoutStopSec= is longer. */
 #define STOP_TIMEOUT	10
 
+static struct event *logflush_ev;
+
+static void
+log_flush_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	log_flush();
+}
+
+static void
+log_soon(void)
+{
+	event_active(logflush_ev, EV_TIMEOUT, 0);
+}
+
 static void
 usage_to(FILE *f)
 {
@@ -142,6 +159,7 @@ main(int argc, char **argv)
 	if (optind != argc)
 		usage();
 	log_init("termijnd", debug);
+	log_buffer();
 	memset(&d, 0, sizeof(d));
 	if ((d.conf = config_load(conffile, &errs)) != NULL) {
 		/* Options name paths from where termijnd runs, not from the config file. */
@@ -260,6 +278,11 @@ main(int argc, char **argv)
 	/* Three priorities: the group commit (2) runs after the turn's requests (1). */
 	if (event_base_priority_init(d.base, 3) == -1)
 		fatalx("event_base_priority_init");
+	/* The turn's log lines in one write, after its requests. */
+	if ((logflush_ev = event_new(d.base, -1, 0, log_flush_cb, NULL)) == NULL)
+		fatalx("event_new");
+	event_priority_set(logflush_ev, 2);
+	log_turn_hook(log_soon);
 	notify_init(d.base);
 	memory_init(d.base);
 	lang_init(NULL);
@@ -314,6 +337,10 @@ main(int argc, char **argv)
 	notify_free();
 	accept_guard_free();
 	memory_stop();
+	/* What is logged from here on goes out at once. */
+	log_turn_hook(NULL);
+	log_flush();
+	event_free(logflush_ev);
 	event_base_free(d.base);
 	lang_free();
 	tz_free();

@@ -25,5 +25,10 @@ run_py setpriv --reuid=nobody --regid=nogroup --clear-groups \
 # Every change the fast path acknowledged is in the log, as evhttp's are.
 OUT=$("$TERMIJN" log 2>&1)
 expect_in "uitnodiging" "the fast path's dones are in the log"
+# The log is written once a loop turn, but what a change logged is out before its answer.
+"$TERMIJN" undo uitnodiging --reason "log" >/dev/null &&
+    "$TERMIJN" done uitnodiging >/dev/null || not_ok "termijn done uitnodiging"
+n=$(grep -c ' done sociaal-domein/uitnodiging$' "$T/daemon.log")
+expect_n 4 "$n" "each done's log line is written before its answer"
 stop_daemon
 finish
