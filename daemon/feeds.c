@@ -65,7 +65,6 @@ struct feed_stats {
 	double		 latency_sum, longest, longest_slice;
 };
 
-/* One feed as last served: the token's hash, what it selects, the rendered bytes. */
 /* Rendered bytes, shared with the answers that still send them (by reference). */
 struct blob {
 	char		*p;
@@ -89,9 +88,25 @@ struct fdeps {
 	uint64_t	 loaded, shaped;	/* the engine's as the rendering began */
 };
 
-struct fcache {
+/* An entry of a table by SHA-256 (of a token, of a feed's subject). */
+struct tabent {
 	unsigned char	 hash[32];
-	int64_t		 feed_id;
+	struct tabent	*next;		/* in its bucket */
+};
+
+struct table {
+	struct tabent	**b;
+	size_t		 n, count;	/* buckets (a power of two), entries */
+};
+
+/*
+ * A feed's subject as last served: what it selects, the rendered bytes. What a feed shows
+ * depends on its kind and subject alone (the language and name come from the plan, the
+ * refresh from the config), so the tokens of one subject share one (issue 13).
+ */
+struct fcache {
+	struct tabent	 te;		/* the hash of kind, NUL, subject */
+	size_t		 tokens;	/* the tokens of it in memory */
 	char		*kind, *subject;
 	struct fdeps	 deps;		/* of the rendering it holds */
 	/* Right from the moment it was made until a derived state (overdue, ready) changes. */
@@ -101,7 +116,6 @@ struct fcache {
 	int64_t		 modified;
 	char		 lastmod[40];	/* modified as an HTTP date, for every answer */
 	struct fjob	*job;		/* rendering or compressing, a slice a loop turn */
-	struct fcache	*next;		/* in its bucket of the token table */
 	TAILQ_ENTRY(fcache) lru;	/* while it holds bytes: most recently served first */
 };
 
@@ -137,12 +151,19 @@ struct conn_age {
 	void			*cbarg;
 };
 
+/* A token asked for: its feed, and the rendering of the feed's subject. */
+struct ftoken {
+	struct tabent	 te;		/* the token's hash */
+	int64_t		 feed_id;
+	struct fcache	*c;
+};
+
 struct feeds {
 	struct termijnd		*d;
 	struct evhttp		*http;
-	/* The feeds asked for, by their token's hash: a request looks one bucket up. */
-	struct fcache		**tab;
-	size_t			 ntab, nfeeds;
+	/* The tokens asked for, by their hash (a request looks one bucket up), and their
+	 * subjects' renderings, by subject. */
+	struct table		 tokens, subjects;
 	/* What the rendered feeds hold, against feed-cache-mb: the least recently served go. */
 	TAILQ_HEAD(fcache_lru, fcache) lru;
 	size_t			 cached;
@@ -387,7 +408,71 @@ fcache_fresh(struct feeds *f, struct fcache *c, int64_t now)
 	return 1;
 }
 
-/* A feed's entry, out of its bucket already: its render stopped, its bytes let go. */
+/* The bucket of a hash (a SHA-256: its first bytes are as good as any). */
+static size_t
+bucket(const struct table *t, const unsigned char hash[32])
+{
+	uint64_t h;
+
+	memcpy(&h, hash, sizeof(h));
+	return (size_t)(h & (t->n - 1));
+}
+
+/* The entry of a hash, compared in constant time (a token's hash leaks nothing of it). */
+static struct tabent *
+tab_find(const struct table *t, const unsigned char hash[32])
+{
+	struct tabent *e;
+	unsigned char diff;
+	size_t i;
+
+	for (e = t->n ? t->b[bucket(t, hash)] : NULL; e != NULL; e = e->next) {
+		diff = 0;
+		for (i = 0; i < 32; i++)
+			diff |= (unsigned char)(e->hash[i] ^ hash[i]);
+		if (diff == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* A new entry, the table doubling when it holds as many as it has buckets. */
+static void
+tab_insert(struct table *t, struct tabent *te)
+{
+	struct tabent **old = t->b, *e, *next;
+	size_t nold = t->n, i, b;
+
+	if (t->count >= t->n) {
+		t->n = nold ? nold * 2 : 64;
+		t->b = xcalloc(t->n, sizeof(*t->b));
+		for (i = 0; i < nold; i++)
+			for (e = old[i]; e != NULL; e = next) {
+				next = e->next;
+				b = bucket(t, e->hash);
+				e->next = t->b[b];
+				t->b[b] = e;
+			}
+		free(old);
+	}
+	b = bucket(t, te->hash);
+	te->next = t->b[b];
+	t->b[b] = te;
+	t->count++;
+}
+
+static void
+tab_remove(struct table *t, struct tabent *te)
+{
+	struct tabent **pe;
+
+	for (pe = &t->b[bucket(t, te->hash)]; *pe != te; pe = &(*pe)->next)
+		;
+	*pe = te->next;
+	t->count--;
+}
+
+/* A subject's entry, out of its table already: its render stopped, its bytes let go. */
 static void
 fcache_free(struct feeds *f, struct fcache *c)
 {
@@ -399,23 +484,39 @@ fcache_free(struct feeds *f, struct fcache *c)
 	free(c);
 }
 
-/* Forget one feed (revoked): its next request looks its token up again. */
+/* A token out of the table: its subject's rendering goes with its last token. */
+static void
+ftoken_free(struct feeds *f, struct ftoken *t)
+{
+	if (--t->c->tokens == 0) {
+		tab_remove(&f->subjects, &t->c->te);
+		fcache_free(f, t->c);
+	}
+	free(t);
+}
+
+/*
+ * Forget one feed (revoked, rotated): its next request looks its token up again (and finds
+ * none). Its subject's rendering stays while other tokens show it.
+ */
 void
 feeds_forget(struct termijnd *d, int64_t feed_id)
 {
 	struct feeds *f = d->feeds;
-	struct fcache **pc, *c;
+	struct tabent **pe, *e;
+	struct ftoken *t;
 	size_t i;
 
-	for (i = 0; f != NULL && i < f->ntab; i++)
-		for (pc = &f->tab[i]; (c = *pc) != NULL;) {
-			if (c->feed_id != feed_id) {
-				pc = &c->next;
+	for (i = 0; f != NULL && i < f->tokens.n; i++)
+		for (pe = &f->tokens.b[i]; (e = *pe) != NULL;) {
+			t = (struct ftoken *)e;
+			if (t->feed_id != feed_id) {
+				pe = &e->next;
 				continue;
 			}
-			*pc = c->next;
-			fcache_free(f, c);
-			f->nfeeds--;
+			*pe = e->next;
+			f->tokens.count--;
+			ftoken_free(f, t);
 		}
 }
 
@@ -423,58 +524,55 @@ void
 feeds_flush(struct termijnd *d)
 {
 	struct feeds *f = d->feeds;
-	struct fcache *c, *next;
+	struct tabent *e, *next;
 	size_t i;
 
 	if (f == NULL)
 		return;
-	for (i = 0; i < f->ntab; i++) {
-		for (c = f->tab[i]; c != NULL; c = next) {
-			next = c->next;
-			fcache_free(f, c);
+	for (i = 0; i < f->tokens.n; i++) {
+		for (e = f->tokens.b[i]; e != NULL; e = next) {
+			next = e->next;
+			free(e);
 		}
-		f->tab[i] = NULL;
+		f->tokens.b[i] = NULL;
 	}
-	f->nfeeds = 0;
+	f->tokens.count = 0;
+	for (i = 0; i < f->subjects.n; i++) {
+		for (e = f->subjects.b[i]; e != NULL; e = next) {
+			next = e->next;
+			fcache_free(f, (struct fcache *)e);
+		}
+		f->subjects.b[i] = NULL;
+	}
+	f->subjects.count = 0;
 }
 
-/* The bucket of a token's hash (a SHA-256: its first bytes are as good as any). */
-static size_t
-bucket(const struct feeds *f, const unsigned char hash[32])
+/* The subject's entry, made (with no rendering yet) when no token of it is in memory. */
+static struct fcache *
+fcache_of(struct feeds *f, const char *kind, const char *subject)
 {
-	uint64_t h;
+	size_t kl = strlen(kind), sl = strlen(subject);
+	unsigned char hash[32];
+	struct fcache *c;
+	char *key = xmalloc(kl + 1 + sl);
 
-	memcpy(&h, hash, sizeof(h));
-	return (size_t)(h & (f->ntab - 1));
-}
-
-/* A new feed in the table, which doubles when it holds as many as it has buckets. */
-static void
-tab_insert(struct feeds *f, struct fcache *c)
-{
-	struct fcache **old = f->tab, *e, *next;
-	size_t nold = f->ntab, i, b;
-
-	if (f->nfeeds >= f->ntab) {
-		f->ntab = nold ? nold * 2 : 64;
-		f->tab = xcalloc(f->ntab, sizeof(*f->tab));
-		for (i = 0; i < nold; i++)
-			for (e = old[i]; e != NULL; e = next) {
-				next = e->next;
-				b = bucket(f, e->hash);
-				e->next = f->tab[b];
-				f->tab[b] = e;
-			}
-		free(old);
-	}
-	b = bucket(f, c->hash);
-	c->next = f->tab[b];
-	f->tab[b] = c;
-	f->nfeeds++;
+	memcpy(key, kind, kl + 1);
+	memcpy(key + kl + 1, subject, sl);
+	sha256(key, kl + 1 + sl, hash);
+	free(key);
+	if ((c = (struct fcache *)tab_find(&f->subjects, hash)) != NULL)
+		return c;
+	c = xcalloc(1, sizeof(*c));
+	memcpy(c->te.hash, hash, 32);
+	c->kind = xstrdup(kind);
+	c->subject = xstrdup(subject);
+	tab_insert(&f->subjects, &c->te);
+	return c;
 }
 
 struct lookup {
-	struct fcache	*c;
+	struct feeds	*f;
+	struct ftoken	*t;
 };
 
 static void
@@ -482,30 +580,20 @@ feed_found_cb(const struct feed_row *row, void *arg)
 {
 	struct lookup *lk = arg;
 
-	lk->c = xcalloc(1, sizeof(*lk->c));
-	memcpy(lk->c->hash, row->hash, 32);
-	lk->c->feed_id = row->id;
-	lk->c->kind = xstrdup(row->kind);
-	lk->c->subject = xstrdup(row->subject);
+	lk->t = xcalloc(1, sizeof(*lk->t));
+	memcpy(lk->t->te.hash, row->hash, 32);
+	lk->t->feed_id = row->id;
+	lk->t->c = fcache_of(lk->f, row->kind, row->subject);
+	lk->t->c->tokens++;
 }
 
 /* The feed of a token's hash if the token table holds it. */
 static struct fcache *
 feed_in_memory(struct feeds *f, const unsigned char hash[32])
 {
-	struct fcache *c;
-	unsigned char diff;
-	size_t i;
+	struct ftoken *t = (struct ftoken *)tab_find(&f->tokens, hash);
 
-	/* Compared in constant time; the hash itself leaks nothing about the token. */
-	for (c = f->ntab ? f->tab[bucket(f, hash)] : NULL; c != NULL; c = c->next) {
-		diff = 0;
-		for (i = 0; i < 32; i++)
-			diff |= (unsigned char)(c->hash[i] ^ hash[i]);
-		if (diff == 0)
-			return c;
-	}
-	return NULL;
+	return t != NULL ? t->c : NULL;
 }
 
 /* The feed of a token, from memory or the store; NULL for a wrong or revoked token. */
@@ -514,15 +602,15 @@ feed_by_token(struct feeds *f, const char *token)
 {
 	unsigned char hash[32];
 	struct fcache *c;
-	struct lookup lk = { NULL };
+	struct lookup lk = { f, NULL };
 
 	sha256(token, strlen(token), hash);
 	if ((c = feed_in_memory(f, hash)) != NULL)
 		return c;
 	if (store_feed_by_hash(f->d->engine.store, hash, feed_found_cb, &lk) != 1)
 		return NULL;
-	tab_insert(f, lk.c);
-	return lk.c;
+	tab_insert(&f->tokens, &lk.t->te);
+	return lk.t->c;
 }
 
 /* ---- what a feed holds ---- */
@@ -916,7 +1004,7 @@ job_render_slice(struct fjob *j)
 	f->stats.renders++;
 	return 1;
 fail:
-	log_warnx("feed %lld: %s", (long long)c->feed_id, cause ? cause : "cannot render");
+	log_warnx("feed of %s %s: %s", c->kind, c->subject, cause ? cause : "cannot render");
 	free(cause);
 	return -1;
 }
@@ -1051,7 +1139,7 @@ job_start(struct feeds *f, struct fcache *c)
 		j->opts.refresh_minutes = d->conf->feed_refresh;
 		if ((j->ij = ical_job_new(j->s.nparts > 0 ? j->s.parts[0].plan : NULL, &j->opts,
 		    j->now, &cause)) == NULL) {
-			log_warnx("feed %lld: %s", (long long)c->feed_id, cause);
+			log_warnx("feed of %s %s: %s", c->kind, c->subject, cause);
 			free(cause);
 			job_free(j);
 			return;
@@ -2040,7 +2128,8 @@ feeds_stop(struct termijnd *d)
 	/* First: requests waiting on a feed being made are answered before evhttp goes. */
 	feeds_flush(d);
 	mcounts_free(f);
-	free(f->tab);
+	free(f->tokens.b);
+	free(f->subjects.b);
 	evhttp_free(f->http);
 	for (i = 0; i < f->nages; i++)
 		if (f->ages[i] != NULL) {

@@ -3,7 +3,9 @@
 # 0.5 MB each against a budget of 1 MiB: the one served longest ago lets go of its bytes, is
 # made again when asked for, with the same bytes and ETag; what stays is served from memory;
 # once dropped, a conditional request is answered from the validators kept, until it changes.
-# Then 130 feeds of one small plan: each token is found in memory (the token table) as its own.
+# Then 130 feeds of one small plan: each token is found in memory (the token table) as its own;
+# the 13 tokens of a party share one rendering, made once; a revoked one is not found at once
+# while the others of its party are still served from that rendering.
 . "$(dirname "$0")/lib.sh"
 C=$TERMIJN PY=/usr/bin/python3
 setup_conf
@@ -148,13 +150,17 @@ kfeeds() {
 	done
 	echo "$n"
 }
+R0=$(metric termijn_feed_renders_total)
 expect_n 130 "$(kfeeds)" "130 feeds of 10 parties: each token answers with its own party's feed"
 R3=$(metric termijn_feed_renders_total)
+expect_n $((R0 + 10)) "$R3" "130 tokens of 10 parties: 10 renders, one a party"
 expect_n 130 "$(kfeeds)" "and again"
 expect_n "$R3" "$(metric termijn_feed_renders_total)" "the second round is served from memory: each token is found in the table"
 expect_exit 0 "revoke one of them" -- "$C" feeds revoke "${KID[77]}"
 REVOKED=77
 expect_n 130 "$(kfeeds)" "after a revoke: that one is not found, the 129 others still answer as theirs"
+expect_n "$R3" "$(metric termijn_feed_renders_total)" \
+    "the revoked token's party still served from its rendering: nothing made again"
 
 # A budget that is not a number is refused at start with its line.
 echo "feed-cache-mb 1G" >> "$T/termijnd.conf"
