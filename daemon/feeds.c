@@ -59,6 +59,7 @@
 /* What /metrics tells of the listener. */
 struct feed_stats {
 	uint64_t	 requests, ok, not_modified, not_found, renders, dropped;
+	uint64_t	 renders_same;	/* of renders, the bytes the rendering before had */
 	uint64_t	 fast;		/* of ok and not_modified, answered by the fast path */
 	uint64_t	 paged;		/* of fast, bodies sent by page reference (pagesend.c) */
 	uint64_t	 latency_bucket[12];	/* request latency histogram, see feeds.c */
@@ -928,7 +929,7 @@ job_render_slice(struct fjob *j)
 {
 	struct feeds *f = j->f;
 	struct fcache *c = j->c;
-	char *cause = NULL, *head;
+	char *cause = NULL, *head, was[sizeof(c->etag)];
 	const char *ev;
 	size_t elen, n, end;
 	double t0 = clock_mono();
@@ -990,7 +991,11 @@ job_render_slice(struct fjob *j)
 	j->bodymap = 0;
 	fcache_touch(f, c, c->body->len);
 	fcache_trim(f, c);
+	memcpy(was, c->etag, sizeof(was));
 	etag_set(c, j->hash, j->len);
+	/* Dropped for room, or made again for a change it does not show (issue 13). */
+	if (strcmp(was, c->etag) == 0)
+		f->stats.renders_same++;
 	c->modified = j->modified;
 	http_date(c->modified, c->lastmod, sizeof(c->lastmod));
 	c->valid_from = j->now;
@@ -1503,6 +1508,10 @@ serve_metrics(struct feeds *f, struct evhttp_request *req)
 	metric(b, "termijn_feed_renders_total", "counter", "Feeds rendered (cache misses).");
 	evbuffer_add_printf(b, "termijn_feed_renders_total %llu\n",
 	    (unsigned long long)f->stats.renders);
+	metric(b, "termijn_feed_renders_same_total", "counter", "Of the feeds rendered, those "
+	    "that came out as the rendering before (dropped for room, or a change not shown).");
+	evbuffer_add_printf(b, "termijn_feed_renders_same_total %llu\n",
+	    (unsigned long long)f->stats.renders_same);
 	metric(b, "termijn_feed_cache_bytes", "gauge", "Bytes the rendered feeds hold in the "
 	    "cache (feed-cache-mb is the budget).");
 	evbuffer_add_printf(b, "termijn_feed_cache_bytes %zu\n", f->cached);

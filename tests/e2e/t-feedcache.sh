@@ -71,8 +71,11 @@ else not_ok "no feed dropped although three of ~$SIZE1 bytes pass 1 MiB"; fi
 
 # Feed 1, served longest ago, went first: made again, the same bytes and ETag.
 R2=$(metric termijn_feed_renders_total)
+S2=$(metric termijn_feed_renders_same_total)
 fetch a2 1
 expect_n $((R2 + 1)) "$(metric termijn_feed_renders_total)" "feed 1 is made again once dropped"
+expect_n $((S2 + 1)) "$(metric termijn_feed_renders_same_total)" \
+    "and counted as a render of the bytes made before"
 if cmp -s "$T/a1.body" "$T/a2.body" && [ "$(etag a1)" = "$(etag a2)" ] && [ -n "$(etag a1)" ]
 then ok "the feed made again has the same bytes and ETag"
 else not_ok "the feed made again differs ($(etag a1) / $(etag a2))"; fi
@@ -122,9 +125,11 @@ expect_n 304 "$(cond -H 'Accept-Encoding: gzip' -H "If-None-Match: $(etag gz)")"
 expect_n 304 "$(cond -H "If-Modified-Since: $(lastmod a1)")" "and If-Modified-Since: 304"
 expect_n "$R4" "$(metric termijn_feed_renders_total)" \
     "the three answered from the validators kept: feed 1 not made again"
+S4=$(metric termijn_feed_renders_same_total)
 expect_exit 0 "a change in plan groot1" -- "$C" done m0001 -p groot1
 expect_n 200 "$(cond -H "If-None-Match: $(etag a1)")" "after its plan changed, the old ETag gets 200"
 expect_n $((R4 + 1)) "$(metric termijn_feed_renders_total)" "feed 1 made again for it"
+expect_n "$S4" "$(metric termijn_feed_renders_same_total)" "with other bytes: not counted as the same"
 
 # 130 feeds, 13 of each party of plan klein: each token finds its own feed.
 declare -A KPATH KPARTY KID
