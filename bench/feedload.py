@@ -8,7 +8,9 @@
 # from a random moment of its first one: 2 to 4 fetches), three in four with Accept-Encoding:
 # gzip, each after its first with If-None-Match and If-Modified-Since from the answer before,
 # as calendar clients do; DONES `done`s (bodies from KEYS, spread over its second half) fall
-# at random moments of the hour and make the feeds that show their plans stale. The hour is
+# at random moments of the hour and make the feeds that show their plans stale (a key the
+# daemon refuses, done already or not yet allowed, is counted apart and replaced by the next
+# of that half, so that DONES are done). The hour is
 # replayed in minutes as fast as the daemon answers: a minute's `done`s, then its fetches by
 # 4 keep-alive connections. Prints per quarter the answers by status, the time taken, the
 # daemon's RSS (PID) and its renders and dropped renderings (/metrics); then the RSS peak
@@ -114,6 +116,8 @@ for i in range(nfeeds):
 keys = [l for l in open(keyfile).read().splitlines() if l.strip()]
 half = keys[len(keys) // 2:]
 chosen = [half[k * len(half) // ndones] for k in range(min(ndones, len(half)))]
+# A key refused (done already, or not yet allowed) gives way to the next of these.
+spare = [k for k in half if k not in set(chosen)]
 dones = [[] for _ in range(HOUR // MINUTE)]
 for body in chosen:
     dones[rng.randrange(HOUR // MINUTE)].append(body)
@@ -168,8 +172,8 @@ def done(body):
             api.request("POST", "/api/v1/done", body=body,
                         headers={"Content-Type": "application/json"})
             r = api.getresponse()
-            r.read()
-            return r.status
+            text = r.read()
+            return r.status, text
         except (OSError, http.client.HTTPException):
             api.close()
             api = None
@@ -177,7 +181,7 @@ def done(body):
                 raise
 
 m0 = metrics()
-total, accepted, refused = {}, 0, {}
+total, accepted, refused, first_refusal = {}, 0, {}, None
 t0, reached = time.time(), 60
 for q in range(4):
     counts, lock, tq = {}, threading.Lock(), time.time()
@@ -186,11 +190,17 @@ for q in range(4):
             reached = minute
             break
         for body in dones[minute]:
-            s = done(body)
-            if s == 200:
-                accepted += 1
-            else:
+            while True:
+                s, text = done(body)
+                if s == 200:
+                    accepted += 1
+                    break
                 refused[s] = refused.get(s, 0) + 1
+                if first_refusal is None:
+                    first_refusal = "%s: %d %s" % (body, s, text.decode()[:160].strip())
+                if not spare or sum(refused.values()) >= 10 * ndones:
+                    break
+                body = spare.pop(0)
         todo = fetches[minute]
         th = [threading.Thread(target=worker, args=(todo[k::THREADS], counts, lock))
               for k in range(THREADS)]
@@ -209,14 +219,19 @@ for q in range(4):
               time.time() - t0, reached), flush=True)
         break
 m = metrics()
-print("  %s: %d fetches (%s) and %d done (%d refused%s) in %.1f s; %d renders, %d "
-      "dropped, %.1f MB held" % ("the hour" if reached == 60 else "its first %d minutes" % reached,
-      sum(total.values()),
+def grew(name):
+    return m.get(name, 0) - m0.get(name, 0)
+print("  %s: %d fetches (%s) and %d done (%d refused%s) in %.1f s; %d renders (%d of them "
+      "the bytes made before), %d dropped, %.1f MB held" % ("the hour" if reached == 60 else
+      "its first %d minutes" % reached, sum(total.values()),
       " ".join("%d: %d" % kv for kv in sorted(total.items())), accepted, sum(refused.values()),
       "".join(", %d: %d" % kv for kv in sorted(refused.items())), time.time() - t0,
-      m.get("termijn_feed_renders_total", 0) - m0.get("termijn_feed_renders_total", 0),
-      m.get("termijn_feed_cache_dropped_total", 0) - m0.get("termijn_feed_cache_dropped_total", 0),
-      m.get("termijn_feed_cache_bytes", 0) / 1e6), flush=True)
+      grew("termijn_feed_renders_total"), grew("termijn_feed_renders_same_total"),
+      grew("termijn_feed_cache_dropped_total"), m.get("termijn_feed_cache_bytes", 0) / 1e6),
+      flush=True)
+if first_refusal:
+    print("  refused dones (each replaced by another key): the first %s" % first_refusal,
+          flush=True)
 print("  RSS after: %d MiB, peak %d MiB (%s); slowest fetch %.0f ms (%s %s)" % (rss(),
       status_kb("VmHWM") // 1024, peak_of, slowest[0] * 1000, *(slowest[1] or ("-", "-"))),
       flush=True)
