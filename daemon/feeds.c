@@ -238,6 +238,7 @@ blob_sent_cb(const void *data, size_t len, void *arg)
 }
 
 static void	job_cancel(struct fcache *);
+static void	job_forget(struct fcache *, int64_t);
 
 static size_t
 fcache_bytes(const struct fcache *c)
@@ -517,6 +518,7 @@ feeds_forget(struct termijnd *d, int64_t feed_id)
 			}
 			*pe = e->next;
 			f->tokens.count--;
+			job_forget(t->c, feed_id);
 			ftoken_free(f, t);
 		}
 }
@@ -597,21 +599,21 @@ feed_in_memory(struct feeds *f, const unsigned char hash[32])
 	return t != NULL ? t->c : NULL;
 }
 
-/* The feed of a token, from memory or the store; NULL for a wrong or revoked token. */
-static struct fcache *
+/* A token, from memory or the store; NULL for a wrong or revoked one. */
+static struct ftoken *
 feed_by_token(struct feeds *f, const char *token)
 {
 	unsigned char hash[32];
-	struct fcache *c;
+	struct ftoken *t;
 	struct lookup lk = { f, NULL };
 
 	sha256(token, strlen(token), hash);
-	if ((c = feed_in_memory(f, hash)) != NULL)
-		return c;
+	if ((t = (struct ftoken *)tab_find(&f->tokens, hash)) != NULL)
+		return t;
 	if (store_feed_by_hash(f->d->engine.store, hash, feed_found_cb, &lk) != 1)
 		return NULL;
 	tab_insert(&f->tokens, &lk.t->te);
-	return lk.t->c;
+	return lk.t;
 }
 
 /* ---- what a feed holds ---- */
@@ -696,13 +698,13 @@ feeds_holds(const struct plan *p, const struct instance *in, const char *kind,
 int
 feeds_token_view(struct termijnd *d, const char *token, char **kind, char **subject)
 {
-	struct fcache *c;
+	struct ftoken *t;
 
 	if (d->feeds == NULL || strlen(token) != TOKEN_CHARS ||
-	    (c = feed_by_token(d->feeds, token)) == NULL)
+	    (t = feed_by_token(d->feeds, token)) == NULL)
 		return -1;
-	*kind = xstrdup(c->kind);
-	*subject = xstrdup(c->subject);
+	*kind = xstrdup(t->c->kind);
+	*subject = xstrdup(t->c->subject);
 	return 0;
 }
 
@@ -809,6 +811,7 @@ etag_set(struct fcache *c, uint64_t h, size_t len)
 struct waiter {
 	struct evhttp_request	*req;
 	int			 gz;
+	int64_t			 feed_id;	/* whose token asked: a revoke answers it */
 };
 
 struct fjob {
@@ -872,6 +875,31 @@ job_free(struct fjob *j)
 	free(j);
 }
 
+/* A request that waited for a feed that cannot be had now: to come back for. */
+static void
+answer_later(struct evhttp_request *req)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "5");
+	reply_text(req, 503, "Service Unavailable", "text/plain",
+	    "the feed cannot be made now; try again\n");
+}
+
+/* A token revoked: its requests waiting for c's rendering (shared) are not served it. */
+static void
+job_forget(struct fcache *c, int64_t feed_id)
+{
+	struct fjob *j = c->job;
+	size_t i, k;
+
+	for (i = k = 0; j != NULL && i < j->nwait; i++)
+		if (j->wait[i].feed_id == feed_id)
+			answer_later(j->wait[i].req);
+		else
+			j->wait[k++] = j->wait[i];
+	if (j != NULL)
+		j->nwait = k;
+}
+
 /* The waiters get their answer: the feed, or (ok 0) a 503 to come back for. */
 static void
 job_done(struct fjob *j, int ok)
@@ -885,12 +913,9 @@ job_done(struct fjob *j, int ok)
 	j->nwait = 0;
 	job_free(j);
 	for (i = 0; i < n; i++) {
-		if (!ok) {
-			evhttp_add_header(evhttp_request_get_output_headers(w[i].req),
-			    "Retry-After", "5");
-			reply_text(w[i].req, 503, "Service Unavailable", "text/plain",
-			    "the feed cannot be made now; try again\n");
-		} else if (w[i].gz && c->gz == NULL) {
+		if (!ok)
+			answer_later(w[i].req);
+		else if (w[i].gz && c->gz == NULL) {
 			/* Compress first (a job of its own): this one waits on. */
 			if (c->job == NULL)
 				job_start(f, c);
@@ -1277,13 +1302,15 @@ serve_feed(struct feeds *f, struct evhttp_request *req, const char *rest)
 {
 	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
 	char token[TOKEN_CHARS + 1];
+	struct ftoken *t;
 	struct fcache *c;
 	int gz;
 
-	if (feedreq_token(rest, token) == -1 || (c = feed_by_token(f, token)) == NULL) {
+	if (feedreq_token(rest, token) == -1 || (t = feed_by_token(f, token)) == NULL) {
 		not_found(f, req);
 		return;
 	}
+	c = t->c;
 	gz = feedreq_gzip(evhttp_find_header(in, "Accept-Encoding"));
 	if (c->job == NULL && c->body != NULL && !feed_current(f, c))
 		fcache_clear_render(f, c);
@@ -1311,6 +1338,7 @@ serve_feed(struct feeds *f, struct evhttp_request *req, const char *rest)
 	}
 	XGROW(c->job->wait, c->job->nwait, c->job->capwait);
 	c->job->wait[c->job->nwait].req = req;
+	c->job->wait[c->job->nwait].feed_id = t->feed_id;
 	c->job->wait[c->job->nwait++].gz = gz;
 }
 
