@@ -1779,6 +1779,7 @@ fast_send(struct conn_age *a, const char *head, size_t hlen, struct blob *bl)
 	struct evbuffer *out = bufferevent_get_output(a->bev);
 	size_t total = hlen, off;
 	ssize_t n;
+	int byref;
 
 	if (bl != NULL) {
 		iov[1].iov_base = bl->p;
@@ -1786,9 +1787,8 @@ fast_send(struct conn_age *a, const char *head, size_t hlen, struct blob *bl)
 		total += bl->len;
 	}
 	if (bl != NULL && bl->map > 0) {
-		if (pagesend_on())
-			a->f->stats.paged++;
-		n = pagesend(a->fd, head, hlen, bl->p, bl->len);
+		n = pagesend(a->fd, head, hlen, bl->p, bl->len, &byref);
+		a->f->stats.paged += (uint64_t)byref;
 	} else
 		n = sendmsg(a->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (n == -1) {

@@ -81,12 +81,6 @@ pagesend_init(void)
 	return 0;
 }
 
-int
-pagesend_on(void)
-{
-	return pfd[0] != -1;
-}
-
 void
 pagesend_close(void)
 {
@@ -128,13 +122,14 @@ copy(int fd, const char *head, size_t hlen, const char *body, size_t blen)
 }
 
 ssize_t
-pagesend(int fd, const char *head, size_t hlen, const char *body, size_t blen)
+pagesend(int fd, const char *head, size_t hlen, const char *body, size_t blen, int *byref)
 {
 	size_t off = 0, inpipe, sent = 0;
 	struct iovec v;
 	ssize_t n;
 	int e;
 
+	*byref = 0;
 	if (pfd[0] == -1)
 		return copy(fd, head, hlen, body, blen);
 	/* The head is copied into the pipe (the caller's buffer is gone once we return). */
@@ -155,6 +150,8 @@ pagesend(int fd, const char *head, size_t hlen, const char *body, size_t blen)
 			break;
 		sent += (size_t)n;
 		inpipe -= (size_t)n;
+		/* Past the head: the socket holds body pages. */
+		*byref = sent > hlen;
 		if (inpipe == 0 && off == blen)
 			return (ssize_t)sent;
 		if (inpipe > 0)

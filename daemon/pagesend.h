@@ -21,13 +21,14 @@ void	 pagesend_free(char *, size_t len);
 
 /* The pipe everything goes through; without it (-1) pagesend copies, as send does. */
 int	 pagesend_init(void);
-int	 pagesend_on(void);
 void	 pagesend_close(void);
 
 /*
  * Head (copied) and body (by reference) into the non-blocking socket fd, as much as it
  * takes now: the bytes sent, or -1 with errno (EAGAIN: none). The pipe is empty after.
+ * *byref: 1 when body bytes went by reference, 0 when none did (none taken, or copied).
  */
-ssize_t	 pagesend(int fd, const char *head, size_t hlen, const char *body, size_t blen);
+ssize_t	 pagesend(int fd, const char *head, size_t hlen, const char *body, size_t blen,
+	    int *byref);
 
 #endif

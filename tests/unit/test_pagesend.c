@@ -82,13 +82,14 @@ test_unmapped_under_way(void **state)
 {
 	size_t len = 58105, hlen = sizeof(head) - 1;
 	char *b = body(len, 1), *want = malloc(hlen + len), *got = malloc(hlen + len), *m;
-	int tx, rx;
+	int tx, rx, byref;
 
 	(void)state;
 	pair(&tx, &rx, 0, 1 << 20);
 	memcpy(want, head, hlen);
 	memcpy(want + hlen, b, len);
-	assert_int_equal(pagesend(tx, head, hlen, b, len), (ssize_t)(hlen + len));
+	assert_int_equal(pagesend(tx, head, hlen, b, len, &byref), (ssize_t)(hlen + len));
+	assert_int_equal(byref, 1);
 	pagesend_free(b, len);
 	m = mmap(b, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
 	    -1, 0);
@@ -113,11 +114,12 @@ test_by_reference(void **state)
 {
 	size_t len = 32768, hlen = sizeof(head) - 1;
 	char *b = body(len, 2), *got = malloc(hlen + len);
-	int tx, rx;
+	int tx, rx, byref;
 
 	(void)state;
 	pair(&tx, &rx, 0, 1 << 20);
-	assert_int_equal(pagesend(tx, head, hlen, b, len), (ssize_t)(hlen + len));
+	assert_int_equal(pagesend(tx, head, hlen, b, len, &byref), (ssize_t)(hlen + len));
+	assert_int_equal(byref, 1);
 	assert_int_equal(mprotect(b, len, PROT_READ | PROT_WRITE), 0);
 	memset(b, 'Z', len);
 	recv_n(rx, got, hlen + len);
@@ -137,21 +139,23 @@ test_partial(void **state)
 	size_t big = 4 << 20, small = 20000, hlen = sizeof(head) - 1;
 	char *b1 = body(big, 3), *b2 = body(small, 4), *got = malloc(hlen + big);
 	ssize_t n1, n2;
-	int tx, rx;
+	int tx, rx, byref;
 
 	(void)state;
 	pair(&tx, &rx, 16384, 16384);
-	n1 = pagesend(tx, head, hlen, b1, big);
+	n1 = pagesend(tx, head, hlen, b1, big, &byref);
 	assert_true(n1 > (ssize_t)hlen && n1 < (ssize_t)(hlen + big));
+	assert_int_equal(byref, 1);
 	/* Full now: nothing more, and nothing of it kept. */
 	errno = 0;
-	assert_int_equal(pagesend(tx, head, hlen, b2, small), -1);
+	assert_int_equal(pagesend(tx, head, hlen, b2, small, &byref), -1);
 	assert_int_equal(errno, EAGAIN);
+	assert_int_equal(byref, 0);
 	recv_n(rx, got, (size_t)n1);
 	assert_memory_equal(got, head, hlen);
 	assert_memory_equal(got + hlen, b1, (size_t)n1 - hlen);
 	assert_int_equal(poll(&(struct pollfd){ .fd = tx, .events = POLLOUT }, 1, 5000), 1);
-	assert_true((n2 = pagesend(tx, head, hlen, b2, small)) > (ssize_t)hlen);
+	assert_true((n2 = pagesend(tx, head, hlen, b2, small, &byref)) > (ssize_t)hlen);
 	recv_n(rx, got, (size_t)n2);
 	assert_memory_equal(got, head, hlen);
 	assert_memory_equal(got + hlen, b2, (size_t)n2 - hlen);
@@ -169,13 +173,13 @@ test_gone(void **state)
 	size_t len = 20000;
 	char *b = body(len, 5);
 	ssize_t n;
-	int tx, rx, i;
+	int tx, rx, i, byref;
 
 	(void)state;
 	pair(&tx, &rx, 0, 0);
 	close(rx);
 	for (i = 0, n = 0; i < 10 && n >= 0; i++) {
-		n = pagesend(tx, head, sizeof(head) - 1, b, len);
+		n = pagesend(tx, head, sizeof(head) - 1, b, len, &byref);
 		usleep(10000);
 	}
 	assert_int_equal(n, -1);
