@@ -8,7 +8,8 @@
 #
 # For each shape and size it prints: cold start and restart (until the socket answers), reload,
 # the daemon's CPU per `part add` and per `move` (SCALE_EDITS of each, 10, on the first plan, on a
-# copy of the state that the rest does not use),
+# copy of the state that the rest does not use, with the longest any one request or commit
+# held the loop meanwhile),
 # RSS at start, daemon CPU per `done` (of the 1-client run, once the daemon is idle after its
 # start and the mail queued before it has gone), acknowledged `done`/s with 1, 8 and 32
 # clients for SCALE_SECONDS (a fresh copy of the started state for each; when the keys
@@ -317,14 +318,23 @@ add() {
 # edits DIR SHAPE: SCALE_EDITS parts added to the first plan, then as many moves of one party's
 # deadline of it (later and back: one instance, one owner told); PART_CPU and MOVE_CPU, the
 # daemon's CPU per edit in ms (the reminder scan after it included), PART_MS and MOVE_MS the
-# client's time per edit.
+# client's time per edit; PART_HOLD the longest an API request or a commit held the loop
+# after the part adds (the daemon was started just before them), EDIT_HOLD after both.
 edits() {
 	local d=$1 plan=p0000 ms=g@q1 due=(2014-06-20 2014-06-15)
 	[[ $2 == one ]] && { plan=national; ms=m0@g001; due=(2014-02-20 2014-02-15); }
 	edit_cpu "$d" part add "$plan" onderdeel o%d --title "Onderdeel %d"
-	PART_CPU=$EDIT_CPU PART_MS=$EDIT_MS
+	PART_CPU=$EDIT_CPU PART_MS=$EDIT_MS PART_HOLD=$(edit_hold "$d")
 	edit_cpu "$d" move -p "$plan" "$ms" --due "%s" --reason bench
-	MOVE_CPU=$EDIT_CPU MOVE_MS=$EDIT_MS
+	MOVE_CPU=$EDIT_CPU MOVE_MS=$EDIT_MS EDIT_HOLD=$(edit_hold "$d")
+}
+
+# edit_hold DIR: the longest API request or commit on the loop since start, in ms (of which).
+edit_hold() {
+	local a c
+	a=$(loop_hold "$1" api)
+	c=$(loop_hold "$1" commit)
+	if ((${a:-0} >= ${c:-0})); then echo "${a:-?} ms, api"; else echo "$c ms, commit"; fi
 }
 
 # edit_cpu DIR ARGS...: the client with ARGS SCALE_EDITS times (%d: the round, %s: a due of
@@ -494,6 +504,8 @@ for shape in $SHAPES; do
 		    -v n="$EDITS" 'BEGIN { printf "%.0f", t / n }') ms each for the client)"
 		fig "move ID@PARTY, daemon CPU each" "$MOVE_CPU ms  ($EDITS moves, $(awk -v t="$MOVE_MS" \
 		    -v n="$EDITS" 'BEGIN { printf "%.0f", t / n }') ms each for the client)"
+		fig "loop held, part adds" "$PART_HOLD  (the longest request or commit)"
+		fig "loop held, part adds and moves" "$EDIT_HOLD"
 		stop
 		rm -rf "$d/state"
 		mv "$d/state.pre" "$d/state"

@@ -2327,6 +2327,104 @@ find_dimension(struct engine *e, struct pstate *ps, const char *dim, struct eng_
 	return NULL;
 }
 
+/*
+ * A part whose instances came last (plan.c insert_part), taken back: the part out of the
+ * plan (expanded whole then: a rare path), what was computed from it too.
+ */
+struct appended_undo {
+	struct engine		*e;
+	struct pstate		*ps;
+	struct dimension	*dim;
+	size_t			 old_ninst;
+	int64_t			 stamp;
+	uint64_t		 hash;
+};
+
+static void
+appended_undo_cb(void *arg, int undo)
+{
+	struct appended_undo *u = arg;
+	struct pstate *ps = u->ps;
+	size_t i;
+
+	if (undo) {
+		for (i = u->old_ninst; i < ps->plan->ninst; i++)
+			istate_clear(&ps->st[i]);
+		plan_remove_last_part(ps->plan, u->dim);
+		schedule_truncate(ps->sched, u->old_ninst);
+		schedule_touch_all(ps->sched);
+		touched_plan(u->e, ps);
+		ps->nthash = u->old_ninst;
+		ps->stamp = u->stamp;
+		ps->hash = u->hash;
+		shape_changed(u->e, ps);
+	}
+	free(u);
+}
+
+/*
+ * The part's instances came last, the others kept their places: states (and at publishing
+ * the schedule) extended as for an addition; no links between plans move.
+ */
+static int
+part_appended(struct engine *e, struct pstate *ps, struct dimension *d, size_t old_n)
+{
+	struct appended_undo *u;
+	struct istate *nst;
+
+	if (store_begin(e->store) == -1)
+		return -1;
+	nst = xreallocarray(ps->st, ps->plan->ninst, sizeof(*nst));
+	memset(nst + old_n, 0, (ps->plan->ninst - old_n) * sizeof(*nst));
+	ps->st = nst;
+	u = xcalloc(1, sizeof(*u));
+	u->e = e;
+	u->ps = ps;
+	u->dim = d;
+	u->old_ninst = old_n;
+	u->stamp = ps->stamp;
+	u->hash = ps->hash;
+	store_on_rollback(e->store, appended_undo_cb, u);
+	shape_changed(e, ps);
+	touched_plan(e, ps);
+	touch_readers(e, ps);
+	return 0;
+}
+
+/*
+ * The plan expanded whole for part pt (the last of d): instances moved, states follow them
+ * by key (the old instances are the new ones but pt's, in their order), the links between
+ * plans resolved again. On error the part is out again.
+ */
+static int
+part_reshaped(struct engine *e, struct pstate *ps, struct dimension *d, struct part *pt,
+    size_t old_n, struct eng_result *r)
+{
+	char **oldkeys = xcalloc(old_n ? old_n : 1, sizeof(char *)), *cause = NULL;
+	size_t i, k;
+
+	for (i = k = 0; i < ps->plan->ninst && k < old_n; i++)
+		if (ps->plan->inst[i].part != pt)
+			oldkeys[k++] = xstrdup(ps->plan->inst[i].key);
+	/* By the links as they were: they name other plans' instances, which stay. */
+	touch_readers(e, ps);
+	if (relink_cause(e, &cause) == -1 || store_begin(e->store) == -1) {
+		for (i = 0; i < k; i++)
+			free(oldkeys[i]);
+		free(oldkeys);
+		plan_remove_last_part(ps->plan, d);
+		relink(e);
+		if (cause != NULL) {
+			fail(r, ENG_BAD, "%s", cause);
+			free(cause);
+			return r->rc;
+		}
+		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
+	}
+	reshape(e, ps, oldkeys, old_n, d, NULL);
+	return ENG_OK;
+}
+
 int
 engine_part_add(struct engine *e, struct pstate *ps, const char *dim, const char *id,
     const char *title, const char *lead, int override, const char *reason,
@@ -2335,8 +2433,10 @@ engine_part_add(struct engine *e, struct pstate *ps, const char *dim, const char
 	struct dimension *d;
 	struct part *pt;
 	struct change c;
-	char **oldkeys, *cause = NULL, *names = NULL, *s, *partkey;
+	char *cause = NULL, *names = NULL, *s, *partkey;
 	size_t old_n = ps->plan->ninst, *done, ndone, i, *v, n;
+	unsigned long expansions = ps->plan->expansions;
+	int appended;
 
 	if ((d = find_dimension(e, ps, dim, r)) == NULL)
 		return r->rc;
@@ -2364,33 +2464,26 @@ engine_part_add(struct engine *e, struct pstate *ps, const char *dim, const char
 			return r->rc;
 	} else
 		override = 0;
-	oldkeys = keys_save(ps->plan);
-	touch_readers(e, ps);
 	if (plan_add_part(ps->plan, d->id, id, title, lead, &cause) == -1) {
-		for (i = 0; i < old_n; i++)
-			free(oldkeys[i]);
-		free(oldkeys);
 		fail(r, ENG_BAD, "%s", cause);
 		free(cause);
 		return r->rc;
 	}
 	pt = d->parts[d->nparts - 1];
-	if (relink_cause(e, &cause) == -1 || store_begin(e->store) == -1) {
-		for (i = 0; i < old_n; i++)
-			free(oldkeys[i]);
-		free(oldkeys);
-		plan_remove_last_part(ps->plan, d);
-		relink(e);
-		if (cause != NULL) {
-			fail(r, ENG_BAD, "%s", cause);
-			free(cause);
-			return r->rc;
+	if ((appended = ps->plan->expansions == expansions)) {
+		if (part_appended(e, ps, d, old_n) == -1) {
+			plan_remove_last_part(ps->plan, d);
+			return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 		}
-		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
-	}
-	reshape(e, ps, oldkeys, old_n, d, NULL);
+		n = ps->plan->ninst - old_n;
+		v = xcalloc(n ? n : 1, sizeof(*v));
+		for (i = 0; i < n; i++)
+			v[i] = old_n + i;
+	} else if (part_reshaped(e, ps, d, pt, old_n, r) != ENG_OK)
+		return r->rc;
+	else
+		n = plan_part_instances(ps->plan, pt, &v);
 	xasprintf(&partkey, "%s#%s", d->id, pt->id);
-	n = plan_part_instances(ps->plan, pt, &v);
 	if (store_put_part(e->store, ps->plan->id, d->id, pt->id, pt->title, pt->lead, now,
 	    who->name, reason) == -1 ||
 	    part_audit(e, ps, who, now, partkey, override ? "part-add-override" : "part-add",
@@ -2400,7 +2493,7 @@ engine_part_add(struct engine *e, struct pstate *ps, const char *dim, const char
 		if (part_audit(e, ps, who, now, ps->plan->inst[v[i]].key, override ?
 		    "part-add-override" : "part-add", reason, pt->title) == -1)
 			goto dbfail;
-	if (publish_state(e, ps, 0, NULL, now) == -1)
+	if (publish_state(e, ps, appended ? old_n : 0, NULL, now) == -1)
 		goto dbfail;
 	free(partkey);
 	r->list = v;

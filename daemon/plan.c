@@ -2619,6 +2619,20 @@ reuse_sorted(struct plan *p, const struct reuse *ru)
 	free(anew);
 }
 
+/* What m's instances for party pt (or part) are made from, before any exception. */
+static void
+proto_init(struct instance *proto, struct milestone *m, struct party *pt, struct part *part)
+{
+	memset(proto, 0, sizeof(*proto));
+	proto->ms = m;
+	proto->party = pt;
+	proto->part = part;
+	proto->title = m->title;
+	proto->description = m->description;
+	proto->owner = m->owner;
+	proto->timing = m->timing;
+}
+
 /*
  * The instances of milestone m, appended to p->inst (of room cap): per party in plan order,
  * per part in the dimension's order (cancelled ones left out), or once; with ru, those of
@@ -2646,14 +2660,7 @@ expand_milestone(struct plan *p, struct milestone *m, size_t *cap, struct reuse 
 		pt = m->per_party ? &p->parties[k] : part != NULL ? part->lead_party : NULL;
 		if (m->per_party && !party_listed(m, pt->id))
 			continue;
-		memset(&proto, 0, sizeof(proto));
-		proto.ms = m;
-		proto.party = pt;
-		proto.part = part;
-		proto.title = m->title;
-		proto.description = m->description;
-		proto.owner = m->owner;
-		proto.timing = m->timing;
+		proto_init(&proto, m, pt, part);
 		for (j = 0; m->per_party && j < m->novr; j++) {
 			struct override *o = &m->ovr[j];
 
@@ -2680,6 +2687,8 @@ expand_milestone(struct plan *p, struct milestone *m, size_t *cap, struct reuse 
 }
 
 static int	expand(struct plan *, struct errlist *, struct reuse *);
+static int	part_in_place(const struct plan *, const struct dimension *, size_t *);
+static int	insert_part(struct plan *, size_t, struct part *);
 
 int
 plan_expand(struct plan *p, struct errlist *errs)
@@ -2964,6 +2973,7 @@ plan_add_part(struct plan *p, const char *dim, const char *id, const char *title
 	struct errlist errs = { 0 };
 	struct dimension *d;
 	struct part *pt;
+	size_t mi = 0;
 
 	errs.max = PLAN_MAX_ERRORS;
 	if ((d = plan_dimension(p, dim)) == NULL) {
@@ -3000,6 +3010,8 @@ plan_add_part(struct plan *p, const char *dim, const char *id, const char *title
 	pt->ord = d->nparts;
 	d->parts = xreallocarray(d->parts, d->nparts + 1, sizeof(*d->parts));
 	d->parts[d->nparts++] = pt;
+	if (part_in_place(p, d, &mi) && insert_part(p, mi, pt) == 0)
+		return 0;
 	if (expand_parts(p, &errs) == -1) {
 		*cause = errs_join(&errs);
 		errlist_free(&errs);
@@ -3132,6 +3144,30 @@ instances_cut(struct plan *p, size_t first)
 }
 
 /*
+ * The n instances from pos on (new) into the index by key, which holds the others: sorted
+ * apart, then merged in from its end.
+ */
+static void
+index_merge(struct plan *p, size_t pos, size_t n)
+{
+	size_t i, a, b, *merged = xcalloc(n ? n : 1, sizeof(size_t));
+
+	for (i = 0; i < n; i++)
+		merged[i] = pos + i;
+	sorting = p;
+	qsort(merged, n, sizeof(size_t), cmp_inst);
+	sorting = NULL;
+	p->inst_sorted = xreallocarray(p->inst_sorted, p->ninst, sizeof(size_t));
+	for (i = p->ninst, a = p->ninst - n, b = n; b > 0; i--)
+		if (a > 0 && strcmp(p->inst[p->inst_sorted[a - 1]].key,
+		    p->inst[merged[b - 1]].key) > 0)
+			p->inst_sorted[i - 1] = p->inst_sorted[--a];
+		else
+			p->inst_sorted[i - 1] = merged[--b];
+	free(merged);
+}
+
+/*
  * The dependents' runs that m's instances (from first on) give what they require, as
  * add_dependents makes them; with add 0, only how many.
  */
@@ -3178,7 +3214,7 @@ plan_extend(struct plan *p, struct errlist *errs)
 {
 	struct milestone *m = &p->ms[p->nms - 1];
 	size_t first = p->ninst, start = errs->n, nlinks = 0, i, j, k, x;
-	size_t n, vcap = 0, *merged, a, b;
+	size_t n, vcap = 0, *merged;
 	struct irange *v = NULL;
 	struct instance *in;
 
@@ -3249,27 +3285,203 @@ plan_extend(struct plan *p, struct errlist *errs)
 	free(merged);
 	for (i = first; i < p->ninst; i++)
 		p->nlinks += p->inst[i].npre_runs;
-	/* The new keys into the index by key: sorted apart, then merged in from its end. */
-	n = p->ninst - first;
-	merged = xcalloc(n ? n : 1, sizeof(size_t));
-	for (i = 0; i < n; i++)
-		merged[i] = first + i;
-	sorting = p;
-	qsort(merged, n, sizeof(size_t), cmp_inst);
-	sorting = NULL;
-	p->inst_sorted = xreallocarray(p->inst_sorted, p->ninst, sizeof(size_t));
-	for (i = p->ninst, a = first, b = n; b > 0; i--)
-		if (a > 0 && strcmp(p->inst[p->inst_sorted[a - 1]].key,
-		    p->inst[merged[b - 1]].key) > 0)
-			p->inst_sorted[i - 1] = p->inst_sorted[--a];
-		else
-			p->inst_sorted[i - 1] = merged[--b];
-	free(merged);
+	index_merge(p, first, p->ninst - first);
 	return 0;
 bad:
 	free(v);
 	instances_drop(p, first);
 	return -1;
+}
+
+/*
+ * May a new part of d be linked in place? So when one milestone only is per d, links to no
+ * other plan and asks the same of every instance of it (no @same, no #same): its new
+ * instances come at the end of its run, and what they require and what requires them is
+ * as for the others. Its index in *mi.
+ */
+static int
+part_in_place(const struct plan *p, const struct dimension *d, size_t *mi)
+{
+	const struct milestone *m = NULL;
+	size_t i;
+
+	for (i = 0; i < p->nms; i++)
+		if (p->ms[i].dim == d) {
+			if (m != NULL)
+				return 0;
+			m = &p->ms[i];
+			*mi = i;
+		}
+	if (m == NULL || m->per_party || m->nxreqs > 0)
+		return 0;
+	for (i = 0; i < m->nreqs; i++)
+		if (req_same_part(p, m, &m->reqs[i]) || (p->ms[m->reqs[i].target].per_party &&
+		    m->reqs[i].scope == REQ_SAME))
+			return 0;
+	return 1;
+}
+
+/* Instance in's prerequisite runs made again from its requirements; p->nlinks with them. */
+static void
+relink_pre(struct plan *p, struct instance *in, struct irange **v, size_t *cap)
+{
+	size_t j, n = 0;
+
+	for (j = 0; j < in->ms->nreqs; j++)
+		req_runs(p, in, &in->ms->reqs[j], v, &n, cap);
+	p->nlinks -= in->npre_runs;
+	in->npre_runs = runs_normalise(*v, n, &in->npre);
+	in->pre_runs = xreallocarray(in->pre_runs, in->npre_runs ? in->npre_runs : 1,
+	    sizeof(**v));
+	if (in->npre_runs > 0)
+		memcpy(in->pre_runs, *v, in->npre_runs * sizeof(**v));
+	p->nlinks += in->npre_runs;
+}
+
+/* Dependent run (first, n) of d: the one starting there made so, or one more in its place. */
+static void
+dep_run_set(struct plan *p, struct instance *d, size_t first, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < d->ndep_runs; k++)
+		if (d->dep_runs[k].first == first) {
+			d->ndep += n - d->dep_runs[k].n;
+			d->dep_runs[k].n = n;
+			return;
+		}
+	d->dep_runs = xreallocarray(d->dep_runs, d->ndep_runs + 1, sizeof(*d->dep_runs));
+	for (k = d->ndep_runs; k > 0 && d->dep_runs[k - 1].first > first; k--)
+		d->dep_runs[k] = d->dep_runs[k - 1];
+	d->dep_runs[k].first = first;
+	d->dep_runs[k].n = n;
+	d->ndep_runs++;
+	d->ndep += n;
+	p->nlinks++;
+}
+
+/* Every index at or past pos, in runs and milestones after mi, k further on. */
+static void
+shift_runs(struct irange *v, size_t n, size_t pos, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].first >= pos)
+			v[i].first += k;
+}
+
+/*
+ * Part pt added where part_in_place says so (m = p->ms[mi]): its instances put at the end
+ * of m's run, those after it moved up, and in place the links of what they require (the
+ * run of m's instances grows) and of what requires m, as expand_parts would make them.
+ * What it costs beyond what the part touches is a pass over the instances' runs, without
+ * an allocation per instance. -1, the plan as it was, when a check fails: expand_parts
+ * then says why.
+ */
+static int
+insert_part(struct plan *p, size_t mi, struct part *pt)
+{
+	struct milestone *m = &p->ms[mi], *x;
+	struct errlist errs = { 0 };
+	struct instance proto, *in, *tmp;
+	struct irange *v = NULL;
+	size_t end = p->ninst, pos = m->inst_first + m->inst_n, i, j, k, g, y, n, cap = 0;
+	size_t bound, nk, *sorted;
+	int bad = 0;
+
+	pt->lead_party = pt->lead != NULL ? plan_party(p, pt->lead) : NULL;
+	proto_init(&proto, m, pt->lead_party, pt);
+	expand_series(p, &proto, &p->inst_cap);
+	nk = p->ninst - end;
+	errs.max = 1;
+	/* The checks expand makes, for what is new, while it is at the end. */
+	bound = p->nlinks;
+	for (i = end; i < p->ninst; i++) {
+		const char **addrs;
+
+		in = &p->inst[i];
+		in->pre_runs = NULL;
+		in->dep_runs = xcalloc(1, sizeof(*in->dep_runs));
+		relink_pre(p, in, &v, &cap);
+		bound += 2 * in->npre;
+		bad |= plan_role_addrs(p, in->owner, in->party, &addrs) == 0 ||
+		    (in->not_before && in->not_before >= in->deadline);
+		free(addrs);
+		IRANGE_FOREACH(in->pre_runs, in->npre_runs, j, k)
+			check_prereq_start(p, in, &p->inst[k], &errs);
+	}
+	/* What requires m: all of it, or of each series the last (req_runs). */
+	for (i = 0; i < p->nms && errs.n == 0; i++)
+		for (x = &p->ms[i], j = 0; j < x->nreqs && errs.n == 0; j++) {
+			if (x->reqs[j].target != mi || x->inst_n == 0)
+				continue;
+			bound += x->inst_n + nk;
+			for (g = x->inst_first; g < x->inst_first + x->inst_n; g++)
+				for (y = end; y < p->ninst; y++)
+					if (!x->reqs[j].last || p->inst[y].occ == p->inst[y].nocc)
+						check_prereq_start(p, &p->inst[g], &p->inst[y], &errs);
+		}
+	if (nk == 0 || bad || errs.n > 0 || p->ninst > PLAN_MAX_INSTANCES ||
+	    bound > PLAN_MAX_LINKS) {
+		errlist_free(&errs);
+		for (i = end; i < p->ninst; i++)
+			p->nlinks -= p->inst[i].npre_runs;
+		instances_drop(p, end);
+		free(v);
+		return -1;
+	}
+	/* Into their place: the instances after them, and every index of those, move up. */
+	if (pos < end) {
+		tmp = xcalloc(nk, sizeof(*tmp));
+		memcpy(tmp, &p->inst[end], nk * sizeof(*tmp));
+		memmove(&p->inst[pos + nk], &p->inst[pos], (end - pos) * sizeof(*tmp));
+		memcpy(&p->inst[pos], tmp, nk * sizeof(*tmp));
+		free(tmp);
+		for (i = 0; i < p->ninst; i++) {
+			in = &p->inst[i];
+			in->idx = i;
+			shift_runs(in->pre_runs, in->npre_runs, pos, nk);
+			shift_runs(in->dep_runs, in->ndep_runs, pos, nk);
+		}
+		for (i = mi + 1; i < p->nms; i++)
+			p->ms[i].inst_first += nk;
+		for (i = 0, sorted = p->inst_sorted; i < end; i++)
+			if (sorted[i] >= pos)
+				sorted[i] += nk;
+		p->expansions++;	/* instances moved: what is kept by index is made again */
+	}
+	m->inst_n += nk;
+	/* What the new instances require: the dependent run of m's instances there grows. */
+	for (j = 0; j < m->nreqs; j++) {
+		n = 0;
+		req_runs(p, &p->inst[m->inst_first], &m->reqs[j], &v, &n, &cap);
+		IRANGE_FOREACH(v, n, i, k)
+			dep_run_set(p, &p->inst[k], m->inst_first, m->inst_n);
+	}
+	/* What requires m (every part of d): its prerequisites are more, it is their dependent. */
+	for (i = 0; i < p->nms; i++)
+		for (x = &p->ms[i], j = 0; j < x->nreqs; j++) {
+			if (x->reqs[j].target != mi || x->inst_n == 0)
+				continue;
+			n = 0;
+			req_runs(p, &p->inst[x->inst_first], &x->reqs[j], &v, &n, &cap);
+			IRANGE_FOREACH(v, n, g, k)
+				if (k >= pos && k < pos + nk)
+					dep_run_set(p, &p->inst[k], x->inst_first, x->inst_n);
+			for (g = x->inst_first; g < x->inst_first + x->inst_n; g++)
+				relink_pre(p, &p->inst[g], &v, &cap);
+		}
+	for (i = pos; i < pos + nk; i++) {
+		in = &p->inst[i];
+		p->nlinks -= in->ndep_runs;
+		in->ndep_runs = runs_normalise(in->dep_runs, in->ndep_runs, &in->ndep);
+		p->nlinks += in->ndep_runs;
+	}
+	free(v);
+	index_merge(p, pos, nk);
+	p->revision++;
+	return 0;
 }
 
 /* Room for one more milestone; when the array moves, the instances' pointers move along. */

@@ -405,17 +405,26 @@ sched_room(struct sched *s, size_t ninst)
 	timeheap_resize(&s->next, ninst);
 }
 
+static void	mark_group(struct sched *, const struct plan *, size_t);
+
 void
 schedule_extend(struct sched *s, const struct plan *p)
 {
-	size_t i;
+	size_t i, k, d, first = s->ninst;
 
 	sched_room(s, p->ninst);
-	for (i = s->ninst; i < p->ninst; i++)
+	for (i = first; i < p->ninst; i++)
 		make_one(s, p, i);
-	for (i = s->ninst; i < p->ninst; i++)
+	for (i = first; i < p->ninst; i++)
 		mark(s, i);
 	s->ninst = p->ninst;
+	/* What requires them (a part's, required by every part) waits for more. */
+	for (i = first; i < p->ninst; i++)
+		IRANGE_FOREACH(p->inst[i].dep_runs, p->inst[i].ndep_runs, k, d)
+			if (d < first) {
+				s->pprint[d] = pre_print(p, d, NULL);
+				mark_group(s, p, d);
+			}
 }
 
 void

@@ -38,7 +38,10 @@ int		 rkind_parse(const char *, enum rkind *);
 struct sched;
 struct sched	*schedule_new(const struct plan *);
 void		 schedule_free(struct sched *);
-/* The instances a plan gained at its end since (an addition), and lost again (undone). */
+/*
+ * The instances a plan gained at its end since (an addition, a part), and lost again
+ * (undone); those that require the new ones are evaluated again.
+ */
 void		 schedule_extend(struct sched *, const struct plan *);
 void		 schedule_truncate(struct sched *, size_t ninst);
 /*

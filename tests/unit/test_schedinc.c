@@ -1,6 +1,7 @@
 /* test_schedinc.c: the incremental schedule (schedule_due) equals the full scan, over
- * thousands of random changes to two linked plans, parts and moves among them; and what a
- * part's expansion reuses equals a whole expansion. */
+ * thousands of random changes to two linked plans (of 3 parties, and of 40 with the part's
+ * milestone last, or before milestones added), parts and moves among them; and what a part's expansion reuses, or
+ * links in place, equals a whole expansion. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,66 +24,99 @@
 
 /* Repeats, windows, not-before, @all and @same, same-moment, parts, working days, a
  * timed deadline, escalation; and requirements both ways between the plans. */
-static const char text_a[] =
-    "plan a\n"
-    "  title A\n"
-    "  timezone Europe/Amsterdam\n"
-    "  remind 7d, 1d, 0d\n"
-    "  remind-at 08:30\n"
-    "  overdue-every 2d\n"
-    "  overdue-max 3\n"
-    "  working-days nl\n"
-    "role sec\n"
-    "  address sec@a.example\n"
-    "role boss\n"
+#define A_HEAD \
+    "plan a\n" \
+    "  title A\n" \
+    "  timezone Europe/Amsterdam\n" \
+    "  remind 7d, 1d, 0d\n" \
+    "  remind-at 08:30\n" \
+    "  overdue-every 2d\n" \
+    "  overdue-max 3\n" \
+    "  working-days nl\n" \
+    "role sec\n" \
+    "  address sec@a.example\n" \
+    "role boss\n" \
     "  address boss@a.example\n"
-    "party x\n"
-    "  role sec s@x.example\n"
-    "party y\n"
-    "  role sec s@y.example\n"
-    "party z\n"
+#define PARTIES \
+    "party x\n" \
+    "  role sec s@x.example\n" \
+    "party y\n" \
+    "  role sec s@y.example\n" \
+    "party z\n" \
     "  role sec s@z.example\n"
-    "dimension onderdeel\n"
-    "  found-by start\n"
-    "milestone start\n  title Start\n  owner sec\n  due 2014-01-10\n"
-    "milestone besluit\n  title Besluit\n  owner sec\n  parties all\n  same-moment yes\n"
-    "  not-before 2014-01-20 09:00\n  due 2014-02-01\n  requires start, b:overleg\n"
-    "milestone reeks\n  title Reeks\n  owner sec\n  parties all\n  due 2014-01-08\n"
-    "  repeat every 1 weeks until 2014-03-26\n  requires start\n  escalate-after 2d\n"
-    "  escalate-to boss\n"
-    "milestone venster\n  title Venster\n  owner sec\n  parties all\n"
+#define A_FIRST \
+    "dimension onderdeel\n" \
+    "  found-by start\n" \
+    "milestone start\n  title Start\n  owner sec\n  due 2014-01-10\n" \
+    "milestone besluit\n  title Besluit\n  owner sec\n  parties all\n  same-moment yes\n" \
+    "  not-before 2014-01-20 09:00\n  due 2014-02-01\n  requires start, b:overleg\n" \
+    "milestone reeks\n  title Reeks\n  owner sec\n  parties all\n  due 2014-01-08\n" \
+    "  repeat every 1 weeks until 2014-03-26\n  requires start\n  escalate-after 2d\n" \
+    "  escalate-to boss\n" \
+    "milestone venster\n  title Venster\n  owner sec\n  parties all\n" \
     "  window 2014-01-13 .. 2014-01-31\n  requires reeks@same/last\n"
-    "milestone voorstel\n  title Voorstel\n  owner sec\n  per onderdeel\n  due 2014-02-15\n"
+#define A_VOORSTEL \
+    "milestone voorstel\n  title Voorstel\n  owner sec\n  per onderdeel\n  due 2014-02-15\n" \
     "  requires start\n"
-    "milestone advies\n  title Advies\n  owner boss\n  due 2014-03-01 14:00\n"
-    "  requires venster@all, voorstel\n  escalate-after 3d\n  escalate-to boss\n"
-    "milestone samen\n  title Samen\n  owner sec\n  parties all\n  same-moment yes\n"
-    "  due 2014-02-03\n  repeat every 2 weeks until 2014-04-01\n  requires besluit\n"
-    /* Waits for every part, from a moment ahead: a part added or cut changes its go-ahead. */
-    "milestone bundel\n  title Bundel\n  owner sec\n  not-before 2014-04-10 09:00\n"
-    "  due 2014-04-20\n  requires voorstel\n";
+#define A_REST \
+    "milestone advies\n  title Advies\n  owner boss\n  due 2014-03-01 14:00\n" \
+    "  requires venster@all, voorstel\n  escalate-after 3d\n  escalate-to boss\n" \
+    "milestone samen\n  title Samen\n  owner sec\n  parties all\n  same-moment yes\n" \
+    "  due 2014-02-03\n  repeat every 2 weeks until 2014-04-01\n  requires besluit\n" \
+    /* Waits for every part, from a moment ahead: a part added or cut changes its go-ahead. */ \
+    "milestone bundel\n  title Bundel\n  owner sec\n  not-before 2014-04-10 09:00\n" \
+    "  due 2014-04-20\n  requires voorstel\n"
 
-static const char text_b[] =
-    "plan b\n"
-    "  title B\n"
-    "  timezone Europe/Amsterdam\n"
-    "  remind 3d, 0d\n"
-    "role sec\n"
+/* Repeats, windows, not-before, @all and @same, same-moment, parts, working days, a
+ * timed deadline, escalation; and requirements both ways between the plans. */
+static const char text_a[] = A_HEAD PARTIES A_FIRST A_VOORSTEL A_REST;
+
+#define B_HEAD \
+    "plan b\n" \
+    "  title B\n" \
+    "  timezone Europe/Amsterdam\n" \
+    "  remind 3d, 0d\n" \
+    "role sec\n" \
     "  address sec@b.example\n"
-    "party x\n"
-    "  role sec s@x.example\n"
-    "party y\n"
-    "  role sec s@y.example\n"
-    "party z\n"
-    "  role sec s@z.example\n"
-    "milestone overleg\n  title Overleg\n  owner sec\n  parties all\n  due 2014-01-20\n"
-    "milestone conferentie\n  title Conferentie\n  owner sec\n"
-    "  window 2014-01-13 .. 2014-01-31\n  requires a:start\n"
-    "milestone reeks\n  title Reeks\n  owner sec\n  due 2014-01-29 10:00\n"
-    "  repeat every 1 weeks until 2014-03-26\n  requires a:besluit@all\n"
-    /* The last of a series of the other plan: a move makes it another. */
-    "milestone vervolg\n  title Vervolg\n  owner sec\n  not-before 2014-04-12 09:00\n"
-    "  due 2014-04-25\n  requires a:reeks/last\n";
+#define B_REST \
+    "milestone overleg\n  title Overleg\n  owner sec\n  parties all\n  due 2014-01-20\n" \
+    "milestone conferentie\n  title Conferentie\n  owner sec\n" \
+    "  window 2014-01-13 .. 2014-01-31\n  requires a:start\n" \
+    "milestone reeks\n  title Reeks\n  owner sec\n  due 2014-01-29 10:00\n" \
+    "  repeat every 1 weeks until 2014-03-26\n  requires a:besluit@all\n" \
+    /* The last of a series of the other plan: a move makes it another. */ \
+    "milestone vervolg\n  title Vervolg\n  owner sec\n  not-before 2014-04-12 09:00\n" \
+    "  due 2014-04-25\n  requires a:reeks/last\n"
+
+static const char text_b[] = B_HEAD PARTIES B_REST;
+
+/*
+ * The shape of a national plan: many parties, and the milestone per part last, requiring
+ * what every party does (@all): a part's instances come last and are linked in place
+ * (plan.c append_part), what requires every part (advies, bundel) waits for one more.
+ */
+#define NPARTIES	40
+
+static char	*text_many_a, *text_many_b;
+
+static void
+texts_many(void)
+{
+	char *parties = xstrdup(PARTIES), *s;
+	int i;
+
+	for (i = 0; i < NPARTIES - 3; i++) {
+		xasprintf(&s, "%sparty g%02d\n  role sec s@g%02d.example\n", parties, i, i);
+		free(parties);
+		parties = s;
+	}
+	xasprintf(&text_many_a, "%s%s%s%s%s", A_HEAD, parties, A_FIRST, A_REST,
+	    "milestone voorstel\n  title Voorstel\n  owner sec\n  per onderdeel\n"
+	    "  due 2014-02-15\n  repeat every 1 weeks until 2014-03-01\n"
+	    "  requires start, venster@all, reeks/last\n");
+	xasprintf(&text_many_b, "%s%s%s", B_HEAD, parties, B_REST);
+	free(parties);
+}
 
 /* One plan as the engine keeps it: the plan, its states, its schedule; and what the last
  * incremental call gave, at which until. */
@@ -98,6 +132,9 @@ struct tp {
 static struct tp	 T[2];
 static size_t		 seen_kind[RK_LAST + 1];
 static size_t		 nparts, nlive, nadded, nmoves, nevaluated, nchanges, nredone, nwholecheck;
+static size_t		 nappended;	/* parts whose instances came last, linked in place */
+static size_t		 ninplace;	/* parts linked in place, last or not */
+static int		 many;		/* the plans of texts_many: 1, and milestones added: 2 */
 /* Scans that evaluated a plan whole; after a change of shape: how many, what they took. */
 static size_t		 nwhole[2], nreshaped, reshaped_eval, reshaped_inst;
 static int		 was_reshaped;
@@ -237,7 +274,7 @@ expansion_whole(struct plan *p)
 {
 	struct instance *was = xcalloc(p->ninst ? p->ninst : 1, sizeof(*was)), *a, *b;
 	struct errlist e = { 0 };
-	size_t n = p->ninst, i, *sorted;
+	size_t n = p->ninst, i, *sorted, nlinks;
 
 	for (i = 0; i < n; i++) {
 		was[i] = p->inst[i];
@@ -250,9 +287,11 @@ expansion_whole(struct plan *p)
 	}
 	sorted = xcalloc(n ? n : 1, sizeof(*sorted));
 	memcpy(sorted, p->inst_sorted, n * sizeof(*sorted));
+	nlinks = p->nlinks;
 	assert_int_equal(plan_expand(p, &e), 0);
 	errlist_free(&e);
 	assert_int_equal(p->ninst, n);
+	assert_int_equal(p->nlinks, nlinks);
 	/* In key order as a whole expansion sorts them (plan_instance finds each). */
 	assert_memory_equal(sorted, p->inst_sorted, n * sizeof(*sorted));
 	free(sorted);
@@ -288,7 +327,8 @@ part_add(void)
 {
 	struct tp *t = &T[0];
 	char id[16], *cause = NULL, **keys = keys_of(t->p);
-	size_t oldn = t->p->ninst;
+	size_t oldn = t->p->ninst, i;
+	unsigned long expansions, revision;
 
 	snprintf(id, sizeof(id), "o%zu", nparts++);
 	touch_readers();
@@ -300,13 +340,37 @@ part_add(void)
 		plan_remove_last_part(t->p, plan_dimension(t->p, "onderdeel"));
 		expansion_whole(t->p);
 	}
+	expansions = t->p->expansions;
+	revision = t->p->revision;
 	if (plan_add_part(t->p, "onderdeel", id, "Onderdeel", random() % 2 ? "x" : NULL,
 	    &cause) == -1)
 		fail_msg("part add: %s", cause);
+	nlive++;
+	/* A whole expansion raises the revision for each milestone; in place, once. */
+	if (t->p->revision == revision + 1)
+		ninplace++;
+	if (t->p->expansions != expansions) {
+		expansion_whole(t->p);
+		assert_int_equal(relink(), 0);
+		reshaped(t, keys, t->st, oldn);
+		return;
+	}
+	/* Its instances came last, the others where they were: the schedule extended, as
+	 * engine.c does (what requires the part is evaluated again). */
+	nappended++;
 	expansion_whole(t->p);
 	assert_int_equal(relink(), 0);
-	reshaped(t, keys, t->st, oldn);
-	nlive++;
+	for (i = 0; i < oldn; i++) {
+		assert_string_equal(keys[i], t->p->inst[i].key);
+		free(keys[i]);
+	}
+	free(keys);
+	t->st = xreallocarray(t->st, t->p->ninst, sizeof(*t->st));
+	memset(t->st + oldn, 0, (t->p->ninst - oldn) * sizeof(*t->st));
+	schedule_extend(t->s, t->p);
+	schedule_free(t->ref);
+	t->ref = NULL;
+	touch_readers();
 }
 
 static void
@@ -514,16 +578,19 @@ compare(struct tp *t, int64_t from, int64_t until, int64_t last)
 
 /* The two plans from their text, all open, linked, each with its schedule. */
 static void
-plans_new(unsigned seed)
+plans_new(unsigned seed, int shape)
 {
 	size_t i;
 
 	srandom(seed);
 	memset(T, 0, sizeof(T));
-	nparts = nlive = nadded = 0;
+	nparts = nlive = nadded = nappended = ninplace = 0;
 	nwhole[0] = nwhole[1] = 0;
-	T[0].p = parse("a.plan", text_a);
-	T[1].p = parse("b.plan", text_b);
+	many = shape;
+	if (many && text_many_a == NULL)
+		texts_many();
+	T[0].p = parse("a.plan", many ? text_many_a : text_a);
+	T[1].p = parse("b.plan", many ? text_many_b : text_b);
 	for (i = 0; i < 2; i++) {
 		T[i].st = xcalloc(T[i].p->ninst, sizeof(struct istate));
 		T[i].s = schedule_new(T[i].p);
@@ -548,15 +615,18 @@ plans_free(void)
 	plan_free(T[1].p);
 }
 
-/* One run: the plans from their text, random changes and scans until May. */
+/*
+ * One run: the plans from their text, random changes and scans until May. In the many
+ * parties' shape no milestone is added: the one per part stays last.
+ */
 static void
-run(unsigned seed)
+run(unsigned seed, int shape)
 {
 	int64_t now, last, end;
 	size_t step, k;
 	int r, c;
 
-	plans_new(seed);
+	plans_new(seed, shape);
 	assert_int_equal(instant_parse("2013-12-20T00:00:00Z", NULL, &now), 0);
 	assert_int_equal(instant_parse("2014-05-01T00:00:00Z", NULL, &end), 0);
 	last = now;
@@ -568,7 +638,7 @@ run(unsigned seed)
 				part_add();
 			else if (r < 4)
 				part_cancel();
-			else if (r < 8 && nadded < 40)
+			else if (r < 8 && nadded < (many == 1 ? 0 : 40))
 				add(now);
 			else if (r < 11)
 				move();
@@ -604,7 +674,16 @@ run(unsigned seed)
 	 * exception. */
 	assert_int_equal(nwhole[0], 1);
 	assert_int_equal(nwhole[1], 1);
-	assert_true(nparts > 0 && nadded > 0);
+	assert_true(nparts > 0 && (many == 1 || nadded > 0));
+	/*
+	 * Every part was linked in place (one milestone is per part): at the plan's end in the
+	 * many parties' plan while no milestone is added, else before the milestones after it.
+	 */
+	assert_int_equal(ninplace, nparts);
+	if (many == 1)
+		assert_int_equal(nappended, nparts);
+	else
+		assert_true(nappended < nparts);
 	plans_free();
 }
 
@@ -615,9 +694,12 @@ test_incremental_equals_full(void **state)
 
 	(void)state;
 	/* Which kinds come up depends on the draw: over a few, every one does. */
-	run(1);
-	run(2);
-	run(7);
+	run(1, 0);
+	run(2, 0);
+	run(7, 0);
+	run(4, 1);
+	run(5, 2);
+	run(6, 2);
 	if (getenv("SCHEDINC_DEBUG"))
 		fprintf(stderr, "%zu changes, %zu moves, %zu scans lost, %zu occurrences; after "
 		    "%zu changes of shape %zu of %zu instances evaluated\n", nchanges, nmoves,
@@ -651,13 +733,12 @@ local_at(const struct plan *p, const char *s)
  * not-before, 10 April; a new part, open, holds it back.
  */
 static void
-test_part_holds_back(void **state)
+holds_back(int shape)
 {
 	int64_t now;
 	size_t i, k;
 
-	(void)state;
-	plans_new(3);
+	plans_new(3, shape);
 	assert_int_equal(instant_parse("2014-03-20T00:00:00Z", NULL, &now), 0);
 	part_add();
 	/* All done but bundel: its go-ahead is the only thing to come but its reminders. */
@@ -674,7 +755,23 @@ test_part_holds_back(void **state)
 	for (k = 0; k < 2; k++)
 		compare(&T[k], now - 1, now + 60, now);
 	assert_true(schedule_head(T[0].s) > local_at(T[0].p, "2014-04-10 09:00"));
+	assert_int_equal(nappended, shape ? 2 : 0);
 	plans_free();
+}
+
+static void
+test_part_holds_back(void **state)
+{
+	(void)state;
+	holds_back(0);
+}
+
+/* The same where the part's instances come last and only what requires them is touched. */
+static void
+test_appended_part_holds_back(void **state)
+{
+	(void)state;
+	holds_back(1);
 }
 
 int
@@ -683,9 +780,12 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_incremental_equals_full),
 		cmocka_unit_test(test_part_holds_back),
+		cmocka_unit_test(test_appended_part_holds_back),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
+	free(text_many_a);
+	free(text_many_b);
 	tz_free();
 	return rc;
 }
