@@ -2686,15 +2686,54 @@ expand_milestone(struct plan *p, struct milestone *m, size_t *cap, struct reuse 
 	m->inst_n = p->ninst - m->inst_first;
 }
 
-static int	expand(struct plan *, struct errlist *, struct reuse *);
+/* The keys of the expansion before, by index, and their order (a plan_expand again). */
+struct keyhint {
+	char	**keys;
+	size_t	  n;
+	size_t	 *sorted;
+};
+
+static int	expand(struct plan *, struct errlist *, struct reuse *, const struct keyhint *);
 static int	part_in_place(const struct plan *, const struct dimension *, size_t *);
 static int	insert_part(struct plan *, size_t, struct part *);
 
 int
 plan_expand(struct plan *p, struct errlist *errs)
 {
+	struct keyhint kh;
+	size_t i;
+	int rc;
+
+	/* Kept aside: when the keys come out the same, so does their order. */
+	kh.n = p->ninst;
+	kh.keys = xcalloc(kh.n ? kh.n : 1, sizeof(char *));
+	kh.sorted = p->inst_sorted;
+	for (i = 0; i < kh.n; i++) {
+		kh.keys[i] = p->inst[i].key;
+		p->inst[i].key = NULL;
+	}
+	p->inst_sorted = NULL;
 	instances_free(p);
-	return expand(p, errs, NULL);
+	rc = expand(p, errs, NULL, &kh);
+	for (i = 0; i < kh.n; i++)
+		free(kh.keys[i]);
+	free(kh.keys);
+	free(kh.sorted);
+	return rc;
+}
+
+/* Are the instances' keys those of kh, index by index (a deadline moved, not a series)? */
+static int
+keys_same(const struct plan *p, const struct keyhint *kh)
+{
+	size_t i;
+
+	if (kh == NULL || kh->sorted == NULL || kh->n != p->ninst)
+		return 0;
+	for (i = 0; i < p->ninst; i++)
+		if (strcmp(p->inst[i].key, kh->keys[i]) != 0)
+			return 0;
+	return 1;
 }
 
 /* The same after parts came or went, the milestones as they were: the kept series moved. */
@@ -2713,13 +2752,13 @@ expand_parts(struct plan *p, struct errlist *errs)
 	p->inst = NULL;
 	p->inst_sorted = NULL;
 	p->ninst = p->inst_cap = 0;
-	rc = expand(p, errs, &ru);
+	rc = expand(p, errs, &ru, NULL);
 	reuse_free(&ru);
 	return rc;
 }
 
 static int
-expand(struct plan *p, struct errlist *errs, struct reuse *ru)
+expand(struct plan *p, struct errlist *errs, struct reuse *ru, const struct keyhint *kh)
 {
 	size_t i, j, k, start_err = errs->n, ninst;
 	struct milestone *m;
@@ -2757,6 +2796,8 @@ expand(struct plan *p, struct errlist *errs, struct reuse *ru)
 	p->inst_sorted = xcalloc(p->ninst ? p->ninst : 1, sizeof(size_t));
 	if (ru != NULL && ru->sorted != NULL)
 		reuse_sorted(p, ru);
+	else if (keys_same(p, kh))
+		memcpy(p->inst_sorted, kh->sorted, p->ninst * sizeof(size_t));
 	else {
 		for (i = 0; i < p->ninst; i++)
 			p->inst_sorted[i] = i;

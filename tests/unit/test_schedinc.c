@@ -265,6 +265,23 @@ keys_of(const struct plan *p)
 	return k;
 }
 
+/* The index by key holds every instance once, in key order (plan_instance finds each). */
+static void
+assert_index(const struct plan *p)
+{
+	unsigned char *seen = xcalloc(p->ninst ? p->ninst : 1, 1);
+	size_t i;
+
+	for (i = 0; i < p->ninst; i++) {
+		assert_true(p->inst_sorted[i] < p->ninst && !seen[p->inst_sorted[i]]);
+		seen[p->inst_sorted[i]] = 1;
+		if (i > 0)
+			assert_true(strcmp(p->inst[p->inst_sorted[i - 1]].key,
+			    p->inst[p->inst_sorted[i]].key) < 0);
+	}
+	free(seen);
+}
+
 /*
  * A part expands the plan reusing the series it had (plan.c expand_parts): what it made is
  * what a whole expansion of the plan makes, instance by instance, links and all.
@@ -285,6 +302,7 @@ expansion_whole(struct plan *p)
 		was[i].dep_runs = xcalloc(was[i].ndep_runs + 1, sizeof(struct irange));
 		memcpy(was[i].dep_runs, p->inst[i].dep_runs, was[i].ndep_runs * sizeof(struct irange));
 	}
+	assert_index(p);
 	sorted = xcalloc(n ? n : 1, sizeof(*sorted));
 	memcpy(sorted, p->inst_sorted, n * sizeof(*sorted));
 	nlinks = p->nlinks;
@@ -462,6 +480,8 @@ move(void)
 		goto out;
 	}
 	planedit_saved_free(sv);
+	/* Its keys the same or not (a series moved), the index holds. */
+	assert_index(t->p);
 	nmoves++;
 	reshaped(t, keys, t->st, oldn);
 	keys = NULL;
