@@ -2218,35 +2218,24 @@ keys_save(const struct plan *p)
 	return k;
 }
 
-/* After the plan changed shape: states to their new places, an undo registered. */
+/*
+ * After the plan changed shape: states to their new places (back[k]: instance k's old
+ * index, SIZE_MAX: new; freed here), an undo registered.
+ */
 static void
-reshape(struct engine *e, struct pstate *ps, char **oldkeys, size_t old_n,
+reshape_back(struct engine *e, struct pstate *ps, size_t *back, size_t old_n,
     struct dimension *added, struct part *cancelled)
 {
 	struct reshape *u = xcalloc(1, sizeof(*u));
 	struct istate *nst = xcalloc(ps->plan->ninst ? ps->plan->ninst : 1, sizeof(*nst));
-	size_t *back = xcalloc(ps->plan->ninst ? ps->plan->ninst : 1, sizeof(*back));
-	struct instance *in;
-	size_t i, k;
+	size_t k;
 
-	for (i = 0; i < ps->plan->ninst; i++)
-		back[i] = SIZE_MAX;
 	u->kept = xcalloc(old_n ? old_n : 1, 1);
-	/* Those kept mostly keep their order: the next place is tried before a lookup. */
-	for (i = 0, k = 0; i < old_n; i++) {
-		if (k < ps->plan->ninst && strcmp(ps->plan->inst[k].key, oldkeys[i]) == 0)
-			in = &ps->plan->inst[k];
-		else
-			in = plan_instance(ps->plan, oldkeys[i]);
-		if (in != NULL) {
-			nst[in->idx] = ps->st[i];
-			back[in->idx] = i;
-			u->kept[i] = 1;
-			k = in->idx + 1;
+	for (k = 0; k < ps->plan->ninst; k++)
+		if (back[k] != SIZE_MAX) {
+			nst[k] = ps->st[back[k]];
+			u->kept[back[k]] = 1;
 		}
-		free(oldkeys[i]);
-	}
-	free(oldkeys);
 	u->e = e;
 	u->ps = ps;
 	u->dim = added;
@@ -2254,6 +2243,33 @@ reshape(struct engine *e, struct pstate *ps, char **oldkeys, size_t old_n,
 	published_take(e, ps, &u->pub, nst, old_n, back, 1);
 	free(back);
 	store_on_rollback(e->store, reshape_undo_cb, u);
+}
+
+/* The same, the instances found by their keys as they were (oldkeys, freed here). */
+static void
+reshape(struct engine *e, struct pstate *ps, char **oldkeys, size_t old_n,
+    struct dimension *added, struct part *cancelled)
+{
+	size_t *back = xcalloc(ps->plan->ninst ? ps->plan->ninst : 1, sizeof(*back));
+	struct instance *in;
+	size_t i, k;
+
+	for (i = 0; i < ps->plan->ninst; i++)
+		back[i] = SIZE_MAX;
+	/* Those kept mostly keep their order: the next place is tried before a lookup. */
+	for (i = 0, k = 0; i < old_n; i++) {
+		if (k < ps->plan->ninst && strcmp(ps->plan->inst[k].key, oldkeys[i]) == 0)
+			in = &ps->plan->inst[k];
+		else
+			in = plan_instance(ps->plan, oldkeys[i]);
+		if (in != NULL) {
+			back[in->idx] = i;
+			k = in->idx + 1;
+		}
+		free(oldkeys[i]);
+	}
+	free(oldkeys);
+	reshape_back(e, ps, back, old_n, added, cancelled);
 }
 
 /* The open instances that wait for every part of d: they must not be passed by a new one. */
@@ -2392,26 +2408,23 @@ part_appended(struct engine *e, struct pstate *ps, struct dimension *d, size_t o
 }
 
 /*
- * The plan expanded whole for part pt (the last of d): instances moved, states follow them
- * by key (the old instances are the new ones but pt's, in their order), the links between
- * plans resolved again. On error the part is out again.
+ * The plan's instances moved for part pt (the last of d): states follow them (the old
+ * instances are the new ones but pt's, in their order: no lookup by key), the links
+ * between plans resolved again. On error the part is out again.
  */
 static int
 part_reshaped(struct engine *e, struct pstate *ps, struct dimension *d, struct part *pt,
     size_t old_n, struct eng_result *r)
 {
-	char **oldkeys = xcalloc(old_n ? old_n : 1, sizeof(char *)), *cause = NULL;
-	size_t i, k;
+	size_t *back = xcalloc(ps->plan->ninst ? ps->plan->ninst : 1, sizeof(*back)), i, k;
+	char *cause = NULL;
 
-	for (i = k = 0; i < ps->plan->ninst && k < old_n; i++)
-		if (ps->plan->inst[i].part != pt)
-			oldkeys[k++] = xstrdup(ps->plan->inst[i].key);
+	for (i = k = 0; i < ps->plan->ninst; i++)
+		back[i] = ps->plan->inst[i].part == pt || k == old_n ? SIZE_MAX : k++;
 	/* By the links as they were: they name other plans' instances, which stay. */
 	touch_readers(e, ps);
 	if (relink_cause(e, &cause) == -1 || store_begin(e->store) == -1) {
-		for (i = 0; i < k; i++)
-			free(oldkeys[i]);
-		free(oldkeys);
+		free(back);
 		plan_remove_last_part(ps->plan, d);
 		relink(e);
 		if (cause != NULL) {
@@ -2421,7 +2434,7 @@ part_reshaped(struct engine *e, struct pstate *ps, struct dimension *d, struct p
 		}
 		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 	}
-	reshape(e, ps, oldkeys, old_n, d, NULL);
+	reshape_back(e, ps, back, old_n, d, NULL);
 	return ENG_OK;
 }
 
