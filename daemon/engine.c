@@ -1881,13 +1881,18 @@ engine_waive(struct engine *e, struct pstate *ps, size_t idx, const struct actor
 	return apply(e, ps, idx, who, now, ST_WAIVED, now, reason, 0, "waive", reason, NULL, r);
 }
 
-/* An addition taken back: the milestone out of the plan, what was computed from it too. */
+/*
+ * An addition taken back: the milestone out of the plan, what was computed from it too; or
+ * a part whose instances came last (plan.c insert_part): the part out (the plan expanded
+ * whole then, a rare path) and the schedule evaluated whole.
+ */
 struct add_undo {
-	struct engine	*e;
-	struct pstate	*ps;
-	size_t		 old_ninst;
-	int64_t		 stamp;
-	uint64_t	 hash;
+	struct engine		*e;
+	struct pstate		*ps;
+	struct dimension	*dim;		/* a part of it came */
+	size_t			 old_ninst;
+	int64_t			 stamp;
+	uint64_t		 hash;
 };
 
 static void
@@ -1901,8 +1906,13 @@ add_undo_cb(void *arg, int undo)
 		/* Changes of the same transaction are undone newest first: it is the last. */
 		for (i = u->old_ninst; i < ps->plan->ninst; i++)
 			istate_clear(&ps->st[i]);
-		plan_remove_last(ps->plan);
+		if (u->dim != NULL)
+			plan_remove_last_part(ps->plan, u->dim);
+		else
+			plan_remove_last(ps->plan);
 		schedule_truncate(ps->sched, u->old_ninst);
+		if (u->dim != NULL)
+			schedule_touch_all(ps->sched);
 		touched_plan(u->e, ps);
 		ps->nthash = u->old_ninst;
 		ps->stamp = u->stamp;
@@ -1912,13 +1922,32 @@ add_undo_cb(void *arg, int undo)
 	free(u);
 }
 
+/*
+ * Instances keep their order, new ones (of milestone or of part d) came last: the states
+ * extended, an undo registered.
+ */
+static void
+states_appended(struct engine *e, struct pstate *ps, size_t old_n, struct dimension *d)
+{
+	struct add_undo *u = xcalloc(1, sizeof(*u));
+
+	ps->st = xreallocarray(ps->st, ps->plan->ninst, sizeof(*ps->st));
+	memset(ps->st + old_n, 0, (ps->plan->ninst - old_n) * sizeof(*ps->st));
+	u->e = e;
+	u->ps = ps;
+	u->dim = d;
+	u->old_ninst = old_n;
+	u->stamp = ps->stamp;
+	u->hash = ps->hash;
+	store_on_rollback(e->store, add_undo_cb, u);
+	shape_changed(e, ps);
+}
+
 int
 engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor *who,
     int64_t now, struct eng_result *r)
 {
 	struct milestone *m;
-	struct istate *nst;
-	struct add_undo *u;
 	struct audit a;
 	struct change c;
 	const struct unfit *uf;
@@ -1949,18 +1978,7 @@ engine_add(struct engine *e, struct pstate *ps, json_t *def, const struct actor 
 		plan_remove_last(ps->plan);
 		return fail(r, ENG_FAIL, _("database: %s"), store_error(e->store));
 	}
-	/* Instances keep their order; the new milestone's come last. Move states along. */
-	nst = xreallocarray(ps->st, ps->plan->ninst, sizeof(*nst));
-	memset(nst + old_n, 0, (ps->plan->ninst - old_n) * sizeof(*nst));
-	ps->st = nst;
-	u = xcalloc(1, sizeof(*u));
-	u->e = e;
-	u->ps = ps;
-	u->old_ninst = old_n;
-	u->stamp = ps->stamp;
-	u->hash = ps->hash;
-	store_on_rollback(e->store, add_undo_cb, u);
-	shape_changed(e, ps);
+	states_appended(e, ps, old_n, NULL);
 	text = json_dumps(def, JSON_COMPACT | JSON_SORT_KEYS);
 	memset(&a, 0, sizeof(a));
 	a.at = now;
@@ -2344,64 +2362,15 @@ find_dimension(struct engine *e, struct pstate *ps, const char *dim, struct eng_
 }
 
 /*
- * A part whose instances came last (plan.c insert_part), taken back: the part out of the
- * plan (expanded whole then: a rare path), what was computed from it too.
- */
-struct appended_undo {
-	struct engine		*e;
-	struct pstate		*ps;
-	struct dimension	*dim;
-	size_t			 old_ninst;
-	int64_t			 stamp;
-	uint64_t		 hash;
-};
-
-static void
-appended_undo_cb(void *arg, int undo)
-{
-	struct appended_undo *u = arg;
-	struct pstate *ps = u->ps;
-	size_t i;
-
-	if (undo) {
-		for (i = u->old_ninst; i < ps->plan->ninst; i++)
-			istate_clear(&ps->st[i]);
-		plan_remove_last_part(ps->plan, u->dim);
-		schedule_truncate(ps->sched, u->old_ninst);
-		schedule_touch_all(ps->sched);
-		touched_plan(u->e, ps);
-		ps->nthash = u->old_ninst;
-		ps->stamp = u->stamp;
-		ps->hash = u->hash;
-		shape_changed(u->e, ps);
-	}
-	free(u);
-}
-
-/*
  * The part's instances came last, the others kept their places: states (and at publishing
  * the schedule) extended as for an addition; no links between plans move.
  */
 static int
 part_appended(struct engine *e, struct pstate *ps, struct dimension *d, size_t old_n)
 {
-	struct appended_undo *u;
-	struct istate *nst;
-
 	if (store_begin(e->store) == -1)
 		return -1;
-	nst = xreallocarray(ps->st, ps->plan->ninst, sizeof(*nst));
-	memset(nst + old_n, 0, (ps->plan->ninst - old_n) * sizeof(*nst));
-	ps->st = nst;
-	u = xcalloc(1, sizeof(*u));
-	u->e = e;
-	u->ps = ps;
-	u->dim = d;
-	u->old_ninst = old_n;
-	u->stamp = ps->stamp;
-	u->hash = ps->hash;
-	store_on_rollback(e->store, appended_undo_cb, u);
-	shape_changed(e, ps);
+	states_appended(e, ps, old_n, d);
 	touched_plan(e, ps);
 	touch_readers(e, ps);
 	return 0;
