@@ -565,21 +565,6 @@ static struct event	 *fresh_ev;
 
 static void	fast_take(struct fastconn *);
 
-/* The Date header as evhttp writes it, made once a second. */
-static const char *
-date_now(void)
-{
-	static char date[50];
-	static time_t made = -1;
-	time_t now = time(NULL);
-
-	if (now != made) {
-		evutil_date_rfc1123(date, sizeof(date), NULL);
-		made = now;
-	}
-	return date;
-}
-
 /* libevent's reason phrases, for the statuses an answer to a `done` has. */
 static const char *
 phrase(int code)
@@ -594,15 +579,6 @@ phrase(int code)
 	case 503: return "Service Unavailable";
 	default: fatalx("no reason phrase for HTTP %d", code);
 	}
-}
-
-static char *
-put(char *p, const char *s)
-{
-	size_t n = strlen(s);
-
-	memcpy(p, s, n);
-	return p + n;
 }
 
 /* The answer is out (or the peer gone): evhttp's callbacks back, and the next request read. */
@@ -689,11 +665,11 @@ fast_send(struct fastconn *fc, int code, const char *body)
 		return;
 	}
 	snprintf(num, sizeof(num), "%d ", code);
-	h = put(put(put(put(h, "HTTP/1.1 "), num), phrase(code)), "\r\n");
-	h = put(put(put(h, "Content-Type: application/json\r\nDate: "), date_now()),
-	    "\r\nContent-Length: ");
+	h = http_put(http_put(http_put(http_put(h, "HTTP/1.1 "), num), phrase(code)), "\r\n");
+	h = http_put(h, "Content-Type: application/json\r\nDate: ");
+	h = http_put(http_put(h, http_date_now()), "\r\nContent-Length: ");
 	snprintf(num, sizeof(num), "%zu\r\n\r\n", blen + 1);
-	h = put(h, num);
+	h = http_put(h, num);
 	iov[0].iov_base = head;
 	iov[0].iov_len = (size_t)(h - head);
 	iov[1].iov_base = (void *)(uintptr_t)body;

@@ -30,6 +30,7 @@
 #include "clock.h"
 #include "feedreq.h"
 #include "feedwire.h"
+#include "httperr.h"
 #include "feeds.h"
 #include "i18n.h"
 #include "ical.h"
@@ -1675,30 +1676,6 @@ http_cb(struct evhttp_request *req, void *arg)
  * one with nothing more read.
  */
 
-/* The Date header as evhttp writes it, made once a second. */
-static const char *
-date_now(void)
-{
-	static char date[50];
-	static time_t made = -1;
-	time_t now = time(NULL);
-
-	if (now != made) {
-		evutil_date_rfc1123(date, sizeof(date), NULL);
-		made = now;
-	}
-	return date;
-}
-
-static char *
-put(char *p, const char *s)
-{
-	size_t n = strlen(s);
-
-	memcpy(p, s, n);
-	return p + n;
-}
-
 /* The head of c's answer as evhttp's serve_ready makes it, header by header in its order. */
 static size_t
 fast_head(const struct feeds *f, const struct fcache *c, int code, int gz, int head,
@@ -1707,26 +1684,27 @@ fast_head(const struct feeds *f, const struct fcache *c, int code, int gz, int h
 	char *p = buf, num[24];
 
 	snprintf(num, sizeof(num), "%zu", len);
-	p = put(p, code == 304 ? "HTTP/1.1 304 Not Modified\r\nETag: " : "HTTP/1.1 200 OK\r\nETag: ");
-	p = put(p, gz ? c->etag_gz : c->etag);
-	p = put(p, "\r\nLast-Modified: ");
-	p = put(p, c->lastmod);
-	p = put(p, "\r\nCache-Control: ");
-	p = put(p, f->cache_control);
-	p = put(p, "\r\nVary: Accept-Encoding\r\nX-Content-Type-Options: nosniff\r\n");
+	p = http_put(p, code == 304 ? "HTTP/1.1 304 Not Modified\r\nETag: " :
+	    "HTTP/1.1 200 OK\r\nETag: ");
+	p = http_put(p, gz ? c->etag_gz : c->etag);
+	p = http_put(p, "\r\nLast-Modified: ");
+	p = http_put(p, c->lastmod);
+	p = http_put(p, "\r\nCache-Control: ");
+	p = http_put(p, f->cache_control);
+	p = http_put(p, "\r\nVary: Accept-Encoding\r\nX-Content-Type-Options: nosniff\r\n");
 	if (code == 200) {
-		p = put(p, "Content-Type: text/calendar; charset=utf-8\r\n"
+		p = http_put(p, "Content-Type: text/calendar; charset=utf-8\r\n"
 		    "Content-Disposition: inline; filename=\"termijn.ics\"\r\n");
 		if (gz)
-			p = put(p, "Content-Encoding: gzip\r\n");
+			p = http_put(p, "Content-Encoding: gzip\r\n");
 		/* send_reply gives a HEAD its length; evhttp adds a GET's after the date. */
 		if (head)
-			p = put(put(put(p, "Content-Length: "), num), "\r\n");
+			p = http_put(http_put(http_put(p, "Content-Length: "), num), "\r\n");
 	}
-	p = put(put(put(p, "Date: "), date_now()), "\r\n");
+	p = http_put(http_put(http_put(p, "Date: "), http_date_now()), "\r\n");
 	if (code == 200 && !head)
-		p = put(put(put(p, "Content-Length: "), num), "\r\n");
-	p = put(p, "\r\n");
+		p = http_put(http_put(http_put(p, "Content-Length: "), num), "\r\n");
+	p = http_put(p, "\r\n");
 	return (size_t)(p - buf);
 }
 

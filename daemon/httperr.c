@@ -2,10 +2,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <time.h>
+
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <event2/http_struct.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/util.h>
 
 #include "httperr.h"
 #include "i18n.h"
@@ -97,4 +100,27 @@ evhttp_send_error(struct evhttp_request *req, int error, const char *reason)
 	}
 	evhttp_send_reply(req, error, reason, b);
 	evbuffer_free(b);
+}
+
+const char *
+http_date_now(void)
+{
+	static char date[50];
+	static time_t made = -1;
+	time_t now = time(NULL);
+
+	if (now != made) {
+		evutil_date_rfc1123(date, sizeof(date), NULL);
+		made = now;
+	}
+	return date;
+}
+
+char *
+http_put(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
 }
